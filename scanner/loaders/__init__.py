@@ -1,0 +1,133 @@
+"""Loaders turn files into Resources; this module finds the files and the loader for each.
+
+Every module in this package that defines ``LOADER`` is a loader (discovered, not listed,
+so adding a format touches one file). Loaders import their parser library lazily, so
+discovering them all costs almost nothing.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import pkgutil
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from scanner.loaders.base import Loader, LoadResult, ParseError
+from scanner.model import Resource
+
+__all__ = ["LoadOutcome", "Loader", "ParseError", "all_loaders", "iter_files", "load_paths", "loader_for"]
+
+SKIP_DIRS = {".git", ".hg", ".svn", ".terraform", "node_modules", ".venv", "venv", "__pycache__", ".tox",
+             ".mypy_cache", ".ruff_cache", ".pytest_cache", ".specdrift-cache"}
+MAX_FILE_BYTES = 20 * 1024 * 1024
+SNIFF_CHARS = 64 * 1024
+
+
+@cache
+def all_loaders() -> tuple[Loader, ...]:
+    found: list[tuple[int, str, Loader]] = []
+    for info in pkgutil.iter_modules(__path__):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        loader = getattr(module, "LOADER", None)
+        if loader is not None:
+            found.append((getattr(module, "PRIORITY", 50), info.name, loader))
+    return tuple(loader for _, _, loader in sorted(found, key=lambda t: (t[0], t[1])))
+
+
+def loader_for(path: Path, head: str, only: Sequence[str] | None = None) -> Loader | None:
+    for loader in all_loaders():
+        if only and loader.name not in only:
+            continue
+        if loader.claims(path, head):
+            return loader
+    return None
+
+
+def iter_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
+    """Files under ``paths`` (files given directly are always yielded), in a stable order."""
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
+                for name in sorted(files):
+                    yield Path(root) / name
+        else:
+            yield path
+
+
+@dataclass
+class LoadOutcome:
+    resources: list[Resource] = field(default_factory=list)
+    errors: list[ParseError] = field(default_factory=list)
+    files: dict[str, str] = field(default_factory=dict)  # path -> format
+    skipped: list[str] = field(default_factory=list)
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def load_file(path: Path, only: Sequence[str] | None = None) -> tuple[str | None, LoadResult]:
+    """Load one file: (format or None if no loader claims it, result)."""
+    shown = _display(path)
+    try:
+        data = path.read_bytes()[: MAX_FILE_BYTES + 1]
+    except OSError as exc:
+        return "unreadable", LoadResult(errors=[ParseError(shown, None, f"cannot read file: {exc.strerror}",
+                                                           "unknown")])
+    binary = b"\x00" in data[:8192]
+    text = "" if binary else data.decode("utf-8", errors="replace")
+    loader = loader_for(path, text[:SNIFF_CHARS] if text else "", only)
+    if loader is None:
+        return None, LoadResult()
+    if binary:
+        return loader.name, LoadResult(errors=[ParseError(shown, 1, "binary content where text was expected",
+                                                          loader.name)])
+    if len(data) > MAX_FILE_BYTES:
+        return loader.name, LoadResult(errors=[ParseError(shown, None, "file larger than 20 MiB; not scanned",
+                                                          loader.name)])
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return loader.name, LoadResult(errors=[ParseError(shown, line, "not UTF-8 text", loader.name)])
+    try:
+        return loader.name, loader.load(shown, text)
+    except RecursionError:
+        return loader.name, LoadResult(errors=[ParseError(shown, None, "nesting too deep to parse",
+                                                          loader.name)])
+
+
+def load_paths(paths: Iterable[str | os.PathLike[str]], context: dict[str, Any] | None = None,
+               only: Sequence[str] | None = None) -> LoadOutcome:
+    """Load every recognised file under ``paths``, link cross-file formats, attach facts."""
+    from scanner.mappings import normalize
+
+    context = context or {}
+    outcome = LoadOutcome()
+    by_format: dict[str, list[Resource]] = {}
+    for path in iter_files(paths):
+        fmt, result = load_file(path, only)
+        if fmt is None:
+            outcome.skipped.append(str(path))
+            continue
+        outcome.files[_display(path)] = fmt
+        outcome.errors.extend(result.errors)
+        by_format.setdefault(fmt, []).extend(result.resources)
+    for loader in all_loaders():
+        resources = by_format.get(loader.name)
+        if not resources:
+            continue
+        link = getattr(loader, "link", None)
+        if link is not None:
+            resources = link(resources, context)
+        outcome.resources.extend(normalize(r) for r in resources)
+    return outcome

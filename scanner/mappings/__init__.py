@@ -1,0 +1,254 @@
+"""Native attributes <-> shared facts, as data.
+
+Each ``*.yaml`` table in this folder says, per native resource type, which kinds the
+resource is (``sql_database``, ``k8s_workload``, ...) and where each fact lives::
+
+    aws_rds_cluster:
+      kinds: [sql_database]
+      facts:
+        backup_retention: {path: backup_retention_period, unit: d, default: 1}
+
+The same entry drives remediation: the fact's first ``path`` (or its ``fix`` path) is where
+the fix is written, with ``map`` read backwards. Fact spec keys:
+
+- ``path``: dotted path, or a list of alternatives (first present wins); ``*`` walks every
+  item of a list; a list of nested blocks (Terraform) is walked implicitly.
+- ``default``: the provider's documented default when the attribute is absent.
+- ``unit``: bare numbers are quantities in this unit (``d``, ``GB``, ``cpu``).
+- ``map``: native value -> fact value (case-insensitive on strings).
+- ``transform``: a registered function applied to the value found.
+- ``compute``: a registered function of the whole resource, for facts no path can say.
+- ``fix``: ``{path: ...}`` when the fix is written elsewhere than ``path``.
+- ``missing``: why the attribute may be absent, shown when a check on it is unknown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from scanner.loaders.base import BlockList, line_at
+from scanner.model import Resource, Unresolved
+from scanner.units import CPU, DURATION, SIZE, parse_quantity
+
+TABLE_DIR = Path(__file__).parent
+Transform = Callable[[Any, Resource], Any]
+_TRANSFORMS: dict[str, Transform] = {}
+_MISSING = object()
+
+
+def transform(name: str) -> Callable[[Transform], Transform]:
+    """Register a function a mapping table may name in ``transform`` or ``compute``."""
+
+    def register(func: Transform) -> Transform:
+        _TRANSFORMS[name] = func
+        return func
+
+    return register
+
+
+@dataclass(frozen=True)
+class FactSpec:
+    name: str
+    paths: tuple[tuple[str, ...], ...] = ()
+    default: Any = _MISSING
+    unit: str | None = None
+    value_map: Mapping[str, Any] = field(default_factory=dict)
+    transform: str | None = None
+    compute: str | None = None
+    fix_path: tuple[str, ...] | None = None
+    missing: str = ""  # why the fact may be absent, for the "unknown" message
+
+    @property
+    def write_path(self) -> tuple[str, ...] | None:
+        return self.fix_path or (self.paths[0] if self.paths else None)
+
+    def to_native(self, value: Any) -> Any:
+        """The native spelling of a fact value (``map`` read backwards)."""
+        for native, fact_value in self.value_map.items():
+            if fact_value == value and type(fact_value) is type(value):
+                return _native_literal(native)
+        return value
+
+
+@dataclass(frozen=True)
+class TypeMapping:
+    type: str
+    kinds: frozenset[str]
+    facts: Mapping[str, FactSpec]
+    format: str | None = None
+
+
+def _native_literal(text: str) -> Any:
+    lowered = text.lower()
+    if lowered in ("true", "false"):
+        return lowered == "true"
+    return text
+
+
+def _split(path: str) -> tuple[str, ...]:
+    return tuple(path.split("."))
+
+
+def _spec(name: str, raw: Any) -> FactSpec:
+    if isinstance(raw, str):
+        raw = {"path": raw}
+    paths = raw.get("path", [])
+    paths = [paths] if isinstance(paths, str) else paths
+    fix = raw.get("fix")
+    return FactSpec(
+        name=name,
+        paths=tuple(_split(p) for p in paths),
+        default=raw.get("default", _MISSING),
+        unit=raw.get("unit"),
+        value_map={str(k): v for k, v in (raw.get("map") or {}).items()},
+        transform=raw.get("transform"),
+        compute=raw.get("compute"),
+        fix_path=_split(fix["path"]) if isinstance(fix, dict) and "path" in fix else None,
+        missing=raw.get("missing", ""),
+    )
+
+
+@cache
+def tables() -> Mapping[str, tuple[TypeMapping, ...]]:
+    """Native type -> its mappings (one per format that spells the type, usually one)."""
+    from scanner.mappings import transforms as _  # noqa: F401  (registers the built-in transforms)
+
+    found: dict[str, list[TypeMapping]] = {}
+    for table in sorted(TABLE_DIR.glob("*.yaml")):
+        data = yaml.load(table.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        for rtype, entry in (data or {}).get("types", {}).items():
+            facts = {name: _spec(name, raw) for name, raw in (entry.get("facts") or {}).items()}
+            found.setdefault(rtype, []).append(
+                TypeMapping(rtype, frozenset(entry.get("kinds", ())), facts, entry.get("format")))
+    return {k: tuple(v) for k, v in found.items()}
+
+
+def mapping_for(resource: Resource) -> TypeMapping | None:
+    for mapping in tables().get(resource.type, ()):
+        if mapping.format is None or mapping.format == resource.format:
+            return mapping
+    return None
+
+
+def lookup(tree: Any, path: tuple[str, ...]) -> Any:
+    """Follow ``path`` through dicts and lists; ``_MISSING`` when absent."""
+    node = tree
+    for index, part in enumerate(path):
+        if isinstance(node, Unresolved):
+            return node
+        if isinstance(node, list):
+            if part == "*":
+                rest = path[index + 1:]
+                items = [lookup(item, rest) for item in node]
+                return [item for item in items if item is not _MISSING]
+            if part.isdigit():
+                node = node[int(part)] if int(part) < len(node) else _MISSING
+                if node is _MISSING:
+                    return node
+                continue
+            if not isinstance(node, BlockList):
+                return _MISSING
+            if len(node) == 1:
+                node = node[0]
+            else:
+                items = [lookup(item, path[index:]) for item in node]
+                return [item for item in items if item is not _MISSING]
+        if not isinstance(node, dict) or part not in node:
+            return _MISSING
+        node = node[part]
+    if isinstance(node, BlockList) and len(node) == 1:
+        return node[0]
+    return node
+
+
+def _line_path(tree: Any, path: tuple[str, ...]) -> list[str | int]:
+    out: list[str | int] = []
+    node = tree
+    for part in path:
+        if isinstance(node, list):
+            if part == "*" or not node:
+                break
+            if part.isdigit():
+                out.append(int(part))
+                node = node[int(part)] if int(part) < len(node) else None
+                continue
+            out.append(0)
+            node = node[0]
+        out.append(part)
+        node = node.get(part) if isinstance(node, dict) else None
+    return out
+
+
+def unit_dimension(unit: str) -> str:
+    if unit.lower() in ("cpu", "vcpu", "cores", "m"):
+        return CPU
+    if parse_quantity(f"1{unit}", SIZE) is not None and unit.lower() not in ("d", "h", "s", "min", "ms"):
+        return SIZE
+    return DURATION
+
+
+def fact_value(spec: FactSpec, resource: Resource) -> tuple[Any, tuple[str, ...] | None]:
+    """The fact's value on ``resource`` and the native path it came from (``_MISSING`` if absent)."""
+    value: Any = _MISSING
+    found: tuple[str, ...] | None = None
+    for path in spec.paths:
+        value = lookup(resource.attributes, path)
+        if value is not _MISSING:
+            found = path
+            break
+    if spec.compute:  # ``path`` then only tells which line the fact is reported at
+        return _convert(spec, _TRANSFORMS[spec.compute](None, resource), resource, from_default=True), found
+    if value is _MISSING:
+        if spec.default is _MISSING:
+            return _MISSING, None
+        return _convert(spec, spec.default, resource, from_default=True), None
+    return _convert(spec, value, resource), found
+
+
+def _convert(spec: FactSpec, value: Any, resource: Resource, from_default: bool = False) -> Any:
+    if isinstance(value, Unresolved):
+        return value
+    if spec.value_map and not from_default:
+        key = str(value).lower()
+        for native, fact_value in spec.value_map.items():
+            if native.lower() == key:
+                value = fact_value
+                break
+    if spec.transform:
+        value = _TRANSFORMS[spec.transform](value, resource)
+    if spec.unit and not isinstance(value, (bool, Unresolved)):
+        quantity = parse_quantity(value, unit_dimension(spec.unit), spec.unit)
+        if quantity is not None:
+            return quantity
+    return value
+
+
+def normalize(resource: Resource) -> Resource:
+    """The resource with its kinds, facts and the line of each fact's native attribute."""
+    mapping = mapping_for(resource)
+    if mapping is None:
+        return resource
+    facts: dict[str, Any] = dict(resource.facts)
+    lines: dict[str, int] = dict(resource.fact_lines)
+    for name, spec in mapping.facts.items():
+        value, path = fact_value(spec, resource)
+        if value is _MISSING:
+            continue
+        facts[name] = value
+        if path is not None:
+            line = line_at(resource.attributes, _line_path(resource.attributes, path))
+            if line:
+                lines[name] = line
+    return Resource(resource.provider, resource.type, resource.address, resource.origin, resource.attributes,
+                    facts, mapping.kinds | resource.kinds, lines, resource.format, resource.source)
+
+
+def fact_spec(resource: Resource, fact: str) -> FactSpec | None:
+    mapping = mapping_for(resource)
+    return mapping.facts.get(fact) if mapping else None

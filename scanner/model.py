@@ -1,0 +1,137 @@
+"""The records every stage shares: Resource (what exists), Finding (what a policy says of it)."""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Status(str, enum.Enum):
+    COMPLIES = "complies"
+    VIOLATES = "violates"
+    UNKNOWN = "unknown"
+    ERROR = "error"
+
+
+class Severity(str, enum.Enum):
+    INFO = "info"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        return _SEVERITY_RANK[self]
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        try:
+            return cls(text.lower())
+        except ValueError:
+            raise ValueError(f"unknown severity {text!r}; expected one of {', '.join(s.value for s in cls)}") from None
+
+
+_SEVERITY_RANK = {s: i for i, s in enumerate(Severity)}
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a resource was seen: a file and line range, or a live API."""
+
+    file: str | None = None
+    line: int | None = None
+    end_line: int | None = None
+    account: str | None = None
+    region: str | None = None
+    api: str | None = None
+
+    def describe(self) -> str:
+        if self.file:
+            return f"{self.file}:{self.line}" if self.line else self.file
+        parts = [p for p in (self.account, self.region, self.api) if p]
+        return "/".join(parts) or "unknown"
+
+
+@dataclass(frozen=True)
+class Unresolved:
+    """A value the IaC leaves to a variable, parameter or expression that could not be resolved."""
+
+    expression: str
+    reason: str = "not resolvable statically"
+
+    def __str__(self) -> str:
+        return f"<unresolved {self.expression}: {self.reason}>"
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One thing that exists (declared in a file or running live), in one shape for every source.
+
+    ``attributes`` are native (as the source spells them; loaders give line-aware dicts and
+    nobody mutates them); ``facts`` are normalized by the mapping tables so one policy reads
+    every provider. ``fact_lines`` gives the line of the
+    native attribute each fact came from, so findings point at the setting, not the block.
+    """
+
+    provider: str
+    type: str
+    address: str
+    origin: Origin
+    attributes: Mapping[str, Any] = field(default_factory=dict)
+    facts: Mapping[str, Any] = field(default_factory=dict)
+    kinds: frozenset[str] = frozenset()
+    fact_lines: Mapping[str, int] = field(default_factory=dict)
+    format: str = ""
+    source: str = "iac"
+
+    def line_of(self, fact: str | None) -> int | None:
+        if fact and fact in self.fact_lines:
+            return self.fact_lines[fact]
+        return self.origin.line
+
+
+@dataclass(frozen=True)
+class Remediation:
+    """A fix a user can paste, in the syntax of the file (or API) they edit."""
+
+    format: str
+    snippet: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """The verdict of one policy on one resource (or on one file, for parse errors)."""
+
+    policy_id: str
+    requirement_ids: tuple[str, ...]
+    title: str
+    severity: Severity
+    status: Status
+    message: str
+    resource_address: str = ""
+    resource_type: str = ""
+    provider: str = ""
+    file: str | None = None
+    line: int | None = None
+    end_line: int | None = None
+    fact: str | None = None
+    observed: Any = None
+    expected: Any = None
+    remediation: Remediation | None = None
+    source: str = "iac"
+    origin: str = ""
+
+    @property
+    def fingerprint(self) -> str:
+        """Stable identity across runs: survives line moves, not renames."""
+        key = "\x1f".join((self.policy_id, self.resource_type, self.resource_address, self.file or "",
+                           self.fact or ""))
+        return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+PARSE_ERROR_POLICY = "SD-PARSE"

@@ -1,0 +1,1 @@
+"""Policies: the catalogue (YAML + schema), the check language, the engine, registered functions."""

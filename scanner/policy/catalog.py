@@ -1,0 +1,140 @@
+"""Policies as data: find the YAML files, validate them against the shipped schema, build Policy records."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from scanner.model import Severity
+
+SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "policy.schema.json"
+POLICY_FILE = "policy.yaml"
+
+
+def default_policy_dirs() -> list[Path]:
+    """``$SPECDRIFT_POLICIES`` (path list), else the pack beside the package (source checkout)."""
+    env = os.environ.get("SPECDRIFT_POLICIES")
+    if env:
+        return [Path(p) for p in env.split(os.pathsep) if p]
+    here = Path(__file__).resolve().parent.parent
+    for candidate in (here.parent / "policies", here / "policies"):
+        if candidate.is_dir():
+            return [candidate]
+    return []
+
+
+class PolicyError(Exception):
+    """A policy file that does not load or validate (a configuration error, exit 2)."""
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    default: Any
+    type: str = "string"
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Policy:
+    id: str
+    requirements: tuple[str, ...]
+    title: str
+    severity: Severity
+    kinds: frozenset[str]
+    check: Mapping[str, Any]
+    where: Mapping[str, Any] | None = None
+    guide: str = ""
+    description: str = ""
+    tags: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    parameters: Mapping[str, Parameter] = field(default_factory=dict)
+    message: str = ""
+    remediation: Mapping[str, Any] = field(default_factory=dict)
+    path: str = ""
+
+    @property
+    def directory(self) -> Path:
+        return Path(self.path).parent
+
+    def with_overrides(self, severity: Severity | None = None, params: Mapping[str, Any] | None = None) -> Policy:
+        """A copy with a team's severity or parameter values (configuration overrides)."""
+        parameters = dict(self.parameters)
+        for name, value in (params or {}).items():
+            if name not in parameters:
+                raise PolicyError(f"{self.id} has no parameter {name!r} (it has: {', '.join(parameters) or 'none'})")
+            old = parameters[name]
+            parameters[name] = Parameter(name, value, old.type, old.description)
+        return Policy(self.id, self.requirements, self.title, severity or self.severity, self.kinds, self.check,
+                      self.where, self.guide, self.description, self.tags, self.sources, parameters, self.message,
+                      self.remediation, self.path)
+
+
+@cache
+def _validator() -> Any:
+    import jsonschema
+
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    return jsonschema.Draft202012Validator(schema)
+
+
+def validate(data: Any, where: str) -> None:
+    errors = sorted(_validator().iter_errors(data), key=lambda e: list(e.absolute_path))
+    if errors:
+        first = errors[0]
+        location = "/".join(str(p) for p in first.absolute_path) or "(top)"
+        raise PolicyError(f"{where}: {location}: {first.message}")
+
+
+def policy_files(dirs: Iterable[Path]) -> list[Path]:
+    files: list[Path] = []
+    for directory in dirs:
+        files.extend(sorted(Path(directory).rglob(POLICY_FILE)))
+    return files
+
+
+def parse_policy(path: Path) -> Policy:
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (OSError, yaml.YAMLError) as exc:
+        raise PolicyError(f"{path}: {exc}") from None
+    validate(data, str(path))
+    params = {name: Parameter(name, spec["default"], spec.get("type", "string"), spec.get("description", ""))
+              for name, spec in (data.get("parameters") or {}).items()}
+    applies = data["applies_to"]
+    return Policy(
+        id=data["id"],
+        requirements=tuple(data["requirements"]),
+        title=data["title"],
+        severity=Severity(data["severity"]),
+        kinds=frozenset(applies["kinds"]),
+        where=applies.get("where"),
+        check=data["check"],
+        guide=data.get("guide", ""),
+        description=data.get("description", ""),
+        tags=tuple(data.get("tags", ())),
+        sources=tuple(data.get("sources", ())),
+        parameters=params,
+        message=data.get("message", ""),
+        remediation=data.get("remediation") or {},
+        path=str(path),
+    )
+
+
+def load_policies(dirs: Iterable[Path] | None = None) -> list[Policy]:
+    """Every policy under ``dirs`` (default: the shipped pack); duplicate IDs are an error."""
+    dirs = list(dirs) if dirs is not None else default_policy_dirs()
+    policies = [parse_policy(p) for p in policy_files(dirs)]
+    seen: dict[str, str] = {}
+    for policy in policies:
+        if policy.id in seen:
+            raise PolicyError(f"duplicate policy id {policy.id}: {seen[policy.id]} and {policy.path}")
+        seen[policy.id] = policy.path
+    return sorted(policies, key=lambda p: p.id)

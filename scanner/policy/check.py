@@ -1,0 +1,249 @@
+"""Evaluate a policy's check tree against one resource's facts. No ``eval``: every operator is a function here."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from scanner.model import Resource, Status, Unresolved
+from scanner.units import Quantity, comparable
+
+SKIP = "skip"  # the policy does not apply (a missing optional fact, an empty list)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One check's verdict, with the fact that decided it and both sides of the comparison."""
+
+    status: Status | str
+    fact: str | None = None
+    observed: Any = None
+    expected: Any = None
+    message: str = ""
+    target: Any = None  # the value that would make a failed leaf pass (drives remediation)
+    op: str | None = None
+    line: int | None = None  # set when the deciding value has a line of its own (a list item)
+
+
+@dataclass(frozen=True)
+class EvalContext:
+    resource: Resource
+    params: Mapping[str, Any]
+    resources: tuple[Resource, ...] = ()
+
+
+_MISSING = object()
+
+
+def _fact(facts: Mapping[str, Any], name: str) -> Any:
+    if name == ".":
+        return facts.get(".", facts)
+    node: Any = facts
+    for part in name.split("."):
+        if isinstance(node, Unresolved):
+            return node
+        if isinstance(node, Mapping) and part in node:
+            node = node[part]
+        else:
+            return _MISSING
+    return node
+
+
+def resolve_value(value: Any, params: Mapping[str, Any]) -> Any:
+    if isinstance(value, dict) and set(value) == {"param"}:
+        name = value["param"]
+        if name not in params:
+            raise KeyError(f"unknown parameter {name!r}")
+        return params[name]
+    return value
+
+
+@cache
+def _regex(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def _contains(container: Any, item: Any) -> bool:
+    if isinstance(container, str):
+        return str(item) in container
+    if isinstance(container, Mapping):
+        return item in container
+    if isinstance(container, (list, tuple, set, frozenset)):
+        return any(_equal(element, item) for element in container)
+    return False
+
+
+def _equal(a: Any, b: Any) -> bool:
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b if isinstance(a, bool) and isinstance(b, bool) else str(a).lower() == str(b).lower()
+    try:
+        x, y = comparable(a, b)
+    except TypeError:
+        return False
+    if (isinstance(x, str) and isinstance(y, (int, float))) or (isinstance(y, str) and isinstance(x, (int, float))):
+        try:
+            return float(x) == float(y)
+        except ValueError:
+            return False
+    return bool(x == y)
+
+
+def _order(a: Any, b: Any) -> tuple[Any, Any]:
+    x, y = comparable(a, b)
+    if isinstance(x, str):
+        x = float(x)
+    if isinstance(y, str):
+        y = float(y)
+    return x, y
+
+
+_OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
+    "==": _equal,
+    "!=": lambda a, b: not _equal(a, b),
+    "<": lambda a, b: (lambda x, y: x < y)(*_order(a, b)),
+    "<=": lambda a, b: (lambda x, y: x <= y)(*_order(a, b)),
+    ">": lambda a, b: (lambda x, y: x > y)(*_order(a, b)),
+    ">=": lambda a, b: (lambda x, y: x >= y)(*_order(a, b)),
+    "in": lambda a, b: _contains(b, a),
+    "not_in": lambda a, b: not _contains(b, a),
+    "matches": lambda a, b: _regex(str(b)).search(str(a)) is not None,
+    "not_matches": lambda a, b: _regex(str(b)).search(str(a)) is None,
+    "contains": _contains,
+    "not_contains": lambda a, b: not _contains(a, b),
+}
+# For a failed leaf, the value that would satisfy it (None: no single value does).
+_TARGETS: dict[str, Callable[[Any], Any]] = {
+    "==": lambda v: v, ">=": lambda v: v, "<=": lambda v: v,
+    "in": lambda v: v[0] if isinstance(v, list) and v else None,
+}
+
+
+def describe_expected(op: str, value: Any) -> str:
+    if op == "exists":
+        return "set"
+    if op == "absent":
+        return "not set"
+    shown = str(value) if isinstance(value, Quantity) else value
+    if isinstance(shown, bool):
+        shown = str(shown).lower()
+    return f"{op} {shown}" if op not in ("==",) else f"{shown}"
+
+
+def _find_unresolved(value: Any) -> Unresolved | None:
+    if isinstance(value, Unresolved):
+        return value
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            found = _find_unresolved(item)
+            if found:
+                return found
+    return None
+
+
+def _leaf(node: Mapping[str, Any], facts: Mapping[str, Any], ctx: EvalContext) -> Outcome:
+    name, op = node["fact"], node["op"]
+    value = resolve_value(node.get("value"), ctx.params)
+    expected = node.get("expected") or describe_expected(op, value)
+    observed = _fact(facts, name)
+    if observed is _MISSING:
+        if op == "absent":
+            return Outcome(Status.COMPLIES, name, None, expected, op=op)
+        if op == "exists":
+            return Outcome(Status.VIOLATES, name, None, expected, node.get("message", f"{name} is not set"), op=op)
+        verdict = node.get("if_missing", "unknown")
+        status: Status | str = SKIP if verdict == SKIP else Status(verdict)
+        return Outcome(status, name, None, expected, f"{name} is not declared", _TARGETS.get(op, lambda v: None)(value),
+                       op)
+    if op == "exists":
+        return Outcome(Status.COMPLIES, name, observed, expected, op=op)
+    if op == "absent":
+        return Outcome(Status.VIOLATES, name, observed, expected, node.get("message", f"{name} is set"), op=op)
+    unresolved = _find_unresolved(observed) if op not in ("contains", "not_contains") else (
+        observed if isinstance(observed, Unresolved) else None)
+    if unresolved is not None:
+        return Outcome(Status.UNKNOWN, name, unresolved.expression, expected,
+                       f"{name} = {unresolved.expression}: {unresolved.reason}", op=op)
+    try:
+        ok = _OPERATORS[op](observed, value)
+    except (TypeError, ValueError) as exc:
+        return Outcome(Status.UNKNOWN, name, observed, expected, f"cannot compare {name}: {exc}", op=op)
+    if ok:
+        return Outcome(Status.COMPLIES, name, observed, expected, op=op)
+    target = _TARGETS.get(op, lambda v: None)(value)
+    return Outcome(Status.VIOLATES, name, observed, expected, node.get("message", ""), target, op)
+
+
+def _combine_all(outcomes: list[Outcome]) -> Outcome:
+    relevant = [o for o in outcomes if o.status != SKIP]
+    if not relevant:
+        return Outcome(SKIP)
+    for wanted in (Status.VIOLATES, Status.UNKNOWN):
+        for outcome in relevant:
+            if outcome.status == wanted:
+                return outcome
+    return relevant[0]
+
+
+def _combine_any(outcomes: list[Outcome]) -> Outcome:
+    relevant = [o for o in outcomes if o.status != SKIP]
+    if not relevant:
+        return Outcome(SKIP)
+    for wanted in (Status.COMPLIES, Status.UNKNOWN):
+        for outcome in relevant:
+            if outcome.status == wanted:
+                return outcome
+    return relevant[0]
+
+
+def evaluate(node: Mapping[str, Any], facts: Mapping[str, Any], ctx: EvalContext) -> Outcome:
+    if "all" in node and "each" not in node:
+        return _combine_all([evaluate(child, facts, ctx) for child in node["all"]])
+    if "any" in node and "each" not in node:
+        return _combine_any([evaluate(child, facts, ctx) for child in node["any"]])
+    if "not" in node:
+        inner = evaluate(node["not"], facts, ctx)
+        flips: dict[Status | str, Status | str] = {Status.COMPLIES: Status.VIOLATES, Status.VIOLATES: Status.COMPLIES}
+        flipped = flips.get(inner.status, inner.status)
+        return Outcome(flipped, inner.fact, inner.observed, f"not ({inner.expected})", inner.message, op="not")
+    if "each" in node:
+        return _each(node, facts, ctx)
+    if "function" in node:
+        from scanner.policy.functions import call
+
+        return call(node["function"], ctx, facts, node.get("args") or {})
+    return _leaf(node, facts, ctx)
+
+
+def _each(node: Mapping[str, Any], facts: Mapping[str, Any], ctx: EvalContext) -> Outcome:
+    items = _fact(facts, node["each"])
+    if items is _MISSING or items == [] or items is None:
+        verdict = node.get("if_empty", SKIP)
+        return Outcome(SKIP if verdict == SKIP else Status(verdict), node["each"], [], None,
+                       f"no {node['each']}")
+    if isinstance(items, Unresolved):
+        return Outcome(Status.UNKNOWN, node["each"], items.expression, None, items.reason)
+    label = node.get("label")
+    outcomes = []
+    for index, item in enumerate(items if isinstance(items, list) else [items]):
+        sub: Mapping[str, Any] = node.get("all") or node["any"]
+        outcome = evaluate(sub, item if isinstance(item, Mapping) else _Item(item), ctx)
+        name = item.get(label) if label and isinstance(item, Mapping) else None
+        where = f"{node['each']}[{name if name is not None else index}]"
+        line = outcome.line
+        if line is None and isinstance(item, Mapping):
+            key_lines = getattr(item, "key_lines", {})
+            line = key_lines.get((outcome.fact or "").split(".", 1)[0]) or getattr(item, "line", None)
+        outcomes.append(Outcome(outcome.status, f"{where}.{outcome.fact}" if outcome.fact not in (None, ".") else where,
+                                outcome.observed, outcome.expected, outcome.message, outcome.target, outcome.op,
+                                line))
+    return _combine_all(outcomes) if "all" in node else _combine_any(outcomes)
+
+
+class _Item(dict[str, Any]):
+    """A scalar list item seen as facts, so ``fact: "."`` reads the item itself."""
+
+    def __init__(self, value: Any) -> None:
+        super().__init__({".": value})

@@ -1,0 +1,145 @@
+"""Run policies over resources: an index by kind, one Finding per (policy, resource) that applies."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from scanner.loaders.base import ParseError
+from scanner.model import PARSE_ERROR_POLICY, Finding, Remediation, Resource, Severity, Status
+from scanner.policy.catalog import Policy
+from scanner.policy.check import SKIP, EvalContext, Outcome, evaluate
+from scanner.units import Quantity
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+_ITEM = re.compile(r"\[([^\]]+)\]")
+
+
+def display(value: Any) -> Any:
+    """A value as reports show it: quantities in their own spelling, booleans lower-case."""
+    if isinstance(value, Quantity):
+        return str(value)
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, (list, tuple)):
+        return [display(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): display(v) for k, v in value.items()}
+    if value is None or isinstance(value, (int, float, str)):
+        return value
+    return str(value)
+
+
+def fill(template: str, values: dict[str, Any]) -> str:
+    """``{name}`` placeholders filled from ``values``; unknown names are left as written."""
+    return _PLACEHOLDER.sub(lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), template)
+
+
+class Engine:
+    def __init__(self, policies: Sequence[Policy]) -> None:
+        self.policies = list(policies)
+        self._by_kind: dict[str, list[Policy]] = defaultdict(list)
+        for policy in self.policies:
+            for kind in policy.kinds:
+                self._by_kind[kind].append(policy)
+
+    def policies_for(self, resource: Resource) -> list[Policy]:
+        if not resource.kinds:
+            return []
+        if len(resource.kinds) == 1:
+            return self._by_kind.get(next(iter(resource.kinds)), [])
+        seen: dict[str, Policy] = {}
+        for kind in sorted(resource.kinds):
+            for policy in self._by_kind.get(kind, ()):
+                seen.setdefault(policy.id, policy)
+        return list(seen.values())
+
+    def run(self, resources: Sequence[Resource]) -> list[Finding]:
+        everything = tuple(resources)
+        findings: list[Finding] = []
+        for resource in everything:
+            for policy in self.policies_for(resource):
+                finding = self.evaluate(policy, resource, everything)
+                if finding is not None:
+                    findings.append(finding)
+        return findings
+
+    def evaluate(self, policy: Policy, resource: Resource, everything: tuple[Resource, ...] = ()) -> Finding | None:
+        params = {name: p.default for name, p in policy.parameters.items()}
+        ctx = EvalContext(resource, params, everything)
+        try:
+            if policy.where is not None:
+                gate = evaluate(policy.where, resource.facts, ctx)
+                if gate.status in (Status.VIOLATES, SKIP):
+                    return None
+            outcome = evaluate(policy.check, resource.facts, ctx)
+        except (KeyError, ValueError, TypeError) as exc:
+            outcome = Outcome(Status.ERROR, message=f"policy {policy.id} failed on this resource: {exc}")
+        if outcome.status == SKIP:
+            return None
+        return self._finding(policy, resource, outcome, params)
+
+    def _finding(self, policy: Policy, resource: Resource, outcome: Outcome, params: dict[str, Any]) -> Finding:
+        status = outcome.status if isinstance(outcome.status, Status) else Status.UNKNOWN
+        top_fact = (outcome.fact or "").split("[", 1)[0].split(".", 1)[0] or None
+        values = {
+            "address": resource.address, "type": resource.type, "fact": outcome.fact or "",
+            "observed": display(outcome.observed), "expected": outcome.expected,
+            "name": resource.facts.get("name") or resource.address.rsplit("/", 1)[-1].rsplit(".", 1)[-1],
+            "namespace": resource.facts.get("namespace", ""), "type_lower": resource.type.lower(),
+            "item": item.group(1) if (item := _ITEM.search(outcome.fact or "")) else "",
+            **{k: display(v) for k, v in params.items()},
+        }
+        if status == Status.VIOLATES:
+            template = policy.message or ""
+            message = fill(template, values) if template else (
+                outcome.message or f"{outcome.fact} is {display(outcome.observed)}, required {outcome.expected}")
+        elif status == Status.COMPLIES:
+            message = f"{outcome.fact} is {display(outcome.observed)}" if outcome.fact else "complies"
+        else:
+            message = outcome.message or "could not be decided"
+            if status == Status.UNKNOWN and outcome.observed is None and top_fact:
+                from scanner.mappings import fact_spec
+
+                spec = fact_spec(resource, top_fact)
+                if spec is not None and spec.missing:
+                    message = f"{top_fact} is not declared: {spec.missing}"
+        remediation = self._remediation(policy, resource, outcome, values) if status == Status.VIOLATES else None
+        return Finding(
+            policy_id=policy.id, requirement_ids=policy.requirements, title=policy.title,
+            severity=policy.severity, status=status, message=message,
+            resource_address=resource.address, resource_type=resource.type, provider=resource.provider,
+            file=resource.origin.file, line=outcome.line or resource.line_of(top_fact),
+            end_line=resource.origin.end_line,
+            fact=outcome.fact, observed=display(outcome.observed), expected=outcome.expected,
+            remediation=remediation, source=resource.source, origin=resource.origin.describe(),
+        )
+
+    @staticmethod
+    def _remediation(policy: Policy, resource: Resource, outcome: Outcome,
+                     values: dict[str, Any]) -> Remediation | None:
+        snippets = policy.remediation.get("snippets") or {}
+        description = fill(policy.remediation.get("description", ""), values)
+        template = snippets.get(resource.format)
+        if template:
+            return Remediation(resource.format, fill(template, {**values, "value": display(outcome.target)}),
+                               description)
+        if outcome.target is not None and outcome.fact and "[" not in outcome.fact:
+            from scanner.mappings.remediation import render
+
+            rendered = render(resource, outcome.fact, outcome.target)
+            if rendered is not None:
+                return Remediation(rendered.format, rendered.snippet, description or rendered.description)
+        return Remediation("text", description) if description else None
+
+
+def parse_error_findings(errors: Iterable[ParseError]) -> list[Finding]:
+    return [
+        Finding(policy_id=PARSE_ERROR_POLICY, requirement_ids=(), title="File could not be parsed",
+                severity=Severity.HIGH, status=Status.ERROR, message=error.message,
+                resource_address=error.file, resource_type=f"file:{error.format}", file=error.file,
+                line=error.line, origin=error.file)
+        for error in errors
+    ]

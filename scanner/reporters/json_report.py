@@ -1,0 +1,62 @@
+"""Machine-readable report; its shape is ``scanner/schemas/report.schema.json`` (versioned)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from scanner.model import Finding, Severity
+from scanner.scan import Report
+
+SCHEMA_VERSION = "1.0"
+
+
+def finding_dict(finding: Finding) -> dict[str, Any]:
+    remediation = finding.remediation
+    return {
+        "fingerprint": finding.fingerprint,
+        "policy_id": finding.policy_id,
+        "requirement_ids": list(finding.requirement_ids),
+        "title": finding.title,
+        "severity": finding.severity.value,
+        "status": finding.status.value,
+        "message": finding.message,
+        "resource": {"address": finding.resource_address, "type": finding.resource_type,
+                     "provider": finding.provider},
+        "location": {"file": finding.file, "line": finding.line, "end_line": finding.end_line,
+                     "origin": finding.origin},
+        "source": finding.source,
+        "fact": finding.fact,
+        "observed": finding.observed,
+        "expected": finding.expected,
+        "remediation": None if remediation is None else {
+            "format": remediation.format, "snippet": remediation.snippet, "description": remediation.description},
+    }
+
+
+def report_dict(report: Report, fail_on: Severity) -> dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "specdrift", "version": report.version},
+        "generated_at": report.started.isoformat(timespec="seconds"),
+        "duration_seconds": round(report.duration_s, 3),
+        "fail_on": fail_on.value,
+        "summary": {
+            "files": len(report.files),
+            "resources": report.resources,
+            "policies": len(report.policies),
+            "findings": len(report.findings),
+            "by_status": report.counts(),
+            "failing": len(report.failing(fail_on)),
+        },
+        "files": [{"path": path, "format": fmt} for path, fmt in sorted(report.files.items())],
+        "findings": [finding_dict(f) for f in report.findings],
+    }
+
+
+class JsonReporter:
+    def render(self, report: Report, fail_on: Severity, color: bool = False) -> str:
+        return json.dumps(report_dict(report, fail_on), indent=2, default=str) + "\n"
+
+
+REPORTER = JsonReporter()

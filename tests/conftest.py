@@ -1,0 +1,34 @@
+"""Shared test helpers. Under CI (``SPECDRIFT_REQUIRE_SERVERS=1``) a missing server fails instead of skipping."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "marketing-engine"
+POLICIES = ROOT / "policies"
+
+
+def server_unavailable(reason: str) -> None:
+    """Skip (locally) or fail (CI) a test whose server is not reachable."""
+    if os.environ.get("SPECDRIFT_REQUIRE_SERVERS") == "1":
+        pytest.fail(f"required server unavailable under CI: {reason}")
+    pytest.skip(reason)
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
+            ) -> subprocess.CompletedProcess[str]:
+    """Run the installed CLI in a subprocess, as a user would."""
+    full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
+    return subprocess.run([sys.executable, "-m", "scanner", *args], cwd=cwd or ROOT, env=full_env,
+                          capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="session")
+def example_dir() -> Path:
+    return EXAMPLE

@@ -1,0 +1,82 @@
+"""The check language: operators, combinators, unknown propagation, the function escape hatch."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from scanner.model import Origin, Resource, Severity, Status, Unresolved
+from scanner.policy.catalog import Parameter, Policy
+from scanner.policy.check import EvalContext, Outcome
+from scanner.policy.engine import Engine
+from scanner.policy.functions import register
+from scanner.units import parse_quantity
+
+
+def _resource(**facts: Any) -> Resource:
+    return Resource("aws", "x", "x.y", Origin("f.tf", 1), {}, facts, frozenset({"thing"}))
+
+
+def _run(check: dict, params: dict | None = None, **facts: Any):
+    policy = Policy("ME-DB-02", ("ME-DB-02",), "test policy", Severity.HIGH, frozenset({"thing"}), check,
+                    parameters={k: Parameter(k, v) for k, v in (params or {}).items()})
+    return Engine([policy]).evaluate(policy, _resource(**facts))
+
+
+@pytest.mark.parametrize(("op", "observed", "value", "status"), [
+    ("==", "a", "a", Status.COMPLIES), ("==", True, False, Status.VIOLATES), ("!=", 1, 2, Status.COMPLIES),
+    ("<", 1, 2, Status.COMPLIES), ("<=", 3, 2, Status.VIOLATES), (">", "10", 9, Status.COMPLIES),
+    (">=", parse_quantity("30d"), "720h", Status.COMPLIES), (">=", parse_quantity("7d"), "30d", Status.VIOLATES),
+    ("==", "8GB", "8192MB", Status.COMPLIES), ("in", "b", ["a", "b"], Status.COMPLIES),
+    ("not_in", "b", ["a", "b"], Status.VIOLATES), ("matches", "api-server", "^api", Status.COMPLIES),
+    ("contains", ["x", "y"], "y", Status.COMPLIES), ("contains", "hello", "z", Status.VIOLATES),
+])
+def test_operators(op: str, observed: Any, value: Any, status: Status) -> None:
+    assert _run({"fact": "v", "op": op, "value": value}, v=observed).status == status
+
+
+def test_exists_absent_and_if_missing() -> None:
+    assert _run({"fact": "v", "op": "exists"}).status == Status.VIOLATES
+    assert _run({"fact": "v", "op": "absent"}).status == Status.COMPLIES
+    assert _run({"fact": "v", "op": "==", "value": 1}).status == Status.UNKNOWN
+    assert _run({"fact": "v", "op": "==", "value": 1, "if_missing": "skip"}) is None
+
+
+def test_unresolved_is_unknown_never_pass() -> None:
+    f = _run({"fact": "v", "op": ">=", "value": 1}, v=Unresolved("var.x", "variable 'x' has no default"))
+    assert f.status == Status.UNKNOWN and "variable 'x'" in f.message
+
+
+def test_incomparable_units_are_unknown() -> None:
+    f = _run({"fact": "v", "op": ">=", "value": "30d"}, v=parse_quantity("8GB"))
+    assert f.status == Status.UNKNOWN
+
+
+def test_all_any_not_each() -> None:
+    check = {"all": [{"fact": "a", "op": "==", "value": 1}, {"any": [{"fact": "b", "op": "==", "value": 2},
+                                                                       {"not": {"fact": "c", "op": "exists"}}]}]}
+    assert _run(check, a=1, b=3).status == Status.COMPLIES
+    assert _run(check, a=1, b=3, c=0).status == Status.VIOLATES
+    each = {"each": "items", "label": "name", "all": {"fact": "n", "op": ">", "value": 0}}
+    f = _run(each, items=[{"name": "p", "n": 1}, {"name": "q", "n": 0}])
+    assert f.status == Status.VIOLATES and f.fact == "items[q].n"
+    assert _run(each, items=[]) is None
+
+
+def test_parameters_and_messages() -> None:
+    f = _run({"fact": "v", "op": ">=", "value": {"param": "min"}}, {"min": "30d"}, v=parse_quantity("7d"))
+    assert (f.status, f.observed, f.expected) == (Status.VIOLATES, "7d", ">= 30d")
+
+
+@register("test_even")
+def _even(ctx: EvalContext, facts: Any, args: Any) -> Outcome:
+    value = facts["v"]
+    return Outcome(Status.COMPLIES if value % args["mod"] == 0 else Status.VIOLATES, "v", value, "even")
+
+
+def test_registered_function_escape_hatch() -> None:
+    assert _run({"function": "test_even", "args": {"mod": 2}}, v=4).status == Status.COMPLIES
+    assert _run({"function": "test_even", "args": {"mod": 2}}, v=3).status == Status.VIOLATES
+    f = _run({"function": "no_such_function"}, v=3)
+    assert f.status == Status.ERROR and "no_such_function" in f.message
