@@ -1,0 +1,79 @@
+"""The ``specdrift`` command line: one module per subcommand, each with ``register`` and ``run``.
+
+Exit codes: 0 nothing at or above the fail level, 1 findings at or above it, 2 usage or tool error.
+Subcommand modules import their heavy dependencies inside ``run``, so ``--help`` stays instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from scanner import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+SEVERITIES = ("info", "low", "medium", "high", "critical")
+# Subcommand modules, in --help order.
+COMMANDS = ("scan", "policies")
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        print(f"specdrift: error: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_ERROR)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = Parser(prog="specdrift", description=(
+        "Check infrastructure-as-code and live state against the policies that encode your "
+        "infrastructure guide, and report drift with fixes to paste."),
+        epilog="exit codes: 0 nothing at or above the fail level, 1 findings at or above it, 2 usage or tool error")
+    parser.add_argument("--version", action="version", version=f"specdrift {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    for name in COMMANDS:
+        module = importlib.import_module(f"scanner.cli.{name}")
+        module.register(sub)
+    return parser
+
+
+def use_color(args: argparse.Namespace, stream: object) -> bool:
+    if getattr(args, "no_color", False) or os.environ.get("NO_COLOR"):
+        return False
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def write_output(text: str, output: str | None) -> None:
+    """Machine output: to the file named, else stdout (never mixed with logs, which go to stderr)."""
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_ERROR
+    from scanner.policy.catalog import PolicyError
+
+    try:
+        result: int = args.run(args)
+        return result
+    except PolicyError as exc:
+        print(f"specdrift: policy error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a tool error exits 2 with one line, never a traceback with values in it
+        print(f"specdrift: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        if os.environ.get("SPECDRIFT_DEBUG"):
+            raise
+        return EXIT_ERROR
