@@ -130,10 +130,26 @@ def tables() -> Mapping[str, tuple[TypeMapping, ...]]:
 
 
 def mapping_for(resource: Resource) -> TypeMapping | None:
-    for mapping in tables().get(resource.type, ()):
-        if mapping.format is None or mapping.format == resource.format:
-            return mapping
-    return None
+    """The merged mapping of every table entry for this type and format (tables may split by domain)."""
+    return _merged(resource.type, resource.format)
+
+
+@cache
+def _merged(rtype: str, fmt: str) -> TypeMapping | None:
+    entries = [m for m in tables().get(rtype, ()) if m.format is None or m.format == fmt]
+    if not entries:
+        return None
+    if len(entries) == 1:
+        return entries[0]
+    kinds: frozenset[str] = frozenset()
+    facts: dict[str, FactSpec] = {}
+    for entry in entries:
+        kinds |= entry.kinds
+        for name, spec in entry.facts.items():
+            if name in facts and facts[name] != spec:
+                raise ValueError(f"mapping tables disagree on fact {name!r} of {rtype}")
+            facts[name] = spec
+    return TypeMapping(rtype, kinds, facts, fmt)
 
 
 def lookup(tree: Any, path: tuple[str, ...]) -> Any:
