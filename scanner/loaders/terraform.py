@@ -66,9 +66,9 @@ class TerraformLoader:
                                                  facts={"module_dir": module_dir}, format=NAME))
             elif kind == "locals":
                 for key, value in body.items():
-                    line = body.key_lines.get(key, origin.line)
+                    key_line = body.key_lines.get(key, line)
                     result.resources.append(Resource("terraform", "local", f"local.{key}",
-                                                     Origin(path, line, line), {"value": value},
+                                                     Origin(path, key_line, key_line), {"value": value},
                                                      facts={"module_dir": module_dir}, format=NAME))
         return result
 
