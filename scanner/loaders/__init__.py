@@ -68,16 +68,22 @@ class LoadOutcome:
     skipped: list[str] = field(default_factory=list)
 
 
-def _display(path: Path) -> str:
+def _display(path: Path, cwd: str | None = None) -> str:
+    """The path as reports show it: relative to the working directory when inside it."""
+    cwd = cwd or os.getcwd()
+    absolute = os.path.abspath(path)  # string work first: resolve() costs a syscall per path component
+    if absolute.startswith(cwd + os.sep):
+        return absolute[len(cwd) + 1:]
     try:
-        return str(path.resolve().relative_to(Path.cwd()))
+        return str(path.resolve().relative_to(cwd))
     except ValueError:
         return str(path)
 
 
-def load_file(path: Path, only: Sequence[str] | None = None) -> tuple[str | None, LoadResult]:
-    """Load one file: (format or None if no loader claims it, result)."""
-    shown = _display(path)
+def load_file(path: Path, only: Sequence[str] | None = None, shown: str | None = None,
+              ) -> tuple[str | None, LoadResult]:
+    """Load one file: (format or None if no loader claims it, result); ``shown`` is its display path."""
+    shown = shown or _display(path)
     try:
         data = path.read_bytes()[: MAX_FILE_BYTES + 1]
     except OSError as exc:
@@ -114,12 +120,14 @@ def load_paths(paths: Iterable[str | os.PathLike[str]], context: dict[str, Any] 
     context = context or {}
     outcome = LoadOutcome()
     by_format: dict[str, list[Resource]] = {}
+    cwd = os.getcwd()
     for path in iter_files(paths):
-        fmt, result = load_file(path, only)
+        shown = _display(path, cwd)
+        fmt, result = load_file(path, only, shown)
         if fmt is None:
             outcome.skipped.append(str(path))
             continue
-        outcome.files[_display(path)] = fmt
+        outcome.files[shown] = fmt
         outcome.errors.extend(result.errors)
         by_format.setdefault(fmt, []).extend(result.resources)
     for loader in all_loaders():
