@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import fnmatch
+import gc
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -25,6 +27,7 @@ class ScanOptions:
     severity_overrides: Mapping[str, str] = field(default_factory=dict)
     parameter_overrides: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     formats: Sequence[str] = ()
+    jobs: int | None = None  # processes for loading large trees; None: the CPUs available
 
 
 @dataclass
@@ -84,8 +87,29 @@ def scan(options: ScanOptions) -> Report:
 
     started = datetime.now(timezone.utc)
     t0 = time.perf_counter()
-    policies = select_policies(load_policies(options.policy_dirs), options)
-    outcome = load_paths(options.paths, {"var_files": list(options.var_files)}, options.formats or None)
-    findings = parse_error_findings(outcome.errors) + Engine(policies).run(outcome.resources)
+    with cyclic_gc_paused():
+        policies = select_policies(load_policies(options.policy_dirs), options)
+        outcome = load_paths(options.paths, {"var_files": list(options.var_files)}, options.formats or None,
+                             options.jobs)
+        findings = parse_error_findings(outcome.errors) + Engine(policies).run(outcome.resources)
     findings.sort(key=lambda f: (f.file or "", f.line or 0, f.policy_id, f.resource_address))
     return Report(findings, policies, outcome.files, len(outcome.resources), started, time.perf_counter() - t0)
+
+
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for the duration of a scan.
+
+    A scan allocates millions of small, long-lived, acyclic containers (parsed trees,
+    facts, findings); the collector would walk all of them again and again while they are
+    being built (measured: about 20% of a large scan's time, 75% of unpickling results
+    from worker processes). Reference counting still frees everything; cycles made
+    meanwhile are collected once the collector is back on.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

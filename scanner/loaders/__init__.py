@@ -71,13 +71,10 @@ class LoadOutcome:
 def _display(path: Path, cwd: str | None = None) -> str:
     """The path as reports show it: relative to the working directory when inside it."""
     cwd = cwd or os.getcwd()
-    absolute = os.path.abspath(path)  # string work first: resolve() costs a syscall per path component
+    absolute = os.path.abspath(path)  # string work, not resolve(): that costs syscalls per path component
     if absolute.startswith(cwd + os.sep):
         return absolute[len(cwd) + 1:]
-    try:
-        return str(path.resolve().relative_to(cwd))
-    except ValueError:
-        return str(path)
+    return str(path)
 
 
 def load_file(path: Path, only: Sequence[str] | None = None, shown: str | None = None,
@@ -113,17 +110,21 @@ def load_file(path: Path, only: Sequence[str] | None = None, shown: str | None =
 
 
 def load_paths(paths: Iterable[str | os.PathLike[str]], context: dict[str, Any] | None = None,
-               only: Sequence[str] | None = None) -> LoadOutcome:
-    """Load every recognised file under ``paths``, link cross-file formats, attach facts."""
+               only: Sequence[str] | None = None, jobs: int | None = None) -> LoadOutcome:
+    """Load every recognised file under ``paths``, link cross-file formats, attach facts.
+
+    Large trees load across ``jobs`` processes (default: the CPUs available; see ``parallel``).
+    """
+    from scanner.loaders.parallel import load_many
     from scanner.mappings import normalize
 
     context = context or {}
     outcome = LoadOutcome()
     by_format: dict[str, list[Resource]] = {}
     cwd = os.getcwd()
-    for path in iter_files(paths):
-        shown = _display(path, cwd)
-        fmt, result = load_file(path, only, shown)
+    files = list(iter_files(paths))
+    names = [_display(path, cwd) for path in files]
+    for path, shown, (fmt, result) in zip(files, names, load_many(files, names, only, jobs), strict=True):
         if fmt is None:
             outcome.skipped.append(str(path))
             continue
