@@ -41,12 +41,13 @@ def test_parallel_load_equals_serial(tree: Path, monkeypatch: pytest.MonkeyPatch
 
 
 def test_small_runs_stay_in_process(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SPECDRIFT_JOBS", raising=False)
     def no_pool(*_args: object, **_kwargs: object) -> None:
         raise AssertionError("a pool was started for a handful of files")
 
     monkeypatch.setattr("concurrent.futures.ProcessPoolExecutor", no_pool)
     files = sorted((tree / "copy1" / "kubernetes").iterdir())[:3]
-    outcome = load_paths(files, jobs=4)
+    outcome = load_paths(files)
     assert len(outcome.files) == 3 and outcome.resources
 
 
@@ -58,8 +59,24 @@ def test_loaded_resources_pickle_whole(tree: Path) -> None:
         [getattr(r.attributes, "key_lines", None) for r in outcome.resources]
 
 
-def test_jobs_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_jobs_from_environment_and_idle_cpus(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SPECDRIFT_JOBS", "3")
-    assert parallel.default_jobs() == 3
+    assert parallel.requested_jobs() == 3
     monkeypatch.setenv("SPECDRIFT_JOBS", "")
-    assert parallel.default_jobs() >= 1
+    assert parallel.requested_jobs() is None
+    monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda _pid: {0, 1, 2, 3}, raising=False)
+    monkeypatch.setattr(parallel.os, "getloadavg", lambda: (3.2, 0.0, 0.0))
+    assert parallel.default_jobs() == 1  # the other work already keeps the CPUs busy
+    monkeypatch.setattr(parallel.os, "getloadavg", lambda: (0.1, 0.0, 0.0))
+    assert parallel.default_jobs() == 4
+
+
+def test_pool_only_for_enough_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    files = []
+    for i in range(parallel.PARALLEL_MIN_FILES):
+        files.append(tmp_path / f"f{i}.tf")
+        files[-1].write_text("# small\n")
+    assert not parallel._worth_a_pool(files)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 100)
+    assert parallel._worth_a_pool(files)
+    assert not parallel._worth_a_pool(files[:3])

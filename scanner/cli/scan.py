@@ -30,6 +30,8 @@ def register(sub: Any) -> None:
     scan.add_argument("--quiet", "-q", action="store_true", help="text format: hide compliant results")
     scan.add_argument("--no-color", action="store_true", help="no colour (NO_COLOR is honoured too)")
     scan.add_argument("--strict", action="store_true", help="unparseable files fail the gate (exit 2)")
+    scan.add_argument("--jobs", "-j", type=int, metavar="N",
+                      help="processes for loading large trees (default: the idle CPUs; 1: none)")
     scan.set_defaults(run=run)
 
 
@@ -44,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"specdrift: error: no such file or directory: {path}", file=sys.stderr)
             return EXIT_ERROR
     options = ScanOptions(paths=args.paths, policy_dirs=args.policies_dir, var_files=args.var_file,
-                          policies=args.policy, skip_policies=args.skip_policy)
+                          policies=args.policy, skip_policies=args.skip_policy, jobs=args.jobs)
     report = scan(options)
     fail_on = Severity(args.fail_on)
     fmt = Format(args.format)

@@ -1,9 +1,13 @@
-"""Load many files across processes; few files stay in this process.
+"""Load many files across processes; few files, or a busy machine, stay in this process.
 
 Parsing is CPU-bound and each file is independent, so a large tree is split into ordered
 chunks loaded by a pool of worker processes, and the results come back in file order (the
-report is the same as a serial run's). Below ``PARALLEL_MIN_FILES`` files (a pre-commit run)
-the pool's start-up would cost more than it saves, so files load in this process.
+report is the same as a serial run's). The pool only pays when there is work enough and
+idle CPUs to do it on (measured, docs/performance.md): below ``PARALLEL_MIN_FILES`` files
+or ``PARALLEL_MIN_BYTES`` (a pre-commit run, a small module) its start-up and the pickling
+of results cost more than they save, and on a machine whose other work already keeps the
+CPUs busy (the 1-minute load average) extra processes only take turns. ``--jobs`` /
+``SPECDRIFT_JOBS`` override the choice.
 
 Workers return ``LoadResult``s by pickling: Resources, LineDict/LineList/BlockList trees,
 Unresolved and ParseError are plain picklable classes. Linking (cross-file) and
@@ -25,31 +29,57 @@ from scanner.loaders.base import LoadResult
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
 
-# Measured on the benchmark corpora (docs/performance.md): below about this many files a pool
+# Measured on the benchmark corpora (docs/performance.md): below about this much work a pool
 # does not pay for its start-up.
 PARALLEL_MIN_FILES = 48
+PARALLEL_MIN_BYTES = 1 << 20
 CHUNKS_PER_WORKER = 4
 MIN_CHUNK = 8
 
 Loaded = tuple[str | None, LoadResult]
 
 
-def default_jobs() -> int:
-    """``$SPECDRIFT_JOBS`` if set, else the CPUs this process may run on."""
+def requested_jobs() -> int | None:
+    """``$SPECDRIFT_JOBS`` when set (1 keeps everything in this process)."""
     env = os.environ.get("SPECDRIFT_JOBS", "").strip()
-    if env.isdigit():
-        return max(1, int(env))
+    return max(1, int(env)) if env.isdigit() else None
+
+
+def default_jobs() -> int:
+    """The CPUs this process may run on that are not already busy (1-minute load average)."""
     try:
-        return len(os.sched_getaffinity(0))
+        cpus = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
+        cpus = os.cpu_count() or 1
+    try:
+        idle = cpus - os.getloadavg()[0]
+    except OSError:
+        idle = cpus
+    return max(1, min(cpus, int(idle + 0.5)))
+
+
+def _worth_a_pool(files: Sequence[Path]) -> bool:
+    if len(files) < PARALLEL_MIN_FILES:
+        return False
+    total = 0
+    for path in files:
+        try:
+            total += path.stat().st_size
+        except OSError:
+            continue
+        if total >= PARALLEL_MIN_BYTES:
+            return True
+    return False
 
 
 def load_many(files: Sequence[Path], shown: Sequence[str], only: Sequence[str] | None = None,
               jobs: int | None = None) -> Iterator[Loaded]:
-    """``load_file`` for each file, in order; across ``jobs`` processes when there are enough files."""
-    jobs = default_jobs() if jobs is None else max(1, jobs)
-    if jobs == 1 or len(files) < PARALLEL_MIN_FILES:
+    """``load_file`` for each file, in order; across processes when it pays (``jobs``: how many, 1: none)."""
+    if jobs is None:
+        jobs = requested_jobs()
+    if jobs is None:
+        jobs = default_jobs() if _worth_a_pool(files) else 1
+    if jobs <= 1 or len(files) < 2:
         yield from _serial(files, shown, only)
         return
     # imported here: a pre-commit run never pays for multiprocessing
