@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -87,6 +86,8 @@ def _write(entry: Path, values: list[Any]) -> None:
         return
     if json.loads(text)["policies"] != values:  # e.g. integer mapping keys would come back as strings
         return
+    import tempfile  # only when writing: a cache hit never pays for it
+
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".policies-", suffix=".tmp", dir=entry.parent)
