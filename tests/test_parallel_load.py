@@ -65,10 +65,20 @@ def test_jobs_from_environment_and_idle_cpus(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("SPECDRIFT_JOBS", "")
     assert parallel.requested_jobs() is None
     monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda _pid: {0, 1, 2, 3}, raising=False)
-    monkeypatch.setattr(parallel.os, "getloadavg", lambda: (3.2, 0.0, 0.0))
+    monkeypatch.setattr(parallel, "_busy_cpus", lambda: 3.2)
     assert parallel.default_jobs() == 1  # the other work already keeps the CPUs busy
-    monkeypatch.setattr(parallel.os, "getloadavg", lambda: (0.1, 0.0, 0.0))
+    monkeypatch.setattr(parallel, "_busy_cpus", lambda: 0.1)
     assert parallel.default_jobs() == 4
+
+
+def test_busy_cpus_from_proc_stat_or_load_average(monkeypatch: pytest.MonkeyPatch) -> None:
+    samples = iter([[100, 0, 100, 800, 0, 0, 0, 0], [150, 0, 150, 900, 0, 0, 0, 0]])
+    monkeypatch.setattr(parallel, "_cpu_times", lambda: next(samples))
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 2)
+    assert parallel._busy_cpus(0) == pytest.approx(1.0)  # 100 of 200 ticks busy on 2 CPUs
+    monkeypatch.setattr(parallel, "_cpu_times", lambda: None)
+    monkeypatch.setattr(parallel.os, "getloadavg", lambda: (0.7, 0.0, 0.0))
+    assert parallel._busy_cpus(0) == pytest.approx(0.7)
 
 
 def test_pool_only_for_enough_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

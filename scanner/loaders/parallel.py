@@ -6,7 +6,7 @@ report is the same as a serial run's). The pool only pays when there is work eno
 idle CPUs to do it on (measured, docs/performance.md): below ``PARALLEL_MIN_FILES`` files
 or ``PARALLEL_MIN_BYTES`` (a pre-commit run, a small module) its start-up and the pickling
 of results cost more than they save, and on a machine whose other work already keeps the
-CPUs busy (the 1-minute load average) extra processes only take turns. ``--jobs`` /
+CPUs busy (sampled from /proc/stat for 50 ms) extra processes only take turns. ``--jobs`` /
 ``SPECDRIFT_JOBS`` override the choice.
 
 Workers return ``LoadResult``s by pickling: Resources, LineDict/LineList/BlockList trees,
@@ -20,6 +20,7 @@ import gc
 import math
 import os
 import sys
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -46,16 +47,46 @@ def requested_jobs() -> int | None:
 
 
 def default_jobs() -> int:
-    """The CPUs this process may run on that are not already busy (1-minute load average)."""
+    """The CPUs this process may run on that other work is not using right now."""
     try:
         cpus = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         cpus = os.cpu_count() or 1
+    busy = _busy_cpus()
+    return max(1, min(cpus, int(cpus - busy + 0.5)))
+
+
+def _busy_cpus(window_s: float = 0.05) -> float:
+    """CPUs in use over a short window (/proc/stat), else the 1-minute load average.
+
+    A short window, not the load average, on Linux: the load average still counts the
+    scans that just finished (a benchmark's previous run, a CI step before this one).
+    """
+    first = _cpu_times()
+    if first is not None:
+        time.sleep(window_s)
+        second = _cpu_times()
+        if second is not None:
+            deltas = [b - a for a, b in zip(first, second, strict=True)]
+            total = sum(deltas)
+            if total > 0:
+                idle = deltas[3] + deltas[4]  # idle, iowait
+                return (os.cpu_count() or 1) * (1 - idle / total)
     try:
-        idle = cpus - os.getloadavg()[0]
+        return os.getloadavg()[0]
     except OSError:
-        idle = cpus
-    return max(1, min(cpus, int(idle + 0.5)))
+        return 0.0
+
+
+def _cpu_times() -> list[int] | None:
+    try:
+        with open("/proc/stat", encoding="ascii") as handle:
+            fields = handle.readline().split()
+    except OSError:
+        return None
+    if not fields or fields[0] != "cpu" or len(fields) < 6:
+        return None
+    return [int(v) for v in fields[1:9]]
 
 
 def _worth_a_pool(files: Sequence[Path]) -> bool:
