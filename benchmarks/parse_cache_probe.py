@@ -6,8 +6,8 @@ For each corpus: the load phase without a cache, with a cold cache (every file p
 stored) and with a warm one (every file read back), three runs each where repeated, with the
 cyclic GC paused as ``specdrift scan`` does. ``files`` stores one pickle per file;
 ``sqlite`` one database written in a single transaction. The finding (docs/performance.md):
-a warm cache loads 5-14x faster, a cold one 10-40% slower (files: 2-4x slower); pre-commit
-runs (changed files) and fresh CI clones are always cold, so specdrift does not ship one.
+a warm cache loads 4-14x faster, a cold one 1.1-1.6x slower (one file per entry: up to 4.6x);
+pre-commit runs (changed files) and fresh CI clones are always cold, so specdrift does not ship one.
 """
 
 from __future__ import annotations
