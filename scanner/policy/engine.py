@@ -122,7 +122,10 @@ class Engine:
                      values: dict[str, Any]) -> Remediation | None:
         snippets = policy.remediation.get("snippets") or {}
         description = fill(policy.remediation.get("description", ""), values)
-        template = snippets.get(resource.format)
+        # Most specific first: "TYPE:FACT", "FORMAT:FACT", "TYPE", "FORMAT" (FACT = the failing top-level fact).
+        top = (outcome.fact or "").split("[", 1)[0].split(".", 1)[0]
+        keys = (f"{resource.type}:{top}", f"{resource.format}:{top}", resource.type, resource.format)
+        template = next((snippets[key] for key in keys if key in snippets), None)
         if template:
             return Remediation(resource.format, fill(template, {**values, "value": display(outcome.target)}),
                                description)
