@@ -30,7 +30,8 @@ def includes_all(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, 
 
     ``required`` is a list (exact items) or a mapping label -> regular expression (an item
     matches when the pattern is found in it, or in the item's ``fields`` joined). ``show``
-    names the fact reported as observed (default: the list itself). The first missing
+    names the fact reported as observed (default: the list itself); ``item`` what an entry is,
+    for the message ("scrape job missing: redis-exporter"). The first missing
     entry is the ``target`` a remediation snippet can name as ``{value}``.
     """
     name = str(args["fact"])
@@ -56,6 +57,6 @@ def includes_all(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, 
     else:
         missing = [label for label in labels if label not in texts]
     if missing:
-        return Outcome(Status.VIOLATES, name, observed, expected, f"{shown} lacks {', '.join(missing)}", missing[0],
-                       "includes")
+        message = f"{args.get('item', 'entry')} missing: {', '.join(missing)}"
+        return Outcome(Status.VIOLATES, name, observed, expected, message, missing[0], "includes")
     return Outcome(Status.COMPLIES, name, observed, expected, op="includes")
