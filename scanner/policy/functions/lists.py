@@ -46,7 +46,8 @@ def includes_all(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, 
         verdict = args.get("if_missing", "violates")
         if verdict == SKIP:
             return Outcome(SKIP)
-        return Outcome(Status(verdict), name, None, expected, f"{name} is not declared",
+        return Outcome(Status(verdict), name, None, expected,
+                       f"{args.get('item', 'entry')} missing: {', '.join(labels)} ({name} is not declared)",
                        labels[0] if labels else None, "includes")
     if isinstance(items, Unresolved):
         return Outcome(Status.UNKNOWN, name, items.expression, expected, f"{name} = {items.expression}: {items.reason}")
