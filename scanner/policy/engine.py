@@ -94,8 +94,8 @@ class Engine:
         }
         if status == Status.VIOLATES:
             template = policy.message or ""
-            message = fill(template, values) if template else (
-                outcome.message or f"{outcome.fact} is {display(outcome.observed)}, required {outcome.expected}")
+            message = fill(template or outcome.message, values) if (template or outcome.message) else (
+                f"{outcome.fact} is {display(outcome.observed)}, required {outcome.expected}")
         elif status == Status.COMPLIES:
             message = f"{outcome.fact} is {display(outcome.observed)}" if outcome.fact else "complies"
         else:
