@@ -11,6 +11,7 @@ from scanner.loaders.base import ParseError
 from scanner.model import PARSE_ERROR_POLICY, Finding, Remediation, Resource, Severity, Status
 from scanner.policy.catalog import Policy
 from scanner.policy.check import SKIP, EvalContext, Outcome, evaluate
+from scanner.secrets import redact, redact_finding
 from scanner.units import Quantity
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -107,7 +108,7 @@ class Engine:
                 if spec is not None and spec.missing:
                     message = f"{top_fact} is not declared: {spec.missing}"
         remediation = self._remediation(policy, resource, outcome, values) if status == Status.VIOLATES else None
-        return Finding(
+        return redact_finding(Finding(  # secrets are masked where findings are made: no reporter sees one
             policy_id=policy.id, requirement_ids=policy.requirements, title=policy.title,
             severity=policy.severity, status=status, message=message,
             resource_address=resource.address, resource_type=resource.type, provider=resource.provider,
@@ -115,7 +116,7 @@ class Engine:
             end_line=resource.origin.end_line,
             fact=outcome.fact, observed=display(outcome.observed), expected=outcome.expected,
             remediation=remediation, source=resource.source, origin=resource.origin.describe(),
-        )
+        ))
 
     @staticmethod
     def _remediation(policy: Policy, resource: Resource, outcome: Outcome,
@@ -141,7 +142,7 @@ class Engine:
 def parse_error_findings(errors: Iterable[ParseError]) -> list[Finding]:
     return [
         Finding(policy_id=PARSE_ERROR_POLICY, requirement_ids=(), title="File could not be parsed",
-                severity=Severity.HIGH, status=Status.ERROR, message=error.message,
+                severity=Severity.HIGH, status=Status.ERROR, message=redact(error.message),
                 resource_address=error.file, resource_type=f"file:{error.format}", file=error.file,
                 line=error.line, origin=error.file)
         for error in errors
