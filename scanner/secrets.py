@@ -382,12 +382,12 @@ def redact(text: str) -> str:
     """``text`` with every literal secret seen (and every recognisable one) masked."""
     if not text:
         return text
+    text = _URL.sub(lambda m: m.group(0) if classify(m.group(3)) else f"{m.group(1)}{m.group(2)}:****@", text)
+    for pattern, _ in _PATTERNS:
+        text = pattern.sub(lambda m: mask(m.group(1)), text)
     for secret in sorted(_KNOWN, key=len, reverse=True):
         if (len(secret) >= 6 and secret in text) or text == secret:
             text = text.replace(secret, mask(secret))
-    for pattern, _ in _PATTERNS:
-        text = pattern.sub(lambda m: mask(m.group(1)), text)
-    text = _URL.sub(lambda m: m.group(0) if classify(m.group(3)) else f"{m.group(1)}{m.group(2)}:****@", text)
     return text
 
 

@@ -118,7 +118,7 @@ def _quoted(text: str, start: int, line: int) -> tuple[str, int]:
         else:
             out.append(ch)
             i += 1
-    raise JsSyntaxError(f"unterminated string starting {text[start:start + 20]!r}", line)
+    raise JsSyntaxError("unterminated string", line)  # its text is not repeated: it may be a secret
 
 
 def _template(text: str, start: int, line: int) -> tuple[int, bool]:

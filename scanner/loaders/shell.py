@@ -151,7 +151,8 @@ class ShellLoader:
             nodes = bashlex.parse(_preprocess(text))
         except bashlex.errors.ParsingError as exc:
             line = text.count("\n", 0, exc.position) + 1 if isinstance(exc.position, int) else None
-            return LoadResult(errors=[ParseError(path, line, f"shell syntax error: {exc.message}", NAME)])
+            hint = " (the construct starting here is never closed)" if "EOF" in str(exc.message) else ""
+            return LoadResult(errors=[ParseError(path, line, f"shell syntax error: {exc.message}{hint}", NAME)])
         except (NotImplementedError, AttributeError, TypeError, ValueError, IndexError, AssertionError) as exc:
             line, construct = _unsupported(text, exc)
             return LoadResult(errors=[ParseError(path, line, f"bashlex cannot read this script ({construct}); "
