@@ -81,6 +81,7 @@ def longest_gap(expression: str) -> dt.timedelta | None:
     intra = max((b - a for a, b in itertools.pairwise(times)), default=0)
     first, last = times[0], times[-1]
     previous: int | None = None
+    runs_seen = 0
     widest = intra
     for offset in range(_DAYS):
         day = _START + dt.timedelta(days=offset)
@@ -94,6 +95,9 @@ def longest_gap(expression: str) -> dt.timedelta | None:
         if previous is not None:
             widest = max(widest, (offset - previous) * 1440 + first - last)
         previous = offset
+        runs_seen += 1
     if previous is None:
         return None  # never runs (for example 30 February)
+    if runs_seen == 1:
+        return dt.timedelta(days=_DAYS)  # once in four years (29 February): at least that long
     return dt.timedelta(minutes=widest)

@@ -147,8 +147,9 @@ class ShellLoader:
         import bashlex
 
         lines = [i for i, ch in enumerate(text) if ch == "\n"]
+        commands = any(row.strip() and not row.lstrip().startswith("#") for row in text.splitlines())
         try:
-            nodes = bashlex.parse(_preprocess(text))
+            nodes = bashlex.parse(_preprocess(text)) if commands else []  # bashlex fails on comments only
         except bashlex.errors.ParsingError as exc:
             line = text.count("\n", 0, exc.position) + 1 if isinstance(exc.position, int) else None
             hint = " (the construct starting here is never closed)" if "EOF" in str(exc.message) else ""
