@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from scanner.mappings import _MISSING, lookup, transform
@@ -81,152 +82,92 @@ def _rules(value: Any) -> list[Any]:
     return [rule for rule in (value if isinstance(value, list) else [value]) if isinstance(rule, dict)]
 
 
-def _enabled(rule: Any, key: str, on: Any = True, default: Any = True) -> bool | Unresolved:
-    value = rule.get(key, default)
-    if isinstance(value, Unresolved):
-        return value
-    if isinstance(on, str):
-        return str(value).lower() == on.lower()
-    return _flag(value) is True
+def _setting(key: str, on: Any, default: Any) -> Callable[[Any], Any]:
+    """A rule is in force when ``key`` is ``on`` (a status string, or a boolean flag)."""
+    def in_force(rule: Any) -> Any:
+        value = rule.get(key, default)
+        if isinstance(value, Unresolved):
+            return value
+        if isinstance(on, str):
+            return str(value).lower() == on.lower()
+        return _flag(value) is True
+    return in_force
 
 
-def _days(rules: list[Any], enabled: Any, paths: Iterable[tuple[str, ...]]) -> Any:
-    """Shortest expiry among enabled rules (None when nothing expires)."""
-    found: list[float] = []
-    for rule in rules:
-        state = enabled(rule)
-        if isinstance(state, Unresolved):
-            return state
-        if not state:
-            continue
-        for path in paths:
-            value = lookup(rule, path)
-            if value is _MISSING or value is None:
-                continue
-            if isinstance(value, list):  # several blocks of the same kind
-                value = next((v for v in value if v is not None), _MISSING)
-                if value is _MISSING:
-                    continue
-            if isinstance(value, Unresolved):
-                return value
-            try:
-                found.append(float(value))
-            except (TypeError, ValueError):
-                return Unresolved(str(value), "not a number of days")
-    if not found:
-        return _MISSING
-    best = min(found)
-    return int(best) if best.is_integer() else best
-
-
-def _any_enabled(rules: list[Any], enabled: Any) -> Any:
-    states = [enabled(rule) for rule in rules]
-    for state in states:
-        if isinstance(state, Unresolved):
-            return state
-    return any(states)
-
-
-def _s3_enabled(rule: Any) -> Any:
-    return _enabled(rule, "status", "Enabled", "Enabled")
-
-
-def _inline_enabled(rule: Any) -> Any:
-    return _enabled(rule, "enabled", True, False)
-
-
-_S3_DAYS = (("expiration", "days"), ("noncurrent_version_expiration", "noncurrent_days"))
-_S3_INLINE_DAYS = (("expiration", "days"), ("noncurrent_version_expiration", "days"))
-
-
-@transform("s3_lifecycle_rules")
-def s3_lifecycle_rules(_: Any, resource: Resource) -> Any:
-    return _any_enabled(_rules(resource.attributes.get("rule")), _s3_enabled)
-
-
-@transform("s3_min_expiration")
-def s3_min_expiration(_: Any, resource: Resource) -> Any:
-    return _days(_rules(resource.attributes.get("rule")), _s3_enabled, _S3_DAYS)
-
-
-@transform("s3_inline_lifecycle_rules")
-def s3_inline_lifecycle_rules(_: Any, resource: Resource) -> Any:
-    return _any_enabled(_rules(resource.attributes.get("lifecycle_rule")), _inline_enabled)
-
-
-@transform("s3_inline_min_expiration")
-def s3_inline_min_expiration(_: Any, resource: Resource) -> Any:
-    return _days(_rules(resource.attributes.get("lifecycle_rule")), _inline_enabled, _S3_INLINE_DAYS)
-
-
-def _cfn_rules(resource: Resource) -> list[Any]:
-    return _rules(lookup(resource.attributes, ("LifecycleConfiguration", "Rules")))
-
-
-def _cfn_enabled(rule: Any) -> Any:
-    return _enabled(rule, "Status", "Enabled", "Enabled")
-
-
-@transform("cfn_lifecycle_rules")
-def cfn_lifecycle_rules(_: Any, resource: Resource) -> Any:
-    return _any_enabled(_cfn_rules(resource), _cfn_enabled)
-
-
-@transform("cfn_min_expiration")
-def cfn_min_expiration(_: Any, resource: Resource) -> Any:
-    return _days(_cfn_rules(resource), _cfn_enabled, (("ExpirationInDays",), ("NoncurrentVersionExpirationInDays",),
-                                                      ("NoncurrentVersionExpiration", "NoncurrentDays")))
-
-
-def _gcs_delete(rule: Any) -> Any:
+def _gcs_deletes(rule: Any) -> Any:
     kind = lookup(rule, ("action", "type"))
     return kind if isinstance(kind, Unresolved) else str(kind).lower() == "delete"
 
 
-@transform("gcs_lifecycle_rules")
-def gcs_lifecycle_rules(_: Any, resource: Resource) -> Any:
-    return bool(_rules(resource.attributes.get("lifecycle_rule")))
+@dataclass(frozen=True)
+class _Dialect:
+    """How one IaC spells lifecycle rules: where they are, which are in force, where their expiry is."""
+
+    rules: tuple[str, ...]
+    in_force: Callable[[Any], Any]
+    expiry_days: tuple[tuple[str, ...], ...]
+    expires: Callable[[Any], Any] = lambda rule: True  # GCS: only a Delete action expires objects
+
+    def any_in_force(self, resource: Resource) -> Any:
+        states = [self.in_force(rule) for rule in _rules(lookup(resource.attributes, self.rules))]
+        return next((s for s in states if isinstance(s, Unresolved)), any(states))
+
+    def shortest_expiry(self, resource: Resource) -> Any:
+        """Shortest expiry in days among rules in force; missing when nothing expires."""
+        found: list[float] = []
+        for rule in _rules(lookup(resource.attributes, self.rules)):
+            for state in (self.in_force(rule), self.expires(rule)):
+                if isinstance(state, Unresolved):
+                    return state
+            if not (self.in_force(rule) and self.expires(rule)):
+                continue
+            for path in self.expiry_days:
+                value = lookup(rule, path)
+                if isinstance(value, list):  # several blocks of one kind: the first that is set
+                    value = next((v for v in value if v is not None), _MISSING)
+                if value is _MISSING or value is None:
+                    continue
+                if isinstance(value, Unresolved):
+                    return value
+                try:
+                    found.append(float(value))
+                except (TypeError, ValueError):
+                    return Unresolved(str(value), "not a number of days")
+        if not found:
+            return _MISSING
+        best = min(found)
+        return int(best) if best.is_integer() else best
 
 
-@transform("gcs_min_expiration")
-def gcs_min_expiration(_: Any, resource: Resource) -> Any:
-    return _days(_rules(resource.attributes.get("lifecycle_rule")), _gcs_delete,
-                 (("condition", "age"), ("condition", "days_since_noncurrent_time")))
+_DIALECTS = {
+    "s3": _Dialect(("rule",), _setting("status", "Enabled", "Enabled"),
+                   (("expiration", "days"), ("noncurrent_version_expiration", "noncurrent_days"))),
+    "s3_inline": _Dialect(("lifecycle_rule",), _setting("enabled", True, False),
+                          (("expiration", "days"), ("noncurrent_version_expiration", "days"))),
+    "cfn": _Dialect(("LifecycleConfiguration", "Rules"), _setting("Status", "Enabled", "Enabled"),
+                    (("ExpirationInDays",), ("NoncurrentVersionExpirationInDays",),
+                     ("NoncurrentVersionExpiration", "NoncurrentDays"))),
+    "gcs": _Dialect(("lifecycle_rule",), lambda rule: True, (("condition", "age"),
+                                                            ("condition", "days_since_noncurrent_time")),
+                    expires=_gcs_deletes),
+    "azure_tf": _Dialect(("rule",), _setting("enabled", True, True),
+                         (("actions", "base_blob", "delete_after_days_since_modification_greater_than"),
+                          ("actions", "base_blob", "delete_after_days_since_creation_greater_than"),
+                          ("actions", "version", "delete_after_days_since_creation"),
+                          ("actions", "snapshot", "delete_after_days_since_creation_greater_than"))),
+    "arm": _Dialect(("properties", "policy", "rules"), _setting("enabled", True, True),
+                    (("definition", "actions", "baseBlob", "delete", "daysAfterModificationGreaterThan"),
+                     ("definition", "actions", "baseBlob", "delete", "daysAfterCreationGreaterThan"),
+                     ("definition", "actions", "version", "delete", "daysAfterCreationGreaterThan"),
+                     ("definition", "actions", "snapshot", "delete", "daysAfterCreationGreaterThan"))),
+}
 
 
-_AZURE_TF_DAYS = (("actions", "base_blob", "delete_after_days_since_modification_greater_than"),
-                  ("actions", "base_blob", "delete_after_days_since_creation_greater_than"),
-                  ("actions", "version", "delete_after_days_since_creation"),
-                  ("actions", "snapshot", "delete_after_days_since_creation_greater_than"))
-_ARM_DAYS = (("definition", "actions", "baseBlob", "delete", "daysAfterModificationGreaterThan"),
-             ("definition", "actions", "baseBlob", "delete", "daysAfterCreationGreaterThan"),
-             ("definition", "actions", "version", "delete", "daysAfterCreationGreaterThan"),
-             ("definition", "actions", "snapshot", "delete", "daysAfterCreationGreaterThan"))
+def _register(prefix: str, dialect: _Dialect) -> None:
+    """``<prefix>_lifecycle_rules`` (any rule in force) and ``<prefix>_min_expiration`` (days)."""
+    transform(f"{prefix}_lifecycle_rules")(lambda _, resource: dialect.any_in_force(resource))
+    transform(f"{prefix}_min_expiration")(lambda _, resource: dialect.shortest_expiry(resource))
 
 
-def _azure_enabled(rule: Any) -> Any:
-    return _enabled(rule, "enabled", True, True)
-
-
-@transform("azure_tf_lifecycle_rules")
-def azure_tf_lifecycle_rules(_: Any, resource: Resource) -> Any:
-    return _any_enabled(_rules(resource.attributes.get("rule")), _azure_enabled)
-
-
-@transform("azure_tf_min_expiration")
-def azure_tf_min_expiration(_: Any, resource: Resource) -> Any:
-    return _days(_rules(resource.attributes.get("rule")), _azure_enabled, _AZURE_TF_DAYS)
-
-
-def _arm_rules(resource: Resource) -> list[Any]:
-    return _rules(lookup(resource.attributes, ("properties", "policy", "rules")))
-
-
-@transform("arm_lifecycle_rules")
-def arm_lifecycle_rules(_: Any, resource: Resource) -> Any:
-    return _any_enabled(_arm_rules(resource), _azure_enabled)
-
-
-@transform("arm_min_expiration")
-def arm_min_expiration(_: Any, resource: Resource) -> Any:
-    return _days(_arm_rules(resource), _azure_enabled, _ARM_DAYS)
+for _prefix, _dialect in _DIALECTS.items():
+    _register(_prefix, _dialect)
