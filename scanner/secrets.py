@@ -145,8 +145,8 @@ def classify(value: str) -> str | None:
 
 def _is_value(raw: str) -> bool:
     text = raw.strip()
-    if not text or text in _CONTAINERS or text.lower() in _NOT_SECRETS:
-        return False
+    if not text or text in _CONTAINERS or text.lower() in _NOT_SECRETS or text.startswith("<<"):
+        return False  # empty, a nested block, a flag, or a heredoc whose body follows
     return not re.fullmatch(r"-?\d{1,3}(\.\d+)?", text)  # small numbers are lengths and ports, not secrets
 
 

@@ -157,6 +157,8 @@ def test_shell_status_tests_and_ignored_failures(tmp_path: Path) -> None:
     # rm is not the last command: echo's status, not rm's, is the script's
     assert script.facts["ignored_failures"] == "tar (line 6), rm (line 7)"
     assert script.fact_lines["ignored_failures"] == 6
+    clean = _shell(tmp_path, "#!/bin/bash\nset -e\npg_dump db > a.sql\ncp a.sql /b/\n")["job.sh"]
+    assert "ignored_failures" not in clean.facts
 
 
 def test_shell_pipeline_in_condition_and_pipestatus(tmp_path: Path) -> None:

@@ -51,7 +51,7 @@ def test_detector_tells_literals_from_references(text: str, fmt: str, key: str, 
 @pytest.mark.parametrize("text", [
     "secretName: api-tls\n", "password_length: 32\n", "passwordFile: /run/secrets/pw\n", "token_ttl: 3600\n",
     "replicaCount: 3\n", "kms_key_id: alias/backups\n", "password:\n  valueFrom:\n    secretKeyRef: {name: x}\n",
-    "require_password: true\n", "secrets: []\n",
+    "require_password: true\n", "secrets: []\n", 'locals {\n  password = <<EOT\n${var.a}\nEOT\n}\n',
 ])
 def test_not_credentials(text: str) -> None:
     assert detect(text) == []

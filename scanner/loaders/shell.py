@@ -417,9 +417,11 @@ def _resources(path: str, a: _Analysis) -> list[Resource]:
     upload = a.uploads[0] if a.uploads else None
     prune = a.prunes[0] if a.prunes else None
     values: dict[str, Any] = {**common, "errexit": bool(a.options.errexit), "nounset": bool(a.options.nounset),
-                              "pipefail": bool(a.options.pipefail), "ignored_failures": ignored}
-    lines = {"errexit": a.options.errexit or 1, "nounset": a.options.nounset or 1,
-             "pipefail": a.options.pipefail or 1, "ignored_failures": a.ignored[0].line if a.ignored else 1}
+                              "pipefail": bool(a.options.pipefail)}
+    lines = {"errexit": a.options.errexit or 1, "nounset": a.options.nounset or 1, "pipefail": a.options.pipefail or 1}
+    if a.ignored:  # absent when none: the script itself then has nothing to report
+        values["ignored_failures"] = ignored
+        lines["ignored_failures"] = a.ignored[0].line
     if upload is not None:
         values["upload"] = upload.text
         lines["upload"] = upload.line
