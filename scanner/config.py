@@ -161,10 +161,10 @@ def _bool(value: Any, where: str) -> bool:
     raise ConfigError(f"{where}: expected true or false, got {value!r}")
 
 
-def _pair(text: str, where: str) -> tuple[str, str]:
+def _pair(text: str, where: str, form: str) -> tuple[str, str]:
     name, sep, value = text.partition("=")
     if not sep or not name.strip():
-        raise ConfigError(f"{where}: expected NAME=VALUE, got {text!r}")
+        raise ConfigError(f"{where}: expected {form}, got {text!r}")
     return name.strip(), value.strip()
 
 
@@ -181,11 +181,12 @@ def _entries(key: Key, raw: Any, where: str) -> dict[str, Any]:
                 flat[f"{policy}.{name}"] = value
         return flat
     items = raw if isinstance(raw, (list, tuple)) else _split(str(raw), ";" if key.kind == "parameters" else ",")
+    form = "POLICY.PARAM=VALUE" if key.kind == "parameters" else "POLICY=SEVERITY"
     out: dict[str, Any] = {}
     for item in items:
-        name, value = _pair(str(item), where)
+        name, value = _pair(str(item), where, form)
         if key.kind == "parameters" and "." not in name:
-            raise ConfigError(f"{where}: expected POLICY.PARAM=VALUE, got {item!r}")
+            raise ConfigError(f"{where}: expected {form}, got {item!r}")
         out[name] = value
     return out
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import fnmatch
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -36,6 +35,12 @@ KEY = "accepted"
 REQUIRED = ("policy", "resource", "owner", "reason", "expires")
 OPTIONAL = ("file", "fact")
 ACCEPTABLE = (Status.VIOLATES, Status.ERROR)  # what can fail a gate can be accepted
+
+
+def glob(name: str, pattern: str) -> bool:
+    """``*`` and ``?`` wildcards only: addresses and facts contain brackets (``x[0]``, ``containers[api]``)."""
+    regex = re.escape(pattern).replace(r"\*", ".*").replace(r"\?", ".")
+    return re.fullmatch(regex, name, re.DOTALL) is not None
 
 
 class BaselineError(Exception):
@@ -54,13 +59,13 @@ class AcceptedFinding:
 
     def matches(self, finding: Finding, path: str | None) -> bool:
         """Does this entry accept ``finding`` (whose file, relative to the repository root, is ``path``)?"""
-        if not any(fnmatch.fnmatchcase(name, self.policy) for name in (finding.policy_id, *finding.requirement_ids)):
+        if not any(glob(name, self.policy) for name in (finding.policy_id, *finding.requirement_ids)):
             return False
-        if not fnmatch.fnmatchcase(finding.resource_address, self.resource):
+        if not glob(finding.resource_address, self.resource):
             return False
-        if self.file is not None and (path is None or not fnmatch.fnmatchcase(path, self.file)):
+        if self.file is not None and (path is None or not glob(path, self.file)):
             return False
-        return self.fact is None or (finding.fact is not None and fnmatch.fnmatchcase(finding.fact, self.fact))
+        return self.fact is None or (finding.fact is not None and glob(finding.fact, self.fact))
 
     def expired(self, today: dt.date) -> bool:
         return today > self.expires

@@ -103,14 +103,28 @@ def _severity(raw: Any, requirements: tuple[str, ...], policies: Sequence[Policy
         return Severity.MEDIUM
 
 
+def checkov_reports(text: str) -> list[dict[str, Any]]:
+    """checkov's ``-o json`` as a list of per-framework reports.
+
+    One framework prints an object, several a list; with several ``-d`` directories checkov prints one
+    such document per directory, one after the other.
+    """
+    decoder = json.JSONDecoder()
+    reports: list[dict[str, Any]] = []
+    position, end = 0, len(text)
+    while True:
+        while position < end and text[position].isspace():
+            position += 1
+        if position >= end:
+            return reports
+        data, position = decoder.raw_decode(text, position)
+        reports.extend(r for r in (data if isinstance(data, list) else [data]) if isinstance(r, dict))
+
+
 def parse_output(text: str, policies: Sequence[Policy] = ()) -> list[Finding]:
-    """checkov ``-o json`` (one framework's object, or a list of them) as Findings."""
-    data = json.loads(text) if text.strip() else []
-    reports = data if isinstance(data, list) else [data]
+    """checkov ``-o json`` output as Findings (its failed checks)."""
     findings = []
-    for report in reports:
-        if not isinstance(report, dict):
-            continue
+    for report in checkov_reports(text):
         check_type = str(report.get("check_type", ""))
         for check in (report.get("results") or {}).get("failed_checks") or []:
             check_id = str(check.get("check_id"))

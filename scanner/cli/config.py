@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from scanner.cli import EXIT_ERROR, EXIT_OK
@@ -24,12 +25,17 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from scanner.cli.options import load_config, report_destinations
-    from scanner.config import ConfigError, show
+    from scanner.config import ConfigError, parameter_overrides, show
+    from scanner.policy.catalog import PolicyError, load_policies
+    from scanner.scan import ScanOptions, select_policies
 
     try:
         config = load_config(args)
         report_destinations(config)
-    except ConfigError as exc:
+        # Overrides name policies and parameters: check them against the pack, as a scan would.
+        select_policies(load_policies([Path(p) for p in config["policies_dir"]] or None), ScanOptions(
+            paths=(), severity_overrides=config["severity"], parameter_overrides=parameter_overrides(config)))
+    except (ConfigError, PolicyError) as exc:
         print(f"specdrift: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     rows = show(config)
