@@ -51,6 +51,7 @@ class ExportResult:
     exported: list[Exported] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)  # policy -> why nothing was exported
     partial: dict[str, dict[str, str]] = field(default_factory=dict)  # policy -> {type: why not}
+    caveats: dict[str, list[str]] = field(default_factory=dict)  # policy -> where checkov will differ
 
 
 def framework(mapping: TypeMapping) -> str | None:
@@ -75,6 +76,7 @@ class _Translator:
     def __init__(self, policy: Policy, mapping: TypeMapping, fw: str) -> None:
         self.policy, self.mapping, self.fw = policy, mapping, fw
         self.params = {name: p.default for name, p in policy.parameters.items()}
+        self.caveats: list[str] = []
 
     def node(self, node: Mapping[str, Any]) -> dict[str, Any]:
         if "function" in node:
@@ -89,7 +91,12 @@ class _Translator:
             return {"not": self.node(node["not"])}
         return self.leaf(node)
 
-    def _spec(self, fact: str) -> tuple[FactSpec, tuple[str, ...]]:
+    def _spec(self, fact: str) -> tuple[FactSpec, list[tuple[str, str]]]:
+        """The fact's mapping and its native attributes as (where the fact lives, the attribute compared).
+
+        A fact read from alternatives takes the first that is present: the first *fact* path, so a
+        ``labels.app`` check reads ``spec.template.metadata.labels`` when that exists, app or not.
+        """
         top, _, rest = fact.partition(".")
         spec = self.mapping.facts.get(top)
         if spec is None:
@@ -98,9 +105,10 @@ class _Translator:
             raise Unsupported(f"fact {top!r} of {self.mapping.type} is computed by {spec.compute!r}")
         if spec.transform not in NEUTRAL_TRANSFORMS:
             raise Unsupported(f"fact {top!r} of {self.mapping.type} is transformed by {spec.transform!r}")
-        if len(spec.paths) != 1:
-            raise Unsupported(f"fact {top!r} of {self.mapping.type} is read from alternative attributes")
-        return spec, spec.paths[0] + (tuple(rest.split(".")) if rest else ())
+        # checkov's graph, like specdrift's loaders, keeps CloudFormation Properties and ARM/k8s documents
+        # as the resource's attributes, so the mapping table's native path is checkov's attribute.
+        return spec, [(".".join(path), ".".join(path + (tuple(rest.split(".")) if rest else ())))
+                      for path in spec.paths]
 
     def _native(self, spec: FactSpec, value: Any) -> Any:
         if spec.unit and isinstance(value, str):
@@ -120,33 +128,60 @@ class _Translator:
             return None
         return evaluate(node, {top: default}, EvalContext(probe, self.params)).status == Status.COMPLIES
 
+    def _attr(self, attribute: str, operator: str, **value: Any) -> dict[str, Any]:
+        return {"cond_type": "attribute", "resource_types": [self.mapping.type], "attribute": attribute,
+                "operator": operator, **value}
+
     def leaf(self, node: Mapping[str, Any]) -> dict[str, Any]:
         fact, op = node["fact"], node["op"]
-        spec, path = self._spec(fact)
-        # checkov's graph, like specdrift's loaders, keeps CloudFormation Properties and ARM/k8s documents
-        # as the resource's attributes, so the mapping table's native path is checkov's attribute.
-        attribute = ".".join(path)
-        base = {"cond_type": "attribute", "resource_types": [self.mapping.type], "attribute": attribute}
-        condition: dict[str, Any] = {**base, "operator": OPERATORS[op]}
+        spec, paths = self._spec(fact)
+
+        def deciding(index: int) -> list[dict[str, Any]]:  # the fact comes from paths[index]
+            return [self._attr(base, "not_exists") for base, _ in paths[:index]]
+
+        present = _any([_all([*deciding(i), self._attr(attribute, "exists")]) for i, (_, attribute) in
+                        enumerate(paths)])
         if op in ("exists", "absent"):
-            return condition
-        condition["value"] = self._native(spec, resolve_value(node.get("value"), self.params))
+            return present if op == "exists" else {"not": present}
+        value = self._native(spec, resolve_value(node.get("value"), self.params))
+        if op in ("matches", "not_matches"):
+            # checkov anchors regex_match at the start (re.match); specdrift searches (re.search).
+            value = f"(?s).*?(?:{value})"
         # checkov's comparisons fail on a missing attribute; specdrift reads the provider's default
         # (or the policy's if_missing) instead, so say what a missing attribute means explicitly.
         complies_when_missing = self._default_complies(node, spec, fact.partition(".")[0])
         if complies_when_missing is None:
-            complies_when_missing = node.get("if_missing", "unknown") in ("skip", "complies")
+            verdict = node.get("if_missing", "unknown")
+            complies_when_missing = verdict in ("skip", "complies")
+            if verdict == "unknown":
+                self.caveats.append(f"{self.mapping.type}: a missing {' / '.join(a for _, a in paths)} fails in "
+                                    f"checkov, where specdrift reports unknown")
+        branches = [_all([*deciding(i), self._attr(attribute, "exists"),
+                          self._attr(attribute, OPERATORS[op], value=value)]) for i, (_, attribute) in
+                    enumerate(paths)]
         if complies_when_missing:
-            return {"or": [{**base, "operator": "not_exists"}, condition]}
-        return {"and": [{**base, "operator": "exists"}, condition]}
+            # Missing: the deciding path lacks the attribute compared, or no path is there at all.
+            branches += [_all([*deciding(i), self._attr(base, "exists"), self._attr(attribute, "not_exists")])
+                         for i, (base, attribute) in enumerate(paths) if base != attribute]
+            branches.append(_all([self._attr(base, "not_exists") for base, _ in paths]))
+        return _any(branches)
 
 
-def _definition(policy: Policy, mapping: TypeMapping, fw: str) -> dict[str, Any]:
+def _all(conditions: list[dict[str, Any]]) -> dict[str, Any]:
+    return conditions[0] if len(conditions) == 1 else {"and": conditions}
+
+
+def _any(conditions: list[dict[str, Any]]) -> dict[str, Any]:
+    return conditions[0] if len(conditions) == 1 else {"or": conditions}
+
+
+def _definition(policy: Policy, mapping: TypeMapping, fw: str) -> tuple[dict[str, Any], list[str]]:
+    """The checkov definition for one native type, and where checkov's verdict will differ from specdrift's."""
     translator = _Translator(policy, mapping, fw)
     check = translator.node(policy.check)
-    if policy.where is None:
-        return check
-    return {"or": [{"not": translator.node(policy.where)}, check]}
+    if policy.where is not None:  # a gate: resources it excludes pass
+        check = {"or": [{"not": translator.node(policy.where)}, check]}
+    return check, translator.caveats
 
 
 def _category(policy: Policy) -> str:
@@ -181,10 +216,12 @@ def export_policies(policies: Sequence[Policy], out_dir: Path) -> ExportResult:
                 reasons[mapping.type] = "checkov has no custom YAML policies for this format"
                 continue
             try:
-                definition = _definition(policy, mapping, fw)
+                definition, caveats = _definition(policy, mapping, fw)
             except Unsupported as exc:
                 reasons[mapping.type] = str(exc)
                 continue
+            if caveats:
+                result.caveats.setdefault(policy.id, []).extend(caveats)
             # Types whose definitions differ only in the resource type share one checkov policy.
             key = json.dumps(definition, sort_keys=True).replace(json.dumps(mapping.type), '"<type>"')
             if key in groups:

@@ -38,6 +38,9 @@ def run(args: argparse.Namespace) -> int:
     for policy_id, reasons in result.partial.items():
         for rtype, why in reasons.items():
             print(f"partial  {policy_id}: {rtype} not exported: {why}")
+    for policy_id, caveats in result.caveats.items():
+        for caveat in caveats:
+            print(f"caveat   {policy_id}: {caveat}")
     for policy_id, why in result.skipped.items():
         print(f"skipped  {policy_id}: {why}")
     print(f"specdrift: {len({e.policy_id for e in result.exported})} of {len(policies)} policies exported to "
