@@ -61,8 +61,9 @@ KEYS: tuple[Key, ...] = (
     Key("strict", "bool", False, "unparseable files and unreachable sources fail the gate (exit 2)"),
     Key("format", "formats", ["text"], "report formats, each FORMAT or FORMAT:FILE"),
     Key("quiet", "bool", False, "text format: hide compliant results"),
-    Key("context", "choice", "auto", "when files are named: load their directory for cross-file context "
-        "(auto) or not (none); findings are reported for the named files only", ("auto", "none")),
+    Key("context", "choice", "auto", "when files are named, also load the other files of their formats in their "
+        "directories (auto) or the whole repository (repo) as context, or nothing (none); findings are reported "
+        "for the named files only", ("auto", "repo", "none")),
     Key("annotations", "choice", "auto", "GitHub Actions annotations on stderr: auto (when GITHUB_ACTIONS=true), "
         "always or never", ("auto", "always", "never")),
     Key("with_checkov", "bool", False, "also run checkov and merge its findings"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
 
@@ -60,6 +61,21 @@ def test_context_takes_only_files_of_the_named_files_formats(tmp_path: Path) -> 
     assert found == ["legacy.tf", "variables.tf"]
     assert context_files([str(module)]) == []  # a directory is its own context
     assert context_files([str(module / "main.tf")], "none") == []
+
+
+def test_repo_context_reaches_other_directories(tmp_path: Path) -> None:
+    module = _module(tmp_path)
+    (tmp_path / ".git").mkdir()  # the repository root
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "versions.tf").write_text('terraform {\n  required_version = ">= 1.5"\n}\n')
+    previous = Path.cwd()
+    try:
+        os.chdir(module)
+        found = sorted(Path(p).name for p in context_files(["main.tf"], "repo"))
+    finally:
+        os.chdir(previous)
+    assert found == ["legacy.tf", "variables.tf", "versions.tf"]
 
 
 def test_directories_and_files_together_report_both(tmp_path: Path) -> None:
