@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -13,6 +13,7 @@ from typing import Any
 from scanner import __version__
 from scanner.model import Finding, Resource, Severity, Status
 from scanner.policy.catalog import Policy, PolicyError, load_policies
+from scanner.units import parse_quantity
 
 
 @dataclass
@@ -97,17 +98,14 @@ def coerce_parameter(policy: Policy, name: str, value: Any) -> Any:
             return value.lower() in ("true", "yes", "on", "1")
         if param.type == "list":
             return [item.strip() for item in value.split(",") if item.strip()]
-        if param.type in ("size", "duration", "cpu"):
-            from scanner.units import parse_quantity
-
-            if parse_quantity(value, param.type) is None:
-                raise ValueError(value)
+        if param.type in ("size", "duration", "cpu") and parse_quantity(value, param.type) is None:
+            raise ValueError(value)
     except ValueError:
         raise PolicyError(f"{policy.id} parameter {name}: {value!r} is not a valid {param.type}") from None
     return value
 
 
-def _in_scope(paths: Sequence[str]) -> Any:
+def _in_scope(paths: Sequence[str]) -> Callable[[str], bool]:
     """A predicate: is this file one of ``paths`` or under one of them (the files findings are kept for)?"""
     roots = [Path(p).resolve() for p in paths]
 
@@ -142,15 +140,11 @@ def scan(options: ScanOptions) -> Report:
         resources = sum(1 for r in outcome.resources if r.origin.file is None or in_scope(r.origin.file))
     notes: list[str] = []
     if options.with_checkov:
-        from scanner.checkov.runner import merge, run_checkov
+        from scanner.checkov.runner import add_checkov_findings
 
-        run = run_checkov(options.paths, options.checkov_path, options.checkov_timeout, policies)
-        merged = merge(findings, run.findings)
-        notes.extend(run.notes)
-        if len(merged) < len(findings) + len(run.findings):
-            notes.append(f"checkov: {len(findings) + len(run.findings) - len(merged)} duplicate(s) of specdrift "
-                         f"findings folded into them (also_reported_as)")
-        findings = merged
+        findings, checkov_notes = add_checkov_findings(findings, options.paths, options.checkov_path,
+                                                       options.checkov_timeout, policies)
+        notes.extend(checkov_notes)
     if options.baseline:
         from scanner.baseline.accepted import apply_baseline
 

@@ -227,3 +227,14 @@ def merge(own: Sequence[Finding], theirs: Sequence[Finding]) -> list[Finding]:
                 merged[i] = dataclasses.replace(merged[i],
                                                 also_reported_as=(*merged[i].also_reported_as, finding.policy_id))
     return merged + kept
+
+
+def add_checkov_findings(findings: Sequence[Finding], paths: Sequence[str], setting: str, timeout: float,
+                         policies: Sequence[Policy]) -> tuple[list[Finding], list[str]]:
+    """The scan's hook: run checkov on ``paths`` and merge; notes for stderr."""
+    run = run_checkov(paths, setting, timeout, policies)
+    merged = merge(findings, run.findings)
+    folded = len(findings) + len(run.findings) - len(merged)
+    notes = run.notes + ([f"checkov: {folded} duplicate(s) of specdrift findings folded into them "
+                          f"(also_reported_as)"] if folded else [])
+    return merged, notes

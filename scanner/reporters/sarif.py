@@ -44,27 +44,24 @@ def _policy_rule(policy: Policy) -> dict[str, Any]:
     fix = fill(str(policy.remediation.get("description", "")), params).strip()
     full = " ".join((policy.description or policy.guide or policy.title).split())
     requirements = ", ".join(policy.requirements)
-    help_lines = [f"Requirement {requirements}: {policy.title}."]
-    if policy.guide:
-        help_lines.append(f"Guide: {' '.join(policy.guide.split())}")
+    guide = " ".join(policy.guide.split())
+    # (plain text, markdown) of each part of the rule's help
+    sections = [(f"Requirement {requirements}: {policy.title}.", f"**{requirements}**: {policy.title}")]
+    if guide:
+        sections.append((f"Guide: {guide}", f"> {guide}"))
     if fix:
-        help_lines.append(f"Fix: {fix}")
+        sections.append((f"Fix: {fix}", f"**Fix:** {fix}"))
     if params:
-        help_lines.append("Parameters: " + ", ".join(f"{k} = {v}" for k, v in params.items()))
-    markdown = [f"**{requirements}**: {policy.title}"]
-    if policy.guide:
-        markdown.append(f"> {' '.join(policy.guide.split())}")
-    if fix:
-        markdown.append(f"**Fix:** {fix}")
-    if params:
-        markdown.append("| parameter | default |\n|---|---|\n" +
-                        "\n".join(f"| `{k}` | `{v}` |" for k, v in params.items()))
+        sections.append(("Parameters: " + ", ".join(f"{k} = {v}" for k, v in params.items()),
+                         "| parameter | default |\n|---|---|\n" +
+                         "\n".join(f"| `{k}` | `{v}` |" for k, v in params.items())))
     return {
         "id": policy.id,
         "name": _rule_name(policy.title),
         "shortDescription": {"text": policy.title},
         "fullDescription": {"text": full},
-        "help": {"text": "\n".join(help_lines), "markdown": "\n\n".join(markdown)},
+        "help": {"text": "\n".join(text for text, _ in sections),
+                 "markdown": "\n\n".join(markdown for _, markdown in sections)},
         "defaultConfiguration": {"level": LEVEL[policy.severity]},
         "properties": {
             "tags": ["security", "infrastructure", *policy.tags, *policy.requirements],
