@@ -138,6 +138,16 @@ def test_github_annotations_escape_and_levels() -> None:
     assert "file=a%2Cb%3Ac.yaml" in title  # properties escape , and :
 
 
+def test_text_marks_accepted_and_expired_findings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "400")  # one line per row, so the assertions read whole cells
+    text = render(Format.TEXT)
+    assert "~ accepted" in text and "[accepted by dba-team until 2999-12-31" in text  # brackets: text, not markup
+    assert "acceptance by platform expired 2020-01-31" in text
+    assert "also checkov CKV_K8S_14, CKV_K8S_43" in text
+    assert text.rstrip().splitlines()[-1].endswith("1 accepted by the baseline")
+    assert "(5 failing at or above info)" in text
+
+
 def test_json_report_carries_acceptance_and_merged_ids() -> None:
     schema = json.loads((ROOT / "scanner" / "schemas" / "report.schema.json").read_text())
     data = json.loads(render(Format.JSON))
