@@ -22,7 +22,7 @@ from scanner.model import Resource
 __all__ = ["LoadOutcome", "Loader", "ParseError", "all_loaders", "iter_files", "load_paths", "loader_for"]
 
 SKIP_DIRS = {".git", ".hg", ".svn", ".terraform", "node_modules", ".venv", "venv", "__pycache__", ".tox",
-             ".mypy_cache", ".ruff_cache", ".pytest_cache", ".specdrift-cache"}
+             ".mypy_cache", ".ruff_cache", ".pytest_cache", ".specdrift-cache", ".venv-checkov"}
 MAX_FILE_BYTES = 20 * 1024 * 1024
 SNIFF_CHARS = 64 * 1024
 

@@ -1,0 +1,5 @@
+"""Environment baselines, ``baselines/<env>.yaml``: one file, one top-level key per concern.
+
+- ``accepted:`` findings a team has accepted, each with owner, reason and expiry (``accepted.py``).
+- ``components:`` the expected inventory (``components.py``).
+"""
