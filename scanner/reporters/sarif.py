@@ -64,7 +64,8 @@ def _policy_rule(policy: Policy) -> dict[str, Any]:
                  "markdown": "\n\n".join(markdown for _, markdown in sections)},
         "defaultConfiguration": {"level": LEVEL[policy.severity]},
         "properties": {
-            "tags": ["security", "infrastructure", *policy.tags, *policy.requirements],
+            # SARIF requires distinct tags; a policy's own tags may repeat ours.
+            "tags": list(dict.fromkeys(["security", "infrastructure", *policy.tags, *policy.requirements])),
             "security-severity": SECURITY_SEVERITY[policy.severity],
             "precision": "high",
             "problem.severity": "recommendation" if LEVEL[policy.severity] == "note" else LEVEL[policy.severity],
@@ -89,7 +90,8 @@ def _finding_rule(finding: Finding) -> dict[str, Any]:
         "fullDescription": {"text": text},
         "help": {"text": text},
         "defaultConfiguration": {"level": LEVEL[finding.severity]},
-        "properties": {"tags": ["security", "infrastructure", finding.source, *finding.requirement_ids],
+        "properties": {"tags": list(dict.fromkeys(["security", "infrastructure", finding.source,
+                                                    *finding.requirement_ids])),
                        "security-severity": SECURITY_SEVERITY[finding.severity],
                        "requirements": list(finding.requirement_ids)},
     }
