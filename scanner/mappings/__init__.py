@@ -17,7 +17,8 @@ the fix is written, with ``map`` read backwards. Fact spec keys:
 - ``unit``: bare numbers are quantities in this unit (``d``, ``GB``, ``cpu``).
 - ``map``: native value -> fact value (case-insensitive on strings).
 - ``transform``: a registered function applied to the value found.
-- ``compute``: a registered function of the whole resource, for facts no path can say.
+- ``compute``: a registered function of the whole resource, for facts no path can say
+  (it returns ``MISSING`` when the resource does not have the fact at all).
 - ``fix``: ``{path: ...}`` when the fix is written elsewhere than ``path``.
 - ``missing``: why the attribute may be absent, shown when a check on it is unknown.
 """
@@ -40,6 +41,7 @@ TABLE_DIR = Path(__file__).parent
 Transform = Callable[[Any, Resource], Any]
 _TRANSFORMS: dict[str, Transform] = {}
 _MISSING = object()
+MISSING = _MISSING  # what a ``compute`` function returns when the resource has no such fact
 
 
 def transform(name: str) -> Callable[[Transform], Transform]:
@@ -88,6 +90,8 @@ def _native_literal(text: str) -> Any:
     lowered = text.lower()
     if lowered in ("true", "false"):
         return lowered == "true"
+    if text.isdigit():  # day-of-week numbers and the like: written as numbers, not strings
+        return int(text)
     return text
 
 
@@ -117,7 +121,7 @@ def _spec(name: str, raw: Any) -> FactSpec:
 @cache
 def tables() -> Mapping[str, tuple[TypeMapping, ...]]:
     """Native type -> its mappings (one per format that spells the type, usually one)."""
-    from scanner.mappings import transforms as _  # noqa: F401  (registers the built-in transforms)
+    _import_transforms()
 
     found: dict[str, list[TypeMapping]] = {}
     for table in sorted(TABLE_DIR.glob("*.yaml")):
@@ -127,6 +131,17 @@ def tables() -> Mapping[str, tuple[TypeMapping, ...]]:
             found.setdefault(rtype, []).append(
                 TypeMapping(rtype, frozenset(entry.get("kinds", ())), facts, entry.get("format")))
     return {k: tuple(v) for k, v in found.items()}
+
+
+@cache
+def _import_transforms() -> None:
+    """Register the transforms: ``transforms.py`` and every domain's ``<domain>_transforms.py``."""
+    import importlib
+    import pkgutil
+
+    for info in pkgutil.iter_modules([str(TABLE_DIR)]):
+        if info.name == "transforms" or info.name.endswith("_transforms"):
+            importlib.import_module(f"{__name__}.{info.name}")
 
 
 def mapping_for(resource: Resource) -> TypeMapping | None:
@@ -219,7 +234,10 @@ def fact_value(spec: FactSpec, resource: Resource) -> tuple[Any, tuple[str, ...]
             found = path
             break
     if spec.compute:  # ``path`` then only tells which line the fact is reported at
-        return _convert(spec, _TRANSFORMS[spec.compute](None, resource), resource, from_default=True), found
+        computed = _TRANSFORMS[spec.compute](None, resource)
+        if computed is _MISSING:
+            return _MISSING, None
+        return _convert(spec, computed, resource, from_default=True), found
     if value is _MISSING:
         if spec.default is _MISSING:
             return _MISSING, None

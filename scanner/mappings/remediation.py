@@ -20,6 +20,8 @@ def native_value(resource: Resource, fact: str, value: Any) -> Any:
         number = value.in_unit(spec.unit if spec.unit.lower() != "cpu" else "")
         return int(number) if float(number).is_integer() else number
     if spec is not None:
+        if spec.transform == "not" and isinstance(value, bool):  # the native attribute says the opposite
+            return not value
         return spec.to_native(value)
     return value
 

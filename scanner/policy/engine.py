@@ -97,7 +97,8 @@ class Engine:
             message = fill(template, values) if template else (
                 outcome.message or f"{outcome.fact} is {display(outcome.observed)}, required {outcome.expected}")
         elif status == Status.COMPLIES:
-            message = f"{outcome.fact} is {display(outcome.observed)}" if outcome.fact else "complies"
+            message = outcome.message or (
+                f"{outcome.fact} is {display(outcome.observed)}" if outcome.fact else "complies")
         else:
             message = outcome.message or "could not be decided"
             if status == Status.UNKNOWN and outcome.observed is None and top_fact:
@@ -122,7 +123,7 @@ class Engine:
                      values: dict[str, Any]) -> Remediation | None:
         snippets = policy.remediation.get("snippets") or {}
         description = fill(policy.remediation.get("description", ""), values)
-        template = snippets.get(resource.format)
+        template = snippets.get(resource.type) or snippets.get(resource.format)  # a type's own, else the format's
         if template:
             return Remediation(resource.format, fill(template, {**values, "value": display(outcome.target)}),
                                description)
