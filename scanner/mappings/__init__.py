@@ -19,7 +19,8 @@ the fix is written, with ``map`` read backwards. Fact spec keys:
 - ``transform``: a registered function applied to the value found.
 - ``compute``: a registered function of the whole resource, for facts no path can say
   (it returns ``MISSING`` when the resource does not have the fact at all).
-- ``fix``: ``{path: ...}`` when the fix is written elsewhere than ``path``.
+- ``fix``: ``{path: ...}`` when the fix is written elsewhere than ``path``; ``{as: string}`` when the
+  native attribute wants the value as a string (``engine_version = "15"``).
 - ``missing``: why the attribute may be absent, shown when a check on it is unknown.
 """
 
@@ -64,6 +65,7 @@ class FactSpec:
     transform: str | None = None
     compute: str | None = None
     fix_path: tuple[str, ...] | None = None
+    fix_as: str | None = None
     missing: str = ""  # why the fact may be absent, for the "unknown" message
 
     @property
@@ -114,6 +116,7 @@ def _spec(name: str, raw: Any) -> FactSpec:
         transform=raw.get("transform"),
         compute=raw.get("compute"),
         fix_path=_split(fix["path"]) if isinstance(fix, dict) and "path" in fix else None,
+        fix_as=fix.get("as") if isinstance(fix, dict) else None,
         missing=raw.get("missing", ""),
     )
 
@@ -247,7 +250,9 @@ def fact_value(spec: FactSpec, resource: Resource) -> tuple[Any, tuple[str, ...]
 
 def _convert(spec: FactSpec, value: Any, resource: Resource, from_default: bool = False) -> Any:
     if isinstance(value, Unresolved):
-        return value
+        # Most transforms cannot read an unresolved value; some (``is_set``) can: it is set, just not known.
+        func = _TRANSFORMS.get(spec.transform or "")
+        return func(value, resource) if getattr(func, "accepts_unresolved", False) else value
     if spec.value_map and not from_default:
         key = str(value).lower()
         for native, fact_value in spec.value_map.items():

@@ -71,10 +71,25 @@ def gcp_backup_geo_redundant(_: Any, resource: Resource) -> Any:
     return location.lower() in ("us", "eu", "asia")
 
 
+_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
+
+
+@transform("gcp_maintenance")
+def gcp_maintenance(_: Any, resource: Resource) -> Any:
+    """``day:HH:00`` of a Cloud SQL maintenance window (day 1 = Monday ... 7 = Sunday), else system-assigned."""
+    window = lookup(resource.attributes, ("settings", "maintenance_window"))
+    if not isinstance(window, dict) or "day" not in window:
+        return "system-assigned"
+    day, hour = window.get("day"), window.get("hour", 0)
+    for value in (day, hour):
+        if isinstance(value, Unresolved):
+            return value
+    return f"{_DAYS[int(day) % 7]}:{int(hour):02d}:00"
+
+
 @transform("azure_maintenance")
 def azure_maintenance(_: Any, resource: Resource) -> Any:
     """``day HH:MM`` of a custom maintenance window, ``system-managed`` without one."""
-    days = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
     if resource.format == "terraform":
         window = lookup(resource.attributes, ("maintenance_window",))
         if not isinstance(window, dict):
@@ -88,7 +103,7 @@ def azure_maintenance(_: Any, resource: Resource) -> Any:
     for value in (day, hour, minute):
         if isinstance(value, Unresolved):
             return value
-    return f"{days[int(day) % 7]}:{int(hour):02d}:{int(minute):02d}"
+    return f"{_DAYS[int(day) % 7]}:{int(hour):02d}:{int(minute):02d}"
 
 
 @transform("aws_window")
@@ -208,20 +223,16 @@ def k8s_credential_env(_: Any, resource: Resource) -> Any:
 
 @transform("is_set")
 def is_set(value: Any, _: Resource) -> Any:
-    return value not in (None, "", False)
+    """The attribute is set (even to a reference the files leave unresolved)."""
+    return isinstance(value, Unresolved) or value not in (None, "", False)
+
+
+is_set.accepts_unresolved = True  # type: ignore[attr-defined]
 
 
 @transform("replica_mode")
 def replica_mode(value: Any, _: Resource) -> Any:
     return str(value).lower() == "replica"
-
-
-@transform("window_start")
-def window_start(value: Any, _: Resource) -> Any:
-    """``03:00`` -> ``03:00``; an hour number (``4``) -> ``04:00``."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:02d}:00"
-    return value
 
 
 

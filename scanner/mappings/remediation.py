@@ -22,7 +22,8 @@ def native_value(resource: Resource, fact: str, value: Any) -> Any:
     if spec is not None:
         if spec.transform == "not" and isinstance(value, bool):  # the native attribute says the opposite
             return not value
-        return spec.to_native(value)
+        native = spec.to_native(value)
+        return str(native) if spec.fix_as == "string" else native
     return value
 
 
