@@ -95,7 +95,8 @@ class Engine:
         if status == Status.VIOLATES:
             template = policy.message or ""
             message = fill(template, values) if template else (
-                outcome.message or f"{outcome.fact} is {display(outcome.observed)}, required {outcome.expected}")
+                fill(outcome.message, values) if outcome.message
+                else f"{outcome.fact} is {display(outcome.observed)}, required {outcome.expected}")
         elif status == Status.COMPLIES:
             message = outcome.message or (
                 f"{outcome.fact} is {display(outcome.observed)}" if outcome.fact else "complies")
