@@ -24,6 +24,7 @@ _TF_REF = re.compile(
 _CFN_SUB_VAR = re.compile(r"\$\{(?!!)([A-Za-z0-9_:]+)(?:\.([A-Za-z0-9_.]+))?\}")
 _ARM_RESOURCE_ID = re.compile(r"resourceId\(((?:\s*'[^']*'\s*,?)+)\)", re.I)
 _ARM_STRING = re.compile(r"'([^']*)'")
+_ARM_RESOURCE_PATH = re.compile(r"^[A-Za-z]+\.[A-Za-z]+/[\w./-]+$")  # an extension's "scope": "Microsoft.X/y/name"
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,8 @@ def _collect(value: Any, found: list[Ref]) -> None:
             _collect(item, found)
     elif isinstance(value, str) and value.startswith("resourceId("):
         found.extend(_refs_in_expression(value))
+    elif isinstance(value, str) and _ARM_RESOURCE_PATH.match(value):
+        found.append(Ref(value, expression=value))
 
 
 def _sub_refs(text: str) -> list[Ref]:

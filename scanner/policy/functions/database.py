@@ -12,7 +12,7 @@ from scanner.policy.check import EvalContext, Outcome
 from scanner.policy.functions import register
 from scanner.policy.functions.network import arg, complies, skip, unknown, violates
 from scanner.policy.references import ResourceIndex, index_for, undeclared
-from scanner.policy.topology import line_in, subnet_exposure, subnet_zones
+from scanner.policy.topology import instance_count, line_in, subnet_exposure, subnet_zones
 
 
 def _index(ctx: EvalContext) -> ResourceIndex:
@@ -233,25 +233,40 @@ def database_high_availability(ctx: EvalContext, facts: Mapping[str, Any], args:
         if str(facts["availability_type"]) != "REGIONAL":
             return violates(f"availability_type is {facts['availability_type']}: no standby in another zone",
                             "availability_type", facts["availability_type"], "REGIONAL", target="REGIONAL")
-        replicas = [r for r in index.of_type(resource.type) if r is not resource and index.points_to(
-            r.attributes.get("master_instance_name"), r, resource)]
-        if len(replicas) < min_replicas:
-            return violates(f"REGIONAL with {len(replicas)} read replica(s); the guide requires {min_replicas}",
-                            "replicas", len(replicas), f">= {min_replicas}")
-        return complies(f"REGIONAL with {len(replicas)} read replicas", "availability_type", "REGIONAL")
+        replicas = _replicas(index, resource, "master_instance_name")
+        if isinstance(replicas, Unresolved):
+            return unknown(replicas.reason, "replicas")
+        if replicas < min_replicas:
+            return violates(f"REGIONAL with {replicas} read replica(s); the guide requires {min_replicas}",
+                            "replicas", replicas, f">= {min_replicas}")
+        return complies(f"REGIONAL with {replicas} read replicas", "availability_type", "REGIONAL")
     if resource.type in ("aws_rds_cluster", "AWS::RDS::DBCluster"):
         return _aurora_ha(ctx, index, resource, facts, args)
     if "multi_az" in facts:
-        replicas = [r for r in index.of_type(resource.type) if r is not resource and any(
-            index.points_to(r.attributes.get(k), r, resource) for k in ("replicate_source_db",
-                                                                         "SourceDBInstanceIdentifier"))]
         if facts["multi_az"] is not True:
             return violates("Multi-AZ is off: no standby in another zone", "multi_az", False, True, target=True)
-        if len(replicas) < min_replicas:
-            return violates(f"Multi-AZ with {len(replicas)} read replica(s); the guide requires {min_replicas}",
-                            "replicas", len(replicas), f">= {min_replicas}")
-        return complies(f"Multi-AZ with {len(replicas)} read replicas", "multi_az", True)
+        replicas = _replicas(index, resource, "replicate_source_db", "SourceDBInstanceIdentifier")
+        if isinstance(replicas, Unresolved):
+            return unknown(replicas.reason, "replicas")
+        if replicas < min_replicas:
+            return violates(f"Multi-AZ with {replicas} read replica(s); the guide requires {min_replicas}",
+                            "replicas", replicas, f">= {min_replicas}")
+        return complies(f"Multi-AZ with {replicas} read replicas", "multi_az", True)
     return skip()
+
+
+def _replicas(index: ResourceIndex, primary: Resource, *keys: str) -> int | Unresolved:
+    """How many read replicas name ``primary`` (a replica resource with ``count`` is that many)."""
+    total = 0
+    for candidate in index.of_type(primary.type):
+        if candidate is primary or not any(index.points_to(candidate.attributes.get(k), candidate, primary)
+                                           for k in keys):
+            continue
+        count = instance_count(candidate)
+        if count is None:
+            return Unresolved(candidate.address, f"the count of {candidate.address} is not known statically")
+        total += count
+    return total
 
 
 def _aurora_ha(ctx: EvalContext, index: ResourceIndex, cluster: Resource, facts: Mapping[str, Any],
@@ -262,9 +277,9 @@ def _aurora_ha(ctx: EvalContext, index: ResourceIndex, cluster: Resource, facts:
     members = [m for m in index.resources if "cluster" in m.facts and index.points_to(m.facts["cluster"], m, cluster)]
     count = 0
     for member in members:
-        n = member.attributes.get("count", 1)
-        if not isinstance(n, int):
-            return unknown(f"{member.address} has count = {n}, not known statically", "instances")
+        n = instance_count(member)
+        if n is None:
+            return unknown(f"the count of {member.address} is not known statically", "instances")
         count += n
     if count < minimum:
         return violates(f"{count} cluster instance(s) declared; the guide requires {minimum} (a writer and "
