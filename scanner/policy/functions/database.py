@@ -149,8 +149,7 @@ def _rds_force_ssl(index: ResourceIndex, resource: Resource, facts: Mapping[str,
     major = facts.get("engine_major_version")
     # The engine's default: 1 on RDS for PostgreSQL 15 and later, 0 on Aurora PostgreSQL and older RDS.
     default_on = not engine.startswith("aurora") and isinstance(major, (int, float)) and major >= 15
-    default = ("the default parameter group keeps rds.force_ssl at "
-               + ("1 (RDS for PostgreSQL 15+)" if default_on else "0"))
+    default_value = "1 (RDS for PostgreSQL 15+)" if default_on else "0"
     group_value = facts.get("parameter_group")
     group = None
     if group_value is not None:
@@ -168,10 +167,11 @@ def _rds_force_ssl(index: ResourceIndex, resource: Resource, facts: Mapping[str,
         return unknown(f"rds.force_ssl = {value.expression}: {value.reason}", "parameter_group", value.expression, "1",
                        line=line)
     if value is None:
-        where = f"{group.address} does not set rds.force_ssl, so " if group is not None else ""
+        said = (f"{group.address} does not set rds.force_ssl, so the engine default {default_value} applies"
+                if group is not None else f"the default parameter group keeps rds.force_ssl at {default_value}")
         if default_on:
-            return complies(f"{where}{default}", "parameter_group", "default 1", "1", line=line)
-        return violates(f"{where}{default}: unencrypted connections are accepted", "parameter_group",
+            return complies(said, "parameter_group", "default 1", "1", line=line)
+        return violates(f"{said}: unencrypted connections are accepted", "parameter_group",
                         "rds.force_ssl default 0", "rds.force_ssl = 1", line=line)
     if value is True:
         return complies(f"{group.address} sets rds.force_ssl = 1", "parameter_group", 1, 1, line=line)  # type: ignore[union-attr]
