@@ -176,7 +176,7 @@ def _leaf(node: Mapping[str, Any], facts: Mapping[str, Any], ctx: EvalContext) -
     return Outcome(Status.VIOLATES, name, observed, expected, node.get("message", ""), target, op)
 
 
-def _combine_all(outcomes: list[Outcome]) -> Outcome:
+def _combine_all(outcomes: list[Outcome], explain: bool = False) -> Outcome:
     relevant = [o for o in outcomes if o.status != SKIP]
     if not relevant:
         return Outcome(SKIP)
@@ -184,7 +184,18 @@ def _combine_all(outcomes: list[Outcome]) -> Outcome:
         for outcome in relevant:
             if outcome.status == wanted:
                 return outcome
-    return relevant[0]
+    first = next((o for o in relevant if o.message), relevant[0])  # the complying part that explains most
+    if not explain or len(relevant) == 1:
+        return first
+    parts = [o.message or f"{o.fact} is {_shown(o.observed)}" for o in relevant if o.message or o.fact]
+    return Outcome(first.status, first.fact, first.observed, first.expected, "; ".join(parts), op=first.op,
+                   line=first.line)
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(value)
 
 
 def _combine_any(outcomes: list[Outcome]) -> Outcome:
@@ -200,7 +211,7 @@ def _combine_any(outcomes: list[Outcome]) -> Outcome:
 
 def evaluate(node: Mapping[str, Any], facts: Mapping[str, Any], ctx: EvalContext) -> Outcome:
     if "all" in node and "each" not in node:
-        return _combine_all([evaluate(child, facts, ctx) for child in node["all"]])
+        return _combine_all([evaluate(child, facts, ctx) for child in node["all"]], explain=True)
     if "any" in node and "each" not in node:
         return _combine_any([evaluate(child, facts, ctx) for child in node["any"]])
     if "not" in node:

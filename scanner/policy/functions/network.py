@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from scanner.mappings import fact_spec
 from scanner.model import Resource, Status, Unresolved
 from scanner.policy.check import SKIP, EvalContext, Outcome, resolve_value
 from scanner.policy.functions import register
@@ -74,8 +75,10 @@ def network_address_space(ctx: EvalContext, facts: Mapping[str, Any], args: Mapp
             return unknown(f"address space {shown} is not fully known", "address_space", shown, cidr)
         if cidr in shown:
             return complies(f"address space {', '.join(shown)}", "address_space", shown, cidr)
+        spec = fact_spec(ctx.resource, "address_space")
+        scalar = spec is not None and spec.transform == "as_list"  # AWS: one cidr_block, not a list
         return violates(f"address space is {', '.join(shown)}; the guide requires {cidr}", "address_space", shown,
-                        cidr, target=[cidr])
+                        cidr, target=cidr if scalar else [cidr])
     index = _index(ctx)
     subnets = [s for s in index.of_kind("subnet") if index.points_to(s.facts.get("network"), s, ctx.resource)]
     if not subnets:
