@@ -15,6 +15,11 @@ from scanner.policy.references import ResourceIndex, index_for, undeclared
 from scanner.policy.topology import instance_count, line_in, subnet_exposure, subnet_zones
 
 
+def shown(value: Any) -> Any:
+    """A value as a report shows it: an unresolved reference by its expression."""
+    return value.expression if isinstance(value, Unresolved) else value
+
+
 def _index(ctx: EvalContext) -> ResourceIndex:
     return index_for(ctx.resources)
 
@@ -60,17 +65,17 @@ def datastore_private_network(ctx: EvalContext, facts: Mapping[str, Any], args: 
         for ref, found in index.targets(network, resource):
             if found is not None and found.facts.get("default_network") is True:
                 return violates(f"attached to the default network {found.address}", "private_network", str(ref))
-        return complies("private IP on a VPC network", "private_network", str(network))
+        return complies("private IP on a VPC network", "private_network", shown(network))
     attached = facts.get("delegated_subnet", facts.get("private_network"))
     if attached is not None:
         return complies("integrated into a VNet subnet", "delegated_subnet" if "delegated_subnet" in facts
-                        else "private_network", str(attached))
+                        else "private_network", shown(attached))
     endpoints = related(index, resource, "private_endpoint", "private_target")
     if endpoints:
         return complies(f"reached through private endpoint {endpoints[0].address}", "private_endpoint",
                         endpoints[0].address)
-    return violates("not in a delegated subnet and no private endpoint: the server is reached over its public "
-                    "endpoint", "delegated_subnet", None, "a delegated subnet or a private endpoint")
+    return violates("not in a delegated subnet and no private endpoint: it is reached over its public endpoint",
+                    "delegated_subnet", None, "a delegated subnet or a private endpoint")
 
 
 def _aws_subnets(index: ResourceIndex, resource: Resource, facts: Mapping[str, Any]) -> Outcome:
