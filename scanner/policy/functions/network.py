@@ -193,14 +193,14 @@ def lb_terminates_tls(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[
         return skip()  # a GCP URL map that only redirects to HTTPS is the HTTP half of a load balancer
     listeners = listeners_of(_index(ctx), resource)
     https = [x for x in listeners if x.protocol in ("HTTPS", "TLS") and x.certificate]
-    for listener in listeners:
-        if listener.protocol == "HTTP" and listener.redirects_to_https is not True:
-            return violates(f"listener {listener.name} serves plain HTTP instead of redirecting to HTTPS",
-                            "listeners", "HTTP forward", "HTTP redirects to HTTPS", line=listener.line)
     if not https:
         seen = ", ".join(f"{x.name} ({x.protocol})" for x in listeners) or "none"
         return violates(f"no HTTPS listener with a certificate is declared (listeners: {seen})", "listeners", seen,
                         "an HTTPS listener with a certificate")
+    for listener in listeners:
+        if listener.protocol == "HTTP" and listener.redirects_to_https is not True:
+            return violates(f"listener {listener.name} serves plain HTTP instead of redirecting to HTTPS",
+                            "listeners", "HTTP forward", "HTTP redirects to HTTPS", line=listener.line)
     return complies(f"TLS terminates on {', '.join(x.name for x in https)}"
                     + ("; HTTP redirects to HTTPS" if any(x.protocol == "HTTP" for x in listeners) else ""),
                     "listeners", [x.name for x in https], line=https[0].line)
