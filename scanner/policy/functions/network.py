@@ -275,8 +275,9 @@ def lb_zone_spread(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str
             return unknown(f"zones = {zones.expression}: {zones.reason}", "zones", zones.expression, expected)
         if len(zones) >= minimum:
             return complies(f"zones {', '.join(map(str, zones))}", "zones", list(zones), expected)
-        return violates(f"the gateway is pinned to {len(zones)} zone(s) {list(zones)}; the guide requires "
-                        f"{minimum}", "zones", list(zones), expected, target=["1", "2", "3"][:max(minimum, 2)])
+        said = f"zone(s) {', '.join(map(str, zones))}" if zones else "no zones (not zone-redundant)"
+        return violates(f"the gateway is deployed in {said}; the guide requires {minimum} zones", "zones",
+                        list(zones), expected, target=[str(i) for i in range(1, max(minimum, 3) + 1)])
     subnets = facts.get("subnets")
     if subnets is None:
         return skip()
@@ -295,7 +296,7 @@ def lb_zone_spread(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str
     literal = [s for s in (subnets if isinstance(subnets, list) else [subnets])
                if isinstance(s, str) or (isinstance(s, Unresolved) and not refs_in(s))]
     missing.extend(f"{s} is not declared in the scanned files" for s in literal)
-    shown = [f"{subnet} ({zone})" for zone, subnet in zones_seen.items()]
+    shown = [f"{subnet} ({_zone_label(zone)})" for zone, subnet in zones_seen.items()]
     if len(zones_seen) >= minimum:
         return complies(f"subnets in {len(zones_seen)} zones: {', '.join(shown)}", "subnets", shown, expected)
     if missing:
@@ -303,6 +304,11 @@ def lb_zone_spread(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str
                        + "; ".join(missing), "subnets", shown, expected)
     return violates(f"subnets span {len(zones_seen)} zone(s) ({', '.join(shown) or 'none'}); the guide requires "
                     f"{minimum}", "subnets", shown, expected)
+
+
+def _zone_label(zone: str) -> str:
+    """``az#0`` (the N-th zone of the region, from !Select / names[N]) -> ``zone #1 of the region``."""
+    return f"zone #{int(zone[3:]) + 1} of the region" if zone.startswith("az#") else zone
 
 
 # --- ME-NET-07 -----------------------------------------------------------------------------
