@@ -252,7 +252,7 @@ def _convert(spec: FactSpec, value: Any, resource: Resource, from_default: bool 
     if isinstance(value, Unresolved):
         # Most transforms cannot read an unresolved value; some (``is_set``) can: it is set, just not known.
         func = _TRANSFORMS.get(spec.transform or "")
-        return func(value, resource) if getattr(func, "accepts_unresolved", False) else value
+        return func(value, resource) if func is not None and getattr(func, "accepts_unresolved", False) else value
     if spec.value_map and not from_default:
         key = str(value).lower()
         for native, fact_value in spec.value_map.items():

@@ -80,7 +80,7 @@ def gcp_maintenance(_: Any, resource: Resource) -> Any:
     window = lookup(resource.attributes, ("settings", "maintenance_window"))
     if not isinstance(window, dict) or "day" not in window:
         return "system-assigned"
-    day, hour = window.get("day"), window.get("hour", 0)
+    day, hour = window["day"], window.get("hour", 0)
     for value in (day, hour):
         if isinstance(value, Unresolved):
             return value

@@ -216,11 +216,17 @@ def is_world(source: str) -> bool:
     return net.prefixlen == 0
 
 
+_PRIVATE = tuple(ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",
+                                                     "100.64.0.0/10", "fc00::/7"))
+
+
 def is_private_range(source: str) -> bool | None:
+    """Inside the RFC 1918 / shared / unique-local ranges (None when not an address range)."""
     try:
-        return ipaddress.ip_network(str(source).strip(), strict=False).is_private
+        net = ipaddress.ip_network(str(source).strip(), strict=False)
     except ValueError:
         return None
+    return any(net.version == p.version and net.subnet_of(p) for p in _PRIVATE)  # type: ignore[arg-type]
 
 
 # --- listeners -----------------------------------------------------------------------------
