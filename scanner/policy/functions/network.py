@@ -485,10 +485,12 @@ def cluster_ip_ranges(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[
     wanted = {"pods": str(arg(ctx, args, "pods_cidr")), "services": str(arg(ctx, args, "services_cidr"))}
     index = _index(ctx)
     found: dict[str, Any] = {}
+    lines: dict[str, int | None] = {}
     for role in ("pods", "services"):
         direct = facts.get(f"{role}_cidr")
         if direct is not None:
             found[role] = direct
+            lines[role] = ctx.resource.fact_lines.get(f"{role}_cidr")
             continue
         name = facts.get(f"{role}_range_name")
         if name is None:
@@ -500,11 +502,12 @@ def cluster_ip_ranges(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[
         ref, subnet = subnets[0]
         if subnet is None:
             return unknown(undeclared(ref), f"{role}_range_name", name)
-        ranges = {str(r.get("range_name")): r.get("ip_cidr_range") for r in subnet.facts.get("secondary_ranges") or []
+        ranges = {str(r.get("range_name")): r for r in subnet.facts.get("secondary_ranges") or []
                   if isinstance(r, dict)}
         if str(name) not in ranges:
             return violates(f"{subnet.address} has no secondary range {name!r}", f"{role}_range_name", name)
-        found[role] = ranges[str(name)]
+        found[role] = ranges[str(name)].get("ip_cidr_range")
+        lines[role] = line_in(ctx.resource, subnet, getattr(ranges[str(name)], "line", None))
     if ctx.resource.type != "google_container_cluster":
         found.pop("pods", None)  # AKS with Azure CNI gives pods VNet addresses: no pod CIDR to compare
     for role, value in found.items():
@@ -513,7 +516,7 @@ def cluster_ip_ranges(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[
                            wanted[role])
         if str(value) != wanted[role]:
             return violates(f"{role} use {value}; the guide requires {wanted[role]}", f"{role}_cidr", value,
-                            wanted[role], target=wanted[role])
+                            wanted[role], target=wanted[role], line=lines.get(role))
     if not found:
         return skip()
     return complies(", ".join(f"{role} {value}" for role, value in found.items()), "services_cidr",
