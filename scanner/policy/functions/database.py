@@ -377,3 +377,29 @@ def database_deletion_protection(ctx: EvalContext, facts: Mapping[str, Any], arg
                             line=line_in(resource, lock))
     return violates("no CanNotDelete lock protects the server from deletion", "resource_lock", None,
                     "a CanNotDelete lock")
+
+
+# --- ME-NET-02 (public endpoint) -----------------------------------------------------------
+
+@register("datastore_public_endpoint")
+def datastore_public_endpoint(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, Any]) -> Outcome:
+    """No public endpoint. An Aurora cluster has none of its own: its instances carry the setting, so the
+    cluster is left to them, and is unknown only when the files declare no instance of it."""
+    value = facts.get("publicly_accessible")
+    if value is None and ctx.resource.type not in ("aws_rds_cluster", "AWS::RDS::DBCluster"):
+        return unknown("publicly_accessible is not declared", "publicly_accessible")  # the table says why
+    if value is None:
+        index = _index(ctx)
+        members = [m for m in index.resources if "cluster" in m.facts
+                   and index.points_to(m.facts["cluster"], m, ctx.resource)]
+        if members:
+            return skip()
+        return unknown("publicly_accessible is not declared: Aurora sets it on each instance of the cluster, and "
+                       "the scanned files declare none", "publicly_accessible")
+    if isinstance(value, Unresolved):
+        return unknown(f"publicly_accessible = {value.expression}: {value.reason}", "publicly_accessible",
+                       value.expression, False)
+    if value is False:
+        return complies("no public endpoint", "publicly_accessible", False, False)
+    return violates("the data store accepts connections on a public endpoint", "publicly_accessible", True, False,
+                    target=False)
