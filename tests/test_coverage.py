@@ -10,11 +10,12 @@ import pytest
 import yaml
 
 from scanner.catalog import IAC_SOURCES, requirements, sources_in
+from scanner.cli import main
 from scanner.policy.catalog import load_policies, parse_policy
 from scanner.policy.coverage import build_matrix, verify_sources
 from scanner.policy.reference import render
 
-from .conftest import POLICIES, ROOT, run_cli
+from .conftest import POLICIES, ROOT
 
 ALL = load_policies([POLICIES])
 # Groups whose requirements must all be covered on every IaC source their catalogue row lists.
@@ -64,34 +65,38 @@ def test_every_requirement_is_covered_on_the_iac_sources_its_row_lists(group: st
     assert not missing, f"IaC sources the catalogue lists but no policy fixture covers: {missing}"
 
 
-def test_coverage_command_text_and_json() -> None:
-    text = run_cli("policies", "coverage", "--group", "NET")
-    assert text.returncode == 0, text.stderr
-    lines = text.stdout.splitlines()
+def _cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    code = main(list(args))  # in-process: the CLI itself is exercised end to end by test_cli.py
+    return code, capsys.readouterr().out
+
+
+def test_coverage_command_text_and_json(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = _cli(capsys, "policies", "coverage", "--group", "NET")
+    assert code == 0
+    lines = out.splitlines()
     assert lines[0].split()[:7] == ["requirement", "cfn", "tf-aws", "tf-gcp", "tf-az", "arm", "k8s"]
     net06 = next(line for line in lines if line.startswith("ME-NET-06")).split()
     assert net06[1:7] == ["✓", "✓", "·", "✓", "✓", "·"] and net06[-1] == "ME-NET-06"
-    raw = run_cli("policies", "coverage", "--format", "json", "--group", "TLS", "--group", "NET")
-    data = json.loads(raw.stdout)
+    _, raw = _cli(capsys, "policies", "coverage", "--format", "json", "--group", "TLS", "--group", "NET")
+    data = json.loads(raw)
     rows = {r["id"]: r for r in data["requirements"]}
     assert set(rows) == {rid for rid in requirements() if rid.startswith(("ME-TLS", "ME-NET"))}
     assert rows["ME-NET-02"]["covered"]["terraform/gcp"] == ["ME-NET-02", "ME-NET-02-PRIVATE"]
     assert "kubernetes" in rows["ME-TLS-01"]["covered"] and "live/aws" in rows["ME-TLS-01"]["missing"]
     assert data["summary"]["iac_covered"] <= data["summary"]["iac_required"]
-    checked = run_cli("policies", "coverage", "--group", "NET", "--check")
-    assert checked.returncode == 1  # ME-NET-10 (sizing) is not covered on this branch
+    code, _ = _cli(capsys, "policies", "coverage", "--group", "NET", "--check")
+    assert code == 1  # ME-NET-10 (sizing) is not covered on this branch
 
 
-def test_show_prints_requirement_guide_parameters_and_examples() -> None:
-    result = run_cli("policies", "show", "ME-DB-04")
-    assert result.returncode == 0, result.stderr
-    out = result.stdout
+def test_show_prints_requirement_guide_parameters_and_examples(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = _cli(capsys, "policies", "show", "ME-DB-04")
+    assert code == 0
     assert "requirement ME-DB-04" in out and "Backup and maintenance windows" in out
     assert 'PreferredBackupWindow: "03:00-04:00"' in out  # the guide's sentence
     assert '`maintenance_window` = `sun:04:00-sun:05:00` (string)' in out
     assert "violation: fail/cluster.yaml:7 Cluster — `PreferredBackupWindow: \"07:00-08:00\"`" in out
     assert "proven on: cloudformation, terraform/aws, terraform/gcp, terraform/azure, arm" in out
-    assert run_cli("policies", "show", "ME-NOPE-99").returncode == 2
+    assert _cli(capsys, "policies", "show", "ME-NOPE-99")[0] == 2
 
 
 def test_reference_doc_is_up_to_date() -> None:
