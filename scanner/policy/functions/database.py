@@ -10,7 +10,7 @@ from typing import Any
 from scanner.model import Resource, Unresolved
 from scanner.policy.check import EvalContext, Outcome
 from scanner.policy.functions import register
-from scanner.policy.functions.network import arg, complies, skip, unknown, violates
+from scanner.policy.functions.network import arg, complies, flag, skip, unknown, violates
 from scanner.policy.references import ResourceIndex, index_for, undeclared
 from scanner.policy.topology import instance_count, line_in, subnet_exposure, subnet_zones
 
@@ -139,14 +139,9 @@ def database_requires_tls(ctx: EvalContext, facts: Mapping[str, Any], args: Mapp
                                 "off", "on", line=line)
             return complies(f"{setting.address} keeps require_secure_transport on", "require_secure_transport", "on",
                             line=line)
-    required = facts.get("tls_required")
-    if required is None:
-        return skip()
-    if isinstance(required, Unresolved):
-        return unknown(f"TLS setting = {required.expression}: {required.reason}", "tls_required", required.expression)
-    if required is True:
-        return complies("unencrypted connections are refused", "tls_required", True, True)
-    return violates("the server accepts unencrypted connections", "tls_required", False, True, target=True)
+    judged = flag(facts, "tls_required", True, "unencrypted connections are refused",
+                  "the server accepts unencrypted connections")
+    return judged if judged is not None else skip()
 
 
 def _rds_force_ssl(index: ResourceIndex, resource: Resource, facts: Mapping[str, Any]) -> Outcome:
@@ -329,14 +324,9 @@ def database_geo_backup(ctx: EvalContext, facts: Mapping[str, Any], args: Mappin
     resource, index = ctx.resource, _index(ctx)
     if facts.get("cluster") is not None or facts.get("is_replica") is True:
         return skip()
-    value = facts.get("geo_redundant_backup")
-    if isinstance(value, Unresolved):
-        return unknown(f"geo-redundant backup = {value.expression}: {value.reason}", "geo_redundant_backup",
-                       value.expression, True)
-    if value is True:
-        return complies("backups are geo-redundant", "geo_redundant_backup", True, True)
-    if value is False:
-        return violates("backups stay in one region", "geo_redundant_backup", False, True, target=True)
+    judged = flag(facts, "geo_redundant_backup", True, "backups are geo-redundant", "backups stay in one region")
+    if judged is not None:
+        return judged
     if resource.provider != "aws":
         return skip()
     for copy in related(index, resource, "backup_replication"):
@@ -360,14 +350,9 @@ def database_deletion_protection(ctx: EvalContext, facts: Mapping[str, Any], arg
     resource = ctx.resource
     if facts.get("cluster") is not None:
         return skip()
-    value = facts.get("deletion_protection")
-    if isinstance(value, Unresolved):
-        return unknown(f"deletion protection = {value.expression}: {value.reason}", "deletion_protection",
-                       value.expression, True)
-    if value is True:
-        return complies("deletion protection is on", "deletion_protection", True, True)
-    if value is False:
-        return violates("deletion protection is off", "deletion_protection", False, True, target=True)
+    judged = flag(facts, "deletion_protection", True, "deletion protection is on", "deletion protection is off")
+    if judged is not None:
+        return judged
     if resource.provider != "azure":
         return skip()
     for lock in related(_index(ctx), resource, "resource_lock"):
@@ -396,10 +381,6 @@ def datastore_public_endpoint(ctx: EvalContext, facts: Mapping[str, Any], args: 
             return skip()
         return unknown("publicly_accessible is not declared: Aurora sets it on each instance of the cluster, and "
                        "the scanned files declare none", "publicly_accessible")
-    if isinstance(value, Unresolved):
-        return unknown(f"publicly_accessible = {value.expression}: {value.reason}", "publicly_accessible",
-                       value.expression, False)
-    if value is False:
-        return complies("no public endpoint", "publicly_accessible", False, False)
-    return violates("the data store accepts connections on a public endpoint", "publicly_accessible", True, False,
-                    target=False)
+    judged = flag(facts, "publicly_accessible", False, "no public endpoint",
+                  "the data store accepts connections on a public endpoint")
+    return judged if judged is not None else skip()

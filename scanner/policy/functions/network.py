@@ -55,6 +55,18 @@ def skip() -> Outcome:
     return Outcome(SKIP)
 
 
+def flag(facts: Mapping[str, Any], fact: str, wanted: bool, said_yes: str, said_no: str) -> Outcome | None:
+    """A boolean fact judged against ``wanted``; None when the resource does not have the fact."""
+    value = facts.get(fact)
+    if value is None:
+        return None
+    if isinstance(value, Unresolved):
+        return unknown(f"{fact} = {value.expression}: {value.reason}", fact, value.expression, wanted)
+    if value is wanted:
+        return complies(said_yes, fact, value, wanted)
+    return violates(said_no, fact, value, wanted, target=wanted)
+
+
 def _index(ctx: EvalContext) -> ResourceIndex:
     return index_for(ctx.resources)
 
