@@ -22,10 +22,13 @@ the fix is written, with ``map`` read backwards. Fact spec keys:
 - ``fix``: ``{path: ...}`` when the fix is written elsewhere than ``path``; ``{as: string}`` when the
   native attribute wants the value as a string (``engine_version = "15"``).
 - ``missing``: why the attribute may be absent, shown when a check on it is unknown.
+
+A table may list ``modules:`` (dotted names) whose ``@transform`` functions it uses.
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -129,6 +132,8 @@ def tables() -> Mapping[str, tuple[TypeMapping, ...]]:
     found: dict[str, list[TypeMapping]] = {}
     for table in sorted(TABLE_DIR.glob("*.yaml")):
         data = yaml.load(table.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        for module in (data or {}).get("modules", ()):  # a table's own transforms, registered on import
+            importlib.import_module(module)
         for rtype, entry in (data or {}).get("types", {}).items():
             facts = {name: _spec(name, raw) for name, raw in (entry.get("facts") or {}).items()}
             found.setdefault(rtype, []).append(

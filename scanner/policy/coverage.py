@@ -20,7 +20,7 @@ from scanner.catalog import IAC_SOURCES, LIVE_SOURCES, Requirement, requirements
 from scanner.model import Resource, Status
 from scanner.policy.catalog import Policy
 
-FORMATS = ("cloudformation", "terraform", "arm", "kubernetes")
+ANY = "any"  # ``sources: [any]``: a policy over every file format (secrets)
 _LIVE_ALIASES = {"aws": "live/aws", "gcp": "live/gcp", "azure": "live/azure", "postgres": "live/postgres",
                  "redis": "live/redis"}
 
@@ -36,6 +36,20 @@ def source_of(resource: Resource) -> str:
 
 def format_of(source: str) -> str:
     return source.split("/", 1)[0]
+
+
+def formats() -> tuple[str, ...]:
+    """Every file format a loader reads, cloud IaC first (the order the matrix and the reference use)."""
+    from scanner.loaders import all_loaders
+
+    first = ("cloudformation", "terraform", "arm", "kubernetes")
+    names = {loader.name for loader in all_loaders()}
+    return tuple(n for n in first if n in names) + tuple(sorted(names - set(first)))
+
+
+def source_order(source: str) -> tuple[int, str]:
+    known = IAC_SOURCES + LIVE_SOURCES
+    return (known.index(source), "") if source in known else (len(known), source)
 
 
 @dataclass(frozen=True)
@@ -99,8 +113,13 @@ def verify_sources(policy: Policy) -> list[str]:
     needs a pass fixture that complies and a fail fixture that violates in that format, every format its
     fixtures exercise must be claimed, and a live source needs a collector."""
     result = fixture_result(policy)
-    claimed = {s for s in policy.sources if s in FORMATS}
+    known = formats()
     problems = [f"{policy.id}: fixture error {e}" for e in result.errors]
+    if ANY in policy.sources:  # every format: the fixtures must still prove both verdicts somewhere
+        if not result.complies or not result.violates:
+            problems.append(f"{policy.id}: claims any format but its fixtures do not both comply and violate")
+        return problems
+    claimed = {s for s in policy.sources if s in known}
     for fmt in sorted(claimed - result.formats_complying):
         problems.append(f"{policy.id}: claims {fmt} but no pass/ fixture in {fmt} complies")
     for fmt in sorted(claimed - result.formats_violating):
@@ -110,8 +129,8 @@ def verify_sources(policy: Policy) -> list[str]:
     for source in sorted(claimed_live(policy)):
         if not collector_exists(source):
             problems.append(f"{policy.id}: claims {source} but there is no collector for it")
-    unknown = [s for s in policy.sources if s not in FORMATS and _LIVE_ALIASES.get(s, s) not in LIVE_SOURCES]
-    problems.extend(f"{policy.id}: unknown source {s!r} (formats: {', '.join(FORMATS)})" for s in unknown)
+    unknown = [s for s in policy.sources if s not in known and _LIVE_ALIASES.get(s, s) not in LIVE_SOURCES]
+    problems.extend(f"{policy.id}: unknown source {s!r} (formats: {', '.join(known)})" for s in unknown)
     return problems
 
 
@@ -181,7 +200,9 @@ def build_matrix(policies: Sequence[Policy], groups: Iterable[str] = ()) -> Matr
         if wanted and requirement.group not in wanted:
             continue
         rows.append(Row(requirement, requirement.sources, dict(by_requirement.get(requirement.id, {}))))
-    return Matrix(IAC_SOURCES + LIVE_SOURCES, rows)
+    # Formats beyond the clouds' IaC (nginx, shell, prometheus, ...) get a column when something covers them.
+    extra = sorted({s for r in rows for s in r.covered if s not in IAC_SOURCES + LIVE_SOURCES})
+    return Matrix(IAC_SOURCES + LIVE_SOURCES + tuple(extra), rows)
 
 
 _MARK = {"covered": "✓", "missing": "✗", "extra": "+", "none": "·"}
@@ -193,7 +214,7 @@ _SHORT = {"cloudformation": "cfn", "terraform/aws": "tf-aws", "terraform/gcp": "
 def render_text(matrix: Matrix) -> str:
     """The matrix as a fixed-width table: ✓ covered, ✗ required but not covered, + covered beyond the
     catalogue, · neither."""
-    columns = [_SHORT[s] for s in matrix.sources]
+    columns = [_SHORT.get(s, s) for s in matrix.sources]
     widths = [max(len(c), 1) for c in columns]
     lines = ["requirement  " + "  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)) + "  policies"]
     for row in matrix.rows:

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import yaml
 
-from scanner.catalog import IAC_SOURCES, requirements
+from scanner.catalog import requirements
 from scanner.policy.catalog import Policy
-from scanner.policy.coverage import FORMATS, fixture_files, fixture_result, format_of
+from scanner.policy.coverage import fixture_files, fixture_result, format_of, formats, source_order
 
 HEADER = """# Policy reference
 
@@ -53,7 +53,7 @@ def describe(policy: Policy) -> list[str]:
     if policy.tags:
         lines.append(f"- tags: {', '.join(policy.tags)}")
     result = fixture_result(policy)
-    proven = sorted(result.covered, key=lambda s: IAC_SOURCES.index(s) if s in IAC_SOURCES else len(IAC_SOURCES))
+    proven = sorted(result.covered, key=source_order)
     lines.append(f"- proven on: {', '.join(proven) or 'nothing (no complying fixture)'}")
     if policy.parameters:
         lines.append("- parameters:")
@@ -88,9 +88,11 @@ def render(policies: Sequence[Policy]) -> str:
     out.append("|---|---|---|---|---|")
     for group_policies in groups.values():
         for policy in group_policies:
-            formats = sorted({format_of(s) for s in fixture_result(policy).covered}, key=FORMATS.index)
+            order = formats()
+            proven = sorted({format_of(s) for s in fixture_result(policy).covered},
+                            key=lambda f: (order.index(f), f) if f in order else (len(order), f))
             out.append(f"| [{policy.id}](#{policy.id.lower()}) | {', '.join(policy.requirements)} | "
-                       f"{policy.severity.value} | {policy.title} | {', '.join(formats)} |")
+                       f"{policy.severity.value} | {policy.title} | {', '.join(proven)} |")
     for group, group_policies in groups.items():
         out.append("")
         out.append(f"## {group}")
