@@ -17,8 +17,10 @@ the fix is written, with ``map`` read backwards. Fact spec keys:
 - ``unit``: bare numbers are quantities in this unit (``d``, ``GB``, ``cpu``).
 - ``map``: native value -> fact value (case-insensitive on strings).
 - ``transform``: a registered function applied to the value found.
-- ``compute``: a registered function of the whole resource, for facts no path can say.
-- ``fix``: ``{path: ...}`` when the fix is written elsewhere than ``path``.
+- ``compute``: a registered function of the whole resource, for facts no path can say
+  (it returns ``MISSING`` when the resource does not have the fact at all).
+- ``fix``: ``{path: ...}`` when the fix is written elsewhere than ``path``; ``{as: string}`` when the
+  native attribute wants the value as a string (``engine_version = "15"``).
 - ``missing``: why the attribute may be absent, shown when a check on it is unknown.
 
 A table may list ``modules:`` (dotted names) whose ``@transform`` functions it uses.
@@ -43,6 +45,7 @@ TABLE_DIR = Path(__file__).parent
 Transform = Callable[[Any, Resource], Any]
 _TRANSFORMS: dict[str, Transform] = {}
 _MISSING = object()
+MISSING = _MISSING  # what a ``compute`` function returns when the resource has no such fact
 
 
 def transform(name: str) -> Callable[[Transform], Transform]:
@@ -65,6 +68,7 @@ class FactSpec:
     transform: str | None = None
     compute: str | None = None
     fix_path: tuple[str, ...] | None = None
+    fix_as: str | None = None
     missing: str = ""  # why the fact may be absent, for the "unknown" message
 
     @property
@@ -91,6 +95,8 @@ def _native_literal(text: str) -> Any:
     lowered = text.lower()
     if lowered in ("true", "false"):
         return lowered == "true"
+    if text.isdigit():  # day-of-week numbers and the like: written as numbers, not strings
+        return int(text)
     return text
 
 
@@ -113,6 +119,7 @@ def _spec(name: str, raw: Any) -> FactSpec:
         transform=raw.get("transform"),
         compute=raw.get("compute"),
         fix_path=_split(fix["path"]) if isinstance(fix, dict) and "path" in fix else None,
+        fix_as=fix.get("as") if isinstance(fix, dict) else None,
         missing=raw.get("missing", ""),
     )
 
@@ -120,7 +127,7 @@ def _spec(name: str, raw: Any) -> FactSpec:
 @cache
 def tables() -> Mapping[str, tuple[TypeMapping, ...]]:
     """Native type -> its mappings (one per format that spells the type, usually one)."""
-    from scanner.mappings import transforms as _  # noqa: F401  (registers the built-in transforms)
+    _import_transforms()
 
     found: dict[str, list[TypeMapping]] = {}
     for table in sorted(TABLE_DIR.glob("*.yaml")):
@@ -132,6 +139,17 @@ def tables() -> Mapping[str, tuple[TypeMapping, ...]]:
             found.setdefault(rtype, []).append(
                 TypeMapping(rtype, frozenset(entry.get("kinds", ())), facts, entry.get("format")))
     return {k: tuple(v) for k, v in found.items()}
+
+
+@cache
+def _import_transforms() -> None:
+    """Register the transforms: ``transforms.py`` and every domain's ``<domain>_transforms.py``."""
+    import importlib
+    import pkgutil
+
+    for info in pkgutil.iter_modules([str(TABLE_DIR)]):
+        if info.name == "transforms" or info.name.endswith("_transforms"):
+            importlib.import_module(f"{__name__}.{info.name}")
 
 
 def mapping_for(resource: Resource) -> TypeMapping | None:
@@ -224,7 +242,10 @@ def fact_value(spec: FactSpec, resource: Resource) -> tuple[Any, tuple[str, ...]
             found = path
             break
     if spec.compute:  # ``path`` then only tells which line the fact is reported at
-        return _convert(spec, _TRANSFORMS[spec.compute](None, resource), resource, from_default=True), found
+        computed = _TRANSFORMS[spec.compute](None, resource)
+        if computed is _MISSING:
+            return _MISSING, None
+        return _convert(spec, computed, resource, from_default=True), found
     if value is _MISSING:
         if spec.default is _MISSING:
             return _MISSING, None
@@ -234,7 +255,9 @@ def fact_value(spec: FactSpec, resource: Resource) -> tuple[Any, tuple[str, ...]
 
 def _convert(spec: FactSpec, value: Any, resource: Resource, from_default: bool = False) -> Any:
     if isinstance(value, Unresolved):
-        return value
+        # Most transforms cannot read an unresolved value; some (``is_set``) can: it is set, just not known.
+        func = _TRANSFORMS.get(spec.transform or "")
+        return func(value, resource) if func is not None and getattr(func, "accepts_unresolved", False) else value
     if spec.value_map and not from_default:
         key = str(value).lower()
         for native, fact_value in spec.value_map.items():

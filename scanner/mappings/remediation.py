@@ -20,7 +20,10 @@ def native_value(resource: Resource, fact: str, value: Any) -> Any:
         number = value.in_unit(spec.unit if spec.unit.lower() != "cpu" else "")
         return int(number) if float(number).is_integer() else number
     if spec is not None:
-        return spec.to_native(value)
+        if spec.transform == "not" and isinstance(value, bool):  # the native attribute says the opposite
+            return not value
+        native = spec.to_native(value)
+        return str(native) if spec.fix_as == "string" else native
     return value
 
 

@@ -184,7 +184,9 @@ def _leaf(node: Mapping[str, Any], facts: Mapping[str, Any], ctx: EvalContext) -
     return Outcome(Status.VIOLATES, name, observed, expected, node.get("message", ""), target, op)
 
 
-def _combine_all(outcomes: list[Outcome]) -> Outcome:
+def _combine_all(outcomes: list[Outcome], ctx: EvalContext | None = None) -> Outcome:
+    """Worst first (violates, unknown); when everything complies and ``ctx`` is given, one outcome that
+    says what complied, anchored at the first part that has a line of its own in the file."""
     relevant = [o for o in outcomes if o.status != SKIP]
     if not relevant:
         return Outcome(SKIP)
@@ -192,7 +194,20 @@ def _combine_all(outcomes: list[Outcome]) -> Outcome:
         for outcome in relevant:
             if outcome.status == wanted:
                 return outcome
-    return relevant[0]
+    first = next((o for o in relevant if o.message), relevant[0])  # the complying part that explains most
+    if ctx is None or len(relevant) == 1:
+        return first
+    lines = ctx.resource.fact_lines
+    anchor = next((o for o in relevant if o.line or (o.fact and o.fact.split(".")[0] in lines)), first)
+    parts = [o.message or f"{o.fact} is {_shown(o.observed)}" for o in relevant if o.message or o.fact]
+    return Outcome(anchor.status, anchor.fact, anchor.observed, anchor.expected, "; ".join(parts), op=anchor.op,
+                   line=anchor.line)
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(value)
 
 
 def _combine_any(outcomes: list[Outcome]) -> Outcome:
@@ -208,7 +223,7 @@ def _combine_any(outcomes: list[Outcome]) -> Outcome:
 
 def evaluate(node: Mapping[str, Any], facts: Mapping[str, Any], ctx: EvalContext) -> Outcome:
     if "all" in node and "each" not in node:
-        return _combine_all([evaluate(child, facts, ctx) for child in node["all"]])
+        return _combine_all([evaluate(child, facts, ctx) for child in node["all"]], ctx)
     if "any" in node and "each" not in node:
         return _combine_any([evaluate(child, facts, ctx) for child in node["any"]])
     if "not" in node:

@@ -98,7 +98,8 @@ class Engine:
             message = fill(template or outcome.message, values) if (template or outcome.message) else (
                 f"{outcome.fact} is {display(outcome.observed)}, required {outcome.expected}")
         elif status == Status.COMPLIES:
-            message = f"{outcome.fact} is {display(outcome.observed)}" if outcome.fact else "complies"
+            message = outcome.message or (
+                f"{outcome.fact} is {display(outcome.observed)}" if outcome.fact else "complies")
         else:
             message = outcome.message or "could not be decided"
             if status == Status.UNKNOWN and outcome.observed is None and top_fact:
