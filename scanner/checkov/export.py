@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from scanner.loaders.terraform import PROVIDERS as TERRAFORM_PROVIDERS
 from scanner.mappings import FactSpec, TypeMapping, fact_value, tables
 from scanner.model import Origin, Resource, Status
 from scanner.policy.catalog import Policy
@@ -30,6 +31,8 @@ OPERATORS = {"==": "equals", "!=": "not_equals", "<": "less_than", "<=": "less_t
              "not_contains": "not_contains", "exists": "exists", "absent": "not_exists"}
 # Transforms that do not change what the native attribute holds, only how specdrift reads it.
 NEUTRAL_TRANSFORMS = {None, "bool"}
+# Transforms whose fact only says whether the attribute is there: checkov's exists / not_exists.
+PRESENCE_TRANSFORMS = {"is_set"}
 CATEGORIES = {"backup": "BACKUP_AND_RECOVERY", "network": "NETWORKING", "kubernetes": "KUBERNETES",
               "logging": "LOGGING", "encryption": "ENCRYPTION", "secrets": "SECRETS", "tls": "ENCRYPTION"}
 
@@ -65,7 +68,7 @@ def framework(mapping: TypeMapping) -> str | None:
         return "cloudformation"
     if name.startswith("Microsoft."):
         return "arm"
-    if re.fullmatch(r"[a-z][a-z0-9]*(_[a-z0-9]+)+", name):
+    if re.fullmatch(r"[a-z][a-z0-9]*(_[a-z0-9]+)+", name) and name.split("_", 1)[0] in TERRAFORM_PROVIDERS:
         return "terraform"
     if re.fullmatch(r"[A-Z][A-Za-z]+", name):
         return "kubernetes"
@@ -103,7 +106,7 @@ class _Translator:
             raise Unsupported(f"{self.mapping.type} has no mapping for fact {top!r}")
         if spec.compute:
             raise Unsupported(f"fact {top!r} of {self.mapping.type} is computed by {spec.compute!r}")
-        if spec.transform not in NEUTRAL_TRANSFORMS:
+        if spec.transform not in NEUTRAL_TRANSFORMS | PRESENCE_TRANSFORMS:
             raise Unsupported(f"fact {top!r} of {self.mapping.type} is transformed by {spec.transform!r}")
         # checkov's graph, like specdrift's loaders, keeps CloudFormation Properties and ARM/k8s documents
         # as the resource's attributes, so the mapping table's native path is checkov's attribute.
@@ -143,6 +146,11 @@ class _Translator:
                         enumerate(paths)])
         if op in ("exists", "absent"):
             return present if op == "exists" else {"not": present}
+        if spec.transform in PRESENCE_TRANSFORMS:
+            wanted = resolve_value(node.get("value"), self.params)
+            if op not in ("==", "!=") or not isinstance(wanted, bool):
+                raise Unsupported(f"fact {fact!r} only says whether an attribute is set; {op} {wanted!r} can't be said")
+            return present if (op == "==") == wanted else {"not": present}
         value = self._native(spec, resolve_value(node.get("value"), self.params))
         if op in ("matches", "not_matches"):
             # checkov anchors regex_match at the start (re.match); specdrift searches (re.search).
