@@ -115,9 +115,20 @@ def _spec(name: str, raw: Any) -> FactSpec:
 
 
 @cache
+def import_transforms() -> None:
+    """Register the transforms: ``transforms.py`` and one ``transforms_<domain>.py`` per domain table."""
+    import importlib
+    import pkgutil
+
+    for info in pkgutil.iter_modules([str(TABLE_DIR)]):
+        if info.name == "transforms" or info.name.startswith("transforms_"):
+            importlib.import_module(f"{__name__}.{info.name}")
+
+
+@cache
 def tables() -> Mapping[str, tuple[TypeMapping, ...]]:
     """Native type -> its mappings (one per format that spells the type, usually one)."""
-    from scanner.mappings import transforms as _  # noqa: F401  (registers the built-in transforms)
+    import_transforms()
 
     found: dict[str, list[TypeMapping]] = {}
     for table in sorted(TABLE_DIR.glob("*.yaml")):

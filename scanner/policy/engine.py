@@ -86,7 +86,8 @@ class Engine:
         top_fact = (outcome.fact or "").split("[", 1)[0].split(".", 1)[0] or None
         values = {
             "address": resource.address, "type": resource.type, "fact": outcome.fact or "",
-            "observed": display(outcome.observed), "expected": outcome.expected,
+            "observed": display(outcome.observed) if outcome.observed is not None else "not set",
+            "expected": outcome.expected,
             "name": resource.facts.get("name") or resource.address.rsplit("/", 1)[-1].rsplit(".", 1)[-1],
             "namespace": resource.facts.get("namespace", ""), "type_lower": resource.type.lower(),
             "item": item.group(1) if (item := _ITEM.search(outcome.fact or "")) else "",
@@ -122,6 +123,8 @@ class Engine:
                      values: dict[str, Any]) -> Remediation | None:
         snippets = policy.remediation.get("snippets") or {}
         description = fill(policy.remediation.get("description", ""), values)
+        if outcome.fix:  # a check function knew the exact fix (several settings, a missing statement)
+            return Remediation(resource.format, outcome.fix, description)
         template = snippets.get(resource.format)
         if template:
             return Remediation(resource.format, fill(template, {**values, "value": display(outcome.target)}),
