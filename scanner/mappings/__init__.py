@@ -40,6 +40,8 @@ TABLE_DIR = Path(__file__).parent
 Transform = Callable[[Any, Resource], Any]
 _TRANSFORMS: dict[str, Transform] = {}
 _MISSING = object()
+ABSENT = _MISSING
+"""What a ``compute`` transform returns when the fact does not apply to this resource."""
 
 
 def transform(name: str) -> Callable[[Transform], Transform]:

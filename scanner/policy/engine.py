@@ -125,7 +125,7 @@ class Engine:
         description = fill(policy.remediation.get("description", ""), values)
         if outcome.fix:  # a check function knew the exact fix (several settings, a missing statement)
             return Remediation(resource.format, outcome.fix, description)
-        template = snippets.get(resource.format)
+        template = snippets.get(resource.type) or snippets.get(resource.format)  # a native type, else a format
         if template:
             return Remediation(resource.format, fill(template, {**values, "value": display(outcome.target)}),
                                description)
