@@ -96,7 +96,8 @@ class Engine:
         if status == Status.VIOLATES:
             template = policy.message or ""
             message = fill(template, values) if template else (
-                outcome.message or f"{outcome.fact} is {display(outcome.observed)}, required {outcome.expected}")
+                fill(outcome.message, values)  # a leaf's own message may name {observed}, parameters...
+                or f"{outcome.fact} is {display(outcome.observed)}, required {outcome.expected}")
         elif status == Status.COMPLIES:
             message = f"{outcome.fact} is {display(outcome.observed)}" if outcome.fact else "complies"
         else:
