@@ -50,7 +50,8 @@ class SettingValue:
 
 @cache
 def _table() -> Mapping[str, Any]:
-    return dict(yaml.safe_load(TABLE.read_text(encoding="utf-8")) or {})
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return dict(yaml.load(TABLE.read_text(encoding="utf-8"), Loader=loader) or {})
 
 
 def setting_spec(name: str) -> SettingSpec:
