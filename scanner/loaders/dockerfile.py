@@ -32,8 +32,8 @@ INHERITED = ("USER", "ENTRYPOINT", "CMD", "EXPOSE", "WORKDIR")
 _NAME_RE = re.compile(r"^(?:[\w.-]+\.)?(?:Dockerfile|Containerfile)(?:\.[\w.-]+)?$|^.+\.(?:dockerfile|containerfile)$",
                       re.I)
 # Content sniff: comments, parser directives and ARGs, then FROM image.
-_SNIFF = re.compile(r"\A(?:\s*(?:#[^\n]*|ARG\s+[^\n]+)?\n)*\s*FROM\s+(?:--\S+\s+)*[\w${}./:@-]+(?:\s+AS\s+\S+)?\s*$",
-                    re.I | re.M)
+_SNIFF = re.compile(r"\A(?:[ \t]*(?:#[^\n]*|ARG[ \t]+[^\n]+)?\n)*[ \t]*FROM[ \t]+(?:--\S+[ \t]+)*[\w${}./:@-]+"
+                    r"(?:[ \t]+AS[ \t]+\S+)?[ \t]*$", re.I | re.M)
 _SNIFF_SUFFIXES = ("", ".txt", ".docker", ".build")
 _VAR = re.compile(r"\$(?:\{(\w+)(?::?([-+])([^}]*))?\}|(\w+))")
 _HEREDOC = re.compile(r"<<-?\s*[\"']?(\w+)[\"']?")
@@ -122,29 +122,29 @@ class _Stages:
         rest = [w for w in words if not w.startswith("--")]
         if not rest or len(rest) not in (1, 3) or (len(rest) == 3 and rest[1].upper() != "AS"):
             raise _Invalid(line, f"FROM needs an image and optionally 'AS name': FROM {value}")
-        stage = _line_dict(line)
+        stage = LineDict.at(line)
         index = len(self.stages)
         self.scope = dict(self.global_args)
         stage["index"] = index
-        _put(stage, "FROM", value, line)
+        stage.put("FROM", value, line)
         image = expand(rest[0], self.global_args)
         named = {str(s.get("name")).lower(): s for s in self.stages if isinstance(s.get("name"), str)}
         parent = named.get(image.lower()) if isinstance(image, str) else None
         if parent is not None:
-            _put(stage, "from_stage", parent["name"], line)
+            stage.put("from_stage", parent["name"], line)
             for key in INHERITED:  # a stage built FROM another inherits its image config
                 if key in parent:
-                    _put(stage, key, parent[key], parent.key_lines[key])
+                    stage.put(key, parent[key], parent.key_lines[key])
         elif isinstance(image, str) and image.lower() == "scratch":
-            _put(stage, "from_scratch", True, line)
+            stage.put("from_scratch", True, line)
         else:
-            _put(stage, "image", image, line)
+            stage.put("image", image, line)
         if len(rest) == 3:
-            _put(stage, "name", rest[2], line)
+            stage.put("name", rest[2], line)
         for flag in flags:
             key, _, flag_value = flag[2:].partition("=")
             if key == "platform":
-                _put(stage, "platform", expand(flag_value, self.global_args), line)
+                stage.put("platform", expand(flag_value, self.global_args), line)
         self.stages.append(stage)
 
     def _arg(self, value: str, line: int, scope: dict[str, str | None]) -> None:
@@ -171,18 +171,18 @@ class _Stages:
                     expanded = expand(env_value, self.scope)
                     self.scope[name] = expanded if isinstance(expanded, str) else None
         elif instruction == "USER":
-            _put(stage, "USER", expand(value.strip(), self.scope), line)
+            stage.put("USER", expand(value.strip(), self.scope), line)
         elif instruction == "WORKDIR":
-            _put(stage, "WORKDIR", expand(value.strip(), self.scope), line)
+            stage.put("WORKDIR", expand(value.strip(), self.scope), line)
         elif instruction in ("ENTRYPOINT", "CMD"):
-            _put(stage, instruction, command_form(value), line)
+            stage.put(instruction, command_form(value), line)
         elif instruction == "EXPOSE":
             ports = LineList(expand(w, self.scope) for w in _split(value, line))
             ports.line = ports.end_line = line
             previous = stage.get("EXPOSE")
             if isinstance(previous, list):  # EXPOSE accumulates (also over the parent stage's ports)
                 ports[:0] = previous
-            _put(stage, "EXPOSE", ports, line)
+            stage.put("EXPOSE", ports, line)
 
     def _resources(self) -> list[Resource]:
         resources = []
@@ -192,30 +192,17 @@ class _Stages:
             resources.append(Resource("docker", STAGE_TYPE, address, Origin(self.path, stage.line, stage.end_line),
                                       stage, format=NAME))
         final = self.stages[-1]
-        image = _line_dict(final.line)
+        image = LineDict.at(final.line)
         listed = LineList(self.stages)
         listed.line, listed.end_line = self.stages[0].line, final.end_line
-        _put(image, "stages", listed, self.stages[0].line)
+        image.put("stages", listed, self.stages[0].line)
         for key in ("FROM", "image", "from_stage", "from_scratch", "platform", *INHERITED):
             if key in final:
-                _put(image, key, final[key], final.key_lines[key])
+                image.put(key, final[key], final.key_lines[key])
         image.end_line = final.end_line
         resources.append(Resource("docker", IMAGE_TYPE, "image", Origin(self.path, final.line, final.end_line),
                                   image, format=NAME))
         return resources
-
-
-def _line_dict(line: int) -> LineDict:
-    out = LineDict()
-    out.line = out.end_line = line
-    out.key_lines = {}
-    return out
-
-
-def _put(target: LineDict, key: str, value: Any, line: int) -> None:
-    target[key] = value
-    target.key_lines[key] = line
-    target.end_line = max(target.end_line, line)
 
 
 def _split(value: str, line: int) -> list[str]:

@@ -30,10 +30,10 @@ ALTER_SYSTEM_TYPE = "ALTER SYSTEM"
 SESSION_TYPE = "SET"
 _CONF_NAME = re.compile(r"^(postgresql|postgres)([\w.-]*)\.conf$|\.postgresql\.conf$", re.I)
 # Settings that only PostgreSQL has, for recognising a postgresql.conf under another name.
-_SNIFF = re.compile(r"^\s*(shared_buffers|effective_cache_size|max_wal_size|min_wal_size|wal_level|work_mem|"
+_SNIFF = re.compile(r"^[ \t]*(shared_buffers|effective_cache_size|max_wal_size|min_wal_size|wal_level|work_mem|"
                     r"maintenance_work_mem|checkpoint_completion_target|random_page_cost|listen_addresses|"
                     r"max_parallel_workers|log_min_duration_statement|shared_preload_libraries|"
-                    r"default_statistics_target|effective_io_concurrency)\s*=", re.M)
+                    r"default_statistics_target|effective_io_concurrency)[ \t]*=", re.M)
 _LINE = re.compile(r"""^\s*(?P<name>[A-Za-z_][\w.-]*)\s*=?\s*
                        (?P<value>'(?:[^'\\]|\\.|'')*'|[^\s#']+)?\s*(?:\#.*)?$""", re.X)
 _ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
@@ -49,8 +49,7 @@ class PostgresqlConfLoader:
         return path.suffix.lower() in (".conf", "") and len({m.group(1) for m in _SNIFF.finditer(head)}) >= 2
 
     def load(self, path: str, text: str) -> LoadResult:
-        settings = _line_dict(1)
-        last = 1
+        settings = LineDict.at(1)
         for number, raw in enumerate(text.splitlines(), start=1):
             if not raw.strip() or raw.lstrip().startswith("#"):
                 continue
@@ -61,19 +60,9 @@ class PostgresqlConfLoader:
             name = match.group("name").lower()
             if not _CUSTOM_NAME.match(name):
                 return LoadResult(errors=[ParseError(path, number, f"invalid setting name {name!r}", NAME)])
-            settings[name] = _unquote(match.group("value"))
-            settings.key_lines[name] = number
-            last = number
-        settings.end_line = last
-        return LoadResult(resources=[Resource("postgresql", CONF_TYPE, Path(path).name, Origin(path, 1, last),
-                                              settings, format=NAME)])
-
-
-def _line_dict(line: int) -> LineDict:
-    out = LineDict()
-    out.line = out.end_line = line
-    out.key_lines = {}
-    return out
+            settings.put(name, _unquote(match.group("value")), number)
+        return LoadResult(resources=[Resource("postgresql", CONF_TYPE, Path(path).name,
+                                              Origin(path, 1, settings.end_line), settings, format=NAME)])
 
 
 def _unquote(value: str) -> str:
@@ -99,8 +88,8 @@ class SettingsCollector:
 
     def __init__(self, path: str) -> None:
         self.path = path
-        self.server = _line_dict(0)
-        self.session = _line_dict(0)
+        self.server = LineDict.at(0)
+        self.session = LineDict.at(0)
 
     def add(self, stmt: Any, line: int) -> bool:
         """Take ``stmt`` if it sets a setting; False when it is another kind of statement."""

@@ -31,7 +31,8 @@ _REDIS_ONLY = ("maxmemory-policy", "appendonly", "appendfsync", "requirepass", "
                "rdbcompression", "rdbchecksum", "tcp-backlog", "stop-writes-on-bgsave-error", "dbfilename",
                "no-appendfsync-on-rewrite", "cluster-node-timeout", "replicaof", "slaveof", "masterauth",
                "maxmemory", "appendfilename", "cluster-config-file", "lazyfree-lazy-eviction", "io-threads")
-_SNIFF = re.compile(rf"^\s*({'|'.join(re.escape(d) for d in _REDIS_ONLY)})\s+\S", re.M | re.I)
+_SNIFF = re.compile(rf"^[ \t]*({'|'.join(re.escape(d) for d in _REDIS_ONLY)})[ \t]+\S", re.M | re.I)
+_OTHER_SYNTAX = re.compile(r"[{;][ \t]*$|^[ \t]*[\w.-]+[ \t]*=", re.M)
 _HEX = "0123456789abcdefABCDEF"
 _ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "a": "\a"}
 
@@ -47,13 +48,12 @@ class RedisConfLoader:
         if path.suffix.lower() not in (".conf", ".cfg", ""):
             return False
         # Content: several Redis-only directives, and nothing of nginx ({ ;) or key = value formats.
-        if re.search(r"[{;]\s*$|^\s*[\w.-]+\s*=", head, re.M):
+        if _OTHER_SYNTAX.search(head):
             return False
         return len({m.group(1).lower() for m in _SNIFF.finditer(head)}) >= 3
 
     def load(self, path: str, text: str) -> LoadResult:
-        attributes = LineDict()
-        attributes.line, attributes.key_lines = 1, {}
+        attributes = LineDict.at(1)
         last = 1
         for number, raw in enumerate(text.split("\n"), start=1):
             line = raw.strip(" \t\r\n")

@@ -64,19 +64,6 @@ def _resource(provider: str, rtype: str, address: str, attributes: LineDict, pat
                     format="sql")
 
 
-def _attrs(line: int) -> LineDict:
-    out = LineDict()
-    out.line = out.end_line = line
-    out.key_lines = {}
-    return out
-
-
-def _put(target: LineDict, key: str, value: Any, line: int) -> None:
-    target[key] = value
-    target.key_lines[key] = line
-    target.end_line = max(target.end_line, line)
-
-
 def _relation_name(rangevar: Any) -> str:
     parts = [p for p in (getattr(rangevar, "schemaname", None), rangevar.relname) if p]
     return ".".join(parts)
@@ -85,42 +72,42 @@ def _relation_name(rangevar: Any) -> str:
 def _extension(stmt: Any, line: int, line_of: LineOf, path: str) -> list[Resource]:
     if str(stmt.extname).lower() != "timescaledb":
         return []
-    attrs = _attrs(line)
-    _put(attrs, "name", stmt.extname, line)
-    _put(attrs, "if_not_exists", bool(stmt.if_not_exists), line)
+    attrs = LineDict.at(line)
+    attrs.put("name", stmt.extname, line)
+    attrs.put("if_not_exists", bool(stmt.if_not_exists), line)
     for option in stmt.options or ():
-        _put(attrs, option.defname, _const(option.arg) if option.arg is not None else True, line)
+        attrs.put(option.defname, _const(option.arg) if option.arg is not None else True, line)
     return [_resource("timescaledb", "timescaledb_extension", "extension timescaledb", attrs, path)]
 
 
 def _create_table(stmt: Any, line: int, line_of: LineOf, path: str) -> list[Resource]:
     name = _relation_name(stmt.relation)
-    attrs = _attrs(line)
-    _put(attrs, "name", name, line)
+    attrs = LineDict.at(line)
+    attrs.put("name", name, line)
     columns = LineList(str(e.colname) for e in stmt.tableElts or () if type(e).__name__ == "ColumnDef")
     columns.line = columns.end_line = line
-    _put(attrs, "columns", columns, line)
+    attrs.put("columns", columns, line)
     out = [_resource("postgresql", "postgresql_table", f"table {name}", attrs, path)]
     options = {o.defname: o for o in stmt.options or () if (o.defnamespace or "") in HYPERTABLE_NAMESPACES}
     if "hypertable" in options:  # TimescaleDB 2.19+: CREATE TABLE ... WITH (tsdb.hypertable, ...)
-        hyper = _attrs(line)
-        _put(hyper, "relation", name, line)
+        hyper = LineDict.at(line)
+        hyper.put("relation", name, line)
         column = options.get("partition_column") or options.get("time_column")
         if column is not None:
-            _put(hyper, "time_column_name", _const(column.arg), line)
+            hyper.put("time_column_name", _const(column.arg), line)
         if "chunk_interval" in options:
-            _put(hyper, "chunk_time_interval", _const(options["chunk_interval"].arg), line)
+            hyper.put("chunk_time_interval", _const(options["chunk_interval"].arg), line)
         out.append(_resource("timescaledb", "timescaledb_hypertable", f"hypertable {name}", hyper, path))
     return out
 
 
 def _index(stmt: Any, line: int, line_of: LineOf, path: str) -> list[Resource]:
     table = _relation_name(stmt.relation)
-    attrs = _attrs(line)
-    _put(attrs, "name", stmt.idxname, line)
-    _put(attrs, "table", table, line)
-    _put(attrs, "unique", bool(stmt.unique), line)
-    _put(attrs, "method", stmt.accessMethod, line)
+    attrs = LineDict.at(line)
+    attrs.put("name", stmt.idxname, line)
+    attrs.put("table", table, line)
+    attrs.put("unique", bool(stmt.unique), line)
+    attrs.put("method", stmt.accessMethod, line)
     columns = LineList()
     columns.line = columns.end_line = line
     for elem in stmt.indexParams or ():
@@ -129,15 +116,15 @@ def _index(stmt: Any, line: int, line_of: LineOf, path: str) -> list[Resource]:
         if direction == "SORTBY_DESC":
             text += " DESC"
         columns.append(text)
-    _put(attrs, "columns", columns, line)
+    attrs.put("columns", columns, line)
     name = stmt.idxname or f"on {table} ({', '.join(columns)})"
     return [_resource("postgresql", "postgresql_index", f"index {name}", attrs, path)]
 
 
 def _alter_table(stmt: Any, line: int, line_of: LineOf, path: str) -> list[Resource]:
     table = _relation_name(stmt.relation)
-    attrs = _attrs(line)
-    _put(attrs, "table", table, line)
+    attrs = LineDict.at(line)
+    attrs.put("table", table, line)
     found = False
     for cmd in stmt.cmds or ():
         if getattr(cmd.subtype, "name", "") != "AT_SetRelOptions":
@@ -147,7 +134,7 @@ def _alter_table(stmt: Any, line: int, line_of: LineOf, path: str) -> list[Resou
             if (option.defnamespace or "") not in HYPERTABLE_NAMESPACES or key is None:
                 continue
             value = True if option.arg is None else _const(option.arg)
-            _put(attrs, key, value, line_of(getattr(option, "location", None)) or line)
+            attrs.put(key, value, line_of(getattr(option, "location", None)) or line)
             found = True
     return [_resource("timescaledb", "timescaledb_compression", f"compression {table}", attrs, path)] if found else []
 
@@ -160,17 +147,17 @@ def _create_table_as(stmt: Any, line: int, line_of: LineOf, path: str) -> list[R
     if continuous is None or (continuous.arg is not None and str(_const(continuous.arg)).lower() in ("false", "off")):
         return []
     view = _relation_name(into.rel)
-    attrs = _attrs(line)
-    _put(attrs, "name", view, line)
+    attrs = LineDict.at(line)
+    attrs.put("name", view, line)
     query = stmt.query
     sources = LineList(_relation_name(f) for f in getattr(query, "fromClause", None) or ()
                        if type(f).__name__ == "RangeVar")
     sources.line = sources.end_line = line
-    _put(attrs, "source", sources[0] if len(sources) == 1 else sources, line)
+    attrs.put("source", sources[0] if len(sources) == 1 else sources, line)
     for target in getattr(query, "targetList", None) or ():
         call = target.val
         if type(call).__name__ == "FuncCall" and _func_name(call) in ("time_bucket", "time_bucket_ng") and call.args:
-            _put(attrs, "bucket_width", _const(call.args[0]), line_of(call.location) or line)
+            attrs.put("bucket_width", _const(call.args[0]), line_of(call.location) or line)
             break
     return [_resource("timescaledb", "timescaledb_continuous_aggregate", f"continuous_aggregate {view}", attrs,
                       path)]
@@ -192,7 +179,7 @@ def _select(stmt: Any, line: int, line_of: LineOf, path: str) -> list[Resource]:
             continue
         rtype, label, subject = CALL_TYPES[name]
         attrs = _call_arguments(call, name, line_of, line_of(call.location) or line)
-        _put(attrs, "function", name, attrs.line)
+        attrs.put("function", name, attrs.line)
         target = attrs.get(subject)
         shown = target if isinstance(target, str) else "?"
         out.append(_resource("timescaledb", rtype, f"{label} {shown}", attrs, path))
@@ -200,7 +187,7 @@ def _select(stmt: Any, line: int, line_of: LineOf, path: str) -> list[Resource]:
 
 
 def _call_arguments(call: Any, name: str, line_of: LineOf, line: int) -> LineDict:
-    attrs = _attrs(line)
+    attrs = LineDict.at(line)
     positional = SIGNATURES.get(name, ())
     for index, arg in enumerate(call.args or ()):
         arg_line = line_of(_location(arg)) or line
@@ -212,11 +199,11 @@ def _call_arguments(call: Any, name: str, line_of: LineOf, line: int) -> LineDic
         if name == "create_hypertable" and type(value).__name__ == "FuncCall" and _func_name(value) == "by_range":
             # TimescaleDB 2.13+: create_hypertable('t', by_range('time', INTERVAL '1 day'))
             inner = [_const(a.arg if type(a).__name__ == "NamedArgExpr" else a) for a in value.args or ()]
-            _put(attrs, "time_column_name", inner[0] if inner else None, arg_line)
+            attrs.put("time_column_name", inner[0] if inner else None, arg_line)
             if len(inner) > 1:
-                _put(attrs, "chunk_time_interval", inner[1], arg_line)
+                attrs.put("chunk_time_interval", inner[1], arg_line)
             continue
-        _put(attrs, "time_column_name" if key == "dimension" else key, _const(value), arg_line)
+        attrs.put("time_column_name" if key == "dimension" else key, _const(value), arg_line)
     return attrs
 
 

@@ -130,13 +130,9 @@ def native_number(name: str, required: Any) -> str:
 
 
 def _settings(items: list[tuple[str, Any, int]], line: int) -> LineDict:
-    out = LineDict()
-    out.line, out.end_line, out.key_lines = line, line, {}
+    out = LineDict.at(line)
     for name, value, item_line in items:
-        key = name.lower()
-        out[key] = value
-        out.key_lines[key] = item_line
-        out.end_line = max(out.end_line, item_line)
+        out.put(name.lower(), value, item_line)
     return out
 
 
