@@ -203,3 +203,17 @@ def test_timescaledb_objects_of_the_guide() -> None:
 def test_sql_of_another_dialect_is_not_claimed() -> None:
     assert loader_for(Path("schema.sql"), "CREATE TABLE `users` (id INT AUTO_INCREMENT) ENGINE=InnoDB;") is None
     assert getattr(loader_for(Path("schema.sql"), "CREATE TABLE users (id int);"), "name", None) == "sql"
+
+
+@pytest.mark.parametrize("head", ["\n" * 65536, "# comment\n" * 6000, "-- " * 20000, "/* a */" * 9000,
+                                  " \t" * 30000 + "x"], ids=["newlines", "comments", "dashes", "c-comments", "blanks"])
+def test_content_sniffing_stays_linear_on_pathological_heads(head: str) -> None:
+    import time
+
+    from scanner.loaders import dockerfile, postgresql, redis_conf, sql
+
+    started = time.perf_counter()
+    for loader in (dockerfile.LOADER, postgresql.LOADER, redis_conf.LOADER, sql.LOADER):
+        for name in ("build", "cache.conf", "notes.txt"):
+            loader.claims(Path(name), head)
+    assert time.perf_counter() - started < 2.0  # nested quantifiers here used to take minutes
