@@ -98,7 +98,14 @@ class _Stages:
         self.path = path
         self.global_args: dict[str, str | None] = {}
         self.stages: list[LineDict] = []
-        self.scope: dict[str, str | None] = {}
+        # Per stage, as Docker scopes them: ARGs end with the stage, ENV passes to stages built FROM it.
+        self.args: dict[str, str | None] = {}
+        self.env: dict[str, str | None] = {}
+        self.stage_env: dict[str, dict[str, str | None]] = {}
+
+    @property
+    def scope(self) -> dict[str, str | None]:
+        return {**self.args, **self.env}
 
     def build(self, instructions: list[tuple[str, str, int]]) -> list[Resource]:
         for instruction, value, line in instructions:
@@ -123,13 +130,13 @@ class _Stages:
         if not rest or len(rest) not in (1, 3) or (len(rest) == 3 and rest[1].upper() != "AS"):
             raise _Invalid(line, f"FROM needs an image and optionally 'AS name': FROM {value}")
         stage = LineDict.at(line)
-        index = len(self.stages)
-        self.scope = dict(self.global_args)
-        stage["index"] = index
+        stage["index"] = len(self.stages)
         stage.put("FROM", value, line)
         image = expand(rest[0], self.global_args)
         named = {str(s.get("name")).lower(): s for s in self.stages if isinstance(s.get("name"), str)}
         parent = named.get(image.lower()) if isinstance(image, str) else None
+        self.args = {}
+        self.env = dict(self.stage_env.get(str(parent["name"]).lower(), {})) if parent is not None else {}
         if parent is not None:
             stage.put("from_stage", parent["name"], line)
             for key in INHERITED:  # a stage built FROM another inherits its image config
@@ -141,35 +148,39 @@ class _Stages:
             stage.put("image", image, line)
         if len(rest) == 3:
             stage.put("name", rest[2], line)
+            self.stage_env[rest[2].lower()] = self.env  # the same dict: ENV lines below add to it
         for flag in flags:
             key, _, flag_value = flag[2:].partition("=")
             if key == "platform":
                 stage.put("platform", expand(flag_value, self.global_args), line)
         self.stages.append(stage)
 
-    def _arg(self, value: str, line: int, scope: dict[str, str | None]) -> None:
+    def _arg(self, value: str, line: int, target: dict[str, str | None]) -> None:
         for word in _split(value, line):
             name, eq, default = word.partition("=")
             if eq:
-                expanded = expand(default, scope)
-                scope[name] = expanded if isinstance(expanded, str) else None
-            elif name not in scope:
-                scope[name] = self.global_args.get(name)  # re-declared global ARG takes its value
+                expanded = expand(default, {**self.global_args, **self.scope} if target is self.args
+                                  else self.global_args)
+                target[name] = expanded if isinstance(expanded, str) else None
+            elif target is self.args:
+                target[name] = self.global_args.get(name)  # a global ARG re-declared in the stage keeps its value
+            else:
+                target.setdefault(name, None)
 
     def _instruction(self, instruction: str, value: str, line: int) -> None:
         stage = self.stages[-1]
         stage.end_line = max(stage.end_line, line)
         if instruction == "ARG":
-            self._arg(value, line, self.scope)
+            self._arg(value, line, self.args)
         elif instruction == "ENV":
             words = _split(value, line)
             if words and "=" not in words[0]:  # legacy form: ENV key value with spaces
-                self.scope[words[0]] = value.split(None, 1)[1] if len(words) > 1 else ""
+                self.env[words[0]] = value.split(None, 1)[1] if len(words) > 1 else ""
             else:
                 for word in words:
                     name, _, env_value = word.partition("=")
                     expanded = expand(env_value, self.scope)
-                    self.scope[name] = expanded if isinstance(expanded, str) else None
+                    self.env[name] = expanded if isinstance(expanded, str) else None
         elif instruction == "USER":
             stage.put("USER", expand(value.strip(), self.scope), line)
         elif instruction == "WORKDIR":
@@ -244,8 +255,9 @@ def expand(word: str, scope: dict[str, str | None]) -> str | Unresolved:
 
     expanded = _VAR.sub(substitute, word)
     if missing:
-        return Unresolved(word, f"build argument {', '.join(sorted(set(missing)))} has no default "
-                                "(set with --build-arg)")
+        names = ", ".join(sorted(set(missing)))
+        return Unresolved(word, f"{names} has no value here: a build argument without default (--build-arg), "
+                                "or a global ARG not declared again inside the stage")
     return expanded
 
 
