@@ -73,6 +73,22 @@ def test_dockerfile_args_platform_inheritance_and_unresolved_build_args(tmp_path
     assert image.facts["init_process"].startswith("/bin/sh")  # shell form
 
 
+def test_dockerfile_args_end_with_their_stage_and_env_passes_to_child_stages(tmp_path: Path) -> None:
+    res = _load(_write(tmp_path, "Dockerfile", (
+        "ARG UID=10001\n"
+        "FROM alpine:3.19 AS base\n"
+        "ENV APP_USER=app\n"
+        "USER $UID\n"                      # a global ARG is not in scope until declared in the stage
+        "FROM base AS declared\n"
+        "ARG UID\n"
+        "USER $UID\n"
+        "FROM base\n"
+        "USER ${APP_USER}\n")))          # ENV of the parent stage is
+    assert isinstance(res[("Dockerfile/stage", "base")].attributes["USER"], Unresolved)
+    assert res[("Dockerfile/stage", "declared")].attributes["USER"] == "10001"
+    assert res[("Dockerfile", "image")].facts["user"] == "app"
+
+
 @pytest.mark.parametrize("name", ["Dockerfile", "Dockerfile.prod", "api.Dockerfile", "Containerfile",
                                   "worker.dockerfile"])
 def test_dockerfile_claimed_by_name(name: str) -> None:
