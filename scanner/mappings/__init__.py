@@ -45,7 +45,8 @@ TABLE_DIR = Path(__file__).parent
 Transform = Callable[[Any, Resource], Any]
 _TRANSFORMS: dict[str, Transform] = {}
 _MISSING = object()
-MISSING = _MISSING  # what a ``compute`` function returns when the resource has no such fact
+# What a ``compute`` transform returns when the resource has no such fact (two names, one marker).
+MISSING = ABSENT = _MISSING
 
 
 def transform(name: str) -> Callable[[Transform], Transform]:
@@ -125,9 +126,21 @@ def _spec(name: str, raw: Any) -> FactSpec:
 
 
 @cache
+def import_transforms() -> None:
+    """Register the transforms: every module of this package holds some (``transforms.py``,
+    ``<domain>_transforms.py``, ``transforms_<domain>.py``), except the remediation writer."""
+    import importlib
+    import pkgutil
+
+    for info in pkgutil.iter_modules([str(TABLE_DIR)]):
+        if info.name != "remediation":
+            importlib.import_module(f"{__name__}.{info.name}")
+
+
+@cache
 def tables() -> Mapping[str, tuple[TypeMapping, ...]]:
     """Native type -> its mappings (one per format that spells the type, usually one)."""
-    _import_transforms()
+    import_transforms()
 
     found: dict[str, list[TypeMapping]] = {}
     for table in sorted(TABLE_DIR.glob("*.yaml")):
@@ -139,17 +152,6 @@ def tables() -> Mapping[str, tuple[TypeMapping, ...]]:
             found.setdefault(rtype, []).append(
                 TypeMapping(rtype, frozenset(entry.get("kinds", ())), facts, entry.get("format")))
     return {k: tuple(v) for k, v in found.items()}
-
-
-@cache
-def _import_transforms() -> None:
-    """Register the transforms: ``transforms.py`` and every domain's ``<domain>_transforms.py``."""
-    import importlib
-    import pkgutil
-
-    for info in pkgutil.iter_modules([str(TABLE_DIR)]):
-        if info.name == "transforms" or info.name.endswith("_transforms"):
-            importlib.import_module(f"{__name__}.{info.name}")
 
 
 def mapping_for(resource: Resource) -> TypeMapping | None:

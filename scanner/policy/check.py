@@ -26,6 +26,7 @@ class Outcome:
     target: Any = None  # the value that would make a failed leaf pass (drives remediation)
     op: str | None = None
     line: int | None = None  # set when the deciding value has a line of its own (a list item)
+    fix: str | None = None  # a snippet a check function wrote itself, in the resource's own syntax
 
 
 @dataclass(frozen=True)

@@ -87,7 +87,8 @@ class Engine:
         top_fact = (outcome.fact or "").split("[", 1)[0].split(".", 1)[0] or None
         values = {
             "address": resource.address, "type": resource.type, "fact": outcome.fact or "",
-            "observed": display(outcome.observed), "expected": outcome.expected,
+            "observed": display(outcome.observed) if outcome.observed is not None else "not set",
+            "expected": outcome.expected,
             "name": resource.facts.get("name") or resource.address.rsplit("/", 1)[-1].rsplit(".", 1)[-1],
             "namespace": resource.facts.get("namespace", ""), "type_lower": resource.type.lower(),
             "item": item.group(1) if (item := _ITEM.search(outcome.fact or "")) else "",
@@ -95,8 +96,9 @@ class Engine:
         }
         if status == Status.VIOLATES:
             template = policy.message or ""
-            message = fill(template or outcome.message, values) if (template or outcome.message) else (
-                f"{outcome.fact} is {display(outcome.observed)}, required {outcome.expected}")
+            message = fill(template, values) if template else (
+                fill(outcome.message, values)  # a leaf's own message may name {observed}, parameters...
+                or f"{outcome.fact} is {display(outcome.observed)}, required {outcome.expected}")
         elif status == Status.COMPLIES:
             message = outcome.message or (
                 f"{outcome.fact} is {display(outcome.observed)}" if outcome.fact else "complies")
@@ -124,6 +126,8 @@ class Engine:
                      values: dict[str, Any]) -> Remediation | None:
         snippets = policy.remediation.get("snippets") or {}
         description = fill(policy.remediation.get("description", ""), values)
+        if outcome.fix:  # a check function knew the exact fix (several settings, a missing statement)
+            return Remediation(resource.format, outcome.fix, description)
         # Most specific first: "TYPE:FACT", "FORMAT:FACT", "TYPE", "FORMAT" (FACT = the failing top-level fact).
         top = (outcome.fact or "").split("[", 1)[0].split(".", 1)[0]
         keys = (f"{resource.type}:{top}", f"{resource.format}:{top}", resource.type, resource.format)
