@@ -46,7 +46,7 @@ def _load(tmp_path: Path, name: str, text: str) -> tuple[str | None, list]:
     ("cm.json", '{"data": {"d.json": "{\\"panels\\": [], \\"schemaVersion\\": 1}"}}', None),
     ("tfplan.json", '{"format_version": "1.2", "planned_values": {"root_module": {}}}', "terraform-plan"),
     ("site.conf", "server {\n  listen 80;\n}\n", "nginx"),
-    ("redis.conf", "port 6379\nsave 900 1\n", None),
+    ("redis.conf", "port 6379\nsave 900 1\n", "redis_conf"),  # not nginx, not plaintext
     ("run", "#!/usr/bin/env bash\necho hi\n", "shell"),
     ("load.js", "import http from 'k6/http';\nexport const options = {};\n", "k6"),
     ("app.js", "export const options = {};\n", None),

@@ -28,6 +28,7 @@ def _at(report: dict, file_suffix: str) -> dict[str, list[tuple]]:
 def test_redis_binds_all_interfaces_and_the_rest_complies(report: dict) -> None:
     redis = _at(report, "redis/redis.conf")
     assert redis.pop("ME-RED-02") == [("violates", 3)]  # bind 0.0.0.0
+    assert redis.pop("ME-SEC-01") == [("complies", 5)]  # requirepass ${REDIS_PASSWORD}: a reference
     assert redis == {"ME-RED-01": [("complies", 5)], "ME-RED-03": [("complies", 6)],
                      "ME-RED-04": [("complies", 10)], "ME-RED-05": [("complies", 20)],
                      "ME-RED-06": [("complies", 26)], "ME-RED-07": [("complies", 32)]}
