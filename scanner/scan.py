@@ -25,6 +25,7 @@ class ScanOptions:
     severity_overrides: Mapping[str, str] = field(default_factory=dict)
     parameter_overrides: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     formats: Sequence[str] = ()
+    baseline_env: str | None = None  # baselines/<env>.yaml for component checks (default: production)
 
 
 @dataclass
@@ -86,6 +87,7 @@ def scan(options: ScanOptions) -> Report:
     t0 = time.perf_counter()
     policies = select_policies(load_policies(options.policy_dirs), options)
     outcome = load_paths(options.paths, {"var_files": list(options.var_files)}, options.formats or None)
-    findings = parse_error_findings(outcome.errors) + Engine(policies).run(outcome.resources)
+    settings = {"baseline_env": options.baseline_env} if options.baseline_env else {}
+    findings = parse_error_findings(outcome.errors) + Engine(policies, settings).run(outcome.resources)
     findings.sort(key=lambda f: (f.file or "", f.line or 0, f.policy_id, f.resource_address))
     return Report(findings, policies, outcome.files, len(outcome.resources), started, time.perf_counter() - t0)

@@ -56,7 +56,7 @@ def _named() -> dict[str, Shape]:
         section = data[table]
         for name, row in section["shapes"].items():
             match = _AWS_FAMILY.match(name)
-            family = match.group(1) if match else table
+            family = match.group(1) if match else f"{table}:{name[0]}" if table == "azure_redis" else table
             found[name] = _row(name, row, family, section["source"])
     azure = data["azure_vm"]
     for series, rows in azure["series"].items():

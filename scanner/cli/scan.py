@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,9 @@ def register(sub: Any) -> None:
                       help="leave these policies out (repeatable)")
     scan.add_argument("--var-file", action="append", default=[], metavar="FILE",
                       help="Terraform .tfvars / .tfvars.json values (repeatable)")
+    scan.add_argument("--baseline-env", metavar="ENV", default=os.environ.get("SPECDRIFT_BASELINE_ENV"),
+                      help="environment baseline (baselines/ENV.yaml) whose components sizing policies check "
+                           "(default: $SPECDRIFT_BASELINE_ENV, else production)")
     scan.add_argument("--quiet", "-q", action="store_true", help="text format: hide compliant results")
     scan.add_argument("--no-color", action="store_true", help="no colour (NO_COLOR is honoured too)")
     scan.add_argument("--strict", action="store_true", help="unparseable files fail the gate (exit 2)")
@@ -43,8 +47,16 @@ def run(args: argparse.Namespace) -> int:
         if not Path(path).exists():
             print(f"specdrift: error: no such file or directory: {path}", file=sys.stderr)
             return EXIT_ERROR
+    if args.baseline_env:
+        from scanner.baseline.components import BaselineError, load_components
+
+        try:
+            load_components(args.baseline_env)
+        except BaselineError as exc:
+            print(f"specdrift: error: {exc}", file=sys.stderr)
+            return EXIT_ERROR
     options = ScanOptions(paths=args.paths, policy_dirs=args.policies_dir, var_files=args.var_file,
-                          policies=args.policy, skip_policies=args.skip_policy)
+                          policies=args.policy, skip_policies=args.skip_policy, baseline_env=args.baseline_env)
     report = scan(options)
     fail_on = Severity(args.fail_on)
     fmt = Format(args.format)

@@ -140,6 +140,7 @@ def _spec(name: str, raw: Any) -> FactSpec:
 @cache
 def tables() -> Mapping[str, tuple[TypeMapping, ...]]:
     """Native type -> its mappings (one per format that spells the type, usually one)."""
+    from scanner.mappings import k8s_facts as _k8s  # noqa: F401  (Kubernetes transforms)
     from scanner.mappings import sizing as _sizing  # noqa: F401  (sizing and orchestration transforms)
     from scanner.mappings import transforms as _  # noqa: F401  (registers the built-in transforms)
 

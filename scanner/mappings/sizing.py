@@ -364,6 +364,12 @@ def tag_map(value: Any, _: Resource) -> Any:
     return out
 
 
+@transform("azure_cache_vcpu")
+def azure_cache_vcpu(_: Any, resource: Resource) -> Any:
+    name = _cache_size_name(resource)
+    return None if name is None else shape_vcpu(name, resource)
+
+
 @transform("azure_cache_memory")
 def azure_cache_memory(_: Any, resource: Resource) -> Any:
     name = _cache_size_name(resource)
@@ -407,3 +413,37 @@ def aks_disk_type(_: Any, resource: Resource) -> Any:
 def azure_pg_disk_type(_: Any, resource: Resource) -> Any:
     """Flexible server storage is Premium SSD (storage_tier only picks the P-size)."""
     return "premium_lrs"
+
+
+# Where a machine declares its disks: (single disks, lists of disks, the size key inside a list item).
+_VM_DISKS: dict[str, tuple[tuple[str, ...], tuple[str, ...], str]] = {
+    "aws_instance": (("root_block_device.volume_size",), ("ebs_block_device",), "volume_size"),
+    "aws_launch_template": ((), ("block_device_mappings",), "ebs.volume_size"),
+    "AWS::EC2::Instance": ((), ("BlockDeviceMappings",), "Ebs.VolumeSize"),
+    "AWS::EC2::LaunchTemplate": ((), ("LaunchTemplateData.BlockDeviceMappings",), "Ebs.VolumeSize"),
+    "Microsoft.Compute/virtualMachines": (("properties.storageProfile.osDisk.diskSizeGB",),
+                                          ("properties.storageProfile.dataDisks",), "diskSizeGB"),
+}
+
+
+@transform("vm_disk_total")
+def vm_disk_total(_: Any, resource: Resource) -> Any:
+    """The storage a machine declares inline: its root/OS disk plus its data disks (GiB)."""
+    singles, lists, key = _VM_DISKS.get(resource.type, ((), (), ""))
+    sizes: list[Any] = [_first(resource, path) for path in singles]
+    for path in lists:
+        items = _get(resource, path)
+        items = items if isinstance(items, list) else [items] if isinstance(items, dict) else []
+        for item in items:
+            value = path_lookup(item, tuple(key.split("."))) if isinstance(item, dict) else _MISSING
+            sizes.append(None if value is _MISSING else value)
+    declared = [s for s in sizes if s is not None]
+    if not declared:
+        return None
+    for size in declared:
+        if isinstance(size, Unresolved):
+            return size
+    try:
+        return gib(sum(float(s) for s in declared))
+    except (TypeError, ValueError):
+        return Unresolved(str(declared), "disk sizes that are not numbers")

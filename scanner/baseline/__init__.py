@@ -1,0 +1,1 @@
+"""Environment baselines (``baselines/<env>.yaml``): expected inventory and accepted findings."""
