@@ -159,4 +159,6 @@ def suggest(name: str, min_vcpu: float | None, min_memory_gib: float | None) -> 
                and (min_memory_gib is None or s.memory_gib >= min_memory_gib)]
     if not fitting:
         return None
-    return min(fitting, key=lambda s: (s.vcpu or 0, s.memory_gib or 0, s.name)).name
+    best = min(fitting, key=lambda s: (s.vcpu or 0, s.memory_gib or 0, s.name)).name
+    prefix = _AZURE_TIER_PREFIX.match(name)  # keep Terraform's flexible-server tier prefix (GP_...)
+    return f"{prefix.group(0)}{best}" if prefix else best

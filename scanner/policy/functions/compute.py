@@ -161,8 +161,12 @@ _UNITS = {"vcpu": "vCPU", "memory": "memory", "disk_size": "disk", "instance_cou
 _COUNTS = ("instance_count", "replicas", "count")
 
 
-def _describe(dim: _Dim) -> str:
-    return f"{_UNITS.get(dim.fact, dim.fact)} {_shown(dim.observed)} < {_shown(dim.required)}"
+def _describe(dim: _Dim, resource: Resource) -> str:
+    text = f"{_UNITS.get(dim.fact, dim.fact)} {_shown(dim.observed)} < {_shown(dim.required)}"
+    spec = fact_spec(resource, dim.fact)
+    if dim.fact not in resource.fact_lines and spec is not None and spec.paths and not spec.compute:
+        text += f" ({spec.paths[0][-1]} is not set: the provider's default)"
+    return text
 
 
 def _requirement(dim: _Dim) -> str:
@@ -180,7 +184,7 @@ def _verdict(resource: Resource, label: str, dims: list[_Dim], vcpu: float | Non
     observed = f"{machine} ({shape})" if isinstance(machine, str) and shape else shape or None
     if failed:
         first = failed[0]
-        what = "; ".join(_describe(d) for d in failed)
+        what = "; ".join(_describe(d, resource) for d in failed)
         subject = f"{machine}" if isinstance(machine, str) and first.fact in ("vcpu", "memory") else resource.address
         message = f"{subject} is below the {label} minimum: {what}"
         if any(d.reason for d in failed if d.fact in _COUNTS):
