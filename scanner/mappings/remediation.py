@@ -106,11 +106,15 @@ def render(resource: Resource, fact: str, value: Any) -> Remediation | None:
     tree = _nest(path, native)
     fmt = resource.format
     if fmt == "terraform":
-        tf_type, tf_name = address.split(".", 1)
+        # A module instance (module.gke.google_container_node_pool.api) is fixed in the module's block,
+        # or through the call's input that sets the value.
+        tf_type, tf_name = address.rsplit(".", 2)[-2:]
         lines = [f'resource "{tf_type}" "{tf_name}" {{']
         _hcl_block(lines, path, native, "  ")
         lines.append("}")
-        return Remediation("terraform", "\n".join(lines), f"set {shown} in {address}")
+        where = (f"{address} (in the module's source, or through the module call's input that sets it)"
+                 if address.startswith("module.") else address)
+        return Remediation("terraform", "\n".join(lines), f"set {shown} in {where}")
     if fmt == "cloudformation":
         cfn = {address: {"Properties": tree}}
         return Remediation("cloudformation", yaml.safe_dump(cfn, sort_keys=False).rstrip(),
