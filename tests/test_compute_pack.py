@@ -107,6 +107,8 @@ def test_baseline_env_changes_the_verdict(tmp_path: Path, monkeypatch: pytest.Mo
     assert staging == {Status.COMPLIES}
     with pytest.raises(BaselineError, match="no baseline for environment 'production'"):
         load_components("production")
+    missing = _scan(EXAMPLE / "gcp", cmp01)[1]  # no production.yaml here: unknown, not an error
+    assert {f.status for f in missing} == {Status.UNKNOWN} and "no baseline for environment" in missing[0].message
     (baselines / "broken.yaml").write_text("components:\n  api:\n    select: [{colour: blue}]\n")
     with pytest.raises(BaselineError, match="unknown selector key"):
         load_components("broken")
@@ -271,3 +273,14 @@ def test_schema_validator_is_cached_and_lazy() -> None:
     imported = result.stderr
     for heavy in ("kubernetes_validate", "boto3", "google.cloud", "azure."):
         assert heavy not in imported, heavy
+
+
+# --- every policy of the pack has pass and fail fixtures in each format it names ---------------------
+
+@pytest.mark.parametrize("policy", [p for p in ALL if p.id.startswith(MINE)], ids=lambda p: p.id)
+def test_fixtures_cover_every_source_format(policy) -> None:
+    formats = {"terraform", "cloudformation", "arm", "kubernetes"} & set(policy.sources)
+    assert formats, f"{policy.id} names no IaC format in sources"
+    for sub in ("pass", "fail"):
+        seen = set(load_paths([policy.directory / sub]).files.values())
+        assert formats <= seen, f"{policy.id}/{sub} lacks fixtures for {sorted(formats - seen)}"

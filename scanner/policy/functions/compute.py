@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from scanner.baseline.components import DEFAULT_ENV, Component, Components, load_components
+from scanner.baseline.components import DEFAULT_ENV, BaselineError, Component, Components, load_components
 from scanner.catalog.shapes import lookup as shape_lookup
 from scanner.catalog.shapes import suggest
 from scanner.mappings import fact_spec
@@ -28,9 +28,16 @@ _AZURE_CACHES = {"azurerm_redis_cache", "Microsoft.Cache/redis", "Microsoft.Cach
 _SINGLE_UNITS = ({"compute_instance"}, {"sql_database", "sql_database_instance"})
 
 
-def components_for(ctx: EvalContext) -> Components:
-    """The baseline components of the scan's environment (``--baseline-env``, default production)."""
-    return load_components(str(ctx.settings.get("baseline_env") or DEFAULT_ENV))
+def components_for(ctx: EvalContext) -> Components | Outcome:
+    """The baseline components of the scan's environment (``--baseline-env``, default production).
+
+    A missing or broken baseline makes the component checks unknown (with the reason) rather than
+    errors on every resource; the CLI already refuses an ``--baseline-env`` it cannot load.
+    """
+    try:
+        return load_components(str(ctx.settings.get("baseline_env") or DEFAULT_ENV))
+    except BaselineError as exc:
+        return Outcome(Status.UNKNOWN, "component", None, None, f"component sizes not checked: {exc}")
 
 
 @dataclass(frozen=True)
@@ -100,9 +107,13 @@ def _count(ctx: EvalContext, index: ScanIndex, selects: Callable[[Resource], boo
     unit = next((u for u in _SINGLE_UNITS if u & resource.kinds), None)
     if unit is not None and selects is not None:
         # Machines and databases are one resource per instance (or a Terraform count): add up the
-        # component's resources of the same kind across the scan.
-        siblings = [r for r in ctx.resources if unit & r.kinds and r.provider == resource.provider
-                    and r.format == resource.format and selects(r) and not _defers_to_members(r, index)]
+        # component's resources of the same kind across the scan (once per scan, not per resource).
+        key = ("siblings", id(getattr(selects, "__self__", selects)), tuple(sorted(unit)), resource.provider,
+               resource.format)
+        if key not in index.memo:
+            index.memo[key] = [r for r in ctx.resources if unit & r.kinds and r.provider == resource.provider
+                               and r.format == resource.format and selects(r) and not _defers_to_members(r, index)]
+        siblings = index.memo[key]
         total = 0
         for sibling in siblings or [resource]:
             count = sibling.facts.get("instance_count", 1)
@@ -241,6 +252,8 @@ def _count_fix(resource: Resource, dim: _Dim) -> tuple[str, Any]:
 def component_size(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, Any]) -> Outcome:
     """The resource, when the baseline component selects it, has the component's size and count."""
     components = components_for(ctx)
+    if isinstance(components, Outcome):
+        return components
     key = str(resolve_value(args["component"], ctx.params))
     component = components.get(key)
     if component is None:
@@ -271,6 +284,8 @@ def _tier_shape(spec: Mapping[str, Any]) -> tuple[float | None, float | None, st
 def traffic_tier(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, Any]) -> Outcome:
     """The component sizing of the environment's declared traffic tier (guide: Cost Optimization table)."""
     components = components_for(ctx)
+    if isinstance(components, Outcome):
+        return components
     tier = components.traffic_tier
     if not tier:
         return Outcome(SKIP)

@@ -43,6 +43,7 @@ class ScanIndex:
         self._hpa: dict[tuple[str, str, str], Resource] = {}
         self.workloads: dict[tuple[str, str, str], Resource] = {}
         self.by_type: dict[str, list[Resource]] = defaultdict(list)
+        self.memo: dict[Any, Any] = {}  # per-scan results check functions compute once
         for resource in resources:
             self.by_type[resource.type].append(resource)
             if resource.format != "kubernetes":
