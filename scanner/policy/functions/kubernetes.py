@@ -520,8 +520,8 @@ def k8s_non_root(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, 
 def _schema_validator(version: str, api_version: str, kind: str, strict: bool) -> Any:
     """A cached validator for one kind (kubernetes-validate re-reads its schema files on every call)."""
     import json
+    from importlib import resources
 
-    import importlib_resources
     import jsonschema
     from kubernetes_validate import utils
     from referencing import Registry
@@ -532,7 +532,7 @@ def _schema_validator(version: str, api_version: str, kind: str, strict: bool) -
         raise utils.VersionNotSupportedError(version)
     folder = f"v{versions[-1]}-local{'-strict' if strict else ''}"
     group_version = re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", api_version)
-    base = importlib_resources.files("kubernetes_validate").joinpath("kubernetes-json-schema", folder)
+    base = resources.files("kubernetes_validate").joinpath("kubernetes-json-schema", folder)
     path = base.joinpath(f"{kind.lower()}-{group_version}.json")
     if not path.is_file():
         return None
