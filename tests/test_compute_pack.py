@@ -256,7 +256,7 @@ def test_secret_values_never_reach_the_report(tmp_path: Path) -> None:
     out = tmp_path / "report.json"
     run_cli("scan", str((REALISTIC / "microservices").relative_to(ROOT)), "--format", "json", "--output", str(out))
     text = out.read_text()
-    assert "SMTP_PASSWORD" in text and "changeme" not in text and "eyJhdXRocyI6e319" not in text
+    assert "SMTP_PASSWORD" in text and "Tr0ub4dor-smtp-2024" not in text and "eyJhdXRocyI6e319" not in text
 
 
 # --- schema validation: lazy and cached -----------------------------------------------------------------

@@ -100,10 +100,14 @@ def load_file(path: Path, only: Sequence[str] | None = None) -> tuple[str | None
         line = data[: exc.start].count(b"\n") + 1
         return loader.name, LoadResult(errors=[ParseError(shown, line, "not UTF-8 text", loader.name)])
     try:
-        return loader.name, loader.load(shown, text)
+        result = loader.load(shown, text)
     except RecursionError:
-        return loader.name, LoadResult(errors=[ParseError(shown, None, "nesting too deep to parse",
-                                                          loader.name)])
+        result = LoadResult(errors=[ParseError(shown, None, "nesting too deep to parse", loader.name)])
+    if loader.name != "plaintext":  # ME-SEC-01: secrets are looked for in every file, whoever reads it
+        from scanner.secrets import credential_resources
+
+        result.resources.extend(credential_resources(shown, text, loader.name))
+    return loader.name, result
 
 
 def load_paths(paths: Iterable[str | os.PathLike[str]], context: dict[str, Any] | None = None,

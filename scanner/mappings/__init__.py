@@ -21,6 +21,8 @@ the fix is written, with ``map`` read backwards. Fact spec keys:
 - ``fix``: ``{path: ...}`` when the fix is written elsewhere than ``path``.
 - ``missing``: why the attribute may be absent, shown when a check on it is unknown.
 
+A table may list ``modules:`` (dotted names) whose ``@transform`` functions it uses.
+
 A type entry may also declare ``children``: list items that are resources of their own
 (inline node pools are node pools), expanded by ``normalize_all`` into child Resources of
 the named type so one mapping serves both spellings::
@@ -30,11 +32,13 @@ the named type so one mapping serves both spellings::
         - {path: node_pool, type: google_container_node_pool, key: name, address: "{parent}/node_pool/{name}"}
 
 (``wrap: properties`` puts the item under that key, the shape of the standalone type.) A
-type named ``"*"`` with a ``format`` gives every resource of that format its kinds.
+type named ``"*"`` with a ``format`` (and optionally a ``provider``) gives every resource of that
+format its kinds.
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -105,6 +109,7 @@ class TypeMapping:
     facts: Mapping[str, FactSpec]
     format: str | None = None
     children: tuple[ChildSpec, ...] = ()
+    provider: str | None = None  # a wildcard entry may also name the provider it is for
 
 
 def _native_literal(text: str) -> Any:
@@ -140,32 +145,34 @@ def _spec(name: str, raw: Any) -> FactSpec:
 @cache
 def tables() -> Mapping[str, tuple[TypeMapping, ...]]:
     """Native type -> its mappings (one per format that spells the type, usually one)."""
-    from scanner.mappings import k8s_facts as _k8s  # noqa: F401  (Kubernetes transforms)
-    from scanner.mappings import sizing as _sizing  # noqa: F401  (sizing and orchestration transforms)
     from scanner.mappings import transforms as _  # noqa: F401  (registers the built-in transforms)
 
     found: dict[str, list[TypeMapping]] = {}
     for table in sorted(TABLE_DIR.glob("*.yaml")):
         data = yaml.load(table.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        for module in (data or {}).get("modules", ()):  # a table's own transforms, registered on import
+            importlib.import_module(module)
         for rtype, entry in (data or {}).get("types", {}).items():
             facts = {name: _spec(name, raw) for name, raw in (entry.get("facts") or {}).items()}
             children = tuple(ChildSpec(_split(c["path"]), c["type"], c.get("key", "name"),
                                        c.get("address", "{parent}/{name}"), c.get("wrap"))
                              for c in entry.get("children") or ())
             found.setdefault(rtype, []).append(
-                TypeMapping(rtype, frozenset(entry.get("kinds", ())), facts, entry.get("format"), children))
+                TypeMapping(rtype, frozenset(entry.get("kinds", ())), facts, entry.get("format"), children,
+                            entry.get("provider")))
     return {k: tuple(v) for k, v in found.items()}
 
 
 def mapping_for(resource: Resource) -> TypeMapping | None:
     """The merged mapping of every table entry for this type and format (tables may split by domain)."""
-    return _merged(resource.type, resource.format)
+    return _merged(resource.type, resource.format, resource.provider)
 
 
 @cache
-def _merged(rtype: str, fmt: str) -> TypeMapping | None:
+def _merged(rtype: str, fmt: str, provider: str = "") -> TypeMapping | None:
     entries = [m for m in tables().get(rtype, ()) if m.format is None or m.format == fmt]
-    entries += [m for m in tables().get("*", ()) if m.format == fmt]  # wildcards name their format
+    entries += [m for m in tables().get("*", ()) if m.format == fmt  # wildcards name their format
+                and (m.provider is None or m.provider == provider)]
     if not entries:
         return None
     if len(entries) == 1:

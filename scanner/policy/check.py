@@ -133,6 +133,14 @@ def describe_expected(op: str, value: Any) -> str:
     return f"{op} {shown}" if op not in ("==",) else f"{shown}"
 
 
+_PARAM = re.compile(r"\{(\w+)\}")
+
+
+def _fill_params(text: str, params: Mapping[str, Any]) -> str:
+    """A leaf's own ``expected`` text with ``{param}`` placeholders filled."""
+    return _PARAM.sub(lambda m: str(params[m.group(1)]) if m.group(1) in params else m.group(0), text)
+
+
 def _find_unresolved(value: Any) -> Unresolved | None:
     if isinstance(value, Unresolved):
         return value
@@ -147,7 +155,7 @@ def _find_unresolved(value: Any) -> Unresolved | None:
 def _leaf(node: Mapping[str, Any], facts: Mapping[str, Any], ctx: EvalContext) -> Outcome:
     name, op = node["fact"], node["op"]
     value = resolve_value(node.get("value"), ctx.params)
-    expected = node.get("expected") or describe_expected(op, value)
+    expected = _fill_params(node["expected"], ctx.params) if node.get("expected") else describe_expected(op, value)
     observed = _fact(facts, name)
     if observed is _MISSING:
         if op == "absent":

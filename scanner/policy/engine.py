@@ -11,6 +11,7 @@ from scanner.loaders.base import ParseError
 from scanner.model import PARSE_ERROR_POLICY, Finding, Remediation, Resource, Severity, Status
 from scanner.policy.catalog import Policy
 from scanner.policy.check import SKIP, EvalContext, Outcome, evaluate
+from scanner.secrets import redact, redact_finding
 from scanner.units import Quantity
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -95,8 +96,8 @@ class Engine:
         }
         if status == Status.VIOLATES:
             template = policy.message or ""
-            message = fill(template, values) if template else (
-                outcome.message or f"{outcome.fact} is {display(outcome.observed)}, required {outcome.expected}")
+            message = fill(template or outcome.message, values) if (template or outcome.message) else (
+                f"{outcome.fact} is {display(outcome.observed)}, required {outcome.expected}")
         elif status == Status.COMPLIES:
             message = f"{outcome.fact} is {display(outcome.observed)}" if outcome.fact else "complies"
         else:
@@ -108,7 +109,7 @@ class Engine:
                 if spec is not None and spec.missing:
                     message = f"{top_fact} is not declared: {spec.missing}"
         remediation = self._remediation(policy, resource, outcome, values) if status == Status.VIOLATES else None
-        return Finding(
+        return redact_finding(Finding(  # secrets are masked where findings are made: no reporter sees one
             policy_id=policy.id, requirement_ids=policy.requirements, title=policy.title,
             severity=policy.severity, status=status, message=message,
             resource_address=resource.address, resource_type=resource.type, provider=resource.provider,
@@ -116,14 +117,17 @@ class Engine:
             end_line=resource.origin.end_line,
             fact=outcome.fact, observed=display(outcome.observed), expected=outcome.expected,
             remediation=remediation, source=resource.source, origin=resource.origin.describe(),
-        )
+        ))
 
     @staticmethod
     def _remediation(policy: Policy, resource: Resource, outcome: Outcome,
                      values: dict[str, Any]) -> Remediation | None:
         snippets = policy.remediation.get("snippets") or {}
         description = fill(policy.remediation.get("description", ""), values)
-        template = snippets.get(resource.format)
+        # Most specific first: "TYPE:FACT", "FORMAT:FACT", "TYPE", "FORMAT" (FACT = the failing top-level fact).
+        top = (outcome.fact or "").split("[", 1)[0].split(".", 1)[0]
+        keys = (f"{resource.type}:{top}", f"{resource.format}:{top}", resource.type, resource.format)
+        template = next((snippets[key] for key in keys if key in snippets), None)
         if template:
             return Remediation(resource.format, fill(template, {**values, "value": display(outcome.target)}),
                                description)
@@ -139,7 +143,7 @@ class Engine:
 def parse_error_findings(errors: Iterable[ParseError]) -> list[Finding]:
     return [
         Finding(policy_id=PARSE_ERROR_POLICY, requirement_ids=(), title="File could not be parsed",
-                severity=Severity.HIGH, status=Status.ERROR, message=error.message,
+                severity=Severity.HIGH, status=Status.ERROR, message=redact(error.message),
                 resource_address=error.file, resource_type=f"file:{error.format}", file=error.file,
                 line=error.line, origin=error.file)
         for error in errors

@@ -56,9 +56,10 @@ class TextReporter:
                 requirement = ",".join(f.requirement_ids) or f.policy_id
                 if f.requirement_ids and f.requirement_ids != (f.policy_id,):
                     requirement = f"{f.policy_id} ({requirement})"
+                # Text(), not str: values like "jobs[node-exporter]" are data, never rich markup.
                 table.add_row(str(f.line or ""), Text(_STATUS_MARK[f.status], style=_STATUS_STYLE[f.status]),
-                              f.severity.value, requirement, f.resource_address, _short(f.observed),
-                              _short(f.expected), f.message if f.status != Status.COMPLIES else "")
+                              f.severity.value, requirement, Text(f.resource_address), Text(_short(f.observed)),
+                              Text(_short(f.expected)), Text(f.message if f.status != Status.COMPLIES else ""))
             console.print(table)
             fixes = [f for f in findings if f.status == Status.VIOLATES and f.remediation and f.remediation.snippet]
             for f in fixes:
