@@ -58,6 +58,8 @@ KEYS: tuple[Key, ...] = (
     Key("policies_dir", "paths", [], "policy pack directories (default: the shipped pack)"),
     Key("var_file", "paths", [], "Terraform .tfvars / .tfvars.json files"),
     Key("baseline", "path", None, "baseline file: findings it accepts do not fail the gate"),
+    Key("baseline_env", "str", None, "environment baseline (baselines/ENV.yaml) whose components the sizing "
+        "policies check (default: production)"),
     Key("strict", "bool", False, "unparseable files and unreachable sources fail the gate (exit 2)"),
     Key("format", "formats", ["text"], "report formats, each FORMAT or FORMAT:FILE"),
     Key("quiet", "bool", False, "text format: hide compliant results"),

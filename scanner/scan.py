@@ -33,6 +33,7 @@ class ScanOptions:
     with_checkov: bool = False
     checkov_path: str = "checkov"
     checkov_timeout: float = 600.0
+    baseline_env: str | None = None  # baselines/<env>.yaml for component checks (default: production)
 
 
 @dataclass
@@ -131,7 +132,8 @@ def scan(options: ScanOptions) -> Report:
     policies = select_policies(load_policies(options.policy_dirs), options)
     outcome = load_paths([*options.paths, *options.context_paths], {"var_files": list(options.var_files)},
                          options.formats or None)
-    findings = parse_error_findings(outcome.errors) + Engine(policies).run(outcome.resources)
+    settings = {"baseline_env": options.baseline_env} if options.baseline_env else {}
+    findings = parse_error_findings(outcome.errors) + Engine(policies, settings).run(outcome.resources)
     files, resources = outcome.files, len(outcome.resources)
     if options.context_paths:
         in_scope = _in_scope(options.paths)

@@ -3,3 +3,7 @@
 - ``accepted:`` findings a team has accepted, each with owner, reason and expiry (``accepted.py``).
 - ``components:`` the expected inventory (``components.py``).
 """
+
+
+class BaselineError(ValueError):
+    """A baseline file that is missing, unreadable or malformed (a usage error: exit 2)."""

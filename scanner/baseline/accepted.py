@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from scanner.baseline import BaselineError
 from scanner.model import Acceptance, Finding, Status
 from scanner.repository import find_root, repo_path
 
@@ -43,8 +44,6 @@ def glob(name: str, pattern: str) -> bool:
     return re.fullmatch(regex, name, re.DOTALL) is not None
 
 
-class BaselineError(Exception):
-    """A baseline file that cannot be read or has an invalid entry (a usage error: exit 2)."""
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ def annotations_wanted(setting: str, destinations: list[tuple[str, str | None]])
 
 
 def run(args: argparse.Namespace) -> int:
-    from scanner.baseline.accepted import BaselineError
+    from scanner.baseline import BaselineError
     from scanner.cli.options import load_config, report_destinations, scan_options
     from scanner.config import ConfigError
     from scanner.model import Status
@@ -49,6 +49,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         config = load_config(args)
         destinations = report_destinations(config)
+        if config["baseline_env"]:  # named explicitly: a missing file is a usage error, not an unknown
+            from scanner.baseline.components import load_components
+
+            load_components(config["baseline_env"])
         report = scan(scan_options(config, args.paths))
     except (ConfigError, BaselineError) as exc:
         print(f"specdrift: error: {exc}", file=sys.stderr)

@@ -113,7 +113,7 @@ def load_file(path: Path, only: Sequence[str] | None = None) -> tuple[str | None
 def load_paths(paths: Iterable[str | os.PathLike[str]], context: dict[str, Any] | None = None,
                only: Sequence[str] | None = None) -> LoadOutcome:
     """Load every recognised file under ``paths``, link cross-file formats, attach facts."""
-    from scanner.mappings import normalize
+    from scanner.mappings import normalize_all
 
     context = context or {}
     outcome = LoadOutcome()
@@ -133,5 +133,5 @@ def load_paths(paths: Iterable[str | os.PathLike[str]], context: dict[str, Any] 
         link = getattr(loader, "link", None)
         if link is not None:
             resources = link(resources, context)
-        outcome.resources.extend(normalize(r) for r in resources)
+        outcome.resources.extend(normalize_all(resources))
     return outcome

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
@@ -34,6 +34,7 @@ class EvalContext:
     resource: Resource
     params: Mapping[str, Any]
     resources: tuple[Resource, ...] = ()
+    settings: Mapping[str, Any] = field(default_factory=dict)  # scan-wide options (baseline environment, ...)
 
 
 _MISSING = object()

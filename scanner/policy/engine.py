@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from scanner.loaders.base import ParseError
@@ -39,8 +39,9 @@ def fill(template: str, values: dict[str, Any]) -> str:
 
 
 class Engine:
-    def __init__(self, policies: Sequence[Policy]) -> None:
+    def __init__(self, policies: Sequence[Policy], settings: Mapping[str, Any] | None = None) -> None:
         self.policies = list(policies)
+        self.settings = dict(settings or {})  # scan-wide options functions may read (``baseline_env``)
         self._by_kind: dict[str, list[Policy]] = defaultdict(list)
         for policy in self.policies:
             for kind in policy.kinds:
@@ -69,7 +70,7 @@ class Engine:
 
     def evaluate(self, policy: Policy, resource: Resource, everything: tuple[Resource, ...] = ()) -> Finding | None:
         params = {name: p.default for name, p in policy.parameters.items()}
-        ctx = EvalContext(resource, params, everything)
+        ctx = EvalContext(resource, params, everything, self.settings)
         try:
             if policy.where is not None:
                 gate = evaluate(policy.where, resource.facts, ctx)
