@@ -126,12 +126,12 @@ def test_baseline_cli_create_gate_expiry_and_update(tmp_path: Path) -> None:
     assert again.returncode == 2 and "baseline update" in again.stderr
     # a new finding fails although the old ones are accepted
     deployment = example / "kubernetes" / "deployment.yaml"
-    deployment.write_text(deployment.read_text().replace("replicas: 3", "replicas: 2"))
+    deployment.write_text(deployment.read_text().replace('memory: "4Gi"', 'memory: "1Gi"'))  # limit under the guide's
     assert run_cli("scan", str(example), "--baseline", str(baseline)).returncode == 1
     # expiry: the same acceptances, past their date, fail the gate again
     expired = baseline.read_text().replace("2999-01-01", "2001-01-01")
     baseline.write_text(expired)
-    deployment.write_text(deployment.read_text().replace("replicas: 2", "replicas: 3"))
+    deployment.write_text(deployment.read_text().replace('memory: "1Gi"', 'memory: "4Gi"'))
     result = run_cli("scan", str(example), "--baseline", str(baseline))
     assert result.returncode == 1 and "expired and fail again" in result.stderr
     # update: fix the image, the image's entry goes, the others keep owner and expiry

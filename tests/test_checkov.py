@@ -188,7 +188,7 @@ def test_live_checkov_merge_on_the_bundled_example() -> None:
 def test_export_writes_checkov_policies_and_names_what_it_cannot(tmp_path: Path) -> None:
     result = export_policies(load_policies([POLICIES]), tmp_path)
     exported = {e.policy_id for e in result.exported}
-    assert {"ME-DB-02", "ME-K8S-02"} <= exported  # K8S-02's gate reads alternative label paths
+    assert {"ME-DB-02", "ME-K8S-07"} <= exported
     assert "each item" in result.skipped["ME-K8S-03"]
     assert "Python function" in result.skipped["ME-NET-02"]
     assert "computed by 'gcp_sql_backup_retention'" in result.partial["ME-DB-02"]["google_sql_database_instance"]
@@ -233,7 +233,7 @@ def test_live_exported_policies_agree_with_specdrift_on_the_fixtures(tmp_path: P
     checkov = real_checkov()
     result = export_policies(load_policies([POLICIES]), tmp_path / "checks")
     policies = [p for p in load_policies([POLICIES]) if p.id in {e.policy_id for e in result.exported}]
-    assert {"ME-DB-02", "ME-K8S-02"} <= {p.id for p in policies}
+    assert {"ME-DB-02", "ME-K8S-07"} <= {p.id for p in policies}
     targets = [p.directory / kind for p in policies for kind in ("pass", "fail")]
     failures = _checkov_failures(checkov, tmp_path / "checks", targets, [e.checkov_id for e in result.exported])
     for policy in policies:

@@ -127,8 +127,9 @@ def test_parameter_and_severity_overrides_change_the_verdict(tmp_path: Path) -> 
     (tmp_path / ".specdrift.yaml").write_text("parameters:\n  ME-DB-02:\n    min_retention: 35d\n", encoding="utf-8")
     assert aurora() == "violates"
     k8s = str(EXAMPLE / "kubernetes")
-    assert cli("scan", k8s, "--fail-on", "high", cwd=tmp_path).returncode == 0  # the image finding is medium
-    assert cli("scan", k8s, "--fail-on", "high", "--severity", "ME-K8S-03=high", cwd=tmp_path).returncode == 1
+    image_only = ("--policy", "ME-K8S-03", "--fail-on", "high")
+    assert cli("scan", k8s, *image_only, cwd=tmp_path).returncode == 0  # the image finding is medium
+    assert cli("scan", k8s, *image_only, "--severity", "ME-K8S-03=high", cwd=tmp_path).returncode == 1
 
 
 @pytest.mark.parametrize("flags", [("--param", "ME-DB-02.nope=1"), ("--param", "ME-DB-02.min_retention=soon"),

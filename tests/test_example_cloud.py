@@ -68,6 +68,12 @@ EXPECTED = {
     ("ME-NET-02-PRIVATE", "gcp/main.tf", 122, "google_sql_database_instance.postgres", C),
     # kubernetes/
     ("ME-DB-09", "kubernetes/deployment.yaml", 25, "api-server", C),
+    # sizing (machine shape catalogue): the guide's primary sizes; Cloud SQL leaves disk_size at its 10 GB default
+    ("ME-DB-10", "aws/cloudformation.yaml", 53, "RDSCluster", U),  # no DB instances, no class to size
+    ("ME-DB-10", "azure/azuredeploy.json", 67, "marketing-engine-postgres", C),  # Standard_D8ds_v4, 512 GB
+    ("ME-DB-10", "gcp/main.tf", 95, "google_sql_database_instance.postgres", V),
+    ("ME-NET-10", "azure/azuredeploy.json", 47, "apipool", C),  # Standard_DS3_v2: high network performance
+    ("ME-NET-10", "gcp/main.tf", 79, "google_container_node_pool.primary_nodes", C),
     ("ME-TLS-01", "kubernetes/ingress.yaml", 12, "api-ingress", C),
     ("ME-NET-05", "kubernetes/ingress.yaml", 13, "api-ingress", C),
 }

@@ -20,6 +20,7 @@ import yaml
 
 from .conftest import ROOT
 
+# A Deployment with what the K8S pack asks for: HPA, NetworkPolicy, probes, resources, non-root.
 COMPLIANT = """apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -27,14 +28,75 @@ metadata:
   namespace: shop
 spec:
   replicas: 3
+  selector:
+    matchLabels: {app: api-server}
   template:
     metadata:
-      labels: {app: api}
+      labels: {app: api-server}
     spec:
+      securityContext: {runAsNonRoot: true, runAsUser: 1001}
       containers:
         - name: api
           image: registry.example.com/api:1.4.2
+          ports:
+            - containerPort: 3000
+          resources:
+            requests: {memory: 2Gi, cpu: 1000m}
+            limits: {memory: 4Gi, cpu: 2000m}
+          livenessProbe:
+            httpGet: {path: /health, port: 3000}
+          readinessProbe:
+            httpGet: {path: /ready, port: 3000}
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: api-server
+  namespace: shop
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: api-server}
+  minReplicas: 3
+  maxReplicas: 20
+  metrics:
+    - type: Resource
+      resource: {name: cpu, target: {type: Utilization, averageUtilization: 70}}
+    - type: Resource
+      resource: {name: memory, target: {type: Utilization, averageUtilization: 80}}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: api-server
+  namespace: shop
+spec:
+  podSelector:
+    matchLabels: {app: api-server}
+  policyTypes: [Ingress, Egress]
+  ingress:
+    - from:
+        - namespaceSelector:
+            matchLabels: {name: ingress-nginx}
+      ports:
+        - {protocol: TCP, port: 3000}
+  egress:
+    - to:
+        - namespaceSelector:
+            matchLabels: {name: shop}
+    - to:
+        - podSelector:
+            matchLabels: {app: postgres}
+      ports:
+        - {protocol: TCP, port: 5432}
+    - to:
+        - podSelector:
+            matchLabels: {app: redis}
+      ports:
+        - {protocol: TCP, port: 6379}
+    - ports:
+        - {protocol: UDP, port: 53}
+        - {protocol: TCP, port: 53}
 """
+IMAGE_LINE = next(n for n, line in enumerate(COMPLIANT.splitlines(), 1) if "image:" in line)
 NON_COMPLIANT = COMPLIANT.replace("registry.example.com/api:1.4.2", "registry.example.com/api:latest")
 
 
@@ -124,6 +186,6 @@ def test_commit_passes_on_compliant_and_fails_on_non_compliant_files(hook_repo: 
     shown = bad.stdout + bad.stderr
     assert bad.returncode != 0, shown
     assert "Failed" in shown and "ME-K8S-03" in shown and "k8s/api.yaml" in shown
-    assert "shop/Deployment/api-server" in shown and "fix ME-K8S-03 at line 14" in shown
+    assert "shop/Deployment/api-server" in shown and f"fix ME-K8S-03 at line {IMAGE_LINE}" in shown
     log = _git(repo, "log", "--oneline").stdout.splitlines()
     assert len(log) == 1 and "compliant" in log[0]  # the failing commit did not happen

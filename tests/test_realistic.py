@@ -31,6 +31,7 @@ EXPECTED = {
         ("ME-DB-07", "database.tf", 23, "aws_rds_cluster.main", V),  # no cross-region copy
         ("ME-DB-01", "database.tf", 26, "aws_rds_cluster.main", C),
         ("ME-DB-09", "database.tf", 29, "aws_rds_cluster.main", C),  # manage_master_user_password
+        ("ME-DB-10", "database.tf", 48, "aws_rds_cluster_instance.main", C),  # instance class sized for the primary
         ("ME-NET-02-PRIVATE", "database.tf", 30, "aws_rds_cluster.main", C),
         ("ME-DB-02", "database.tf", 33, "aws_rds_cluster.main", C),  # 35 days from prod.tfvars
         ("ME-DB-03", "database.tf", 33, "aws_rds_cluster.main", C),
@@ -75,6 +76,7 @@ EXPECTED = {
         ("ME-TLS-03", "azuredeploy.json", 102, "marketing-engine-pg", C),
         ("ME-DB-01", "azuredeploy.json", 112, "marketing-engine-pg", C),
         ("ME-DB-09", "azuredeploy.json", 114, "marketing-engine-pg", C),  # securestring parameter
+        ("ME-DB-10", "azuredeploy.json", 107, "marketing-engine-pg", C),  # SKU and storage sized for the primary
         ("ME-NET-02", "azuredeploy.json", 115, "marketing-engine-pg", C),
         ("ME-NET-02-PRIVATE", "azuredeploy.json", 116, "marketing-engine-pg", C),
         ("ME-DB-02", "azuredeploy.json", 120, "marketing-engine-pg", C),

@@ -43,12 +43,17 @@ _COMPONENT_KEYS = {"title", "requirement", "kinds", "select", "size", "count", "
 
 
 def baseline_dirs() -> list[Path]:
-    """``$SPECDRIFT_BASELINES`` (path list), else the ``baselines/`` folder beside the package."""
+    """``$SPECDRIFT_BASELINES`` (path list), else the scanned repository's ``baselines/`` (the working
+    directory's), then the guide's baselines shipped with the package."""
     env = os.environ.get("SPECDRIFT_BASELINES")
     if env:
         return [Path(p) for p in env.split(os.pathsep) if p]
     here = Path(__file__).resolve().parent.parent
-    return [d for d in (here.parent / "baselines", here / "baselines") if d.is_dir()]
+    found: list[Path] = []
+    for d in (Path.cwd() / "baselines", here.parent / "baselines", here / "baselines"):
+        if d.is_dir() and d.resolve() not in {f.resolve() for f in found}:
+            found.append(d)
+    return found
 
 
 def _regex(text: Any, where: str) -> re.Pattern[str]:

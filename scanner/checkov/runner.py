@@ -66,8 +66,12 @@ def find_checkov(setting: str) -> str | None:
 def native_address(check_type: str, resource: str) -> tuple[str, str]:
     """checkov's resource name as specdrift spells the address, and the native type."""
     if check_type == "kubernetes":
+        from scanner.loaders.kubernetes import CLUSTER_SCOPED
+
         kind, _, rest = resource.partition(".")
         namespace, _, name = rest.partition(".")
+        if kind in CLUSTER_SCOPED:  # checkov names them "Namespace.default.x"; specdrift "Namespace/x"
+            return f"{kind}/{name}", kind
         return f"{namespace or 'default'}/{kind}/{name}", kind
     if check_type == "cloudformation":
         rtype, _, logical_id = resource.rpartition(".")
