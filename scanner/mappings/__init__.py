@@ -117,8 +117,7 @@ def _spec(name: str, raw: Any) -> FactSpec:
 @cache
 def tables() -> Mapping[str, tuple[TypeMapping, ...]]:
     """Native type -> its mappings (one per format that spells the type, usually one)."""
-    from scanner.mappings import transforms as _  # noqa: F401  (registers the built-in transforms)
-
+    _import_transform_modules()
     found: dict[str, list[TypeMapping]] = {}
     for table in sorted(TABLE_DIR.glob("*.yaml")):
         data = yaml.load(table.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
@@ -129,6 +128,16 @@ def tables() -> Mapping[str, tuple[TypeMapping, ...]]:
     return {k: tuple(v) for k, v in found.items()}
 
 
+def _import_transform_modules() -> None:
+    """Every module beside the tables registers its ``@transform`` functions on import (one per domain)."""
+    import importlib
+    import pkgutil
+
+    for info in pkgutil.iter_modules([str(TABLE_DIR)]):
+        if info.name != "remediation":
+            importlib.import_module(f"{__name__}.{info.name}")
+
+
 def mapping_for(resource: Resource) -> TypeMapping | None:
     """The merged mapping of every table entry for this type and format (tables may split by domain)."""
     return _merged(resource.type, resource.format)
@@ -137,6 +146,10 @@ def mapping_for(resource: Resource) -> TypeMapping | None:
 @cache
 def _merged(rtype: str, fmt: str) -> TypeMapping | None:
     entries = [m for m in tables().get(rtype, ()) if m.format is None or m.format == fmt]
+    # An entry written for this very format (live API shapes: ``aws-api``) replaces the generic ones, which
+    # describe the IaC spelling of the same type and would otherwise lend it their paths and defaults.
+    specific = [m for m in entries if m.format is not None]
+    entries = specific or entries
     if not entries:
         return None
     if len(entries) == 1:
