@@ -121,6 +121,11 @@ def _settle(dep: Deployment, template: dict[str, Any]) -> None:
             for key in ("EnableDnsSupport", "EnableDnsHostnames"):
                 if key in props:
                     ec2.modify_vpc_attribute(VpcId=dep.physical[logical], **{key: {"Value": bool(props[key])}})
+        elif body["Type"] == "AWS::EC2::SubnetRouteTableAssociation":
+            tables = ec2.describe_route_tables(RouteTableIds=[dep.physical[props["RouteTableId"]["Ref"]]])
+            subnet = dep.physical[props["SubnetId"]["Ref"]]
+            if not any(a.get("SubnetId") == subnet for a in tables["RouteTables"][0].get("Associations", [])):
+                ec2.associate_route_table(SubnetId=subnet, RouteTableId=tables["RouteTables"][0]["RouteTableId"])
         elif body["Type"] == "AWS::EC2::Subnet" and props.get("MapPublicIpOnLaunch"):
             ec2.modify_subnet_attribute(SubnetId=dep.physical[logical], MapPublicIpOnLaunch={"Value": True})
         elif body["Type"] == "AWS::S3::Bucket":
@@ -257,6 +262,7 @@ class Rule:
     content_type: str = "text/xml"
     times: int | None = None
     delay: float = 0.0
+    answer: Callable[[Request], str] | None = None  # a body computed from the request (paging)
     seen: int = 0
 
 
@@ -308,7 +314,8 @@ class FaultProxy:
                         if rule.delay:
                             time.sleep(rule.delay)
                             break
-                        self._reply(rule.status, rule.body.encode(), rule.content_type)
+                        body = rule.answer(request) if rule.answer else rule.body
+                        self._reply(rule.status, body.encode(), rule.content_type)
                         return
                 if parsed is None:
                     self._reply(404, query_error("UnknownOperation", "not answered here").encode(), "text/xml")

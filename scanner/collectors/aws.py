@@ -209,7 +209,7 @@ def classify(exc: BaseException, timeout: float) -> tuple[str, str]:
         return "region_unavailable", f"endpoint unreachable: {exc}"
     if isinstance(exc, NoCredentialsError):
         return "access_denied", "no AWS credentials"
-    return "error", f"{type(exc).__name__}: {exc}"[:300]
+    return "error", " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
 
 
 class AwsCollector:
