@@ -56,10 +56,19 @@ def moto_server() -> Iterator[str]:
         server_unavailable(f"moto server cannot start: {exc}")
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     host, port = server.get_host_and_port()
+    url = f"http://{host}:{port}"
+    _reset(url)  # moto keeps its state per process, not per server: start from an empty account
     try:
-        yield f"http://{host}:{port}"
+        yield url
     finally:
+        _reset(url)
         server.stop()
+
+
+def _reset(url: str) -> None:
+    import urllib.request
+
+    urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/reset", method="POST"), timeout=30).close()
 
 
 def client(url: str, service: str, region: str = REGION) -> Any:
@@ -311,9 +320,9 @@ class FaultProxy:
                 for rule in proxy.rules:
                     if (rule.times is None or rule.seen < rule.times) and rule.match(request):
                         rule.seen += 1
-                        if rule.delay:
+                        if rule.delay:  # answer nothing in time: the client has given up by then
                             time.sleep(rule.delay)
-                            break
+                            return
                         body = rule.answer(request) if rule.answer else rule.body
                         self._reply(rule.status, body.encode(), rule.content_type)
                         return
@@ -322,11 +331,16 @@ class FaultProxy:
                     return
                 upstream_conn = http.client.HTTPConnection(parsed.hostname or "127.0.0.1", parsed.port, timeout=30)
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in ("connection",)}
-                upstream_conn.request(self.command, self.path, body=body or None, headers=headers)
-                answer = upstream_conn.getresponse()
-                data = answer.read()
+                try:
+                    upstream_conn.request(self.command, self.path, body=body or None, headers=headers)
+                    answer = upstream_conn.getresponse()
+                    data = answer.read()
+                except OSError as exc:
+                    self._reply(502, query_error("ProxyError", str(exc)).encode(), "text/xml")
+                    return
+                finally:
+                    upstream_conn.close()
                 self._reply(answer.status, data, answer.getheader("Content-Type") or "text/xml")
-                upstream_conn.close()
 
             def _reply(self, status: int, data: bytes, content_type: str) -> None:
                 try:

@@ -219,9 +219,15 @@ class AwsCollector:
         import boto3
         import botocore.config
 
+        from botocore.exceptions import BotoCoreError
+
         self.options = options
-        self._session = boto3.session.Session(profile_name=options.profile)
-        if self._session.get_credentials() is None:
+        try:
+            self._session = boto3.session.Session(profile_name=options.profile)
+            credentials = self._session.get_credentials()
+        except BotoCoreError as exc:  # unknown profile, broken config file, expired SSO token
+            raise CollectorError(f"AWS configuration: {exc}") from None
+        if credentials is None:
             raise CollectorError("no AWS credentials found (environment, profile, SSO or instance role)")
         regions = options.regions or ((self._session.region_name,) if self._session.region_name else ())
         if not regions:
@@ -232,7 +238,7 @@ class AwsCollector:
             raise CollectorError(f"unknown service(s) {', '.join(sorted(unknown))}; known: {', '.join(SERVICES)}")
         self.services: tuple[str, ...] = options.services or SERVICES
         self._config = botocore.config.Config(
-            retries={"mode": options.retry_mode, "max_attempts": options.max_attempts},
+            retries={"mode": options.retry_mode, "total_max_attempts": options.max_attempts},
             connect_timeout=options.timeout, read_timeout=options.timeout,
             max_pool_connections=max(10, options.concurrency * 2), user_agent_extra="specdrift")
         self._clients: dict[tuple[str, str], Any] = {}
