@@ -89,7 +89,8 @@ def test_drifted_deployment_reports_every_planted_difference(scenario: dict[str,
     physical = scenario["dep"].physical
 
     cluster = _item(report, "changed", "RDSCluster")
-    assert [(d["fact"], d["declared"], d["live"]) for d in cluster["differences"]] == [("backup_retention", "30d", "7d")]
+    assert [(d["fact"], d["declared"], d["live"]) for d in cluster["differences"]] == [
+        ("backup_retention", "30d", "7d")]
     retention = _requirement(cluster, "ME-DB-02")
     assert retention["required"] == ">= 30d"
     assert (retention["declared"]["value"], retention["declared"]["verdict"]) == ("30d", "complies")

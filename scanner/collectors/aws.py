@@ -218,7 +218,6 @@ class AwsCollector:
     def __init__(self, options: AwsOptions) -> None:
         import boto3
         import botocore.config
-
         from botocore.exceptions import BotoCoreError
 
         self.options = options
