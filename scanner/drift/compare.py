@@ -12,6 +12,8 @@ from scanner.units import Quantity, parse_quantity
 CHANGED, UNKNOWN = "changed", "unknown"
 # Facts that only describe where a resource sits; the match itself already used them.
 _NOT_COMPARED = frozenset({"vpc_id", "subnet_id", "subnets", "security_groups", "task_definition"})
+# Names AWS stores in lower case (RDS, ElastiCache identifiers) whatever case the IaC wrote.
+_CASE_INSENSITIVE = frozenset({"name"})
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,10 @@ def differences(declared: Resource, live: Resource) -> list[Difference]:
             out.append(Difference(fact, UNKNOWN, wanted, actual, line, default,
                                   f"live value unreadable: {unresolved.expression}: {unresolved.reason}"))
             continue
-        if not same(wanted, actual):
+        if fact in _CASE_INSENSITIVE and isinstance(wanted, str) and isinstance(actual, str):
+            wanted_cmp, actual_cmp = wanted.casefold(), actual.casefold()
+        else:
+            wanted_cmp, actual_cmp = wanted, actual
+        if not same(wanted_cmp, actual_cmp):
             out.append(Difference(fact, CHANGED, wanted, actual, line, default))
     return out
