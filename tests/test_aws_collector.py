@@ -211,3 +211,24 @@ def test_every_page_is_read() -> None:
     # What this server does not answer is a gap with its reason, never silently empty.
     gaps = {g.api for g in collection.gaps}
     assert "ec2:DescribeVpcs" in gaps and "rds:DescribeDBInstances" in gaps
+
+
+# IAM spells a few actions unlike the API operation they allow.
+_IAM_NAMES = {"s3:ListBuckets": "s3:ListAllMyBuckets", "s3:GetBucketEncryption": "s3:GetEncryptionConfiguration",
+              "s3:GetBucketLifecycleConfiguration": "s3:GetLifecycleConfiguration",
+              "s3:GetPublicAccessBlock": "s3:GetBucketPublicAccessBlock"}
+
+
+def test_the_documented_iam_policy_allows_exactly_the_calls_made(deployed: tuple[str, Any]) -> None:
+    import re
+
+    from tests.conftest import ROOT
+
+    url, _ = deployed
+    doc = (ROOT / "docs" / "aws.md").read_text()
+    policy = json.loads(re.search(r"```json\n(.*?)```", doc, re.S).group(1))  # type: ignore[union-attr]
+    allowed = set(policy["Statement"][0]["Action"])
+    made = {_IAM_NAMES.get(op, op) for op in _collect(url).stats["operations"]}
+    assert made <= allowed, made - allowed
+    # Nothing in the policy the collector never needs; the scenario runs no ECS service to describe.
+    assert allowed - made == {"ecs:DescribeServices"}, allowed - made

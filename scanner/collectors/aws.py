@@ -248,6 +248,7 @@ class AwsCollector:
         self._instance_types: dict[tuple[str, str], Any] = {}
         self._parameters: dict[tuple[str, str, str], Any] = {}
         self.stats: dict[str, Any] = {"calls": 0, "retries": 0, "concurrency": max(1, options.concurrency)}
+        self._operations: set[str] = set()
 
     # -- clients -------------------------------------------------------------------------------
     def client(self, service: str, region: str) -> Any:
@@ -264,9 +265,11 @@ class AwsCollector:
                 self._clients[key] = found
             return found
 
-    def _count_call(self, **_: Any) -> None:
+    def _count_call(self, model: Any = None, **_: Any) -> None:
+        api = f"{getattr(getattr(model, 'service_model', None), 'endpoint_prefix', '?')}:{getattr(model, 'name', '?')}"
         with self._lock:
             self.stats["calls"] += 1
+            self._operations.add(api)
 
     def _count_retries(self, parsed: Any = None, **_: Any) -> None:
         attempts = (parsed or {}).get("ResponseMetadata", {}).get("RetryAttempts", 0) if isinstance(parsed, dict) \
@@ -402,7 +405,7 @@ class AwsCollector:
                                                  mask_secrets(_plain(rec.attrs)), format=FORMAT, source="live"))
         collection.gaps = list(self._gaps)
         collection.duration_s = time.perf_counter() - started
-        collection.stats = dict(self.stats)
+        collection.stats = dict(self.stats, operations=sorted(self._operations))
         return collection
 
     def _account(self, region: str) -> str | None:
