@@ -247,6 +247,7 @@ class AwsCollector:
         self._gaps: list[Gap] = []
         self._instance_types: dict[tuple[str, str], Any] = {}
         self._parameters: dict[tuple[str, str, str], Any] = {}
+        self._parameter_locks: dict[tuple[str, str, str], threading.Lock] = {}
         self.stats: dict[str, Any] = {"calls": 0, "retries": 0, "concurrency": max(1, options.concurrency)}
         self._operations: set[str] = set()
 
@@ -366,6 +367,12 @@ class AwsCollector:
     def db_parameters(self, region: str, group: str, cluster: bool) -> Any:
         """``{name: value}`` of a DB (cluster) parameter group's set values, cached per group."""
         key = (region, group, "cluster" if cluster else "instance")
+        with self._lock:
+            group_lock = self._parameter_locks.setdefault(key, threading.Lock())
+        with group_lock:  # many clusters share a group: read it once
+            return self._db_parameters(region, group, cluster, key)
+
+    def _db_parameters(self, region: str, group: str, cluster: bool, key: tuple[str, str, str]) -> Any:
         if key not in self._parameters:
             operation, param = (("describe_db_cluster_parameters", "DBClusterParameterGroupName") if cluster
                                 else ("describe_db_parameters", "DBParameterGroupName"))
