@@ -133,3 +133,30 @@ def test_terraform_show_json_with_modules_and_counts(tmp_path: Path) -> None:
     ids = load_ids(plan)
     assert ids == {"aws_s3_bucket.backups": {"backups"}, "module.db.aws_rds_cluster.this[0]": {"db-0",
                                                                                                "arn:aws:rds:x"}}
+
+
+def test_every_collected_type_has_a_live_mapping_identity_and_valid_cli_facts() -> None:
+    from scanner.collectors.aws import resource_types
+    from scanner.drift.fixes import cli_templates
+    from scanner.drift.identity import IDENTITIES, STACK_TYPE
+    from scanner.mappings import _merged
+
+    for rtype in resource_types():
+        if rtype == STACK_TYPE:
+            continue
+        mapping = _merged(rtype, "aws-api")
+        assert mapping is not None and mapping.format == "aws-api" and mapping.kinds, rtype
+        assert rtype in IDENTITIES, rtype
+    for rtype, facts in cli_templates().items():
+        mapping = _merged(rtype, "aws-api")
+        assert mapping is not None, rtype
+        assert set(facts) <= set(mapping.facts), (rtype, set(facts) - set(mapping.facts))
+
+
+def test_live_entries_replace_the_cloudformation_spelling_of_the_same_type() -> None:
+    """A live RDS cluster reads EnabledCloudwatchLogsExports (API), never EnableCloudwatchLogsExports (CFN)."""
+    live = _cluster("db", 30, EnableCloudwatchLogsExports=["postgresql"])
+    assert live.facts["log_exports"] == []  # the API's own key is absent: nothing is exported
+    cfn = normalize(Resource("aws", "AWS::RDS::DBCluster", "Db", Origin("t.yaml", 1),
+                             {"EnableCloudwatchLogsExports": ["postgresql"]}, format="cloudformation"))
+    assert cfn.facts["log_exports"] == ["postgresql"]

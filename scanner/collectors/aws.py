@@ -501,35 +501,26 @@ def _vpcs(c: AwsCollector, region: str) -> list[_Record]:
     return c.detail_map(one, list(c.pages("ec2", region, "describe_vpcs", "Vpcs")))
 
 
-@_unit("ec2.subnets", "ec2", "ec2:DescribeSubnets", (SUBNET,))
-def _subnets(c: AwsCollector, region: str) -> list[_Record]:
-    return [_Record(SUBNET, s.get("SubnetArn") or s["SubnetId"], "ec2:DescribeSubnets", region, dict(s))
-            for s in c.pages("ec2", region, "describe_subnets", "Subnets")]
+def _listing(rtype: str, operation: str, key: str, address_keys: tuple[str, ...],
+             skip_states: tuple[str, ...] = ()) -> Callable[[AwsCollector, str], list[_Record]]:
+    """A unit that is one paginated list call, one resource per item (address: the first key present)."""
+    def run(c: AwsCollector, region: str) -> list[_Record]:
+        api = _api_name(c.client("ec2", region), "ec2", operation)
+        return [_Record(rtype, next(str(item[k]) for k in address_keys if item.get(k)), api, region, dict(item))
+                for item in c.pages("ec2", region, operation, key) if item.get("State") not in skip_states]
+
+    return run
 
 
-@_unit("ec2.route_tables", "ec2", "ec2:DescribeRouteTables", (ROUTE_TABLE,))
-def _route_tables(c: AwsCollector, region: str) -> list[_Record]:
-    return [_Record(ROUTE_TABLE, t["RouteTableId"], "ec2:DescribeRouteTables", region, dict(t))
-            for t in c.pages("ec2", region, "describe_route_tables", "RouteTables")]
-
-
-@_unit("ec2.nat_gateways", "ec2", "ec2:DescribeNatGateways", (NAT_GATEWAY,))
-def _nat_gateways(c: AwsCollector, region: str) -> list[_Record]:
-    return [_Record(NAT_GATEWAY, n["NatGatewayId"], "ec2:DescribeNatGateways", region, dict(n))
-            for n in c.pages("ec2", region, "describe_nat_gateways", "NatGateways")
-            if n.get("State") not in ("deleted", "deleting")]
-
-
-@_unit("ec2.internet_gateways", "ec2", "ec2:DescribeInternetGateways", (INTERNET_GATEWAY,))
-def _internet_gateways(c: AwsCollector, region: str) -> list[_Record]:
-    return [_Record(INTERNET_GATEWAY, g["InternetGatewayId"], "ec2:DescribeInternetGateways", region, dict(g))
-            for g in c.pages("ec2", region, "describe_internet_gateways", "InternetGateways")]
-
-
-@_unit("ec2.security_groups", "ec2", "ec2:DescribeSecurityGroups", (SECURITY_GROUP,))
-def _security_groups(c: AwsCollector, region: str) -> list[_Record]:
-    return [_Record(SECURITY_GROUP, g.get("SecurityGroupArn") or g["GroupId"], "ec2:DescribeSecurityGroups", region,
-                    dict(g)) for g in c.pages("ec2", region, "describe_security_groups", "SecurityGroups")]
+for _type, _operation, _key, _address in (
+        (SUBNET, "describe_subnets", "Subnets", ("SubnetArn", "SubnetId")),
+        (ROUTE_TABLE, "describe_route_tables", "RouteTables", ("RouteTableId",)),
+        (NAT_GATEWAY, "describe_nat_gateways", "NatGateways", ("NatGatewayId",)),
+        (INTERNET_GATEWAY, "describe_internet_gateways", "InternetGateways", ("InternetGatewayId",)),
+        (SECURITY_GROUP, "describe_security_groups", "SecurityGroups", ("SecurityGroupArn", "GroupId"))):
+    _api = "ec2:" + "".join(part.capitalize() for part in _operation.split("_"))
+    _unit(f"ec2.{_key.lower()}", "ec2", _api, (_type,))(
+        _listing(_type, _operation, _key, _address, ("deleted", "deleting") if _type == NAT_GATEWAY else ()))
 
 
 @_unit("ec2.instances", "ec2", "ec2:DescribeInstances", (INSTANCE,))

@@ -101,11 +101,15 @@ def from_dict(data: Any, where: str = "snapshot") -> Collection:
     return collection
 
 
-def load(path: str | Path) -> Collection:
+def read_json(path: str | Path, error: type[ValueError]) -> Any:
+    """A JSON file's content; an unreadable or malformed file raises ``error`` with file and line."""
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        return json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
-        raise SnapshotError(f"{path}: cannot read: {exc.strerror}") from None
+        raise error(f"{path}: cannot read: {exc.strerror}") from None
     except json.JSONDecodeError as exc:
-        raise SnapshotError(f"{path}:{exc.lineno}: invalid JSON: {exc.msg}") from None
-    return from_dict(data, str(path))
+        raise error(f"{path}:{exc.lineno}: invalid JSON: {exc.msg}") from None
+
+
+def load(path: str | Path) -> Collection:
+    return from_dict(read_json(path, SnapshotError), str(path))

@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from scanner.collectors.snapshot import read_json
+
 # State attributes that hold what a live resource answers to (id, ARN, the name it was given).
 _ID_KEYS = ("id", "arn", "identifier", "cluster_identifier", "replication_group_id", "bucket", "name")
 
@@ -37,12 +39,7 @@ def _state_resources(data: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]
 
 def load_ids(path: str | Path) -> dict[str, set[str]]:
     """Each managed resource address (module path and index included) -> the IDs its instance has live."""
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise StateError(f"{path}: cannot read: {exc.strerror}") from None
-    except json.JSONDecodeError as exc:
-        raise StateError(f"{path}:{exc.lineno}: invalid JSON: {exc.msg}") from None
+    data = read_json(path, StateError)
     if not isinstance(data, dict):
         raise StateError(f"{path}: not a Terraform state or plan")
     if "values" in data or "prior_state" in data:  # terraform show -json (state or plan)
