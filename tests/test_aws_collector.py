@@ -34,6 +34,23 @@ def deployed() -> Iterator[tuple[str, Any]]:
         os.environ.update(saved)
 
 
+@pytest.fixture(scope="module")
+def collected(deployed: tuple[str, Any]) -> Any:
+    """One collection of the deployed scenario, shared by the tests that only read it."""
+    url, _ = deployed
+    # moto's CloudFormation drops a task definition's Cpu; one registered through the API keeps it.
+    client(url, "ecs").register_task_definition(family="marketing-engine-worker", cpu="2048", memory="8192",
+                                                requiresCompatibilities=["FARGATE"], networkMode="awsvpc",
+                                                containerDefinitions=[{"name": "worker", "image": "w:1.0"}])
+    saved = dict(os.environ)
+    os.environ.update(aws_env())
+    try:
+        return _collect(url)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
 def _collect(url: str, **kwargs: Any) -> Any:
     from scanner.collectors.aws import AwsOptions, collect
 
@@ -65,15 +82,11 @@ def test_write_calls_are_refused_before_anything_is_sent() -> None:
         assert proxy.requests == []  # refused in the client: no request reached the server
 
 
-def test_collects_every_family_with_the_facts_the_policies_read(deployed: tuple[str, Any]) -> None:
+def test_collects_every_family_with_the_facts_the_policies_read(deployed: tuple[str, Any], collected: Any) -> None:
     from scanner.mappings import normalize
 
-    url, dep = deployed
-    # moto's CloudFormation drops a task definition's Cpu; one registered through the API keeps it.
-    client(url, "ecs").register_task_definition(family="marketing-engine-worker", cpu="2048", memory="8192",
-                                                requiresCompatibilities=["FARGATE"], networkMode="awsvpc",
-                                                containerDefinitions=[{"name": "worker", "image": "w:1.0"}])
-    collection = _collect(url)
+    _, dep = deployed
+    collection = collected
     assert collection.account == "123456789012"
     assert collection.gaps == []
     counts = Counter(r.type for r in collection.resources)
@@ -124,12 +137,11 @@ def test_collects_every_family_with_the_facts_the_policies_read(deployed: tuple[
     assert collection.stats["calls"] > 20 and collection.stats["concurrency"] == 8
 
 
-def test_snapshot_round_trips_and_masks_secrets(deployed: tuple[str, Any], tmp_path: Any) -> None:
+def test_snapshot_round_trips_and_masks_secrets(collected: Any, tmp_path: Any) -> None:
     from scanner.collectors.snapshot import SnapshotError, dumps, load
     from scanner.model import Unresolved
 
-    url, _ = deployed
-    collection = _collect(url)
+    collection = collected
     text = dumps(collection)
     for secret in ("s3cret-Passw0rd", "redis-auth-token-0123456789", "testing"):
         assert secret not in text
@@ -219,16 +231,15 @@ _IAM_NAMES = {"s3:ListBuckets": "s3:ListAllMyBuckets", "s3:GetBucketEncryption":
               "s3:GetPublicAccessBlock": "s3:GetBucketPublicAccessBlock"}
 
 
-def test_the_documented_iam_policy_allows_exactly_the_calls_made(deployed: tuple[str, Any]) -> None:
+def test_the_documented_iam_policy_allows_exactly_the_calls_made(collected: Any) -> None:
     import re
 
     from tests.conftest import ROOT
 
-    url, _ = deployed
     doc = (ROOT / "docs" / "aws.md").read_text()
     policy = json.loads(re.search(r"```json\n(.*?)```", doc, re.S).group(1))  # type: ignore[union-attr]
     allowed = set(policy["Statement"][0]["Action"])
-    made = {_IAM_NAMES.get(op, op) for op in _collect(url).stats["operations"]}
+    made = {_IAM_NAMES.get(op, op) for op in collected.stats["operations"]}
     assert made <= allowed, made - allowed
     # Nothing in the policy the collector never needs; the scenario runs no ECS service to describe.
     assert allowed - made == {"ecs:DescribeServices"}, allowed - made
