@@ -191,6 +191,10 @@ def mapping_for(resource: Resource) -> TypeMapping | None:
 @cache
 def _merged(rtype: str, fmt: str, provider: str = "") -> TypeMapping | None:
     entries = [m for m in tables().get(rtype, ()) if m.format is None or m.format == fmt]
+    # An entry written for this very format (live API shapes: ``aws-api``) replaces the generic ones, which
+    # describe the IaC spelling of the same type and would otherwise lend it their paths and defaults.
+    specific = [m for m in entries if m.format is not None]
+    entries = specific or entries
     entries += [m for m in tables().get("*", ()) if m.format == fmt  # wildcards name their format
                 and (m.provider is None or m.provider == provider)]
     if not entries:

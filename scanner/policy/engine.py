@@ -69,6 +69,13 @@ class Engine:
         return findings
 
     def evaluate(self, policy: Policy, resource: Resource, everything: tuple[Resource, ...] = ()) -> Finding | None:
+        outcome = self.outcome(policy, resource, everything)
+        if outcome is None:
+            return None
+        return self._finding(policy, resource, outcome, {name: p.default for name, p in policy.parameters.items()})
+
+    def outcome(self, policy: Policy, resource: Resource, everything: tuple[Resource, ...] = ()) -> Outcome | None:
+        """The raw verdict, with ``target`` (the value a failed check wants); None when the policy does not apply."""
         params = {name: p.default for name, p in policy.parameters.items()}
         ctx = EvalContext(resource, params, everything, self.settings)
         try:
@@ -79,9 +86,7 @@ class Engine:
             outcome = evaluate(policy.check, resource.facts, ctx)
         except (KeyError, ValueError, TypeError) as exc:
             outcome = Outcome(Status.ERROR, message=f"policy {policy.id} failed on this resource: {exc}")
-        if outcome.status == SKIP:
-            return None
-        return self._finding(policy, resource, outcome, params)
+        return None if outcome.status == SKIP else outcome
 
     def _finding(self, policy: Policy, resource: Resource, outcome: Outcome, params: dict[str, Any]) -> Finding:
         status = outcome.status if isinstance(outcome.status, Status) else Status.UNKNOWN
