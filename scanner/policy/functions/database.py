@@ -11,7 +11,7 @@ from scanner.model import Resource, Unresolved
 from scanner.policy.check import EvalContext, Outcome
 from scanner.policy.functions import register
 from scanner.policy.functions.network import arg, complies, flag, skip, unknown, violates
-from scanner.policy.references import ResourceIndex, index_for, undeclared
+from scanner.policy.references import ResourceIndex, index_for, refs_in, undeclared
 from scanner.policy.topology import instance_count, line_in, subnet_exposure, subnet_zones
 
 
@@ -86,6 +86,9 @@ def _aws_subnets(index: ResourceIndex, resource: Resource, facts: Mapping[str, A
         if group_value is None:
             return violates("no subnet group: the default VPC's subnets are used", "subnet_group", None,
                             "a subnet group over private subnets")
+        if isinstance(group_value, Unresolved) and not refs_in(group_value):  # a parameter, or unreadable live
+            return unknown(f"subnet group = {group_value.expression}: {group_value.reason}", "subnet_group",
+                           group_value.expression, "a subnet group over private subnets")
         targets = index.targets(group_value, resource)
         if not targets:
             return unknown(f"subnet group {group_value} is not declared in the scanned files", "subnet_group",
