@@ -4,6 +4,7 @@ the guide's own inconsistencies, and realistic repositories whose findings were 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -83,6 +84,146 @@ def test_burst_only_bandwidth_is_unknown(tmp_path: Path) -> None:
     (tmp_path / "main.tf").write_text('resource "aws_instance" "a" {\n  instance_type = "m7g.large"\n}\n')
     [finding] = _scan(tmp_path, [p for p in ALL if p.id == "ME-NET-10"])[1]
     assert finding.status == Status.UNKNOWN and "burst" in finding.message
+
+
+_AZURE_VM = """
+resource "azurerm_linux_virtual_machine" "timescale" {
+  count = 2
+  name  = "timescale-${count.index}"
+  size  = "Standard_E8ds_v5"
+  os_disk {
+    storage_account_type = "Premium_LRS"
+    disk_size_gb         = 50
+  }
+}
+resource "azurerm_linux_virtual_machine" "timescale_standby" {
+  name  = "timescale-standby"
+  size  = "Standard_E8ds_v5"
+  os_disk {
+    storage_account_type = "Premium_LRS"
+    disk_size_gb         = 64
+  }
+}
+resource "azurerm_managed_disk" "data" {
+  count                = 2
+  storage_account_type = "Premium_LRS"
+  create_option        = "Empty"
+  disk_size_gb         = DATA
+}
+resource "azurerm_virtual_machine_data_disk_attachment" "data" {
+  count              = 2
+  managed_disk_id    = azurerm_managed_disk.data[count.index].id
+  virtual_machine_id = azurerm_linux_virtual_machine.timescale[count.index].id
+  lun                = 0
+}
+"""
+_GCE_VM = """
+resource "google_compute_instance" "timescale" {
+  count        = 2
+  name         = "timescale-${count.index}"
+  machine_type = "n2-highmem-8"
+  boot_disk {
+    initialize_params {
+      size = 50
+    }
+  }
+  attached_disk {
+    source = google_compute_disk.data[count.index].id
+  }
+}
+resource "google_compute_disk" "data" {
+  count = 2
+  name  = "timescale-data-${count.index}"
+  type  = "pd-ssd"
+  size  = DATA
+}
+"""
+_EC2 = """
+resource "aws_instance" "timescaledb" {
+  count         = 2
+  instance_type = "r6i.2xlarge"
+  root_block_device {
+    volume_size = 50
+  }
+}
+resource "aws_ebs_volume" "data" {
+  count = 2
+  size  = DATA
+  type  = "gp3"
+}
+resource "aws_volume_attachment" "data" {
+  count       = 2
+  device_name = "/dev/sdf"
+  volume_id   = aws_ebs_volume.data[count.index].id
+  instance_id = aws_instance.timescaledb[count.index].id
+}
+"""
+
+
+@pytest.mark.parametrize(("text", "machine", "disk"), [
+    (_AZURE_VM, "azurerm_linux_virtual_machine.timescale", "azurerm_managed_disk.data"),
+    (_GCE_VM, "google_compute_instance.timescale", "google_compute_disk.data"),
+    (_EC2, "aws_instance.timescaledb", "aws_ebs_volume.data"),
+], ids=["azure-attachment", "gce-inline", "ebs-attachment"])
+def test_disks_attached_by_reference_count_toward_the_machine(tmp_path: Path, text: str, machine: str,
+                                                              disk: str) -> None:
+    cmp07 = [p for p in ALL if p.id == "ME-CMP-07"]
+    (tmp_path / "main.tf").write_text(text.replace("DATA", "1024"))
+    found = {f.resource_address: f for f in _scan(tmp_path, cmp07)[1]}
+    assert found[machine].status == Status.COMPLIES
+    if machine.startswith("azurerm"):  # a machine nothing is attached to keeps its own 64 GB
+        standby = found["azurerm_linux_virtual_machine.timescale_standby"]
+        assert standby.status == Status.VIOLATES and "disk 64GB < 1TB" in standby.message
+    (tmp_path / "main.tf").write_text(text.replace("DATA", "512"))
+    [finding] = [f for f in _scan(tmp_path, cmp07)[1] if f.resource_address == machine]
+    assert finding.status == Status.VIOLATES
+    # (aws_instance adds its root and inline volumes up itself, hence GiB there)
+    assert re.search(rf"disk 562GiB < 1TB \(its own disks 50Gi?B \+ {disk} 512GB\)", finding.message)
+    (tmp_path / "main.tf").write_text(text.replace("DATA", "var.data_disk_gb"))
+    [finding] = [f for f in _scan(tmp_path, cmp07)[1] if f.resource_address == machine]
+    assert finding.status == Status.UNKNOWN and disk in finding.message
+
+
+def test_template_and_scale_set_disks_add_up_and_a_group_needs_a_size(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text("""
+resource "google_compute_instance_template" "timescaledb" {
+  machine_type = "n2-highmem-8"
+  disk {
+    boot         = true
+    disk_size_gb = 50
+  }
+  disk {
+    disk_size_gb = 1000
+  }
+}
+resource "google_compute_instance_group_manager" "timescaledb" {
+  name               = "timescaledb"
+  base_instance_name = "timescaledb"
+  version {
+    instance_template = google_compute_instance_template.timescaledb.id
+  }
+}
+resource "azurerm_linux_virtual_machine_scale_set" "timescaledb" {
+  sku       = "Standard_E8ds_v5"
+  instances = 2
+  os_disk {
+    disk_size_gb = 64
+  }
+  data_disk {
+    lun          = 0
+    disk_size_gb = 512
+  }
+  data_disk {
+    lun          = 1
+    disk_size_gb = 512
+  }
+}
+""")
+    found = {f.resource_address: f for f in _scan(tmp_path, [p for p in ALL if p.id == "ME-CMP-07"])[1]}
+    assert found["google_compute_instance_template.timescaledb"].status == Status.COMPLIES  # 50 + 1000 GB
+    assert found["azurerm_linux_virtual_machine_scale_set.timescaledb"].status == Status.COMPLIES  # 64 + 2 x 512
+    group = found["google_compute_instance_group_manager.timescaledb"]
+    assert group.status == Status.UNKNOWN and "target_size is not set" in group.message
 
 
 # --- baseline components ---------------------------------------------------------------------------

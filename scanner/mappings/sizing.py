@@ -423,6 +423,10 @@ _VM_DISKS: dict[str, tuple[tuple[str, ...], tuple[str, ...], str]] = {
     "AWS::EC2::LaunchTemplate": ((), ("LaunchTemplateData.BlockDeviceMappings",), "Ebs.VolumeSize"),
     "Microsoft.Compute/virtualMachines": (("properties.storageProfile.osDisk.diskSizeGB",),
                                           ("properties.storageProfile.dataDisks",), "diskSizeGB"),
+    "azurerm_linux_virtual_machine_scale_set": (("os_disk.disk_size_gb",), ("data_disk",), "disk_size_gb"),
+    "azurerm_windows_virtual_machine_scale_set": (("os_disk.disk_size_gb",), ("data_disk",), "disk_size_gb"),
+    "google_compute_instance_template": ((), ("disk",), "disk_size_gb"),
+    "google_compute_region_instance_template": ((), ("disk",), "disk_size_gb"),
 }
 
 

@@ -16,6 +16,7 @@ from scanner.baseline.components import DEFAULT_ENV, BaselineError, Component, C
 from scanner.catalog.shapes import lookup as shape_lookup
 from scanner.catalog.shapes import suggest
 from scanner.mappings import fact_spec
+from scanner.mappings.sizing import gib
 from scanner.model import Resource, Status, Unresolved
 from scanner.policy.check import SKIP, EvalContext, Outcome, resolve_value
 from scanner.policy.functions import register
@@ -87,6 +88,39 @@ def _dimension(resource: Resource, fact: str, required: Any) -> _Dim | None:
     return _Dim(fact, Status.COMPLIES if ok else Status.VIOLATES, value, required)
 
 
+def _disk_dimension(resource: Resource, required: Quantity | None, index: ScanIndex) -> _Dim | None:
+    """A machine's disk: its own disks plus the volumes attached to it by reference (Azure data disk
+    attachments, GCE attached disks, EBS volume attachments). A part whose size is unknown makes the
+    total a lower bound: enough is enough, too little is unknown."""
+    own = _dimension(resource, "disk_size", required)
+    if own is None or required is None or "compute_instance" not in resource.kinds:
+        return own
+    attached = index.attached_disks(resource)
+    if not attached:
+        return own
+    total, parts, unknown = 0.0, [], []
+    if own.status == Status.UNKNOWN:
+        unknown.append(own.reason)
+    else:
+        size = _quantity(own.observed)
+        total += size.value if size is not None else 0.0
+        parts.append(f"its own disks {_shown(own.observed)}")
+    for disk in attached:
+        size = disk.facts.get("disk_size")
+        if isinstance(size, Quantity):
+            total += size.value
+            parts.append(f"{disk.address} {_shown(size)}")
+        else:
+            unknown.append(f"{disk.address}: {size.reason if isinstance(size, Unresolved) else 'size not declared'}")
+    observed = gib(total / 1024**3)
+    reason = " + ".join(parts)
+    if total >= required.value:
+        return _Dim("disk_size", Status.COMPLIES, observed, required, reason)
+    if unknown:
+        return _Dim("disk_size", Status.UNKNOWN, observed, required, "; ".join(unknown))
+    return _Dim("disk_size", Status.VIOLATES, observed, required, reason)
+
+
 def _defers_to_members(resource: Resource, index: ScanIndex) -> bool:
     """An Aurora cluster without a class of its own is sized by its instances when they are in scope."""
     if resource.type not in ("aws_rds_cluster", "AWS::RDS::DBCluster") or "vcpu" in resource.facts:
@@ -154,10 +188,13 @@ def size_outcome(ctx: EvalContext, label: str, vcpu: float | None = None, memory
         return Outcome(SKIP)
     dims: list[_Dim] = []
     if sizes_pods or "k8s_workload" not in resource.kinds:  # a pod's size is ME-K8S-04's business
-        for fact, required in (("vcpu", vcpu), ("memory", _quantity(memory)), ("disk_size", _quantity(disk))):
+        for fact, required in (("vcpu", vcpu), ("memory", _quantity(memory))):
             dim = _dimension(resource, fact, required)
             if dim is not None:
                 dims.append(dim)
+        dim = _disk_dimension(resource, _quantity(disk), index)
+        if dim is not None:
+            dims.append(dim)
     if count_min is not None and "compute_template" not in resource.kinds and "container_task" not in resource.kinds:
         counted = _count(ctx, index, selects)
         if counted is not None:
@@ -175,7 +212,9 @@ _COUNTS = ("instance_count", "replicas", "count")
 def _describe(dim: _Dim, resource: Resource) -> str:
     text = f"{_UNITS.get(dim.fact, dim.fact)} {_shown(dim.observed)} < {_shown(dim.required)}"
     spec = fact_spec(resource, dim.fact)
-    if dim.fact not in resource.fact_lines and spec is not None and spec.paths and not spec.compute:
+    if dim.fact == "disk_size" and dim.reason:
+        text += f" ({dim.reason})"  # the disks that make up the total, attached ones included
+    elif dim.fact not in resource.fact_lines and spec is not None and spec.paths and not spec.compute:
         text += f" ({spec.paths[0][-1]} is not set: the provider's default)"
     return text
 
@@ -199,7 +238,7 @@ def _verdict(resource: Resource, label: str, dims: list[_Dim], vcpu: float | Non
         subject = f"{machine}" if isinstance(machine, str) and first.fact in ("vcpu", "memory") else resource.address
         message = f"{subject} is below the {label} minimum: {what}"
         if any(d.reason for d in failed if d.fact in _COUNTS):
-            message += " (" + "; ".join(d.reason for d in failed if d.reason) + ")"
+            message += " (" + "; ".join(d.reason for d in failed if d.reason and d.fact in _COUNTS) + ")"
         fact, target = first.fact, first.required
         if first.fact in ("vcpu", "memory") and isinstance(machine, str):
             fact = "machine_type"
@@ -210,6 +249,8 @@ def _verdict(resource: Resource, label: str, dims: list[_Dim], vcpu: float | Non
                     target = int(target[1:])  # the fix writes the capacity number of the same family
         elif first.fact == "vcpu":
             target = None  # ECS CPU units: no machine type to suggest, the description says what to set
+        elif first.fact == "disk_size" and first.reason:
+            target = None  # attached disks count too: which disk to grow is the owner's choice
         elif first.fact == "count":
             fact, target = _count_fix(resource, first)
         elif first.fact == "instance_count":

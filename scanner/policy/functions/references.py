@@ -7,6 +7,7 @@ scan's resource tuple once and reuses it for every check of that scan.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
@@ -19,11 +20,25 @@ _MEMBER_TYPES = {"aws_rds_cluster_instance", "AWS::RDS::DBInstance"}
 _STRATEGY_TYPES = {"aws_ecs_cluster_capacity_providers", "AWS::ECS::ClusterCapacityProviderAssociations"}
 
 
+# Disks a resource of its own attaches to a machine: attachment type -> (machine attribute, disk attribute).
+_ATTACHMENTS = {
+    "azurerm_virtual_machine_data_disk_attachment": ("virtual_machine_id", "managed_disk_id"),
+    "google_compute_attached_disk": ("instance", "disk"),
+    "aws_volume_attachment": ("instance_id", "volume_id"),
+}
+# Disks a machine attaches inline by reference: machine type -> (list attribute, reference key).
+_INLINE_ATTACHMENTS = {"google_compute_instance": ("attached_disk", "source")}
+
+
+def _mentions(expression: str, address: str) -> bool:
+    """``address`` referenced in a Terraform expression, whole or indexed (``x.y[count.index].id``)."""
+    return re.search(rf"(?<![\w.-]){re.escape(address)}(\[[^\]]*\])?(?=\.|$|[^\w-])", expression) is not None
+
+
 def refers_to(value: Any, target: Resource) -> bool:
     """Whether an attribute value references ``target`` (Terraform expression, CFN Ref/GetAtt, or its name)."""
     if isinstance(value, Unresolved):
-        expression = value.expression.strip("${}")
-        return expression == target.address or f"{target.address}." in expression
+        return _mentions(value.expression.strip("${}"), target.address)
     if isinstance(value, Mapping):
         if "Ref" in value:
             return value["Ref"] == target.address
@@ -77,6 +92,27 @@ class ScanIndex:
         return [r for t in _MEMBER_TYPES for r in self.by_type.get(t, ())
                 if refers_to(r.attributes.get("cluster_identifier", r.attributes.get("DBClusterIdentifier")),
                              cluster)]
+
+    def attached_disks(self, machine: Resource) -> list[Resource]:
+        """Block volumes of the scan attached to ``machine`` by reference: by an attachment resource
+        (Azure data disk attachments, GCE attached disks, EBS volume attachments) or inline (GCE
+        ``attached_disk``). Disks declared inside the machine itself are its own ``disk_size``."""
+        key = ("attached_disks", machine.address, machine.origin.file)
+        if key in self.memo:
+            return list(self.memo[key])
+        volumes = [r for r in self.resources if "block_volume" in r.kinds and r.format == machine.format]
+        references: list[Any] = []
+        for attachment_type, (to_machine, to_disk) in _ATTACHMENTS.items():
+            references += [a.attributes.get(to_disk) for a in self.by_type.get(attachment_type, ())
+                           if a.format == machine.format and refers_to(a.attributes.get(to_machine), machine)]
+        inline = _INLINE_ATTACHMENTS.get(machine.type)
+        if inline is not None:
+            items = machine.attributes.get(inline[0])
+            references += [i.get(inline[1]) for i in (items if isinstance(items, list) else [items])
+                           if isinstance(i, Mapping)]
+        found = [v for v in volumes if any(refers_to(ref, v) for ref in references)]
+        self.memo[key] = found
+        return list(found)
 
     def strategy_elsewhere(self, cluster: Resource) -> bool:
         """Whether a separate capacity-provider resource sets this ECS cluster's default strategy."""
