@@ -102,38 +102,58 @@ def test_collects_every_family_with_the_facts_the_policies_read(deployed: tuple[
     for n in normalized:
         assert n.source == "live" and n.format == "aws-api" and n.origin.region in ("us-east-1", None)
         by_id[n.address.rsplit("/", 1)[-1].rsplit(":", 1)[-1]] = n
+    # The facts and representations the IaC tables give the same types (tests/test_aws_alignment.py
+    # holds the two sides together), so the pack's policies read them unchanged.
     cluster = by_id[dep.physical["RDSCluster"]]
-    assert str(cluster.facts["backup_retention"]) == "30d"
+    assert str(cluster.facts["backup_retention"]) == "30d" and cluster.facts["engine_major_version"] == 15
     assert cluster.facts["log_exports"] == ["postgresql"] and cluster.facts["tls_required"] is True
-    assert cluster.facts["instance_count"] == 3 and cluster.facts["publicly_accessible"] is False
+    assert (cluster.facts["backup_window"], cluster.facts["maintenance_window"]) == ("03:00-04:00",
+                                                                                      "sun:04:00-sun:05:00")
+    assert cluster.facts["instance_count"] == 3 and "publicly_accessible" not in cluster.facts  # Aurora: per instance
     assert cluster.origin.api == "rds:DescribeDBClusters"
     primary = by_id[dep.physical["RDSInstanceA"]]
-    assert str(primary.facts["vcpu"]) in ("8", "8cpu") and str(primary.facts["memory"]) == "64GB"
+    assert primary.facts["machine_type"] == "db.r5.2xlarge" and primary.facts["db_role"] == "member"
+    assert primary.facts["vcpu"] == 8 and str(primary.facts["memory"]) == "64GiB"
     assert "backup_retention" not in primary.facts  # an Aurora member's retention is its cluster's
+    assert "disk_size" not in primary.facts  # Aurora storage grows by itself (the API says 1)
     private = by_id[dep.physical["PrivateSubnetA"]]
     public = by_id[dep.physical["PublicSubnetA"]]
     assert private.facts["default_route"] == "nat_gateway" and private.facts["public"] is False
-    assert public.facts["default_route"] == "internet_gateway" and public.facts["map_public_ip_on_launch"] is True
+    assert private.facts["route_table"] == dep.physical["PrivateRouteTable"]
+    assert public.facts["default_route"] == "internet_gateway" and public.facts["map_public_ip"] is True
+    assert private.facts["vpc"] == dep.physical["VPC"] and private.facts["cidr"] == "10.0.10.0/24"
     vpc = by_id[dep.physical["VPC"]]
     assert vpc.facts["dns_support"] is True and vpc.facts["dns_hostnames"] is True
+    assert vpc.facts["address_space"] == ["10.0.0.0/16"] and vpc.facts["default_network"] is False
+    assert [r["target_kind"] for r in by_id[dep.physical["PrivateRouteTable"]].facts["routes"]] == ["nat_gateway"]
     https = by_id[dep.physical["HttpsListener"].rsplit("/", 1)[-1]]
-    assert https.facts["protocol"] == "HTTPS" and https.facts["tls_min_version"] == "1.2"
+    assert https.facts["protocol"] == "HTTPS" and https.facts["tls_min_version"] == 1.2
+    assert https.facts["certificate"][0].startswith("arn:aws:acm:")
     assert by_id[dep.physical["HttpListener"].rsplit("/", 1)[-1]].facts["redirects_to_https"] is True
+    balancer = by_id[dep.physical["ApplicationLoadBalancer"].rsplit("/", 1)[-1]]
+    assert (balancer.facts["lb_type"], balancer.facts["internet_facing"]) == ("application", True)
+    assert sorted((x["protocol"], x["certificate"], x["redirects_to_https"]) for x in balancer.facts["listeners"]) \
+        == [("HTTP", False, True), ("HTTPS", True, False)]
     ecs = by_id["marketing-engine-cluster"]
     assert ecs.facts["capacity_provider_strategy"] == [
-        {"capacity_provider": "FARGATE", "weight": 1, "base": 2},
-        {"capacity_provider": "FARGATE_SPOT", "weight": 4, "base": 0}]
+        {"provider": "FARGATE", "base": 2, "weight": 1, "line": None},
+        {"provider": "FARGATE_SPOT", "base": 0, "weight": 4, "line": None}]
     tasks = {n.facts["name"]: n for n in normalized if n.type == "AWS::ECS::TaskDefinition"}
     api_task = tasks["marketing-engine-api"]
-    assert str(api_task.facts["memory"]) == "16GB" and api_task.facts["images"] == ["marketingengine/api:1.4.2"]
+    assert str(api_task.facts["memory"]) == "16384MiB" and api_task.facts["images"] == ["marketingengine/api:1.4.2"]
+    assert api_task.facts["vcpu"] == 4 and str(api_task.facts["disk_size"]) == "50GiB"
     worker = tasks["marketing-engine-worker"]
-    assert str(worker.facts["vcpu"]) == "2" and str(worker.facts["memory"]) == "8GB"
+    assert worker.facts["vcpu"] == 2 and str(worker.facts["memory"]) == "8192MiB"
+    assert str(worker.facts["disk_size"]) == "20GiB"  # Fargate's default ephemeral storage
     bucket = by_id["marketing-engine-backups"]
     assert bucket.facts["versioning_enabled"] is True and bucket.facts["public_access_blocked"] is True
-    assert bucket.facts["encryption_enabled"] is True and str(bucket.facts["lifecycle_expiration"]) == "90d"
+    assert bucket.facts["encryption_at_rest"] is True and bucket.facts["lifecycle_rules"] is True
+    assert str(bucket.facts["lifecycle_min_expiration"]) == "90d" and "name" not in bucket.facts
     redis = next(n for n in by_id.values() if n.type == "AWS::ElastiCache::ReplicationGroup")
-    assert redis.facts["shard_count"] == 3 and redis.facts["replicas_per_shard"] == 2
-    assert redis.facts["transit_encryption"] is True and redis.facts["automatic_failover"] is True
+    assert redis.facts["redis_shards"] == 3 and redis.facts["redis_replicas"] == 2
+    assert redis.facts["instance_count"] == 9 and redis.facts["machine_type"] == "cache.r5.xlarge"
+    assert redis.facts["transit_encryption"] is True and redis.facts["redis_automatic_failover"] is True
+    assert redis.kinds == {"cache", "cache_cluster", "redis"}
     assert collection.stats["calls"] > 20 and collection.stats["concurrency"] == 8
 
 
@@ -149,7 +169,7 @@ def test_snapshot_round_trips_and_masks_secrets(collected: Any, tmp_path: Any) -
     path.write_text(text)
     again = load(path)
     assert [(r.type, r.address, dict(r.attributes)) for r in again.resources] == \
-        [(r.type, r.address, json.loads(json.dumps(dict(r.attributes)))) for r in collection.resources]
+        [(r.type, r.address, _json(dict(r.attributes))) for r in collection.resources]
     assert again.account == collection.account and again.regions == collection.regions
     data = json.loads(text)
     data["resources"][0]["attributes"]["Probe"] = {"$unresolved": {"expression": "ec2:X", "reason": "denied"}}
@@ -159,6 +179,19 @@ def test_snapshot_round_trips_and_masks_secrets(collected: Any, tmp_path: Any) -
     path.write_text(json.dumps(data))
     with pytest.raises(SnapshotError, match="gaps"):
         load(path)
+
+
+def _json(value: Any) -> Any:
+    """``value`` as JSON gives it back; an unresolved detail (a member cluster moto does not have) stays one."""
+    from scanner.model import Unresolved
+
+    if isinstance(value, Unresolved):
+        return value
+    if isinstance(value, dict):
+        return {k: _json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json(v) for v in value]
+    return json.loads(json.dumps(value))
 
 
 def test_credentials_in_answers_are_masked() -> None:

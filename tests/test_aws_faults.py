@@ -107,16 +107,20 @@ def test_access_denied_on_one_service_makes_its_checks_unknown(upstream: str) ->
         assert item.status == "unknown", name  # not "missing": it could not be looked for
         assert "AccessDenied" in item.pair.note
     rows = _live_verdicts(report, SQL_POLICIES)
-    assert rows == sorted([("RDSCluster", "ME-DB-02", "unknown"), ("RDSCluster", "ME-NET-02", "unknown")]
+    # An Aurora cluster's public endpoint is judged on its instances (on both sides), so ME-NET-02 is
+    # theirs; the cache was read (only RDS was denied) and has no public endpoint.
+    assert rows == sorted([("RDSCluster", "ME-DB-02", "unknown"), ("RedisReplicationGroup", "ME-NET-02", "complies")]
                           + [(f"RDSInstance{x}", "ME-NET-02", "unknown") for x in "ABC"])
     assert not report.failing(__import__("scanner.model", fromlist=["Severity"]).Severity.INFO)
     # Judged without IaC, the denied service still shows every check it would have fed, as unknown.
     live_only = _drift(collection, iac=False)
+    cache = next(r.address for r in collection.resources if r.type == "AWS::ElastiCache::ReplicationGroup")
     assert _live_verdicts(live_only, SQL_POLICIES) == [
         ("AWS::RDS::DBCluster (not collected)", "ME-DB-02", "unknown"),
         ("AWS::RDS::DBCluster (not collected)", "ME-NET-02", "unknown"),
         ("AWS::RDS::DBInstance (not collected)", "ME-DB-02", "unknown"),
-        ("AWS::RDS::DBInstance (not collected)", "ME-NET-02", "unknown")]
+        ("AWS::RDS::DBInstance (not collected)", "ME-NET-02", "unknown"),
+        (cache, "ME-NET-02", "complies")]
 
 
 def test_a_failing_region_is_one_gap_and_the_other_region_is_read(upstream: str) -> None:

@@ -651,7 +651,23 @@ def _replication_groups(c: AwsCollector, region: str) -> list[_Record]:
         tags = c.detail("elasticache", region, "list_tags_for_resource", types=(REPLICATION_GROUP,),
                         ResourceName=arn) if group.get("ARN") else {"TagList": []}
         return _Record(REPLICATION_GROUP, arn, "elasticache:DescribeReplicationGroups", region,
-                       dict(group, Tags=tags if isinstance(tags, Unresolved) else tags.get("TagList", [])))
+                       dict(group, Tags=tags if isinstance(tags, Unresolved) else tags.get("TagList", []),
+                            CacheSubnetGroupName=subnet_group(group)))
+
+    def subnet_group(group: dict[str, Any]) -> Any:
+        """The group's subnet group: only its member clusters name it (all members share one)."""
+        members = group.get("MemberClusters") or []
+        if not members:
+            return Unresolved("elasticache:DescribeCacheClusters", "the replication group lists no member cluster")
+        answer = c.detail("elasticache", region, "describe_cache_clusters", absent={"CacheClusterNotFound": None},
+                          CacheClusterId=members[0])
+        if isinstance(answer, Unresolved):
+            return answer
+        clusters = (answer or {}).get("CacheClusters") or []
+        if not clusters:
+            return Unresolved("elasticache:DescribeCacheClusters", f"member cluster {members[0]} was not found")
+        return clusters[0].get("CacheSubnetGroupName") or Unresolved(
+            "elasticache:DescribeCacheClusters", f"member cluster {members[0]} names no subnet group")
 
     return c.detail_map(one, list(c.pages("elasticache", region, "describe_replication_groups",
                                           "ReplicationGroups")))

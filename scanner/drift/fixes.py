@@ -36,15 +36,20 @@ def cli_templates() -> dict[str, dict[str, Any]]:
     return {str(k): dict(v or {}) for k, v in (data.get("cli") or {}).items()}
 
 
-def _camel(key: str) -> str:
-    head, *rest = key.split("_")
-    return head + "".join(part.capitalize() for part in rest)
+def _strategy(value: Any) -> list[dict[str, Any]]:
+    """Capacity provider strategy items in the CLI's terms, from the fact's shape (``provider``) or a
+    template's (``CapacityProvider`` / ``capacity_provider``)."""
+    out = []
+    for item in value if isinstance(value, list) else []:
+        if isinstance(item, dict):
+            lowered = {str(k).lower().replace("_", ""): v for k, v in item.items()}
+            out.append({"capacityProvider": lowered.get("provider", lowered.get("capacityprovider")),
+                        "weight": lowered.get("weight", 0) or 0, "base": lowered.get("base", 0) or 0})
+    return out
 
 
-def _shorthand(value: Any) -> str:
-    items = value if isinstance(value, list) else [value]
-    return " ".join(",".join(f"{_camel(str(k))}={v}" for k, v in item.items()) if isinstance(item, dict)
-                    else str(item) for item in items)
+def _shorthand(items: list[dict[str, Any]]) -> str:
+    return " ".join(",".join(f"{k}={v}" for k, v in item.items()) for item in items)
 
 
 def cloud_fix(live: Resource, fact: str, value: Any) -> Fix | None:
@@ -55,14 +60,14 @@ def cloud_fix(live: Resource, fact: str, value: Any) -> Fix | None:
         template = template.get(value) if isinstance(value, bool) else template.get(native)
     if not isinstance(template, str):
         return None
-    items = native if isinstance(native, list) else []
+    strategy = _strategy(native)
     values = {
         "id": cli_id(live),
         "cluster": str(live.attributes.get("clusterArn", "")),
         "value": json.dumps(native) if isinstance(native, bool) else native,
         "value_json": json.dumps(native, separators=(",", ":")),
-        "value_providers": " ".join(str(i.get("capacity_provider")) for i in items if isinstance(i, dict)),
-        "value_shorthand": _shorthand(native),
+        "value_providers": " ".join(str(i["capacityProvider"]) for i in strategy),
+        "value_shorthand": _shorthand(strategy),
     }
     snippet = template
     for key, text in values.items():
@@ -74,7 +79,7 @@ def iac_fix(declared: Resource, fact: str, value: Any) -> Fix | None:
     """The snippet, in the declaration's own format, that makes the IaC say ``value``; None when the fact is
     derived (computed, or transformed beyond spelling) so no single native value can be written back."""
     spec = fact_spec(declared, fact)
-    if spec is None or spec.compute or spec.transform not in (None, "bool", "lower"):
+    if spec is None or spec.compute or spec.transform not in (None, "bool", "lower", "upper", "aws_window"):
         return None
     rendered = render(declared, fact, value)
     if rendered is None:

@@ -33,7 +33,9 @@ IDENTITIES: Mapping[str, Identity] = {
     "AWS::EC2::SecurityGroup": Identity(("GroupId", "SecurityGroupArn"), "GroupId", ("GroupName",), ("name",),
                                         ("aws_security_group",)),
     "AWS::EC2::Instance": Identity(("InstanceId",), "InstanceId", terraform_types=("aws_instance",)),
-    "AWS::ElasticLoadBalancingV2::LoadBalancer": Identity(("LoadBalancerArn", "LoadBalancerName"), "LoadBalancerArn",
+    # DNSName too: a CDN names its load balancer origin by it.
+    "AWS::ElasticLoadBalancingV2::LoadBalancer": Identity(("LoadBalancerArn", "LoadBalancerName", "DNSName"),
+                                                          "LoadBalancerArn",
                                                           ("Name",), ("name",), ("aws_lb", "aws_alb")),
     "AWS::ElasticLoadBalancingV2::Listener": Identity(("ListenerArn",), "ListenerArn",
                                                       terraform_types=("aws_lb_listener", "aws_alb_listener")),

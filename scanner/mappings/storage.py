@@ -109,13 +109,19 @@ class _Dialect:
     expires: Callable[[Any], Any] = lambda rule: True  # GCS: only a Delete action expires objects
 
     def any_in_force(self, resource: Resource) -> Any:
-        states = [self.in_force(rule) for rule in _rules(lookup(resource.attributes, self.rules))]
+        rules = lookup(resource.attributes, self.rules)
+        if isinstance(rules, Unresolved):  # a parameter, or a live answer that could not be read
+            return rules
+        states = [self.in_force(rule) for rule in _rules(rules)]
         return next((s for s in states if isinstance(s, Unresolved)), any(states))
 
     def shortest_expiry(self, resource: Resource) -> Any:
         """Shortest expiry in days among rules in force; missing when nothing expires."""
+        rules = lookup(resource.attributes, self.rules)
+        if isinstance(rules, Unresolved):
+            return rules
         found: list[float] = []
-        for rule in _rules(lookup(resource.attributes, self.rules)):
+        for rule in _rules(rules):
             for state in (self.in_force(rule), self.expires(rule)):
                 if isinstance(state, Unresolved):
                     return state
@@ -147,6 +153,9 @@ _DIALECTS = {
     "cfn": _Dialect(("LifecycleConfiguration", "Rules"), _setting("Status", "Enabled", "Enabled"),
                     (("ExpirationInDays",), ("NoncurrentVersionExpirationInDays",),
                      ("NoncurrentVersionExpiration", "NoncurrentDays"))),
+    # Live S3 (GetBucketLifecycleConfiguration, joined as LifecycleRules by scanner/collectors/aws.py).
+    "s3_api": _Dialect(("LifecycleRules",), _setting("Status", "Enabled", "Enabled"),
+                       (("Expiration", "Days"), ("NoncurrentVersionExpiration", "NoncurrentDays"))),
     "gcs": _Dialect(("lifecycle_rule",), lambda rule: True, (("condition", "age"),
                                                             ("condition", "days_since_noncurrent_time")),
                     expires=_gcs_deletes),

@@ -5,6 +5,11 @@
 ``Ref`` naming its target, which ``ResourceIndex.resolve`` turns into the Resource it names,
 or ``None`` when the scanned files do not declare it (the caller then says so: a check that
 depends on an undeclared resource is unknown, not guessed).
+
+Live resources (``source == "live"``) name each other by physical identifier instead: a subnet's
+``vpc`` is ``vpc-0a1b...``, a listener's ``load_balancer`` an ARN. Their facts' strings are the
+references, and a live resource answers to every identifier it has (id, ARN, name), so the same
+checks follow the same facts on live state.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ class Ref:
     attribute: str = ""
     index: str | None = None
     expression: str = ""
+    live: bool = False  # a physical identifier in live state, not a reference written in a file
 
     def __str__(self) -> str:
         return self.expression or self.target
@@ -56,6 +62,19 @@ def refs_in(value: Any) -> list[Ref]:
     found: list[Ref] = []
     _collect(value, found)
     return found
+
+
+def is_live(resource: Resource) -> bool:
+    return resource.source == "live"
+
+
+def live_refs(value: Any) -> list[Ref]:
+    """The identifiers a live resource's fact names (a string, or strings in a list)."""
+    if isinstance(value, str) and value:
+        return [Ref(value, expression=value, live=True)]
+    if isinstance(value, (list, tuple)):
+        return [ref for item in value for ref in live_refs(item)]
+    return []
 
 
 def _collect(value: Any, found: list[Ref]) -> None:
@@ -146,6 +165,8 @@ class ResourceIndex:
         return list(self._by_kind.get(kind, ()))
 
     def resolve(self, ref: Ref, origin: Resource) -> Resource | None:
+        if ref.live:
+            return self._by_key.get((LIVE_SCOPE, ref.target.casefold()))
         scope = scope_of(origin)
         found = self._by_key.get((scope, ref.target)) or self._by_key.get((scope, ref.target.lower()))
         if found is None and origin.format == "arm":  # nested children are declared by their short name
@@ -154,7 +175,8 @@ class ResourceIndex:
 
     def targets(self, value: Any, origin: Resource) -> list[tuple[Ref, Resource | None]]:
         """Each reference in ``value`` with the resource it names (None when not declared)."""
-        return [(ref, self.resolve(ref, origin)) for ref in refs_in(value)]
+        refs = live_refs(value) if is_live(origin) else refs_in(value)
+        return [(ref, self.resolve(ref, origin)) for ref in refs]
 
     def points_to(self, value: Any, origin: Resource, target: Resource) -> bool:
         return any(found is target for _, found in self.targets(value, origin))
@@ -170,7 +192,12 @@ class ResourceIndex:
                     break
 
 
+LIVE_SCOPE = "<live>"  # one account's live state: identifiers are unique across it
+
+
 def scope_of(resource: Resource) -> str:
+    if is_live(resource):
+        return LIVE_SCOPE
     file = resource.origin.file or ""
     if resource.format == "terraform":
         return str(Path(file).parent)
@@ -178,6 +205,10 @@ def scope_of(resource: Resource) -> str:
 
 
 def _keys(resource: Resource) -> list[str]:
+    if is_live(resource):
+        from scanner.drift.identity import identifiers  # the names each live type answers to
+
+        return sorted(identifiers(resource))
     if resource.format == "arm":
         name = resource.address[len(resource.type) + 1:] if resource.address.startswith(resource.type) else ""
         keys = [resource.address, resource.address.lower()]
@@ -234,4 +265,6 @@ def index_for(resources: tuple[Resource, ...]) -> ResourceIndex:
 
 
 def undeclared(ref: Ref) -> str:
+    if ref.live:
+        return f"{ref.target} is not among the collected live resources"
     return f"{ref.target} is referenced ({ref}) but not declared in the scanned files"

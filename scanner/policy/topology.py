@@ -83,7 +83,15 @@ def route_target(index: ResourceIndex, route: dict[str, Any], origin: Resource) 
 
 
 def route_table_of(index: ResourceIndex, subnet: Resource) -> tuple[Resource | None, str]:
-    """The route table a subnet uses: its explicit association, else the VPC's declared main table."""
+    """The route table a subnet uses: the one it names itself (live state reports the effective table),
+    else its explicit association, else the VPC's declared main table."""
+    named = subnet.facts.get("route_table")
+    if isinstance(named, Unresolved):
+        return None, f"its route table cannot be read: {named.expression}: {named.reason}"
+    for ref, table in index.targets(named, subnet):
+        if table is not None:
+            return table, f"route table {table.address}"
+        return None, undeclared(ref)
     for assoc in index.referrers(subnet, index.of_kind("route_table_association"), "subnet"):
         targets = index.targets(assoc.facts.get("route_table"), assoc)
         for ref, table in targets:

@@ -11,7 +11,7 @@ from scanner.model import Resource, Unresolved
 from scanner.policy.check import EvalContext, Outcome
 from scanner.policy.functions import register
 from scanner.policy.functions.network import arg, complies, flag, skip, unknown, violates
-from scanner.policy.references import ResourceIndex, index_for, undeclared
+from scanner.policy.references import ResourceIndex, index_for, is_live, refs_in, undeclared
 from scanner.policy.topology import instance_count, line_in, subnet_exposure, subnet_zones
 
 
@@ -86,6 +86,9 @@ def _aws_subnets(index: ResourceIndex, resource: Resource, facts: Mapping[str, A
         if group_value is None:
             return violates("no subnet group: the default VPC's subnets are used", "subnet_group", None,
                             "a subnet group over private subnets")
+        if isinstance(group_value, Unresolved) and not refs_in(group_value):  # a parameter, or unreadable live
+            return unknown(f"subnet group = {group_value.expression}: {group_value.reason}", "subnet_group",
+                           group_value.expression, "a subnet group over private subnets")
         targets = index.targets(group_value, resource)
         if not targets:
             return unknown(f"subnet group {group_value} is not declared in the scanned files", "subnet_group",
@@ -282,7 +285,8 @@ def _aurora_ha(ctx: EvalContext, index: ResourceIndex, cluster: Resource, facts:
             return unknown(f"the count of {member.address} is not known statically", "instances")
         count += n
     if count < minimum:
-        return violates(f"{count} cluster instance(s) declared; the guide requires {minimum} (a writer and "
+        where = "running" if is_live(cluster) else "declared"
+        return violates(f"{count} cluster instance(s) {where}; the guide requires {minimum} (a writer and "
                         f"{minimum - 1} readers)", "instances", count, f">= {minimum}")
     zones = {str(m.facts["availability_zone"]) for m in members if isinstance(m.facts.get("availability_zone"), str)}
     if len(zones) < min_zones:
@@ -379,8 +383,9 @@ def datastore_public_endpoint(ctx: EvalContext, facts: Mapping[str, Any], args: 
                    and index.points_to(m.facts["cluster"], m, ctx.resource)]
         if members:
             return skip()
+        none = "none was collected" if is_live(ctx.resource) else "the scanned files declare none"
         return unknown("publicly_accessible is not declared: Aurora sets it on each instance of the cluster, and "
-                       "the scanned files declare none", "publicly_accessible")
+                       f"{none}", "publicly_accessible")
     judged = flag(facts, "publicly_accessible", False, "no public endpoint",
                   "the data store accepts connections on a public endpoint")
     return judged if judged is not None else skip()

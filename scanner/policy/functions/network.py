@@ -15,7 +15,7 @@ from scanner.mappings import fact_spec
 from scanner.model import Resource, Status, Unresolved
 from scanner.policy.check import SKIP, EvalContext, Outcome, resolve_value
 from scanner.policy.functions import register
-from scanner.policy.references import ResourceIndex, index_for, refs_in, undeclared
+from scanner.policy.references import ResourceIndex, index_for, is_live, refs_in, undeclared
 from scanner.policy.topology import (
     cidr_within,
     in_subnet_group,
@@ -203,6 +203,10 @@ def lb_terminates_tls(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[
     resource = ctx.resource
     if facts.get("https_redirect") is True:
         return skip()  # a GCP URL map that only redirects to HTTPS is the HTTP half of a load balancer
+    inline = facts.get("listeners")
+    if isinstance(inline, Unresolved):  # live state whose listeners could not be read
+        return unknown(f"listeners = {inline.expression}: {inline.reason}", "listeners", inline.expression,
+                       "an HTTPS listener with a certificate")
     listeners = listeners_of(_index(ctx), resource)
     https = [x for x in listeners if x.protocol in ("HTTPS", "TLS") and x.certificate]
     if not https:
@@ -305,8 +309,9 @@ def lb_zone_spread(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str
             continue
         for zone in zones:
             zones_seen.setdefault(zone, subnet.address)
-    literal = [s for s in (subnets if isinstance(subnets, list) else [subnets])
-               if isinstance(s, str) or (isinstance(s, Unresolved) and not refs_in(s))]
+    # In files a bare string is an ID nothing declares; live, strings are the references followed above.
+    literal = [] if is_live(resource) else [s for s in (subnets if isinstance(subnets, list) else [subnets])
+                                            if isinstance(s, str) or (isinstance(s, Unresolved) and not refs_in(s))]
     missing.extend(f"{s} is not declared in the scanned files" for s in literal)
     shown = [f"{subnet} ({_zone_label(zone)})" for zone, subnet in zones_seen.items()]
     if len(zones_seen) >= minimum:
