@@ -104,6 +104,16 @@ class Remediation:
 
 
 @dataclass(frozen=True)
+class Acceptance:
+    """A baseline's acceptance of a finding: who accepted it, why, and until when (ISO date)."""
+
+    owner: str
+    reason: str
+    expires: str
+    expired: bool = False
+
+
+@dataclass(frozen=True)
 class Finding:
     """The verdict of one policy on one resource (or on one file, for parse errors)."""
 
@@ -125,6 +135,13 @@ class Finding:
     remediation: Remediation | None = None
     source: str = "iac"
     origin: str = ""
+    acceptance: Acceptance | None = None  # set by a baseline; an expired one no longer shields the finding
+    also_reported_as: tuple[str, ...] = ()  # other tools' check IDs merged into this finding (checkov)
+
+    @property
+    def accepted(self) -> bool:
+        """Accepted by a baseline whose acceptance has not expired: reported, but not failing."""
+        return self.acceptance is not None and not self.acceptance.expired
 
     @property
     def fingerprint(self) -> str:

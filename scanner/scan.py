@@ -5,7 +5,7 @@ from __future__ import annotations
 import fnmatch
 import gc
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -15,6 +15,7 @@ from typing import Any
 from scanner import __version__
 from scanner.model import Finding, Resource, Severity, Status
 from scanner.policy.catalog import Policy, PolicyError, load_policies
+from scanner.units import parse_quantity
 
 
 @dataclass
@@ -27,7 +28,15 @@ class ScanOptions:
     severity_overrides: Mapping[str, str] = field(default_factory=dict)
     parameter_overrides: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     formats: Sequence[str] = ()
-    jobs: int | None = None  # processes for loading large trees; None: the CPUs available
+    # Files loaded only for cross-file context (a staged file's Terraform module): their findings are dropped,
+    # findings are reported for ``paths`` only.
+    context_paths: Sequence[str] = ()
+    baseline: str | None = None  # accepted findings (scanner/baseline/accepted.py)
+    with_checkov: bool = False
+    checkov_path: str = "checkov"
+    checkov_timeout: float = 600.0
+    baseline_env: str | None = None  # baselines/<env>.yaml for component checks (default: production)
+    jobs: int | None = None  # processes for loading large trees; None: the idle CPUs
 
 
 @dataclass
@@ -39,6 +48,7 @@ class Report:
     started: datetime
     duration_s: float
     version: str = __version__
+    notes: list[str] = field(default_factory=list)  # for the user, on stderr (baseline entries unused, ...)
 
     def counts(self) -> dict[str, int]:
         counts = {s.value: 0 for s in Status}
@@ -48,9 +58,9 @@ class Report:
 
     def failing(self, fail_on: Severity, strict: bool = False) -> list[Finding]:
         """Findings that fail the gate: violations at or above ``fail_on``; errors too when strict."""
-        return [f for f in self.findings
-                if (f.status == Status.VIOLATES and f.severity.rank >= fail_on.rank)
-                or (strict and f.status == Status.ERROR)]
+        return [f for f in self.findings if not f.accepted and (
+                (f.status == Status.VIOLATES and f.severity.rank >= fail_on.rank)
+                or (strict and f.status == Status.ERROR))]
 
 
 def _matches(policy: Policy, patterns: Sequence[str]) -> bool:
@@ -70,9 +80,44 @@ def select_policies(policies: Sequence[Policy], options: ScanOptions) -> list[Po
         severity = options.severity_overrides.get(policy.id)
         params = options.parameter_overrides.get(policy.id)
         if severity or params:
+            params = {name: coerce_parameter(policy, name, value) for name, value in (params or {}).items()}
             policy = policy.with_overrides(Severity.parse(severity) if severity else None, params)
         out.append(policy)
     return out
+
+
+def coerce_parameter(policy: Policy, name: str, value: Any) -> Any:
+    """A parameter override as the policy's type wants it (flags and environment give strings)."""
+    param = policy.parameters.get(name)
+    if param is None or not isinstance(value, str):
+        return value
+    try:
+        if param.type == "integer":
+            return int(value)
+        if param.type == "number":
+            return float(value)
+        if param.type == "boolean":
+            if value.lower() not in ("true", "false", "yes", "no", "on", "off", "1", "0"):
+                raise ValueError(value)
+            return value.lower() in ("true", "yes", "on", "1")
+        if param.type == "list":
+            return [item.strip() for item in value.split(",") if item.strip()]
+        if param.type in ("size", "duration", "cpu") and parse_quantity(value, param.type) is None:
+            raise ValueError(value)
+    except ValueError:
+        raise PolicyError(f"{policy.id} parameter {name}: {value!r} is not a valid {param.type}") from None
+    return value
+
+
+def _in_scope(paths: Sequence[str]) -> Callable[[str], bool]:
+    """A predicate: is this file one of ``paths`` or under one of them (the files findings are kept for)?"""
+    roots = [Path(p).resolve() for p in paths]
+
+    def contains(file: str) -> bool:
+        resolved = Path(file).resolve()
+        return any(resolved == root or root in resolved.parents for root in roots)
+
+    return contains
 
 
 def evaluate_resources(resources: Sequence[Resource], policies: Sequence[Policy]) -> list[Finding]:
@@ -89,11 +134,31 @@ def scan(options: ScanOptions) -> Report:
     t0 = time.perf_counter()
     with cyclic_gc_paused():
         policies = select_policies(load_policies(options.policy_dirs), options)
-        outcome = load_paths(options.paths, {"var_files": list(options.var_files)}, options.formats or None,
-                             options.jobs)
-        findings = parse_error_findings(outcome.errors) + Engine(policies).run(outcome.resources)
+        outcome = load_paths([*options.paths, *options.context_paths], {"var_files": list(options.var_files)},
+                             options.formats or None, options.jobs)
+        settings = {"baseline_env": options.baseline_env} if options.baseline_env else {}
+        findings = parse_error_findings(outcome.errors) + Engine(policies, settings).run(outcome.resources)
+    files, resources = outcome.files, len(outcome.resources)
+    if options.context_paths:
+        in_scope = _in_scope(options.paths)
+        findings = [f for f in findings if f.file is None or in_scope(f.file)]
+        files = {path: fmt for path, fmt in files.items() if in_scope(path)}
+        resources = sum(1 for r in outcome.resources if r.origin.file is None or in_scope(r.origin.file))
+    notes: list[str] = []
+    if options.with_checkov:
+        from scanner.checkov.runner import add_checkov_findings
+
+        findings, checkov_notes = add_checkov_findings(findings, options.paths, options.checkov_path,
+                                                       options.checkov_timeout, policies)
+        notes.extend(checkov_notes)
+    if options.baseline:
+        from scanner.baseline.accepted import apply_baseline
+
+        findings, baseline_notes = apply_baseline(findings, options.baseline)
+        notes.extend(baseline_notes)
     findings.sort(key=lambda f: (f.file or "", f.line or 0, f.policy_id, f.resource_address))
-    return Report(findings, policies, outcome.files, len(outcome.resources), started, time.perf_counter() - t0)
+    return Report(findings, policies, files, resources, started, time.perf_counter() - t0, notes=notes)
+
 
 
 @contextmanager

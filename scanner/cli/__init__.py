@@ -18,7 +18,7 @@ from scanner import __version__
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 SEVERITIES = ("info", "low", "medium", "high", "critical")
 # Subcommand modules, in --help order.
-COMMANDS = ("scan", "policies")
+COMMANDS = ("scan", "policies", "config", "baseline", "export", "collect", "drift")
 
 
 class Parser(argparse.ArgumentParser):

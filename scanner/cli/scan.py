@@ -1,61 +1,82 @@
-"""``specdrift scan PATH...``: load IaC files, evaluate the policy pack, report."""
+"""``specdrift scan PATH...``: load IaC files, evaluate the policy pack, report in one or more formats."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from scanner.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, SEVERITIES, use_color, write_output
+from scanner.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, use_color, write_output
 
 
 def register(sub: Any) -> None:
+    from scanner.cli.options import add_config_arguments
+
     scan = sub.add_parser("scan", help="scan IaC files and directories", description=(
         "Load every recognised file under PATH (Terraform, CloudFormation, ARM, Kubernetes, ...) "
-        "and evaluate the policy pack on it."))
+        "and evaluate the policy pack on it. Named files are checked with their directory as context "
+        "(--context); findings are reported for the named files only."),
+        epilog="exit codes: 0 nothing at or above the fail level, 1 findings at or above it (not accepted by "
+               "the baseline), 2 usage or tool error (with --strict also an unparseable file or a source that "
+               "could not be read)")
     scan.add_argument("paths", nargs="+", metavar="PATH")
-    scan.add_argument("--format", "-f", choices=("text", "json"), default="text")
-    scan.add_argument("--output", "-o", metavar="FILE", help="write the report here instead of stdout")
-    scan.add_argument("--fail-on", choices=SEVERITIES, default="info",
-                      help="exit 1 when a violation of this severity or higher is found (default: info)")
-    scan.add_argument("--policies-dir", action="append", type=Path, metavar="DIR",
-                      help="policy pack directory (repeatable; default: the shipped pack)")
-    scan.add_argument("--policy", action="append", default=[], metavar="PATTERN",
-                      help="only these policies: ID, requirement ID or tag, wildcards allowed (repeatable)")
-    scan.add_argument("--skip-policy", action="append", default=[], metavar="PATTERN",
-                      help="leave these policies out (repeatable)")
-    scan.add_argument("--var-file", action="append", default=[], metavar="FILE",
-                      help="Terraform .tfvars / .tfvars.json values (repeatable)")
-    scan.add_argument("--quiet", "-q", action="store_true", help="text format: hide compliant results")
-    scan.add_argument("--no-color", action="store_true", help="no colour (NO_COLOR is honoured too)")
-    scan.add_argument("--strict", action="store_true", help="unparseable files fail the gate (exit 2)")
+    add_config_arguments(scan)
     scan.add_argument("--jobs", "-j", type=int, metavar="N",
-                      help="processes for loading large trees (default: the idle CPUs; 1: none)")
+                      help="processes for loading large trees (default: the idle CPUs; 1: none; "
+                           "SPECDRIFT_JOBS works too)")
     scan.set_defaults(run=run)
 
 
+def annotations_wanted(setting: str, destinations: list[tuple[str, str | None]]) -> bool:
+    """Automatic GitHub annotations on stderr: in Actions (or always), unless stdout already gets them."""
+    if setting == "never" or ("github", None) in destinations:
+        return False
+    return setting == "always" or os.environ.get("GITHUB_ACTIONS") == "true"
+
+
 def run(args: argparse.Namespace) -> int:
-    from scanner.model import Severity, Status
+    from scanner.baseline import BaselineError
+    from scanner.cli.options import load_config, report_destinations, scan_options
+    from scanner.config import ConfigError
+    from scanner.model import Status
     from scanner.reporters import Format, reporter_for
     from scanner.reporters.text import TextReporter
-    from scanner.scan import ScanOptions, scan
+    from scanner.scan import scan
 
     for path in args.paths:
         if not Path(path).exists():
             print(f"specdrift: error: no such file or directory: {path}", file=sys.stderr)
             return EXIT_ERROR
-    options = ScanOptions(paths=args.paths, policy_dirs=args.policies_dir, var_files=args.var_file,
-                          policies=args.policy, skip_policies=args.skip_policy, jobs=args.jobs)
-    report = scan(options)
-    fail_on = Severity(args.fail_on)
-    fmt = Format(args.format)
-    reporter = TextReporter(show_compliant=not args.quiet) if fmt is Format.TEXT else reporter_for(fmt)
-    color = fmt is Format.TEXT and not args.output and use_color(args, sys.stdout)
-    write_output(reporter.render(report, fail_on, color), args.output)
-    errors = [f for f in report.findings if f.status == Status.ERROR]
+    try:
+        config = load_config(args)
+        destinations = report_destinations(config)
+        if config["baseline_env"]:  # named explicitly: a missing file is a usage error, not an unknown
+            from scanner.baseline.components import load_components
+
+            load_components(config["baseline_env"])
+        report = scan(replace(scan_options(config, args.paths), jobs=args.jobs))
+    except (ConfigError, BaselineError) as exc:
+        print(f"specdrift: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    fail_on = config.fail_on
+    for name, output in destinations:
+        fmt = Format(name)
+        reporter = TextReporter(show_compliant=not config["quiet"]) if fmt is Format.TEXT else reporter_for(fmt)
+        color = fmt is Format.TEXT and output is None and use_color(args, sys.stdout)
+        if output:
+            Path(output).parent.mkdir(parents=True, exist_ok=True)
+        write_output(reporter.render(report, fail_on, color), output)
+    if annotations_wanted(config["annotations"], destinations):
+        sys.stderr.write(reporter_for(Format.GITHUB).render(report, fail_on, False))
+    errors = [f for f in report.findings if f.status == Status.ERROR and not f.accepted]
     for finding in errors:
-        print(f"specdrift: {finding.file}:{finding.line or '?'}: {finding.message}", file=sys.stderr)
-    if args.strict and errors:
+        where = f"{finding.file}:{finding.line or '?'}" if finding.file else finding.origin
+        print(f"specdrift: {where}: {finding.message}", file=sys.stderr)
+    for note in report.notes:
+        print(f"specdrift: {note}", file=sys.stderr)
+    if config["strict"] and errors:
         return EXIT_ERROR
     return EXIT_FINDINGS if report.failing(fail_on) else EXIT_OK

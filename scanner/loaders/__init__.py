@@ -22,7 +22,7 @@ from scanner.model import Resource
 __all__ = ["LoadOutcome", "Loader", "ParseError", "all_loaders", "iter_files", "load_paths", "loader_for"]
 
 SKIP_DIRS = {".git", ".hg", ".svn", ".terraform", "node_modules", ".venv", "venv", "__pycache__", ".tox",
-             ".mypy_cache", ".ruff_cache", ".pytest_cache", ".specdrift-cache"}
+             ".mypy_cache", ".ruff_cache", ".pytest_cache", ".specdrift-cache", ".venv-checkov"}
 MAX_FILE_BYTES = 20 * 1024 * 1024
 SNIFF_CHARS = 64 * 1024
 
@@ -103,20 +103,24 @@ def load_file(path: Path, only: Sequence[str] | None = None, shown: str | None =
         line = data[: exc.start].count(b"\n") + 1
         return loader.name, LoadResult(errors=[ParseError(shown, line, "not UTF-8 text", loader.name)])
     try:
-        return loader.name, loader.load(shown, text)
+        result = loader.load(shown, text)
     except RecursionError:
-        return loader.name, LoadResult(errors=[ParseError(shown, None, "nesting too deep to parse",
-                                                          loader.name)])
+        result = LoadResult(errors=[ParseError(shown, None, "nesting too deep to parse", loader.name)])
+    if loader.name != "plaintext":  # ME-SEC-01: secrets are looked for in every file, whoever reads it
+        from scanner.secrets import credential_resources
+
+        result.resources.extend(credential_resources(shown, text, loader.name))
+    return loader.name, result
 
 
 def load_paths(paths: Iterable[str | os.PathLike[str]], context: dict[str, Any] | None = None,
                only: Sequence[str] | None = None, jobs: int | None = None) -> LoadOutcome:
     """Load every recognised file under ``paths``, link cross-file formats, attach facts.
 
-    Large trees load across ``jobs`` processes (default: the CPUs available; see ``parallel``).
+    Large trees load across ``jobs`` processes (default: the idle CPUs; see ``parallel``).
     """
     from scanner.loaders.parallel import load_many
-    from scanner.mappings import normalize
+    from scanner.mappings import normalize_all
 
     context = context or {}
     outcome = LoadOutcome()
@@ -138,5 +142,5 @@ def load_paths(paths: Iterable[str | os.PathLike[str]], context: dict[str, Any] 
         link = getattr(loader, "link", None)
         if link is not None:
             resources = link(resources, context)
-        outcome.resources.extend(normalize(r) for r in resources)
+        outcome.resources.extend(normalize_all(resources))
     return outcome

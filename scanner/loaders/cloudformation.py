@@ -2,6 +2,8 @@
 
 ``Ref`` to a parameter is replaced by its default; a parameter without a default (or a
 ``NoEcho`` one) stays ``Unresolved`` naming the parameter, so checks on it become unknown.
+Conditions are decided from the same defaults: ``Fn::If`` takes its branch and a resource whose
+``Condition`` is false is not loaded; an undecidable condition leaves the value ``Unresolved``.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ class CloudFormationLoader:
         if not isinstance(template, dict) or not isinstance(template.get("Resources"), dict):
             return LoadResult(errors=[ParseError(path, 1, "not a CloudFormation template: no Resources mapping",
                                                  NAME)])
-        parameters = template.get("Parameters") or {}
+        scope = _Template(template)
         result = LoadResult()
         resources: LineDict = template["Resources"]
         for logical_id, body in resources.items():
@@ -45,6 +47,8 @@ class CloudFormationLoader:
                 result.errors.append(ParseError(path, resources.line_of(logical_id),
                                                 f"resource {logical_id} has no Type", NAME))
                 continue
+            if "Condition" in body and scope.condition(str(body["Condition"])) is False:
+                continue  # the template decides not to create it with the parameters' defaults
             properties = body.get("Properties")
             if not isinstance(properties, LineDict):
                 properties = LineDict()
@@ -52,8 +56,8 @@ class CloudFormationLoader:
                 properties.key_lines = {}
             rtype = str(body["Type"])
             origin = Origin(path, resources.line_of(logical_id), getattr(body, "end_line", None))
-            result.resources.append(Resource("aws", rtype, logical_id, origin,
-                                             _substitute(properties, parameters), format=NAME))
+            result.resources.append(Resource("aws", rtype, logical_id, origin, scope.resolve(properties),
+                                             format=NAME))
         return result
 
 
@@ -61,31 +65,190 @@ def _problem(exc: yaml.YAMLError) -> str:
     return str(getattr(exc, "problem", None) or exc).strip()
 
 
-def _substitute(value: Any, parameters: dict[str, Any]) -> Any:
-    if isinstance(value, dict):
-        if len(value) == 1 and "Ref" in value and isinstance(value["Ref"], str):
-            name = value["Ref"]
-            if name in parameters:
-                param = parameters[name] or {}
-                if str(param.get("NoEcho", "")).lower() == "true":
-                    return Unresolved(f"!Ref {name}", f"parameter {name} is NoEcho (a secret reference)")
-                if "Default" in param:
-                    return param["Default"]
-                return Unresolved(f"!Ref {name}", f"parameter {name} has no default")
-            if name.startswith("AWS::"):
-                return Unresolved(f"!Ref {name}", "pseudo parameter known only at deploy time")
-            return value  # a reference to another resource: kept for cross-resource checks
-        out = LineDict((k, _substitute(v, parameters)) for k, v in value.items())
-        out.line = getattr(value, "line", 0)
-        out.end_line = getattr(value, "end_line", 0)
-        out.key_lines = getattr(value, "key_lines", {})
+_NO_VALUE = object()  # AWS::NoValue: the property is removed
+_SUB_VAR = re.compile(r"\$\{([^}]*)\}")
+
+
+class _Template:
+    """Resolves intrinsic functions whose inputs are known: parameters with defaults, decidable
+    Conditions (``Fn::If``), ``Fn::Sub``/``Fn::Join``/``Fn::Select``/``Fn::FindInMap`` over resolved
+    values. References to resources stay as written (for cross-resource checks); anything else
+    becomes ``Unresolved`` naming what is missing."""
+
+    def __init__(self, template: dict[str, Any]) -> None:
+        self.parameters = template.get("Parameters") or {}
+        self.conditions = template.get("Conditions") or {}
+        self.mappings = template.get("Mappings") or {}
+        self._decided: dict[str, bool | Unresolved] = {}
+
+    def parameter(self, name: str) -> Any:
+        param = self.parameters[name] or {}
+        if str(param.get("NoEcho", "")).lower() == "true":
+            return Unresolved(f"!Ref {name}", f"parameter {name} is NoEcho (a secret reference)")
+        if "Default" in param:
+            return param["Default"]
+        return Unresolved(f"!Ref {name}", f"parameter {name} has no default")
+
+    def condition(self, name: str, depth: int = 0) -> bool | Unresolved:
+        if name in self._decided:
+            return self._decided[name]
+        if name not in self.conditions or depth > 16:
+            return Unresolved(f"Condition {name}", f"condition {name} is not declared")
+        self._decided[name] = Unresolved(f"Condition {name}", f"condition {name} refers to itself")
+        decided = self._test(self.conditions[name], depth + 1)
+        if isinstance(decided, Unresolved):
+            decided = Unresolved(f"Condition {name}", f"condition {name} cannot be decided: {decided.reason}")
+        self._decided[name] = decided
+        return decided
+
+    def _test(self, expr: Any, depth: int) -> bool | Unresolved:
+        if isinstance(expr, dict) and len(expr) == 1:
+            key, args = next(iter(expr.items()))
+            if key in ("Condition", "Fn::Condition") and isinstance(args, str):  # !Condition is Fn::Condition
+                return self.condition(args, depth)
+            if key == "Fn::Equals" and isinstance(args, list) and len(args) == 2:
+                left, right = (self.resolve(a) for a in args)
+                for side in (left, right):
+                    if isinstance(side, Unresolved):
+                        return Unresolved(side.expression, side.reason)
+                    if isinstance(side, dict):
+                        return Unresolved(str(side), "a value known only at deployment")
+                return str(left) == str(right)
+            if key in ("Fn::Not", "Fn::And", "Fn::Or") and isinstance(args, list):
+                values = [self._test(a, depth) for a in args]
+                known = [v for v in values if not isinstance(v, Unresolved)]
+                unknown = [v for v in values if isinstance(v, Unresolved)]
+                if key == "Fn::Not":
+                    return unknown[0] if unknown else not known[0]
+                if key == "Fn::And" and False in known:
+                    return False
+                if key == "Fn::Or" and True in known:
+                    return True
+                return unknown[0] if unknown else (key == "Fn::And")
+        return Unresolved(str(expr), "an unsupported condition function")
+
+    def resolve(self, value: Any) -> Any:
+        if isinstance(value, dict):
+            if len(value) == 1:
+                key, args = next(iter(value.items()))
+                handler = self._INTRINSICS.get(key)
+                if handler is not None:
+                    return handler(self, args, value)
+            out = LineDict()
+            for k, v in value.items():
+                resolved = self.resolve(v)
+                if resolved is not _NO_VALUE:
+                    out[k] = resolved
+            out.line, out.end_line = getattr(value, "line", 0), getattr(value, "end_line", 0)
+            out.key_lines = getattr(value, "key_lines", {})
+            return out
+        if isinstance(value, list):
+            out_list = LineList(r for r in (self.resolve(v) for v in value) if r is not _NO_VALUE)
+            out_list.line, out_list.end_line = getattr(value, "line", 0), getattr(value, "end_line", 0)
+            return out_list
+        return value
+
+    def _ref(self, name: Any, original: Any) -> Any:
+        if not isinstance(name, str):
+            return original
+        if name in self.parameters:
+            return self.parameter(name)
+        if name == "AWS::NoValue":
+            return _NO_VALUE
+        if name.startswith("AWS::"):
+            return Unresolved(f"!Ref {name}", "pseudo parameter known only at deploy time")
+        return original  # a reference to another resource: kept for cross-resource checks
+
+    def _if(self, args: Any, original: Any) -> Any:
+        if not (isinstance(args, list) and len(args) == 3 and isinstance(args[0], str)):
+            return original
+        decided = self.condition(args[0])
+        if isinstance(decided, Unresolved):
+            return Unresolved(f"!If [{args[0]}, ...]", decided.reason)
+        return self.resolve(args[1] if decided else args[2])
+
+    def _sub(self, args: Any, original: Any) -> Any:
+        text, variables = (args[0], args[1]) if isinstance(args, list) and len(args) == 2 else (args, {})
+        if not isinstance(text, str) or not isinstance(variables, dict):
+            return original
+        local = {k: self.resolve(v) for k, v in variables.items()}
+        missing: list[str] = []
+        references = False
+
+        def substitute(match: re.Match[str]) -> str:
+            nonlocal references
+            name = match.group(1)
+            if name.startswith("!"):
+                return "${" + name[1:] + "}"
+            value = local[name] if name in local else (
+                self.parameter(name) if name in self.parameters else None)
+            if value is None:
+                if name.startswith("AWS::"):
+                    missing.append(f"{name} is known only at deploy time")
+                else:
+                    references = True
+                return match.group(0)
+            if isinstance(value, Unresolved):
+                missing.append(value.reason)
+                return match.group(0)
+            if isinstance(value, (dict, list)):
+                references = True
+                return match.group(0)
+            return str(value).lower() if isinstance(value, bool) else str(value)
+
+        out = _SUB_VAR.sub(substitute, text)
+        if missing:
+            return Unresolved(f"!Sub {text}", "; ".join(missing))
+        if references:
+            return Unresolved(f"!Sub {out}", "names another resource's attribute")
         return out
-    if isinstance(value, list):
-        out_list = LineList(_substitute(v, parameters) for v in value)
-        out_list.line = getattr(value, "line", 0)
-        out_list.end_line = getattr(value, "end_line", 0)
-        return out_list
-    return value
+
+    def _join(self, args: Any, original: Any) -> Any:
+        if not (isinstance(args, list) and len(args) == 2 and isinstance(args[0], str)):
+            return original
+        items = self.resolve(args[1])
+        if isinstance(items, Unresolved):
+            return items
+        if not isinstance(items, list):
+            return original
+        for item in items:
+            if isinstance(item, Unresolved):
+                return Unresolved(f"!Join [{args[0]!r}, ...]", item.reason)
+            if isinstance(item, (dict, list)):
+                return Unresolved(f"!Join [{args[0]!r}, ...]", "names another resource's attribute")
+        return args[0].join(str(i).lower() if isinstance(i, bool) else str(i) for i in items)
+
+    def _select(self, args: Any, original: Any) -> Any:
+        if not (isinstance(args, list) and len(args) == 2):
+            return original
+        index, items = self.resolve(args[0]), self.resolve(args[1])
+        if isinstance(items, list) and not isinstance(index, Unresolved):
+            try:
+                return items[int(index)]
+            except (ValueError, IndexError, TypeError):
+                return Unresolved(f"!Select [{index}, ...]", "index out of range")
+        if isinstance(items, Unresolved):
+            return items
+        return original  # !Select [0, !GetAZs ""]: an AZ by position, read by the AZ checks
+
+    def _find_in_map(self, args: Any, original: Any) -> Any:
+        if not (isinstance(args, list) and len(args) == 3):
+            return original
+        keys = [self.resolve(a) for a in args]
+        for key in keys:
+            if isinstance(key, Unresolved):
+                return Unresolved(f"!FindInMap {args[0]}", key.reason)
+            if not isinstance(key, (str, int)):
+                return original
+        node: Any = self.mappings
+        for key in keys:
+            if not isinstance(node, dict) or str(key) not in node:
+                return Unresolved(f"!FindInMap {keys}", f"mapping {'/'.join(map(str, keys))} is not declared")
+            node = node[str(key)]
+        return self.resolve(node)
+
+    _INTRINSICS = {"Ref": _ref, "Fn::If": _if, "Fn::Sub": _sub, "Fn::Join": _join, "Fn::Select": _select,
+                   "Fn::FindInMap": _find_in_map}
 
 
 LOADER = CloudFormationLoader()

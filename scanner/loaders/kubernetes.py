@@ -16,7 +16,7 @@ NAME = "kubernetes"
 PRIORITY = 20
 _SNIFF_API = re.compile(r"^\s*[\"']?apiVersion[\"']?\s*:", re.M)
 _SNIFF_KIND = re.compile(r"^\s*[\"']?kind[\"']?\s*:\s*[\"']?[A-Z]", re.M)
-_CLUSTER_SCOPED = {"Namespace", "ClusterRole", "ClusterRoleBinding", "PersistentVolume", "StorageClass",
+CLUSTER_SCOPED = {"Namespace", "ClusterRole", "ClusterRoleBinding", "PersistentVolume", "StorageClass",
                    "CustomResourceDefinition", "ClusterIssuer", "Node", "PriorityClass", "IngressClass"}
 
 
@@ -58,7 +58,7 @@ def to_resource(obj: Any, path: str | None, origin: Origin | None = None, source
     kind = str(obj["kind"])
     metadata = obj.get("metadata") or {}
     name = str(metadata.get("name", "<unnamed>"))
-    namespace = None if kind in _CLUSTER_SCOPED else str(metadata.get("namespace") or "default")
+    namespace = None if kind in CLUSTER_SCOPED else str(metadata.get("namespace") or "default")
     address = f"{namespace}/{kind}/{name}" if namespace else f"{kind}/{name}"
     origin = origin or Origin(path, getattr(obj, "line", None), getattr(obj, "end_line", None))
     return Resource("kubernetes", kind, address, origin, obj, format=NAME, source=source)

@@ -8,6 +8,7 @@ and tfvars.
 
 from __future__ import annotations
 
+import os
 import re
 from collections import defaultdict
 from collections.abc import Sequence
@@ -73,39 +74,104 @@ class TerraformLoader:
         return result
 
     def link(self, resources: Sequence[Resource], context: dict[str, Any]) -> list[Resource]:
-        """Resolve ``var.*`` and ``local.*`` per module directory; tfvars from ``context['var_files']``."""
+        """Resolve ``var.*`` and ``local.*`` per module; instantiate local module calls with their inputs.
+
+        A directory is a root module unless a ``module`` block of the scan calls it by a local path
+        (``source = "./modules/gke"``); then its resources appear once per call, addressed
+        ``module.<name>.<address>``, with the call's arguments as variable values. tfvars from
+        ``context['var_files']`` feed root modules only, as in Terraform.
+        """
         tfvars: dict[str, Any] = {}
         for var_file in context.get("var_files", ()):
             tfvars.update(load_tfvars(var_file))
-        scopes: dict[str, dict[str, Any]] = defaultdict(dict)
-        missing: dict[str, dict[str, str]] = defaultdict(dict)
+        return _Modules(resources, tfvars).link()
+
+
+_MODULE_META = {"source", "version", "providers", "count", "for_each", "depends_on"}
+_MAX_MODULE_DEPTH = 8
+
+
+def _dir_of(resource: Resource) -> str:
+    return os.path.normpath(str(Path(resource.origin.file or "").parent))
+
+
+class _Modules:
+    """The scan's Terraform modules: variables, locals and resources per directory, and the calls between them."""
+
+    def __init__(self, resources: Sequence[Resource], tfvars: dict[str, Any]) -> None:
+        self.resources = resources
+        self.tfvars = tfvars
+        self.variables: dict[str, list[Resource]] = defaultdict(list)
+        self.locals: dict[str, list[Resource]] = defaultdict(list)
+        self.blocks: dict[str, list[Resource]] = defaultdict(list)  # resources, data sources, module calls
         for res in resources:
             if res.type == "variable":
-                name = res.address[4:]
-                scope = str(res.facts["module_dir"])
-                if name in tfvars:
-                    scopes[scope][f"var.{name}"] = tfvars[name]
-                elif "default" in res.attributes:
-                    scopes[scope][f"var.{name}"] = res.attributes["default"]
-                else:
-                    missing[scope][f"var.{name}"] = f"variable {name!r} has no default and no tfvars value"
-        for res in resources:  # locals may use variables and each other: a few passes settle them
-            if res.type == "local":
-                scopes[str(res.facts["module_dir"])][res.address] = res.attributes["value"]
-        for scope_key, values in scopes.items():
-            for _ in range(4):
-                for key, value in list(values.items()):
-                    values[key] = _resolve(value, values, missing.get(scope_key, {}))
-        linked = []
-        for res in resources:
-            if res.provider == "terraform":
-                linked.append(res)
-                continue
-            scope_key = str(Path(res.origin.file or "").parent)
-            attributes = _resolve(res.attributes, scopes.get(scope_key, {}), missing.get(scope_key, {}))
-            linked.append(Resource(res.provider, res.type, res.address, res.origin, attributes,
-                                   res.facts, res.kinds, res.fact_lines, res.format, res.source))
+                self.variables[os.path.normpath(str(res.facts["module_dir"]))].append(res)
+            elif res.type == "local":
+                self.locals[os.path.normpath(str(res.facts["module_dir"]))].append(res)
+            else:
+                self.blocks[_dir_of(res)].append(res)
+        self.called = {target for directory in self.blocks for call in self.blocks[directory]
+                       if (target := self._target(call)) is not None}
+
+    @staticmethod
+    def _target(call: Resource) -> str | None:
+        """The directory a module call's local ``source`` names (registry and git sources are not local)."""
+        if call.type != "module":
+            return None
+        source = call.attributes.get("source")
+        if not isinstance(source, str) or not source.startswith(("./", "../")):
+            return None
+        return os.path.normpath(os.path.join(_dir_of(call), source))
+
+    def _scope(self, directory: str, inputs: dict[str, Any] | None, caller: str
+               ) -> tuple[dict[str, Any], dict[str, str]]:
+        """Variable and local values of one module instance (``inputs`` None: a root module)."""
+        values: dict[str, Any] = {}
+        missing: dict[str, str] = {}
+        for var in self.variables.get(directory, ()):
+            name = var.address[4:]
+            if inputs is None and name in self.tfvars:
+                values[f"var.{name}"] = self.tfvars[name]
+            elif inputs is not None and name in inputs:
+                values[f"var.{name}"] = inputs[name]
+            elif "default" in var.attributes:
+                values[f"var.{name}"] = var.attributes["default"]
+            elif inputs is None:
+                missing[f"var.{name}"] = f"variable {name!r} has no default and no tfvars value"
+            else:
+                missing[f"var.{name}"] = f"{caller} does not set input {name!r} and the variable has no default"
+        for local in self.locals.get(directory, ()):  # locals may use variables and each other
+            values[local.address] = local.attributes["value"]
+        for _ in range(4):
+            for key, value in list(values.items()):
+                values[key] = _resolve(value, values, missing)
+        return values, missing
+
+    def link(self) -> list[Resource]:
+        linked = [r for r in self.resources if r.provider == "terraform" and r.type in ("variable", "local")]
+        for directory in sorted(self.blocks):
+            if directory in self.called:
+                continue  # instantiated through the module calls that use it
+            values, missing = self._scope(directory, None, "")
+            linked.extend(self._instantiate(directory, "", values, missing, 0))
         return linked
+
+    def _instantiate(self, directory: str, prefix: str, values: dict[str, Any], missing: dict[str, str],
+                     depth: int) -> list[Resource]:
+        out: list[Resource] = []
+        for res in self.blocks.get(directory, ()):
+            attributes = _resolve(res.attributes, values, missing)
+            address = f"{prefix}{res.address}"
+            out.append(Resource(res.provider, res.type, address, res.origin, attributes, res.facts, res.kinds,
+                                res.fact_lines, res.format, res.source))
+            target = self._target(res)
+            if target is None or depth >= _MAX_MODULE_DEPTH or target == directory:
+                continue
+            inputs = {k: v for k, v in attributes.items() if k not in _MODULE_META}
+            child_values, child_missing = self._scope(target, inputs, address)
+            out.extend(self._instantiate(target, f"{address}.", child_values, child_missing, depth + 1))
+        return out
 
 
 def _resolve(value: Any, scope: dict[str, Any], missing: dict[str, str]) -> Any:

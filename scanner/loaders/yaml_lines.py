@@ -23,6 +23,20 @@ class LineDict(dict[Any, Any]):
     def line_of(self, key: str) -> int:
         return self.key_lines.get(key, self.line)
 
+    @classmethod
+    def at(cls, line: int) -> LineDict:
+        """An empty mapping starting (and for now ending) at ``line``, for loaders that build one."""
+        out = cls()
+        out.line = out.end_line = line
+        out.key_lines = {}
+        return out
+
+    def put(self, key: str, value: Any, line: int) -> None:
+        """Set ``key`` as written at ``line``; the mapping then ends no earlier than that line."""
+        self[key] = value
+        self.key_lines[key] = line
+        self.end_line = max(self.end_line, line)
+
 
 class LineList(list[Any]):
     line: int = 0

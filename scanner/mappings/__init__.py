@@ -17,14 +17,31 @@ the fix is written, with ``map`` read backwards. Fact spec keys:
 - ``unit``: bare numbers are quantities in this unit (``d``, ``GB``, ``cpu``).
 - ``map``: native value -> fact value (case-insensitive on strings).
 - ``transform``: a registered function applied to the value found.
-- ``compute``: a registered function of the whole resource, for facts no path can say.
-- ``fix``: ``{path: ...}`` when the fix is written elsewhere than ``path``.
+- ``compute``: a registered function of the whole resource, for facts no path can say
+  (it returns ``MISSING`` when the resource does not have the fact at all).
+- ``fix``: ``{path: ...}`` when the fix is written elsewhere than ``path``; ``{as: string}`` when the
+  native attribute wants the value as a string (``engine_version = "15"``).
 - ``missing``: why the attribute may be absent, shown when a check on it is unknown.
+
+A table may list ``modules:`` (dotted names) whose ``@transform`` functions it uses.
+
+A type entry may also declare ``children``: list items that are resources of their own
+(inline node pools are node pools), expanded by ``normalize_all`` into child Resources of
+the named type so one mapping serves both spellings::
+
+    google_container_cluster:
+      children:
+        - {path: node_pool, type: google_container_node_pool, key: name, address: "{parent}/node_pool/{name}"}
+
+(``wrap: properties`` puts the item under that key, the shape of the standalone type.) A
+type named ``"*"`` with a ``format`` (and optionally a ``provider``) gives every resource of that
+format its kinds.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import importlib
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -33,13 +50,15 @@ from typing import Any
 import yaml
 
 from scanner.loaders.base import BlockList, line_at
-from scanner.model import Resource, Unresolved
+from scanner.model import Origin, Resource, Unresolved
 from scanner.units import CPU, DURATION, SIZE, parse_quantity
 
 TABLE_DIR = Path(__file__).parent
 Transform = Callable[[Any, Resource], Any]
 _TRANSFORMS: dict[str, Transform] = {}
 _MISSING = object()
+# What a ``compute`` transform returns when the resource has no such fact (two names, one marker).
+MISSING = ABSENT = _MISSING
 
 
 def transform(name: str) -> Callable[[Transform], Transform]:
@@ -62,6 +81,7 @@ class FactSpec:
     transform: str | None = None
     compute: str | None = None
     fix_path: tuple[str, ...] | None = None
+    fix_as: str | None = None
     missing: str = ""  # why the fact may be absent, for the "unknown" message
 
     @property
@@ -77,17 +97,32 @@ class FactSpec:
 
 
 @dataclass(frozen=True)
+class ChildSpec:
+    """List items of a resource that are resources of their own type (inline node pools)."""
+
+    path: tuple[str, ...]
+    type: str
+    key: str = "name"
+    address: str = "{parent}/{name}"
+    wrap: str | None = None
+
+
+@dataclass(frozen=True)
 class TypeMapping:
     type: str
     kinds: frozenset[str]
     facts: Mapping[str, FactSpec]
     format: str | None = None
+    children: tuple[ChildSpec, ...] = ()
+    provider: str | None = None  # a wildcard entry may also name the provider it is for
 
 
 def _native_literal(text: str) -> Any:
     lowered = text.lower()
     if lowered in ("true", "false"):
         return lowered == "true"
+    if text.isdigit():  # day-of-week numbers and the like: written as numbers, not strings
+        return int(text)
     return text
 
 
@@ -96,7 +131,7 @@ def _split(path: str) -> tuple[str, ...]:
 
 
 def _spec(name: str, raw: Any) -> FactSpec:
-    if isinstance(raw, str):
+    if isinstance(raw, (str, list)):  # shorthand: a path, or alternative paths
         raw = {"path": raw}
     paths = raw.get("path", [])
     paths = [paths] if isinstance(paths, str) else paths
@@ -110,46 +145,73 @@ def _spec(name: str, raw: Any) -> FactSpec:
         transform=raw.get("transform"),
         compute=raw.get("compute"),
         fix_path=_split(fix["path"]) if isinstance(fix, dict) and "path" in fix else None,
+        fix_as=fix.get("as") if isinstance(fix, dict) else None,
         missing=raw.get("missing", ""),
     )
 
 
 @cache
+def import_transforms() -> None:
+    """Register the transforms: every module of this package holds some (``transforms.py``,
+    ``<domain>_transforms.py``, ``transforms_<domain>.py``), except the remediation writer."""
+    import importlib
+    import pkgutil
+
+    for info in pkgutil.iter_modules([str(TABLE_DIR)]):
+        if info.name != "remediation":
+            importlib.import_module(f"{__name__}.{info.name}")
+
+
+@cache
 def tables() -> Mapping[str, tuple[TypeMapping, ...]]:
     """Native type -> its mappings (one per format that spells the type, usually one)."""
-    from scanner.mappings import transforms as _  # noqa: F401  (registers the built-in transforms)
+    import_transforms()
 
     found: dict[str, list[TypeMapping]] = {}
     for table in sorted(TABLE_DIR.glob("*.yaml")):
         data = yaml.load(table.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        for module in (data or {}).get("modules", ()):  # a table's own transforms, registered on import
+            importlib.import_module(module)
         for rtype, entry in (data or {}).get("types", {}).items():
             facts = {name: _spec(name, raw) for name, raw in (entry.get("facts") or {}).items()}
+            children = tuple(ChildSpec(_split(c["path"]), c["type"], c.get("key", "name"),
+                                       c.get("address", "{parent}/{name}"), c.get("wrap"))
+                             for c in entry.get("children") or ())
             found.setdefault(rtype, []).append(
-                TypeMapping(rtype, frozenset(entry.get("kinds", ())), facts, entry.get("format")))
+                TypeMapping(rtype, frozenset(entry.get("kinds", ())), facts, entry.get("format"), children,
+                            entry.get("provider")))
     return {k: tuple(v) for k, v in found.items()}
 
 
 def mapping_for(resource: Resource) -> TypeMapping | None:
     """The merged mapping of every table entry for this type and format (tables may split by domain)."""
-    return _merged(resource.type, resource.format)
+    return _merged(resource.type, resource.format, resource.provider)
 
 
 @cache
-def _merged(rtype: str, fmt: str) -> TypeMapping | None:
+def _merged(rtype: str, fmt: str, provider: str = "") -> TypeMapping | None:
     entries = [m for m in tables().get(rtype, ()) if m.format is None or m.format == fmt]
+    # An entry written for this very format (live API shapes: ``aws-api``) replaces the generic ones, which
+    # describe the IaC spelling of the same type and would otherwise lend it their paths and defaults.
+    specific = [m for m in entries if m.format is not None]
+    entries = specific or entries
+    entries += [m for m in tables().get("*", ()) if m.format == fmt  # wildcards name their format
+                and (m.provider is None or m.provider == provider)]
     if not entries:
         return None
     if len(entries) == 1:
         return entries[0]
     kinds: frozenset[str] = frozenset()
     facts: dict[str, FactSpec] = {}
+    children: list[ChildSpec] = []
     for entry in entries:
         kinds |= entry.kinds
+        children.extend(c for c in entry.children if c not in children)
         for name, spec in entry.facts.items():
             if name in facts and facts[name] != spec:
                 raise ValueError(f"mapping tables disagree on fact {name!r} of {rtype}")
             facts[name] = spec
-    return TypeMapping(rtype, kinds, facts, fmt)
+    return TypeMapping(rtype, kinds, facts, fmt, tuple(children))
 
 
 def lookup(tree: Any, path: tuple[str, ...]) -> Any:
@@ -219,7 +281,13 @@ def fact_value(spec: FactSpec, resource: Resource) -> tuple[Any, tuple[str, ...]
             found = path
             break
     if spec.compute:  # ``path`` then only tells which line the fact is reported at
-        return _convert(spec, _TRANSFORMS[spec.compute](None, resource), resource, from_default=True), found
+        computed = _TRANSFORMS[spec.compute](None, resource)
+        if computed is _MISSING:
+            return _MISSING, None
+        if computed is None:  # nothing to say: the fact is absent (or takes its default)
+            return (_MISSING, None) if spec.default is _MISSING else (
+                _convert(spec, spec.default, resource, from_default=True), None)
+        return _convert(spec, computed, resource, from_default=True), found
     if value is _MISSING:
         if spec.default is _MISSING:
             return _MISSING, None
@@ -229,7 +297,9 @@ def fact_value(spec: FactSpec, resource: Resource) -> tuple[Any, tuple[str, ...]
 
 def _convert(spec: FactSpec, value: Any, resource: Resource, from_default: bool = False) -> Any:
     if isinstance(value, Unresolved):
-        return value
+        # Most transforms cannot read an unresolved value; some (``is_set``) can: it is set, just not known.
+        func = _TRANSFORMS.get(spec.transform or "")
+        return func(value, resource) if func is not None and getattr(func, "accepts_unresolved", False) else value
     if spec.value_map and not from_default:
         key = str(value).lower()
         for native, fact_value in spec.value_map.items():
@@ -263,6 +333,52 @@ def normalize(resource: Resource) -> Resource:
                 lines[name] = line
     return Resource(resource.provider, resource.type, resource.address, resource.origin, resource.attributes,
                     facts, mapping.kinds | resource.kinds, lines, resource.format, resource.source)
+
+
+def children_of(resource: Resource) -> list[Resource]:
+    """The child Resources a mapping's ``children`` declare (inline node pools, agent pool profiles)."""
+    mapping = mapping_for(resource)
+    if mapping is None or not mapping.children:
+        return []
+    from scanner.loaders.yaml_lines import LineDict
+
+    found: list[Resource] = []
+    for child in mapping.children:
+        items = lookup(resource.attributes, child.path)
+        if isinstance(items, dict):
+            items = [items]
+        if not isinstance(items, list):
+            continue
+        for index, item in enumerate(items):
+            if not isinstance(item, dict):
+                continue
+            name = item.get(child.key)
+            label = name if isinstance(name, str) else str(index)
+            attributes: Any = item
+            if child.wrap:
+                attributes = LineDict({child.key: name, child.wrap: item})
+                attributes.line, attributes.end_line = getattr(item, "line", 0), getattr(item, "end_line", 0)
+                attributes.key_lines = {child.key: getattr(item, "key_lines", {}).get(child.key, attributes.line),
+                                        child.wrap: attributes.line}
+            parent = {"address": resource.address, "type": resource.type, "path": ".".join(child.path),
+                      "key": child.key, "name": label, "wrap": child.wrap}
+            origin = Origin(resource.origin.file, getattr(item, "line", None) or resource.origin.line,
+                            getattr(item, "end_line", None) or resource.origin.end_line, resource.origin.account,
+                            resource.origin.region, resource.origin.api)
+            found.append(Resource(resource.provider, child.type, child.address.format(parent=resource.address,
+                                                                                       name=label),
+                                  origin, attributes, {"parent": parent}, format=resource.format,
+                                  source=resource.source))
+    return found
+
+
+def normalize_all(resources: Iterable[Resource]) -> list[Resource]:
+    """Every resource normalized, each followed by its normalized children."""
+    out: list[Resource] = []
+    for resource in resources:
+        out.append(normalize(resource))
+        out.extend(normalize(child) for child in children_of(resource))
+    return out
 
 
 def fact_spec(resource: Resource, fact: str) -> FactSpec | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 import yaml
@@ -20,7 +21,10 @@ def native_value(resource: Resource, fact: str, value: Any) -> Any:
         number = value.in_unit(spec.unit if spec.unit.lower() != "cpu" else "")
         return int(number) if float(number).is_integer() else number
     if spec is not None:
-        return spec.to_native(value)
+        if spec.transform == "not" and isinstance(value, bool):  # the native attribute says the opposite
+            return not value
+        native = spec.to_native(value)
+        return str(native) if spec.fix_as == "string" else native
     return value
 
 
@@ -34,43 +38,101 @@ def _hcl(value: Any) -> str:
     return json.dumps(str(value))
 
 
+@dataclass(frozen=True)
+class _Item:
+    """A list element named by one of its keys (``node_pool`` named "api", an agent pool profile)."""
+
+    key: str
+    name: str
+
+
+def _nest(path: list[Any], value: Any) -> Any:
+    tree: Any = value
+    for part in reversed(path):
+        tree = [{part.key: part.name, **tree}] if isinstance(part, _Item) else {part: tree}
+    return tree
+
+
+def _hcl_block(lines: list[str], path: list[Any], value: Any, indent: str) -> None:
+    if not path:
+        return
+    part, rest = path[0], path[1:]
+    if isinstance(part, _Item):
+        lines.append(f"{indent}{part.key} = {_hcl(part.name)}")
+        _hcl_block(lines, rest, value, indent)
+        return
+    if not rest:
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            for item in value:  # a list of objects is a repeated nested block in HCL
+                lines.append(f"{indent}{part} {{")
+                lines.extend(f"{indent}  {k} = {_hcl(v)}" for k, v in item.items())
+                lines.append(f"{indent}}}")
+            return
+        lines.append(f"{indent}{part} = {_hcl(value)}")
+        return
+    if isinstance(rest[0], _Item):
+        lines.append(f"{indent}{part} {{")
+        _hcl_block(lines, rest, value, indent + "  ")
+        lines.append(f"{indent}}}")
+        return
+    lines.append(f"{indent}{part} {{")
+    _hcl_block(lines, rest, value, indent + "  ")
+    lines.append(f"{indent}}}")
+
+
+def _target(resource: Resource, write_path: tuple[str, ...]) -> tuple[str, str, Any, list[Any]]:
+    """(type, address, name attribute, full path) of the block to write: the parent's for a child resource."""
+    parent = resource.facts.get("parent")
+    if not isinstance(parent, dict):
+        return resource.type, resource.address, resource.attributes.get("name", resource.address), list(write_path)
+    inner = list(write_path)
+    if parent.get("wrap") and inner and inner[0] == parent["wrap"]:
+        inner = inner[1:]
+    path: list[Any] = [*str(parent["path"]).split("."), _Item(parent["key"], parent["name"]), *inner]
+    address = str(parent["address"])
+    name = address[len(parent["type"]) + 1:] if address.startswith(f"{parent['type']}/") else address
+    return str(parent["type"]), address, name, path
+
+
 def render(resource: Resource, fact: str, value: Any) -> Remediation | None:
     """The snippet that sets ``fact`` to ``value`` on ``resource``; None when the table can't say where."""
     spec = fact_spec(resource, fact)
     if spec is None or spec.write_path is None or "*" in spec.write_path:
         return None
-    path = list(spec.write_path)
     native = native_value(resource, fact, value)
-    tree: Any = native
-    for part in reversed(path):
-        tree = {part: tree}
+    rtype, address, name, path = _target(resource, spec.write_path)
+    if path and path[-1] == "0":  # the first item of a list (InstanceTypes.0): write a one-item list
+        path, native = path[:-1], [native]
+    if any(isinstance(p, str) and p.isdigit() for p in path):
+        return None  # a later list item: no fragment says "the third" unambiguously
+    shown = ".".join(f"[{p.key}={p.name}]" if isinstance(p, _Item) else str(p) for p in path)
+    tree = _nest(path, native)
     fmt = resource.format
     if fmt == "terraform":
-        rtype, name = resource.address.split(".", 1)
-        lines = [f'resource "{rtype}" "{name}" {{']
-        indent = "  "
-        for part in path[:-1]:
-            lines.append(f"{indent}{part} {{")
-            indent += "  "
-        lines.append(f"{indent}{path[-1]} = {_hcl(native)}")
-        for _ in path[:-1]:
-            indent = indent[:-2]
-            lines.append(f"{indent}}}")
+        # A module instance (module.gke.google_container_node_pool.api) is fixed in the module's block,
+        # or through the call's input that sets the value.
+        tf_type, tf_name = address.rsplit(".", 2)[-2:]
+        lines = [f'resource "{tf_type}" "{tf_name}" {{']
+        _hcl_block(lines, path, native, "  ")
         lines.append("}")
-        return Remediation("terraform", "\n".join(lines), f"set {'.'.join(path)} in {resource.address}")
+        where = (f"{address} (in the module's source, or through the module call's input that sets it)"
+                 if address.startswith("module.") else address)
+        return Remediation("terraform", "\n".join(lines), f"set {shown} in {where}")
     if fmt == "cloudformation":
-        cfn = {resource.address: {"Properties": tree}}
+        cfn = {address: {"Properties": tree}}
         return Remediation("cloudformation", yaml.safe_dump(cfn, sort_keys=False).rstrip(),
-                           f"set Properties.{'.'.join(path)} on {resource.address}")
+                           f"set Properties.{shown} on {address}")
     if fmt == "arm":
-        body: dict[str, Any] = {"type": resource.type, "name": resource.attributes.get("name", resource.address)}
+        body: dict[str, Any] = {"type": rtype, "name": name}
         body.update(tree)
-        return Remediation("arm", json.dumps(body, indent=2), f"set {'.'.join(path)} in the ARM resource")
+        return Remediation("arm", json.dumps(body, indent=2), f"set {shown} in the ARM resource")
     if fmt == "kubernetes":
         namespace = resource.facts.get("namespace")
         ns = f" -n {namespace}" if namespace else ""
-        name = resource.facts.get("name") or resource.address.rsplit("/", 1)[-1]
+        k8s_name = resource.facts.get("name") or resource.address.rsplit("/", 1)[-1]
         patch = json.dumps(tree, separators=(",", ":"))
-        return Remediation("kubernetes", f"kubectl patch {resource.type.lower()} {name}{ns} --type merge -p '{patch}'",
-                           f"set {'.'.join(path)} (and the same in the manifest)")
+        kind = "merge" if not any(isinstance(p, _Item) for p in path) else "strategic"
+        return Remediation("kubernetes",
+                           f"kubectl patch {resource.type.lower()} {k8s_name}{ns} --type {kind} -p '{patch}'",
+                           f"set {shown} (and the same in the manifest)")
     return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
@@ -26,6 +26,7 @@ class Outcome:
     target: Any = None  # the value that would make a failed leaf pass (drives remediation)
     op: str | None = None
     line: int | None = None  # set when the deciding value has a line of its own (a list item)
+    fix: str | None = None  # a snippet a check function wrote itself, in the resource's own syntax
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class EvalContext:
     resource: Resource
     params: Mapping[str, Any]
     resources: tuple[Resource, ...] = ()
+    settings: Mapping[str, Any] = field(default_factory=dict)  # scan-wide options (baseline environment, ...)
 
 
 _MISSING = object()
@@ -132,6 +134,14 @@ def describe_expected(op: str, value: Any) -> str:
     return f"{op} {shown}" if op not in ("==",) else f"{shown}"
 
 
+_PARAM = re.compile(r"\{(\w+)\}")
+
+
+def _fill_params(text: str, params: Mapping[str, Any]) -> str:
+    """A leaf's own ``expected`` text with ``{param}`` placeholders filled."""
+    return _PARAM.sub(lambda m: str(params[m.group(1)]) if m.group(1) in params else m.group(0), text)
+
+
 def _find_unresolved(value: Any) -> Unresolved | None:
     if isinstance(value, Unresolved):
         return value
@@ -146,7 +156,7 @@ def _find_unresolved(value: Any) -> Unresolved | None:
 def _leaf(node: Mapping[str, Any], facts: Mapping[str, Any], ctx: EvalContext) -> Outcome:
     name, op = node["fact"], node["op"]
     value = resolve_value(node.get("value"), ctx.params)
-    expected = node.get("expected") or describe_expected(op, value)
+    expected = _fill_params(node["expected"], ctx.params) if node.get("expected") else describe_expected(op, value)
     observed = _fact(facts, name)
     if observed is _MISSING:
         if op == "absent":
@@ -176,7 +186,9 @@ def _leaf(node: Mapping[str, Any], facts: Mapping[str, Any], ctx: EvalContext) -
     return Outcome(Status.VIOLATES, name, observed, expected, node.get("message", ""), target, op)
 
 
-def _combine_all(outcomes: list[Outcome]) -> Outcome:
+def _combine_all(outcomes: list[Outcome], ctx: EvalContext | None = None) -> Outcome:
+    """Worst first (violates, unknown); when everything complies and ``ctx`` is given, one outcome that
+    says what complied, anchored at the first part that has a line of its own in the file."""
     relevant = [o for o in outcomes if o.status != SKIP]
     if not relevant:
         return Outcome(SKIP)
@@ -184,7 +196,20 @@ def _combine_all(outcomes: list[Outcome]) -> Outcome:
         for outcome in relevant:
             if outcome.status == wanted:
                 return outcome
-    return relevant[0]
+    first = next((o for o in relevant if o.message), relevant[0])  # the complying part that explains most
+    if ctx is None or len(relevant) == 1:
+        return first
+    lines = ctx.resource.fact_lines
+    anchor = next((o for o in relevant if o.line or (o.fact and o.fact.split(".")[0] in lines)), first)
+    parts = [o.message or f"{o.fact} is {_shown(o.observed)}" for o in relevant if o.message or o.fact]
+    return Outcome(anchor.status, anchor.fact, anchor.observed, anchor.expected, "; ".join(parts), op=anchor.op,
+                   line=anchor.line)
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(value)
 
 
 def _combine_any(outcomes: list[Outcome]) -> Outcome:
@@ -200,7 +225,7 @@ def _combine_any(outcomes: list[Outcome]) -> Outcome:
 
 def evaluate(node: Mapping[str, Any], facts: Mapping[str, Any], ctx: EvalContext) -> Outcome:
     if "all" in node and "each" not in node:
-        return _combine_all([evaluate(child, facts, ctx) for child in node["all"]])
+        return _combine_all([evaluate(child, facts, ctx) for child in node["all"]], ctx)
     if "any" in node and "each" not in node:
         return _combine_any([evaluate(child, facts, ctx) for child in node["any"]])
     if "not" in node:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from scanner.loaders.base import ParseError
 from scanner.model import PARSE_ERROR_POLICY, Finding, Remediation, Resource, Severity, Status
 from scanner.policy.catalog import Policy
 from scanner.policy.check import SKIP, EvalContext, Outcome, evaluate
+from scanner.secrets import redact, redact_finding
 from scanner.units import Quantity
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -38,8 +39,9 @@ def fill(template: str, values: dict[str, Any]) -> str:
 
 
 class Engine:
-    def __init__(self, policies: Sequence[Policy]) -> None:
+    def __init__(self, policies: Sequence[Policy], settings: Mapping[str, Any] | None = None) -> None:
         self.policies = list(policies)
+        self.settings = dict(settings or {})  # scan-wide options functions may read (``baseline_env``)
         self._by_kind: dict[str, list[Policy]] = defaultdict(list)
         for policy in self.policies:
             for kind in policy.kinds:
@@ -67,8 +69,15 @@ class Engine:
         return findings
 
     def evaluate(self, policy: Policy, resource: Resource, everything: tuple[Resource, ...] = ()) -> Finding | None:
+        outcome = self.outcome(policy, resource, everything)
+        if outcome is None:
+            return None
+        return self._finding(policy, resource, outcome, {name: p.default for name, p in policy.parameters.items()})
+
+    def outcome(self, policy: Policy, resource: Resource, everything: tuple[Resource, ...] = ()) -> Outcome | None:
+        """The raw verdict, with ``target`` (the value a failed check wants); None when the policy does not apply."""
         params = {name: p.default for name, p in policy.parameters.items()}
-        ctx = EvalContext(resource, params, everything)
+        ctx = EvalContext(resource, params, everything, self.settings)
         try:
             if policy.where is not None:
                 gate = evaluate(policy.where, resource.facts, ctx)
@@ -77,16 +86,15 @@ class Engine:
             outcome = evaluate(policy.check, resource.facts, ctx)
         except (KeyError, ValueError, TypeError) as exc:
             outcome = Outcome(Status.ERROR, message=f"policy {policy.id} failed on this resource: {exc}")
-        if outcome.status == SKIP:
-            return None
-        return self._finding(policy, resource, outcome, params)
+        return None if outcome.status == SKIP else outcome
 
     def _finding(self, policy: Policy, resource: Resource, outcome: Outcome, params: dict[str, Any]) -> Finding:
         status = outcome.status if isinstance(outcome.status, Status) else Status.UNKNOWN
         top_fact = (outcome.fact or "").split("[", 1)[0].split(".", 1)[0] or None
         values = {
             "address": resource.address, "type": resource.type, "fact": outcome.fact or "",
-            "observed": display(outcome.observed), "expected": outcome.expected,
+            "observed": display(outcome.observed) if outcome.observed is not None else "not set",
+            "expected": outcome.expected,
             "name": resource.facts.get("name") or resource.address.rsplit("/", 1)[-1].rsplit(".", 1)[-1],
             "namespace": resource.facts.get("namespace", ""), "type_lower": resource.type.lower(),
             "item": item.group(1) if (item := _ITEM.search(outcome.fact or "")) else "",
@@ -95,9 +103,11 @@ class Engine:
         if status == Status.VIOLATES:
             template = policy.message or ""
             message = fill(template, values) if template else (
-                outcome.message or f"{outcome.fact} is {display(outcome.observed)}, required {outcome.expected}")
+                fill(outcome.message, values)  # a leaf's own message may name {observed}, parameters...
+                or f"{outcome.fact} is {display(outcome.observed)}, required {outcome.expected}")
         elif status == Status.COMPLIES:
-            message = f"{outcome.fact} is {display(outcome.observed)}" if outcome.fact else "complies"
+            message = outcome.message or (
+                f"{outcome.fact} is {display(outcome.observed)}" if outcome.fact else "complies")
         else:
             message = outcome.message or "could not be decided"
             if status == Status.UNKNOWN and outcome.observed is None and top_fact:
@@ -107,7 +117,7 @@ class Engine:
                 if spec is not None and spec.missing:
                     message = f"{top_fact} is not declared: {spec.missing}"
         remediation = self._remediation(policy, resource, outcome, values) if status == Status.VIOLATES else None
-        return Finding(
+        return redact_finding(Finding(  # secrets are masked where findings are made: no reporter sees one
             policy_id=policy.id, requirement_ids=policy.requirements, title=policy.title,
             severity=policy.severity, status=status, message=message,
             resource_address=resource.address, resource_type=resource.type, provider=resource.provider,
@@ -115,14 +125,19 @@ class Engine:
             end_line=resource.origin.end_line,
             fact=outcome.fact, observed=display(outcome.observed), expected=outcome.expected,
             remediation=remediation, source=resource.source, origin=resource.origin.describe(),
-        )
+        ))
 
     @staticmethod
     def _remediation(policy: Policy, resource: Resource, outcome: Outcome,
                      values: dict[str, Any]) -> Remediation | None:
         snippets = policy.remediation.get("snippets") or {}
         description = fill(policy.remediation.get("description", ""), values)
-        template = snippets.get(resource.format)
+        if outcome.fix:  # a check function knew the exact fix (several settings, a missing statement)
+            return Remediation(resource.format, outcome.fix, description)
+        # Most specific first: "TYPE:FACT", "FORMAT:FACT", "TYPE", "FORMAT" (FACT = the failing top-level fact).
+        top = (outcome.fact or "").split("[", 1)[0].split(".", 1)[0]
+        keys = (f"{resource.type}:{top}", f"{resource.format}:{top}", resource.type, resource.format)
+        template = next((snippets[key] for key in keys if key in snippets), None)
         if template:
             return Remediation(resource.format, fill(template, {**values, "value": display(outcome.target)}),
                                description)
@@ -138,7 +153,7 @@ class Engine:
 def parse_error_findings(errors: Iterable[ParseError]) -> list[Finding]:
     return [
         Finding(policy_id=PARSE_ERROR_POLICY, requirement_ids=(), title="File could not be parsed",
-                severity=Severity.HIGH, status=Status.ERROR, message=error.message,
+                severity=Severity.HIGH, status=Status.ERROR, message=redact(error.message),
                 resource_address=error.file, resource_type=f"file:{error.format}", file=error.file,
                 line=error.line, origin=error.file)
         for error in errors

@@ -10,7 +10,7 @@ import enum
 import importlib
 from typing import Protocol
 
-from scanner.model import Severity
+from scanner.model import Finding, Severity, Status
 from scanner.scan import Report
 
 
@@ -21,13 +21,34 @@ class Reporter(Protocol):
 class Format(str, enum.Enum):
     TEXT = "text"
     JSON = "json"
+    SARIF = "sarif"
+    JUNIT = "junit"
+    GITLAB = "gitlab"  # GitLab Code Quality
+    MARKDOWN = "markdown"
+    GITHUB = "github"  # GitHub Actions workflow commands (annotations)
 
     @property
     def module(self) -> str:
-        return {"text": "text", "json": "json_report"}[self.value]
+        return {"json": "json_report"}.get(self.value, self.value)
+
+    @property
+    def extension(self) -> str:
+        """The usual file name suffix, for messages and docs."""
+        return {"text": ".txt", "json": ".json", "sarif": ".sarif", "junit": ".xml", "gitlab": ".json",
+                "markdown": ".md", "github": ".txt"}[self.value]
 
 
 def reporter_for(fmt: Format) -> Reporter:
     module = importlib.import_module(f"{__name__}.{fmt.module}")
     reporter: Reporter = module.REPORTER
     return reporter
+
+
+def issues(report: Report) -> list[Finding]:
+    """What a CI format reports: every finding that is not compliant, worst first, then by place."""
+    return sorted((f for f in report.findings if f.status != Status.COMPLIES),
+                  key=lambda f: (f.accepted, _STATUS_ORDER[f.status], -f.severity.rank, f.file or "", f.line or 0,
+                                 f.policy_id, f.resource_address))
+
+
+_STATUS_ORDER = {Status.ERROR: 0, Status.VIOLATES: 1, Status.UNKNOWN: 2, Status.COMPLIES: 3}

@@ -31,6 +31,10 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "expected": finding.expected,
         "remediation": None if remediation is None else {
             "format": remediation.format, "snippet": remediation.snippet, "description": remediation.description},
+        "acceptance": None if finding.acceptance is None else {
+            "owner": finding.acceptance.owner, "reason": finding.acceptance.reason,
+            "expires": finding.acceptance.expires, "expired": finding.acceptance.expired},
+        "also_reported_as": list(finding.also_reported_as),
     }
 
 
@@ -48,6 +52,7 @@ def report_dict(report: Report, fail_on: Severity) -> dict[str, Any]:
             "findings": len(report.findings),
             "by_status": report.counts(),
             "failing": len(report.failing(fail_on)),
+            "accepted": sum(1 for f in report.findings if f.accepted),
         },
         "files": [{"path": path, "format": fmt} for path, fmt in sorted(report.files.items())],
         "findings": [finding_dict(f) for f in report.findings],

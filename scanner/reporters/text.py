@@ -22,6 +22,19 @@ def _short(value: object, limit: int = 48) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _message(f: Finding) -> str:
+    if f.status == Status.COMPLIES:
+        return ""
+    text = f.message
+    if f.also_reported_as:
+        text += f" (also checkov {', '.join(f.also_reported_as)})"
+    if f.acceptance is not None:
+        a = f.acceptance
+        text += (f" [acceptance by {a.owner} expired {a.expires}]" if a.expired
+                 else f" [accepted by {a.owner} until {a.expires}: {a.reason}]")
+    return text
+
+
 class TextReporter:
     def __init__(self, show_compliant: bool = True) -> None:
         self.show_compliant = show_compliant
@@ -56,11 +69,14 @@ class TextReporter:
                 requirement = ",".join(f.requirement_ids) or f.policy_id
                 if f.requirement_ids and f.requirement_ids != (f.policy_id,):
                     requirement = f"{f.policy_id} ({requirement})"
-                table.add_row(str(f.line or ""), Text(_STATUS_MARK[f.status], style=_STATUS_STYLE[f.status]),
-                              f.severity.value, requirement, f.resource_address, _short(f.observed),
-                              _short(f.expected), f.message if f.status != Status.COMPLIES else "")
+                mark = Text("~ accepted", style="dim") if f.accepted else \
+                    Text(_STATUS_MARK[f.status], style=_STATUS_STYLE[f.status])
+                # Text cells, not markup: addresses and messages hold brackets (x[0], containers[api]).
+                table.add_row(str(f.line or ""), mark, f.severity.value, Text(requirement), Text(f.resource_address),
+                              Text(_short(f.observed)), Text(_short(f.expected)), Text(_message(f)))
             console.print(table)
-            fixes = [f for f in findings if f.status == Status.VIOLATES and f.remediation and f.remediation.snippet]
+            fixes = [f for f in findings if f.status == Status.VIOLATES and not f.accepted and f.remediation
+                     and f.remediation.snippet]
             for f in fixes:
                 assert f.remediation is not None
                 console.print(Text(f"  fix {f.policy_id} at line {f.line} ({f.remediation.format}):", style="cyan"))
@@ -70,8 +86,11 @@ class TextReporter:
         counts = report.counts()
         failing = len(report.failing(fail_on))
         summary = (f"{len(report.files)} files, {report.resources} resources, {len(report.policies)} policies: "
-                   f"{counts['violates']} violate ({failing} at or above {fail_on.value}), "
+                   f"{counts['violates']} violate ({failing} failing at or above {fail_on.value}), "
                    f"{counts['unknown']} unknown, {counts['error']} errors, {counts['complies']} comply")
+        accepted = sum(1 for f in report.findings if f.accepted)
+        if accepted:
+            summary += f", {accepted} accepted by the baseline"
         console.print(Text(summary, style="bold red" if failing else "bold green"))
         return buffer.getvalue()
 

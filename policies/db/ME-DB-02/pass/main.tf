@@ -33,3 +33,12 @@ resource "azurerm_postgresql_flexible_server" "main" {
   version               = "15"
   backup_retention_days = 30
 }
+
+# A read replica keeps no backups of its own; the policy leaves it alone.
+resource "google_sql_database_instance" "postgres_replica" {
+  database_version     = "POSTGRES_15"
+  master_instance_name = google_sql_database_instance.postgres.name
+  settings {
+    tier = "db-custom-4-16384"
+  }
+}

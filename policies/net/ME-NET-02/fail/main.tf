@@ -16,3 +16,13 @@ resource "azurerm_postgresql_flexible_server" "open" {
   version                       = "15"
   public_network_access_enabled = true
 }
+
+# Azure Cache for Redis accepts connections from the internet unless public access is disabled.
+resource "azurerm_redis_cache" "cache" {
+  name                = "me-cache"
+  location            = "westeurope"
+  resource_group_name = "rg"
+  capacity            = 1
+  family              = "C"
+  sku_name            = "Standard"
+}

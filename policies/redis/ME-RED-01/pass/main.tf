@@ -1,0 +1,26 @@
+variable "redis_auth_token" {
+  type      = string
+  sensitive = true
+}
+
+resource "aws_elasticache_replication_group" "cache" {
+  replication_group_id       = "cache"
+  description                = "cache"
+  transit_encryption_enabled = true
+  auth_token                 = var.redis_auth_token
+}
+
+resource "google_redis_instance" "cache" {
+  name           = "cache"
+  memory_size_gb = 16
+  auth_enabled   = true
+}
+
+resource "azurerm_redis_cache" "cache" {
+  name                = "cache"
+  location            = "westeurope"
+  resource_group_name = "rg"
+  capacity            = 2
+  family              = "C"
+  sku_name            = "Standard"
+}

@@ -1,0 +1,18 @@
+resource "google_compute_instance" "analytics" {
+  count        = 2
+  name         = "analytics-${count.index}"
+  machine_type = "n2-standard-8"
+  zone         = "us-central1-a"
+
+  boot_disk {
+    initialize_params {
+      image = "debian-cloud/debian-12"
+      size  = 100
+      type  = "pd-ssd"
+    }
+  }
+
+  network_interface {
+    network = "default"
+  }
+}

@@ -1,0 +1,1 @@
+SELECT create_hypertable('public.metrics', by_range('time', INTERVAL '1 day'));

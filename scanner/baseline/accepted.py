@@ -1,0 +1,229 @@
+"""Accepted findings: the ``accepted:`` list of a baseline file.
+
+Each entry names a policy (ID or requirement ID, wildcards allowed), a resource address and
+optionally the file and the single attribute (``fact``) it accepts, with who accepted it, why, and
+until when::
+
+    accepted:
+      - policy: ME-K8S-03
+        resource: marketing-engine/Deployment/api-server
+        file: k8s/deployment.yaml            # relative to the repository root
+        fact: containers[api].image          # only this attribute; leave out for the whole finding
+        owner: platform-team
+        reason: the image is retagged by the release pipeline
+        expires: 2025-06-30
+
+A finding an entry accepts still appears in every report (marked accepted) but no longer fails the
+gate; once the expiry date has passed it fails again. The rest of the file (``components:``, comments)
+is left as written when ``specdrift baseline create/update`` rewrites this list.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from scanner.baseline import BaselineError
+from scanner.model import Acceptance, Finding, Status
+from scanner.repository import find_root, repo_path
+
+KEY = "accepted"
+REQUIRED = ("policy", "resource", "owner", "reason", "expires")
+OPTIONAL = ("file", "fact")
+ACCEPTABLE = (Status.VIOLATES, Status.ERROR)  # what can fail a gate can be accepted
+
+
+def glob(name: str, pattern: str) -> bool:
+    """``*`` and ``?`` wildcards only: addresses and facts contain brackets (``x[0]``, ``containers[api]``)."""
+    regex = re.escape(pattern).replace(r"\*", ".*").replace(r"\?", ".")
+    return re.fullmatch(regex, name, re.DOTALL) is not None
+
+
+
+
+@dataclass(frozen=True)
+class AcceptedFinding:
+    policy: str
+    resource: str
+    owner: str
+    reason: str
+    expires: dt.date
+    file: str | None = None
+    fact: str | None = None
+
+    def matches(self, finding: Finding, path: str | None) -> bool:
+        """Does this entry accept ``finding`` (whose file, relative to the repository root, is ``path``)?"""
+        if not any(glob(name, self.policy) for name in (finding.policy_id, *finding.requirement_ids)):
+            return False
+        if not glob(finding.resource_address, self.resource):
+            return False
+        if self.file is not None and (path is None or not glob(path, self.file)):
+            return False
+        return self.fact is None or (finding.fact is not None and glob(finding.fact, self.fact))
+
+    def expired(self, today: dt.date) -> bool:
+        return today > self.expires
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"policy": self.policy, "resource": self.resource}
+        if self.file is not None:
+            out["file"] = self.file
+        if self.fact is not None:
+            out["fact"] = self.fact
+        out.update(owner=self.owner, reason=self.reason, expires=self.expires)
+        return out
+
+
+def _date(value: Any, where: str) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise BaselineError(f"{where}: expires must be a date (YYYY-MM-DD), got {value!r}") from None
+
+
+def parse_entries(raw: Any, where: str) -> list[AcceptedFinding]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise BaselineError(f"{where}: '{KEY}' must be a list of entries")
+    entries = []
+    for index, item in enumerate(raw):
+        at = f"{where}: {KEY}[{index}]"
+        if not isinstance(item, dict):
+            raise BaselineError(f"{at}: an entry is a table of {', '.join(REQUIRED)}")
+        unknown = set(item) - set(REQUIRED) - set(OPTIONAL)
+        if unknown:
+            raise BaselineError(f"{at}: unknown key(s) {', '.join(sorted(map(str, unknown)))}")
+        missing = [k for k in REQUIRED if item.get(k) in (None, "")]
+        if missing:
+            raise BaselineError(f"{at}: missing {', '.join(missing)} (every acceptance has an owner, "
+                                f"a reason and an expiry)")
+        entries.append(AcceptedFinding(
+            policy=str(item["policy"]), resource=str(item["resource"]), owner=str(item["owner"]),
+            reason=str(item["reason"]), expires=_date(item["expires"], at),
+            file=None if item.get("file") is None else str(item["file"]),
+            fact=None if item.get("fact") is None else str(item["fact"])))
+    return entries
+
+
+def load_accepted(path: str | Path) -> list[AcceptedFinding]:
+    import yaml
+
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise BaselineError(f"cannot read baseline {path}: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        raise BaselineError(f"baseline {path} is not valid YAML: {exc}") from None
+    if data is None:
+        return []
+    if not isinstance(data, dict):
+        raise BaselineError(f"baseline {path}: expected a mapping with an '{KEY}' list")
+    return parse_entries(data.get(KEY), str(path))
+
+
+def accept(findings: Sequence[Finding], entries: Sequence[AcceptedFinding], today: dt.date | None = None,
+           root: Path | None = None) -> tuple[list[Finding], list[AcceptedFinding]]:
+    """Findings with their acceptance attached, and the entries that accepted nothing."""
+    today = today or dt.date.today()
+    root = root or find_root()
+    used: set[int] = set()
+    out = []
+    for finding in findings:
+        if finding.status in ACCEPTABLE and entries:
+            path = repo_path(finding.file, root) if finding.file else None
+            matching = [i for i, e in enumerate(entries) if e.matches(finding, path)]
+            if matching:
+                used.update(matching)
+                # A live acceptance beats an expired one for the same finding.
+                best = min(matching, key=lambda i: (entries[i].expired(today), -entries[i].expires.toordinal()))
+                entry = entries[best]
+                finding = dataclasses.replace(finding, acceptance=Acceptance(
+                    entry.owner, entry.reason, entry.expires.isoformat(), entry.expired(today)))
+        out.append(finding)
+    return out, [e for i, e in enumerate(entries) if i not in used]
+
+
+def apply_baseline(findings: Sequence[Finding], path: str) -> tuple[list[Finding], list[str]]:
+    """The scan's hook: accept findings from the baseline at ``path``; notes for stderr."""
+    entries = load_accepted(path)
+    accepted, unused = accept(findings, entries)
+    today = dt.date.today()
+    notes = []
+    expired = [f for f in accepted if f.acceptance is not None and f.acceptance.expired]
+    if expired:
+        notes.append(f"baseline {path}: {len(expired)} acceptance(s) expired and fail again: " + ", ".join(
+            f"{f.policy_id} {f.resource_address} (owner {f.acceptance.owner}, expired {f.acceptance.expires})"
+            for f in expired if f.acceptance is not None))
+    if unused:
+        notes.append(f"baseline {path}: {len(unused)} acceptance(s) match no finding any more (fixed?); "
+                     f"`specdrift baseline update` drops them: " +
+                     ", ".join(f"{e.policy} {e.resource}" for e in unused))
+    soon = [e for e in entries if e not in unused and 0 <= (e.expires - today).days <= 14]
+    if soon:
+        notes.append(f"baseline {path}: {len(soon)} acceptance(s) expire within 14 days")
+    return accepted, notes
+
+
+def entry_for(finding: Finding, owner: str, reason: str, expires: dt.date, root: Path) -> AcceptedFinding:
+    """The narrowest acceptance of one finding: its policy, resource, file and attribute."""
+    return AcceptedFinding(policy=finding.policy_id, resource=finding.resource_address, owner=owner, reason=reason,
+                           expires=expires, file=repo_path(finding.file, root) if finding.file else None,
+                           fact=finding.fact)
+
+
+def updated_entries(findings: Iterable[Finding], existing: Sequence[AcceptedFinding], owner: str, reason: str,
+                    expires: dt.date, root: Path | None = None) -> tuple[list[AcceptedFinding], int, int]:
+    """Existing entries that still accept a finding, plus new entries for findings none accepts.
+
+    Returns (entries, added, dropped).
+    """
+    root = root or find_root()
+    kept: dict[int, AcceptedFinding] = {}
+    added: list[AcceptedFinding] = []
+    for finding in findings:
+        if finding.status not in ACCEPTABLE:
+            continue
+        path = repo_path(finding.file, root) if finding.file else None
+        matching = [i for i, e in enumerate(existing) if e.matches(finding, path)]
+        if matching:
+            kept.update((i, existing[i]) for i in matching)
+        else:
+            entry = entry_for(finding, owner, reason, expires, root)
+            if entry not in added:
+                added.append(entry)
+    entries = [kept[i] for i in sorted(kept)] + added
+    return entries, len(added), len(existing) - len(kept)
+
+
+_TOP_LEVEL = re.compile(r"^[^\s#-]")
+
+
+def write_accepted(path: Path, entries: Sequence[AcceptedFinding]) -> None:
+    """Rewrite the ``accepted:`` list of ``path``, leaving every other line of the file as it was."""
+    import yaml
+
+    block = yaml.safe_dump({KEY: [e.to_dict() for e in entries] or []}, sort_keys=False, allow_unicode=True,
+                           width=120, default_flow_style=False)
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True) if path.exists() else []
+    start = next((i for i, line in enumerate(lines) if re.match(rf"^{KEY}\s*:", line)), None)
+    if start is None:
+        if lines and not lines[-1].endswith("\n"):
+            lines[-1] += "\n"
+        prefix = "\n" if lines else ""
+        path.write_text("".join(lines) + prefix + block, encoding="utf-8")
+        return
+    end = next((i for i in range(start + 1, len(lines)) if _TOP_LEVEL.match(lines[i])), len(lines))
+    # Blank lines and column-0 comments just above the next key belong to that key.
+    while end > start + 1 and (not lines[end - 1].strip() or lines[end - 1].startswith("#")):
+        end -= 1
+    path.write_text("".join(lines[:start]) + block + "".join(lines[end:]), encoding="utf-8")

@@ -1,0 +1,236 @@
+"""The inventory half of an environment baseline: the guide's components, how to find them, their sizes.
+
+``baselines/<env>.yaml`` (format documented in ``baselines/README.md``)::
+
+    traffic_tier: 1-10M            # optional: the row of the guide's traffic tier table this env runs
+    components:
+      api_servers:
+        title: API Servers
+        requirement: ME-CMP-01
+        kinds: [compute_pool, k8s_scalable]       # what the component can be (any selector)
+        select:                                   # any entry matches; all keys of an entry must
+          - {labels: {tier: api}}
+          - {name: "(^|[-_])api"}
+        size: {vcpu: 4, memory: 16GB, disk: 50GB}
+        count: {min: 3}
+
+Selectors read a resource's normalized facts (``name``, ``labels``, ``tags``, any other fact),
+its kinds and its native type, so one selector finds a component on every cloud. Patterns are
+case-insensitive regular expressions: ``name`` is searched, label/tag/fact values must match whole.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from scanner.baseline import BaselineError
+from scanner.model import Resource, Unresolved
+from scanner.units import SIZE, Quantity, parse_quantity
+
+DEFAULT_ENV = "production"
+_SELECTOR_KEYS = {"kinds", "types", "name", "labels", "tags", "facts"}
+_COMPONENT_KEYS = {"title", "requirement", "kinds", "select", "size", "count", "description"}
+
+
+
+
+def baseline_dirs() -> list[Path]:
+    """``$SPECDRIFT_BASELINES`` (path list), else the scanned repository's ``baselines/`` (the working
+    directory's), then the guide's baselines shipped with the package."""
+    env = os.environ.get("SPECDRIFT_BASELINES")
+    if env:
+        return [Path(p) for p in env.split(os.pathsep) if p]
+    here = Path(__file__).resolve().parent.parent
+    found: list[Path] = []
+    for d in (Path.cwd() / "baselines", here.parent / "baselines", here / "baselines"):
+        if d.is_dir() and d.resolve() not in {f.resolve() for f in found}:
+            found.append(d)
+    return found
+
+
+def _regex(text: Any, where: str) -> re.Pattern[str]:
+    try:
+        return re.compile(str(text), re.IGNORECASE)
+    except re.error as exc:
+        raise BaselineError(f"{where}: invalid pattern {text!r}: {exc}") from None
+
+
+def _text(value: Any) -> str | None:
+    if value is None or isinstance(value, Unresolved | dict | list):
+        return None
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+@dataclass(frozen=True)
+class Selector:
+    """One way to recognise a component; every key given must match."""
+
+    kinds: frozenset[str] = frozenset()
+    types: frozenset[str] = frozenset()
+    name: re.Pattern[str] | None = None
+    labels: Mapping[str, re.Pattern[str]] = field(default_factory=dict)
+    tags: Mapping[str, re.Pattern[str]] = field(default_factory=dict)
+    facts: Mapping[str, re.Pattern[str]] = field(default_factory=dict)
+
+    def matches(self, resource: Resource) -> bool:
+        if self.kinds and not (self.kinds & resource.kinds):
+            return False
+        if self.types and resource.type not in self.types:
+            return False
+        if self.name is not None:
+            name = _text(resource.facts.get("name")) or resource.address.rsplit("/", 1)[-1].rsplit(".", 1)[-1]
+            if not self.name.search(name):
+                return False
+        for fact, wanted in (("labels", self.labels), ("tags", self.tags)):
+            have = resource.facts.get(fact)
+            have = have if isinstance(have, Mapping) else {}
+            for key, pattern in wanted.items():
+                value = _text(have.get(key))
+                if value is None or not pattern.fullmatch(value):
+                    return False
+        for fact, pattern in self.facts.items():
+            value = _text(resource.facts.get(fact))  # an absent fact matches as "" (so "(postgres)?" allows it)
+            if not pattern.fullmatch(value or ""):
+                return False
+        return True
+
+
+@dataclass(frozen=True)
+class Component:
+    key: str
+    title: str
+    requirement: str | None
+    kinds: frozenset[str]
+    selectors: tuple[Selector, ...]
+    vcpu: float | None = None
+    memory: Quantity | None = None
+    disk: Quantity | None = None
+    count_min: int | None = None
+
+    def selects(self, resource: Resource) -> bool:
+        if self.kinds and not (self.kinds & resource.kinds):
+            return False
+        return any(s.matches(resource) for s in self.selectors)
+
+    def describe_size(self) -> str:
+        parts = []
+        if self.vcpu is not None:
+            parts.append(f"{self.vcpu:g} vCPU")
+        if self.memory is not None:
+            parts.append(f"{self.memory} memory")
+        if self.disk is not None:
+            parts.append(f"{self.disk} disk")
+        if self.count_min is not None:
+            parts.append(f">= {self.count_min} instances")
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class Components:
+    """The components of one environment baseline."""
+
+    environment: str
+    path: Path
+    components: Mapping[str, Component]
+    traffic_tier: str | None = None
+
+    def get(self, key: str) -> Component | None:
+        return self.components.get(key)
+
+    def selecting(self, resource: Resource) -> list[Component]:
+        return [c for c in self.components.values() if c.selects(resource)]
+
+
+def _pattern_map(raw: Any, where: str) -> dict[str, re.Pattern[str]]:
+    if not isinstance(raw, Mapping):
+        raise BaselineError(f"{where}: expected a mapping of key: value")
+    return {str(k): _regex(v, f"{where}.{k}") for k, v in raw.items()}
+
+
+def _selector(raw: Any, where: str) -> Selector:
+    if not isinstance(raw, Mapping) or not raw:
+        raise BaselineError(f"{where}: a selector is a non-empty mapping")
+    unknown = set(raw) - _SELECTOR_KEYS
+    if unknown:
+        raise BaselineError(f"{where}: unknown selector key(s) {sorted(unknown)}; known: {sorted(_SELECTOR_KEYS)}")
+    return Selector(
+        kinds=frozenset(raw.get("kinds") or ()), types=frozenset(raw.get("types") or ()),
+        name=_regex(raw["name"], f"{where}.name") if "name" in raw else None,
+        labels=_pattern_map(raw.get("labels") or {}, f"{where}.labels"),
+        tags=_pattern_map(raw.get("tags") or {}, f"{where}.tags"),
+        facts=_pattern_map(raw.get("facts") or {}, f"{where}.facts"))
+
+
+def _size(value: Any, where: str) -> Quantity:
+    quantity = parse_quantity(str(value), SIZE)
+    if quantity is None:
+        raise BaselineError(f"{where}: {value!r} is not a size (e.g. 16GB)")
+    return quantity
+
+
+def _component(key: str, raw: Any, where: str) -> Component:
+    if not isinstance(raw, Mapping):
+        raise BaselineError(f"{where}: a component is a mapping")
+    unknown = set(raw) - _COMPONENT_KEYS
+    if unknown:
+        raise BaselineError(f"{where}: unknown key(s) {sorted(unknown)}; known: {sorted(_COMPONENT_KEYS)}")
+    select = raw.get("select")
+    if not isinstance(select, list) or not select:
+        raise BaselineError(f"{where}.select: at least one selector is required")
+    size = raw.get("size") or {}
+    count = raw.get("count") or {}
+    if isinstance(count, int):
+        count = {"min": count}
+    vcpu = size.get("vcpu")
+    if vcpu is not None and (isinstance(vcpu, bool) or not isinstance(vcpu, int | float)):
+        raise BaselineError(f"{where}.size.vcpu: expected a number, got {vcpu!r}")
+    return Component(
+        key=key, title=str(raw.get("title", key)), requirement=raw.get("requirement"),
+        kinds=frozenset(raw.get("kinds") or ()),
+        selectors=tuple(_selector(s, f"{where}.select[{i}]") for i, s in enumerate(select)),
+        vcpu=float(vcpu) if vcpu is not None else None,
+        memory=_size(size["memory"], f"{where}.size.memory") if "memory" in size else None,
+        disk=_size(size["disk"], f"{where}.size.disk") if "disk" in size else None,
+        count_min=int(count["min"]) if "min" in count else None)
+
+
+def find_baseline(env: str, dirs: Sequence[Path] | None = None) -> Path | None:
+    for directory in dirs if dirs is not None else baseline_dirs():
+        for suffix in (".yaml", ".yml"):
+            candidate = Path(directory) / f"{env}{suffix}"
+            if candidate.is_file():
+                return candidate
+    return None
+
+
+def load_components(env: str = DEFAULT_ENV, dirs: Sequence[Path] | None = None) -> Components:
+    """The components of ``baselines/<env>.yaml``; BaselineError when missing or malformed."""
+    path = find_baseline(env, dirs)
+    if path is None:
+        searched = ", ".join(str(d) for d in (dirs if dirs is not None else baseline_dirs())) or "no baselines folder"
+        raise BaselineError(f"no baseline for environment {env!r} (looked for {env}.yaml in {searched})")
+    return _load(path, env)
+
+
+@cache
+def _load(path: Path, env: str) -> Components:
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (OSError, yaml.YAMLError) as exc:
+        raise BaselineError(f"{path}: {exc}") from None
+    if not isinstance(data, Mapping):
+        raise BaselineError(f"{path}: a baseline is a mapping")
+    raw = data.get("components") or {}
+    if not isinstance(raw, Mapping):
+        raise BaselineError(f"{path}: components: expected a mapping of component name -> definition")
+    components = {str(k): _component(str(k), v, f"{path}: components.{k}") for k, v in raw.items()}
+    tier = data.get("traffic_tier")
+    return Components(env, path, components, str(tier) if tier is not None else None)

@@ -1,0 +1,95 @@
+"""``specdrift drift --iac PATH (--aws | --live state.json)``: declared vs live vs required, per requirement."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from scanner.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, SEVERITIES, use_color, write_output
+from scanner.cli.collect import add_aws_arguments, aws_options
+
+
+def register(sub: Any) -> None:
+    drift = sub.add_parser("drift", help="compare IaC with live state and the policies", description=(
+        "Match what the IaC declares with what runs (CloudFormation stacks and logical-ID tags, Terraform state, "
+        "names, tags), report changed / missing / unmanaged resources and each side's verdict per requirement, "
+        "with the fix for the cloud (AWS CLI) and for the IaC (a snippet in its format)."))
+    drift.add_argument("--iac", action="append", default=[], metavar="PATH",
+                       help="IaC files or directories (repeatable); without it only live state is judged")
+    live = drift.add_mutually_exclusive_group(required=True)
+    live.add_argument("--aws", action="store_true", help="read live state from AWS now")
+    live.add_argument("--live", metavar="FILE", help="a snapshot written by `specdrift collect`")
+    drift.add_argument("--stack", action="append", default=[], metavar="NAME",
+                       help="CloudFormation stack the templates were deployed as (default: inferred)")
+    drift.add_argument("--tf-state", action="append", default=[], metavar="FILE",
+                       help="terraform.tfstate or `terraform show -json` output, to pair by resource ID")
+    drift.add_argument("--unmanaged", choices=("declared-types", "all", "none"), default="declared-types",
+                       help="report live resources no IaC declares: of the types the IaC declares (default), "
+                            "of every collected type, or not at all")
+    drift.add_argument("--format", "-f", choices=("text", "json"), default="text")
+    drift.add_argument("--output", "-o", metavar="FILE", help="write the report here instead of stdout")
+    drift.add_argument("--fail-on", choices=SEVERITIES, default="info",
+                       help="exit 1 on any drift, or on a violation of this severity or higher (default: info)")
+    drift.add_argument("--policies-dir", action="append", type=Path, metavar="DIR",
+                       help="policy pack directory (repeatable; default: the shipped pack)")
+    drift.add_argument("--policy", action="append", default=[], metavar="PATTERN",
+                       help="only these policies: ID, requirement ID or tag, wildcards allowed (repeatable)")
+    drift.add_argument("--skip-policy", action="append", default=[], metavar="PATTERN",
+                       help="leave these policies out (repeatable)")
+    drift.add_argument("--quiet", "-q", action="store_true", help="text format: hide resources in sync")
+    drift.add_argument("--no-color", action="store_true", help="no colour (NO_COLOR is honoured too)")
+    add_aws_arguments(drift)
+    drift.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from scanner.collectors.aws import CollectorError, collect
+    from scanner.collectors.snapshot import SnapshotError, load
+    from scanner.drift.match import MatchOptions
+    from scanner.drift.render import render_json, render_text
+    from scanner.drift.report import build
+    from scanner.drift.tfstate import StateError, load_ids
+    from scanner.loaders import load_paths
+    from scanner.model import Severity
+    from scanner.policy.catalog import load_policies
+    from scanner.scan import ScanOptions, select_policies
+
+    for path in args.iac:
+        if not Path(path).exists():
+            print(f"specdrift: error: no such file or directory: {path}", file=sys.stderr)
+            return EXIT_ERROR
+    policies = select_policies(load_policies(args.policies_dir),
+                               ScanOptions(paths=(), policies=args.policy, skip_policies=args.skip_policy))
+    try:
+        tf_state: dict[str, set[str]] = {}
+        for path in args.tf_state:
+            tf_state.update(load_ids(path))
+        if args.live:
+            collection = load(args.live)
+            source = f"snapshot {args.live}"
+        else:
+            collection = collect(aws_options(args))
+            source = "aws"
+    except (CollectorError, SnapshotError, StateError) as exc:
+        print(f"specdrift: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    outcome = load_paths(args.iac) if args.iac else None
+    declared = outcome.resources if outcome else []
+    options = MatchOptions(stacks=tuple(args.stack), tf_state=tf_state, unmanaged=args.unmanaged,
+                           regions=collection.regions)
+    report = build(declared, collection, policies, options, outcome.files if outcome else {},
+                   outcome.errors if outcome else [], source)
+    fail_on = Severity(args.fail_on)
+    if args.format == "json":
+        text = render_json(report, fail_on)
+    else:
+        color = not args.output and use_color(args, sys.stdout)
+        text = render_text(report, fail_on, color, show_in_sync=not args.quiet)
+    write_output(text, args.output)
+    for error in report.parse_errors:
+        print(f"specdrift: {error.file}:{error.line or '?'}: {error.message}", file=sys.stderr)
+    for gap in report.gaps:
+        print(f"specdrift: could not read {gap.describe()}", file=sys.stderr)
+    return EXIT_FINDINGS if report.failing(fail_on) else EXIT_OK

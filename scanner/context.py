@@ -1,0 +1,61 @@
+"""Context for a scan of named files (a pre-commit hook passes only the staged ones).
+
+A staged ``main.tf`` may use a variable declared in an unstaged ``variables.tf`` beside it; a staged
+Deployment may be judged with the HPA next to it. So when files are named, the other files of the
+same format in their directories (``auto``) or in the whole repository (``repo``) are loaded as
+context: they inform the checks, and their own findings are dropped (see ``ScanOptions.context_paths``).
+Only files that the named files' loaders claim are read, so a hook on three files stays fast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from scanner.loaders import SNIFF_CHARS, iter_files, loader_for
+from scanner.repository import find_root
+
+MAX_CONTEXT_FILES = 500  # a directory this full is not a module; past this, context is partial
+
+
+def _sniff(path: Path) -> str | None:
+    """The loader that claims ``path``, from its name and first bytes (None: no loader, or unreadable)."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(SNIFF_CHARS)
+    except OSError:
+        return None
+    if b"\x00" in head[:8192]:
+        return None
+    loader = loader_for(path, head.decode("utf-8", errors="replace"))
+    return loader.name if loader else None
+
+
+def context_files(paths: Sequence[str], mode: str = "auto") -> list[str]:
+    """Files to load as context for the named files among ``paths`` (directories need none)."""
+    named = [Path(p) for p in paths if Path(p).is_file()]
+    if mode == "none" or not named:
+        return []
+    formats = {fmt for fmt in map(_sniff, named) if fmt}
+    if not formats:
+        return []
+    if mode == "repo":
+        search = [find_root()]
+    else:
+        search = sorted({p.resolve().parent for p in named})
+    taken = {p.resolve() for p in named}
+    covered = [Path(p).resolve() for p in paths if Path(p).is_dir()]
+    out: list[str] = []
+    for directory in search:
+        candidates = iter_files([directory]) if mode == "repo" else sorted(directory.iterdir())
+        for candidate in candidates:
+            resolved = candidate.resolve()
+            if (resolved in taken or not candidate.is_file()
+                    or any(root == resolved or root in resolved.parents for root in covered)):
+                continue
+            if _sniff(candidate) in formats:
+                taken.add(resolved)
+                out.append(str(candidate))
+                if len(out) >= MAX_CONTEXT_FILES:
+                    return out
+    return out

@@ -1,0 +1,203 @@
+"""Pair declared resources with live ones; what is left over is missing (declared) or unmanaged (live).
+
+Evidence, strongest first: a Terraform state ID; the CloudFormation stack's own record of which
+physical resource a logical ID became; the ``aws:cloudformation:logical-id`` tag; the name the IaC
+gives the resource; its ``Name`` tag. Each live resource pairs at most once, and only a unique
+candidate counts: two equally good candidates leave the declaration unpaired, saying why.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from scanner.collectors.collection import Gap
+from scanner.drift import identity as ident
+from scanner.drift.tfstate import ids_for
+from scanner.model import Resource
+
+MATCHED, MISSING, UNMANAGED, UNKNOWN = "matched", "missing", "unmanaged", "unknown"
+
+
+@dataclass
+class Pair:
+    status: str  # matched | missing | unmanaged | unknown
+    type: str
+    declared: Resource | None = None
+    live: Resource | None = None
+    matched_by: str = ""
+    note: str = ""
+    stack: str | None = None  # the CloudFormation stack a declaration was deployed as, when known
+
+
+@dataclass
+class MatchOptions:
+    stacks: Sequence[str] = ()  # CloudFormation stacks the templates were deployed as (default: inferred)
+    tf_state: Mapping[str, set[str]] = field(default_factory=dict)  # address -> IDs (scanner.drift.tfstate)
+    unmanaged: str = "declared-types"  # declared-types | all | none
+    regions: Sequence[str] = ()
+
+
+@dataclass
+class _Stack:
+    name: str
+    region: str | None
+    resources: dict[str, tuple[str, str]]  # logical ID -> (type, physical ID)
+
+
+def _stacks(live: Iterable[Resource]) -> list[_Stack]:
+    out = []
+    for r in live:
+        if r.type != ident.STACK_TYPE or not isinstance(r.attributes.get("StackResources"), list):
+            continue
+        resources = {str(s.get("LogicalResourceId")): (str(s.get("ResourceType")), str(s.get("PhysicalResourceId")))
+                     for s in r.attributes["StackResources"] if isinstance(s, Mapping)}
+        out.append(_Stack(str(r.attributes.get("StackName", r.address)), r.origin.region, resources))
+    return out
+
+
+def _choose_stacks(declared: Sequence[Resource], stacks: list[_Stack], wanted: Sequence[str]) -> tuple[list[_Stack],
+                                                                                                      str]:
+    """The stacks a set of CloudFormation declarations was deployed as: named, or the best-scoring one."""
+    if wanted:
+        return [s for s in stacks if s.name in wanted], ""
+    cfn = [(d.address, d.type) for d in declared if d.format == "cloudformation"]
+    if not cfn:
+        return [], ""
+    scores = Counter({s.name: sum(1 for logical, rtype in cfn if s.resources.get(logical, ("",))[0] == rtype)
+                      for s in stacks})
+    best = max(scores.values(), default=0)
+    if best == 0:
+        return [], ""
+    names = sorted(n for n, v in scores.items() if v == best)
+    if len(names) > 1:
+        return [], f"the template matches stacks {', '.join(names)} equally: choose one with --stack"
+    return [s for s in stacks if s.name == names[0]], ""
+
+
+class _Index:
+    def __init__(self, live: Sequence[Resource]) -> None:
+        self.by_id: dict[tuple[str, str], list[Resource]] = defaultdict(list)
+        self.by_logical: dict[tuple[str, str], list[tuple[str | None, Resource]]] = defaultdict(list)
+        self.by_name_tag: dict[tuple[str, str], list[Resource]] = defaultdict(list)
+        for r in live:
+            for key in ident.identifiers(r):
+                self.by_id[(r.type, key)].append(r)
+            tags = ident.tags(r)
+            if tags.get(ident.LOGICAL_ID_TAG):
+                self.by_logical[(r.type, str(tags[ident.LOGICAL_ID_TAG]))].append(
+                    (tags.get(ident.STACK_NAME_TAG), r))
+            if tags.get("Name"):
+                self.by_name_tag[(r.type, str(tags["Name"]))].append(r)
+        self.taken: set[int] = set()
+
+    def free(self, candidates: Iterable[Resource]) -> list[Resource]:
+        unique = {id(c): c for c in candidates if id(c) not in self.taken}
+        return list(unique.values())
+
+
+def match(declared: Sequence[Resource], live: Sequence[Resource], gaps: Sequence[Gap],
+          options: MatchOptions | None = None) -> list[Pair]:
+    """Pairs for every comparable declared resource and every live resource in scope."""
+    options = options or MatchOptions()
+    index = _Index(live)
+    stacks = _stacks(live)
+    chosen, ambiguity = _choose_stacks(declared, stacks, options.stacks)
+    chosen_names = {s.name for s in chosen}
+    pairs: list[Pair] = []
+    comparable = [(d, t) for d in declared if d.provider == "aws" and (t := ident.live_type(d))]
+    for decl, rtype in comparable:
+        for pair in _pair_one(decl, rtype, index, chosen, options, ambiguity, gaps):
+            if decl.format == "cloudformation" and len(chosen) == 1:
+                pair.stack = chosen[0].name
+            pairs.append(pair)
+    if options.unmanaged != "none" and declared:
+        in_scope = {t for _, t in comparable} if options.unmanaged == "declared-types" else None
+        pairs.extend(_unmanaged(live, index, stacks, chosen_names, in_scope))
+    return pairs
+
+
+def _pair_one(decl: Resource, rtype: str, index: _Index, chosen: list[_Stack], options: MatchOptions,
+              ambiguity: str, gaps: Sequence[Gap]) -> list[Pair]:
+    notes: list[str] = []
+    if decl.format == "terraform" and options.tf_state:
+        instances = ids_for(dict(options.tf_state), decl.address)
+        found = []
+        for ids in instances:
+            candidates = index.free(r for key in ids for r in index.by_id.get((rtype, key), ()))
+            if len(candidates) == 1:
+                index.taken.add(id(candidates[0]))
+                found.append(Pair(MATCHED, rtype, decl, candidates[0], "terraform state"))
+        if found:
+            return found
+        if instances:
+            notes.append("the Terraform state records it, but no live resource has its ID")
+    if decl.format == "cloudformation":
+        for stack in chosen:
+            entry = stack.resources.get(decl.address)
+            if entry is None or entry[0] != rtype:
+                continue
+            candidates = index.free(index.by_id.get((rtype, entry[1].casefold()), ()))
+            if len(candidates) == 1:
+                return [_take(index, decl, rtype, candidates[0], f"stack {stack.name} ({entry[1]})")]
+            notes.append(f"stack {stack.name} records it as {entry[1]}, which no longer exists")
+        tagged = [r for stack_name, r in index.by_logical.get((rtype, decl.address), ())
+                  if not chosen or stack_name is None or stack_name in {s.name for s in chosen}]
+        candidates = index.free(tagged)
+        if len(candidates) == 1 and not ambiguity:
+            return [_take(index, decl, rtype, candidates[0], f"tag {ident.LOGICAL_ID_TAG}={decl.address}")]
+        if len(candidates) > 1:
+            notes.append(f"{len(candidates)} live resources carry logical ID {decl.address}: pass --stack")
+        elif not candidates and not notes:
+            notes.append(f"no live {rtype} is recorded as, or tagged with, logical ID {decl.address}")
+    name = ident.declared_name(decl)
+    if name:
+        candidates = index.free(index.by_id.get((rtype, name.casefold()), ()))
+        if len(candidates) == 1:
+            return [_take(index, decl, rtype, candidates[0], f"name {name}")]
+    name_tag = ident.tags(decl).get("Name")
+    if isinstance(name_tag, str) and name_tag:
+        candidates = index.free(index.by_name_tag.get((rtype, name_tag), ()))
+        if len(candidates) == 1:
+            return [_take(index, decl, rtype, candidates[0], f"tag Name={name_tag}")]
+        if len(candidates) > 1:
+            notes.append(f"{len(candidates)} live resources are named {name_tag}")
+    if ambiguity:
+        return [Pair(UNKNOWN, rtype, decl, note=ambiguity)]
+    blind = [g for g in gaps if rtype in g.types and (not options.regions or g.region in (None, *options.regions))]
+    if blind:
+        return [Pair(UNKNOWN, rtype, decl, note="not collected: " + "; ".join(sorted({g.describe() for g in blind})))]
+    return [Pair(MISSING, rtype, decl, note="; ".join(notes) or "no live resource matches it")]
+
+
+def _take(index: _Index, decl: Resource, rtype: str, found: Resource, how: str) -> Pair:
+    index.taken.add(id(found))
+    return Pair(MATCHED, rtype, decl, found, how)
+
+
+def _unmanaged(live: Sequence[Resource], index: _Index, stacks: list[_Stack], chosen: set[str],
+               in_scope: set[str] | None) -> list[Pair]:
+    default_vpcs = {str(r.attributes.get("VpcId")) for r in live
+                    if r.type == "AWS::EC2::VPC" and r.attributes.get("IsDefault") is True}
+    # Physical IDs other stacks own: managed by IaC, just not by the IaC scanned here.
+    elsewhere = {(rtype, physical.casefold()): s.name for s in stacks if s.name not in chosen
+                 for rtype, physical in s.resources.values()}
+    out = []
+    for r in live:
+        if id(r) in index.taken or r.type not in ident.IDENTITIES or ident.aws_default(r, default_vpcs):
+            continue
+        if in_scope is not None and r.type not in in_scope:
+            continue
+        stack_tag = ident.tags(r).get(ident.STACK_NAME_TAG)
+        if stack_tag and stack_tag not in chosen:
+            continue
+        if any((r.type, key) in elsewhere for key in ident.identifiers(r)):
+            continue
+        out.append(Pair(UNMANAGED, r.type, live=r, note="runs, but no scanned IaC declares it"))
+    return out
+
+
+def summary(pairs: Sequence[Pair]) -> dict[str, Any]:
+    return dict(Counter(p.status for p in pairs))

@@ -1,0 +1,178 @@
+"""The drift report as text (one block per resource) or JSON (``scanner/schemas/drift-report.schema.json``)."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from typing import Any
+
+from scanner.drift.compare import CHANGED
+from scanner.drift.report import DriftReport, Item, Side
+from scanner.model import Resource, Severity, Unresolved
+from scanner.policy.engine import display
+
+SCHEMA_VERSION = "1.0"
+_MARK = {"complies": "✓ complies", "violates": "✗ violates", "unknown": "? unknown", "error": "! error"}
+_STATUS_STYLE = {"changed": "bold red", "missing": "bold red", "unmanaged": "bold red", "unknown": "yellow",
+                 "in_sync": "green", "live_only": "cyan"}
+
+
+def _where(resource: Resource | None) -> dict[str, Any] | None:
+    if resource is None:
+        return None
+    out: dict[str, Any] = {"address": resource.address, "type": resource.type, "format": resource.format}
+    if resource.source == "live":
+        out.update(account=resource.origin.account, region=resource.origin.region, api=resource.origin.api)
+    else:
+        out.update(file=resource.origin.file, line=resource.origin.line)
+    return out
+
+
+def _side(side: Side | None) -> dict[str, Any] | None:
+    if side is None:
+        return None
+    return {"value": display(side.value), "verdict": side.verdict, "message": side.message, "line": side.line}
+
+
+def item_dict(item: Item) -> dict[str, Any]:
+    pair = item.pair
+    return {
+        "status": item.status,
+        "type": pair.type,
+        "declared": _where(pair.declared),
+        "live": _where(pair.live),
+        "matched_by": pair.matched_by or None,
+        "note": pair.note or None,
+        "differences": [{"fact": d.fact, "status": d.status, "declared": display(d.declared),
+                         "live": display(d.live), "declared_line": d.declared_line,
+                         "declared_default": d.declared_default, "reason": d.reason or None}
+                        for d in item.differences],
+        "requirements": [{"policy_id": r.policy.id, "requirement_ids": list(r.policy.requirements),
+                          "title": r.policy.title, "severity": r.policy.severity.value, "fact": r.fact,
+                          "required": display(r.required), "declared": _side(r.declared), "live": _side(r.live)}
+                         for r in item.requirements],
+        "remediation": [{"direction": f.direction, "format": f.format, "fact": f.fact, "snippet": f.snippet,
+                         "description": f.description} for f in item.fixes],
+    }
+
+
+def report_dict(report: DriftReport, fail_on: Severity) -> dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "kind": "specdrift-drift-report",
+        "tool": {"name": "specdrift", "version": report.version},
+        "generated_at": report.started.isoformat(timespec="seconds"),
+        "duration_seconds": round(report.duration_s, 3),
+        "fail_on": fail_on.value,
+        "live": {"source": report.live_source, "account": report.account, "regions": list(report.regions),
+                 "collected_at": report.collected_at.isoformat(timespec="seconds")},
+        "summary": {**report.counts(), "failing": len(report.failing(fail_on)), "gaps": len(report.gaps),
+                    "files": len(report.files), "policies": len(report.policies)},
+        "files": [{"path": p, "format": f} for p, f in sorted(report.files.items())],
+        "parse_errors": [{"file": e.file, "line": e.line, "message": e.message, "format": e.format}
+                         for e in report.parse_errors],
+        "gaps": [{"service": g.service, "api": g.api, "region": g.region, "types": list(g.types), "code": g.code,
+                  "reason": g.reason} for g in report.gaps],
+        "items": [item_dict(i) for i in report.items],
+    }
+
+
+def render_json(report: DriftReport, fail_on: Severity) -> str:
+    return json.dumps(report_dict(report, fail_on), indent=2, default=str) + "\n"
+
+
+def _shown(value: Any) -> Any:
+    """Unresolved values by their expression (the reason is in the drift column)."""
+    if isinstance(value, Unresolved):
+        return value.expression
+    if isinstance(value, (list, tuple)):
+        return [_shown(v) for v in value]
+    return display(value)
+
+
+def _short(value: Any, limit: int = 40) -> str:
+    if value is None:
+        return "—"
+    shown = _shown(value)
+    text = json.dumps(shown) if isinstance(shown, (list, dict)) else str(shown)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def render_text(report: DriftReport, fail_on: Severity, color: bool = False, show_in_sync: bool = True) -> str:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    buffer = io.StringIO()
+    width = int(os.environ.get("COLUMNS", "0") or 0) or 160
+    console = Console(file=buffer, force_terminal=color, no_color=not color, width=width, highlight=False,
+                      soft_wrap=False)
+    for item in report.items:
+        if item.status == "in_sync" and not show_in_sync:
+            continue
+        pair = item.pair
+        title = pair.declared.address if pair.declared else (pair.live.address if pair.live else pair.type)
+        console.print(Text.assemble((f"[{item.status}] ", _STATUS_STYLE.get(item.status, "")), (title, "bold"),
+                                    f"  {pair.type}"))
+        if pair.declared is not None:
+            where = f"{pair.declared.origin.file}:{pair.declared.origin.line}" if pair.declared.origin.file else ""
+            console.print(f"  declared  {where} ({pair.declared.format})")
+        if pair.live is not None:
+            console.print(f"  live      {pair.live.address}  ({pair.live.origin.describe()})"
+                          + (f"  matched by {pair.matched_by}" if pair.matched_by else ""))
+        if pair.note:
+            console.print(Text(f"  note      {pair.note}", style="yellow"))
+        rows = _rows(item)
+        if rows:
+            table = Table(show_header=True, header_style="bold", box=None, pad_edge=False, padding=(0, 1))
+            for column in ("fact", "declared", "live", "required", "drift", "declared verdict", "live verdict",
+                           "requirement"):
+                table.add_column(column, overflow="fold")
+            for row in rows:
+                table.add_row(*row)
+            console.print(table)
+        for fix in item.fixes:
+            label = "fix the cloud" if fix.direction == "cloud" else "fix the IaC"
+            console.print(Text(f"  {label} ({fix.format}): {fix.description}", style="cyan"))
+            for line in fix.snippet.splitlines():
+                console.print(Text("    " + line))
+        console.print()
+    counts = report.counts()
+    failing = report.failing(fail_on)
+    summary = (f"{len(report.items)} resources: {counts['changed']} changed, {counts['missing']} missing, "
+               f"{counts['unmanaged']} unmanaged, {counts['unknown']} unknown, {counts['in_sync']} in sync"
+               + (f", {counts['live_only']} live only" if counts.get("live_only") else "")
+               + f"; {len(failing)} failing at or above {fail_on.value}; {len(report.gaps)} collection gaps")
+    for gap in report.gaps:
+        console.print(Text(f"gap: {gap.describe()}", style="yellow"))
+    console.print(Text(summary, style="bold red" if failing else "bold green"))
+    return buffer.getvalue()
+
+
+def _rows(item: Item) -> list[tuple[str, ...]]:
+    """One row per fact: the difference (if any) and each requirement judging that fact."""
+    by_fact: dict[str, list[tuple[str, ...]]] = {}
+    diffs = {d.fact: d for d in item.differences}
+    for row in item.requirements:
+        fact = row.fact or "—"
+        top = fact.split(".", 1)[0].split("[", 1)[0]
+        diff = diffs.get(top)
+        declared = diff.declared if diff else (row.declared.value if row.declared else None)
+        live = diff.live if diff else (row.live.value if row.live else None)
+        by_fact.setdefault(top, []).append((
+            fact, _short(declared), _short(live), _short(row.required), _drift(diff),
+            _MARK.get(row.declared.verdict, row.declared.verdict) if row.declared else "—",
+            _MARK.get(row.live.verdict, row.live.verdict) if row.live else "—",
+            f"{row.policy.id} ({row.policy.severity.value})"))
+    for fact, diff in diffs.items():
+        if fact not in by_fact:
+            declared = _short(diff.declared) + (" (default)" if diff.declared_default else "")
+            by_fact[fact] = [(fact, declared, _short(diff.live), "—", _drift(diff), "—", "—", "—")]
+    return [row for fact in sorted(by_fact) for row in by_fact[fact]]
+
+
+def _drift(diff: Any) -> str:
+    if diff is None:
+        return "="
+    return "≠ changed" if diff.status == CHANGED else f"? {diff.reason}"

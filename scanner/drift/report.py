@@ -1,0 +1,233 @@
+"""Assemble the drift report: per resource pair, the differences, each side's verdict per requirement,
+and the fixes for both directions. Gaps in collection become ``unknown`` rows, never compliant ones."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from scanner import __version__
+from scanner.collectors.collection import Collection, Gap
+from scanner.drift.compare import CHANGED, UNKNOWN, Difference, differences
+from scanner.drift.fixes import IAC, Fix, cloud_fix, iac_fix, missing_fixes, unmanaged_fixes
+from scanner.drift.match import MATCHED, MISSING, UNMANAGED, MatchOptions, Pair, match
+from scanner.loaders.base import ParseError
+from scanner.mappings import _merged, normalize
+from scanner.model import Finding, Resource, Severity, Status
+from scanner.policy.catalog import Policy
+from scanner.policy.engine import Engine, display
+
+IN_SYNC, LIVE_ONLY = "in_sync", "live_only"
+DRIFT_STATUSES = (CHANGED, MISSING, UNMANAGED)
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side's verdict on one requirement: the value it has and what the policy says of it."""
+
+    value: Any
+    verdict: str  # complies | violates | unknown | error
+    message: str = ""
+    line: int | None = None
+
+
+@dataclass
+class RequirementRow:
+    policy: Policy
+    fact: str | None
+    required: Any
+    declared: Side | None = None
+    live: Side | None = None
+
+    def violates(self) -> bool:
+        return any(s is not None and s.verdict == Status.VIOLATES.value for s in (self.declared, self.live))
+
+
+@dataclass
+class Item:
+    pair: Pair
+    differences: list[Difference] = field(default_factory=list)
+    requirements: list[RequirementRow] = field(default_factory=list)
+    fixes: list[Fix] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        if self.pair.status != MATCHED:
+            return self.pair.status
+        if any(d.status == CHANGED for d in self.differences):
+            return CHANGED
+        return UNKNOWN if any(d.status == UNKNOWN for d in self.differences) else IN_SYNC
+
+
+@dataclass
+class DriftReport:
+    items: list[Item]
+    gaps: list[Gap]
+    policies: list[Policy]
+    files: dict[str, str]
+    parse_errors: list[ParseError]
+    live_source: str
+    account: str | None
+    regions: tuple[str, ...]
+    collected_at: datetime
+    started: datetime
+    duration_s: float
+    version: str = __version__
+
+    def counts(self) -> dict[str, int]:
+        out = {s: 0 for s in (IN_SYNC, CHANGED, MISSING, UNMANAGED, UNKNOWN, LIVE_ONLY)}
+        for item in self.items:
+            out[item.status] = out.get(item.status, 0) + 1
+        return out
+
+    def failing(self, fail_on: Severity) -> list[Item]:
+        """Items that fail the gate: any drift, or a violation (either side) at or above ``fail_on``."""
+        return [i for i in self.items if i.status in DRIFT_STATUSES
+                or any(r.violates() and r.policy.severity.rank >= fail_on.rank for r in i.requirements)]
+
+
+def _side(finding: Finding | None) -> Side | None:
+    if finding is None:
+        return None
+    return Side(finding.observed, finding.status.value, finding.message, finding.line)
+
+
+def _kinds(rtype: str, fmt: str) -> frozenset[str]:
+    mapping = _merged(rtype, fmt)
+    return mapping.kinds if mapping else frozenset()
+
+
+class _Builder:
+    def __init__(self, policies: Sequence[Policy], declared: Sequence[Resource], live: Sequence[Resource],
+                 stack: str | None) -> None:
+        self.engine = Engine(policies)
+        self.declared_all = tuple(declared)
+        self.live_all = tuple(live)
+        self.stack = stack
+        self.iac_format = next((d.format for d in declared if d.provider == "aws"), None)
+
+    def item(self, pair: Pair) -> Item:
+        item = Item(pair)
+        if pair.declared is not None and pair.live is not None:
+            item.differences = differences(pair.declared, pair.live)
+        item.requirements = self.requirements(pair)
+        item.fixes = self.fixes(item)
+        return item
+
+    def requirements(self, pair: Pair) -> list[RequirementRow]:
+        policies: dict[str, Policy] = {}
+        for resource in (pair.declared, pair.live):
+            if resource is not None:
+                policies.update({p.id: p for p in self.engine.policies_for(resource)})
+        rows = []
+        for policy in policies.values():
+            declared = self.engine.evaluate(policy, pair.declared, self.declared_all) if pair.declared else None
+            live = self.engine.evaluate(policy, pair.live, self.live_all) if pair.live else None
+            if declared is None and live is None:
+                continue
+            shown = live or declared
+            assert shown is not None
+            live_side = _side(live)
+            if pair.live is None and pair.status not in (MISSING,):
+                live_side = Side(None, Status.UNKNOWN.value, pair.note)
+            rows.append(RequirementRow(policy, shown.fact, shown.expected, _side(declared), live_side))
+        return rows
+
+    def _target(self, policy: Policy, resource: Resource | None) -> Any:
+        if resource is None:
+            return None
+        outcome = self.engine.outcome(policy, resource, self.live_all)
+        return outcome.target if outcome is not None else None
+
+    def fixes(self, item: Item) -> list[Fix]:
+        pair = item.pair
+        if pair.status == MISSING and pair.declared is not None:
+            return missing_fixes(pair.declared, pair.stack or self.stack)
+        out: list[Fix] = []
+        handled: set[str] = set()
+        for diff in item.differences:
+            if diff.status != CHANGED or pair.live is None or pair.declared is None:
+                continue
+            rows = [r for r in item.requirements if (r.fact or "").split(".", 1)[0] == diff.fact]
+            declared_ok = not any(r.declared and r.declared.verdict == Status.VIOLATES.value for r in rows)
+            live_ok = not any(r.live and r.live.verdict == Status.VIOLATES.value for r in rows)
+            target = diff.declared if declared_ok else next(
+                (t for r in rows if (t := self._target(r.policy, pair.live)) is not None), None)
+            if target is not None:
+                fix = cloud_fix(pair.live, diff.fact, target)
+                out.append(fix or Fix("cloud", "text", f"re-apply the IaC to restore {diff.fact} = {display(target)}",
+                                      "no CLI call is known for this setting", diff.fact))
+            if live_ok:
+                fix = iac_fix(pair.declared, diff.fact, diff.live)
+                if fix is not None:
+                    out.append(Fix(IAC, fix.format, fix.snippet, f"or accept the live value: {fix.description}",
+                                   diff.fact))
+            handled.add(diff.fact)
+        for row in item.requirements:
+            fact = (row.fact or "").split(".", 1)[0]
+            if fact in handled:
+                continue
+            if row.live and row.live.verdict == Status.VIOLATES.value and pair.live is not None:
+                target = self._target(row.policy, pair.live)
+                fix = cloud_fix(pair.live, fact, target) if target is not None else None
+                if fix is not None:
+                    out.append(fix)
+            if row.declared and row.declared.verdict == Status.VIOLATES.value and pair.declared is not None:
+                finding = self.engine.evaluate(row.policy, pair.declared, self.declared_all)
+                if finding is not None and finding.remediation is not None and finding.remediation.format != "text":
+                    rem = finding.remediation
+                    out.append(Fix(IAC, rem.format, rem.snippet, rem.description, fact))
+        if pair.status == UNMANAGED and pair.live is not None:
+            out.extend(unmanaged_fixes(pair.live, self.iac_format))
+        return out
+
+    def gap_items(self, gaps: Sequence[Gap], covered: set[str]) -> list[Item]:
+        """A gap no declared resource stands for still makes every check that needed it unknown."""
+        items = []
+        seen: set[tuple[str, str | None]] = set()
+        for gap in gaps:
+            for rtype in gap.types:
+                key = (rtype, gap.region)
+                if key in seen or rtype in covered:
+                    continue
+                seen.add(key)
+                kinds = _kinds(rtype, "aws-api")
+                policies = [p for p in self.engine.policies if p.kinds & kinds]
+                if not policies:
+                    continue
+                pair = Pair(UNKNOWN, rtype, note=f"not collected: {gap.describe()}")
+                rows = [RequirementRow(p, None, None, None, Side(None, Status.UNKNOWN.value, pair.note))
+                        for p in policies]
+                items.append(Item(pair, requirements=rows))
+        return items
+
+
+def _address(pair: Pair) -> str:
+    resource = pair.declared or pair.live
+    return resource.address if resource is not None else ""
+
+
+def build(declared: Sequence[Resource], collection: Collection, policies: Sequence[Policy],
+          options: MatchOptions | None = None, files: dict[str, str] | None = None,
+          parse_errors: Sequence[ParseError] = (), live_source: str = "aws") -> DriftReport:
+    """The drift report for declared resources (already normalized) against one live collection."""
+    started = datetime.now(timezone.utc)
+    t0 = time.perf_counter()
+    options = options or MatchOptions(regions=collection.regions)
+    live = [normalize(r) for r in collection.resources]
+    builder = _Builder(policies, declared, live, options.stacks[0] if options.stacks else None)
+    if declared:
+        pairs = match(declared, live, collection.gaps, options)
+    else:  # no IaC: judge what runs, without a drift verdict
+        pairs = [Pair(LIVE_ONLY, r.type, live=r) for r in live if r.kinds]
+    items = [builder.item(p) for p in pairs]
+    covered = {p.type for p in pairs if p.status == UNKNOWN}
+    items += builder.gap_items(collection.gaps, covered)
+    order = {CHANGED: 0, MISSING: 1, UNMANAGED: 2, UNKNOWN: 3, IN_SYNC: 4, LIVE_ONLY: 5}
+    items.sort(key=lambda i: (order.get(i.status, 9), i.pair.type, _address(i.pair)))
+    return DriftReport(items, list(collection.gaps), list(policies), dict(files or {}), list(parse_errors),
+                       live_source, collection.account, collection.regions, collection.collected_at, started,
+                       time.perf_counter() - t0)

@@ -1,0 +1,257 @@
+"""Transforms the database table names: engine family and major version, PITR, maintenance windows,
+geo-redundant backups and where credentials come from (a label, never the secret itself)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from scanner.loaders.yaml_lines import LineDict
+from scanner.mappings import MISSING, lookup, transform
+from scanner.mappings.transforms import pod_spec, to_bool
+from scanner.model import Resource, Unresolved
+
+_FAMILIES = (("aurora-postgresql", "postgresql"), ("postgres", "postgresql"), ("aurora-mysql", "mysql"),
+             ("mysql", "mysql"), ("mariadb", "mysql"), ("sqlserver", "sqlserver"), ("oracle", "oracle"),
+             ("aurora", "mysql"))
+
+
+@transform("engine_family")
+def engine_family(value: Any, _: Resource) -> Any:
+    """``aurora-postgresql``, ``postgres``, ``POSTGRES_15`` -> ``postgresql``; ``aurora`` is Aurora MySQL."""
+    text = str(value).lower()
+    for prefix, family in _FAMILIES:
+        if text.startswith(prefix):
+            return family
+    return text
+
+
+@transform("major_version")
+def major_version(value: Any, _: Resource) -> Any:
+    """``15.3`` / ``15`` / ``POSTGRES_15`` -> 15 (``9.6.x`` -> 9.6: majors before 10 had two parts)."""
+    match = re.search(r"(\d+)(?:[._](\d+))?", str(value))
+    if not match:
+        return Unresolved(str(value), f"no version number in {value!r}")
+    major = int(match.group(1))
+    if major < 10 and match.group(2) is not None:
+        return float(f"{major}.{match.group(2)}")
+    return major
+
+
+@transform("positive")
+def positive(value: Any, _: Resource) -> Any:
+    """Automated backups (and so point-in-time recovery) are on when retention is above zero."""
+    try:
+        return int(value) > 0
+    except (TypeError, ValueError):
+        return value
+
+
+@transform("gcp_pitr")
+def gcp_pitr(_: Any, resource: Resource) -> Any:
+    backup = lookup(resource.attributes, ("settings", "backup_configuration"))
+    if not isinstance(backup, dict):
+        return False
+    enabled = to_bool(backup.get("enabled", False), resource)
+    pitr = to_bool(backup.get("point_in_time_recovery_enabled", False), resource)
+    for value in (enabled, pitr):
+        if isinstance(value, Unresolved):
+            return value
+    return enabled is True and pitr is True
+
+
+@transform("gcp_backup_geo_redundant")
+def gcp_backup_geo_redundant(_: Any, resource: Resource) -> Any:
+    """Cloud SQL keeps backups in the multi-region nearest the instance unless ``location`` names a region."""
+    location = lookup(resource.attributes, ("settings", "backup_configuration", "location"))
+    if isinstance(location, Unresolved):
+        return location
+    if not isinstance(location, str):
+        return True
+    return location.lower() in ("us", "eu", "asia")
+
+
+_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
+
+
+@transform("gcp_maintenance")
+def gcp_maintenance(_: Any, resource: Resource) -> Any:
+    """``day:HH:00`` of a Cloud SQL maintenance window (day 1 = Monday ... 7 = Sunday), else system-assigned."""
+    window = lookup(resource.attributes, ("settings", "maintenance_window"))
+    if not isinstance(window, dict) or "day" not in window:
+        return "system-assigned"
+    day, hour = window["day"], window.get("hour", 0)
+    for value in (day, hour):
+        if isinstance(value, Unresolved):
+            return value
+    return f"{_DAYS[int(day) % 7]}:{int(hour):02d}:00"
+
+
+@transform("azure_maintenance")
+def azure_maintenance(_: Any, resource: Resource) -> Any:
+    """``day HH:MM`` of a custom maintenance window, ``system-managed`` without one."""
+    if resource.format == "terraform":
+        window = lookup(resource.attributes, ("maintenance_window",))
+        if not isinstance(window, dict):
+            return "system-managed"
+        day, hour, minute = window.get("day_of_week", 0), window.get("start_hour", 0), window.get("start_minute", 0)
+    else:
+        window = lookup(resource.attributes, ("properties", "maintenanceWindow"))
+        if not isinstance(window, dict) or str(window.get("customWindow", "Disabled")).lower() != "enabled":
+            return "system-managed"
+        day, hour, minute = window.get("dayOfWeek", 0), window.get("startHour", 0), window.get("startMinute", 0)
+    for value in (day, hour, minute):
+        if isinstance(value, Unresolved):
+            return value
+    return f"{_DAYS[int(day) % 7]}:{int(hour):02d}:{int(minute):02d}"
+
+
+@transform("aws_window")
+def aws_window(value: Any, _: Resource) -> Any:
+    return value.lower().replace(" ", "") if isinstance(value, str) else value
+
+
+# --- credentials ---------------------------------------------------------------------------
+
+LITERAL = "literal value"
+_SECRET_STORES = ("aws_secretsmanager_secret_version", "google_secret_manager_secret_version",
+                  "azurerm_key_vault_secret", "ephemeral.", "vault_generic_secret", "vault_kv_secret")
+_GENERATED = ("random_password.", "random_string.")
+
+
+def classify_secret(value: Any) -> Any:
+    """Where a credential comes from, as a label; ``Unresolved`` when the files cannot tell."""
+    if isinstance(value, Unresolved):
+        reason, expr = value.reason.lower(), value.expression
+        if "noecho" in reason:
+            return "NoEcho parameter"
+        if "secure" in reason:
+            return "secure parameter"
+        if "{{resolve:secretsmanager:" in expr or "{{resolve:ssm-secure:" in expr:
+            return "secret reference"
+        if any(s in expr for s in _SECRET_STORES):
+            return "secret reference"
+        if any(s in expr for s in _GENERATED):
+            return "generated"
+        if expr.startswith("var.") and "no default" in reason:
+            return "variable without a value in the files"
+        if "has no default" in reason and expr.startswith("!Ref"):
+            return "parameter without NoEcho"
+        return Unresolved(expr, value.reason)
+    if isinstance(value, dict):
+        if set(value) == {"Ref"}:
+            return Unresolved(f"!Ref {value['Ref']}", f"{value['Ref']} is declared neither as a parameter nor as "
+                              "a resource of this template")
+        text = str(value)
+        if "{{resolve:secretsmanager:" in text or "{{resolve:ssm-secure:" in text:
+            return "secret reference"
+        return Unresolved(text[:80], "a value computed at deployment")
+    if isinstance(value, str):
+        if value.startswith(("{{resolve:secretsmanager:", "{{resolve:ssm-secure:")):
+            return "secret reference"
+        return LITERAL if value else MISSING
+    if isinstance(value, (int, float)):
+        return LITERAL
+    return MISSING
+
+
+_CREDENTIAL_PATHS = {
+    "aws_db_instance": (("password", "password_wo"), "manage_master_user_password"),
+    "aws_rds_cluster": (("master_password", "master_password_wo"), "manage_master_user_password"),
+    "AWS::RDS::DBInstance": (("MasterUserPassword",), "ManageMasterUserPassword"),
+    "AWS::RDS::DBCluster": (("MasterUserPassword",), "ManageMasterUserPassword"),
+    "google_sql_user": (("password", "password_wo"), None),
+    "azurerm_postgresql_flexible_server": (("administrator_password", "administrator_password_wo"), None),
+    "Microsoft.DBforPostgreSQL/flexibleServers": (("properties.administratorLoginPassword",), None),
+}
+
+
+@transform("db_credentials")
+def db_credentials(_: Any, resource: Resource) -> Any:
+    keys, managed = _CREDENTIAL_PATHS.get(resource.type, ((), None))
+    if managed and to_bool(resource.attributes.get(managed), resource) is True:
+        return "managed by the database service"
+    for key in keys:
+        value = lookup(resource.attributes, tuple(key.split(".")))
+        if value is not MISSING:
+            return classify_secret(value)
+    if resource.type == "azurerm_postgresql_flexible_server":
+        auth = lookup(resource.attributes, ("authentication", "password_auth_enabled"))
+        if to_bool(auth, resource) is False:
+            return "Entra ID authentication only"
+    return MISSING
+
+
+_CREDENTIAL_ENV = re.compile(r"PASSWORD|PASSWD|(^|_)PWD$|(^|_)PASS$|DATABASE_URL|(^|_)DB_URL$|POSTGRES_URL|PG_?URL|"
+                             r"CONNECTION_STRING|DSN$", re.I)
+_URL_WITH_PASSWORD = re.compile(r"://[^/\s:@]+:[^/\s@]+@")
+
+
+@transform("k8s_credential_env")
+def k8s_credential_env(_: Any, resource: Resource) -> Any:
+    """Database credentials in containers' environment: how each one is supplied (never its value)."""
+    spec = pod_spec(resource)
+    found = []
+    for key in ("initContainers", "containers"):
+        for container in spec.get(key) or []:
+            if not isinstance(container, dict):
+                continue
+            for env in container.get("env") or []:
+                if not isinstance(env, dict) or not isinstance(env.get("name"), str):
+                    continue
+                value = env.get("value")
+                if not (_CREDENTIAL_ENV.search(env["name"]) or (isinstance(value, str)
+                                                                 and _URL_WITH_PASSWORD.search(value))):
+                    continue
+                source = env.get("valueFrom") or {}
+                if isinstance(source, dict) and "secretKeyRef" in source:
+                    label = "secretKeyRef"
+                elif isinstance(source, dict) and "configMapKeyRef" in source:
+                    label = "configMapKeyRef (plain text)"
+                elif isinstance(value, str) and re.fullmatch(r"(\$\([A-Za-z_][\w]*\))+", value):
+                    label = "composed from other variables"
+                elif isinstance(value, str) and value:
+                    label = LITERAL
+                else:
+                    continue
+                item = LineDict({"container": container.get("name"), "variable": env["name"], "source": label})
+                item.line = item.end_line = getattr(env, "line", 0)
+                item.key_lines = {}
+                found.append(item)
+    return found
+
+
+@transform("is_set")
+def is_set(value: Any, _: Resource) -> Any:
+    """The attribute is set (even to a reference the files leave unresolved)."""
+    return isinstance(value, Unresolved) or value not in (None, "", False)
+
+
+is_set.accepts_unresolved = True  # type: ignore[attr-defined]
+
+
+@transform("replica_mode")
+def replica_mode(value: Any, _: Resource) -> Any:
+    return str(value).lower() == "replica"
+
+
+
+@transform("backup_plan_copies")
+def backup_plan_copies(_: Any, resource: Resource) -> Any:
+    """An AWS Backup plan with a copy action on some rule (a copy to another Region's vault)."""
+    rules = resource.attributes.get("rule") if resource.format == "terraform" else lookup(
+        resource.attributes, ("BackupPlan", "BackupPlanRule"))
+    key = "copy_action" if resource.format == "terraform" else "CopyActions"
+    return any(isinstance(r, dict) and r.get(key) for r in (rules if isinstance(rules, list) else []))
+
+
+@transform("diagnostic_log_categories")
+def diagnostic_log_categories(_: Any, resource: Resource) -> Any:
+    """Enabled log categories (or category groups such as allLogs) of a diagnostic setting."""
+    if resource.format == "terraform":
+        blocks = [*(resource.attributes.get("enabled_log") or []), *(resource.attributes.get("log") or [])]
+        return [str(b.get("category") or b.get("category_group")) for b in blocks if isinstance(b, dict)
+                and to_bool(b.get("enabled", True), resource) is not False]
+    logs = lookup(resource.attributes, ("properties", "logs"))
+    return [str(b.get("category") or b.get("categoryGroup")) for b in (logs if isinstance(logs, list) else [])
+            if isinstance(b, dict) and to_bool(b.get("enabled", False), resource) is True]

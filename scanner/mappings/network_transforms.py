@@ -1,0 +1,391 @@
+"""Transforms the network and TLS tables name: firewall rules, listeners, routes, TLS policies.
+
+Each returns one normalized shape for every cloud, so the checks read one structure:
+
+- a firewall rule: ``{name, line, protocol, ports, sources, groups, unresolved}`` where ``ports`` is a
+  list of ``[low, high]`` ranges or ``None`` for every port, ``sources`` the address ranges / service
+  tags as written and ``groups`` the identity sources (security groups, tags, service accounts, ASGs);
+- a listener: ``{name, line, protocol, certificate, redirects_to_https}``;
+- a route: ``{destination, target_kind, target, line}`` with ``target_kind`` ``internet_gateway``,
+  ``nat_gateway``, ``other`` or ``unknown``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from scanner.mappings import MISSING, lookup, transform
+from scanner.mappings.transforms import to_bool
+from scanner.model import Resource, Unresolved
+
+WORLD = ("0.0.0.0/0", "::/0", "*", "internet", "any", "0.0.0.0")
+
+
+def _items(value: Any) -> list[Any]:
+    if value is None or value is MISSING:
+        return []
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    return [value]
+
+
+def _line(node: Any, key: str | None = None) -> int | None:
+    if key is not None:
+        key_lines = getattr(node, "key_lines", None) or {}
+        if key in key_lines:
+            return int(key_lines[key])
+    line = getattr(node, "line", None)
+    return int(line) if line else None
+
+
+@transform("as_list")
+def as_list(value: Any, _: Resource) -> Any:
+    return value if isinstance(value, (list, Unresolved)) else [value]
+
+
+@transform("upper")
+def upper(value: Any, _: Resource) -> Any:
+    return value.upper() if isinstance(value, str) else value
+
+
+def _port_range(low: Any, high: Any = None) -> list[int] | Unresolved | None:
+    """``[low, high]``; None for every port (-1, ``*``, absent on an all-protocol rule)."""
+    if isinstance(low, Unresolved):
+        return low
+    if isinstance(high, Unresolved):
+        return high
+    if low in (None, "*", -1, "-1") and high in (None, "*", -1, "-1", 65535, 0):
+        return None
+    if isinstance(low, str) and "-" in low and high is None:
+        first, _, last = low.partition("-")
+        return [int(first), int(last)]
+    lo = int(low)
+    hi = int(high) if high not in (None, "") else lo
+    if lo <= 0 and hi in (0, 65535):
+        return None
+    return [lo, hi]
+
+
+def _rule(name: str, line: int | None, protocol: Any, ports: list[Any], sources: Iterable[Any],
+          groups: Iterable[Any]) -> dict[str, Any]:
+    proto = str(protocol).lower() if protocol is not None else "all"
+    if proto in ("-1", "*", "all"):
+        proto = "all"
+    unresolved = [p for p in ports if isinstance(p, Unresolved)]
+    sources = [s for s in sources if s not in (None, "")]
+    unresolved += [s for s in sources if isinstance(s, Unresolved)]
+    normalized_ports = None if any(p is None for p in ports) or not ports else [p for p in ports
+                                                                                 if isinstance(p, list)]
+    return {"name": name, "line": line, "protocol": proto, "ports": normalized_ports,
+            "sources": [s for s in sources if not isinstance(s, Unresolved)], "groups": list(groups),
+            "unresolved": unresolved[0].reason if unresolved else None}
+
+
+def _aws_rule(block: Any, name: str, default_line: int | None, cfn: bool) -> dict[str, Any]:
+    if cfn:
+        protocol = block.get("IpProtocol", "-1")
+        ports = [_port_range(block.get("FromPort"), block.get("ToPort"))] if str(protocol) != "-1" else [None]
+        sources = [block.get("CidrIp"), block.get("CidrIpv6")]
+        groups = [g for g in (block.get("SourceSecurityGroupId"), block.get("SourceSecurityGroupName"),
+                              block.get("SourcePrefixListId")) if g is not None]
+        key = next((k for k in ("CidrIp", "CidrIpv6", "SourceSecurityGroupId", "FromPort") if k in block), None)
+    else:
+        protocol = block.get("protocol", block.get("ip_protocol", "-1"))
+        ports = [_port_range(block.get("from_port"), block.get("to_port"))] if str(protocol) != "-1" else [None]
+        sources = [*_items(block.get("cidr_blocks")), *_items(block.get("ipv6_cidr_blocks")),
+                   block.get("cidr_ipv4"), block.get("cidr_ipv6")]
+        groups = [*_items(block.get("security_groups")), *_items(block.get("prefix_list_ids")),
+                  *[g for g in (block.get("source_security_group_id"), block.get("referenced_security_group_id"),
+                                block.get("prefix_list_id")) if g is not None]]
+        if to_bool(block.get("self", False), None) is True:  # type: ignore[arg-type]
+            groups.append("self")
+        key = next((k for k in ("cidr_blocks", "cidr_ipv4", "ipv6_cidr_blocks", "source_security_group_id",
+                                "from_port") if k in block), None)
+    return _rule(name, _line(block, key) or default_line, protocol, ports, sources, groups)
+
+
+@transform("aws_sg_ingress")
+def aws_sg_ingress(_: Any, resource: Resource) -> Any:
+    """Ingress rules of a security group (inline) or of one standalone rule resource."""
+    attrs = resource.attributes
+    cfn = resource.format == "cloudformation"
+    if resource.type in ("aws_security_group", "AWS::EC2::SecurityGroup"):
+        blocks = _items(attrs.get("SecurityGroupIngress" if cfn else "ingress"))
+        return [_aws_rule(b, f"ingress[{i}]", resource.origin.line, cfn) for i, b in enumerate(blocks)
+                if isinstance(b, dict)]
+    if resource.type == "aws_security_group_rule" and str(attrs.get("type", "")).lower() != "ingress":
+        return []
+    return [_aws_rule(attrs, resource.address, resource.origin.line, cfn)]
+
+
+@transform("gcp_firewall_ingress")
+def gcp_firewall_ingress(_: Any, resource: Resource) -> Any:
+    attrs = resource.attributes
+    if str(attrs.get("direction", "INGRESS")).upper() != "INGRESS" or to_bool(attrs.get("disabled"), resource) is True:
+        return []
+    groups = [*_items(attrs.get("source_tags")), *_items(attrs.get("source_service_accounts"))]
+    sources = _items(attrs.get("source_ranges"))
+    if not sources and not groups:
+        sources = ["0.0.0.0/0"]  # GCP's default source range for an ingress rule without sources
+    rules = []
+    for i, block in enumerate(_items(attrs.get("allow"))):
+        if not isinstance(block, dict):
+            continue
+        ports = [_port_range(p) for p in _items(block.get("ports"))] or [None]
+        line = _line(attrs, "source_ranges") if "source_ranges" in attrs else _line(block)
+        rules.append(_rule(f"allow[{i}]", line or resource.origin.line, block.get("protocol", "all"), ports,
+                           sources, groups))
+    return rules
+
+
+def _azure_rule(props: Any, name: str, line: int | None, terraform: bool) -> dict[str, Any] | None:
+    get = (lambda k_tf, k_arm: props.get(k_tf)) if terraform else (lambda k_tf, k_arm: props.get(k_arm))
+    if str(get("direction", "direction") or "").lower() != "inbound":
+        return None
+    if str(get("access", "access") or "").lower() != "allow":
+        return None
+    ports = [get("destination_port_range", "destinationPortRange"),
+             *_items(get("destination_port_ranges", "destinationPortRanges"))]
+    parsed = [_port_range(p) for p in ports if p is not None] or [None]
+    sources = [get("source_address_prefix", "sourceAddressPrefix"),
+               *_items(get("source_address_prefixes", "sourceAddressPrefixes"))]
+    groups = _items(get("source_application_security_group_ids", "sourceApplicationSecurityGroups"))
+    return _rule(name, line, get("protocol", "protocol") or "*", parsed, sources, groups)
+
+
+@transform("azure_nsg_ingress")
+def azure_nsg_ingress(_: Any, resource: Resource) -> Any:
+    attrs = resource.attributes
+    terraform = resource.format == "terraform"
+    items: list[tuple[Any, str, int | None]]
+    if resource.type == "azurerm_network_security_group":
+        items = [(b, str(b.get("name", i)), _line(b)) for i, b in enumerate(_items(attrs.get("security_rule")))
+                 if isinstance(b, dict)]
+    elif resource.type == "azurerm_network_security_rule":
+        items = [(attrs, resource.address, resource.origin.line)]
+    elif resource.type == "Microsoft.Network/networkSecurityGroups":
+        items = [(r.get("properties") or {}, str(r.get("name", i)), _line(r))
+                 for i, r in enumerate(_items((attrs.get("properties") or {}).get("securityRules")))
+                 if isinstance(r, dict)]
+    else:  # Microsoft.Network/networkSecurityGroups/securityRules
+        items = [(attrs.get("properties") or {}, resource.address, resource.origin.line)]
+    rules = [_azure_rule(props, name, line or resource.origin.line, terraform) for props, name, line in items]
+    return [r for r in rules if r is not None]
+
+
+# --- load balancer listeners ---------------------------------------------------------------
+
+def _redirects_to_https(actions: Any, cfn: bool) -> bool:
+    """True when the listener's default action is a redirect to HTTPS (AWS)."""
+    for action in _items(actions):
+        if not isinstance(action, dict):
+            continue
+        kind = str(action.get("Type" if cfn else "type", "")).lower()
+        if kind != "redirect":
+            continue
+        config = action.get("RedirectConfig") if cfn else action.get("redirect")
+        config = config[0] if isinstance(config, list) and config else config
+        protocol = config.get("Protocol" if cfn else "protocol") if isinstance(config, dict) else None
+        if str(protocol or "").upper() == "HTTPS":
+            return True
+    return False
+
+
+@transform("aws_listener_redirects")
+def aws_listener_redirects(_: Any, resource: Resource) -> Any:
+    cfn = resource.format == "cloudformation"
+    return _redirects_to_https(resource.attributes.get("DefaultActions" if cfn else "default_action"), cfn)
+
+
+def _name_of(reference: Any) -> str:
+    """The last name in an ARM sub-resource reference (``{"id": "[resourceId(..., 'gw', 'x')]"}``)."""
+    value = reference.get("id") if isinstance(reference, dict) else reference
+    text = value.expression if isinstance(value, Unresolved) else str(value or "")
+    quoted = re.findall(r"'([^']*)'", text)
+    if quoted:
+        return quoted[-1]
+    return text.rstrip("/]").rsplit("/", 1)[-1]
+
+
+@transform("appgw_listeners")
+def appgw_listeners(_: Any, resource: Resource) -> Any:
+    """Application Gateway listeners with their certificate and whether their rule redirects to HTTPS."""
+    attrs = resource.attributes
+    if resource.format == "terraform":
+        listeners = [(b, str(b.get("name")), b.get("protocol"), b.get("ssl_certificate_name"))
+                     for b in _items(attrs.get("http_listener")) if isinstance(b, dict)]
+        rules = {str(r.get("http_listener_name")): r.get("redirect_configuration_name")
+                 for r in _items(attrs.get("request_routing_rule")) if isinstance(r, dict)}
+        redirects = {str(r.get("name")): (r.get("target_listener_name"), r.get("target_url"))
+                     for r in _items(attrs.get("redirect_configuration")) if isinstance(r, dict)}
+    else:
+        props = attrs.get("properties") or {}
+        listeners = [(item, str(item.get("name")), (item.get("properties") or {}).get("protocol"),
+                      (item.get("properties") or {}).get("sslCertificate"))
+                     for item in _items(props.get("httpListeners")) if isinstance(item, dict)]
+        rules = {}
+        for rule in _items(props.get("requestRoutingRules")):
+            rprops = (rule.get("properties") or {}) if isinstance(rule, dict) else {}
+            redirect = rprops.get("redirectConfiguration")
+            rules[_name_of(rprops.get("httpListener"))] = _name_of(redirect) if redirect else None
+        redirects = {}
+        for item in _items(props.get("redirectConfigurations")):
+            if isinstance(item, dict):
+                rprops = item.get("properties") or {}
+                target = rprops.get("targetListener")
+                redirects[str(item.get("name"))] = (_name_of(target) if target else None, rprops.get("targetUrl"))
+    protocols = {name: str(protocol or "").upper() for _, name, protocol, _ in listeners}
+    out = []
+    for node, name, protocol, certificate in listeners:
+        redirect = redirects.get(str(rules.get(name))) if rules.get(name) else None
+        to_https = bool(redirect) and (protocols.get(str(redirect[0])) == "HTTPS"  # type: ignore[index]
+                                       or str(redirect[1] or "").lower().startswith("https://"))  # type: ignore[index]
+        out.append({"name": name, "line": _line(node), "protocol": str(protocol or "").upper(),
+                    "certificate": certificate is not None, "redirects_to_https": to_https})
+    return out
+
+
+def _annotations(resource: Resource) -> dict[str, Any]:
+    metadata = resource.attributes.get("metadata") or {}
+    annotations = metadata.get("annotations") if isinstance(metadata, dict) else None
+    return annotations if isinstance(annotations, dict) else {}
+
+
+@transform("ingress_listeners")
+def ingress_listeners(_: Any, resource: Resource) -> Any:
+    """What an Ingress serves: HTTPS per ``tls`` entry, HTTP unless disabled, redirecting when the
+    controller is told to (nginx redirects by default once TLS is set)."""
+    annotations = _annotations(resource)
+    spec = resource.attributes.get("spec") or {}
+    tls = [t for t in _items(spec.get("tls") if isinstance(spec, dict) else None) if isinstance(t, dict)]
+    listeners = [{"name": f"tls[{i}]", "line": _line(entry), "protocol": "HTTPS",
+                  "certificate": bool(entry.get("secretName")), "redirects_to_https": None}
+                 for i, entry in enumerate(tls)]
+    alb_cert = annotations.get("alb.ingress.kubernetes.io/certificate-arn")
+    if alb_cert:
+        listeners.append({"name": "certificate-arn", "line": _line(resource.attributes.get("metadata"), None),
+                          "protocol": "HTTPS", "certificate": True, "redirects_to_https": None})
+    if str(annotations.get("kubernetes.io/ingress.allow-http", "true")).lower() == "false":
+        return listeners
+    redirect = ssl_redirect(None, resource)
+    listeners.append({"name": "http", "line": _annotation_line(resource, _REDIRECT_KEYS) or resource.origin.line,
+                      "protocol": "HTTP", "certificate": False, "redirects_to_https": redirect is True})
+    return listeners
+
+
+_REDIRECT_KEYS = ("nginx.ingress.kubernetes.io/ssl-redirect", "nginx.ingress.kubernetes.io/force-ssl-redirect",
+                  "alb.ingress.kubernetes.io/ssl-redirect")
+
+
+def _annotation_line(resource: Resource, keys: Iterable[str]) -> int | None:
+    annotations = _annotations(resource)
+    for key in keys:
+        if key in annotations:
+            return _line(annotations, key)
+    return None
+
+
+@transform("ingress_ssl_redirect")
+def ssl_redirect(_: Any, resource: Resource) -> Any:
+    """Whether plain HTTP is redirected to HTTPS: nginx does so by default when TLS is configured."""
+    annotations = _annotations(resource)
+    if to_bool(annotations.get("nginx.ingress.kubernetes.io/force-ssl-redirect"), resource) is True:
+        return True
+    if annotations.get("alb.ingress.kubernetes.io/ssl-redirect"):
+        return True
+    explicit = annotations.get("nginx.ingress.kubernetes.io/ssl-redirect")
+    if explicit is not None:
+        return to_bool(explicit, resource)
+    spec = resource.attributes.get("spec") or {}
+    return bool(isinstance(spec, dict) and spec.get("tls"))
+
+
+@transform("ingress_hosts")
+def ingress_hosts(_: Any, resource: Resource) -> Any:
+    spec = resource.attributes.get("spec") or {}
+    rules = spec.get("rules") if isinstance(spec, dict) else None
+    return [r["host"] for r in _items(rules) if isinstance(r, dict) and r.get("host")]
+
+
+@transform("ingress_tls_hosts")
+def ingress_tls_hosts(_: Any, resource: Resource) -> Any:
+    spec = resource.attributes.get("spec") or {}
+    tls = spec.get("tls") if isinstance(spec, dict) else None
+    return [h for t in _items(tls) if isinstance(t, dict) for h in _items(t.get("hosts"))]
+
+
+@transform("cert_manager_issuer")
+def cert_manager_issuer(_: Any, resource: Resource) -> Any:
+    annotations = _annotations(resource)
+    for key in ("cert-manager.io/cluster-issuer", "cert-manager.io/issuer", "kubernetes.io/tls-acme"):
+        if annotations.get(key):
+            return f"{key}={annotations[key]}"
+    return MISSING
+
+
+# --- routes --------------------------------------------------------------------------------
+
+def _target_kind(gateway: Any, nat: Any) -> str:
+    if nat is not None:
+        return "nat_gateway"
+    text = gateway.expression if isinstance(gateway, Unresolved) else (
+        next(iter(gateway.values()), "") if isinstance(gateway, dict) else gateway)
+    text = str(text if not isinstance(text, list) else text[0])
+    if gateway is None:
+        return "other"
+    if "aws_internet_gateway" in text or text.startswith("igw-"):
+        return "internet_gateway"
+    if "aws_nat_gateway" in text or text.startswith("nat-"):
+        return "nat_gateway"
+    if text.startswith(("vgw-", "local")) or "aws_vpn_gateway" in text:
+        return "other"
+    return "unknown"  # a reference the route alone does not explain; the checks resolve it
+
+
+def route(block: Any, cfn: bool, line: int | None) -> dict[str, Any]:
+    """One route in normalized shape (also used for standalone route resources)."""
+    if cfn:
+        destination = block.get("DestinationCidrBlock", block.get("DestinationIpv6CidrBlock"))
+        gateway, nat = block.get("GatewayId"), block.get("NatGatewayId")
+        others = [block.get(k) for k in ("TransitGatewayId", "InstanceId", "NetworkInterfaceId",
+                                         "VpcPeeringConnectionId", "VpcEndpointId", "EgressOnlyInternetGatewayId")]
+    else:
+        destination = block.get("cidr_block", block.get("destination_cidr_block",
+                                                        block.get("ipv6_cidr_block",
+                                                                  block.get("destination_ipv6_cidr_block"))))
+        gateway, nat = block.get("gateway_id"), block.get("nat_gateway_id")
+        others = [block.get(k) for k in ("transit_gateway_id", "network_interface_id", "vpc_peering_connection_id",
+                                         "vpc_endpoint_id", "egress_only_gateway_id")]
+    kind = _target_kind(gateway, nat)
+    if gateway is None and nat is None:
+        kind = "other" if any(o is not None for o in others) else "unknown"
+    return {"destination": destination, "target_kind": kind, "target": nat if nat is not None else gateway,
+            "line": line}
+
+
+@transform("aws_inline_routes")
+def aws_inline_routes(_: Any, resource: Resource) -> Any:
+    return [route(b, False, _line(b)) for b in _items(resource.attributes.get("route")) if isinstance(b, dict)]
+
+
+@transform("aws_route")
+def aws_route(_: Any, resource: Resource) -> Any:
+    return route(resource.attributes, resource.format == "cloudformation", resource.origin.line)
+
+
+@transform("gcp_default_network")
+def gcp_default_network(_: Any, resource: Resource) -> Any:
+    return resource.attributes.get("name") == "default"
+
+
+@transform("gke_vpc_native")
+def gke_vpc_native(_: Any, resource: Resource) -> Any:
+    """A GKE cluster is VPC-native with an ``ip_allocation_policy`` block (or networking_mode VPC_NATIVE)."""
+    mode = resource.attributes.get("networking_mode")
+    if isinstance(mode, Unresolved):
+        return mode
+    if mode is not None:
+        return str(mode).upper() == "VPC_NATIVE"
+    return bool(lookup(resource.attributes, ("ip_allocation_policy",)) not in (MISSING, None, [], {}))

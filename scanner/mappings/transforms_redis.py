@@ -1,0 +1,166 @@
+"""Transforms for Redis facts (``redis.yaml``): redis.conf and the managed Redis services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scanner.mappings import ABSENT, lookup, transform
+from scanner.mappings.transforms import to_bool
+from scanner.model import Resource, Unresolved
+
+
+@transform("redis_conf_auth_enabled")
+def redis_conf_auth_enabled(_: Any, resource: Resource) -> Any:
+    """Clients must authenticate: requirepass set (a ${VAR} reference counts), or ACL users with passwords."""
+    attributes = resource.attributes
+    password = attributes.get("requirepass")
+    if isinstance(password, Unresolved) or (isinstance(password, str) and password != ""):
+        return True
+    for user in attributes.get("user") or ():
+        words = [w for w in user if isinstance(w, str)]
+        if words and words[0] == "default":
+            return any(w.startswith((">", "#")) for w in words[1:]) and "nopass" not in words
+    if "aclfile" in attributes:
+        return Unresolved(f"aclfile {attributes['aclfile']}", "users and passwords are defined in the ACL file")
+    return False
+
+
+@transform("redis_conf_secret_literal")
+def redis_conf_secret_literal(_: Any, resource: Resource) -> bool:
+    """The password is written in the file (a ``${VAR}`` placeholder is a reference, not a literal)."""
+    password = resource.attributes.get("requirepass")
+    return isinstance(password, str) and password != ""
+
+
+@transform("redis_bind_addresses")
+def redis_bind_addresses(value: Any, _: Resource) -> Any:
+    """``bind`` addresses without the ``-`` that marks an optional one."""
+    if isinstance(value, Unresolved):
+        return value
+    words = value if isinstance(value, list) else [value]
+    return [w[1:] if isinstance(w, str) and w.startswith("-") else w for w in words]
+
+
+@transform("redis_save_points")
+def redis_save_points(value: Any, _: Resource) -> Any:
+    """``save`` lines as ``[seconds, changes]`` pairs in order; ``save ""`` (snapshots off) gives ``[]``."""
+    points: list[Any] = []
+    for occurrence in value if isinstance(value, list) else [value]:
+        words = list(occurrence) if isinstance(occurrence, list) else [occurrence]
+        if any(isinstance(w, Unresolved) for w in words):
+            return next(w for w in words if isinstance(w, Unresolved))
+        if words == [""]:
+            points = []  # save "" clears every point set before it
+            continue
+        if len(words) % 2:
+            return Unresolved(f"save {' '.join(words)}", "save takes pairs of <seconds> <changes>")
+        try:
+            points.extend([int(words[i]), int(words[i + 1])] for i in range(0, len(words), 2))
+        except ValueError:
+            return Unresolved(f"save {' '.join(words)}", "save takes integer <seconds> <changes> pairs")
+    return points
+
+
+def _secret_is_literal(value: Any) -> bool:
+    """A literal token in the IaC, not a reference (NoEcho parameter, variable, dynamic reference)."""
+    if isinstance(value, str):
+        return value != "" and "{{resolve:" not in value
+    return False  # Unresolved or an intrinsic function: a reference
+
+
+def _elasticache_token(resource: Resource) -> Any:
+    key = "auth_token" if resource.format == "terraform" else "AuthToken"
+    return resource.attributes.get(key)
+
+
+@transform("elasticache_auth_enabled")
+def elasticache_auth_enabled(_: Any, resource: Resource) -> bool:
+    """An AuthToken is set (a NoEcho parameter or variable counts: it is set at deploy time)."""
+    token = _elasticache_token(resource)
+    return token is not None and token != ""
+
+
+@transform("elasticache_token_literal")
+def elasticache_token_literal(_: Any, resource: Resource) -> bool:
+    return _secret_is_literal(_elasticache_token(resource))
+
+
+@transform("elasticache_replicas")
+def elasticache_replicas(_: Any, resource: Resource) -> Any:
+    """Replicas per shard: ReplicasPerNodeGroup, else NumCacheClusters minus the primary."""
+    for per_group, clusters in (("ReplicasPerNodeGroup", "NumCacheClusters"),
+                                ("replicas_per_node_group", "num_cache_clusters")):
+        replicas = resource.attributes.get(per_group)
+        if replicas is not None:
+            return replicas if isinstance(replicas, Unresolved) else int(replicas)
+        count = resource.attributes.get(clusters)
+        if isinstance(count, Unresolved):
+            return count
+        if count is not None:
+            return int(count) - 1
+    return 0  # a single node: neither replicas per node group nor more than one cache cluster
+
+
+@transform("elasticache_maxmemory_policy")
+def elasticache_maxmemory_policy(_: Any, resource: Resource) -> Any:
+    for block in resource.attributes.get("parameter") or ():
+        if isinstance(block, dict) and block.get("name") == "maxmemory-policy":
+            value = block.get("value")
+            return value.lower() if isinstance(value, str) else value
+    return ABSENT
+
+
+@transform("memorystore_failover")
+def memorystore_failover(_: Any, resource: Resource) -> Any:
+    tier = resource.attributes.get("tier", "BASIC")
+    return tier if isinstance(tier, Unresolved) else str(tier).upper() == "STANDARD_HA"
+
+
+@transform("memorystore_replicas")
+def memorystore_replicas(_: Any, resource: Resource) -> Any:
+    """replica_count when set; STANDARD_HA keeps one replica by default, BASIC none."""
+    count = resource.attributes.get("replica_count")
+    if count is not None:
+        return count if isinstance(count, Unresolved) else int(count)
+    failover = memorystore_failover(None, resource)
+    return failover if isinstance(failover, Unresolved) else (1 if failover else 0)
+
+
+def _azure_sku(resource: Resource) -> Any:
+    if resource.format == "terraform":
+        return resource.attributes.get("sku_name", "Basic")
+    return lookup(resource.attributes, ("properties", "sku", "name"))
+
+
+@transform("azure_redis_failover")
+def azure_redis_failover(_: Any, resource: Resource) -> Any:
+    sku = _azure_sku(resource)
+    if isinstance(sku, Unresolved):
+        return sku
+    return isinstance(sku, str) and sku.lower() in ("standard", "premium")
+
+
+@transform("azure_redis_replicas")
+def azure_redis_replicas(_: Any, resource: Resource) -> Any:
+    """replicasPerMaster (Premium); Standard keeps one replica, Basic none."""
+    keys = ("replicas_per_master", "replicas_per_primary") if resource.format == "terraform" else ()
+    values = [resource.attributes.get(k) for k in keys] + [
+        lookup(resource.attributes, ("properties", k)) for k in ("replicasPerMaster", "replicasPerPrimary")
+        if resource.format != "terraform"]
+    for value in values:
+        if isinstance(value, Unresolved):
+            return value
+        if isinstance(value, (int, str)) and str(value).isdigit():
+            return int(value)
+    failover = azure_redis_failover(None, resource)
+    return failover if isinstance(failover, Unresolved) else (1 if failover else 0)
+
+
+@transform("azure_redis_auth_enabled")
+def azure_redis_auth_enabled(_: Any, resource: Resource) -> Any:
+    """Access keys are required unless ``authnotrequired`` is "true"."""
+    value = lookup(resource.attributes, ("properties", "redisConfiguration", "authnotrequired"))
+    if isinstance(value, Unresolved):
+        return value
+    flag = to_bool(value, resource) if isinstance(value, (str, bool)) else False
+    return flag is not True

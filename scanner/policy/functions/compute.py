@@ -1,0 +1,508 @@
+"""Sizing and orchestration checks: component sizes from the baseline, traffic tiers, capacity providers.
+
+Sizes compare a resource's normalized ``vcpu`` / ``memory`` / ``disk_size`` / ``instance_count``
+facts (resolved from the machine shape catalogue) with what the baseline component or the
+policy requires. A dimension the resource type has no mapping for does not apply (a managed
+cache has no disk); one the mapping knows but the file leaves out is unknown, with the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from scanner.baseline.components import DEFAULT_ENV, BaselineError, Component, Components, load_components
+from scanner.catalog.shapes import lookup as shape_lookup
+from scanner.catalog.shapes import suggest
+from scanner.mappings import fact_spec
+from scanner.mappings.sizing import gib
+from scanner.model import Resource, Status, Unresolved
+from scanner.policy.check import SKIP, EvalContext, Outcome, resolve_value
+from scanner.policy.functions import register
+from scanner.policy.functions.references import ScanIndex, index_of
+from scanner.units import SIZE, Quantity, comparable, format_quantity, parse_quantity
+
+_MISSING = object()
+_AZURE_CACHES = {"azurerm_redis_cache", "Microsoft.Cache/redis", "Microsoft.Cache/Redis"}
+# Kinds whose instances are single resources: their count is the number of selected resources.
+_SINGLE_UNITS = ({"compute_instance"}, {"sql_database", "sql_database_instance"})
+
+
+def components_for(ctx: EvalContext) -> Components | Outcome:
+    """The baseline components of the scan's environment (``--baseline-env``, default production).
+
+    A missing or broken baseline makes the component checks unknown (with the reason) rather than
+    errors on every resource; the CLI already refuses an ``--baseline-env`` it cannot load.
+    """
+    try:
+        return load_components(str(ctx.settings.get("baseline_env") or DEFAULT_ENV))
+    except BaselineError as exc:
+        return Outcome(Status.UNKNOWN, "component", None, None, f"component sizes not checked: {exc}")
+
+
+@dataclass(frozen=True)
+class _Dim:
+    """One compared dimension of a size."""
+
+    fact: str
+    status: Status
+    observed: Any
+    required: Any
+    reason: str = ""
+
+
+def _quantity(value: Any) -> Quantity | None:
+    if value is None:
+        return None
+    return value if isinstance(value, Quantity) else parse_quantity(str(value), SIZE)
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, Quantity) and not any(c.isalpha() for c in value.text):
+        return format_quantity(value)  # a bare number from the file: show it with its unit
+    return str(value)
+
+
+def _dimension(resource: Resource, fact: str, required: Any) -> _Dim | None:
+    """Compare ``fact`` >= ``required``; None when the requirement or the dimension does not apply."""
+    if required is None:
+        return None
+    value = resource.facts.get(fact, _MISSING)
+    if value is _MISSING or value is None:
+        spec = fact_spec(resource, fact)
+        if spec is None:
+            return None
+        if fact == "disk_size" and resource.facts.get("storage_managed") is True:
+            return None  # Aurora-style storage grows by itself: there is no size to declare
+        return _Dim(fact, Status.UNKNOWN, None, required, spec.missing or f"{fact} is not declared")
+    if isinstance(value, Unresolved):
+        return _Dim(fact, Status.UNKNOWN, value.expression, required, f"{value.expression}: {value.reason}")
+    try:
+        have, want = comparable(value, required)
+        ok = float(have) >= float(want)
+    except (TypeError, ValueError) as exc:
+        return _Dim(fact, Status.UNKNOWN, value, required, f"cannot compare {fact}: {exc}")
+    return _Dim(fact, Status.COMPLIES if ok else Status.VIOLATES, value, required)
+
+
+def _disk_dimension(resource: Resource, required: Quantity | None, index: ScanIndex) -> _Dim | None:
+    """A machine's disk: its own disks plus the volumes attached to it by reference (Azure data disk
+    attachments, GCE attached disks, EBS volume attachments). A part whose size is unknown makes the
+    total a lower bound: enough is enough, too little is unknown."""
+    own = _dimension(resource, "disk_size", required)
+    if own is None or required is None or "compute_instance" not in resource.kinds:
+        return own
+    attached = index.attached_disks(resource)
+    if not attached:
+        return own
+    total, parts, unknown = 0.0, [], []
+    if own.status == Status.UNKNOWN:
+        unknown.append(own.reason)
+    else:
+        size = _quantity(own.observed)
+        total += size.value if size is not None else 0.0
+        parts.append(f"its own disks {_shown(own.observed)}")
+    for disk in attached:
+        size = disk.facts.get("disk_size")
+        if isinstance(size, Quantity):
+            total += size.value
+            parts.append(f"{disk.address} {_shown(size)}")
+        else:
+            unknown.append(f"{disk.address}: {size.reason if isinstance(size, Unresolved) else 'size not declared'}")
+    observed = gib(total / 1024**3)
+    reason = " + ".join(parts)
+    if total >= required.value:
+        return _Dim("disk_size", Status.COMPLIES, observed, required, reason)
+    if unknown:
+        return _Dim("disk_size", Status.UNKNOWN, observed, required, "; ".join(unknown))
+    return _Dim("disk_size", Status.VIOLATES, observed, required, reason)
+
+
+def _defers_to_members(resource: Resource, index: ScanIndex) -> bool:
+    """An Aurora cluster without a class of its own is sized by its instances when they are in scope."""
+    if resource.type not in ("aws_rds_cluster", "AWS::RDS::DBCluster") or "vcpu" in resource.facts:
+        return False
+    return bool(index.members_of(resource))
+
+
+def _count(ctx: EvalContext, index: ScanIndex, selects: Callable[[Resource], bool] | None) -> _Dim | None:
+    """The instances this resource stands for (observed only; compared by ``_compare_count``)."""
+    resource = ctx.resource
+    if "k8s_workload" in resource.kinds:
+        replicas, source = index.effective_replicas(resource)
+        if replicas is None:
+            return None
+        if isinstance(replicas, Unresolved):
+            return _Dim("replicas", Status.UNKNOWN, replicas.expression, None, replicas.reason)
+        return _Dim("replicas", Status.COMPLIES, replicas, None, source)
+    unit = next((u for u in _SINGLE_UNITS if u & resource.kinds), None)
+    if unit is not None and selects is not None:
+        # Machines and databases are one resource per instance (or a Terraform count): add up the
+        # component's resources of the same kind across the scan (once per scan, not per resource).
+        key = ("siblings", id(getattr(selects, "__self__", selects)), tuple(sorted(unit)), resource.provider,
+               resource.format)
+        if key not in index.memo:
+            index.memo[key] = [r for r in ctx.resources if unit & r.kinds and r.provider == resource.provider
+                               and r.format == resource.format and selects(r) and not _defers_to_members(r, index)]
+        siblings = index.memo[key]
+        total = 0
+        for sibling in siblings or [resource]:
+            count = sibling.facts.get("instance_count", 1)
+            if isinstance(count, Unresolved):
+                return _Dim("instance_count", Status.UNKNOWN, count.expression, None, count.reason)
+            total += count if isinstance(count, int) else 1
+        names = ", ".join(s.address for s in siblings[:5]) + (", ..." if len(siblings) > 5 else "")
+        return _Dim("count", Status.COMPLIES, total, None, f"in the scanned files: {names}")
+    if "instance_count" in resource.facts or fact_spec(resource, "instance_count") is not None:
+        value = resource.facts.get("instance_count")
+        if value is None:
+            spec = fact_spec(resource, "instance_count")
+            return _Dim("instance_count", Status.UNKNOWN, None, None,
+                        (spec.missing if spec else "") or "the instance count is not declared")
+        if isinstance(value, Unresolved):
+            return _Dim("instance_count", Status.UNKNOWN, value.expression, None, value.reason)
+        return _Dim("instance_count", Status.COMPLIES, value, None)
+    return None
+
+
+def _compare_count(dim: _Dim, required: int) -> _Dim:
+    if dim.status == Status.UNKNOWN or dim.observed is None:
+        return _Dim(dim.fact, Status.UNKNOWN, dim.observed, required, dim.reason)
+    try:
+        ok = int(dim.observed) >= required
+    except (TypeError, ValueError):
+        return _Dim(dim.fact, Status.UNKNOWN, dim.observed, required, f"{dim.fact} {dim.observed!r} is not a number")
+    return _Dim(dim.fact, Status.COMPLIES if ok else Status.VIOLATES, dim.observed, required, dim.reason)
+
+
+def size_outcome(ctx: EvalContext, label: str, vcpu: float | None = None, memory: Any = None, disk: Any = None,
+                 count_min: int | None = None, selects: Callable[[Resource], bool] | None = None,
+                 sizes_pods: bool = False) -> Outcome:
+    """Compare the resource's per-instance size and instance count with the minimums given."""
+    resource = ctx.resource
+    index = index_of(ctx.resources)
+    if _defers_to_members(resource, index):
+        return Outcome(SKIP)
+    dims: list[_Dim] = []
+    if sizes_pods or "k8s_workload" not in resource.kinds:  # a pod's size is ME-K8S-04's business
+        for fact, required in (("vcpu", vcpu), ("memory", _quantity(memory))):
+            dim = _dimension(resource, fact, required)
+            if dim is not None:
+                dims.append(dim)
+        dim = _disk_dimension(resource, _quantity(disk), index)
+        if dim is not None:
+            dims.append(dim)
+    if count_min is not None and "compute_template" not in resource.kinds and "container_task" not in resource.kinds:
+        counted = _count(ctx, index, selects)
+        if counted is not None:
+            dims.append(_compare_count(counted, count_min))
+    if not dims:
+        return Outcome(SKIP)
+    return _verdict(resource, label, dims, vcpu, _quantity(memory))
+
+
+_UNITS = {"vcpu": "vCPU", "memory": "memory", "disk_size": "disk", "instance_count": "instances",
+          "replicas": "replicas", "count": "instances"}
+_COUNTS = ("instance_count", "replicas", "count")
+
+
+def _describe(dim: _Dim, resource: Resource) -> str:
+    text = f"{_UNITS.get(dim.fact, dim.fact)} {_shown(dim.observed)} < {_shown(dim.required)}"
+    spec = fact_spec(resource, dim.fact)
+    if dim.fact == "disk_size" and dim.reason:
+        text += f" ({dim.reason})"  # the disks that make up the total, attached ones included
+    elif dim.fact not in resource.fact_lines and spec is not None and spec.paths and not spec.compute:
+        text += f" ({spec.paths[0][-1]} is not set: the provider's default)"
+    return text
+
+
+def _requirement(dim: _Dim) -> str:
+    prefix = ">= " if dim.fact in _COUNTS else ""
+    return f"{prefix}{_shown(dim.required)} {_UNITS.get(dim.fact, dim.fact)}"
+
+
+def _verdict(resource: Resource, label: str, dims: list[_Dim], vcpu: float | None, memory: Quantity | None) -> Outcome:
+    failed = [d for d in dims if d.status == Status.VIOLATES]
+    unknown = [d for d in dims if d.status == Status.UNKNOWN]
+    machine = resource.facts.get("machine_type")
+    expected = ", ".join(_requirement(d) for d in dims)
+    shape = ", ".join(f"{_shown(d.observed)} {_UNITS[d.fact]}"
+                      for d in dims if d.observed is not None and d.fact in ("vcpu", "memory", "disk_size"))
+    observed = f"{machine} ({shape})" if isinstance(machine, str) and shape else shape or None
+    if failed:
+        first = failed[0]
+        what = "; ".join(_describe(d, resource) for d in failed)
+        subject = f"{machine}" if isinstance(machine, str) and first.fact in ("vcpu", "memory") else resource.address
+        message = f"{subject} is below the {label} minimum: {what}"
+        if any(d.reason for d in failed if d.fact in _COUNTS):
+            message += " (" + "; ".join(d.reason for d in failed if d.reason and d.fact in _COUNTS) + ")"
+        fact, target = first.fact, first.required
+        if first.fact in ("vcpu", "memory") and isinstance(machine, str):
+            fact = "machine_type"
+            target = suggest(machine, vcpu, memory.value / 1024**3 if memory is not None else None)
+            if target:
+                message += f"; the smallest size of its family that meets it is {target}"
+                if resource.type in _AZURE_CACHES:
+                    target = int(target[1:])  # the fix writes the capacity number of the same family
+        elif first.fact == "vcpu":
+            target = None  # ECS CPU units: no machine type to suggest, the description says what to set
+        elif first.fact == "disk_size" and first.reason:
+            target = None  # attached disks count too: which disk to grow is the owner's choice
+        elif first.fact == "count":
+            fact, target = _count_fix(resource, first)
+        elif first.fact == "instance_count":
+            fact = _count_fact(resource)
+        if first.fact == "replicas" and first.reason.startswith("HorizontalPodAutoscaler"):
+            fact, target = "hpa_min_replicas", None  # the HPA's minReplicas is what to raise, not spec.replicas
+        return Outcome(Status.VIOLATES, fact, observed if fact == "machine_type" else first.observed, expected,
+                       message, target, ">=")
+    if unknown:
+        first = unknown[0]
+        return Outcome(Status.UNKNOWN, first.fact, first.observed, expected,
+                       f"{label}: {first.fact} unknown ({first.reason})", op=">=")
+    counts = [d for d in dims if d.fact in _COUNTS]
+    if counts and counts[0].reason and not shape:
+        observed = f"{_shown(counts[0].observed)} ({counts[0].reason})"
+    elif counts:
+        observed = f"{observed + ', ' if observed else ''}{_shown(counts[0].observed)} instances"
+    fact = "machine_type" if isinstance(machine, str) else dims[0].fact
+    return Outcome(Status.COMPLIES, fact, observed, expected, op=">=")
+
+
+def _count_fact(resource: Resource) -> str:
+    """The attribute a count fix writes: the autoscaling minimum of an autoscaling pool, else the fixed count."""
+    if resource.facts.get("autoscaling_enabled") is True and fact_spec(resource, "autoscaling_min") is not None:
+        return "autoscaling_min"
+    if fact_spec(resource, "node_count") is not None:
+        return "node_count"
+    return "instance_count"
+
+
+def _count_fix(resource: Resource, dim: _Dim) -> tuple[str, Any]:
+    """For a count made of separate resources, raise this one's count meta-argument by the shortfall."""
+    own = resource.facts.get("instance_count")
+    if not isinstance(own, int) or fact_spec(resource, "instance_count") is None:
+        return "count", None
+    return "instance_count", own + int(dim.required) - int(dim.observed)
+
+
+@register("component_size")
+def component_size(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, Any]) -> Outcome:
+    """The resource, when the baseline component selects it, has the component's size and count."""
+    components = components_for(ctx)
+    if isinstance(components, Outcome):
+        return components
+    key = str(resolve_value(args["component"], ctx.params))
+    component = components.get(key)
+    if component is None:
+        return Outcome(Status.UNKNOWN, message=f"baseline {components.path} declares no component {key!r}")
+    if not component.selects(ctx.resource):
+        return Outcome(SKIP)
+    return size_outcome(ctx, component.title, component.vcpu, component.memory, component.disk,
+                        component.count_min, component.selects)
+
+
+@register("minimum_size")
+def minimum_size(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, Any]) -> Outcome:
+    """Per-instance vCPU / memory / disk at least the given minimums (no component selection)."""
+    def arg(name: str) -> Any:
+        return resolve_value(args[name], ctx.params) if name in args else None
+
+    return size_outcome(ctx, str(arg("label") or "required"), arg("vcpu"), arg("memory"), arg("disk"))
+
+
+def _tier_shape(spec: Mapping[str, Any]) -> tuple[float | None, float | None, str]:
+    shape = shape_lookup(str(spec.get("shape", ""))) if spec.get("shape") else None
+    if shape is None:
+        return None, None, ""
+    return shape.vcpu, shape.memory_gib, shape.name
+
+
+@register("traffic_tier")
+def traffic_tier(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, Any]) -> Outcome:
+    """The component sizing of the environment's declared traffic tier (guide: Cost Optimization table)."""
+    components = components_for(ctx)
+    if isinstance(components, Outcome):
+        return components
+    tier = components.traffic_tier
+    if not tier:
+        return Outcome(SKIP)
+    tiers = resolve_value(args["tiers"], ctx.params)
+    columns = resolve_value(args["columns"], ctx.params)
+    row = tiers.get(tier)
+    if row is None:
+        return Outcome(Status.UNKNOWN, message=f"traffic tier {tier!r} of {components.path} is not one of "
+                                               f"{', '.join(tiers)}")
+    for column, spec in row.items():
+        component: Component | None = components.get(str(columns.get(column, column)))
+        if component is None or not component.selects(ctx.resource):
+            continue
+        label = f"{component.title} at the {tier} traffic tier"
+        if spec.get("autoscaling"):
+            return _autoscales(ctx, label)
+        if spec.get("serverless"):
+            return _serverless(ctx, label)
+        vcpu, memory_gib, shape = _tier_shape(spec)
+        if not shape and "count" not in spec:
+            return Outcome(SKIP)
+        count = spec.get("count")
+        label += f" ({count} x {shape})" if count and shape else f" ({shape})" if shape else f" ({count} instances)"
+        memory = Quantity(memory_gib * 1024**3, SIZE, f"{memory_gib:g}GiB") if memory_gib else None
+        return size_outcome(ctx, label, vcpu, memory, None, count, component.selects)
+    return Outcome(SKIP)
+
+
+def _autoscales(ctx: EvalContext, label: str) -> Outcome:
+    resource = ctx.resource
+    if "k8s_workload" in resource.kinds:
+        hpa = index_of(ctx.resources).hpa_for(resource)
+        if hpa is not None:
+            return Outcome(Status.COMPLIES, "replicas", f"scaled by {hpa.address}", "autoscaling")
+        return Outcome(Status.VIOLATES, "replicas", resource.facts.get("replicas"), "autoscaling",
+                       f"{label} requires autoscaling; no HorizontalPodAutoscaler targets {resource.address}")
+    enabled = resource.facts.get("autoscaling_enabled")
+    if enabled is None:
+        return Outcome(SKIP)
+    if isinstance(enabled, Unresolved):
+        return Outcome(Status.UNKNOWN, "autoscaling_enabled", enabled.expression, "true", enabled.reason)
+    status = Status.COMPLIES if enabled is True else Status.VIOLATES
+    return Outcome(status, "autoscaling_enabled", enabled, "true", f"{label} requires autoscaling", True, "==")
+
+
+def _serverless(ctx: EvalContext, label: str) -> Outcome:
+    machine = ctx.resource.facts.get("machine_type")
+    if machine is None:
+        return Outcome(SKIP)
+    ok = str(machine) == "db.serverless"
+    return Outcome(Status.COMPLIES if ok else Status.VIOLATES, "machine_type", machine, "db.serverless",
+                   f"{label} is Aurora Serverless v2 (db.serverless); this instance is {machine}",
+                   "db.serverless", "==")
+
+
+@register("ssd_storage")
+def ssd_storage(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, Any]) -> Outcome:
+    """The disk or database storage is SSD class; types the mapping cannot see are unknown with the reason."""
+    resource = ctx.resource
+    ssd = [str(t).lower() for t in resolve_value(args["ssd_types"], ctx.params)]
+    value = facts.get("disk_type")
+    if value is None:
+        spec = fact_spec(resource, "disk_type")
+        if spec is None:
+            return Outcome(SKIP)
+        return Outcome(Status.UNKNOWN, "disk_type", None, "an SSD class",
+                       spec.missing or "the storage type is not declared")
+    if isinstance(value, Unresolved):
+        return Outcome(Status.UNKNOWN, "disk_type", value.expression, "an SSD class", value.reason)
+    if str(value).lower() in ssd:
+        return Outcome(Status.COMPLIES, "disk_type", value, "an SSD class")
+    target = _ssd_target(resource, ssd)
+    return Outcome(Status.VIOLATES, "disk_type", value, "an SSD class",
+                   f"storage type {value} is not SSD class", target, "in")
+
+
+def _ssd_target(resource: Resource, ssd: list[str]) -> str | None:
+    """The SSD type to suggest, spelled as the provider spells it for this resource."""
+    by_provider = {"aws": "gp3", "gcp": "pd-ssd", "azure": "Premium_LRS"}
+    if resource.type == "google_sql_database_instance":
+        return "PD_SSD"
+    target = by_provider.get(resource.provider)
+    return target if target and target.lower() in ssd else None
+
+
+@register("at_least_shape")
+def at_least_shape(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, Any]) -> Outcome:
+    """The pool's machine is at least as large as the guide's machine for its cloud (both vCPU and memory)."""
+    shapes = resolve_value(args["shapes"], ctx.params)
+    name = shapes.get(ctx.resource.provider) if isinstance(shapes, Mapping) else None
+    reference = shape_lookup(str(name)) if name else None
+    if reference is None:
+        return Outcome(SKIP)
+    memory = Quantity((reference.memory_gib or 0) * 1024**3, SIZE, f"{reference.memory_gib:g}GiB")
+    outcome = size_outcome(ctx, f"guide's {reference.name}", reference.vcpu, memory)
+    return outcome
+
+
+def _native_strategy(resource: Resource, wanted: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    if resource.format == "terraform":
+        return [{"capacity_provider": w["provider"], "weight": int(w.get("weight", 0)), "base": int(w.get("base", 0))}
+                for w in wanted]
+    return [{"CapacityProvider": w["provider"], "Weight": int(w.get("weight", 0)), "Base": int(w.get("base", 0))}
+            for w in wanted]
+
+
+def _strategy_text(items: list[Mapping[str, Any]]) -> str:
+    return ", ".join(f"{i.get('provider')} base {_shown(i.get('base', 0))} weight {_shown(i.get('weight', 0))}"
+                     for i in items)
+
+
+@register("capacity_strategy")
+def capacity_strategy(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, Any]) -> Outcome:
+    """ECS runs on the guide's capacity provider mix (clusters' defaults, services that override them)."""
+    resource = ctx.resource
+    wanted = list(resolve_value(args["strategy"], ctx.params))
+    expected = _strategy_text(wanted)
+    target = _native_strategy(resource, wanted)
+    strategy = facts.get("capacity_provider_strategy")
+    if "container_service" in resource.kinds:
+        launch = facts.get("launch_type")
+        if launch is not None and strategy is None:
+            return Outcome(Status.VIOLATES, "launch_type", launch, expected,
+                           f"the service sets launch_type {launch}, which bypasses the capacity provider strategy "
+                           f"({expected})")
+        if strategy is None:
+            return Outcome(SKIP)  # the service inherits its cluster's default strategy
+    elif strategy is None:
+        if index_of(ctx.resources).strategy_elsewhere(resource):
+            return Outcome(SKIP)  # an aws_ecs_cluster_capacity_providers / association carries it
+        return Outcome(Status.VIOLATES, "capacity_provider_strategy", None, expected,
+                       f"no default capacity provider strategy: tasks run on whatever launch type they name "
+                       f"instead of {expected}", target, "==")
+    if isinstance(strategy, Unresolved):
+        return Outcome(Status.UNKNOWN, "capacity_provider_strategy", strategy.expression, expected, strategy.reason)
+    for item in strategy:
+        for key in ("base", "weight"):
+            if isinstance(item.get(key), Unresolved):
+                return Outcome(Status.UNKNOWN, "capacity_provider_strategy", item[key].expression, expected,
+                               item[key].reason)
+    have = {str(i.get("provider")): i for i in strategy}
+    problems = []
+    line = None
+    for want in wanted:
+        item = have.get(str(want["provider"]))
+        if item is None:
+            problems.append(f"{want['provider']} is missing")
+            continue
+        for key in ("base", "weight"):
+            if int(item.get(key) or 0) != int(want.get(key, 0)):
+                problems.append(f"{want['provider']} {key} is {item.get(key) or 0}, not {want.get(key, 0)}")
+                line = line or item.get("line")
+    extra = [p for p in have if p not in {str(w["provider"]) for w in wanted}]
+    problems += [f"{p} is not in the guide's mix" for p in extra]
+    observed = _strategy_text(strategy)
+    if problems:
+        return Outcome(Status.VIOLATES, "capacity_provider_strategy", observed, expected,
+                       "capacity provider strategy differs from the guide: " + "; ".join(problems), target, "==",
+                       line)
+    return Outcome(Status.COMPLIES, "capacity_provider_strategy", observed, expected)
+
+
+@register("network_bandwidth")
+def network_bandwidth(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, Any]) -> Outcome:
+    """The machine's sustained network bandwidth (from the shape catalogue) is at least the minimum."""
+    minimum = float(resolve_value(args["min_gbps"], ctx.params))
+    value = facts.get("network_gbps")
+    machine = facts.get("machine_type")
+    expected = f">= {minimum:g} Gbit/s"
+    if value is None:
+        return Outcome(SKIP)
+    if isinstance(value, Unresolved):
+        return Outcome(Status.UNKNOWN, "network_gbps", value.expression, expected, value.reason)
+    observed = f"{machine}: {float(value):g} Gbit/s" if machine else f"{float(value):g} Gbit/s"
+    if float(value) >= minimum:
+        return Outcome(Status.COMPLIES, "network_gbps", observed, expected)
+    return Outcome(Status.VIOLATES, "network_gbps", observed, expected,
+                   f"{machine or ctx.resource.address} sustains {float(value):g} Gbit/s; services need at least "
+                   f"{minimum:g} Gbit/s between them")

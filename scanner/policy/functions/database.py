@@ -1,0 +1,391 @@
+"""Database checks that need more than one resource: subnet groups and private networks, parameter
+groups and server configurations, cluster instances and replicas, backup copies, locks and
+diagnostic settings."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from scanner.model import Resource, Unresolved
+from scanner.policy.check import EvalContext, Outcome
+from scanner.policy.functions import register
+from scanner.policy.functions.network import arg, complies, flag, skip, unknown, violates
+from scanner.policy.references import ResourceIndex, index_for, is_live, refs_in, undeclared
+from scanner.policy.topology import instance_count, line_in, subnet_exposure, subnet_zones
+
+
+def shown(value: Any) -> Any:
+    """A value as a report shows it: an unresolved reference by its expression."""
+    return value.expression if isinstance(value, Unresolved) else value
+
+
+def _index(ctx: EvalContext) -> ResourceIndex:
+    return index_for(ctx.resources)
+
+
+def _server_name(resource: Resource) -> str:
+    name = resource.attributes.get("name") if resource.format == "arm" else None
+    return str(name) if isinstance(name, str) else resource.address.rsplit("/", 1)[-1]
+
+
+def related(index: ResourceIndex, database: Resource, kind: str, fact: str = "source_database") -> list[Resource]:
+    """Resources of ``kind`` that name ``database`` in ``fact``; for ARM also children declared inside
+    the database's own JSON (nested resources) or named ``<server>/...``."""
+    out = []
+    for candidate in index.of_kind(kind):
+        if index.points_to(candidate.facts.get(fact), candidate, database):
+            out.append(candidate)
+        elif database.format == "arm" and candidate.format == "arm" and candidate.origin.file == database.origin.file:
+            nested = (database.origin.line or 0) < (candidate.origin.line or 0) <= (database.origin.end_line or 0)
+            name = candidate.attributes.get("name")
+            named = isinstance(name, str) and name.startswith(f"{_server_name(database)}/")
+            if nested or named:
+                out.append(candidate)
+    return out
+
+
+# --- ME-NET-02 (private subnets) -----------------------------------------------------------
+
+@register("datastore_private_network")
+def datastore_private_network(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, Any]) -> Outcome:
+    """The data store sits in private subnets: AWS subnet groups over subnets without an internet
+    route, Cloud SQL / Memorystore on a private VPC network, Azure VNet integration or a private endpoint."""
+    resource, index = ctx.resource, _index(ctx)
+    if facts.get("cluster") is not None:
+        return skip()  # an Aurora instance lives in its cluster's subnet group
+    if resource.provider == "aws":
+        return _aws_subnets(index, resource, facts)
+    if resource.provider == "gcp":
+        network = facts.get("private_network")
+        if network is None:
+            what = "authorized_network is not set: the instance joins the project's 'default' network" \
+                if "cache_engine" in facts else "no private_network: the instance has no private IP in a VPC"
+            return violates(what, "private_network", None, "a private VPC network")
+        for ref, found in index.targets(network, resource):
+            if found is not None and found.facts.get("default_network") is True:
+                return violates(f"attached to the default network {found.address}", "private_network", str(ref))
+        return complies("private IP on a VPC network", "private_network", shown(network))
+    attached = facts.get("delegated_subnet", facts.get("private_network"))
+    if attached is not None:
+        return complies("integrated into a VNet subnet", "delegated_subnet" if "delegated_subnet" in facts
+                        else "private_network", shown(attached))
+    endpoints = related(index, resource, "private_endpoint", "private_target")
+    if endpoints:
+        return complies(f"reached through private endpoint {endpoints[0].address}", "private_endpoint",
+                        endpoints[0].address)
+    return violates("not in a delegated subnet and no private endpoint: it is reached over its public endpoint",
+                    "delegated_subnet", None, "a delegated subnet or a private endpoint")
+
+
+def _aws_subnets(index: ResourceIndex, resource: Resource, facts: Mapping[str, Any]) -> Outcome:
+    if "subnets" in facts:  # serverless caches list their subnets directly
+        members, via = facts["subnets"], resource
+    else:
+        group_value = facts.get("subnet_group")
+        if group_value is None:
+            return violates("no subnet group: the default VPC's subnets are used", "subnet_group", None,
+                            "a subnet group over private subnets")
+        if isinstance(group_value, Unresolved) and not refs_in(group_value):  # a parameter, or unreadable live
+            return unknown(f"subnet group = {group_value.expression}: {group_value.reason}", "subnet_group",
+                           group_value.expression, "a subnet group over private subnets")
+        targets = index.targets(group_value, resource)
+        if not targets:
+            return unknown(f"subnet group {group_value} is not declared in the scanned files", "subnet_group",
+                           str(group_value))
+        ref, group = targets[0]
+        if group is None:
+            return unknown(undeclared(ref), "subnet_group", str(ref))
+        members, via = group.facts.get("subnets"), group
+    states = []
+    for ref, subnet in index.targets(members, via):
+        if subnet is None:
+            return unknown(undeclared(ref), "subnet_group", str(ref))
+        exposure = subnet_exposure(index, subnet)
+        if exposure.state == "public":
+            return violates(f"subnet {subnet.address} is public ({exposure.reason})", "subnet_group",
+                            subnet.address, "private subnets only")
+        states.append((subnet, exposure))
+    if not states:
+        return unknown("the subnet group lists no subnet the files declare", "subnet_group")
+    unknown_states = [(s, e) for s, e in states if e.state == "unknown"]
+    if unknown_states:
+        subnet, exposure = unknown_states[0]
+        return unknown(f"whether {subnet.address} is private cannot be told: {exposure.reason}", "subnet_group",
+                       subnet.address)
+    return complies(f"subnets {', '.join(s.address for s, _ in states)} have no route to an internet gateway",
+                    "subnet_group", [s.address for s, _ in states])
+
+
+# --- ME-TLS-03 -----------------------------------------------------------------------------
+
+@register("database_requires_tls")
+def database_requires_tls(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, Any]) -> Outcome:
+    """The server refuses unencrypted connections: ``rds.force_ssl=1`` in the (cluster) parameter group,
+    Cloud SQL ``ssl_mode = ENCRYPTED_ONLY``, Azure ``require_secure_transport`` left on."""
+    resource, index = ctx.resource, _index(ctx)
+    if facts.get("cluster") is not None:
+        return skip()
+    if resource.provider == "aws":
+        return _rds_force_ssl(index, resource, facts)
+    if resource.provider == "azure":
+        for setting in related(index, resource, "server_setting", "configures_server"):
+            value = setting.facts.get("require_secure_transport")
+            if value is None:
+                continue
+            line = line_in(resource, setting, setting.fact_lines.get("require_secure_transport"))
+            if isinstance(value, Unresolved):
+                return unknown(f"require_secure_transport = {value.expression}: {value.reason}",
+                               "require_secure_transport", value.expression, "on", line=line)
+            if value is False:
+                return violates(f"{setting.address} turns require_secure_transport off", "require_secure_transport",
+                                "off", "on", line=line)
+            return complies(f"{setting.address} keeps require_secure_transport on", "require_secure_transport", "on",
+                            line=line)
+    judged = flag(facts, "tls_required", True, "unencrypted connections are refused",
+                  "the server accepts unencrypted connections")
+    return judged if judged is not None else skip()
+
+
+def _rds_force_ssl(index: ResourceIndex, resource: Resource, facts: Mapping[str, Any]) -> Outcome:
+    engine = str(facts.get("engine", ""))
+    major = facts.get("engine_major_version")
+    # The engine's default: 1 on RDS for PostgreSQL 15 and later, 0 on Aurora PostgreSQL and older RDS.
+    default_on = not engine.startswith("aurora") and isinstance(major, (int, float)) and major >= 15
+    default_value = "1 (RDS for PostgreSQL 15+)" if default_on else "0"
+    group_value = facts.get("parameter_group")
+    group = None
+    if group_value is not None:
+        targets = index.targets(group_value, resource)
+        if targets:
+            ref, group = targets[0]
+            if group is None:
+                return unknown(f"rds.force_ssl cannot be read: {undeclared(ref)}", "parameter_group", str(ref), "1")
+        elif not str(group_value).startswith("default."):
+            return unknown(f"parameter group {group_value} is not declared in the scanned files", "parameter_group",
+                           str(group_value), "1")
+    value = group.facts.get("force_ssl") if group is not None else None
+    line = line_in(resource, group, group.fact_lines.get("force_ssl")) if group is not None else None
+    if isinstance(value, Unresolved):
+        return unknown(f"rds.force_ssl = {value.expression}: {value.reason}", "parameter_group", value.expression, "1",
+                       line=line)
+    if value is None:
+        said = (f"{group.address} does not set rds.force_ssl, so the engine default {default_value} applies"
+                if group is not None else f"the default parameter group keeps rds.force_ssl at {default_value}")
+        if default_on:
+            return complies(said, "parameter_group", "default 1", "1", line=line)
+        return violates(f"{said}: unencrypted connections are accepted", "parameter_group",
+                        "rds.force_ssl default 0", "rds.force_ssl = 1", line=line)
+    if value is True:
+        return complies(f"{group.address} sets rds.force_ssl = 1", "parameter_group", 1, 1, line=line)  # type: ignore[union-attr]
+    return violates(f"{group.address} sets rds.force_ssl = 0", "parameter_group", 0, 1, line=line)  # type: ignore[union-attr]
+
+
+# --- ME-DB-05 ------------------------------------------------------------------------------
+
+@register("database_logs_exported")
+def database_logs_exported(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, Any]) -> Outcome:
+    """PostgreSQL logs leave the server: CloudWatch export of ``postgresql``, Cloud Logging (always on
+    for Cloud SQL), an Azure diagnostic setting sending PostgreSQLLogs."""
+    log_type = str(arg(ctx, args, "log_type", "postgresql"))
+    categories = [str(c).lower() for c in arg(ctx, args, "azure_categories", ["PostgreSQLLogs", "allLogs"])]
+    resource = ctx.resource
+    if "log_exports" in facts:
+        exports = facts["log_exports"]
+        if isinstance(exports, Unresolved):
+            return unknown(f"log exports = {exports.expression}: {exports.reason}", "log_exports", exports.expression)
+        if log_type in [str(e) for e in exports]:
+            return complies(f"{log_type} logs exported to CloudWatch", "log_exports", list(exports))
+        return violates(f"{log_type} logs are not exported to CloudWatch", "log_exports", list(exports),
+                        f"contains {log_type}", target=[*exports, log_type])
+    if facts.get("logs_exported") is True:
+        return complies("the service ships PostgreSQL logs to its log service", "logs_exported", True)
+    if resource.provider != "azure":
+        return skip()
+    settings = related(_index(ctx), resource, "diagnostic_setting")
+    for setting in settings:
+        sent = [str(c).lower() for c in setting.facts.get("log_categories") or []]
+        if any(c in sent for c in categories):
+            return complies(f"{setting.address} sends {', '.join(setting.facts['log_categories'])}",
+                            "diagnostic_setting", setting.address, line=line_in(resource, setting))
+    if settings:
+        return violates(f"{settings[0].address} sends no PostgreSQL log category", "diagnostic_setting",
+                        settings[0].facts.get("log_categories"), "PostgreSQLLogs", line=line_in(resource, settings[0]))
+    return violates("no diagnostic setting sends the server's PostgreSQL logs anywhere", "diagnostic_setting", None,
+                    "a diagnostic setting with PostgreSQLLogs")
+
+
+# --- ME-DB-06 ------------------------------------------------------------------------------
+
+@register("database_high_availability")
+def database_high_availability(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, Any]) -> Outcome:
+    """AWS: at least ``min_instances`` cluster instances over at least ``min_zones`` zones (or Multi-AZ
+    plus replicas); GCP: REGIONAL with ``min_replicas`` read replicas; Azure: zone-redundant HA."""
+    resource, index = ctx.resource, _index(ctx)
+    if facts.get("cluster") is not None or facts.get("is_replica") is True:
+        return skip()
+    if "ha_mode" in facts:
+        mode = facts["ha_mode"]
+        wanted = str(arg(ctx, args, "azure_mode", "ZoneRedundant"))
+        if str(mode).lower() == wanted.lower():
+            return complies(f"high availability {mode}", "ha_mode", mode, wanted)
+        return violates(f"high availability is {mode}; the guide requires {wanted}", "ha_mode", mode, wanted,
+                        target=wanted)
+    min_replicas = int(arg(ctx, args, "min_replicas", 2))
+    if "availability_type" in facts:
+        if str(facts["availability_type"]) != "REGIONAL":
+            return violates(f"availability_type is {facts['availability_type']}: no standby in another zone",
+                            "availability_type", facts["availability_type"], "REGIONAL", target="REGIONAL")
+        replicas = _replicas(index, resource, "master_instance_name")
+        if isinstance(replicas, Unresolved):
+            return unknown(replicas.reason, "replicas")
+        if replicas < min_replicas:
+            return violates(f"REGIONAL with {replicas} read replica(s); the guide requires {min_replicas}",
+                            "replicas", replicas, f">= {min_replicas}")
+        return complies(f"REGIONAL with {replicas} read replicas", "availability_type", "REGIONAL")
+    if resource.type in ("aws_rds_cluster", "AWS::RDS::DBCluster"):
+        return _aurora_ha(ctx, index, resource, facts, args)
+    if "multi_az" in facts:
+        if facts["multi_az"] is not True:
+            return violates("Multi-AZ is off: no standby in another zone", "multi_az", False, True, target=True)
+        replicas = _replicas(index, resource, "replicate_source_db", "SourceDBInstanceIdentifier")
+        if isinstance(replicas, Unresolved):
+            return unknown(replicas.reason, "replicas")
+        if replicas < min_replicas:
+            return violates(f"Multi-AZ with {replicas} read replica(s); the guide requires {min_replicas}",
+                            "replicas", replicas, f">= {min_replicas}")
+        return complies(f"Multi-AZ with {replicas} read replicas", "multi_az", True)
+    return skip()
+
+
+def _replicas(index: ResourceIndex, primary: Resource, *keys: str) -> int | Unresolved:
+    """How many read replicas name ``primary`` (a replica resource with ``count`` is that many)."""
+    total = 0
+    for candidate in index.of_type(primary.type):
+        if candidate is primary or not any(index.points_to(candidate.attributes.get(k), candidate, primary)
+                                           for k in keys):
+            continue
+        count = instance_count(candidate)
+        if count is None:
+            return Unresolved(candidate.address, f"the count of {candidate.address} is not known statically")
+        total += count
+    return total
+
+
+def _aurora_ha(ctx: EvalContext, index: ResourceIndex, cluster: Resource, facts: Mapping[str, Any],
+               args: Mapping[str, Any]) -> Outcome:
+    minimum, min_zones = int(arg(ctx, args, "min_instances", 3)), int(arg(ctx, args, "min_zones", 2))
+    if cluster.attributes.get("db_cluster_instance_class") or cluster.attributes.get("DBClusterInstanceClass"):
+        return complies("Multi-AZ DB cluster: a writer and two readable standbys in three zones", "instances", 3)
+    members = [m for m in index.resources if "cluster" in m.facts and index.points_to(m.facts["cluster"], m, cluster)]
+    count = 0
+    for member in members:
+        n = instance_count(member)
+        if n is None:
+            return unknown(f"the count of {member.address} is not known statically", "instances")
+        count += n
+    if count < minimum:
+        where = "running" if is_live(cluster) else "declared"
+        return violates(f"{count} cluster instance(s) {where}; the guide requires {minimum} (a writer and "
+                        f"{minimum - 1} readers)", "instances", count, f">= {minimum}")
+    zones = {str(m.facts["availability_zone"]) for m in members if isinstance(m.facts.get("availability_zone"), str)}
+    if len(zones) < min_zones:
+        zones_from_group = _subnet_group_zones(index, cluster, facts)
+        if isinstance(zones_from_group, Unresolved):
+            return unknown(f"{count} instances; their zones cannot be told: {zones_from_group.reason}", "instances",
+                           count, f">= {min_zones} zones")
+        zones = zones | zones_from_group
+    if len(zones) < min_zones:
+        return violates(f"{count} instances, but only {len(zones)} zone(s) available to them", "instances", count,
+                        f">= {min_zones} zones")
+    return complies(f"{count} instances over {len(zones)} zones", "instances", count)
+
+
+def _subnet_group_zones(index: ResourceIndex, db: Resource, facts: Mapping[str, Any]) -> set[str] | Unresolved:
+    targets = index.targets(facts.get("subnet_group"), db)
+    if not targets:
+        return Unresolved("subnet_group", "no DB subnet group is declared for it")
+    ref, group = targets[0]
+    if group is None:
+        return Unresolved(str(ref), undeclared(ref))
+    zones: set[str] = set()
+    for sref, subnet in index.targets(group.facts.get("subnets"), group):
+        if subnet is None:
+            return Unresolved(str(sref), undeclared(sref))
+        found = subnet_zones(subnet, sref)
+        if isinstance(found, Unresolved):
+            return found
+        zones.update(found)
+    return zones
+
+
+# --- ME-DB-07 ------------------------------------------------------------------------------
+
+@register("database_geo_backup")
+def database_geo_backup(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, Any]) -> Outcome:
+    """Backups survive a region: Azure geo-redundant backup, Cloud SQL multi-region backup location,
+    AWS automated-backup replication, an AWS Backup plan copying the database, or a global cluster."""
+    resource, index = ctx.resource, _index(ctx)
+    if facts.get("cluster") is not None or facts.get("is_replica") is True:
+        return skip()
+    judged = flag(facts, "geo_redundant_backup", True, "backups are geo-redundant", "backups stay in one region")
+    if judged is not None:
+        return judged
+    if resource.provider != "aws":
+        return skip()
+    for copy in related(index, resource, "backup_replication"):
+        return complies(f"{copy.address} copies it to another region", "backup_copy", copy.address,
+                        line=line_in(resource, copy))
+    for selection in related(index, resource, "backup_selection"):
+        for _, plan in index.targets(selection.facts.get("backup_plan"), selection):
+            if plan is not None and plan.facts.get("copies_to_region") is True:
+                return complies(f"{plan.address} (selection {selection.address}) copies its backups to another "
+                                "vault", "backup_copy", plan.address, line=line_in(resource, plan))
+    return violates("no cross-region copy of the backups (automated-backup replication, an AWS Backup copy action "
+                    "or a global cluster)", "backup_copy", None, "a cross-region backup copy")
+
+
+# --- ME-DB-08 ------------------------------------------------------------------------------
+
+@register("database_deletion_protection")
+def database_deletion_protection(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, Any]) -> Outcome:
+    """The API refuses to delete the database: its deletion-protection flag, or (Azure, which has none)
+    a CanNotDelete / ReadOnly resource lock on it."""
+    resource = ctx.resource
+    if facts.get("cluster") is not None:
+        return skip()
+    judged = flag(facts, "deletion_protection", True, "deletion protection is on", "deletion protection is off")
+    if judged is not None:
+        return judged
+    if resource.provider != "azure":
+        return skip()
+    for lock in related(_index(ctx), resource, "resource_lock"):
+        level = str(lock.facts.get("lock_level", ""))
+        if level.lower() in ("cannotdelete", "readonly"):
+            return complies(f"{lock.address} ({level}) protects it", "resource_lock", level,
+                            line=line_in(resource, lock))
+    return violates("no CanNotDelete lock protects the server from deletion", "resource_lock", None,
+                    "a CanNotDelete lock")
+
+
+# --- ME-NET-02 (public endpoint) -----------------------------------------------------------
+
+@register("datastore_public_endpoint")
+def datastore_public_endpoint(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, Any]) -> Outcome:
+    """No public endpoint. An Aurora cluster has none of its own: its instances carry the setting, so the
+    cluster is left to them, and is unknown only when the files declare no instance of it."""
+    value = facts.get("publicly_accessible")
+    if value is None and ctx.resource.type not in ("aws_rds_cluster", "AWS::RDS::DBCluster"):
+        return unknown("publicly_accessible is not declared", "publicly_accessible")  # the table says why
+    if value is None:
+        index = _index(ctx)
+        members = [m for m in index.resources if "cluster" in m.facts
+                   and index.points_to(m.facts["cluster"], m, ctx.resource)]
+        if members:
+            return skip()
+        none = "none was collected" if is_live(ctx.resource) else "the scanned files declare none"
+        return unknown("publicly_accessible is not declared: Aurora sets it on each instance of the cluster, and "
+                       f"{none}", "publicly_accessible")
+    judged = flag(facts, "publicly_accessible", False, "no public endpoint",
+                  "the data store accepts connections on a public endpoint")
+    return judged if judged is not None else skip()

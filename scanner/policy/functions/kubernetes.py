@@ -1,0 +1,599 @@
+"""Kubernetes checks YAML cannot say: per-container rules, and objects that must agree with each other.
+
+Cross-object checks (an HPA scales an existing Deployment, a NetworkPolicy selects the API pods)
+read the other manifests of the scan through ``references.index_of``. Secrets' values never
+reach a finding: a literal credential is reported by its variable name only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from functools import cache
+from typing import Any
+
+from scanner.loaders.base import line_at
+from scanner.mappings.transforms import k8s_containers, pod_spec
+from scanner.model import Resource, Status
+from scanner.policy.check import SKIP, EvalContext, Outcome, resolve_value
+from scanner.policy.functions import register
+from scanner.policy.functions.references import index_of
+from scanner.units import CPU, SIZE, comparable, parse_quantity
+
+_LONG_RUNNING = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"}
+_SENSITIVE_NAME = re.compile(r"(?i)(pass(word|wd)?|secret|token|api[_-]?key|private[_-]?key|credential|auth|"
+                             r"(^|_)dsn$|connection[_-]?string)")
+_URL_WITH_CREDENTIALS = re.compile(r"^[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@", re.I)
+
+
+def _arg(ctx: EvalContext, args: Mapping[str, Any], name: str, default: Any = None) -> Any:
+    return resolve_value(args[name], ctx.params) if name in args else default
+
+
+def is_api(resource: Resource, pattern: str) -> bool:
+    """Whether a workload is an API server: its app label or its name matches ``pattern``."""
+    labels = resource.facts.get("labels")
+    app = labels.get("app") if isinstance(labels, Mapping) else None
+    regex = re.compile(pattern)
+    return bool((isinstance(app, str) and regex.search(app)) or regex.search(str(resource.facts.get("name", ""))))
+
+
+def _main_containers(resource: Resource) -> list[Any]:
+    containers = pod_spec(resource).get("containers") or []
+    return [c for c in containers if isinstance(c, dict)]
+
+
+def _api_containers(resource: Resource, pattern: str) -> list[Any]:
+    """The API's own containers in an API workload: those named like the API, else the first one."""
+    main = _main_containers(resource)
+    named = [c for c in main if re.search(pattern, str(c.get("name", ""))) or c.get("name") == "api"]
+    return named or main[:1]
+
+
+def _line(item: Any, *keys: str) -> int | None:
+    return line_at(item, list(keys)) if isinstance(item, dict) else None
+
+
+def _violation(fact: str, observed: Any, expected: Any, message: str, line: int | None) -> Outcome:
+    return Outcome(Status.VIOLATES, fact, observed, expected, message, line=line)
+
+
+# --- ME-K8S-02 -----------------------------------------------------------------------------------
+
+@register("k8s_min_replicas")
+def k8s_min_replicas(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, Any]) -> Outcome:
+    """The workload keeps at least N replicas: spec.replicas, or its HorizontalPodAutoscaler's minReplicas."""
+    minimum = int(_arg(ctx, args, "min"))
+    replicas, source = index_of(ctx.resources).effective_replicas(ctx.resource)
+    if replicas is None:
+        return Outcome(SKIP)
+    expected = f">= {minimum}"
+    try:
+        value = int(replicas)
+    except (TypeError, ValueError):
+        return Outcome(Status.UNKNOWN, "replicas", replicas, expected, f"replicas {replicas!r} is not a number")
+    if source:  # an HPA decides; spec.replicas is ignored once it scales the workload
+        hpa = index_of(ctx.resources).hpa_for(ctx.resource)
+        status = Status.COMPLIES if value >= minimum else Status.VIOLATES
+        # A compliant finding points at the workload's own replicas line when it has one.
+        fact = "replicas" if status == Status.COMPLIES and "replicas" in ctx.resource.fact_lines else "hpa_min_replicas"
+        return Outcome(status, fact, value, expected,
+                       f"{source}, fewer than {minimum}; raise minReplicas of "
+                       f"{hpa.address if hpa else 'the HPA'}")
+    if value >= minimum:
+        return Outcome(Status.COMPLIES, "replicas", value, expected)
+    return Outcome(Status.VIOLATES, "replicas", value, expected, "", minimum, ">=")
+
+
+# --- ME-K8S-04 -----------------------------------------------------------------------------------
+
+def _quantity(value: Any, dimension: str) -> Any:
+    if isinstance(value, bool) or value is None:
+        return None
+    return parse_quantity(value if isinstance(value, str) else str(value), dimension,
+                          "cpu" if dimension == CPU else "B")
+
+
+def _at_least(value: Any, minimum: Any, dimension: str) -> bool | None:
+    have, want = _quantity(value, dimension), _quantity(minimum, dimension)
+    if have is None or want is None:
+        return None
+    a, b = comparable(have, want)
+    return bool(a >= b)
+
+
+@register("k8s_resources")
+def k8s_resources(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, Any]) -> Outcome:
+    """Every container sets requests and limits for cpu and memory; API containers at least the guide's."""
+    resource = ctx.resource
+    containers = k8s_containers(None, resource)
+    if not containers:
+        return Outcome(SKIP)
+    pattern = str(_arg(ctx, args, "api_selector"))
+    minimums = {kind: {what: _arg(ctx, args, f"api_{kind}_{what}") for what in ("cpu", "memory")}
+                for kind in ("requests", "limits")}
+    api = {id(c) for c in _api_containers(resource, pattern)} if is_api(resource, pattern) else set()
+    expected = "requests and limits for cpu and memory"
+    for container in containers:
+        name = container.get("name", "?")
+        res = container.get("resources") if isinstance(container.get("resources"), dict) else {}
+        missing = [f"{kind}.{what}" for kind in ("requests", "limits") for what in ("cpu", "memory")
+                   if not isinstance(res.get(kind), dict) or res[kind].get(what) in (None, "")]
+        if missing:
+            return _violation(f"containers[{name}].resources", None, expected,
+                              f"container {name} has no {', '.join(missing)}",
+                              _line(container, "resources") or _line(container, "name"))
+        if id(container) in api:
+            for kind, wanted in minimums.items():
+                for what, minimum in wanted.items():
+                    value = res[kind][what]
+                    ok = _at_least(value, minimum, CPU if what == "cpu" else SIZE)
+                    if ok is None:
+                        return Outcome(Status.UNKNOWN, f"containers[{name}].resources.{kind}.{what}", value, minimum,
+                                       f"cannot read {kind}.{what} {value!r} as a quantity")
+                    if not ok:
+                        return _violation(f"containers[{name}].resources.{kind}.{what}", value, f">= {minimum}",
+                                          f"API container {name} {kind} {what} {value} is below the guide's {minimum}",
+                                          _line(res, kind, what))
+    return Outcome(Status.COMPLIES, "containers", f"{len(containers)} container(s) with requests and limits", expected)
+
+
+# --- ME-K8S-05 -----------------------------------------------------------------------------------
+
+def _ports(container: Mapping[str, Any]) -> set[str]:
+    ports = set()
+    for port in container.get("ports") or []:
+        if isinstance(port, dict):
+            for key in ("containerPort", "name"):
+                if port.get(key) is not None:
+                    ports.add(str(port[key]))
+    return ports
+
+
+@register("k8s_probes")
+def k8s_probes(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, Any]) -> Outcome:
+    """Long-running containers have liveness and readiness probes; the API's hit its health paths on its port."""
+    resource = ctx.resource
+    if resource.type not in _LONG_RUNNING:
+        return Outcome(SKIP)
+    containers = _main_containers(resource)
+    if not containers:
+        return Outcome(SKIP)
+    pattern = str(_arg(ctx, args, "api_selector"))
+    paths = {"livenessProbe": _arg(ctx, args, "liveness_path"), "readinessProbe": _arg(ctx, args, "readiness_path")}
+    api = {id(c) for c in _api_containers(resource, pattern)} if is_api(resource, pattern) else set()
+    for container in containers:
+        name = container.get("name", "?")
+        for probe_key, path in paths.items():
+            probe = container.get(probe_key)
+            if not isinstance(probe, dict):
+                return _violation(f"containers[{name}].{probe_key}", None, "set",
+                                  f"container {name} has no {probe_key}", _line(container, "name"))
+            if id(container) not in api:
+                continue
+            http = probe.get("httpGet") if isinstance(probe.get("httpGet"), dict) else None
+            if http is None or http.get("path") != path:
+                shown = http.get("path") if http else next(iter(k for k in probe if k.endswith(("Get", "Socket", "exec",
+                                                                                                   "grpc"))), None)
+                return _violation(f"containers[{name}].{probe_key}", shown, f"httpGet {path}",
+                                  f"API container {name} {probe_key} does not GET {path}",
+                                  _line(probe, "httpGet", "path") or _line(container, probe_key))
+            ports = _ports(container)
+            if ports and str(http.get("port")) not in ports:
+                return _violation(f"containers[{name}].{probe_key}", http.get("port"), f"one of {sorted(ports)}",
+                                  f"API container {name} {probe_key} targets port {http.get('port')}, "
+                                  f"not a port the container serves ({', '.join(sorted(ports))})",
+                                  _line(probe, "httpGet", "port"))
+    return Outcome(Status.COMPLIES, "containers", "liveness and readiness probes", "liveness and readiness probes")
+
+
+# --- ME-K8S-06 -----------------------------------------------------------------------------------
+
+def _env_problems(container: Mapping[str, Any]) -> Iterator[tuple[str, str, int | None]]:
+    for env in container.get("env") or []:
+        if not isinstance(env, dict):
+            continue
+        name = str(env.get("name", ""))
+        value = env.get("value")
+        ref: Mapping[str, Any] = env["valueFrom"] if isinstance(env.get("valueFrom"), dict) else {}
+        line = _line(env, "value") or getattr(env, "line", None)
+        if isinstance(value, str) and value and _URL_WITH_CREDENTIALS.search(value):
+            yield name, f"env {name} holds a connection string with credentials in the manifest", line
+        elif value not in (None, "") and _SENSITIVE_NAME.search(name):
+            yield name, f"env {name} is set to a literal value in the manifest", line
+        elif "configMapKeyRef" in ref and _SENSITIVE_NAME.search(name):
+            yield name, f"env {name} comes from a ConfigMap, which is not for secrets", _line(env, "valueFrom")
+
+
+@register("k8s_secret_references")
+def k8s_secret_references(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, Any]) -> Outcome:
+    """Secrets reach pods only by reference; no plain Secret manifests, no literal credentials in env."""
+    resource = ctx.resource
+    if "k8s_secret_reference" in resource.kinds:
+        return Outcome(Status.COMPLIES, "kind", resource.type, "a sealed or external secret")
+    if "k8s_secret" in resource.kinds:
+        if str(facts.get("secret_type", "")) == "kubernetes.io/service-account-token":
+            return Outcome(SKIP)  # holds no value of its own: the control plane fills it in
+        return _violation("kind", "Secret", "SealedSecret or ExternalSecret",
+                          f"Secret {facts.get('name')} is a plain Secret manifest: its values are only base64-encoded; "
+                          "commit a SealedSecret (or an ExternalSecret) instead", resource.origin.line)
+    containers = k8s_containers(None, resource)
+    if not containers:
+        return Outcome(SKIP)
+    for container in containers:
+        for name, message, line in _env_problems(container):
+            # The value itself is never shown: only the variable's name.
+            return _violation(f"containers[{container.get('name', '?')}].env.{name}", f"{name}=<redacted>",
+                              "secretKeyRef", message, line)
+    return Outcome(Status.COMPLIES, "containers", "no literal credentials", "secretKeyRef")
+
+
+# --- ME-K8S-08 -----------------------------------------------------------------------------------
+
+def _host_covered(host: str, tls_hosts: list[str]) -> bool:
+    for pattern in tls_hosts:
+        if pattern == host or (pattern.startswith("*.") and host.endswith(pattern[1:]) and host.count(".") ==
+                               pattern.count(".")):
+            return True
+    return False
+
+
+@register("k8s_ingress")
+def k8s_ingress(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, Any]) -> Outcome:
+    """TLS for every host with a certificate secret, a cert-manager issuer, and an ingress-nginx rate limit."""
+    resource = ctx.resource
+    spec: Mapping[str, Any] = resource.attributes["spec"] if isinstance(resource.attributes.get("spec"), dict) else {}
+    annotations: Mapping[str, Any] = facts["annotations"] if isinstance(facts.get("annotations"), Mapping) else {}
+    meta = resource.attributes.get("metadata") or {}
+    tls = spec.get("tls") if isinstance(spec.get("tls"), list) else []
+    hosts = [r.get("host") for r in spec.get("rules") or [] if isinstance(r, dict) and r.get("host")]
+    if not tls:
+        return _violation("tls", None, "tls with hosts and secretName", "the Ingress serves no TLS (spec.tls is empty)",
+                          _line(spec, "rules") or resource.origin.line)
+    tls_hosts = [str(h) for t in tls if isinstance(t, dict) for h in t.get("hosts") or []]
+    for entry in tls:
+        if isinstance(entry, dict) and not entry.get("secretName"):
+            return _violation("tls", entry.get("hosts"), "secretName", "a tls entry names no secretName",
+                              getattr(entry, "line", None))
+    uncovered = [h for h in hosts if not _host_covered(str(h), tls_hosts)]
+    if uncovered:
+        return _violation("tls", tls_hosts, f"hosts {hosts}",
+                          f"host(s) {', '.join(map(str, uncovered))} have no TLS entry", _line(spec, "tls"))
+    issuers = list(_arg(ctx, args, "issuer_annotations"))
+    if not any(annotations.get(a) for a in issuers):
+        return _violation("annotations", None, " or ".join(issuers),
+                          "no cert-manager issuer annotation: nothing renews the certificate",
+                          _line(meta, "annotations") or _line(meta, "name"))
+    ingress_class = str(spec.get("ingressClassName") or annotations.get("kubernetes.io/ingress.class") or "")
+    limits = list(_arg(ctx, args, "rate_limit_annotations"))
+    present = [a for a in limits if str(annotations.get(a, "")).strip()]
+    if ingress_class and "nginx" not in ingress_class.lower():
+        return Outcome(Status.UNKNOWN, "annotations", ingress_class, " or ".join(limits),
+                       f"ingress class {ingress_class} rate-limits outside the Ingress annotations this checks")
+    if not present:
+        near = [a for a in annotations if "rate" in str(a).lower() or "limit" in str(a).lower()]
+        hint = (f"; {near[0]} is not an ingress-nginx annotation, so the controller ignores it" if near else "")
+        return _violation("annotations", {a: annotations[a] for a in near} or None, " or ".join(limits),
+                          f"no ingress-nginx rate limit ({', '.join(limits)}){hint}",
+                          _line(meta, "annotations", near[0]) if near else _line(meta, "annotations"))
+    value = str(annotations[present[0]]).strip()
+    if not value.isdigit() or int(value) <= 0:
+        return _violation("annotations", value, "a positive number", f"{present[0]} is {value!r}",
+                          _line(meta, "annotations", present[0]))
+    return Outcome(Status.COMPLIES, "annotations", f"TLS for {', '.join(map(str, hosts)) or 'all hosts'}, "
+                                                   f"{present[0]}={value}", "TLS, issuer, rate limit")
+
+
+# --- ME-K8S-09 -----------------------------------------------------------------------------------
+
+@register("k8s_autoscaling")
+def k8s_autoscaling(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, Any]) -> Outcome:
+    """API workloads are scaled by an HPA with the guide's bounds and targets; every HPA scales something real."""
+    resource = ctx.resource
+    pattern = str(_arg(ctx, args, "api_selector"))
+    index = index_of(ctx.resources)
+    if "k8s_workload" in resource.kinds:
+        if resource.type not in ("Deployment", "StatefulSet") or not is_api(resource, pattern):
+            return Outcome(SKIP)
+        hpa = index.hpa_for(resource)
+        if hpa is None:
+            return _violation("hpa", None, "a HorizontalPodAutoscaler",
+                              f"no HorizontalPodAutoscaler scales {resource.type} {facts.get('name')}",
+                              resource.origin.line)
+        return Outcome(Status.COMPLIES, "hpa", f"scaled by {hpa.facts.get('name')}", "a HorizontalPodAutoscaler")
+    target: Mapping[str, Any] = facts["target"] if isinstance(facts.get("target"), Mapping) else {}
+    namespace = str(facts.get("namespace") or "default")
+    key = (namespace, str(target.get("kind", "")), str(target.get("name", "")))
+    workload = index.workloads.get(key)
+    spec = resource.attributes.get("spec") or {}
+    if workload is None:
+        if any(ns == namespace for ns, _, _ in index.workloads):
+            return _violation("target", f"{key[1]}/{key[2]}", "an existing workload",
+                              f"the HPA scales {key[1]} {key[2]}, which is not among the namespace's manifests",
+                              _line(spec, "scaleTargetRef"))
+        if not re.search(pattern, key[2]):
+            return Outcome(Status.UNKNOWN, "target", f"{key[1]}/{key[2]}", "an existing workload",
+                           f"the HPA's target {key[1]} {key[2]} is not in the scanned files")
+    elif not is_api(workload, pattern):
+        return Outcome(Status.COMPLIES, "target", f"{key[1]}/{key[2]}", "an existing workload")
+    checks = [("min_replicas", ">=", _arg(ctx, args, "min_replicas"), "minReplicas"),
+              ("max_replicas", ">=", _arg(ctx, args, "max_replicas"), "maxReplicas"),
+              ("cpu_utilization", "<=", _arg(ctx, args, "cpu_target"), "cpu averageUtilization"),
+              ("memory_utilization", "<=", _arg(ctx, args, "memory_target"), "memory averageUtilization")]
+    for fact, op, wanted, label in checks:
+        value = facts.get(fact)
+        if value is None:
+            return _violation(fact, None, f"{label} {op} {wanted}", f"the HPA sets no {label}",
+                              _line(spec, "metrics") or _line(spec, "maxReplicas") or resource.origin.line)
+        ok = int(value) >= int(wanted) if op == ">=" else int(value) <= int(wanted)
+        if not ok:
+            target_value = int(wanted)
+            return Outcome(Status.VIOLATES, fact, value, f"{op} {wanted}", f"the HPA's {label} is {value}, the guide "
+                           f"requires {op} {wanted}", target_value if fact.endswith("replicas") else None, op,
+                           None)
+    return Outcome(Status.COMPLIES, "min_replicas", f"{facts.get('min_replicas')}-{facts.get('max_replicas')}, "
+                   f"cpu {facts.get('cpu_utilization')}%, memory {facts.get('memory_utilization')}%",
+                   "HPA bounds and targets")
+
+
+# --- ME-K8S-10 -----------------------------------------------------------------------------------
+
+def selector_matches(selector: Any, labels: Mapping[str, Any]) -> bool:
+    """A Kubernetes label selector (matchLabels and matchExpressions) against a label set."""
+    if not isinstance(selector, Mapping):
+        return False
+    for key, value in (selector.get("matchLabels") or {}).items():
+        if str(labels.get(key)) != str(value):
+            return False
+    for expression in selector.get("matchExpressions") or []:
+        if not isinstance(expression, Mapping):
+            return False
+        key, op = str(expression.get("key")), str(expression.get("operator", ""))
+        values = [str(v) for v in expression.get("values") or []]
+        present = key in labels
+        if (op == "In" and (not present or str(labels[key]) not in values)) or \
+                (op == "NotIn" and present and str(labels[key]) in values) or \
+                (op == "Exists" and not present) or (op == "DoesNotExist" and present):
+            return False
+    return True
+
+
+def _pod_labels(workload: Resource) -> Mapping[str, Any]:
+    labels = workload.facts.get("labels")
+    return labels if isinstance(labels, Mapping) else {}
+
+
+def _namespace_label_is(selector: Any, namespace: str) -> bool:
+    labels = (selector or {}).get("matchLabels") or {} if isinstance(selector, Mapping) else {}
+    return any(labels.get(k) == namespace for k in ("name", "kubernetes.io/metadata.name"))
+
+
+def _port_numbers(ports: Any) -> list[str]:
+    return [str(p.get("port")) for p in ports or [] if isinstance(p, Mapping) and p.get("port") is not None]
+
+
+def _ingress_problem(rule: Any, ingress_ns: str, api_ports: set[str]) -> str | None:
+    if not isinstance(rule, Mapping):
+        return "an ingress rule that is not a mapping"
+    peers = rule.get("from")
+    if not peers:
+        return "an ingress rule admits every source (no from:)"
+    for peer in peers:
+        if not isinstance(peer, Mapping) or "namespaceSelector" not in peer or \
+                not _namespace_label_is(peer.get("namespaceSelector"), ingress_ns):
+            return f"an ingress rule admits a source other than the {ingress_ns} namespace"
+    ports = _port_numbers(rule.get("ports"))
+    if not ports:
+        return "an ingress rule opens every port"
+    stray = [p for p in ports if p not in api_ports]
+    return f"an ingress rule opens port {stray[0]}, not the API's {'/'.join(sorted(api_ports))}" if stray else None
+
+
+def _egress_problem(rule: Any, namespace: str, allowed: list[Mapping[str, Any]], allow_dns: bool) -> str | None:
+    if not isinstance(rule, Mapping):
+        return "an egress rule that is not a mapping"
+    ports = _port_numbers(rule.get("ports"))
+    if allow_dns and ports and set(ports) <= {"53"}:
+        return None  # name resolution: pods cannot reach anything by name without it
+    peers = rule.get("to")
+    if not peers:
+        return "an egress rule allows every destination (no to:)"
+    for peer in peers:
+        if not isinstance(peer, Mapping):
+            return "an egress peer that is not a mapping"
+        if "ipBlock" in peer:
+            return f"an egress rule allows the address block {peer['ipBlock'].get('cidr', '?')}"
+        if "namespaceSelector" in peer and "podSelector" not in peer:
+            if _namespace_label_is(peer["namespaceSelector"], namespace):
+                continue
+            return "an egress rule allows another namespace"
+        labels = ((peer.get("podSelector") or {}).get("matchLabels") or {}) if isinstance(peer.get("podSelector"),
+                                                                                            Mapping) else {}
+        match = next((a for a in allowed if labels.get("app") == a.get("app")), None)
+        if match is None:
+            return f"an egress rule allows pods {dict(labels) or 'of any kind'}, not the database or cache"
+        if ports != [str(match.get("port"))]:
+            return f"egress to {match['app']} is open on {', '.join(ports) or 'every port'}, not {match['port']}"
+    return None
+
+
+def _policy_problems(policy: Resource, args: Mapping[str, Any]) -> tuple[str | None, int | None]:
+    spec = policy.attributes.get("spec") or {}
+    namespace = str(policy.facts.get("namespace") or "default")
+    types = set(policy.facts.get("policy_types") or [])
+    if not {"Ingress", "Egress"} <= types:
+        return f"policyTypes is {sorted(types)}, not Ingress and Egress", _line(spec, "policyTypes")
+    api_ports = {str(p) for p in args["api_ports"]}
+    for rule in spec.get("ingress") or []:
+        problem = _ingress_problem(rule, str(args["ingress_namespace"]), api_ports)
+        if problem:
+            return problem, getattr(rule, "line", None)
+    for rule in spec.get("egress") or []:
+        problem = _egress_problem(rule, namespace, list(args["egress"]), bool(args["allow_dns"]))
+        if problem:
+            return problem, getattr(rule, "line", None)
+    return None, None
+
+
+@register("k8s_network_policy")
+def k8s_network_policy(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, Any]) -> Outcome:
+    """A NetworkPolicy selects the API pods, admitting only the ingress controller and reaching only its stores."""
+    resource = ctx.resource
+    pattern = str(_arg(ctx, args, "api_selector"))
+    values = {k: _arg(ctx, args, k) for k in ("ingress_namespace", "api_ports", "egress", "allow_dns")}
+    index = index_of(ctx.resources)
+    policies = [r for r in index.by_type.get("NetworkPolicy", ())]
+    if "k8s_workload" in resource.kinds:
+        if resource.type not in _LONG_RUNNING or not is_api(resource, pattern):
+            return Outcome(SKIP)
+        namespace = str(facts.get("namespace") or "default")
+        labels = _pod_labels(resource)
+        selecting = [p for p in policies if str(p.facts.get("namespace") or "default") == namespace
+                     and selector_matches(p.facts.get("pod_selector") or {}, labels)]
+        if not selecting:
+            return _violation("network_policy", None, "a NetworkPolicy selecting its pods",
+                              f"no NetworkPolicy selects the pods of {resource.type} {facts.get('name')} "
+                              f"({', '.join(f'{k}={v}' for k, v in labels.items())})", resource.origin.line)
+        return Outcome(Status.COMPLIES, "network_policy", ", ".join(str(p.facts.get("name")) for p in selecting),
+                       "a NetworkPolicy selecting its pods")
+    namespace = str(facts.get("namespace") or "default")
+    selector = facts.get("pod_selector") or {}
+    workloads = [w for (ns, _, _), w in index.workloads.items() if ns == namespace]
+    selected = [w for w in workloads if selector_matches(selector, _pod_labels(w))]
+    app = ((selector.get("matchLabels") or {}).get("app") if isinstance(selector, Mapping) else None)
+    protects_api = any(is_api(w, pattern) for w in selected) or (
+        not workloads and isinstance(app, str) and bool(re.search(pattern, app)))
+    if not protects_api:
+        return Outcome(SKIP)
+    problem, line = _policy_problems(resource, values)
+    if problem:
+        return _violation("policy_types" if problem.startswith("policyTypes") else "rules", None,
+                          "ingress from the ingress controller only; egress to the database, cache and namespace",
+                          problem, line)
+    return Outcome(Status.COMPLIES, "rules", "ingress controller in, database/cache/namespace out",
+                   "the guide's API network policy")
+
+
+# --- ME-K8S-11 -----------------------------------------------------------------------------------
+
+def _non_root(context: Any) -> bool | None:
+    """True / False when a securityContext decides, None when it says nothing."""
+    if not isinstance(context, Mapping):
+        return None
+    user = context.get("runAsUser")
+    if user is not None and str(user).isdigit():
+        if int(user) == 0:
+            return False
+        if context.get("runAsNonRoot") is not False:
+            return True
+    flag = context.get("runAsNonRoot")
+    return flag if isinstance(flag, bool) else None
+
+
+@register("k8s_non_root")
+def k8s_non_root(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, Any]) -> Outcome:
+    """Every container runs as a non-root user (its own securityContext, else the pod's)."""
+    resource = ctx.resource
+    containers = k8s_containers(None, resource)
+    if not containers:
+        return Outcome(SKIP)
+    pod = pod_spec(resource).get("securityContext")
+    pod_says = _non_root(pod)
+    for container in containers:
+        own = _non_root(container.get("securityContext"))
+        decided = own if own is not None else pod_says
+        if decided is not True:
+            name = container.get("name", "?")
+            why = ("runs as root (runAsUser 0 or runAsNonRoot false)" if decided is False else
+                   "sets neither runAsNonRoot nor a non-zero runAsUser (the image's user decides, root by default)")
+            line = _line(container, "securityContext") or _line(container, "name")
+            # The pod-level securityContext is the one place a fix covers every container.
+            target = True if own is None else None
+            return Outcome(Status.VIOLATES, "run_as_non_root" if target else f"containers[{name}].securityContext",
+                           decided, "runAsNonRoot: true", f"container {name} {why}", target, "==", line)
+    return Outcome(Status.COMPLIES, "run_as_non_root", True, "runAsNonRoot: true")
+
+
+# --- ME-K8S-13 -----------------------------------------------------------------------------------
+
+@cache
+def _schema_validator(version: str, api_version: str, kind: str, strict: bool) -> Any:
+    """A cached validator for one kind (kubernetes-validate re-reads its schema files on every call)."""
+    import json
+    from importlib import resources
+
+    import jsonschema
+    from kubernetes_validate import utils
+    from referencing import Registry
+    from referencing import Resource as SchemaResource
+
+    versions = [v for v in utils.all_versions() if utils.major_minor(v) <= utils.major_minor(version)]
+    if not versions:
+        raise utils.VersionNotSupportedError(version)
+    folder = f"v{versions[-1]}-local{'-strict' if strict else ''}"
+    group_version = re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", api_version)
+    base = resources.files("kubernetes_validate").joinpath("kubernetes-json-schema", folder)
+    path = base.joinpath(f"{kind.lower()}-{group_version}.json")
+    if not path.is_file():
+        return None
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    registry = SchemaResource.from_contents(schema) @ Registry()
+    registry = _definitions(str(base)) @ registry
+    return jsonschema.Draft202012Validator(schema, registry=registry)
+
+
+@cache
+def _definitions(folder: str) -> Any:
+    import json
+    from pathlib import Path
+
+    from referencing import Resource as SchemaResource
+
+    return SchemaResource.from_contents(json.loads((Path(folder) / "_definitions.json").read_text(encoding="utf-8")))
+
+
+def _plain(value: Any) -> Any:
+    """Plain dicts/lists for the validator (line-aware subclasses validate the same, but keep it exact)."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+@register("k8s_schema")
+def k8s_schema(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, Any]) -> Outcome:
+    """The manifest validates against the Kubernetes OpenAPI schema of the given version (kubernetes-validate)."""
+    resource = ctx.resource
+    if resource.source != "iac":
+        return Outcome(SKIP)
+    version = str(_arg(ctx, args, "kubernetes_version"))
+    strict = bool(_arg(ctx, args, "strict", True))
+    api_version, kind = str(resource.attributes.get("apiVersion")), resource.type
+    try:
+        validator = _schema_validator(version, api_version, kind, strict)
+    except ImportError:
+        return Outcome(Status.UNKNOWN, "schema", None, f"Kubernetes {version} schema",
+                       "kubernetes-validate is not installed (pip install 'specdrift[kubernetes]')")
+    except Exception as exc:  # a version the bundled schemas do not cover
+        return Outcome(Status.UNKNOWN, "schema", None, f"Kubernetes {version} schema",
+                       str(getattr(exc, "message", exc)))
+    if validator is None:
+        return Outcome(Status.UNKNOWN, "schema", f"{api_version} {kind}", f"Kubernetes {version} schema",
+                       f"no bundled schema for {api_version} {kind} (a custom resource): not validated")
+    errors = sorted(validator.iter_errors(_plain(resource.attributes)), key=lambda e: list(map(str, e.absolute_path)))
+    if not errors:
+        return Outcome(Status.COMPLIES, "schema", f"{api_version} {kind}", f"Kubernetes {version} schema")
+    first = errors[0]
+    path = list(first.absolute_path)
+    where = ".".join(str(p) for p in path) or "(top)"
+    message = first.message
+    if first.validator == "additionalProperties" and isinstance(first.instance, Mapping):
+        message = message.replace("Additional properties are not allowed", "unknown field(s)")
+        known = set((first.schema or {}).get("properties") or {})
+        extra = sorted(k for k in first.instance if k not in known)
+        if extra:  # point at the stray key itself, not at its parent
+            path = [*path, extra[0]]
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return _violation("schema", where, f"valid {api_version} {kind}", f"{where}: {message}{more}",
+                      line_at(resource.attributes, path) or resource.origin.line)

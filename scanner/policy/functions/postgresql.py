@@ -1,0 +1,103 @@
+"""PostgreSQL settings checks: every setting a source writes, compared by value in PostgreSQL's units."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from scanner.mappings.transforms_postgresql import SettingValue, fix_template, native_number, read_setting
+from scanner.model import Resource, Status, Unresolved
+from scanner.policy.check import SKIP, EvalContext, Outcome, resolve_value
+from scanner.policy.functions import register
+
+
+def _same(have: SettingValue, need: SettingValue) -> bool:
+    if not (isinstance(have.key, tuple) and isinstance(need.key, tuple)) or have.key[0] != need.key[0]:
+        return False
+    if isinstance(have.key[1], float) and isinstance(need.key[1], float):
+        return math.isclose(have.key[1], need.key[1], rel_tol=1e-9, abs_tol=1e-12)
+    return bool(have.key[1] == need.key[1])
+
+
+def _guide_spelling(value: Any) -> str:
+    """A value as SQL and postgresql.conf write it: numbers and booleans bare, anything else quoted."""
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, (int, float)):
+        return f"{value:g}" if isinstance(value, float) else str(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def render_fix(resource: Resource, settings: list[tuple[str, Any]]) -> str | None:
+    """The lines that set ``settings`` in the resource's own syntax (templates in postgresql.yaml)."""
+    template = fix_template(resource.type)
+    if template is None:
+        return None
+    name = resource.address.split(".", 1)[1] if resource.format == "terraform" and "." in resource.address \
+        else resource.address
+    booleans = template.get("booleans", ["on", "off"])
+    values = {"address": resource.address, "type": resource.type, "name": name}
+    items = []
+    for setting, required in settings:
+        if template.get("values") == "guide":
+            value = _guide_spelling(required)
+        elif isinstance(required, bool):
+            value = booleans[0] if required else booleans[1]
+        else:
+            value = native_number(setting, required)
+        item = template["item"]
+        for key, text in {**values, "setting": setting, "value": value}.items():
+            item = item.replace("{" + key + "}", str(text))
+        items.append(item)
+    parts = [template.get("header", ""), *items, template.get("footer", "")]
+    text = "\n".join(p for p in parts if p)
+    for key, value in values.items():
+        text = text.replace("{" + key + "}", str(value))
+    return text
+
+
+@register("postgresql_settings")
+def postgresql_settings(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, Any]) -> Outcome:
+    """Each required setting the source writes must equal the guide's value; settings it leaves out are skipped.
+
+    A file that sets only some settings is judged on those (a migration that tunes work_mem says
+    nothing about shared_buffers); ``args.settings`` maps setting names to required values.
+    """
+    settings = facts.get("pg_settings")
+    if not isinstance(settings, Mapping):
+        return Outcome(SKIP)
+    required = {name: resolve_value(value, ctx.params) for name, value in args["settings"].items()}
+    lines: Mapping[str, int] = getattr(settings, "key_lines", {})
+    good: list[tuple[str, SettingValue, SettingValue]] = []
+    bad: list[tuple[str, SettingValue, SettingValue, str]] = []
+    unknown: list[tuple[str, Unresolved]] = []
+    for name, want in required.items():
+        if name not in settings:
+            continue
+        raw = settings[name]
+        need = read_setting(name, want)
+        if isinstance(raw, Unresolved):
+            unknown.append((name, raw))
+            continue
+        have = read_setting(name, raw)
+        if have.error or not _same(have, need):
+            bad.append((name, have, need, have.error))
+        else:
+            good.append((name, have, need))
+    if bad:
+        first = bad[0][0]
+        message = "; ".join(f"{n} = {h.text}, required {r.text}" + (f" ({e})" if e else "") for n, h, r, e in bad)
+        observed: Any = bad[0][1].text if len(bad) == 1 else {n: h.text for n, h, _, _ in bad}
+        expected: Any = bad[0][2].text if len(bad) == 1 else {n: r.text for n, _, r, _ in bad}
+        fix = render_fix(ctx.resource, [(n, required[n]) for n, _, _, _ in bad])
+        return Outcome(Status.VIOLATES, f"pg_settings.{first}", observed, expected, message, op="postgresql_settings",
+                       line=lines.get(first), fix=fix)
+    if unknown:
+        name, value = unknown[0]
+        return Outcome(Status.UNKNOWN, f"pg_settings.{name}", value.expression, read_setting(name, required[name]).text,
+                       f"{name} = {value.expression}: {value.reason}", line=lines.get(name))
+    if not good:
+        return Outcome(SKIP)
+    return Outcome(Status.COMPLIES, "pg_settings", ", ".join(f"{n} = {h.text}" for n, h, _ in good),
+                   ", ".join(f"{n} = {r.text}" for n, _, r in good), line=lines.get(good[0][0]))

@@ -1,0 +1,67 @@
+"""Cross-resource storage checks: a bucket together with the companion resources that configure it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from scanner.model import Resource, Unresolved
+from scanner.policy.check import EvalContext, Outcome, evaluate
+from scanner.policy.functions import register
+
+COMPANION_KIND = "storage_bucket_settings"
+_INTERPOLATION = re.compile(r"^\$\{(.*)\}$")
+
+
+def refers_to(reference: Any, parent: Resource) -> bool:
+    """``aws_s3_bucket.backups.id`` (a Terraform reference) or the bucket's literal name."""
+    if isinstance(reference, Unresolved):
+        expression = reference.expression.strip()
+        expression = _INTERPOLATION.sub(r"\1", expression).strip()
+        return expression == parent.address or expression.startswith(f"{parent.address}.")
+    name = parent.facts.get("bucket_name")
+    return isinstance(reference, str) and isinstance(name, str) and reference == name
+
+
+def _same_scope(a: Resource, b: Resource) -> bool:
+    """Companions configure buckets of the same module (Terraform) or template (other formats)."""
+    if a.format != b.format or a.source != b.source:
+        return False
+    if a.format == "terraform":
+        return Path(a.origin.file or "").parent == Path(b.origin.file or "").parent
+    return a.origin.file == b.origin.file
+
+
+def companions(resource: Resource, everything: tuple[Resource, ...]) -> list[Resource]:
+    return [other for other in everything
+            if COMPANION_KIND in other.kinds and _same_scope(other, resource)
+            and refers_to(other.facts.get("parent"), resource)]
+
+
+@register("with_companions")
+def with_companions(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, Any]) -> Outcome:
+    """Evaluate ``args.check`` on the bucket's facts, overridden by those of its companion resources.
+
+    Terraform's AWS provider (v4+) configures versioning, encryption, public access and
+    lifecycle in separate resources (``aws_s3_bucket_versioning`` ...); ARM in child
+    resources (``blobServices``, ``managementPolicies``). The line of a fact that came from
+    a companion in the same file is the companion's.
+    """
+    merged = dict(facts)
+    lines: dict[str, int] = {}
+    for companion in companions(ctx.resource, ctx.resources):
+        for name, value in companion.facts.items():
+            if name == "parent":
+                continue
+            merged[name] = value
+            line = companion.line_of(name)
+            if companion.origin.file == ctx.resource.origin.file and line:
+                lines[name] = line
+    outcome = evaluate(args["check"], merged, ctx)
+    top = (outcome.fact or "").split("[", 1)[0].split(".", 1)[0]
+    if outcome.line is None and top in lines:
+        return Outcome(outcome.status, outcome.fact, outcome.observed, outcome.expected, outcome.message,
+                       outcome.target, outcome.op, lines[top])
+    return outcome

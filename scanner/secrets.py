@@ -1,0 +1,415 @@
+"""Literal credentials in any scanned text, and the masking that keeps every secret out of every report.
+
+``detect`` reads a file's text whatever its format (the loaders' hook runs it on every file):
+
+- settings with a credential-like name (``password``, ``api_key``, ``client_secret``,
+  ``requirepass``, ``DB_PASSWORD`` ...) in ``key: value``, ``key = value``, ``"key": "value"``,
+  ``KEY=value`` (shell, .env) and ``--password=value`` forms; a Kubernetes env entry whose
+  ``name`` is credential-like; the ``default``/``Default``/``defaultValue``/``value`` of a
+  credential-named variable or parameter;
+- AWS access key IDs, private key blocks and a few well-known token formats anywhere;
+- URLs with a password (``postgres://user:pw@host``).
+
+A value is accepted as a reference, not a secret, when it is ``${VAR}``/``$VAR``, a template
+(``{{ }}``, CloudFormation ``{{resolve:...}}``), ``!Ref``/``!Sub``, an ARM expression, a
+Key Vault/Secrets Manager/SSM/Secret Manager reference, a Terraform reference (``var.x``,
+``random_password.x.result``), SOPS ciphertext, a SealedSecret's ``encryptedData`` or an
+obvious placeholder. Nothing here ever stores a literal secret in a Resource: the resources
+carry a masked form (``pa****rd (12 chars)``). The literals seen are remembered in this
+process only so that ``redact`` can mask them wherever else they might surface (a policy that
+echoes an attribute, a parser message): the engine passes every finding through it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import itertools
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from scanner.loaders.yaml_lines import LineDict
+from scanner.model import Finding, Origin, Resource
+
+RESOURCE_TYPE = "credential"
+_STRONG = {"password", "passwd", "pwd", "passphrase", "secret", "token", "apikey", "credential", "credentials",
+           "requirepass", "masterauth", "privatekey", "secretkey", "accesskey", "authtoken", "sastoken",
+           "connectionstring", "pat"}
+_PAIRS = {("api", "key"), ("access", "key"), ("secret", "key"), ("private", "key"), ("auth", "token"),
+          ("client", "secret"), ("connection", "string"), ("account", "key"), ("signing", "key"),
+          ("encryption", "key"), ("master", "key"), ("shared", "key"), ("app", "secret"), ("bearer", "token"),
+          ("sas", "token"), ("webhook", "secret")}
+# A name ending like this names a secret, it does not hold one.
+_NOT_VALUE = {"name", "names", "file", "path", "ref", "arn", "id", "version", "length", "policy", "ttl", "expiry",
+              "expires", "expiration", "rotation", "enabled", "type", "count", "format", "prefix", "header", "env",
+              "source", "field", "template", "endpoint", "location", "mode", "provider", "store", "manager",
+              "required", "min", "max", "hash", "algorithm", "selector", "key_ref", "keyref", "secretref", "uri",
+              "url", "arns", "ids", "kms", "reset", "age", "hint", "prompt", "regex", "pattern", "level", "size",
+              "characters", "special", "upper", "lower", "numeric", "strength", "generator", "mount", "volume"}
+_GLUED = ("password", "passwd", "secret", "apikey", "authtoken")
+_PARENT_VALUE_KEYS = {"default", "defaultvalue", "value", "initial_value"}
+_DIRECTIVES = re.compile(r"^\s*(requirepass|masterauth)\s+(\S+)", re.I)
+_FLAG = re.compile(r"--(password|passwd|token|api-key|apikey|secret|client-secret|access-key|secret-key)"
+                   r"(?:=|\s+)(\"[^\"]*\"|'[^']*'|\S+)", re.I)
+_KV_COLON = re.compile(r"""^(\s*)(?:-\s+)?["']?([A-Za-z_][\w.\-]*)["']?\s*:(?:\s+|$)(.*)$""")
+_KV_EQUALS = re.compile(r"""^(\s*)(?:export\s+|set\s+|readonly\s+|declare\s+(?:-\w+\s+)?)?"""
+                        r"""["']?([A-Za-z_][\w.\-]*)["']?\s*=(?!=)\s*(.*)$""")
+_HCL_BLOCK = re.compile(r"""^(\s*)[A-Za-z_][\w-]*((?:\s+"[^"]*")+)\s*\{\s*$""")
+_URL = re.compile(r"\b([a-zA-Z][a-zA-Z0-9+.\-]*://)([^:/?#\s@'\"]+):([^@/?#\s'\"]+)@")
+_PRIVATE_KEY = re.compile(r"-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY( BLOCK)?-----")
+_PATTERNS = (
+    (re.compile(r"\b((?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|AIPA)[A-Z0-9]{16})\b"), "AWS access key"),
+    (re.compile(r"\b(gh[pousr]_[A-Za-z0-9]{36,})\b"), "GitHub token"),
+    (re.compile(r"\b(xox[abprs]-[A-Za-z0-9-]{10,})\b"), "Slack token"),
+    (re.compile(r"\b(AIza[0-9A-Za-z_\-]{35})\b"), "Google API key"),
+    (re.compile(r"\b((?:sk|rk)_live_[0-9a-zA-Z]{20,})\b"), "Stripe key"),
+)
+_BASIC_AUTH = re.compile(r"\b(Basic|Bearer)\s+([A-Za-z0-9+/=._\-]{12,})")
+_REFERENCES = (
+    (re.compile(r"\$\{|\$\(|^\$[A-Za-z_]\w*$|^\$\d$"), "environment variable or shell expansion"),
+    (re.compile(r"\{\{.*\}\}|\{%"), "template"),
+    (re.compile(r"^!(Ref|Sub|GetAtt|ImportValue|FindInMap|Select|Join|If|Base64)\b"), "CloudFormation reference"),
+    (re.compile(r"^\{\s*[\"']?(Ref|Fn::\w+)[\"']?\s*:"), "CloudFormation reference"),
+    (re.compile(r"^\[\s*\w+\("), "ARM template expression"),
+    (re.compile(r"^@Microsoft\.KeyVault\(", re.I), "Key Vault reference"),
+    (re.compile(r"^https://[\w-]+\.vault\.azure\.net/", re.I), "Key Vault reference"),
+    (re.compile(r"^arn:aws[\w-]*:(secretsmanager|ssm|kms):"), "AWS secret reference"),
+    (re.compile(r"^(projects/[^/]+/secrets/|sm://|gcp-secret://)"), "Secret Manager reference"),
+    (re.compile(r"^(vault:|ssm:|secretsmanager:|awssm:|op://|sops:|ref\+)", re.I), "secret store reference"),
+    (re.compile(r"^(var|local|data|module)\.[\w\-]"), "Terraform reference"),
+    (re.compile(r"^[a-z][a-z0-9_]*\.[\w\-]+\.[\w.\-\[\]\"]+$"), "Terraform resource attribute"),
+    (re.compile(r"^[A-Za-z_][\w.]*\(.*\)$"), "expression"),
+    (re.compile(r"^ENC\[(AES256_GCM|PKCS7)"), "SOPS-encrypted value"),
+    (re.compile(r"^\*[A-Za-z_][\w-]*$"), "YAML alias"),
+    (re.compile(r"^(<[^>]*>|\*+|x{3,}|X{3,}|\.{3}|…|REDACTED|CHANGE_?ME|TODO|TBD|REPLACE[_-]?ME|%s|%\(\w+\)s)$",
+                re.I), "placeholder"),
+)
+_NOT_SECRETS = {"true", "false", "yes", "no", "on", "off", "null", "none", "~", "nil", "undefined", "{}", "[]"}
+_CONTAINERS = ("{", "[", "|", ">", "|-", ">-", "|+", ">+", "(")
+_SEALED_PARENTS = {"encrypteddata"}
+_KNOWN: set[str] = set()  # literal secrets seen in this process, only ever used to mask them
+
+
+@dataclass(frozen=True)
+class Credential:
+    """A credential-like setting: where it is, and whether its value is a literal (masked) or a reference."""
+
+    key: str
+    line: int
+    kind: str
+    literal: bool
+    shown: str  # masked literal, or the reference as written (safe to show)
+    reference: str = ""  # what kind of reference, "" for a literal
+
+
+def mask(secret: str) -> str:
+    """``pa****rd (12 chars)``: never more than four characters, and only of a long secret."""
+    n = len(secret)
+    return f"{secret[:2]}****{secret[-2:]} ({n} chars)" if n >= 12 else f"**** ({n} chars)"
+
+
+def _remember(secret: str) -> None:
+    if len(secret) >= 4:
+        _KNOWN.add(secret)
+
+
+def _words(key: str) -> list[str]:
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", key)
+    spaced = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1 \2", spaced)
+    return [w for w in re.split(r"[\s_.\-]+", spaced.lower()) if w]
+
+
+def is_credential_name(key: str) -> bool:
+    """``db_password``, ``apiKey``, ``CLIENT_SECRET``, ``requirepass`` -- not ``secretName`` or ``password_length``."""
+    words = _words(key)
+    if not words or words[-1] in _NOT_VALUE or "".join(words[-2:]) in _NOT_VALUE:
+        return False
+    if any(w in _STRONG for w in words) or "".join(words) in _STRONG:
+        return True
+    if any(w.endswith(_GLUED) for w in words):  # PGPASSWORD, MYSQLPASSWD, CLIENTSECRET
+        return True
+    return any(pair in _PAIRS for pair in itertools.pairwise(words))
+
+
+def classify(value: str) -> str | None:
+    """The kind of reference ``value`` is, or None when it is a literal."""
+    text = value.strip()
+    for pattern, kind in _REFERENCES:
+        if pattern.search(text):
+            return kind
+    return None
+
+
+def _is_value(raw: str) -> bool:
+    text = raw.strip()
+    if not text or text in _CONTAINERS or text.lower() in _NOT_SECRETS or text.startswith("<<"):
+        return False  # empty, a nested block, a flag, or a heredoc whose body follows
+    return not re.fullmatch(r"-?\d{1,3}(\.\d+)?", text)  # small numbers are lengths and ports, not secrets
+
+
+def _unquote(raw: str, shell_words: bool) -> str:
+    """The value as written: quotes removed, trailing comments and separators dropped."""
+    text = raw.strip()
+    if text[:1] in ("'", '"'):
+        quote = text[0]
+        end = 1
+        while end < len(text):
+            if text[end] == "\\" and quote == '"':
+                end += 2
+                continue
+            if text[end] == quote:
+                return text[1:end]
+            end += 1
+        return text[1:]
+    text = re.split(r"\s+#|\s+//", text, maxsplit=1)[0]
+    if shell_words:
+        text = text.split()[0] if text.split() else ""
+    return text.rstrip(",;").strip()
+
+
+def _credential(key: str, value: str, line: int, kind: str = "credential", parents: tuple[str, ...] = ()) -> \
+        Credential | None:
+    if not _is_value(value):
+        return None
+    if any(p.lower() in _SEALED_PARENTS for p in parents):
+        return Credential(key, line, kind, False, value if len(value) <= 24 else value[:20] + "…", "sealed secret")
+    reference = classify(value)
+    if reference is not None:
+        return Credential(key, line, kind, False, value if len(value) <= 80 else value[:77] + "…", reference)
+    _remember(value)
+    return Credential(key, line, kind, True, mask(value))
+
+
+def _json_credentials(text: str) -> list[Credential] | None:
+    """Credentials in a JSON document (any layout, minified included); None when it is not JSON."""
+    try:
+        document = json.loads(text)
+    except ValueError:
+        return None
+    found: list[Credential] = []
+    line_starts = [0, *(i + 1 for i, ch in enumerate(text) if ch == "\n")]
+
+    def line_of(key: str, value: str, start: int) -> tuple[int, int]:
+        needle = json.dumps(key) if not value else json.dumps(value)
+        position = text.find(needle, start)
+        if position < 0:
+            position = text.find(json.dumps(key), start)
+        return bisect.bisect_right(line_starts, max(position, 0)), max(position, start)
+
+    cursor = 0
+
+    def walk(node: Any, parents: tuple[str, ...]) -> None:
+        nonlocal cursor
+        if isinstance(node, dict):
+            for key, value in node.items():
+                key = str(key)
+                if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+                    name = _named(key, parents)
+                    if name is not None:
+                        line, cursor = line_of(key, str(value) if isinstance(value, str) else "", cursor)
+                        credential = _credential(name, str(value), line, parents=parents)
+                        if credential is not None:
+                            found.append(credential)
+                else:
+                    walk(value, (*parents, key))
+        elif isinstance(node, list):
+            for item in node:
+                walk(item, parents)
+
+    walk(document, ())
+    return found
+
+
+def _named(key: str, parents: tuple[str, ...]) -> str | None:
+    """The credential's name if ``key`` holds one: itself, or the variable/parameter it is the value of."""
+    if is_credential_name(key) or (parents and parents[-1].lower() in _SEALED_PARENTS):
+        return key
+    if key.lower() in _PARENT_VALUE_KEYS and parents and is_credential_name(parents[-1]):
+        return parents[-1]
+    return None
+
+
+class _Lines:
+    """Line-by-line reading for YAML, HCL, INI, .env, shell, conf: keys with their enclosing keys."""
+
+    def __init__(self, fmt: str) -> None:
+        self.stack: list[tuple[int, str]] = []
+        self.item_name: tuple[int, str] | None = None  # (indent, name) of a "- name: X" list item
+        self.shell = fmt == "shell"  # unquoted values end at whitespace (PGPASSWORD=x pg_dump ...)
+
+    def parents(self, indent: int) -> tuple[str, ...]:
+        while self.stack and self.stack[-1][0] >= indent:
+            self.stack.pop()
+        return tuple(key for _, key in self.stack)
+
+    @staticmethod
+    def assignment(line: str) -> re.Match[str] | None:
+        """``key = value`` when ``=`` comes before any ``:`` (HCL, INI, .env, shell), else ``key: value``."""
+        equals = _KV_EQUALS.match(line)
+        colon_at, equals_at = line.find(":"), line.find("=")
+        if equals and (colon_at < 0 or equals_at < colon_at):
+            return equals
+        return _KV_COLON.match(line)
+
+    def read(self, number: int, line: str) -> Iterator[Credential]:
+        stripped = line.strip()
+        if not stripped or stripped.startswith(("#", "//", ";")) or stripped == "---":
+            if stripped == "---":
+                self.stack, self.item_name = [], None
+            return
+        block = _HCL_BLOCK.match(line)
+        if block:
+            labels = re.findall(r'"([^"]*)"', block.group(2))
+            indent = len(block.group(1))
+            self.parents(indent)
+            self.stack.append((indent, labels[-1]))
+            return
+        match = self.assignment(line)
+        if match is None:
+            return
+        dash = 2 if line[len(match.group(1)):].startswith("- ") else 0
+        indent = len(match.group(1)) + dash
+        key, raw = match.group(2), match.group(3)
+        parents = self.parents(indent)
+        if dash:
+            self.item_name = None
+        value = _unquote(raw, self.shell and match.re is _KV_EQUALS) if raw.strip() else ""
+        if key == "name" and value:
+            self.item_name = (indent, value)
+        if not raw.strip() or raw.strip() in _CONTAINERS:
+            self.stack.append((indent, key))
+            return
+        name = _named(key, parents)
+        if name is None and key == "value" and self.item_name and self.item_name[0] == indent \
+                and is_credential_name(self.item_name[1]):
+            name = self.item_name[1]  # Kubernetes env: - name: DB_PASSWORD / value: ...
+        if name is not None:
+            credential = _credential(name, value, number, parents=parents)
+            if credential is not None:
+                yield credential
+
+
+def _line_key(line: str, reader: _Lines | None) -> str | None:
+    """The setting a line assigns (``DATABASE_URL=...``; a Kubernetes env entry's name for ``value:``)."""
+    match = _Lines.assignment(line)
+    if match is None:
+        return None
+    key = match.group(2)
+    if key == "value" and reader is not None and reader.item_name is not None:
+        return reader.item_name[1]
+    return key
+
+
+def detect(text: str, fmt: str = "") -> list[Credential]:
+    """Every credential-like setting in ``text`` (the claiming loader's format helps split values)."""
+    found: list[Credential] = []
+    seen: set[tuple[int, str]] = set()
+
+    def add(credential: Credential | None) -> None:
+        if credential is not None and (credential.line, credential.key) not in seen:
+            seen.add((credential.line, credential.key))
+            found.append(credential)
+
+    structured = _json_credentials(text) if text.lstrip().startswith(("{", "[")) else None
+    for credential in structured or ():
+        add(credential)
+    reader = _Lines(fmt) if structured is None else None
+    lines = text.splitlines()
+    index = 0
+    while index < len(lines):
+        number, line = index + 1, lines[index]
+        index += 1
+        private = _PRIVATE_KEY.search(line)
+        if private:
+            end = next((j for j in range(index, len(lines)) if "PRIVATE KEY" in lines[j] and "-----END" in lines[j]),
+                       index - 1)
+            body = [row.strip() for row in lines[index:end]]
+            for row in body:
+                if len(row) >= 16:
+                    _remember(row)
+            _remember("\n".join(body))
+            add(Credential("private key", number, "private key", True, f"private key block ({len(body)} lines)"))
+            index = end + 1
+            continue
+        named = _line_key(line, reader)
+        for pattern, kind in _PATTERNS:
+            for match in pattern.finditer(line):
+                _remember(match.group(1))
+                add(Credential(named or kind, number, kind, True, mask(match.group(1))))
+        for match in _URL.finditer(line):
+            password = match.group(3)
+            reference = classify(password)
+            shown = f"{match.group(1)}{match.group(2)}:{password if reference else '****'}@…"
+            if reference is None:
+                _remember(password)
+            add(Credential(named or "URL", number, "password in a URL", reference is None, shown, reference or ""))
+        for match in _BASIC_AUTH.finditer(line):
+            if classify(match.group(2)) is None:
+                _remember(match.group(2))
+                add(Credential(f"{match.group(1)} credentials", number, "HTTP credentials", True,
+                               mask(match.group(2))))
+        directive = _DIRECTIVES.match(line)
+        if directive:
+            add(_credential(directive.group(1), _unquote(directive.group(2), True), number))
+        for match in _FLAG.finditer(line):
+            add(_credential(f"--{match.group(1)}", _unquote(match.group(2), True), number))
+        if reader is not None:
+            for credential in reader.read(number, line):
+                add(credential)
+    return found
+
+
+def credential_resources(path: str, text: str, fmt: str) -> list[Resource]:
+    """One ``credential`` Resource per credential-like setting, for ME-SEC-01; none holds a secret."""
+    resources = []
+    counts: dict[str, int] = {}
+    for credential in detect(text, fmt):
+        counts[credential.key] = counts.get(credential.key, 0) + 1
+        address = credential.key if counts[credential.key] == 1 else f"{credential.key} #{counts[credential.key]}"
+        attributes = LineDict(name=credential.key, kind=credential.kind, literal=credential.literal,
+                              shown=credential.shown, reference=credential.reference)
+        attributes.line = attributes.end_line = credential.line
+        attributes.key_lines = {key: credential.line for key in attributes}
+        resources.append(Resource("file", RESOURCE_TYPE, address, Origin(path, credential.line, credential.line),
+                                  attributes, format=fmt))
+    return resources
+
+
+def redact(text: str) -> str:
+    """``text`` with every literal secret seen (and every recognisable one) masked."""
+    if not text:
+        return text
+    text = _URL.sub(lambda m: m.group(0) if classify(m.group(3)) else f"{m.group(1)}{m.group(2)}:****@", text)
+    for pattern, _ in _PATTERNS:
+        text = pattern.sub(lambda m: mask(m.group(1)), text)
+    for secret in sorted(_KNOWN, key=len, reverse=True):
+        if (len(secret) >= 6 and secret in text) or text == secret:
+            text = text.replace(secret, mask(secret))
+    return text
+
+
+def redact_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, list):
+        return [redact_value(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(redact_value(v) for v in value)
+    if isinstance(value, dict):
+        return {k: redact_value(v) for k, v in value.items()}
+    return value
+
+
+def redact_finding(finding: Finding) -> Finding:
+    """The finding with every secret masked, in every field a reporter prints."""
+    remediation = finding.remediation
+    if remediation is not None:
+        remediation = dataclasses.replace(remediation, snippet=redact(remediation.snippet),
+                                          description=redact(remediation.description))
+    return dataclasses.replace(finding, message=redact(finding.message), observed=redact_value(finding.observed),
+                               expected=redact_value(finding.expected),
+                               resource_address=redact(finding.resource_address), origin=redact(finding.origin),
+                               remediation=remediation)

@@ -1,0 +1,136 @@
+"""ME-SEC-01's detector (literals vs references) and the masking that keeps secrets out of every report."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from scanner.model import Origin, Resource, Severity, Status
+from scanner.policy.catalog import Policy
+from scanner.policy.engine import Engine
+from scanner.secrets import detect, is_credential_name, mask, redact
+
+from .conftest import POLICIES, run_cli
+
+
+@pytest.mark.parametrize(("text", "fmt", "key", "literal"), [
+    ("password: hunter2-hunter2\n", "", "password", True),
+    ("db:\n  password: ${DB_PASSWORD}\n", "", "password", False),
+    ('resource "x" "y" {\n  password = var.db_password\n}\n', "terraform", "password", False),
+    ('resource "x" "y" {\n  password = "literal-in-hcl"\n}\n', "terraform", "password", True),
+    ('variable "db_password" {\n  default = "a-default-pw"\n}\n', "terraform", "db_password", True),
+    ("      MasterUserPassword: !Ref DBPassword\n", "cloudformation", "MasterUserPassword", False),
+    ("  AuthToken: '{{resolve:secretsmanager:redis:SecretString:token}}'\n", "", "AuthToken", False),
+    ('{"administratorLoginPassword": "[parameters(\'pw\')]"}', "arm", "administratorLoginPassword", False),
+    ('{"parameters": {"adminPassword": {"type": "securestring", "defaultValue": "arm-default-1"}}}', "arm",
+     "adminPassword", True),
+    ("        - name: DB_PASSWORD\n          value: k8s-env-literal\n", "kubernetes", "DB_PASSWORD", True),
+    ("spec:\n  encryptedData:\n    password: AgDnZa3xyz\n", "kubernetes", "password", False),
+    ("requirepass ${REDIS_PASSWORD}\n", "", "requirepass", False),
+    ("export PGPASSWORD=sh-literal-pw\n", "shell", "PGPASSWORD", True),
+    ("DATABASE_URL=postgres://app:url-literal@db/me\n", "", "DATABASE_URL", True),
+    ("url: mysql://app:${DB_PW}@db/me\n", "", "url", False),
+    ("key_vault: '@Microsoft.KeyVault(SecretUri=https://v.vault.azure.net/secrets/pw)'\napi_key: "
+     "'@Microsoft.KeyVault(SecretUri=https://v.vault.azure.net/secrets/pw)'\n", "", "api_key", False),
+    ("client_secret: arn:aws:secretsmanager:us-east-1:1:secret:x\n", "", "client_secret", False),
+    ("token: ENC[AES256_GCM,data:abc,iv:def]\n", "", "token", False),
+    ("password: <your password here>\n", "", "password", False),
+    ("mysql --password=flag-literal db\n", "shell", "--password", True),
+    ("aws_access_key_id = AKIAQWERTYUIOPASDFGH\n", "", "aws_access_key_id", True),
+    ("-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n", "",
+     "private key", True),
+])
+def test_detector_tells_literals_from_references(text: str, fmt: str, key: str, literal: bool) -> None:
+    found = {c.key: c for c in detect(text, fmt)}
+    assert key in found, found
+    assert found[key].literal is literal, found[key]
+
+
+@pytest.mark.parametrize("text", [
+    "secretName: api-tls\n", "password_length: 32\n", "passwordFile: /run/secrets/pw\n", "token_ttl: 3600\n",
+    "replicaCount: 3\n", "kms_key_id: alias/backups\n", "password:\n  valueFrom:\n    secretKeyRef: {name: x}\n",
+    "require_password: true\n", "secrets: []\n", 'locals {\n  password = <<EOT\n${var.a}\nEOT\n}\n',
+])
+def test_not_credentials(text: str) -> None:
+    assert detect(text) == []
+
+
+def test_names_and_mask() -> None:
+    assert is_credential_name("CLIENT_SECRET") and is_credential_name("apiKey") and is_credential_name("PGPASSWORD")
+    assert not is_credential_name("secretKeyRef") and not is_credential_name("tokenizer")
+    assert mask("passw0rd-abcd") == "pa****cd (13 chars)"
+    assert mask("short") == "**** (5 chars)"
+    detect("password: a-secret-in-a-message\n")
+    assert redact("the value a-secret-in-a-message leaked") == f"the value {mask('a-secret-in-a-message')} leaked"
+
+
+def test_engine_masks_a_secret_echoed_by_any_policy() -> None:
+    planted = "Echoed-By-A-Policy-42"
+    detect(f"password: {planted}\n")  # the loaders' hook has seen it
+    resource = Resource("x", "thing", "thing.a", Origin("f.yaml", 3), {}, {"value": planted}, frozenset({"thing"}))
+    check = {"fact": "value", "op": "==", "value": "something else"}
+    policy = Policy("ME-SEC-01", ("ME-SEC-01",), "echo test", Severity.HIGH, frozenset({"thing"}), check,
+                    message="value is {observed}", remediation={"snippets": {"": "set it to {observed}"}})
+    finding = Engine([policy]).evaluate(policy, resource)
+    assert finding is not None and finding.status == Status.VIOLATES
+    text = repr(finding)
+    assert planted not in text
+    assert mask(planted) in finding.message
+
+
+PLANTED = {
+    "prod.env": ("DB_PASSWORD=Env-Planted-Secret-0001\n", "Env-Planted-Secret-0001"),
+    "main.tf": ('resource "aws_db_instance" "db" {\n  engine   = "postgres"\n'
+                '  password = "Tf-Planted-Secret-0002"\n}\n', "Tf-Planted-Secret-0002"),
+    "deploy.yaml": ("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n"
+                    "      containers:\n        - name: api\n          image: api:1.0.0\n          env:\n"
+                    "            - name: API_TOKEN\n              value: K8s-Planted-Secret-0003\n",
+                    "K8s-Planted-Secret-0003"),
+    "site.conf": ("location /api/ {\n    proxy_pass http://svc:Nginx-Planted-Secret-0004@backend;\n"
+                  "    proxy_cache api;\n    proxy_cache_valid 200 1m;\n    proxy_cache_lock on;\n}\n",
+                  "Nginx-Planted-Secret-0004"),
+    "backup.sh": ("#!/bin/bash\nexport PGPASSWORD=Shell-Planted-Secret-0005\npg_dump db | gzip > /b/db.gz\n",
+                  "Shell-Planted-Secret-0005"),
+    "prometheus.yaml": ("global:\n  scrape_interval: 15s\nscrape_configs:\n  - job_name: api\n    basic_auth:\n"
+                        "      username: prom\n      password: Prom-Planted-Secret-0006\n",
+                        "Prom-Planted-Secret-0006"),
+    "broken.yaml": ("password: Broken-Planted-Secret-0007\n  bad: [indent\n", "Broken-Planted-Secret-0007"),
+}
+ECHO_POLICY = """id: ME-SEC-01-ECHO
+requirements: [ME-SEC-01]
+title: echoes the proxy_pass of every location
+severity: high
+applies_to: {kinds: [http_location]}
+check: {fact: proxy_pass, op: "==", value: "http://nothing"}
+message: "proxy_pass is {observed}"
+remediation:
+  description: was {observed}
+  snippets: {nginx: "proxy_pass {observed};"}
+"""
+
+
+def test_planted_secrets_never_reach_any_output(tmp_path: Path) -> None:
+    scanned = tmp_path / "repo"
+    scanned.mkdir()
+    for name, (text, _) in PLANTED.items():
+        (scanned / name).write_text(text)
+    echo = tmp_path / "echo-pack" / "ME-SEC-01-ECHO"
+    echo.mkdir(parents=True)
+    (echo / "policy.yaml").write_text(ECHO_POLICY)
+    packs = ("--policies-dir", str(POLICIES), "--policies-dir", str(tmp_path / "echo-pack"))
+    outputs = {}
+    for fmt in ("text", "json"):
+        result = run_cli("scan", str(scanned), "--format", fmt, *packs, env={"COLUMNS": "400"})
+        assert "Traceback" not in result.stderr, result.stderr
+        outputs[fmt] = result
+        for name, (_, secret) in PLANTED.items():
+            assert secret not in result.stdout, (fmt, name)
+            assert secret not in result.stderr, (fmt, name)
+    findings = json.loads(outputs["json"].stdout)["findings"]
+    literal = [f for f in findings if f["policy_id"] == "ME-SEC-01" and f["status"] == "violates"]
+    assert len(literal) >= 6, [(f["location"]["file"], f["message"]) for f in literal]
+    proxy = [f for f in findings if f["policy_id"] == "ME-SEC-01-ECHO" and f["status"] == "violates"]
+    assert [f["observed"] for f in proxy] == ["http://svc:****@backend"]  # the echo happened, masked
+    assert "proxy_pass is http://svc:****@backend" in outputs["text"].stdout
