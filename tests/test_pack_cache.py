@@ -78,3 +78,25 @@ def test_cache_can_be_turned_off(pack: Path, monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("SPECDRIFT_NO_CACHE", "1")
     load_policies([pack])
     assert not (pack.parent / "cache").exists()
+
+
+def test_mapping_tables_are_parsed_once_then_read_from_the_cache(tmp_path: Path, monkeypatch) -> None:
+    from scanner.policy.pack_cache import cached_documents
+
+    monkeypatch.setenv("SPECDRIFT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("SPECDRIFT_NO_CACHE", raising=False)
+    table = tmp_path / "t.yaml"
+    table.write_text("types: {x: {kinds: [a]}}\n")
+    calls: list[str] = []
+
+    def parse(path: Path, raw: bytes) -> dict:
+        calls.append(path.name)
+        return {"types": {"x": {"kinds": ["a"]}}, "size": len(raw)}
+
+    first = cached_documents("mappings", [table], parse)
+    second = cached_documents("mappings", [table], parse)
+    assert first == second == [{"types": {"x": {"kinds": ["a"]}}, "size": len(table.read_bytes())}]
+    assert calls == ["t.yaml"]  # the second call read the cache
+    table.write_text("types: {y: {kinds: [b]}}\n")  # an edit is a miss
+    cached_documents("mappings", [table], parse)
+    assert calls == ["t.yaml", "t.yaml"]

@@ -66,6 +66,28 @@ def validated_pack(files: Sequence[Path], schema: Path,
     return values
 
 
+def cached_documents(kind: str, files: Sequence[Path], parse: Callable[[Path, bytes], Any]) -> list[Any]:
+    """``parse(path, bytes)`` of each file, from the cache when no file changed (same rules as the pack).
+
+    Used for data the scanner reads on every run, such as the mapping tables, so a pre-commit run
+    does not parse the same YAML again.
+    """
+    contents = [path.read_bytes() for path in files]
+    directory = cache_dir()
+    if directory is None:
+        return [parse(path, data) for path, data in zip(files, contents, strict=True)]
+    digest = hashlib.sha256(f"specdrift {__version__} {kind}-cache {FORMAT}\0".encode())
+    for path, data in zip(files, contents, strict=True):
+        digest.update(os.fsencode(path.resolve()) + b"\0" + hashlib.sha256(data).digest())
+    entry = directory / f"{kind}-{digest.hexdigest()[:40]}.json"
+    cached = _read(entry, len(files))
+    if cached is not None:
+        return cached
+    values = [parse(path, data) for path, data in zip(files, contents, strict=True)]
+    _write(entry, values)
+    return values
+
+
 def _read(entry: Path, expected: int) -> list[Any] | None:
     try:
         stored = json.loads(entry.read_text(encoding="utf-8"))
@@ -90,7 +112,7 @@ def _write(entry: Path, values: list[Any]) -> None:
 
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".policies-", suffix=".tmp", dir=entry.parent)
+        fd, tmp = tempfile.mkstemp(prefix=".cache-", suffix=".tmp", dir=entry.parent)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
         os.replace(tmp, entry)  # atomic: a concurrent run reads the old file or the new one, never half
@@ -100,9 +122,10 @@ def _write(entry: Path, values: list[Any]) -> None:
 
 
 def _prune(keep: Path, limit: int = 8) -> None:
-    """Keep the newest few pack entries (each pack edit makes a new one)."""
+    """Keep the newest few entries of this kind (each edit makes a new one)."""
     try:
-        entries = sorted(keep.parent.glob("policies-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+        kind = keep.name.rsplit("-", 1)[0]
+        entries = sorted(keep.parent.glob(f"{kind}-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
         for old in entries[limit:]:
             if old != keep:
                 old.unlink()
