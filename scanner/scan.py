@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import fnmatch
+import gc
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -34,6 +36,7 @@ class ScanOptions:
     checkov_path: str = "checkov"
     checkov_timeout: float = 600.0
     baseline_env: str | None = None  # baselines/<env>.yaml for component checks (default: production)
+    jobs: int | None = None  # processes for loading large trees; None: the idle CPUs
 
 
 @dataclass
@@ -129,11 +132,12 @@ def scan(options: ScanOptions) -> Report:
 
     started = datetime.now(timezone.utc)
     t0 = time.perf_counter()
-    policies = select_policies(load_policies(options.policy_dirs), options)
-    outcome = load_paths([*options.paths, *options.context_paths], {"var_files": list(options.var_files)},
-                         options.formats or None)
-    settings = {"baseline_env": options.baseline_env} if options.baseline_env else {}
-    findings = parse_error_findings(outcome.errors) + Engine(policies, settings).run(outcome.resources)
+    with cyclic_gc_paused():
+        policies = select_policies(load_policies(options.policy_dirs), options)
+        outcome = load_paths([*options.paths, *options.context_paths], {"var_files": list(options.var_files)},
+                             options.formats or None, options.jobs)
+        settings = {"baseline_env": options.baseline_env} if options.baseline_env else {}
+        findings = parse_error_findings(outcome.errors) + Engine(policies, settings).run(outcome.resources)
     files, resources = outcome.files, len(outcome.resources)
     if options.context_paths:
         in_scope = _in_scope(options.paths)
@@ -154,3 +158,23 @@ def scan(options: ScanOptions) -> Report:
         notes.extend(baseline_notes)
     findings.sort(key=lambda f: (f.file or "", f.line or 0, f.policy_id, f.resource_address))
     return Report(findings, policies, files, resources, started, time.perf_counter() - t0, notes=notes)
+
+
+
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for the duration of a scan.
+
+    A scan allocates millions of small, long-lived, acyclic containers (parsed trees,
+    facts, findings); the collector would walk all of them again and again while they are
+    being built (measured: about 20% of a large scan's time, 75% of unpickling results
+    from worker processes). Reference counting still frees everything; cycles made
+    meanwhile are collected once the collector is back on.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

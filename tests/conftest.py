@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,18 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = No
     full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
     return subprocess.run([sys.executable, "-m", "scanner", *args], cwd=cwd or ROOT, env=full_env,
                           capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Tests (and the CLI subprocesses they start) keep specdrift's caches out of the user's cache dir."""
+    previous = os.environ.get("SPECDRIFT_CACHE_DIR")
+    os.environ["SPECDRIFT_CACHE_DIR"] = str(tmp_path_factory.mktemp("specdrift-cache"))
+    yield
+    if previous is None:
+        os.environ.pop("SPECDRIFT_CACHE_DIR", None)
+    else:
+        os.environ["SPECDRIFT_CACHE_DIR"] = previous
 
 
 @pytest.fixture(scope="session")

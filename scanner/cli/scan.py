@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,9 @@ def register(sub: Any) -> None:
                "could not be read)")
     scan.add_argument("paths", nargs="+", metavar="PATH")
     add_config_arguments(scan)
+    scan.add_argument("--jobs", "-j", type=int, metavar="N",
+                      help="processes for loading large trees (default: the idle CPUs; 1: none; "
+                           "SPECDRIFT_JOBS works too)")
     scan.set_defaults(run=run)
 
 
@@ -53,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
             from scanner.baseline.components import load_components
 
             load_components(config["baseline_env"])
-        report = scan(scan_options(config, args.paths))
+        report = scan(replace(scan_options(config, args.paths), jobs=args.jobs))
     except (ConfigError, BaselineError) as exc:
         print(f"specdrift: error: {exc}", file=sys.stderr)
         return EXIT_ERROR

@@ -68,16 +68,19 @@ class LoadOutcome:
     skipped: list[str] = field(default_factory=list)
 
 
-def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
+def _display(path: Path, cwd: str | None = None) -> str:
+    """The path as reports show it: relative to the working directory when inside it."""
+    cwd = cwd or os.getcwd()
+    absolute = os.path.abspath(path)  # string work, not resolve(): that costs syscalls per path component
+    if absolute.startswith(cwd + os.sep):
+        return absolute[len(cwd) + 1:]
+    return str(path)
 
 
-def load_file(path: Path, only: Sequence[str] | None = None) -> tuple[str | None, LoadResult]:
-    """Load one file: (format or None if no loader claims it, result)."""
-    shown = _display(path)
+def load_file(path: Path, only: Sequence[str] | None = None, shown: str | None = None,
+              ) -> tuple[str | None, LoadResult]:
+    """Load one file: (format or None if no loader claims it, result); ``shown`` is its display path."""
+    shown = shown or _display(path)
     try:
         data = path.read_bytes()[: MAX_FILE_BYTES + 1]
     except OSError as exc:
@@ -111,19 +114,25 @@ def load_file(path: Path, only: Sequence[str] | None = None) -> tuple[str | None
 
 
 def load_paths(paths: Iterable[str | os.PathLike[str]], context: dict[str, Any] | None = None,
-               only: Sequence[str] | None = None) -> LoadOutcome:
-    """Load every recognised file under ``paths``, link cross-file formats, attach facts."""
+               only: Sequence[str] | None = None, jobs: int | None = None) -> LoadOutcome:
+    """Load every recognised file under ``paths``, link cross-file formats, attach facts.
+
+    Large trees load across ``jobs`` processes (default: the idle CPUs; see ``parallel``).
+    """
+    from scanner.loaders.parallel import load_many
     from scanner.mappings import normalize_all
 
     context = context or {}
     outcome = LoadOutcome()
     by_format: dict[str, list[Resource]] = {}
-    for path in iter_files(paths):
-        fmt, result = load_file(path, only)
+    cwd = os.getcwd()
+    files = list(iter_files(paths))
+    names = [_display(path, cwd) for path in files]
+    for path, shown, (fmt, result) in zip(files, names, load_many(files, names, only, jobs), strict=True):
         if fmt is None:
             outcome.skipped.append(str(path))
             continue
-        outcome.files[_display(path)] = fmt
+        outcome.files[shown] = fmt
         outcome.errors.extend(result.errors)
         by_format.setdefault(fmt, []).extend(result.resources)
     for loader in all_loaders():

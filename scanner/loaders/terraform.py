@@ -1,9 +1,9 @@
-"""Terraform HCL via python-hcl2, with the line of every block and attribute.
+"""Terraform HCL, with the line of every block and attribute.
 
-python-hcl2 8.x drops ``with_meta``, but its rule tree keeps Lark positions; so the tree is
-parsed once and walked here, serializing attribute values with the library and keeping lines.
-Expressions that reference variables or locals stay ``Unresolved`` until ``link`` resolves
-them against the module's variables, locals and tfvars.
+Each file is parsed once by tree-sitter (``hcl_tree``: fast, and every node keeps its
+position) into line-aware native values. Expressions that reference variables or locals
+stay ``Unresolved`` until ``link`` resolves them against the module's variables, locals
+and tfvars.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from scanner.loaders.base import BlockList, LoadResult, ParseError
+from scanner.loaders.base import LoadResult, ParseError
 from scanner.loaders.yaml_lines import LineDict, LineList
 from scanner.model import Origin, Resource, Unresolved
 
@@ -38,26 +38,19 @@ class TerraformLoader:
             and '" {' in head
 
     def load(self, path: str, text: str) -> LoadResult:
-        import hcl2
-        from lark.exceptions import LarkError
+        from scanner.loaders import hcl_tree
 
         try:
-            tree = hcl2.parses(text)
-        except (LarkError, ValueError) as exc:
-            line = getattr(exc, "line", None)
-            message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            return LoadResult(errors=[ParseError(path, line if isinstance(line, int) and line > 0 else None,
-                                                 f"HCL syntax error: {message}", NAME)])
-        options = hcl2.SerializationOptions()
+            root = hcl_tree.parse(text)
+        except hcl_tree.HclSyntaxError as exc:
+            return LoadResult(errors=[ParseError(path, exc.line, f"HCL syntax error: {exc.message}", NAME)])
         result = LoadResult()
         module_dir = str(Path(path).parent)
-        for block in tree.body.children:
-            if type(block).__name__ != "BlockRule":
-                continue
-            labels = [_label(label, options) for label in block.labels]
+        for block in hcl_tree.blocks(hcl_tree.body_of(root)):
+            labels, body_node, line, end_line = hcl_tree.block_header(block)
             kind, rest = labels[0], labels[1:]
-            origin = Origin(file=path, line=block._meta.line, end_line=block._meta.end_line)
-            body = _body(block.body, options)
+            origin = Origin(file=path, line=line, end_line=end_line)
+            body = hcl_tree.to_body(body_node, block)
             if kind == "resource" and len(rest) == 2:
                 rtype, name = rest
                 provider = PROVIDERS.get(rtype.split("_", 1)[0], rtype.split("_", 1)[0])
@@ -74,9 +67,9 @@ class TerraformLoader:
                                                  facts={"module_dir": module_dir}, format=NAME))
             elif kind == "locals":
                 for key, value in body.items():
-                    line = body.key_lines.get(key, origin.line)
+                    key_line = body.key_lines.get(key, line)
                     result.resources.append(Resource("terraform", "local", f"local.{key}",
-                                                     Origin(path, line, line), {"value": value},
+                                                     Origin(path, key_line, key_line), {"value": value},
                                                      facts={"module_dir": module_dir}, format=NAME))
         return result
 
@@ -181,59 +174,6 @@ class _Modules:
         return out
 
 
-def _label(rule: Any, options: Any) -> str:
-    value = rule.serialize(options)
-    return value[1:-1] if isinstance(value, str) and value.startswith('"') else str(value)
-
-
-def _body(body_rule: Any, options: Any) -> LineDict:
-    result = LineDict()
-    result.line = body_rule._meta.line if body_rule._meta and not body_rule._meta.empty else 0
-    result.end_line = getattr(body_rule._meta, "end_line", result.line)
-    result.key_lines = {}
-    for child in body_rule.children:
-        cname = type(child).__name__
-        if cname == "AttributeRule":
-            key = _label(child.identifier, options)
-            result[key] = _value(child.expression.serialize(options))
-            result.key_lines[key] = child._meta.line
-        elif cname == "BlockRule":
-            labels = [_label(label, options) for label in child.labels]
-            inner = _body(child.body, options)
-            inner.line = child._meta.line
-            inner.end_line = child._meta.end_line
-            if len(labels) > 1:  # dynamic "name" { ... } and other labelled nested blocks
-                inner["__labels__"] = labels[1:]
-            blocks = result.setdefault(labels[0], BlockList())
-            if not blocks:
-                blocks.line = child._meta.line
-                result.key_lines[labels[0]] = child._meta.line
-            blocks.append(inner)
-    return result
-
-
-def _value(value: Any) -> Any:
-    """Native Python for literals, ``Unresolved`` for expressions (resolved later by ``link``)."""
-    if isinstance(value, str):
-        if value.startswith('"') and value.endswith('"') and len(value) >= 2:
-            inner = value[1:-1]
-            if inner.startswith("<<"):  # heredoc: drop the markers
-                lines = inner.split("\n")
-                return "\n".join(lines[1:-1])
-            if "${" in inner:
-                return Unresolved(value)
-            return inner.replace('\\"', '"')
-        if value.startswith("${") and value.endswith("}"):
-            return Unresolved(value[2:-1])
-        return value
-    if isinstance(value, list):
-        return [_value(item) for item in value]
-    if isinstance(value, dict):
-        return {_value(k) if isinstance(k, str) else k: _value(v) for k, v in value.items()
-                if k != "__is_block__"}
-    return value
-
-
 def _resolve(value: Any, scope: dict[str, Any], missing: dict[str, str]) -> Any:
     if isinstance(value, Unresolved):
         expr = value.expression
@@ -277,10 +217,9 @@ def load_tfvars(path: str) -> dict[str, Any]:
         import json
 
         return dict(json.loads(text))
-    import hcl2
+    from scanner.loaders import hcl_tree
 
-    tree = hcl2.parses(text)
-    return {k: v for k, v in _body(tree.body, hcl2.SerializationOptions()).items()}
+    return dict(hcl_tree.to_body(hcl_tree.body_of(hcl_tree.parse(text))))
 
 
 LOADER = TerraformLoader()

@@ -100,6 +100,54 @@ def _construct_intrinsic(loader: Any, tag_suffix: str, node: yaml.Node) -> LineD
 CfnLineLoader.add_multi_constructor("!", _construct_intrinsic)
 
 
+_STR = "tag:yaml.org,2002:str"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+def _build(loader: Any, node: yaml.Node, memo: dict[int, Any]) -> Any:
+    """The value of ``node``: what ``construct_document`` gives, without its per-node bookkeeping.
+
+    PyYAML's generic constructor costs most of the load time of a large manifest tree; plain
+    strings, mappings and sequences are built here directly, every other tag (numbers,
+    booleans, timestamps, ``!Ref``...) by the loader's own constructor for it.
+    """
+    tag = node.tag
+    if tag == _STR:
+        return node.value
+    done = memo.get(id(node))
+    if done is not None:  # an alias: the same object, as PyYAML gives it
+        return done
+    if tag == _MAP and isinstance(node, yaml.MappingNode):
+        if any(key.tag == _MERGE for key, _ in node.value):
+            loader.flatten_mapping(node)
+        result = LineDict()
+        memo[id(node)] = result
+        result.line = node.start_mark.line + 1
+        result.end_line = node.end_mark.line + (0 if node.end_mark.column == 0 else 1)
+        key_lines: dict[str, int] = {}
+        result.key_lines = key_lines
+        for key_node, value_node in node.value:
+            key = _build(loader, key_node, memo)
+            if isinstance(key, (list, dict)):
+                raise yaml.constructor.ConstructorError(
+                    None, None, "found an unhashable key", key_node.start_mark)
+            result[key] = _build(loader, value_node, memo)
+            key_lines[str(key)] = key_node.start_mark.line + 1
+        return result
+    if tag == _SEQ and isinstance(node, yaml.SequenceNode):
+        items = LineList()
+        memo[id(node)] = items
+        items.extend(_build(loader, child, memo) for child in node.value)
+        items.line = node.start_mark.line + 1
+        items.end_line = node.end_mark.line + 1
+        return items
+    value = loader.construct_object(node, deep=True)
+    memo[id(node)] = value
+    return value
+
+
 def load_documents(text: str, cfn_tags: bool = False) -> list[Any]:
     """Every document of a (multi-document) YAML text, with line information."""
     loader = (CfnLineLoader if cfn_tags else LineLoader)(text)
@@ -107,7 +155,9 @@ def load_documents(text: str, cfn_tags: bool = False) -> list[Any]:
         documents = []
         while loader.check_node():
             node = loader.get_node()
-            documents.append(loader.construct_document(node))
+            documents.append(_build(loader, node, {}))
+            loader.constructed_objects = {}
+            loader.recursive_objects = {}
         return documents
     finally:
         loader.dispose()

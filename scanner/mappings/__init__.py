@@ -167,9 +167,17 @@ def tables() -> Mapping[str, tuple[TypeMapping, ...]]:
     """Native type -> its mappings (one per format that spells the type, usually one)."""
     import_transforms()
 
+    from scanner.policy.pack_cache import cached_documents
+
     found: dict[str, list[TypeMapping]] = {}
-    for table in sorted(TABLE_DIR.glob("*.yaml")):
-        data = yaml.load(table.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    def parse(_: Path, raw: bytes) -> Any:  # only what this function reads (other sections may not be JSON)
+        data = yaml.load(raw.decode("utf-8"), Loader=loader) or {}
+        return {key: data[key] for key in ("types", "modules") if key in data}
+
+    documents = cached_documents("mappings", sorted(TABLE_DIR.glob("*.yaml")), parse)
+    for data in documents:
         for module in (data or {}).get("modules", ()):  # a table's own transforms, registered on import
             importlib.import_module(module)
         for rtype, entry in (data or {}).get("types", {}).items():

@@ -100,12 +100,23 @@ def policy_files(dirs: Iterable[Path]) -> list[Path]:
     return files
 
 
-def parse_policy(path: Path) -> Policy:
+def read_policy(path: Path, raw: bytes | None = None) -> Any:
+    """The YAML data of one policy file, validated against the schema (``PolicyError`` if not)."""
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except (OSError, yaml.YAMLError) as exc:
+        text = raw.decode("utf-8") if raw is not None else path.read_text(encoding="utf-8")
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise PolicyError(f"{path}: {exc}") from None
     validate(data, str(path))
+    return data
+
+
+def parse_policy(path: Path) -> Policy:
+    return policy_from_data(read_policy(path), path)
+
+
+def policy_from_data(data: Any, path: Path) -> Policy:
+    """A Policy from validated policy data."""
     params = {name: Parameter(name, spec["default"], spec.get("type", "string"), spec.get("description", ""))
               for name, spec in (data.get("parameters") or {}).items()}
     applies = data["applies_to"]
@@ -130,8 +141,12 @@ def parse_policy(path: Path) -> Policy:
 
 def load_policies(dirs: Iterable[Path] | None = None) -> list[Policy]:
     """Every policy under ``dirs`` (default: the shipped pack); duplicate IDs are an error."""
+    from scanner.policy.pack_cache import validated_pack
+
     dirs = list(dirs) if dirs is not None else default_policy_dirs()
-    policies = [parse_policy(p) for p in policy_files(dirs)]
+    files = policy_files(dirs)
+    policies = [policy_from_data(data, path)
+                for path, data in zip(files, validated_pack(files, SCHEMA_PATH, read_policy), strict=True)]
     seen: dict[str, str] = {}
     for policy in policies:
         if policy.id in seen:

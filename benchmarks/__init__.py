@@ -1,0 +1,1 @@
+"""Benchmarks: specdrift side by side with checkov on the same, generated (seeded) inputs."""

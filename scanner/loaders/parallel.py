@@ -1,0 +1,158 @@
+"""Load many files across processes; few files, or a busy machine, stay in this process.
+
+Parsing is CPU-bound and each file is independent, so a large tree is split into ordered
+chunks loaded by a pool of worker processes, and the results come back in file order (the
+report is the same as a serial run's). The pool only pays when there is work enough and
+idle CPUs to do it on (measured, docs/performance.md): below ``PARALLEL_MIN_FILES`` files
+or ``PARALLEL_MIN_BYTES`` (a pre-commit run, a small module) its start-up and the pickling
+of results cost more than they save, and on a machine whose other work already keeps the
+CPUs busy (sampled from /proc/stat for 50 ms) extra processes only take turns. ``--jobs`` /
+``SPECDRIFT_JOBS`` override the choice.
+
+Workers return ``LoadResult``s by pickling: Resources, LineDict/LineList/BlockList trees,
+Unresolved and ParseError are plain picklable classes. Linking (cross-file) and
+normalizing stay in the parent, which sees every resource.
+"""
+
+from __future__ import annotations
+
+import gc
+import math
+import os
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from scanner.loaders.base import LoadResult
+
+if TYPE_CHECKING:
+    from multiprocessing.context import BaseContext
+
+# Measured on the benchmark corpora (docs/performance.md): below about this much work a pool
+# does not pay for its start-up.
+PARALLEL_MIN_FILES = 48
+PARALLEL_MIN_BYTES = 1 << 20
+CHUNKS_PER_WORKER = 4
+MIN_CHUNK = 8
+
+Loaded = tuple[str | None, LoadResult]
+
+
+def requested_jobs() -> int | None:
+    """``$SPECDRIFT_JOBS`` when set (1 keeps everything in this process)."""
+    env = os.environ.get("SPECDRIFT_JOBS", "").strip()
+    return max(1, int(env)) if env.isdigit() else None
+
+
+def default_jobs() -> int:
+    """The CPUs this process may run on that other work is not using right now."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    busy = _busy_cpus()
+    return max(1, min(cpus, int(cpus - busy + 0.5)))
+
+
+def _busy_cpus(window_s: float = 0.05) -> float:
+    """CPUs in use over a short window (/proc/stat), else the 1-minute load average.
+
+    A short window, not the load average, on Linux: the load average still counts the
+    scans that just finished (a benchmark's previous run, a CI step before this one).
+    """
+    first = _cpu_times()
+    if first is not None:
+        time.sleep(window_s)
+        second = _cpu_times()
+        if second is not None:
+            deltas = [b - a for a, b in zip(first, second, strict=True)]
+            total = sum(deltas)
+            if total > 0:
+                idle = deltas[3] + deltas[4]  # idle, iowait
+                return (os.cpu_count() or 1) * (1 - idle / total)
+    try:
+        return os.getloadavg()[0]
+    except OSError:
+        return 0.0
+
+
+def _cpu_times() -> list[int] | None:
+    try:
+        with open("/proc/stat", encoding="ascii") as handle:
+            fields = handle.readline().split()
+    except OSError:
+        return None
+    if not fields or fields[0] != "cpu" or len(fields) < 6:
+        return None
+    return [int(v) for v in fields[1:9]]
+
+
+def _worth_a_pool(files: Sequence[Path]) -> bool:
+    if len(files) < PARALLEL_MIN_FILES:
+        return False
+    total = 0
+    for path in files:
+        try:
+            total += path.stat().st_size
+        except OSError:
+            continue
+        if total >= PARALLEL_MIN_BYTES:
+            return True
+    return False
+
+
+def load_many(files: Sequence[Path], shown: Sequence[str], only: Sequence[str] | None = None,
+              jobs: int | None = None) -> Iterator[Loaded]:
+    """``load_file`` for each file, in order; across processes when it pays (``jobs``: how many, 1: none)."""
+    if jobs is None:
+        jobs = requested_jobs()
+    if jobs is None:
+        jobs = default_jobs() if _worth_a_pool(files) else 1
+    if jobs <= 1 or len(files) < 2:
+        yield from _serial(files, shown, only)
+        return
+    # imported here: a pre-commit run never pays for multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    size = max(MIN_CHUNK, math.ceil(len(files) / (jobs * CHUNKS_PER_WORKER)))
+    chunks = [(list(files[i:i + size]), list(shown[i:i + size]), only) for i in range(0, len(files), size)]
+    done = 0
+    try:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(chunks)), mp_context=_context(),
+                                 initializer=_worker_init) as pool:
+            for results in pool.map(_load_chunk, chunks):
+                yield from results
+                done += len(results)
+    except (BrokenProcessPool, OSError) as exc:  # a worker died or processes cannot start: finish here
+        print(f"specdrift: parallel loading stopped ({type(exc).__name__}); continuing in one process",
+              file=sys.stderr)
+        yield from _serial(files[done:], shown[done:], only)
+
+
+def _serial(files: Sequence[Path], shown: Sequence[str], only: Sequence[str] | None) -> Iterator[Loaded]:
+    from scanner.loaders import load_file
+
+    for path, name in zip(files, shown, strict=True):
+        yield load_file(path, only, name)
+
+
+def _load_chunk(chunk: tuple[list[Path], list[str], Sequence[str] | None]) -> list[Loaded]:
+    files, shown, only = chunk
+    return list(_serial(files, shown, only))
+
+
+def _worker_init() -> None:
+    # Workers build many small containers and hold no cycles worth collecting (see scan.py).
+    gc.disable()
+
+
+def _context() -> BaseContext:
+    """``fork`` where it exists: workers start with the parsers already imported (no re-import cost)."""
+    import multiprocessing
+
+    if "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context()
