@@ -48,12 +48,29 @@ def baseline_dirs() -> list[Path]:
     env = os.environ.get("SPECDRIFT_BASELINES")
     if env:
         return [Path(p) for p in env.split(os.pathsep) if p]
-    here = Path(__file__).resolve().parent.parent
-    found: list[Path] = []
-    for d in (Path.cwd() / "baselines", here.parent / "baselines", here / "baselines"):
-        if d.is_dir() and d.resolve() not in {f.resolve() for f in found}:
+    return [Path(d) for d in _existing_dirs(os.getcwd())]
+
+
+def _existing_dirs(cwd: str) -> tuple[str, ...]:
+    # Called once per resource by the sizing checks: resolving paths each time was 0.7 s of a 635-resource
+    # scan (docs/performance.md), so the resolved package folders are computed once and only the
+    # existence checks are repeated.
+    found: list[str] = []
+    for d in (os.path.join(cwd, "baselines"), *_package_dirs()):
+        if os.path.isdir(d) and _real(d) not in {_real(f) for f in found}:
             found.append(d)
-    return found
+    return tuple(found)
+
+
+@cache
+def _package_dirs() -> tuple[str, str]:
+    here = Path(__file__).resolve().parent.parent
+    return str(here.parent / "baselines"), str(here / "baselines")
+
+
+@cache
+def _real(path: str) -> str:
+    return os.path.realpath(path)
 
 
 def _regex(text: Any, where: str) -> re.Pattern[str]:
