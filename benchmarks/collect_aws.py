@@ -129,6 +129,23 @@ def _measure_in_child(url: str, concurrency: int) -> dict[str, Any]:
     return result
 
 
+def benchmark(resources: int, runs: int, concurrency: int = 8) -> dict[str, Any]:
+    """Case (f) of ``python3 -m benchmarks``: median collection time over ``runs`` fresh processes."""
+    import statistics
+
+    proc, url = _start_moto()
+    try:
+        Seeder(url).fill(resources)
+        measured = [_measure_in_child(url, concurrency) for _ in range(max(1, runs))]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    return {"wall_s": statistics.median(m["seconds"] for m in measured),
+            "peak_mib": max(m["rss_peak_mib"] for m in measured),
+            "note": f"{measured[0]['resources']} collected, concurrency {concurrency}, "
+                    f"{measured[0]['calls']} API calls, {measured[0]['gaps']} gaps"}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000])
