@@ -23,7 +23,7 @@ from typing import Any
 
 from scanner import __version__
 
-FORMAT = 1  # bump when what is stored changes shape
+FORMAT = 2  # bump when what is stored changes shape
 
 
 def cache_dir() -> Path | None:
@@ -37,46 +37,29 @@ def cache_dir() -> Path | None:
     return Path(base) / "specdrift"
 
 
-def pack_key(files: Sequence[Path], contents: Sequence[bytes], schema: Path) -> str:
-    digest = hashlib.sha256(f"specdrift {__version__} pack-cache {FORMAT}\0".encode())
-    digest.update(hashlib.sha256(schema.read_bytes()).digest())
-    for path, data in zip(files, contents, strict=True):
-        digest.update(os.fsencode(path.resolve()) + b"\0")
-        digest.update(hashlib.sha256(data).digest())
-    return digest.hexdigest()[:40]
-
-
 def validated_pack(files: Sequence[Path], schema: Path,
                    validate: Callable[[Path, bytes], Any]) -> list[Any]:
     """The data of each policy file, validated by ``validate(path, bytes)`` unless cached.
 
     ``validate`` raises on an invalid file; nothing is cached then, so the error repeats on
-    every run until the file is fixed.
+    every run until the file is fixed. The schema is part of the key: a schema change revalidates.
     """
-    contents = [path.read_bytes() for path in files]
-    directory = cache_dir()
-    if directory is None:
-        return [validate(path, data) for path, data in zip(files, contents, strict=True)]
-    entry = directory / f"policies-{pack_key(files, contents, schema)}.json"
-    cached = _read(entry, len(files))
-    if cached is not None:
-        return cached
-    values = [validate(path, data) for path, data in zip(files, contents, strict=True)]
-    _write(entry, values)
-    return values
+    return cached_documents("policies", files, validate, extra_key=schema.read_bytes())
 
 
-def cached_documents(kind: str, files: Sequence[Path], parse: Callable[[Path, bytes], Any]) -> list[Any]:
-    """``parse(path, bytes)`` of each file, from the cache when no file changed (same rules as the pack).
+def cached_documents(kind: str, files: Sequence[Path], parse: Callable[[Path, bytes], Any],
+                     extra_key: bytes = b"") -> list[Any]:
+    """``parse(path, bytes)`` of each file, from the cache when no file (nor ``extra_key``) changed.
 
-    Used for data the scanner reads on every run, such as the mapping tables, so a pre-commit run
-    does not parse the same YAML again.
+    Used for data the scanner reads on every run (the policy pack, the mapping tables), so a
+    pre-commit run does not parse and validate the same YAML again.
     """
     contents = [path.read_bytes() for path in files]
     directory = cache_dir()
     if directory is None:
         return [parse(path, data) for path, data in zip(files, contents, strict=True)]
     digest = hashlib.sha256(f"specdrift {__version__} {kind}-cache {FORMAT}\0".encode())
+    digest.update(hashlib.sha256(extra_key).digest())
     for path, data in zip(files, contents, strict=True):
         digest.update(os.fsencode(path.resolve()) + b"\0" + hashlib.sha256(data).digest())
     entry = directory / f"{kind}-{digest.hexdigest()[:40]}.json"
@@ -95,7 +78,7 @@ def _read(entry: Path, expected: int) -> list[Any] | None:
         return None
     if not isinstance(stored, dict) or stored.get("format") != FORMAT:
         return None
-    values = stored.get("policies")
+    values = stored.get("documents")
     if not isinstance(values, list) or len(values) != expected:
         return None
     return values
@@ -103,10 +86,10 @@ def _read(entry: Path, expected: int) -> list[Any] | None:
 
 def _write(entry: Path, values: list[Any]) -> None:
     try:
-        text = json.dumps({"format": FORMAT, "version": __version__, "policies": values})
+        text = json.dumps({"format": FORMAT, "version": __version__, "documents": values})
     except (TypeError, ValueError):  # YAML gave a value JSON cannot hold (a date): just don't cache
         return
-    if json.loads(text)["policies"] != values:  # e.g. integer mapping keys would come back as strings
+    if json.loads(text)["documents"] != values:  # e.g. integer mapping keys would come back as strings
         return
     import tempfile  # only when writing: a cache hit never pays for it
 
