@@ -47,6 +47,15 @@ def use_color(args: argparse.Namespace, stream: object) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)())
 
 
+def paths_exist(paths: Sequence[str]) -> bool:
+    """True when every path exists; otherwise says which one does not (the caller exits 2)."""
+    for path in paths:
+        if not Path(path).exists():
+            print(f"specdrift: error: no such file or directory: {path}", file=sys.stderr)
+            return False
+    return True
+
+
 def write_output(text: str, output: str | None) -> None:
     """Machine output: to the file named, else stdout (never mixed with logs, which go to stderr)."""
     if output:

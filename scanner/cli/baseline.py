@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from scanner.cli import EXIT_ERROR, EXIT_OK, Parser
+from scanner.cli import EXIT_ERROR, EXIT_OK, Parser, paths_exist
 
 DEFAULT_DAYS = 90
 
@@ -56,10 +56,8 @@ def run(args: argparse.Namespace) -> int:
     from scanner.config import ConfigError
     from scanner.scan import scan
 
-    for path in args.paths:
-        if not Path(path).exists():
-            print(f"specdrift: error: no such file or directory: {path}", file=sys.stderr)
-            return EXIT_ERROR
+    if not paths_exist(args.paths):
+        return EXIT_ERROR
     expires = args.expires or dt.date.today() + dt.timedelta(days=DEFAULT_DAYS)
     reason = args.reason or f"accepted when the baseline was {args.baseline_command}d"
     try:

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from scanner.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, SEVERITIES, use_color, write_output
+from scanner.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, SEVERITIES, paths_exist, use_color, write_output
 from scanner.cli.collect import add_aws_arguments, aws_options
 
 
@@ -56,10 +56,8 @@ def run(args: argparse.Namespace) -> int:
     from scanner.policy.catalog import load_policies
     from scanner.scan import ScanOptions, select_policies
 
-    for path in args.iac:
-        if not Path(path).exists():
-            print(f"specdrift: error: no such file or directory: {path}", file=sys.stderr)
-            return EXIT_ERROR
+    if not paths_exist(args.iac):
+        return EXIT_ERROR
     policies = select_policies(load_policies(args.policies_dir),
                                ScanOptions(paths=(), policies=args.policy, skip_policies=args.skip_policy))
     try:

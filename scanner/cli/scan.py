@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from scanner.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, use_color, write_output
+from scanner.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, paths_exist, use_color, write_output
 
 
 def register(sub: Any) -> None:
@@ -46,10 +46,8 @@ def run(args: argparse.Namespace) -> int:
     from scanner.reporters.text import TextReporter
     from scanner.scan import scan
 
-    for path in args.paths:
-        if not Path(path).exists():
-            print(f"specdrift: error: no such file or directory: {path}", file=sys.stderr)
-            return EXIT_ERROR
+    if not paths_exist(args.paths):
+        return EXIT_ERROR
     try:
         config = load_config(args)
         destinations = report_destinations(config)
