@@ -23,7 +23,8 @@ the fix is written, with ``map`` read backwards. Fact spec keys:
   native attribute wants the value as a string (``engine_version = "15"``).
 - ``missing``: why the attribute may be absent, shown when a check on it is unknown.
 
-A table may list ``modules:`` (dotted names) whose ``@transform`` functions it uses.
+Transforms live in the Python modules of this package; every one of them is imported before
+the tables are read (``import_transforms``), so a table just names its functions.
 
 A type entry may also declare ``children``: list items that are resources of their own
 (inline node pools are node pools), expanded by ``normalize_all`` into child Resources of
@@ -154,7 +155,6 @@ def _spec(name: str, raw: Any) -> FactSpec:
 def import_transforms() -> None:
     """Register the transforms: every module of this package holds some (``transforms.py``,
     ``<domain>_transforms.py``, ``transforms_<domain>.py``), except the remediation writer."""
-    import importlib
     import pkgutil
 
     for info in pkgutil.iter_modules([str(TABLE_DIR)]):
@@ -174,12 +174,10 @@ def tables() -> Mapping[str, tuple[TypeMapping, ...]]:
 
     def parse(_: Path, raw: bytes) -> Any:  # only what this function reads (other sections may not be JSON)
         data = yaml.load(raw.decode("utf-8"), Loader=loader) or {}
-        return {key: data[key] for key in ("types", "modules") if key in data}
+        return {"types": data.get("types") or {}}
 
     documents = cached_documents("mappings", sorted(TABLE_DIR.glob("*.yaml")), parse)
     for data in documents:
-        for module in (data or {}).get("modules", ()):  # a table's own transforms, registered on import
-            importlib.import_module(module)
         for rtype, entry in (data or {}).get("types", {}).items():
             facts = {name: _spec(name, raw) for name, raw in (entry.get("facts") or {}).items()}
             children = tuple(ChildSpec(_split(c["path"]), c["type"], c.get("key", "name"),
