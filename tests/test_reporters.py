@@ -158,3 +158,45 @@ def test_json_report_carries_acceptance_and_merged_ids() -> None:
     assert by_line[(TF, 70)]["acceptance"]["owner"] == "dba-team"
     assert by_line[(K8S, 61)]["acceptance"]["expired"] is True
     assert by_line[(K8S, 19)]["also_reported_as"] == ["CKV_K8S_14", "CKV_K8S_43"]
+
+
+@pytest.mark.parametrize("width", [80, 120, 200])
+def test_text_table_fits_the_width_and_folds_cells_without_losing_words(width: int) -> None:
+    from scanner.reporters.text import COLUMNS, cell_width, render_table
+
+    findings = [f for f in FINDINGS if f.file == TF]
+    lines = render_table(findings, width, color=False)
+    header = lines[0]
+    starts = [header.index(column.name) for column in COLUMNS[1:]]
+    message_at = starts[-1]
+    assert all(cell_width(line) <= max(width, message_at + 24) for line in lines)
+    # Continuation lines only have text in the foldable columns, so each cell's words come back in order.
+    rows: list[list[str]] = []
+    for line in lines[1:]:
+        if line[:4].strip():  # a new row starts with its line number
+            rows.append([])
+        rows[-1].append(line[message_at:].strip())
+    messages = [" ".join(part for part in row if part) for row in rows]
+    for finding, shown in zip(findings, messages, strict=True):
+        expected = "" if finding.status == Status.COMPLIES else finding.message
+        assert shown.startswith(" ".join(expected.split())), (shown, expected)
+
+
+def test_text_colour_is_sgr_only_when_asked() -> None:
+    plain = reporter_for(Format.TEXT).render(sample_report(), FAIL_ON, False)
+    coloured = reporter_for(Format.TEXT).render(sample_report(), FAIL_ON, True)
+    assert "\x1b[" not in plain and "\x1b[1;31m✗ violates" in coloured
+    assert _strip_sgr(coloured) == plain  # colour changes nothing else, so columns stay aligned
+
+
+def _strip_sgr(text: str) -> str:
+    import re
+
+    return re.sub(r"\x1b\[[0-9;]*m", "", text)
+
+
+def test_cell_width_counts_wide_and_combining_characters() -> None:
+    from scanner.reporters.text import cell_width
+
+    assert cell_width("abc") == 3 and cell_width("日本") == 4 and cell_width("é") == 1
+    assert cell_width("e\u0301") == 1
