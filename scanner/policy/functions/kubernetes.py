@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from scanner.loaders.base import line_at
@@ -518,38 +519,60 @@ def k8s_non_root(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, 
 
 @cache
 def _schema_validator(version: str, api_version: str, kind: str, strict: bool) -> Any:
-    """A cached validator for one kind (kubernetes-validate re-reads its schema files on every call)."""
+    """A cached validator for one kind, or None when no schema is bundled for it.
+
+    The schemas are kubernetes-validate's, read here once per kind (its own ``validate`` re-reads
+    them on every call); the validator is jsonschema-rs, which imports and compiles in about 15 ms
+    where jsonschema took about 90 ms, most of a pre-commit run's budget (docs/performance.md).
+    Their ``$ref``s name ``/api/_definitions.json``, so the schema and its definitions are given
+    those addresses in a local registry, and the validator never fetches (``offline``).
+    """
     import json
-    from importlib import resources
 
-    import jsonschema
-    from kubernetes_validate import utils
-    from referencing import Registry
-    from referencing import Resource as SchemaResource
+    import jsonschema_rs
 
-    versions = [v for v in utils.all_versions() if utils.major_minor(v) <= utils.major_minor(version)]
+    root = _schema_root()
+    wanted = _version_key(version)[:2]
+    versions = sorted((v for v in _bundled_versions(root) if _version_key(v)[:2] <= wanted), key=_version_key)
     if not versions:
-        raise utils.VersionNotSupportedError(version)
-    folder = f"v{versions[-1]}-local{'-strict' if strict else ''}"
+        raise LookupError(f"kubernetes-validate does not support version {version}")
+    base = root / f"v{versions[-1]}-local{'-strict' if strict else ''}"
     group_version = re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", api_version)
-    base = resources.files("kubernetes_validate").joinpath("kubernetes-json-schema", folder)
-    path = base.joinpath(f"{kind.lower()}-{group_version}.json")
+    path = base / f"{kind.lower()}-{group_version}.json"
     if not path.is_file():
         return None
     schema = json.loads(path.read_text(encoding="utf-8"))
-    registry = SchemaResource.from_contents(schema) @ Registry()
-    registry = _definitions(str(base)) @ registry
-    return jsonschema.Draft202012Validator(schema, registry=registry)
+    registry = jsonschema_rs.Registry([(f"{SCHEMA_ROOT}_definitions.json", _definitions(str(base)))])
+    return jsonschema_rs.validator_for(schema, registry=registry, base_uri=f"{SCHEMA_ROOT}{path.name}", offline=True)
+
+
+SCHEMA_ROOT = "file:///api/"
+
+
+@cache
+def _schema_root() -> Path:
+    """kubernetes-validate's schema folder, found without importing it (its import pulls in jsonschema)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("kubernetes_validate")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("kubernetes-validate is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / "kubernetes-json-schema"
+
+
+def _bundled_versions(root: Path) -> list[str]:
+    return [m.group(1) for entry in root.iterdir() if (m := re.match(r"v(\d+\.\d+\.\d+)-local$", entry.name))]
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in re.findall(r"\d+", version)[:3])
 
 
 @cache
 def _definitions(folder: str) -> Any:
     import json
-    from pathlib import Path
 
-    from referencing import Resource as SchemaResource
-
-    return SchemaResource.from_contents(json.loads((Path(folder) / "_definitions.json").read_text(encoding="utf-8")))
+    return json.loads((Path(folder) / "_definitions.json").read_text(encoding="utf-8"))
 
 
 def _plain(value: Any) -> Any:
@@ -581,17 +604,16 @@ def k8s_schema(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, An
     if validator is None:
         return Outcome(Status.UNKNOWN, "schema", f"{api_version} {kind}", f"Kubernetes {version} schema",
                        f"no bundled schema for {api_version} {kind} (a custom resource): not validated")
-    errors = sorted(validator.iter_errors(_plain(resource.attributes)), key=lambda e: list(map(str, e.absolute_path)))
+    errors = sorted(validator.iter_errors(_plain(resource.attributes)), key=lambda e: list(map(str, e.instance_path)))
     if not errors:
         return Outcome(Status.COMPLIES, "schema", f"{api_version} {kind}", f"Kubernetes {version} schema")
     first = errors[0]
-    path = list(first.absolute_path)
+    path = list(first.instance_path)
     where = ".".join(str(p) for p in path) or "(top)"
     message = first.message
-    if first.validator == "additionalProperties" and isinstance(first.instance, Mapping):
+    if first.kind.name == "additionalProperties":
         message = message.replace("Additional properties are not allowed", "unknown field(s)")
-        known = set((first.schema or {}).get("properties") or {})
-        extra = sorted(k for k in first.instance if k not in known)
+        extra = sorted(first.kind.unexpected)
         if extra:  # point at the stray key itself, not at its parent
             path = [*path, extra[0]]
     more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
