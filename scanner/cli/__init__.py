@@ -28,14 +28,18 @@ class Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_ERROR)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; given the command line, only its subcommand is built (each costs imports and time)."""
     parser = Parser(prog="specdrift", description=(
         "Check infrastructure-as-code and live state against the policies that encode your "
         "infrastructure guide, and report drift with fixes to paste."),
         epilog="exit codes: 0 nothing at or above the fail level, 1 findings at or above it, 2 usage or tool error")
     parser.add_argument("--version", action="version", version=f"specdrift {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
-    for name in COMMANDS:
+    # The only top-level options take no value, so the first bare word is the subcommand. When it
+    # names one, the others are not built: a pre-commit hook's scan should not pay for every parser.
+    chosen = next((arg for arg in argv or () if not arg.startswith("-")), None)
+    for name in COMMANDS if chosen not in COMMANDS else (chosen,):
         module = importlib.import_module(f"scanner.cli.{name}")
         module.register(sub)
     return parser
@@ -66,7 +70,8 @@ def write_output(text: str, output: str | None) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help(sys.stderr)
