@@ -15,8 +15,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from scanner.loaders.yaml_lines import LineDict
 from scanner.mappings import ABSENT, lookup, transform
 from scanner.model import Resource, Unresolved
@@ -50,8 +48,9 @@ class SettingValue:
 
 @cache
 def _table() -> Mapping[str, Any]:
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return dict(yaml.load(TABLE.read_text(encoding="utf-8"), Loader=loader) or {})
+    from scanner.policy.pack_cache import cached_yaml
+
+    return dict(cached_yaml("postgresql-settings", TABLE) or {})
 
 
 def setting_spec(name: str) -> SettingSpec:

@@ -71,6 +71,14 @@ def cached_documents(kind: str, files: Sequence[Path], parse: Callable[[Path, by
     return values
 
 
+def cached_yaml(kind: str, path: Path) -> Any:
+    """A shipped YAML data file (safe-loaded), from the cache when unchanged: for tables read on every run."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return cached_documents(kind, [path], lambda _, raw: yaml.load(raw.decode("utf-8"), Loader=loader))[0]
+
+
 def _read(entry: Path, expected: int) -> list[Any] | None:
     try:
         stored = json.loads(entry.read_text(encoding="utf-8"))
