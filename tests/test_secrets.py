@@ -194,3 +194,21 @@ def test_engine_masks_secrets_in_every_field_of_a_finding() -> None:
     finding = Engine([violates]).evaluate(violates, resource)
     assert finding is not None and finding.remediation is not None and mask(planted) in finding.remediation.snippet
 
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_secret_seen_by_a_loader_worker_is_masked_in_the_parent(tmp_path: Path, jobs: str) -> None:
+    # With worker processes the findings are made in the parent: it must learn what the workers saw.
+    planted = "Seen-In-A-Worker-0042"
+    scanned = tmp_path / "repo"
+    scanned.mkdir()
+    (scanned / "prod.env").write_text(f"DB_PASSWORD={planted}\n")
+    (scanned / "site.conf").write_text(f"location /api/ {{\n    proxy_pass http://backend/{planted};\n}}\n")
+    echo = tmp_path / "echo-pack" / "ME-SEC-01-ECHO"
+    echo.mkdir(parents=True)
+    (echo / "policy.yaml").write_text(ECHO_POLICY)
+    result = run_cli("scan", str(scanned), "--format", "json", "--policies-dir", str(POLICIES), "--policies-dir",
+                     str(tmp_path / "echo-pack"), env={"SPECDRIFT_JOBS": jobs})
+    assert "Traceback" not in result.stderr, result.stderr
+    assert planted not in result.stdout and planted not in result.stderr
+    proxy = [f for f in json.loads(result.stdout)["findings"] if f["policy_id"] == "ME-SEC-01-ECHO"]
+    assert [f["observed"] for f in proxy] == [f"http://backend/{mask(planted)}"]  # the echo happened, masked
