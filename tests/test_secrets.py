@@ -212,3 +212,16 @@ def test_a_secret_seen_by_a_loader_worker_is_masked_in_the_parent(tmp_path: Path
     assert planted not in result.stdout and planted not in result.stderr
     proxy = [f for f in json.loads(result.stdout)["findings"] if f["policy_id"] == "ME-SEC-01-ECHO"]
     assert [f["observed"] for f in proxy] == [f"http://backend/{mask(planted)}"]  # the echo happened, masked
+
+
+@pytest.mark.parametrize("few", [10**6, 0])  # substring tests for a few known secrets, window lookups for many
+def test_redact_finds_known_secrets_however_many(monkeypatch: pytest.MonkeyPatch, few: int) -> None:
+    import scanner.secrets as secrets
+
+    monkeypatch.setattr(secrets, "_FEW_SECRETS", few)
+    monkeypatch.setattr(secrets, "_known_size", -1)  # rebuild the view under this threshold
+    detect("password: Window-Lookup-Secret-1234\ntoken: abcdef\n")
+    assert redact("x Window-Lookup-Secret-1234 y") == f"x {mask('Window-Lookup-Secret-1234')} y"
+    assert redact("Window-Lookup-Secret-1234") == mask("Window-Lookup-Secret-1234")
+    assert redact("abcdef") == mask("abcdef") and redact("xabcdefx") == f"x{mask('abcdef')}x"
+    assert redact("Window-Lookup") == "Window-Lookup"
