@@ -24,15 +24,16 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import functools
 import itertools
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from scanner.loaders.yaml_lines import LineDict
-from scanner.model import Finding, Origin, Resource
+from scanner.model import Finding, Origin, Remediation, Resource
 
 RESOURCE_TYPE = "credential"
 _STRONG = {"password", "passwd", "pwd", "passphrase", "secret", "token", "apikey", "credential", "credentials",
@@ -67,6 +68,12 @@ _PATTERNS = (
     (re.compile(r"\b(AIza[0-9A-Za-z_\-]{35})\b"), "Google API key"),
     (re.compile(r"\b((?:sk|rk)_live_[0-9a-zA-Z]{20,})\b"), "Stripe key"),
 )
+# Pre-filters: a literal every match of the patterns above must contain, so one cheap search of a file or
+# a report string tells whether the patterns need running at all (almost never: they are rare).
+# (Grouped by first character, and ``_live_`` rather than ``[sr]k_live_``: the regex engine then scans for
+# rare first characters: several times faster on a large file.)
+_PATTERN_HINT = re.compile(r"A(?:KIA|SIA|GPA|IDA|ROA|NPA|IPA|Iza)|gh[pousr]_|xox[abprs]-|_live_")
+_FLAG_HINT = re.compile(r"--(?:pass|token|api|secret|client|access)", re.I)
 _BASIC_AUTH = re.compile(r"\b(Basic|Bearer)\s+([A-Za-z0-9+/=._\-]{12,})")
 _REFERENCES = (
     (re.compile(r"\$\{|\$\(|^\$[A-Za-z_]\w*$|^\$\d$"), "environment variable or shell expansion"),
@@ -90,7 +97,22 @@ _REFERENCES = (
 _NOT_SECRETS = {"true", "false", "yes", "no", "on", "off", "null", "none", "~", "nil", "undefined", "{}", "[]"}
 _CONTAINERS = ("{", "[", "|", ">", "|-", ">-", "|+", ">+", "(")
 _SEALED_PARENTS = {"encrypteddata"}
-_KNOWN: set[str] = set()  # literal secrets seen in this process, only ever used to mask them
+_SMALL_NUMBER = re.compile(r"-?\d{1,3}(\.\d+)?")
+_TRAILING_COMMENT = re.compile(r"\s+#|\s+//")
+_CAMEL = re.compile(r"([a-z0-9])([A-Z])")
+_ACRONYM = re.compile(r"([A-Z]+)([A-Z][a-z])")
+_SEPARATORS = re.compile(r"[\s_.\-]+")
+_LABEL = re.compile(r'"([^"]*)"')
+# Literal secrets seen in this process, only ever used to mask them; only ever added to (by _remember), which
+# redact's view of it relies on.
+_KNOWN: set[str] = set()
+# ``redact``'s view of _KNOWN, rebuilt when it grows (see _known_view).
+_known_sorted: list[str] = []
+_known_inside: list[str] = []
+_known_heads: frozenset[str] | None = None
+_known_size = -1
+_HEAD = 6  # the shortest secret masked inside a text
+_FEW_SECRETS = 64  # up to this many, substring tests; beyond, a lookup of each window of the text
 
 
 @dataclass(frozen=True)
@@ -116,12 +138,26 @@ def _remember(secret: str) -> None:
         _KNOWN.add(secret)
 
 
+def known_secrets() -> frozenset[str]:
+    """The literal secrets this process has seen (to hand a worker's to the parent; never for display)."""
+    return frozenset(_KNOWN)
+
+
+def remember_secrets(secrets: Iterable[str]) -> None:
+    """Mask these too from now on: the secrets a worker process saw while loading files for this one."""
+    for secret in secrets:
+        _remember(secret)
+
+
 def _words(key: str) -> list[str]:
-    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", key)
-    spaced = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1 \2", spaced)
-    return [w for w in re.split(r"[\s_.\-]+", spaced.lower()) if w]
+    spaced = _CAMEL.sub(r"\1 \2", key)
+    spaced = _ACRONYM.sub(r"\1 \2", spaced)
+    return [w for w in _SEPARATORS.split(spaced.lower()) if w]
 
 
+# Keys repeat (every file has its ``name``, ``tags``, ``bucket``...) and the answer is a pure function of
+# the key: cached, so a large tree splits each distinct key into words once.
+@functools.lru_cache(maxsize=8192)
 def is_credential_name(key: str) -> bool:
     """``db_password``, ``apiKey``, ``CLIENT_SECRET``, ``requirepass`` -- not ``secretName`` or ``password_length``."""
     words = _words(key)
@@ -147,7 +183,7 @@ def _is_value(raw: str) -> bool:
     text = raw.strip()
     if not text or text in _CONTAINERS or text.lower() in _NOT_SECRETS or text.startswith("<<"):
         return False  # empty, a nested block, a flag, or a heredoc whose body follows
-    return not re.fullmatch(r"-?\d{1,3}(\.\d+)?", text)  # small numbers are lengths and ports, not secrets
+    return not _SMALL_NUMBER.fullmatch(text)  # small numbers are lengths and ports, not secrets
 
 
 def _unquote(raw: str, shell_words: bool) -> str:
@@ -164,7 +200,7 @@ def _unquote(raw: str, shell_words: bool) -> str:
                 return text[1:end]
             end += 1
         return text[1:]
-    text = re.split(r"\s+#|\s+//", text, maxsplit=1)[0]
+    text = _TRAILING_COMMENT.split(text, maxsplit=1)[0]
     if shell_words:
         text = text.split()[0] if text.split() else ""
     return text.rstrip(",;").strip()
@@ -248,48 +284,52 @@ class _Lines:
     @staticmethod
     def assignment(line: str) -> re.Match[str] | None:
         """``key = value`` when ``=`` comes before any ``:`` (HCL, INI, .env, shell), else ``key: value``."""
-        equals = _KV_EQUALS.match(line)
+        # Each pattern needs its separator in the line: look before running the regexes.
         colon_at, equals_at = line.find(":"), line.find("=")
-        if equals and (colon_at < 0 or equals_at < colon_at):
-            return equals
-        return _KV_COLON.match(line)
+        if equals_at >= 0 and (colon_at < 0 or equals_at < colon_at):
+            equals = _KV_EQUALS.match(line)
+            if equals:
+                return equals
+        return _KV_COLON.match(line) if colon_at >= 0 else None
 
-    def read(self, number: int, line: str) -> Iterator[Credential]:
+    def read(self, number: int, line: str) -> Credential | None:
+        """The credential this line sets, if any; keeps track of the enclosing keys either way."""
         stripped = line.strip()
         if not stripped or stripped.startswith(("#", "//", ";")) or stripped == "---":
             if stripped == "---":
                 self.stack, self.item_name = [], None
-            return
-        block = _HCL_BLOCK.match(line)
+            return None
+        block = _HCL_BLOCK.match(line) if stripped.endswith("{") else None
         if block:
-            labels = re.findall(r'"([^"]*)"', block.group(2))
+            labels = _LABEL.findall(block.group(2))
             indent = len(block.group(1))
             self.parents(indent)
             self.stack.append((indent, labels[-1]))
-            return
+            return None
         match = self.assignment(line)
         if match is None:
-            return
+            return None
         dash = 2 if line[len(match.group(1)):].startswith("- ") else 0
         indent = len(match.group(1)) + dash
         key, raw = match.group(2), match.group(3)
         parents = self.parents(indent)
         if dash:
             self.item_name = None
-        value = _unquote(raw, self.shell and match.re is _KV_EQUALS) if raw.strip() else ""
-        if key == "name" and value:
-            self.item_name = (indent, value)
-        if not raw.strip() or raw.strip() in _CONTAINERS:
+        raw_stripped = raw.strip()
+        if key == "name" and raw_stripped:
+            value = _unquote(raw, self.shell and match.re is _KV_EQUALS)
+            if value:
+                self.item_name = (indent, value)
+        if not raw_stripped or raw_stripped in _CONTAINERS:
             self.stack.append((indent, key))
-            return
+            return None
         name = _named(key, parents)
         if name is None and key == "value" and self.item_name and self.item_name[0] == indent \
                 and is_credential_name(self.item_name[1]):
             name = self.item_name[1]  # Kubernetes env: - name: DB_PASSWORD / value: ...
         if name is not None:
-            credential = _credential(name, value, number, parents=parents)
-            if credential is not None:
-                yield credential
+            return _credential(name, _unquote(raw, self.shell and match.re is _KV_EQUALS), number, parents=parents)
+        return None
 
 
 def _line_key(line: str, reader: _Lines | None) -> str | None:
@@ -318,11 +358,23 @@ def detect(text: str, fmt: str = "") -> list[Credential]:
         add(credential)
     reader = _Lines(fmt) if structured is None else None
     lines = text.splitlines()
+    # The detectors below look for rare literals; each runs only on files (and then lines) holding the
+    # literal it needs, so a file with none costs one search of its text per detector.
+    private_keys = "PRIVATE KEY" in text
+    patterns = _PATTERN_HINT.search(text) is not None
+    urls = "://" in text and "@" in text
+    basic_auth = "Basic" in text or "Bearer" in text
+    if text.isascii():  # lower() and two finds beat a case-insensitive regex search of a large text
+        lowered = text.lower()
+        directives = "requirepass" in lowered or "masterauth" in lowered
+    else:  # the regex folds a few more characters (the Kelvin sign is a k): let it look
+        directives = True
+    flags = _FLAG_HINT.search(text) is not None
     index = 0
     while index < len(lines):
         number, line = index + 1, lines[index]
         index += 1
-        private = _PRIVATE_KEY.search(line)
+        private = _PRIVATE_KEY.search(line) if private_keys and "PRIVATE KEY" in line else None
         if private:
             end = next((j for j in range(index, len(lines)) if "PRIVATE KEY" in lines[j] and "-----END" in lines[j]),
                        index - 1)
@@ -334,31 +386,37 @@ def detect(text: str, fmt: str = "") -> list[Credential]:
             add(Credential("private key", number, "private key", True, f"private key block ({len(body)} lines)"))
             index = end + 1
             continue
-        named = _line_key(line, reader)
-        for pattern, kind in _PATTERNS:
-            for match in pattern.finditer(line):
-                _remember(match.group(1))
-                add(Credential(named or kind, number, kind, True, mask(match.group(1))))
-        for match in _URL.finditer(line):
-            password = match.group(3)
-            reference = classify(password)
-            shown = f"{match.group(1)}{match.group(2)}:{password if reference else '****'}@…"
-            if reference is None:
-                _remember(password)
-            add(Credential(named or "URL", number, "password in a URL", reference is None, shown, reference or ""))
-        for match in _BASIC_AUTH.finditer(line):
-            if classify(match.group(2)) is None:
-                _remember(match.group(2))
-                add(Credential(f"{match.group(1)} credentials", number, "HTTP credentials", True,
-                               mask(match.group(2))))
-        directive = _DIRECTIVES.match(line)
-        if directive:
-            add(_credential(directive.group(1), _unquote(directive.group(2), True), number))
-        for match in _FLAG.finditer(line):
-            add(_credential(f"--{match.group(1)}", _unquote(match.group(2), True), number))
+        if patterns and _PATTERN_HINT.search(line):
+            named = _line_key(line, reader)
+            for pattern, kind in _PATTERNS:
+                for match in pattern.finditer(line):
+                    _remember(match.group(1))
+                    add(Credential(named or kind, number, kind, True, mask(match.group(1))))
+        if urls and "@" in line and "://" in line:
+            named = _line_key(line, reader)
+            for match in _URL.finditer(line):
+                password = match.group(3)
+                reference = classify(password)
+                shown = f"{match.group(1)}{match.group(2)}:{password if reference else '****'}@…"
+                if reference is None:
+                    _remember(password)
+                add(Credential(named or "URL", number, "password in a URL", reference is None, shown,
+                               reference or ""))
+        if basic_auth and ("Basic" in line or "Bearer" in line):
+            for match in _BASIC_AUTH.finditer(line):
+                if classify(match.group(2)) is None:
+                    _remember(match.group(2))
+                    add(Credential(f"{match.group(1)} credentials", number, "HTTP credentials", True,
+                                   mask(match.group(2))))
+        if directives:
+            directive = _DIRECTIVES.match(line)
+            if directive:
+                add(_credential(directive.group(1), _unquote(directive.group(2), True), number))
+        if flags and "--" in line:
+            for match in _FLAG.finditer(line):
+                add(_credential(f"--{match.group(1)}", _unquote(match.group(2), True), number))
         if reader is not None:
-            for credential in reader.read(number, line):
-                add(credential)
+            add(reader.read(number, line))
     return found
 
 
@@ -378,20 +436,51 @@ def credential_resources(path: str, text: str, fmt: str) -> list[Resource]:
     return resources
 
 
+def _known_view() -> tuple[list[str], list[str], frozenset[str] | None]:
+    """_KNOWN longest first; those ``redact`` masks inside a text (6+ characters); their first 6 characters
+    when there are many (None when few)."""
+    global _known_sorted, _known_inside, _known_heads, _known_size
+    if len(_KNOWN) != _known_size:  # _KNOWN only grows: its size tells whether the view is current
+        _known_sorted = sorted(_KNOWN, key=len, reverse=True)
+        _known_inside = [secret for secret in _known_sorted if len(secret) >= 6]
+        _known_heads = frozenset(s[:_HEAD] for s in _known_inside) if len(_known_inside) > _FEW_SECRETS else None
+        _known_size = len(_KNOWN)
+    return _known_sorted, _known_inside, _known_heads
+
+
+def _holds_known(text: str) -> bool:
+    """Whether ``redact`` has a known secret to mask in ``text`` (one occurs in it, or it is one)."""
+    if text in _KNOWN:
+        return True
+    _, inside, heads = _known_view()
+    if heads is None:  # a few secrets: a substring test each (C speed; one regex of them all is slower)
+        return any(secret in text for secret in inside)
+    # Many: look each 6-character window of the text up instead, whatever their number.
+    return not heads.isdisjoint([text[i:i + _HEAD] for i in range(len(text) - _HEAD + 1)])
+
+
 def redact(text: str) -> str:
     """``text`` with every literal secret seen (and every recognisable one) masked."""
     if not text:
         return text
-    text = _URL.sub(lambda m: m.group(0) if classify(m.group(3)) else f"{m.group(1)}{m.group(2)}:****@", text)
-    for pattern, _ in _PATTERNS:
-        text = pattern.sub(lambda m: mask(m.group(1)), text)
-    for secret in sorted(_KNOWN, key=len, reverse=True):
-        if (len(secret) >= 6 and secret in text) or text == secret:
-            text = text.replace(secret, mask(secret))
+    # Each step first asks, cheaply, whether it can change the text at all (a URL with a password needs
+    # "://" and "@", a token format its literal prefix, a known secret to occur): almost no text of a report
+    # holds a secret, and every finding's every field comes through here.
+    if "@" in text and "://" in text:
+        text = _URL.sub(lambda m: m.group(0) if classify(m.group(3)) else f"{m.group(1)}{m.group(2)}:****@", text)
+    if _PATTERN_HINT.search(text):
+        for pattern, _ in _PATTERNS:
+            text = pattern.sub(lambda m: mask(m.group(1)), text)
+    if _KNOWN and _holds_known(text):
+        # Masking goes longest first, one secret at a time, so that a secret containing another is masked whole.
+        for secret in _known_view()[0]:
+            if (len(secret) >= 6 and secret in text) or text == secret:
+                text = text.replace(secret, mask(secret))
     return text
 
 
 def redact_value(value: Any) -> Any:
+    """``value`` (a string, or lists, tuples and dicts of them) with ``redact`` applied to every string."""
     if isinstance(value, str):
         return redact(value)
     if isinstance(value, list):
@@ -403,13 +492,19 @@ def redact_value(value: Any) -> Any:
     return value
 
 
+def redact_remediation(remediation: Remediation | None) -> Remediation | None:
+    """The remediation with every secret masked in its snippet and description (itself when none is there)."""
+    if remediation is None:
+        return None
+    snippet, description = redact(remediation.snippet), redact(remediation.description)
+    if snippet is remediation.snippet and description is remediation.description:
+        return remediation  # redact returns its argument itself when nothing was masked
+    return Remediation(remediation.format, snippet, description)
+
+
 def redact_finding(finding: Finding) -> Finding:
     """The finding with every secret masked, in every field a reporter prints."""
-    remediation = finding.remediation
-    if remediation is not None:
-        remediation = dataclasses.replace(remediation, snippet=redact(remediation.snippet),
-                                          description=redact(remediation.description))
     return dataclasses.replace(finding, message=redact(finding.message), observed=redact_value(finding.observed),
                                expected=redact_value(finding.expected),
                                resource_address=redact(finding.resource_address), origin=redact(finding.origin),
-                               remediation=remediation)
+                               remediation=redact_remediation(finding.remediation))

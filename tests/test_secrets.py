@@ -134,3 +134,94 @@ def test_planted_secrets_never_reach_any_output(tmp_path: Path) -> None:
     proxy = [f for f in findings if f["policy_id"] == "ME-SEC-01-ECHO" and f["status"] == "violates"]
     assert [f["observed"] for f in proxy] == ["http://svc:****@backend"]  # the echo happened, masked
     assert "proxy_pass is http://svc:****@backend" in outputs["text"].stdout
+
+
+# --- the fast paths: pre-filters must never let a secret through ---------------------------------------
+
+def test_redact_masks_a_secret_learned_after_an_earlier_redact() -> None:
+    assert redact("nothing to see here") == "nothing to see here"  # builds redact's view of the known secrets
+    detect("api_key: Learned-Later-Secret-77\n")
+    assert redact("echo Learned-Later-Secret-77 twice: Learned-Later-Secret-77") == \
+        f"echo {mask('Learned-Later-Secret-77')} twice: {mask('Learned-Later-Secret-77')}"
+
+
+def test_redact_masks_a_secret_containing_another_whole() -> None:
+    detect("password: Outer-Inner-Secret-9000\ntoken: Inner-Secret-9000\n")
+    assert redact("got Outer-Inner-Secret-9000") == f"got {mask('Outer-Inner-Secret-9000')}"
+    assert redact("got Inner-Secret-9000") == f"got {mask('Inner-Secret-9000')}"
+
+
+def test_redact_masks_a_short_secret_only_when_it_is_the_whole_text() -> None:
+    detect("pwd: q7z9\n")
+    assert redact("q7z9") == mask("q7z9")
+    assert redact("q7z9 in a sentence") == "q7z9 in a sentence"  # four characters occur by chance
+
+
+@pytest.mark.parametrize("text", [
+    "postgres://app:Url-In-Report-31@db/x", "key AKIAZZZZYYYYXXXXWWWW here", "ghp_" + "k" * 40, "sk_live_" + "9" * 24,
+])
+def test_redact_masks_recognisable_secrets_never_seen(text: str) -> None:
+    masked = redact(f"before {text} after")
+    assert text not in masked and masked.startswith("before ") and masked.endswith(" after")
+
+
+@pytest.mark.parametrize(("text", "key"), [
+    ("a: 1\nb: 2\nc: 3\nd: 4\n" * 5 + "x: AKIAQQQQWWWWEEEERRRR\n", "x"),  # a token on a late line of a long file
+    ("url: https://example.com/\nnote: mail me @ home\nDSN: mysql://u:Dsn-Late-Secret@h/d\n", "DSN"),
+    ("#!/bin/sh\nredis-cli --pass x\nmysql --Password=Flag-Mixed-Case db\n", "--Password"),
+    ("requirepa\u017fs Long-S-Folds-To-S\n", "requirepa\u017fs"),  # case-insensitive match beyond ASCII
+    ("curl -H 'Authorization: Bearer abcdefghijklmnop1234'\n", "Bearer credentials"),
+])
+def test_detector_pre_filters_keep_rare_forms(text: str, key: str) -> None:
+    found = {c.key: c for c in detect(text)}
+    assert key in found and found[key].literal, found
+
+
+def test_engine_masks_secrets_in_every_field_of_a_finding() -> None:
+    planted = "Every-Field-Secret-55"
+    detect(f"client_secret: {planted}\n")
+    resource = Resource("x", "thing", f"thing.{planted}", Origin("f.yaml", 3), {},
+                        {"value": [planted, {"k": planted}], "ok": planted}, frozenset({"thing"}))
+    violates = Policy("P-1", ("R",), "t", Severity.HIGH, frozenset({"thing"}),
+                      {"fact": "value", "op": "==", "value": planted},
+                      remediation={"description": "was {observed}", "snippets": {"": "value = {observed}"}})
+    complies = Policy("P-2", ("R",), "t", Severity.HIGH, frozenset({"thing"}), {"fact": "ok", "op": "==",
+                                                                                   "value": planted})
+    for policy in (violates, complies):
+        finding = Engine([policy]).evaluate(policy, resource)
+        assert finding is not None and finding.status in (Status.VIOLATES, Status.COMPLIES)
+        assert planted not in repr(finding), repr(finding)
+    finding = Engine([violates]).evaluate(violates, resource)
+    assert finding is not None and finding.remediation is not None and mask(planted) in finding.remediation.snippet
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_secret_seen_by_a_loader_worker_is_masked_in_the_parent(tmp_path: Path, jobs: str) -> None:
+    # With worker processes the findings are made in the parent: it must learn what the workers saw.
+    planted = "Seen-In-A-Worker-0042"
+    scanned = tmp_path / "repo"
+    scanned.mkdir()
+    (scanned / "prod.env").write_text(f"DB_PASSWORD={planted}\n")
+    (scanned / "site.conf").write_text(f"location /api/ {{\n    proxy_pass http://backend/{planted};\n}}\n")
+    echo = tmp_path / "echo-pack" / "ME-SEC-01-ECHO"
+    echo.mkdir(parents=True)
+    (echo / "policy.yaml").write_text(ECHO_POLICY)
+    result = run_cli("scan", str(scanned), "--format", "json", "--policies-dir", str(POLICIES), "--policies-dir",
+                     str(tmp_path / "echo-pack"), env={"SPECDRIFT_JOBS": jobs})
+    assert "Traceback" not in result.stderr, result.stderr
+    assert planted not in result.stdout and planted not in result.stderr
+    proxy = [f for f in json.loads(result.stdout)["findings"] if f["policy_id"] == "ME-SEC-01-ECHO"]
+    assert [f["observed"] for f in proxy] == [f"http://backend/{mask(planted)}"]  # the echo happened, masked
+
+
+@pytest.mark.parametrize("few", [10**6, 0])  # substring tests for a few known secrets, window lookups for many
+def test_redact_finds_known_secrets_however_many(monkeypatch: pytest.MonkeyPatch, few: int) -> None:
+    import scanner.secrets as secrets
+
+    monkeypatch.setattr(secrets, "_FEW_SECRETS", few)
+    monkeypatch.setattr(secrets, "_known_size", -1)  # rebuild the view under this threshold
+    detect("password: Window-Lookup-Secret-1234\ntoken: abcdef\n")
+    assert redact("x Window-Lookup-Secret-1234 y") == f"x {mask('Window-Lookup-Secret-1234')} y"
+    assert redact("Window-Lookup-Secret-1234") == mask("Window-Lookup-Secret-1234")
+    assert redact("abcdef") == mask("abcdef") and redact("xabcdefx") == f"x{mask('abcdef')}x"
+    assert redact("Window-Lookup") == "Window-Lookup"

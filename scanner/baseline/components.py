@@ -45,10 +45,14 @@ _COMPONENT_KEYS = {"title", "requirement", "kinds", "select", "size", "count", "
 def baseline_dirs() -> list[Path]:
     """``$SPECDRIFT_BASELINES`` (path list), else the scanned repository's ``baselines/`` (the working
     directory's), then the guide's baselines shipped with the package."""
+    return [Path(d) for d in _baseline_dir_names()]
+
+
+def _baseline_dir_names() -> tuple[str, ...]:
     env = os.environ.get("SPECDRIFT_BASELINES")
     if env:
-        return [Path(p) for p in env.split(os.pathsep) if p]
-    return [Path(d) for d in _existing_dirs(os.getcwd())]
+        return tuple(p for p in env.split(os.pathsep) if p)
+    return _existing_dirs(os.getcwd())
 
 
 def _existing_dirs(cwd: str) -> tuple[str, ...]:
@@ -220,12 +224,18 @@ def _component(key: str, raw: Any, where: str) -> Component:
 
 
 def find_baseline(env: str, dirs: Sequence[Path] | None = None) -> Path | None:
-    for directory in dirs if dirs is not None else baseline_dirs():
+    # Strings, not Paths, until one is found: the sizing checks look the baseline up once per resource.
+    for directory in _baseline_dir_names() if dirs is None else [os.fspath(d) for d in dirs]:
         for suffix in (".yaml", ".yml"):
-            candidate = Path(directory) / f"{env}{suffix}"
-            if candidate.is_file():
-                return candidate
+            candidate = os.path.join(directory, f"{env}{suffix}")
+            if os.path.isfile(candidate):
+                return _path(candidate)
     return None
+
+
+@cache
+def _path(name: str) -> Path:
+    return Path(name)
 
 
 def load_components(env: str = DEFAULT_ENV, dirs: Sequence[Path] | None = None) -> Components:

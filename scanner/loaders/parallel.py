@@ -10,7 +10,9 @@ CPUs busy (sampled from /proc/stat for 50 ms) extra processes only take turns. `
 ``SPECDRIFT_JOBS`` override the choice.
 
 Workers return ``LoadResult``s by pickling: Resources, LineDict/LineList/BlockList trees,
-Unresolved and ParseError are plain picklable classes. Linking (cross-file) and
+Unresolved and ParseError are plain picklable classes. With them goes the set of literal
+secrets each worker's secret detection saw (``scanner.secrets``): the findings are made, and
+masked, in the parent, which must know every secret to mask it. Linking (cross-file) and
 normalizing stay in the parent, which sees every resource.
 """
 
@@ -117,13 +119,16 @@ def load_many(files: Sequence[Path], shown: Sequence[str], only: Sequence[str] |
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
+    from scanner.secrets import remember_secrets
+
     size = max(MIN_CHUNK, math.ceil(len(files) / (jobs * CHUNKS_PER_WORKER)))
     chunks = [(list(files[i:i + size]), list(shown[i:i + size]), only) for i in range(0, len(files), size)]
     done = 0
     try:
         with ProcessPoolExecutor(max_workers=min(jobs, len(chunks)), mp_context=_context(),
                                  initializer=_worker_init) as pool:
-            for results in pool.map(_load_chunk, chunks):
+            for results, secrets in pool.map(_load_chunk, chunks):
+                remember_secrets(secrets)  # masked in this process's findings too (scanner.secrets.redact)
                 yield from results
                 done += len(results)
     except (BrokenProcessPool, OSError) as exc:  # a worker died or processes cannot start: finish here
@@ -139,9 +144,13 @@ def _serial(files: Sequence[Path], shown: Sequence[str], only: Sequence[str] | N
         yield load_file(path, only, name)
 
 
-def _load_chunk(chunk: tuple[list[Path], list[str], Sequence[str] | None]) -> list[Loaded]:
+def _load_chunk(chunk: tuple[list[Path], list[str], Sequence[str] | None]) -> tuple[list[Loaded], frozenset[str]]:
+    """The chunk's results, and the literal secrets this worker has seen: the parent masks them in findings."""
+    from scanner.secrets import known_secrets
+
     files, shown, only = chunk
-    return list(_serial(files, shown, only))
+    results = list(_serial(files, shown, only))
+    return results, known_secrets()
 
 
 def _worker_init() -> None:

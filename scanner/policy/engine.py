@@ -11,7 +11,7 @@ from scanner.loaders.base import ParseError
 from scanner.model import PARSE_ERROR_POLICY, Finding, Remediation, Resource, Severity, Status
 from scanner.policy.catalog import Policy
 from scanner.policy.check import SKIP, EvalContext, Outcome, evaluate
-from scanner.secrets import redact, redact_finding
+from scanner.secrets import redact, redact_remediation, redact_value
 from scanner.units import Quantity
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -91,23 +91,27 @@ class Engine:
     def _finding(self, policy: Policy, resource: Resource, outcome: Outcome, params: dict[str, Any]) -> Finding:
         status = outcome.status if isinstance(outcome.status, Status) else Status.UNKNOWN
         top_fact = (outcome.fact or "").split("[", 1)[0].split(".", 1)[0] or None
-        values = {
-            "address": resource.address, "type": resource.type, "fact": outcome.fact or "",
-            "observed": display(outcome.observed) if outcome.observed is not None else "not set",
-            "expected": outcome.expected,
-            "name": resource.facts.get("name") or resource.address.rsplit("/", 1)[-1].rsplit(".", 1)[-1],
-            "namespace": resource.facts.get("namespace", ""), "type_lower": resource.type.lower(),
-            "item": item.group(1) if (item := _ITEM.search(outcome.fact or "")) else "",
-            **{k: display(v) for k, v in params.items()},
-        }
+        observed = display(outcome.observed)
+        remediation = None
         if status == Status.VIOLATES:
+            # Only a violation's message and remediation are templates: the values they may name are
+            # gathered for violations alone.
+            values = {
+                "address": resource.address, "type": resource.type, "fact": outcome.fact or "",
+                "observed": observed if outcome.observed is not None else "not set",
+                "expected": outcome.expected,
+                "name": resource.facts.get("name") or resource.address.rsplit("/", 1)[-1].rsplit(".", 1)[-1],
+                "namespace": resource.facts.get("namespace", ""), "type_lower": resource.type.lower(),
+                "item": item.group(1) if (item := _ITEM.search(outcome.fact or "")) else "",
+                **{k: display(v) for k, v in params.items()},
+            }
             template = policy.message or ""
             message = fill(template, values) if template else (
                 fill(outcome.message, values)  # a leaf's own message may name {observed}, parameters...
-                or f"{outcome.fact} is {display(outcome.observed)}, required {outcome.expected}")
+                or f"{outcome.fact} is {observed}, required {outcome.expected}")
+            remediation = redact_remediation(self._remediation(policy, resource, outcome, values))
         elif status == Status.COMPLIES:
-            message = outcome.message or (
-                f"{outcome.fact} is {display(outcome.observed)}" if outcome.fact else "complies")
+            message = outcome.message or (f"{outcome.fact} is {observed}" if outcome.fact else "complies")
         else:
             message = outcome.message or "could not be decided"
             if status == Status.UNKNOWN and outcome.observed is None and top_fact:
@@ -116,16 +120,16 @@ class Engine:
                 spec = fact_spec(resource, top_fact)
                 if spec is not None and spec.missing:
                     message = f"{top_fact} is not declared: {spec.missing}"
-        remediation = self._remediation(policy, resource, outcome, values) if status == Status.VIOLATES else None
-        return redact_finding(Finding(  # secrets are masked where findings are made: no reporter sees one
+        # Secrets are masked where findings are made, in every field a reporter prints: no reporter sees one.
+        return Finding(
             policy_id=policy.id, requirement_ids=policy.requirements, title=policy.title,
-            severity=policy.severity, status=status, message=message,
-            resource_address=resource.address, resource_type=resource.type, provider=resource.provider,
+            severity=policy.severity, status=status, message=redact(message),
+            resource_address=redact(resource.address), resource_type=resource.type, provider=resource.provider,
             file=resource.origin.file, line=outcome.line or resource.line_of(top_fact),
             end_line=resource.origin.end_line,
-            fact=outcome.fact, observed=display(outcome.observed), expected=outcome.expected,
-            remediation=remediation, source=resource.source, origin=resource.origin.describe(),
-        ))
+            fact=outcome.fact, observed=redact_value(observed), expected=redact_value(outcome.expected),
+            remediation=remediation, source=resource.source, origin=redact(resource.origin.describe()),
+        )
 
     @staticmethod
     def _remediation(policy: Policy, resource: Resource, outcome: Outcome,

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from scanner.model import Finding, Severity
-from scanner.scan import Report
+from scanner.reporters import indented_json
+from scanner.scan import Report, cyclic_gc_paused
 
 SCHEMA_VERSION = "1.0"
 
@@ -61,7 +61,11 @@ def report_dict(report: Report, fail_on: Severity) -> dict[str, Any]:
 
 class JsonReporter:
     def render(self, report: Report, fail_on: Severity, color: bool = False) -> str:
-        return json.dumps(report_dict(report, fail_on), indent=2, default=str) + "\n"
+        # Tens of thousands of small dicts on top of a heap of resources: the cyclic collector would walk that
+        # heap again and again (scan.cyclic_gc_paused); indented_json.dumps is json.dumps(..., indent=2,
+        # default=str), byte for byte, faster.
+        with cyclic_gc_paused():
+            return indented_json.dumps(report_dict(report, fail_on)) + "\n"
 
 
 REPORTER = JsonReporter()

@@ -8,7 +8,6 @@ survives edits above it. Accepted findings (baseline) are results with an extern
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import datetime, timezone
 from pathlib import Path
@@ -17,9 +16,9 @@ from typing import Any
 from scanner import __version__
 from scanner.model import PARSE_ERROR_POLICY, Finding, Severity, Status
 from scanner.policy.catalog import Policy
-from scanner.reporters import issues
+from scanner.reporters import indented_json, issues
 from scanner.repository import find_root, relative_path
-from scanner.scan import Report
+from scanner.scan import Report, cyclic_gc_paused
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/specdrift/specdrift"
@@ -97,12 +96,14 @@ def _finding_rule(finding: Finding) -> dict[str, Any]:
     }
 
 
-def _location(finding: Finding, root: Path) -> dict[str, Any]:
+def _location(finding: Finding, root: Path, places: dict[str, dict[str, str]]) -> dict[str, Any]:
     location: dict[str, Any] = {}
     if finding.file:
-        relative = relative_path(finding.file, root)
-        artifact: dict[str, Any] = ({"uri": relative, "uriBaseId": SRCROOT} if relative is not None
+        if finding.file not in places:  # once per file, not per finding: each takes several path operations
+            relative = relative_path(finding.file, root)
+            places[finding.file] = ({"uri": relative, "uriBaseId": SRCROOT} if relative is not None
                                     else {"uri": _file_uri(finding.file)})
+        artifact: dict[str, Any] = dict(places[finding.file])
         physical: dict[str, Any] = {"artifactLocation": artifact}
         if finding.line:
             physical["region"] = {"startLine": finding.line}
@@ -116,7 +117,7 @@ def _file_uri(path: str) -> str:
     return Path(path).resolve().as_uri()
 
 
-def _result(finding: Finding, rule_index: int, root: Path) -> dict[str, Any]:
+def _result(finding: Finding, rule_index: int, root: Path, places: dict[str, dict[str, str]]) -> dict[str, Any]:
     failed = finding.status in (Status.VIOLATES, Status.ERROR)
     # SARIF: a result whose kind is not "fail" must have level "none".
     result: dict[str, Any] = {
@@ -125,7 +126,7 @@ def _result(finding: Finding, rule_index: int, root: Path) -> dict[str, Any]:
         "kind": "fail" if failed else "review",
         "level": (LEVEL[finding.severity] if finding.status == Status.VIOLATES else "error") if failed else "none",
         "message": _message(finding),
-        "locations": [_location(finding, root)],
+        "locations": [_location(finding, root, places)],
         "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
         "properties": {
             "status": finding.status.value,
@@ -169,11 +170,12 @@ def sarif_log(report: Report) -> dict[str, Any]:
     rules: list[dict[str, Any]] = [_policy_rule(p) for p in report.policies]
     index = {rule["id"]: i for i, rule in enumerate(rules)}
     results = []
+    places: dict[str, dict[str, str]] = {}  # file -> its artifactLocation
     for finding in issues(report):
         if finding.policy_id not in index:
             index[finding.policy_id] = len(rules)
             rules.append(_finding_rule(finding))
-        results.append(_result(finding, index[finding.policy_id], root))
+        results.append(_result(finding, index[finding.policy_id], root, places))
     artifacts = []
     for path in sorted(report.files):
         relative = relative_path(path, root)
@@ -202,7 +204,9 @@ def sarif_log(report: Report) -> dict[str, Any]:
 
 class SarifReporter:
     def render(self, report: Report, fail_on: Severity, color: bool = False) -> str:
-        return json.dumps(sarif_log(report), indent=2, default=str) + "\n"
+        # As the JSON reporter: the collector paused while the log is built, and the faster same-text dumps.
+        with cyclic_gc_paused():
+            return indented_json.dumps(sarif_log(report)) + "\n"
 
 
 REPORTER = SarifReporter()
