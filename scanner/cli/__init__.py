@@ -10,7 +10,7 @@ import argparse
 import importlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from scanner import __version__
@@ -60,12 +60,14 @@ def paths_exist(paths: Sequence[str]) -> bool:
     return True
 
 
-def write_output(text: str, output: str | None) -> None:
-    """Machine output: to the file named, else stdout (never mixed with logs, which go to stderr)."""
+def write_output(text: str | Iterable[str], output: str | None) -> None:
+    """Machine output, whole or in pieces: to the file named, else stdout (logs go to stderr)."""
+    pieces = [text] if isinstance(text, str) else text
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        with open(output, "w", encoding="utf-8") as handle:
+            handle.writelines(pieces)
     else:
-        sys.stdout.write(text)
+        sys.stdout.writelines(pieces)
         sys.stdout.flush()
 
 

@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     from scanner.cli.options import load_config, report_destinations, scan_options
     from scanner.config import ConfigError
     from scanner.model import Status
-    from scanner.reporters import Format, reporter_for
+    from scanner.reporters import Format, output_of, reporter_for
     from scanner.reporters.text import TextReporter
     from scanner.scan import scan
 
@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
         color = fmt is Format.TEXT and output is None and use_color(args, sys.stdout)
         if output:
             Path(output).parent.mkdir(parents=True, exist_ok=True)
-        write_output(reporter.render(report, fail_on, color), output)
+        write_output(output_of(reporter, report, fail_on, color), output)
     if annotations_wanted(config["annotations"], destinations):
         sys.stderr.write(reporter_for(Format.GITHUB).render(report, fail_on, False))
     errors = [f for f in report.findings if f.status == Status.ERROR and not f.accepted]

@@ -79,7 +79,9 @@ def report_dict(report: DriftReport, fail_on: Severity) -> dict[str, Any]:
 
 
 def render_json(report: DriftReport, fail_on: Severity) -> str:
-    return json.dumps(report_dict(report, fail_on), indent=2, default=str) + "\n"
+    from scanner.reporters import json_text
+
+    return json_text.dumps(report_dict(report, fail_on)) + "\n"
 
 
 def _shown(value: Any) -> Any:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import importlib
+from collections.abc import Iterable
 from typing import Protocol
 
 from scanner.model import Finding, Severity, Status
@@ -16,6 +17,15 @@ from scanner.scan import Report
 
 class Reporter(Protocol):
     def render(self, report: Report, fail_on: Severity, color: bool) -> str: ...
+
+
+def output_of(reporter: Reporter, report: Report, fail_on: Severity, color: bool) -> str | Iterable[str]:
+    """The reporter's text, in pieces when it can stream it (JSON, SARIF: the big reports)."""
+    chunks = getattr(reporter, "chunks", None)
+    if chunks is not None:
+        pieces: Iterable[str] = chunks(report, fail_on, color)
+        return pieces
+    return reporter.render(report, fail_on, color)
 
 
 class Format(str, enum.Enum):

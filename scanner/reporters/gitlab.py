@@ -8,11 +8,10 @@ and findings without a file (live ones): the merge request widget is about the c
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from scanner.model import Finding, Severity, Status
-from scanner.reporters import issues
+from scanner.reporters import issues, json_text
 from scanner.repository import find_root, repo_path
 from scanner.scan import Report
 
@@ -49,7 +48,7 @@ class GitlabReporter:
     def render(self, report: Report, fail_on: Severity, color: bool = False) -> str:
         root = find_root()
         out = [_issue(f, repo_path(f.file, root)) for f in issues(report) if f.file and not f.accepted]
-        return json.dumps(out, indent=2) + "\n"
+        return json_text.dumps(out) + "\n"
 
 
 REPORTER = GitlabReporter()

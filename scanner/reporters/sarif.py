@@ -9,6 +9,7 @@ survives edits above it. Accepted findings (baseline) are results with an extern
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 from scanner import __version__
 from scanner.model import PARSE_ERROR_POLICY, Finding, Severity, Status
 from scanner.policy.catalog import Policy
-from scanner.reporters import indented_json, issues
+from scanner.reporters import issues, json_text
 from scanner.repository import find_root, relative_path
 from scanner.scan import Report, cyclic_gc_paused
 
@@ -166,23 +167,31 @@ def _message(finding: Finding) -> dict[str, str]:
 
 
 def sarif_log(report: Report) -> dict[str, Any]:
+    """The whole log as one value (the reporter streams the same document instead)."""
+    document, results = _sarif_parts(report)
+    document["runs"][0]["results"] = list(results)
+    return document
+
+
+def _sarif_parts(report: Report) -> tuple[dict[str, Any], Iterator[dict[str, Any]]]:
+    """The log with ``json_text.PLACEHOLDER`` for its results, and the results, made as they are read."""
     root = find_root()
     rules: list[dict[str, Any]] = [_policy_rule(p) for p in report.policies]
     index = {rule["id"]: i for i, rule in enumerate(rules)}
-    results = []
-    places: dict[str, dict[str, str]] = {}  # file -> its artifactLocation
-    for finding in issues(report):
+    shown = issues(report)
+    for finding in shown:  # rules come first in the log, so findings of policies outside the pack are seen first
         if finding.policy_id not in index:
             index[finding.policy_id] = len(rules)
             rules.append(_finding_rule(finding))
-        results.append(_result(finding, index[finding.policy_id], root, places))
+    places: dict[str, dict[str, str]] = {}  # file -> its artifactLocation
+    results = (_result(finding, index[finding.policy_id], root, places) for finding in shown)
     artifacts = []
     for path in sorted(report.files):
         relative = relative_path(path, root)
         artifacts.append({"location": {"uri": relative, "uriBaseId": SRCROOT} if relative is not None
                           else {"uri": _file_uri(path)}, "roles": ["analysisTarget"]})
     ended = report.started.timestamp() + report.duration_s
-    return {
+    document = {
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
         "runs": [{
@@ -196,17 +205,22 @@ def sarif_log(report: Report) -> dict[str, Any]:
                 "endTimeUtc": datetime.fromtimestamp(ended, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
             }],
             "artifacts": artifacts,
-            "results": results,
+            "results": json_text.PLACEHOLDER,
             "columnKind": "utf16CodeUnits",
         }],
     }
+    return document, results
 
 
 class SarifReporter:
-    def render(self, report: Report, fail_on: Severity, color: bool = False) -> str:
-        # As the JSON reporter: the collector paused while the log is built, and the faster same-text dumps.
+    def chunks(self, report: Report, fail_on: Severity, color: bool = False) -> Iterator[str]:
+        """The log's text in pieces, each result encoded when written (as the JSON reporter)."""
         with cyclic_gc_paused():
-            return indented_json.dumps(sarif_log(report)) + "\n"
+            document, results = _sarif_parts(report)
+            yield from json_text.stream(document, results)
+
+    def render(self, report: Report, fail_on: Severity, color: bool = False) -> str:
+        return "".join(self.chunks(report, fail_on, color))
 
 
 REPORTER = SarifReporter()

@@ -1,0 +1,56 @@
+"""JSON text for the reports: orjson, laid out as ``json.dumps(indent=2)``, and streamed for long lists.
+
+The standard library writes indented JSON in pure Python, a generator per container: 2 s and a
+1.4 GB peak for the 260,000 findings of a 50k-resource scan. orjson writes the same layout in
+native code, about ten times faster. ``stream`` writes a document whose one long list (the findings,
+SARIF's results) comes from an iterator, item by item, so the whole text never sits in memory.
+
+Values JSON has no type for become ``str(value)``, as ``json.dumps(default=str)`` made them:
+dataclasses and datetimes too (orjson would otherwise expand or reformat them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import orjson
+
+OPTIONS = (orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATACLASS
+           | orjson.OPT_PASSTHROUGH_DATETIME)
+# Stands in for the streamed list inside the document; \x00 cannot occur in a report's own strings
+# unescaped, so its escaped form is found exactly once.
+PLACEHOLDER = "\x00specdrift-streamed-list\x00"
+BATCH = 512  # items per chunk written: fewer, larger writes
+
+
+def dumps(value: Any) -> str:
+    """``value`` as indented JSON text (no trailing newline)."""
+    return orjson.dumps(value, default=str, option=OPTIONS).decode("utf-8")
+
+
+def stream(document: Any, items: Iterable[Any]) -> Iterator[str]:
+    """The text of ``document`` with ``PLACEHOLDER`` (one value in it) replaced by the list of ``items``.
+
+    Each item is encoded when its turn comes; the chunks joined equal ``dumps`` of the document
+    holding the list, followed by a newline.
+    """
+    text = dumps(document)
+    marker = dumps(PLACEHOLDER)
+    at = text.index(marker)
+    line_start = text.rfind("\n", 0, at) + 1
+    indent = text[line_start: len(text) - len(text[line_start:].lstrip(" "))]
+    inner = "\n" + indent + "  "
+    head, tail = text[:at], text[at + len(marker):]
+    chunk = [head, "["]
+    first = True
+    for item in items:
+        chunk.append(inner if first else "," + inner)
+        chunk.append(dumps(item).replace("\n", inner))
+        first = False
+        if len(chunk) >= 2 * BATCH:
+            yield "".join(chunk)
+            chunk = []
+    chunk.append("]" if first else "\n" + indent + "]")
+    chunk.append(tail + "\n")
+    yield "".join(chunk)
