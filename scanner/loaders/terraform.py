@@ -12,6 +12,7 @@ import os
 import re
 from collections import defaultdict
 from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -92,7 +93,13 @@ _MAX_MODULE_DEPTH = 8
 
 
 def _dir_of(resource: Resource) -> str:
-    return os.path.normpath(str(Path(resource.origin.file or "").parent))
+    return _directory(resource.origin.file or "")
+
+
+@cache
+def _directory(file: str) -> str:
+    """The file's directory as ``str(Path(file).parent)`` normalised: per file, not per resource."""
+    return os.path.normpath(str(Path(file).parent))
 
 
 class _Modules:
