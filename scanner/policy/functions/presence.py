@@ -7,12 +7,13 @@ looks through every scanned resource for one of ``types`` whose facts equal ``ma
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from scanner.model import Resource, Status
 from scanner.policy.check import SKIP, EvalContext, Outcome, resolve_value
 from scanner.policy.functions import register
+from scanner.policy.references import index_of
 
 _VERDICTS = {"skip": SKIP, "complies": Status.COMPLIES, "violates": Status.VIOLATES, "unknown": Status.UNKNOWN}
 
@@ -20,8 +21,23 @@ _VERDICTS = {"skip": SKIP, "complies": Status.COMPLIES, "violates": Status.VIOLA
 def find_resources(ctx: EvalContext, types: Any, match: Mapping[str, Any]) -> list[Resource]:
     """Scanned resources of ``types`` whose facts equal ``match`` (values may name parameters)."""
     wanted = {name: resolve_value(value, ctx.params) for name, value in match.items()}
-    return [r for r in ctx.resources if r.type in types
-            and all(r.facts.get(name) == value for name, value in wanted.items())]
+    return [r for r in _of_types(ctx, types) if all(r.facts.get(name) == value for name, value in wanted.items())]
+
+
+def _of_types(ctx: EvalContext, types: Any) -> Sequence[Resource]:
+    """The scanned resources whose type is in ``types``, in scan order (grouped once per scan)."""
+    try:
+        named = frozenset(types)
+    except TypeError:
+        named = None
+    if isinstance(types, str) or named is None:  # a substring test, or unhashable names: keep the scan
+        return [r for r in ctx.resources if r.type in types]
+    index = index_of(ctx.resources)
+    key = ("of_types", named)
+    if key not in index.memo:
+        index.memo[key] = [r for r in ctx.resources if r.type in key[1]]
+    found: list[Resource] = index.memo[key]
+    return found
 
 
 @register("requires_resource")
