@@ -249,9 +249,16 @@ def test_storage_companions_and_presence(resources: tuple[Resource, ...]) -> Non
                     and storage.refers_to(o.facts.get("parent"), bucket)]
         assert storage.companions(bucket, resources) == expected, bucket.address
     assert any(storage.companions(b, resources) for b in buckets if b.address == "aws_s3_bucket.logs2")
-    ctx = EvalContext(resources[0], {}, resources)
-    for types, match in ((["aws_s3_bucket", "AWS::S3::Bucket"], {}), (("aws_s3_bucket",), {"bucket_name": "logs"}),
-                         ("aws_s3_bucket_versioning", {}), ([], {})):
+    ctx = EvalContext(resources[0], {"t": "logs"}, resources)
+    tables = {r.facts.get("table") for r in resources if r.type == "postgresql_index"}
+    assert tables
+    tables.add("nowhere")
+    cases: list[tuple[Any, dict[str, Any]]] = [
+        (["aws_s3_bucket", "AWS::S3::Bucket"], {}), (("aws_s3_bucket",), {"bucket_name": {"param": "t"}}),
+        ("aws_s3_bucket_versioning", {}), ([], {}), (["aws_s3_bucket"], {"bucket_name": ["logs"]}),
+        *((("postgresql_index",), {"table": table}) for table in tables)]
+    for types, match in cases:
+        match = {k: presence.resolve_value(v, ctx.params) for k, v in match.items()}
         expected = [r for r in resources if r.type in types
                     and all(r.facts.get(k) == v for k, v in match.items())]
         assert presence.find_resources(ctx, types, match) == expected

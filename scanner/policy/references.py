@@ -171,6 +171,7 @@ class ResourceIndex:
         self._reverse: dict[tuple[Pool, Reader], dict[int, list[Resource]]] = {}
         self._mentioned: dict[tuple[Pool, Reader], tuple[dict[str, list[int]], dict[str, list[int]]]] = {}
         self._positions: dict[Pool, dict[int, int]] = {}
+        self._pools: dict[Pool, list[Resource]] = {}
         for resource in self.resources:
             self.by_type[resource.type].append(resource)
             self._add(resource)
@@ -224,17 +225,22 @@ class ResourceIndex:
     # --- reverse lookups ---------------------------------------------------------------------
 
     def pool(self, pool: Pool) -> Sequence[Resource]:
-        """The candidates a reverse lookup considers, in scan order."""
+        """The candidates a reverse lookup considers, in scan order (the index's own list: do not change it)."""
         what, names = pool[0], pool[1:]
         if what == "kind":
             return self._by_kind.get(names[0], [])
-        if what == "type":
-            return self.of_type(*names)
-        if what == "declared_type":
-            return [r for t in names for r in self.by_type.get(t, ())]
         if what == "all":
             return self.resources
-        raise ValueError(f"unknown pool {pool!r}")
+        found = self._pools.get(pool)
+        if found is None:  # assembled once, not on every lookup
+            if what == "type":
+                found = self.of_type(*names)
+            elif what == "declared_type":
+                found = [r for t in names for r in self.by_type.get(t, ())]
+            else:
+                raise ValueError(f"unknown pool {pool!r}")
+            self._pools[pool] = found
+        return found
 
     def position(self, pool: Pool, resource: Resource) -> int:
         """Where ``resource`` first stands in ``pool`` (to merge lookups back into scan order)."""
