@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -133,22 +134,51 @@ def _refs_in_expression(expression: str) -> list[Ref]:
     return out
 
 
+# Which candidates a reverse lookup considers, and which of their values it follows (see ``pointing_to``).
+# Pool: ("kind", k) | ("type", t, ...) (both with inline subnets) | ("declared_type", t, ...) | ("all",).
+# Reader: ("facts", f, ...) | ("attributes", a, ...): any of the named values;
+# ("facts_or", a, b) | ("attributes_or", a, b): the value of a, else of b (``get(a, get(b))``).
+Pool = tuple[str, ...]
+Reader = tuple[str, ...]
+
+
+def _read(resource: Resource, reader: Reader) -> list[Any]:
+    where, names = reader[0], reader[1:]
+    values = resource.facts if where.startswith("facts") else resource.attributes
+    if where.endswith("_or"):
+        return [values.get(names[0], values.get(names[1]))]
+    return [values.get(name) for name in names]
+
+
 class ResourceIndex:
-    """Every declared resource by the names references use, within its scope.
+    """One scan's resources: by the names references use (within their scope), by type and kind, and
+    reverse lookups (who references a resource) built once per (pool, reader) on first use.
 
     A CloudFormation logical ID and an ARM name are scoped to their template file, a
     Terraform address to its module directory; a reference from another scope is not resolved.
+    A check runs once per resource, but many need the others (the instances of a cluster, the
+    route table association of a subnet): each such question is one dict lookup here, so a scan
+    stays linear in the number of resources.
     """
 
     def __init__(self, resources: Sequence[Resource]) -> None:
         self.resources = tuple(resources)
         self._by_key: dict[tuple[str, str], Resource] = {}
-        self._by_type: dict[str, list[Resource]] = defaultdict(list)
+        self._by_type: dict[str, list[Resource]] = defaultdict(list)  # with inline subnets
         self._by_kind: dict[str, list[Resource]] = defaultdict(list)
+        self.by_type: dict[str, list[Resource]] = defaultdict(list)  # declared resources only
+        self.memo: dict[Any, Any] = {}  # per-scan results check functions compute once
+        self._reverse: dict[tuple[Pool, Reader], dict[int, list[Resource]]] = {}
+        self._mentioned: dict[tuple[Pool, Reader], tuple[dict[str, list[int]], dict[str, list[int]]]] = {}
+        self._positions: dict[Pool, dict[int, int]] = {}
+        self._pools: dict[Pool, list[Resource]] = {}
         for resource in self.resources:
+            self.by_type[resource.type].append(resource)
             self._add(resource)
             for child in _inline_subnets(resource):
                 self._add(child)
+        # refers_to matches addresses inside expressions: no address is longer than this one.
+        self._longest = max((len(r.address) for r in self.resources), default=0)
 
     def _add(self, resource: Resource) -> None:
         self._by_type[resource.type].append(resource)
@@ -182,7 +212,8 @@ class ResourceIndex:
         return any(found is target for _, found in self.targets(value, origin))
 
     def referrers(self, target: Resource, candidates: Iterable[Resource], *facts: str) -> Iterator[Resource]:
-        """Resources among ``candidates`` whose named facts reference ``target``."""
+        """Resources among ``candidates`` whose named facts reference ``target`` (a scan of the candidates;
+        ``pointing_to`` answers the same for a whole kind with a lookup)."""
         for candidate in candidates:
             if scope_of(candidate) != scope_of(target):
                 continue
@@ -190,6 +221,211 @@ class ResourceIndex:
                 if fact in candidate.facts and self.points_to(candidate.facts[fact], candidate, target):
                     yield candidate
                     break
+
+    # --- reverse lookups ---------------------------------------------------------------------
+
+    def pool(self, pool: Pool) -> Sequence[Resource]:
+        """The candidates a reverse lookup considers, in scan order (the index's own list: do not change it)."""
+        what, names = pool[0], pool[1:]
+        if what == "kind":
+            return self._by_kind.get(names[0], [])
+        if what == "all":
+            return self.resources
+        found = self._pools.get(pool)
+        if found is None:  # assembled once, not on every lookup
+            if what == "type":
+                found = self.of_type(*names)
+            elif what == "declared_type":
+                found = [r for t in names for r in self.by_type.get(t, ())]
+            else:
+                raise ValueError(f"unknown pool {pool!r}")
+            self._pools[pool] = found
+        return found
+
+    def position(self, pool: Pool, resource: Resource) -> int:
+        """Where ``resource`` first stands in ``pool`` (to merge lookups back into scan order)."""
+        positions = self._positions.get(pool)
+        if positions is None:
+            positions = {}
+            for i, candidate in enumerate(self.pool(pool)):
+                positions.setdefault(id(candidate), i)
+            self._positions[pool] = positions
+        return positions.get(id(resource), len(positions))
+
+    def in_file(self, pool: Pool, file: str | None) -> list[Resource]:
+        """The candidates of ``pool`` declared in ``file``, in the pool's order."""
+        key = ("in_file", pool)
+        by_file = self.memo.get(key)
+        if by_file is None:
+            by_file = defaultdict(list)
+            for candidate in self.pool(pool):
+                by_file[candidate.origin.file].append(candidate)
+            self.memo[key] = by_file = dict(by_file)
+        return list(by_file.get(file, ()))
+
+    def pointing_to(self, target: Resource, pool: Pool, reader: Reader) -> list[Resource]:
+        """The candidates of ``pool`` (in its order) one of whose ``reader`` values references ``target``:
+        ``[c for c in pool if any(points_to(v, c, target) for v in read(c, reader))]``, by one lookup."""
+        key = (pool, reader)
+        reverse = self._reverse.get(key)
+        if reverse is None:
+            reverse = defaultdict(list)
+            for candidate in self.pool(pool):
+                seen: set[int] = set()
+                for value in _read(candidate, reader):
+                    for _, found in self.targets(value, candidate):
+                        if found is not None and id(found) not in seen:
+                            seen.add(id(found))
+                            reverse[id(found)].append(candidate)
+            self._reverse[key] = reverse = dict(reverse)
+        return list(reverse.get(id(target), ()))
+
+    def referring_to(self, target: Resource, pool: Pool, reader: Reader) -> list[Resource]:
+        """The candidates of ``pool`` (in its order) one of whose ``reader`` values ``refers_to`` ``target``
+        (by address or name, whatever the scope), by lookups in the names each candidate mentions."""
+        if len(target.address) > self._longest:  # not a resource of this scan: nothing was indexed for it
+            candidates = self.pool(pool)
+            return [c for c in candidates if any(refers_to(v, target) for v in _read(c, reader))]
+        key = (pool, reader)
+        if key not in self._mentioned:
+            by_address: dict[str, list[int]] = defaultdict(list)
+            by_name: dict[str, list[int]] = defaultdict(list)
+            for i, candidate in enumerate(self.pool(pool)):
+                addresses: set[str] = set()
+                names: set[str] = set()
+                for value in _read(candidate, reader):
+                    found_addresses, found_names = mentioned(value, self._longest)
+                    addresses |= found_addresses
+                    names |= found_names
+                for address in addresses:
+                    by_address[address].append(i)
+                for name in names:
+                    by_name[name].append(i)
+            self._mentioned[key] = (dict(by_address), dict(by_name))
+        by_address, by_name = self._mentioned[key]
+        hits = set(by_address.get(target.address, ()))
+        target_name = target.facts.get("name")
+        if isinstance(target_name, str):
+            hits.update(by_name.get(target_name, ()))
+        candidates = self.pool(pool)
+        return [candidates[i] for i in sorted(hits)]
+
+    # --- Kubernetes workloads and autoscalers -------------------------------------------------
+
+    @cached_property
+    def _hpa(self) -> dict[tuple[str, str, str], Resource]:
+        found: dict[tuple[str, str, str], Resource] = {}
+        for resource in self.by_type.get("HorizontalPodAutoscaler", ()):
+            if resource.format != "kubernetes":
+                continue
+            ref = resource.attributes.get("spec", {}).get("scaleTargetRef") or {}
+            if isinstance(ref, Mapping):
+                namespace = str(resource.facts.get("namespace") or "default")
+                found[(namespace, str(ref.get("kind", "")), str(ref.get("name", "")))] = resource
+        return found
+
+    @cached_property
+    def workloads(self) -> dict[tuple[str, str, str], Resource]:
+        """Kubernetes workloads by (namespace, kind, name)."""
+        found: dict[tuple[str, str, str], Resource] = {}
+        for resource in self._by_kind.get("k8s_workload", ()):
+            if resource.format == "kubernetes" and resource.type != "HorizontalPodAutoscaler":
+                namespace = str(resource.facts.get("namespace") or "default")
+                found[(namespace, resource.type, str(resource.facts.get("name", "")))] = resource
+        return found
+
+    def workloads_in(self, namespace: str) -> list[Resource]:
+        """The Kubernetes workloads of ``namespace``, in the order of ``workloads``."""
+        groups = self.memo.get("workloads_in")
+        if groups is None:
+            groups = defaultdict(list)
+            for (ns, _, _), workload in self.workloads.items():
+                groups[ns].append(workload)
+            self.memo["workloads_in"] = groups = dict(groups)
+        return list(groups.get(namespace, ()))
+
+    def in_namespace(self, type_: str, namespace: str) -> list[Resource]:
+        """The declared resources of ``type_`` in a Kubernetes ``namespace`` (``default`` when unset), in scan order."""
+        key = ("in_namespace", type_)
+        groups = self.memo.get(key)
+        if groups is None:
+            groups = defaultdict(list)
+            for resource in self.by_type.get(type_, ()):
+                groups[str(resource.facts.get("namespace") or "default")].append(resource)
+            self.memo[key] = groups = dict(groups)
+        return list(groups.get(namespace, ()))
+
+    def hpa_for(self, workload: Resource) -> Resource | None:
+        namespace = str(workload.facts.get("namespace") or "default")
+        return self._hpa.get((namespace, workload.type, str(workload.facts.get("name", ""))))
+
+    def effective_replicas(self, workload: Resource) -> tuple[Any, str]:
+        """Replicas a workload keeps at least: its HPA's minReplicas when one scales it, else spec.replicas."""
+        if workload.type not in _SCALABLE:
+            return None, ""
+        hpa = self.hpa_for(workload)
+        if hpa is not None:
+            minimum = hpa.facts.get("min_replicas", 1)
+            return minimum, f"HorizontalPodAutoscaler {hpa.facts.get('name')} keeps at least {minimum}"
+        return workload.facts.get("replicas", 1), ""
+
+    # --- clusters, disks, capacity providers (matched by address or name, as ``refers_to``) ------
+
+    def members_of(self, cluster: Resource) -> list[Resource]:
+        """Instances of an RDS/Aurora cluster that are in the scan."""
+        if cluster.type not in _CLUSTER_TYPES:
+            return []
+        return self.referring_to(cluster, _MEMBER_POOL, ("attributes_or", "cluster_identifier",
+                                                          "DBClusterIdentifier"))
+
+    def attached_disks(self, machine: Resource) -> list[Resource]:
+        """Block volumes of the scan attached to ``machine`` by reference: by an attachment resource
+        (Azure data disk attachments, GCE attached disks, EBS volume attachments) or inline (GCE
+        ``attached_disk``). Disks declared inside the machine itself are its own ``disk_size``."""
+        key = ("attached_disks", machine.address, machine.origin.file)
+        if key in self.memo:
+            return list(self.memo[key])
+        references: list[Any] = []
+        for attachment_type, (to_machine, to_disk) in _ATTACHMENTS.items():
+            references += [a.attributes.get(to_disk)
+                           for a in self.referring_to(machine, ("declared_type", attachment_type),
+                                                      ("attributes", to_machine))
+                           if a.format == machine.format]
+        inline = _INLINE_ATTACHMENTS.get(machine.type)
+        if inline is not None:
+            items = machine.attributes.get(inline[0])
+            references += [i.get(inline[1]) for i in (items if isinstance(items, list) else [items])
+                           if isinstance(i, Mapping)]
+        found = self._volumes_named(references, machine.format)
+        self.memo[key] = found
+        return list(found)
+
+    def _volumes_named(self, references: list[Any], fmt: str) -> list[Resource]:
+        """The block volumes of format ``fmt`` that one of ``references`` refers to, in scan order."""
+        volumes = self.memo.get("block_volumes")
+        if volumes is None:
+            by_address: dict[str, list[int]] = defaultdict(list)
+            by_name: dict[str, list[int]] = defaultdict(list)
+            for i, resource in enumerate(self.resources):
+                if "block_volume" in resource.kinds:
+                    by_address[resource.address].append(i)
+                    name = resource.facts.get("name")
+                    if isinstance(name, str):
+                        by_name[name].append(i)
+            volumes = self.memo["block_volumes"] = (by_address, by_name)
+        by_address, by_name = volumes
+        hits: set[int] = set()
+        for reference in references:
+            addresses, names = mentioned(reference, self._longest)
+            for address in addresses:
+                hits.update(by_address.get(address, ()))
+            for name in names:
+                hits.update(by_name.get(name, ()))
+        return [self.resources[i] for i in sorted(hits) if self.resources[i].format == fmt]
+
+    def strategy_elsewhere(self, cluster: Resource) -> bool:
+        """Whether a separate capacity-provider resource sets this ECS cluster's default strategy."""
+        return bool(self.referring_to(cluster, _STRATEGY_POOL, ("attributes_or", "cluster_name", "Cluster")))
 
 
 LIVE_SCOPE = "<live>"  # one account's live state: identifiers are unique across it
@@ -256,12 +492,84 @@ _INDEX: list[tuple[tuple[Resource, ...], ResourceIndex]] = []
 
 
 def index_for(resources: tuple[Resource, ...]) -> ResourceIndex:
-    """The index of one scan's resources, built once per scan (the engine passes the same tuple)."""
+    """The index of one scan's resources, built once per scan (the engine passes the same tuple; the
+    tuple is kept so its identity stays unique)."""
     if _INDEX and _INDEX[0][0] is resources:
         return _INDEX[0][1]
     index = ResourceIndex(resources)
     _INDEX[:] = [(resources, index)]
     return index
+
+
+index_of = index_for  # the name the sizing and Kubernetes checks use
+
+
+# --- references by address or name (sizing checks: cluster members, attached disks) -------------
+
+_SCALABLE = {"Deployment", "StatefulSet", "ReplicaSet"}
+_CLUSTER_TYPES = {"aws_rds_cluster", "AWS::RDS::DBCluster"}
+_MEMBER_TYPES = {"aws_rds_cluster_instance", "AWS::RDS::DBInstance"}
+_STRATEGY_TYPES = {"aws_ecs_cluster_capacity_providers", "AWS::ECS::ClusterCapacityProviderAssociations"}
+_MEMBER_POOL: Pool = ("declared_type", *_MEMBER_TYPES)
+_STRATEGY_POOL: Pool = ("declared_type", *_STRATEGY_TYPES)
+
+# Disks a resource of its own attaches to a machine: attachment type -> (machine attribute, disk attribute).
+_ATTACHMENTS = {
+    "azurerm_virtual_machine_data_disk_attachment": ("virtual_machine_id", "managed_disk_id"),
+    "google_compute_attached_disk": ("instance", "disk"),
+    "aws_volume_attachment": ("instance_id", "volume_id"),
+}
+# Disks a machine attaches inline by reference: machine type -> (list attribute, reference key).
+_INLINE_ATTACHMENTS = {"google_compute_instance": ("attached_disk", "source")}
+
+_WORDISH = re.compile(r"[\w-]")
+_WORDISH_OR_DOT = re.compile(r"[\w.-]")
+
+
+def _mentions(expression: str, address: str) -> bool:
+    """``address`` referenced in a Terraform expression, whole or indexed (``x.y[count.index].id``)."""
+    return re.search(rf"(?<![\w.-]){re.escape(address)}(\[[^\]]*\])?(?=\.|$|[^\w-])", expression) is not None
+
+
+def refers_to(value: Any, target: Resource) -> bool:
+    """Whether an attribute value references ``target`` (Terraform expression, CFN Ref/GetAtt, or its name)."""
+    if isinstance(value, Unresolved):
+        return _mentions(value.expression.strip("${}"), target.address)
+    if isinstance(value, Mapping):
+        if "Ref" in value:
+            return value["Ref"] == target.address
+        getatt = value.get("Fn::GetAtt")
+        if isinstance(getatt, list) and getatt:
+            return getatt[0] == target.address
+        return False
+    name = target.facts.get("name")
+    return isinstance(value, str) and isinstance(name, str) and value == name
+
+
+def mentioned(value: Any, longest: int) -> tuple[set[str], set[str]]:
+    """What ``refers_to(value, target)`` compares a target with, turned around: the addresses (of at most
+    ``longest`` characters) and the names for which it is true.
+
+    In an expression ``_mentions`` finds an address that starts where no word character, dot or hyphen
+    precedes it and ends before the end or a character that is neither a word character nor a hyphen
+    (the optional ``[index]`` starts with such a character), so the addresses are exactly the
+    substrings between such a start and such an end.
+    """
+    if isinstance(value, Unresolved):
+        expression = value.expression.strip("${}")
+        size = len(expression)
+        starts = [p for p in range(size + 1) if p == 0 or not _WORDISH_OR_DOT.match(expression, p - 1)]
+        ends = [q for q in range(size + 1) if q == size or not _WORDISH.match(expression, q)]
+        return {expression[p:q] for p in starts for q in ends if p <= q <= p + longest}, set()
+    if isinstance(value, Mapping):
+        if "Ref" in value:
+            ref = value["Ref"]
+            return ({ref} if isinstance(ref, str) else set()), set()
+        getatt = value.get("Fn::GetAtt")
+        if isinstance(getatt, list) and getatt:
+            return ({getatt[0]} if isinstance(getatt[0], str) else set()), set()
+        return set(), set()
+    return set(), ({value} if isinstance(value, str) else set())
 
 
 def undeclared(ref: Ref) -> str:

@@ -58,7 +58,7 @@ def line_in(origin: Resource, other: Resource, line: int | None = None) -> int |
 
 def routes_of(index: ResourceIndex, table: Resource) -> list[dict[str, Any]]:
     routes = [dict(r) for r in table.facts.get("routes") or [] if isinstance(r, dict)]
-    for route in index.referrers(table, index.of_kind("route"), "route_table"):
+    for route in index.pointing_to(table, ("kind", "route"), ("facts", "route_table")):
         item = route.facts.get("route")
         if isinstance(item, dict):
             routes.append({**item, "line": line_in(table, route, item.get("line")), "resource": route})
@@ -92,7 +92,7 @@ def route_table_of(index: ResourceIndex, subnet: Resource) -> tuple[Resource | N
         if table is not None:
             return table, f"route table {table.address}"
         return None, undeclared(ref)
-    for assoc in index.referrers(subnet, index.of_kind("route_table_association"), "subnet"):
+    for assoc in index.pointing_to(subnet, ("kind", "route_table_association"), ("facts", "subnet")):
         targets = index.targets(assoc.facts.get("route_table"), assoc)
         for ref, table in targets:
             if table is not None:
@@ -102,14 +102,12 @@ def route_table_of(index: ResourceIndex, subnet: Resource) -> tuple[Resource | N
     for _, vpc in index.targets(subnet.facts.get("vpc"), subnet):
         if vpc is None:
             continue
-        for table in index.of_kind("main_route_table"):
-            if index.points_to(table.facts.get("vpc"), table, vpc):
-                return table, f"main route table {table.address} of {vpc.address}"
-        for assoc in index.of_kind("main_route_table_association"):
-            if index.points_to(assoc.facts.get("vpc"), assoc, vpc):
-                for _, table in index.targets(assoc.facts.get("route_table"), assoc):
-                    if table is not None:
-                        return table, f"main route table {table.address} of {vpc.address}"
+        for table in index.pointing_to(vpc, ("kind", "main_route_table"), ("facts", "vpc")):
+            return table, f"main route table {table.address} of {vpc.address}"
+        for assoc in index.pointing_to(vpc, ("kind", "main_route_table_association"), ("facts", "vpc")):
+            for _, table in index.targets(assoc.facts.get("route_table"), assoc):
+                if table is not None:
+                    return table, f"main route table {table.address} of {vpc.address}"
     return None, f"no route table is associated with {subnet.address} in the scanned files"
 
 
@@ -131,11 +129,11 @@ def subnet_exposure(index: ResourceIndex, subnet: Resource) -> Exposure:
         egress = next((k for k, _ in kinds if k == "nat_gateway"), "other" if kinds else "none")
         chosen = next((r for k, r in kinds if k == egress), None)
         return Exposure("private", f"{why} has no route to an internet gateway", table, chosen, egress)
-    for lb in index.of_kind("load_balancer"):
-        if lb.facts.get("internet_facing") is True and index.points_to(lb.facts.get("subnets"), lb, subnet):
+    for lb in index.pointing_to(subnet, ("kind", "load_balancer"), ("facts", "subnets")):
+        if lb.facts.get("internet_facing") is True:
             return Exposure("public", f"the internet-facing load balancer {lb.address} is placed in it")
-    for nat in index.of_kind("nat_gateway"):
-        if index.points_to(nat.facts.get("subnet"), nat, subnet) and nat.facts.get("connectivity") != "private":
+    for nat in index.pointing_to(subnet, ("kind", "nat_gateway"), ("facts", "subnet")):
+        if nat.facts.get("connectivity") != "private":
             return Exposure("public", f"the NAT gateway {nat.address} is placed in it")
     return Exposure("unknown", why)
 
@@ -146,9 +144,8 @@ def _shown(value: Any) -> str:
 
 
 def in_subnet_group(index: ResourceIndex, subnet: Resource) -> Resource | None:
-    for group in index.of_kind("subnet_group"):
-        if index.points_to(group.facts.get("subnets"), group, subnet):
-            return group
+    for group in index.pointing_to(subnet, ("kind", "subnet_group"), ("facts", "subnets")):
+        return group
     return None
 
 
@@ -248,10 +245,7 @@ def listeners_of(index: ResourceIndex, lb: Resource) -> list[Listener]:
                          item.get("redirects_to_https"), item.get("line"), lb) for item in inline
                 if isinstance(item, dict)]
     found = []
-    for listener in index.of_kind("lb_listener"):
-        link = listener.facts.get("load_balancer", listener.facts.get("url_map"))
-        if not index.points_to(link, listener, lb):
-            continue
+    for listener in index.pointing_to(lb, ("kind", "lb_listener"), ("facts_or", "load_balancer", "url_map")):
         protocol = str(listener.facts.get("protocol", "")).upper()
         redirects = listener.facts.get("redirects_to_https")
         if "url_map" in listener.facts and protocol == "HTTP":

@@ -20,7 +20,7 @@ from scanner.mappings.sizing import gib
 from scanner.model import Resource, Status, Unresolved
 from scanner.policy.check import SKIP, EvalContext, Outcome, resolve_value
 from scanner.policy.functions import register
-from scanner.policy.functions.references import ScanIndex, index_of
+from scanner.policy.references import ResourceIndex, index_of
 from scanner.units import SIZE, Quantity, comparable, format_quantity, parse_quantity
 
 _MISSING = object()
@@ -88,7 +88,7 @@ def _dimension(resource: Resource, fact: str, required: Any) -> _Dim | None:
     return _Dim(fact, Status.COMPLIES if ok else Status.VIOLATES, value, required)
 
 
-def _disk_dimension(resource: Resource, required: Quantity | None, index: ScanIndex) -> _Dim | None:
+def _disk_dimension(resource: Resource, required: Quantity | None, index: ResourceIndex) -> _Dim | None:
     """A machine's disk: its own disks plus the volumes attached to it by reference (Azure data disk
     attachments, GCE attached disks, EBS volume attachments). A part whose size is unknown makes the
     total a lower bound: enough is enough, too little is unknown."""
@@ -121,14 +121,14 @@ def _disk_dimension(resource: Resource, required: Quantity | None, index: ScanIn
     return _Dim("disk_size", Status.VIOLATES, observed, required, reason)
 
 
-def _defers_to_members(resource: Resource, index: ScanIndex) -> bool:
+def _defers_to_members(resource: Resource, index: ResourceIndex) -> bool:
     """An Aurora cluster without a class of its own is sized by its instances when they are in scope."""
     if resource.type not in ("aws_rds_cluster", "AWS::RDS::DBCluster") or "vcpu" in resource.facts:
         return False
     return bool(index.members_of(resource))
 
 
-def _count(ctx: EvalContext, index: ScanIndex, selects: Callable[[Resource], bool] | None) -> _Dim | None:
+def _count(ctx: EvalContext, index: ResourceIndex, selects: Callable[[Resource], bool] | None) -> _Dim | None:
     """The instances this resource stands for (observed only; compared by ``_compare_count``)."""
     resource = ctx.resource
     if "k8s_workload" in resource.kinds:
@@ -148,14 +148,12 @@ def _count(ctx: EvalContext, index: ScanIndex, selects: Callable[[Resource], boo
             index.memo[key] = [r for r in ctx.resources if unit & r.kinds and r.provider == resource.provider
                                and r.format == resource.format and selects(r) and not _defers_to_members(r, index)]
         siblings = index.memo[key]
-        total = 0
-        for sibling in siblings or [resource]:
-            count = sibling.facts.get("instance_count", 1)
-            if isinstance(count, Unresolved):
-                return _Dim("instance_count", Status.UNKNOWN, count.expression, None, count.reason)
-            total += count if isinstance(count, int) else 1
-        names = ", ".join(s.address for s in siblings[:5]) + (", ..." if len(siblings) > 5 else "")
-        return _Dim("count", Status.COMPLIES, total, None, f"in the scanned files: {names}")
+        if not siblings:
+            return _units_total([resource])
+        # Every sibling gets the same total: add it up once, not once per sibling.
+        if ("total", key) not in index.memo:
+            index.memo[("total", key)] = _units_total(siblings)
+        return index.memo[("total", key)]
     if "instance_count" in resource.facts or fact_spec(resource, "instance_count") is not None:
         value = resource.facts.get("instance_count")
         if value is None:
@@ -166,6 +164,18 @@ def _count(ctx: EvalContext, index: ScanIndex, selects: Callable[[Resource], boo
             return _Dim("instance_count", Status.UNKNOWN, value.expression, None, value.reason)
         return _Dim("instance_count", Status.COMPLIES, value, None)
     return None
+
+
+def _units_total(units: list[Resource]) -> _Dim:
+    """The instances of ``units`` together (each one, or its count), naming the first few."""
+    total = 0
+    for unit in units:
+        count = unit.facts.get("instance_count", 1)
+        if isinstance(count, Unresolved):
+            return _Dim("instance_count", Status.UNKNOWN, count.expression, None, count.reason)
+        total += count if isinstance(count, int) else 1
+    names = ", ".join(s.address for s in units[:5]) + (", ..." if len(units) > 5 else "")
+    return _Dim("count", Status.COMPLIES, total, None, f"in the scanned files: {names}")
 
 
 def _compare_count(dim: _Dim, required: int) -> _Dim:

@@ -32,17 +32,18 @@ def _server_name(resource: Resource) -> str:
 def related(index: ResourceIndex, database: Resource, kind: str, fact: str = "source_database") -> list[Resource]:
     """Resources of ``kind`` that name ``database`` in ``fact``; for ARM also children declared inside
     the database's own JSON (nested resources) or named ``<server>/...``."""
-    out = []
-    for candidate in index.of_kind(kind):
-        if index.points_to(candidate.facts.get(fact), candidate, database):
-            out.append(candidate)
-        elif database.format == "arm" and candidate.format == "arm" and candidate.origin.file == database.origin.file:
+    pool = ("kind", kind)
+    out = index.pointing_to(database, pool, ("facts", fact))
+    if database.format != "arm":
+        return out
+    found = {id(candidate): candidate for candidate in out}
+    for candidate in index.in_file(pool, database.origin.file):
+        if candidate.format == "arm" and id(candidate) not in found:
             nested = (database.origin.line or 0) < (candidate.origin.line or 0) <= (database.origin.end_line or 0)
             name = candidate.attributes.get("name")
-            named = isinstance(name, str) and name.startswith(f"{_server_name(database)}/")
-            if nested or named:
-                out.append(candidate)
-    return out
+            if nested or (isinstance(name, str) and name.startswith(f"{_server_name(database)}/")):
+                found[id(candidate)] = candidate
+    return sorted(found.values(), key=lambda candidate: index.position(pool, candidate))
 
 
 # --- ME-NET-02 (private subnets) -----------------------------------------------------------
@@ -261,9 +262,8 @@ def database_high_availability(ctx: EvalContext, facts: Mapping[str, Any], args:
 def _replicas(index: ResourceIndex, primary: Resource, *keys: str) -> int | Unresolved:
     """How many read replicas name ``primary`` (a replica resource with ``count`` is that many)."""
     total = 0
-    for candidate in index.of_type(primary.type):
-        if candidate is primary or not any(index.points_to(candidate.attributes.get(k), candidate, primary)
-                                           for k in keys):
+    for candidate in index.pointing_to(primary, ("type", primary.type), ("attributes", *keys)):
+        if candidate is primary:
             continue
         count = instance_count(candidate)
         if count is None:
@@ -277,7 +277,7 @@ def _aurora_ha(ctx: EvalContext, index: ResourceIndex, cluster: Resource, facts:
     minimum, min_zones = int(arg(ctx, args, "min_instances", 3)), int(arg(ctx, args, "min_zones", 2))
     if cluster.attributes.get("db_cluster_instance_class") or cluster.attributes.get("DBClusterInstanceClass"):
         return complies("Multi-AZ DB cluster: a writer and two readable standbys in three zones", "instances", 3)
-    members = [m for m in index.resources if "cluster" in m.facts and index.points_to(m.facts["cluster"], m, cluster)]
+    members = index.pointing_to(cluster, ("all",), ("facts", "cluster"))
     count = 0
     for member in members:
         n = instance_count(member)
@@ -379,9 +379,7 @@ def datastore_public_endpoint(ctx: EvalContext, facts: Mapping[str, Any], args: 
         return unknown("publicly_accessible is not declared", "publicly_accessible")  # the table says why
     if value is None:
         index = _index(ctx)
-        members = [m for m in index.resources if "cluster" in m.facts
-                   and index.points_to(m.facts["cluster"], m, ctx.resource)]
-        if members:
+        if index.pointing_to(ctx.resource, ("all",), ("facts", "cluster")):
             return skip()
         none = "none was collected" if is_live(ctx.resource) else "the scanned files declare none"
         return unknown("publicly_accessible is not declared: Aurora sets it on each instance of the cluster, and "

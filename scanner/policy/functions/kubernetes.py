@@ -1,7 +1,7 @@
 """Kubernetes checks YAML cannot say: per-container rules, and objects that must agree with each other.
 
 Cross-object checks (an HPA scales an existing Deployment, a NetworkPolicy selects the API pods)
-read the other manifests of the scan through ``references.index_of``. Secrets' values never
+read the other manifests of the scan through ``scanner.policy.references.index_of``. Secrets' values never
 reach a finding: a literal credential is reported by its variable name only.
 """
 
@@ -18,7 +18,7 @@ from scanner.mappings.transforms import k8s_containers, pod_spec
 from scanner.model import Resource, Status
 from scanner.policy.check import SKIP, EvalContext, Outcome, resolve_value
 from scanner.policy.functions import register
-from scanner.policy.functions.references import index_of
+from scanner.policy.references import index_of
 from scanner.units import CPU, SIZE, comparable, parse_quantity
 
 _LONG_RUNNING = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"}
@@ -308,7 +308,7 @@ def k8s_autoscaling(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[st
     workload = index.workloads.get(key)
     spec = resource.attributes.get("spec") or {}
     if workload is None:
-        if any(ns == namespace for ns, _, _ in index.workloads):
+        if index.workloads_in(namespace):
             return _violation("target", f"{key[1]}/{key[2]}", "an existing workload",
                               f"the HPA scales {key[1]} {key[2]}, which is not among the namespace's manifests",
                               _line(spec, "scaleTargetRef"))
@@ -443,14 +443,13 @@ def k8s_network_policy(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping
     pattern = str(_arg(ctx, args, "api_selector"))
     values = {k: _arg(ctx, args, k) for k in ("ingress_namespace", "api_ports", "egress", "allow_dns")}
     index = index_of(ctx.resources)
-    policies = [r for r in index.by_type.get("NetworkPolicy", ())]
     if "k8s_workload" in resource.kinds:
         if resource.type not in _LONG_RUNNING or not is_api(resource, pattern):
             return Outcome(SKIP)
         namespace = str(facts.get("namespace") or "default")
         labels = _pod_labels(resource)
-        selecting = [p for p in policies if str(p.facts.get("namespace") or "default") == namespace
-                     and selector_matches(p.facts.get("pod_selector") or {}, labels)]
+        selecting = [p for p in index.in_namespace("NetworkPolicy", namespace)
+                     if selector_matches(p.facts.get("pod_selector") or {}, labels)]
         if not selecting:
             return _violation("network_policy", None, "a NetworkPolicy selecting its pods",
                               f"no NetworkPolicy selects the pods of {resource.type} {facts.get('name')} "
@@ -459,7 +458,7 @@ def k8s_network_policy(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping
                        "a NetworkPolicy selecting its pods")
     namespace = str(facts.get("namespace") or "default")
     selector = facts.get("pod_selector") or {}
-    workloads = [w for (ns, _, _), w in index.workloads.items() if ns == namespace]
+    workloads = index.workloads_in(namespace)
     selected = [w for w in workloads if selector_matches(selector, _pod_labels(w))]
     app = ((selector.get("matchLabels") or {}).get("app") if isinstance(selector, Mapping) else None)
     protects_api = any(is_api(w, pattern) for w in selected) or (

@@ -8,6 +8,7 @@ unknown, naming it.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
 
@@ -92,7 +93,7 @@ def network_address_space(ctx: EvalContext, facts: Mapping[str, Any], args: Mapp
         return violates(f"address space is {', '.join(shown)}; the guide requires {cidr}", "address_space", shown,
                         cidr, target=cidr if scalar else [cidr])
     index = _index(ctx)
-    subnets = [s for s in index.of_kind("subnet") if index.points_to(s.facts.get("network"), s, ctx.resource)]
+    subnets = index.pointing_to(ctx.resource, ("kind", "subnet"), ("facts", "network"))
     if not subnets:
         return unknown(f"{ctx.resource.address} has no address space of its own and no subnetwork in the scanned "
                        "files", "address_space", None, cidr)
@@ -153,9 +154,10 @@ def nat_egress(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, An
         return violates(f"private subnet without NAT egress: {where} has {observed}", "route_table", observed,
                         "0.0.0.0/0 via a NAT gateway", line=line)
     if resource.type == "google_compute_network":
-        routers = [r for r in index.of_kind("router") if index.points_to(r.facts.get("network"), r, resource)]
-        nats = [n for n in index.of_kind("nat_gateway") for r in routers
-                if index.points_to(n.facts.get("router"), n, r)]
+        routers = index.pointing_to(resource, ("kind", "router"), ("facts", "network"))
+        pool = ("kind", "nat_gateway")
+        nats = sorted({id(n): n for r in routers for n in index.pointing_to(r, pool, ("facts", "router"))}.values(),
+                      key=lambda n: index.position(pool, n))
         if nats:
             return complies(f"Cloud NAT {nats[0].address} on router {routers[0].address}", "nat", nats[0].address,
                             line=line_in(resource, nats[0]))
@@ -167,22 +169,19 @@ def nat_egress(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, An
 
 
 def _azure_nat(index: ResourceIndex, vnet: Resource) -> Outcome:
-    subnets = []
-    for subnet in index.of_kind("subnet"):
-        if subnet.format != vnet.format:
-            continue
-        inline = subnet.address.startswith(f"{subnet.type}/{vnet.address[len(vnet.type) + 1:]}/")
-        if inline or index.points_to(subnet.facts.get("network"), subnet, vnet) or (
-                subnet.format == "arm" and subnet.address.split("/")[-2] == vnet.address.rsplit("/", 1)[-1]):
-            subnets.append(subnet)
-    associations = index.of_kind("nat_association")
+    pool = ("kind", "subnet")
+    named = _subnets_by_network_name(index)
+    found = {id(s): s for s in index.pointing_to(vnet, pool, ("facts", "network"))}
+    found.update((id(s), s) for s in named.get(("inline", vnet.address[len(vnet.type) + 1:]), ()))
+    found.update((id(s), s) for s in named.get(("arm", vnet.address.rsplit("/", 1)[-1]), ()))
+    subnets = sorted((s for s in found.values() if s.format == vnet.format), key=lambda s: index.position(pool, s))
     needing = []
     for subnet in subnets:
         name = subnet.address.rsplit("/", 1)[-1].rsplit(".", 1)[-1].lower()
         if name in _SPECIAL_AZURE_SUBNETS or subnet.facts.get("delegations"):
             continue
-        attached = subnet.facts.get("nat_gateway") is not None or any(
-            index.points_to(a.facts.get("subnet"), a, subnet) for a in associations)
+        attached = subnet.facts.get("nat_gateway") is not None or bool(
+            index.pointing_to(subnet, ("kind", "nat_association"), ("facts", "subnet")))
         needing.append((subnet, attached))
     if not needing:
         return unknown(f"no subnet of {vnet.address} is declared in the scanned files", "nat")
@@ -193,6 +192,26 @@ def _azure_nat(index: ResourceIndex, vnet: Resource) -> Outcome:
                         "default outbound access", "nat", None, "a NAT gateway on every workload subnet",
                         line=line_in(vnet, first))
     return complies(f"every workload subnet of {vnet.address} has a NAT gateway", "nat")
+
+
+def _subnets_by_network_name(index: ResourceIndex) -> dict[tuple[str, str], list[Resource]]:
+    """Subnets by the virtual network name their address carries, built once per scan: declared inside
+    it (``<type>/<vnet>/<subnet>``: every prefix before a slash) or an ARM child ``.../<vnet>/<subnet>``."""
+    named = index.memo.get("subnets_by_network_name")
+    if named is None:
+        named = defaultdict(list)
+        for subnet in index.pool(("kind", "subnet")):
+            keys: set[tuple[str, str]] = set()
+            if subnet.address.startswith(f"{subnet.type}/"):
+                rest = subnet.address[len(subnet.type) + 1:]
+                keys.update(("inline", rest[:i]) for i, c in enumerate(rest) if c == "/")
+            parts = subnet.address.split("/")
+            if subnet.format == "arm" and len(parts) > 1:
+                keys.add(("arm", parts[-2]))
+            for key in keys:
+                named[key].append(subnet)
+        index.memo["subnets_by_network_name"] = named = dict(named)
+    return named
 
 
 # --- ME-NET-05 / ME-TLS-01 -----------------------------------------------------------------
@@ -340,12 +359,15 @@ def cdn_in_front(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, 
     if resource.type in ("google_compute_url_map", "google_compute_region_url_map"):
         return _cloud_cdn(index, resource, facts)
     targets = [resource, *_public_ips(index, resource)]
-    cdns = index.of_kind("cdn") + index.of_kind("cdn_origin")
-    for cdn in cdns:
-        if any(index.points_to(cdn.facts.get("origins"), cdn, t) for t in targets):
-            return complies(f"{cdn.address} has it as origin", "cdn", cdn.address, line=line_in(resource, cdn))
-    if cdns:
-        return unknown(f"{cdns[0].address} is declared but none of its origins names {resource.address}", "cdn",
+    pools = (("kind", "cdn"), ("kind", "cdn_origin"))  # CDNs first, then Front Door origins
+    fronting = [(n, index.position(pool, cdn), cdn) for n, pool in enumerate(pools) for t in targets
+                for cdn in index.pointing_to(t, pool, ("facts", "origins"))]
+    if fronting:
+        cdn = min(fronting, key=lambda found: found[:2])[2]
+        return complies(f"{cdn.address} has it as origin", "cdn", cdn.address, line=line_in(resource, cdn))
+    declared = [cdn for pool in pools for cdn in index.pool(pool)[:1]]
+    if declared:
+        return unknown(f"{declared[0].address} is declared but none of its origins names {resource.address}", "cdn",
                        None, "a CDN with this load balancer as origin")
     return violates("no CDN (CloudFront / Front Door) in front of the load balancer", "cdn", None,
                     "a CDN with this load balancer as origin")
@@ -477,20 +499,17 @@ def _attached_load_balancer(ctx: EvalContext) -> bool | None:
         if not found or found[0] is None:
             return None
         group = found[0]
-    users = [r for r in index.resources if r is not group and r.type not in (
-        "aws_security_group_rule", "aws_vpc_security_group_ingress_rule", "AWS::EC2::SecurityGroupIngress")
-        and _mentions(index, r, group)]
+    users = [r for r in index.pointing_to(group, ("all",), _SECURITY_GROUP_USE) if r is not group and r.type not in (
+        "aws_security_group_rule", "aws_vpc_security_group_ingress_rule", "AWS::EC2::SecurityGroupIngress")]
     if not users:
         return None
     return any(u.facts.get("internet_facing") is True and "load_balancer" in u.kinds for u in users)
 
 
-def _mentions(index: ResourceIndex, resource: Resource, target: Resource) -> bool:
-    for key in ("security_groups", "vpc_security_group_ids", "security_group_ids", "network_configuration",
-                "SecurityGroups", "SecurityGroupIds", "VpcSecurityGroupIds", "NetworkConfiguration"):
-        if key in resource.attributes and index.points_to(resource.attributes[key], resource, target):
-            return True
-    return False
+# The attributes by which a resource uses a security group.
+_SECURITY_GROUP_USE = ("attributes", "security_groups", "vpc_security_group_ids", "security_group_ids",
+                       "network_configuration", "SecurityGroups", "SecurityGroupIds", "VpcSecurityGroupIds",
+                       "NetworkConfiguration")
 
 
 # --- ME-NET-09 -----------------------------------------------------------------------------

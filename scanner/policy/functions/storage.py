@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 from scanner.model import Resource, Unresolved
 from scanner.policy.check import EvalContext, Outcome, evaluate
 from scanner.policy.functions import register
+from scanner.policy.references import index_of
 
 COMPANION_KIND = "storage_bucket_settings"
 _INTERPOLATION = re.compile(r"^\$\{(.*)\}$")
@@ -34,10 +36,36 @@ def _same_scope(a: Resource, b: Resource) -> bool:
     return a.origin.file == b.origin.file
 
 
+def _named(reference: Any) -> tuple[list[str], list[str]]:
+    """What ``refers_to(reference, parent)`` compares a parent with, turned around: the addresses
+    (the expression and each of its prefixes before a dot) and the bucket names it is true for."""
+    if isinstance(reference, Unresolved):
+        expression = _INTERPOLATION.sub(r"\1", reference.expression.strip()).strip()
+        return [expression] + [expression[:i] for i, c in enumerate(expression) if c == "."], []
+    return [], [reference] if isinstance(reference, str) else []
+
+
 def companions(resource: Resource, everything: tuple[Resource, ...]) -> list[Resource]:
-    return [other for other in everything
-            if COMPANION_KIND in other.kinds and _same_scope(other, resource)
-            and refers_to(other.facts.get("parent"), resource)]
+    """The companion resources that configure ``resource``, in scan order (looked up by the address or
+    name each companion names, indexed once per scan)."""
+    memo = index_of(everything).memo
+    if "storage_companions" not in memo:
+        by_address: dict[str, list[int]] = defaultdict(list)
+        by_name: dict[str, list[int]] = defaultdict(list)
+        for i, other in enumerate(everything):
+            if COMPANION_KIND in other.kinds:
+                addresses, names = _named(other.facts.get("parent"))
+                for address in set(addresses):
+                    by_address[address].append(i)
+                for name in names:
+                    by_name[name].append(i)
+        memo["storage_companions"] = (by_address, by_name)
+    by_address, by_name = memo["storage_companions"]
+    hits = set(by_address.get(resource.address, ()))
+    bucket_name = resource.facts.get("bucket_name")
+    if isinstance(bucket_name, str):
+        hits.update(by_name.get(bucket_name, ()))
+    return [everything[i] for i in sorted(hits) if _same_scope(everything[i], resource)]
 
 
 @register("with_companions")
