@@ -106,3 +106,18 @@ def test_policies_list_and_show() -> None:
     shown = run_cli("policies", "show", "ME-DB-02")
     assert "min_retention" in shown.stdout and "30d" in shown.stdout
     assert run_cli("policies", "show", "ME-XX-99").returncode == 2
+
+
+def test_a_reader_that_stops_early_gets_no_traceback() -> None:
+    """``specdrift scan ... | head``: the command ends quietly (console() flushes, then exits hard)."""
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "scanner", "scan", str(EXAMPLE), "--format", "json"]
+    with subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+        assert process.stdout is not None and process.stderr is not None
+        assert process.stdout.read(64).startswith(b"{")
+        process.stdout.close()
+        errors = process.stderr.read().decode()
+        assert process.wait(timeout=60) in (1, 2)
+    assert "Traceback" not in errors and "Exception ignored" not in errors, errors

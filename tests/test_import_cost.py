@@ -22,10 +22,12 @@ WARM_FORBIDDEN = ("jsonschema", "multiprocessing", "concurrent.futures", "hcl2",
 # -X importtime lists what ``import`` statements load; modules loaded through importlib.import_module
 # (discovered loaders, subcommands) are not listed, so the wrapper also writes sys.modules at exit.
 _WRAPPER = (
-    "import atexit, runpy, sys\n"
-    "out, sys.argv = sys.argv[1], ['specdrift', 'scan', *sys.argv[2:]]\n"
-    "atexit.register(lambda: open(out, 'w').write('\\n'.join(sorted(sys.modules))))\n"
-    "runpy.run_module('scanner', run_name='__main__', alter_sys=True)\n"
+    "import sys\n"
+    "from scanner.cli import main\n"
+    "out = sys.argv[1]\n"
+    "code = main(['scan', *sys.argv[2:]])\n"
+    "open(out, 'w').write('\\n'.join(sorted(sys.modules)))\n"
+    "sys.exit(code)\n"
 )
 
 

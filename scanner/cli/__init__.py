@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from scanner import __version__
 
@@ -69,6 +70,22 @@ def write_output(text: str | Iterable[str], output: str | None) -> None:
     else:
         sys.stdout.writelines(pieces)
         sys.stdout.flush()
+
+
+def console() -> NoReturn:
+    """The ``specdrift`` command: ``main``, then exit without tearing the heap down.
+
+    A large scan leaves millions of objects; freeing them one by one at interpreter exit took 2.6 s
+    of a 20k-resource scan (16.3 s -> 13.7 s). Output is flushed first; nothing else is pending
+    (worker pools are closed, files written with ``with``), so the process ends as mypy's does.
+    """
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (BrokenPipeError, ValueError):  # the reader went away (| head): nothing left to say
+        code = code or EXIT_ERROR
+    os._exit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

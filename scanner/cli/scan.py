@@ -38,6 +38,15 @@ def annotations_wanted(setting: str, destinations: list[tuple[str, str | None]])
 
 
 def run(args: argparse.Namespace) -> int:
+    from scanner.scan import cyclic_gc_paused
+
+    # One pause over the scan and its reports: switched on between them, the collector would walk the
+    # whole heap of resources and findings once more before the reports are written.
+    with cyclic_gc_paused():
+        return _scan_and_report(args)
+
+
+def _scan_and_report(args: argparse.Namespace) -> int:
     from scanner.baseline import BaselineError
     from scanner.cli.options import load_config, report_destinations, scan_options
     from scanner.config import ConfigError
