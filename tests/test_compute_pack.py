@@ -416,6 +416,25 @@ def test_schema_validator_is_cached_and_lazy() -> None:
         assert heavy not in imported, heavy
 
 
+@pytest.mark.parametrize("missing", ["kubernetes_validate", "jsonschema_rs"])
+def test_schema_check_is_unknown_naming_what_is_missing(missing: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scanner.policy.functions import kubernetes
+
+    kubernetes._schema_validator.cache_clear()
+    kubernetes._schema_root.cache_clear()
+    monkeypatch.setitem(sys.modules, missing, None)  # import fails
+    if missing == "kubernetes_validate":
+        monkeypatch.setattr("importlib.util.find_spec", lambda name, *a: None)
+    try:
+        _, findings = _scan(EXAMPLE / "kubernetes" / "deployment.yaml", [p for p in ALL if p.id == "ME-K8S-13"])
+    finally:
+        kubernetes._schema_validator.cache_clear()
+        kubernetes._schema_root.cache_clear()
+    assert findings and all(f.status == Status.UNKNOWN for f in findings)
+    package = {"kubernetes_validate": "kubernetes-validate", "jsonschema_rs": "jsonschema-rs"}[missing]
+    assert all(f"{package} is not installed" in f.message for f in findings), [f.message for f in findings]
+
+
 # --- every policy of the pack has pass and fail fixtures in each format it names ---------------------
 
 @pytest.mark.parametrize("policy", [p for p in ALL if p.id.startswith(MINE)], ids=lambda p: p.id)

@@ -555,7 +555,7 @@ def _schema_root() -> Path:
 
     spec = importlib.util.find_spec("kubernetes_validate")
     if spec is None or not spec.submodule_search_locations:
-        raise ImportError("kubernetes-validate is not installed")
+        raise ImportError("kubernetes-validate is not installed", name="kubernetes_validate")
     return Path(next(iter(spec.submodule_search_locations))) / "kubernetes-json-schema"
 
 
@@ -594,9 +594,10 @@ def k8s_schema(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, An
     api_version, kind = str(resource.attributes.get("apiVersion")), resource.type
     try:
         validator = _schema_validator(version, api_version, kind, strict)
-    except ImportError:
+    except ImportError as exc:
+        missing = "jsonschema-rs" if exc.name == "jsonschema_rs" else "kubernetes-validate"
         return Outcome(Status.UNKNOWN, "schema", None, f"Kubernetes {version} schema",
-                       "kubernetes-validate is not installed (pip install 'specdrift[kubernetes]')")
+                       f"{missing} is not installed (pip install 'specdrift[kubernetes]')")
     except Exception as exc:  # a version the bundled schemas do not cover
         return Outcome(Status.UNKNOWN, "schema", None, f"Kubernetes {version} schema",
                        str(getattr(exc, "message", exc)))
