@@ -121,3 +121,8 @@ def test_a_reader_that_stops_early_gets_no_traceback() -> None:
         errors = process.stderr.read().decode()
         assert process.wait(timeout=60) in (1, 2)
     assert "Traceback" not in errors and "Exception ignored" not in errors, errors
+
+
+def test_a_missing_var_file_is_a_usage_error(tmp_path: Path) -> None:
+    result = run_cli("scan", "examples/marketing-engine/gcp", "--var-file", str(tmp_path / "absent.tfvars"))
+    assert result.returncode == 2 and "absent.tfvars" in result.stderr and "Traceback" not in result.stderr

@@ -107,3 +107,49 @@ def test_unrecognised_files_are_skipped_not_errors(tmp_path: Path) -> None:
     outcome = load_paths([tmp_path])
     assert not outcome.errors and not outcome.resources
     assert len(outcome.skipped) == 2
+
+
+def _tfvars_module(root: Path, default: int = 30) -> None:
+    (root / "main.tf").write_text(
+        f'variable "days" {{\n  default = {default}\n}}\nvariable "env" {{\n  default = "dev"\n}}\n'
+        'resource "aws_db_instance" "db" {\n  identifier = "pg-${var.env}"\n  backup_retention_period = var.days\n}\n'
+        'module "child" {\n  source = "./child"\n}\n')
+    (root / "child").mkdir()
+    (root / "child" / "main.tf").write_text(
+        'variable "days" {\n  default = 35\n}\n'
+        'resource "aws_db_instance" "c" {\n  backup_retention_period = var.days\n}\n')
+
+
+def test_terraform_loads_the_root_modules_own_variables_files_as_terraform_does(tmp_path: Path) -> None:
+    """terraform.tfvars(.json), then *.auto.tfvars(.json) in lexical order, then --var-file: later wins."""
+    _tfvars_module(tmp_path)
+    (tmp_path / "terraform.tfvars").write_text("days = 1\n")  # a compliant default overridden: must not pass
+    res = _by_address(tmp_path)
+    assert res["aws_db_instance.db"].facts["backup_retention"].text == "1d"
+    assert res["module.child.aws_db_instance.c"].facts["backup_retention"].text == "35d"  # not the root's file
+    (tmp_path / "terraform.tfvars.json").write_text('{"days": 2, "env": "json"}')
+    (tmp_path / "b.auto.tfvars").write_text("days = 4\n")
+    (tmp_path / "a.auto.tfvars.json").write_text('{"days": 3, "env": "auto"}')
+    res = _by_address(tmp_path)
+    assert res["aws_db_instance.db"].facts["backup_retention"].text == "4d"
+    assert res["aws_db_instance.db"].attributes["identifier"] == "pg-auto"
+    (tmp_path / "child" / "terraform.tfvars").write_text("days = 5\n")  # a called module's own file is ignored
+    explicit = tmp_path / "prod.tfvars"
+    explicit.write_text("days = 40\n")
+    res = _by_address(tmp_path, var_files=[str(explicit)])
+    assert res["aws_db_instance.db"].facts["backup_retention"].text == "40d"
+    assert res["module.child.aws_db_instance.c"].facts["backup_retention"].text == "35d"
+
+
+def test_an_unreadable_variables_file_is_a_parse_error_and_its_module_unknown(tmp_path: Path) -> None:
+    _tfvars_module(tmp_path)
+    (tmp_path / "terraform.tfvars").write_text("days = 30\nenv =\n")
+    (tmp_path / "x.auto.tfvars.json").write_text("[1, 2]")
+    outcome = load_paths([tmp_path])
+    errors = {(Path(e.file).name, e.line): e.message for e in outcome.errors}
+    assert ("terraform.tfvars", 3) in errors or ("terraform.tfvars", 2) in errors, errors
+    assert any(name == "x.auto.tfvars.json" and "one object" in message for (name, _), message in errors.items())
+    res = {r.address: r for r in outcome.resources}
+    days = res["aws_db_instance.db"].attributes["backup_retention_period"]
+    assert isinstance(days, Unresolved) and "could not be read" in days.reason  # not the default's 30
+    assert res["module.child.aws_db_instance.c"].facts["backup_retention"].text == "35d"  # the scan goes on

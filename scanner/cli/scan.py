@@ -64,6 +64,8 @@ def _scan_and_report(args: argparse.Namespace) -> int:
             from scanner.baseline.components import load_components
 
             load_components(config["baseline_env"])
+        if not paths_exist(config["var_file"]):  # named explicitly: a missing one is a usage error
+            return EXIT_ERROR
         report = scan(replace(scan_options(config, args.paths), jobs=args.jobs))
     except (ConfigError, BaselineError) as exc:
         print(f"specdrift: error: {exc}", file=sys.stderr)

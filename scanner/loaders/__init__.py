@@ -141,6 +141,8 @@ def load_paths(paths: Iterable[str | os.PathLike[str]], context: dict[str, Any] 
             continue
         link = getattr(loader, "link", None)
         if link is not None:
-            resources = link(resources, context)
+            linked: LoadResult = link(resources, context)
+            resources = linked.resources
+            outcome.errors.extend(linked.errors)
         outcome.resources.extend(normalize_all(resources))
     return outcome

@@ -42,7 +42,9 @@ class Loader(Protocol):
 class Linker(Protocol):
     """Optional second stage for formats whose files depend on each other (Terraform modules)."""
 
-    def link(self, resources: Sequence[Resource], context: dict[str, Any]) -> list[Resource]: ...
+    def link(self, resources: Sequence[Resource], context: dict[str, Any]) -> LoadResult:
+        """The linked resources, and errors in the files linking read (a Terraform variables file)."""
+        ...
 
 
 def line_at(tree: Any, path: Iterable[str | int]) -> int | None:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from scanner.loaders.base import LoadResult, ParseError
+from scanner.loaders.hcl_tree import HclSyntaxError
 from scanner.loaders.yaml_lines import LineDict, LineList
 from scanner.model import Origin, Resource, Unresolved
 
@@ -74,18 +75,66 @@ class TerraformLoader:
                                                      facts={"module_dir": module_dir}, format=NAME))
         return result
 
-    def link(self, resources: Sequence[Resource], context: dict[str, Any]) -> list[Resource]:
+    def link(self, resources: Sequence[Resource], context: dict[str, Any]) -> LoadResult:
         """Resolve ``var.*`` and ``local.*`` per module; instantiate local module calls with their inputs.
 
         A directory is a root module unless a ``module`` block of the scan calls it by a local path
         (``source = "./modules/gke"``); then its resources appear once per call, addressed
-        ``module.<name>.<address>``, with the call's arguments as variable values. tfvars from
-        ``context['var_files']`` feed root modules only, as in Terraform.
+        ``module.<name>.<address>``, with the call's arguments as variable values. Root modules take
+        their variables as ``terraform plan`` run in their directory would: ``terraform.tfvars``,
+        ``terraform.tfvars.json`` and ``*.auto.tfvars(.json)`` found there, then the files of
+        ``context['var_files']`` (``--var-file``), later ones winning. A variables file that cannot be
+        read is a parse error, and the variables it might have set are unknown, not their defaults.
         """
-        tfvars: dict[str, Any] = {}
-        for var_file in context.get("var_files", ()):
-            tfvars.update(load_tfvars(var_file))
-        return _Modules(resources, tfvars).link()
+        files = _VarFiles([str(f) for f in context.get("var_files", ())])
+        linked = _Modules(resources, files).link()
+        return LoadResult(linked, files.errors)
+
+
+class _VarFiles:
+    """Variable values for root modules, from the auto-loaded files of each directory and ``--var-file``."""
+
+    AUTO = ("terraform.tfvars", "terraform.tfvars.json")
+
+    def __init__(self, explicit: Sequence[str]) -> None:
+        self.errors: list[ParseError] = []
+        self.explicit, self.explicit_broken = self._read(explicit)
+        self._by_directory: dict[str, tuple[dict[str, Any], list[str]]] = {}
+
+    def for_root(self, directory: str) -> tuple[dict[str, Any], list[str]]:
+        """(values, files that could not be read) for the root module in ``directory``."""
+        if directory not in self._by_directory:
+            try:
+                names = set(os.listdir(directory or "."))
+            except OSError:
+                names = set()
+            auto = [name for name in self.AUTO if name in names]
+            auto += sorted(name for name in names if name.endswith((".auto.tfvars", ".auto.tfvars.json")))
+            values, broken = self._read([os.path.normpath(os.path.join(directory, name)) for name in auto])
+            values.update(self.explicit)
+            self._by_directory[directory] = values, broken + self.explicit_broken
+        return self._by_directory[directory]
+
+    def _read(self, paths: Sequence[str]) -> tuple[dict[str, Any], list[str]]:
+        values: dict[str, Any] = {}
+        broken: list[str] = []
+        for path in paths:
+            try:
+                values.update(load_tfvars(path))
+            except OSError as exc:
+                broken.append(path)
+                self._error(path, None, f"cannot read variables file: {exc.strerror}")
+            except HclSyntaxError as exc:
+                broken.append(path)
+                self._error(path, exc.line, f"variables file does not parse: {exc.message}")
+            except ValueError as exc:  # JSON (JSONDecodeError) or a document that is not an object
+                broken.append(path)
+                self._error(path, getattr(exc, "lineno", None), f"variables file does not parse: {exc}")
+        return values, broken
+
+    def _error(self, path: str, line: int | None, message: str) -> None:
+        if not any(e.file == path and e.message == message for e in self.errors):  # one per file, not per module
+            self.errors.append(ParseError(path, line, message, NAME))
 
 
 _MODULE_META = {"source", "version", "providers", "count", "for_each", "depends_on"}
@@ -105,9 +154,9 @@ def _directory(file: str) -> str:
 class _Modules:
     """The scan's Terraform modules: variables, locals and resources per directory, and the calls between them."""
 
-    def __init__(self, resources: Sequence[Resource], tfvars: dict[str, Any]) -> None:
+    def __init__(self, resources: Sequence[Resource], var_files: _VarFiles) -> None:
         self.resources = resources
-        self.tfvars = tfvars
+        self.var_files = var_files
         self.variables: dict[str, list[Resource]] = defaultdict(list)
         self.locals: dict[str, list[Resource]] = defaultdict(list)
         self.blocks: dict[str, list[Resource]] = defaultdict(list)  # resources, data sources, module calls
@@ -136,10 +185,13 @@ class _Modules:
         """Variable and local values of one module instance (``inputs`` None: a root module)."""
         values: dict[str, Any] = {}
         missing: dict[str, str] = {}
+        tfvars, broken = self.var_files.for_root(directory) if inputs is None else ({}, [])
         for var in self.variables.get(directory, ()):
             name = var.address[4:]
-            if inputs is None and name in self.tfvars:
-                values[f"var.{name}"] = self.tfvars[name]
+            if inputs is None and broken:  # an unreadable file may have set (or overridden) any of them
+                missing[f"var.{name}"] = f"variable {name!r}: {', '.join(broken)} could not be read"
+            elif inputs is None and name in tfvars:
+                values[f"var.{name}"] = tfvars[name]
             elif inputs is not None and name in inputs:
                 values[f"var.{name}"] = inputs[name]
             elif "default" in var.attributes:
@@ -218,12 +270,15 @@ def _resolve(value: Any, scope: dict[str, Any], missing: dict[str, str]) -> Any:
 
 
 def load_tfvars(path: str) -> dict[str, Any]:
-    """Values of a ``.tfvars`` (HCL) or ``.tfvars.json`` file."""
-    text = Path(path).read_text(encoding="utf-8")
+    """Values of a ``.tfvars`` (HCL) or ``.tfvars.json`` file (OSError, HclSyntaxError or ValueError)."""
+    text = Path(path).read_text(encoding="utf-8", errors="replace")
     if path.endswith(".json"):
         import json
 
-        return dict(json.loads(text))
+        data = json.loads(text)
+        if not isinstance(data, dict):
+            raise ValueError("a .tfvars.json file holds one object of variable values")
+        return data
     from scanner.loaders import hcl_tree
 
     return dict(hcl_tree.to_body(hcl_tree.body_of(hcl_tree.parse(text))))
