@@ -105,6 +105,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader stopped early (| head): the report was not delivered whole
+        return EXIT_ERROR
     except Exception as exc:  # a tool error exits 2 with one line, never a traceback with values in it
         print(f"specdrift: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
         if os.environ.get("SPECDRIFT_DEBUG"):
