@@ -57,6 +57,13 @@ def test_values_json_lacks_become_their_str_as_before() -> None:
                                         "4": "int key"}
 
 
+def test_an_integer_orjson_refuses_is_still_written() -> None:
+    value = {"size": 2**70, "items": [1, 2**64]}  # a value as declared in a file: past orjson's 64 bits
+    assert json.loads(dumps(value)) == value
+    assert json.loads("".join(stream({"findings": PLACEHOLDER}, iter([value, {"n": 1}])))) == \
+        {"findings": [value, {"n": 1}]}
+
+
 @pytest.mark.parametrize("count", [0, 1, 3, BATCH, 2 * BATCH + 1])
 def test_stream_equals_the_whole_document(count: int) -> None:
     items = [{"n": i, "tags": ["a", {"b": None}], "text": "x\ny"} for i in range(count)]

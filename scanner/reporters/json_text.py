@@ -6,7 +6,8 @@ native code, about ten times faster. ``stream`` writes a document whose one long
 SARIF's results) comes from an iterator, item by item, so the whole text never sits in memory.
 
 Values JSON has no type for become ``str(value)``, as ``json.dumps(default=str)`` made them:
-dataclasses and datetimes too (orjson would otherwise expand or reformat them).
+dataclasses and datetimes too (orjson would otherwise expand or reformat them). NaN and infinities
+are written as ``null`` (valid JSON, where the standard library wrote ``NaN``).
 """
 
 from __future__ import annotations
@@ -26,7 +27,12 @@ BATCH = 512  # items per chunk written: fewer, larger writes
 
 def dumps(value: Any) -> str:
     """``value`` as indented JSON text (no trailing newline)."""
-    return orjson.dumps(value, default=str, option=OPTIONS).decode("utf-8")
+    try:
+        return orjson.dumps(value, default=str, option=OPTIONS).decode("utf-8")
+    except TypeError:  # what orjson refuses and the standard library writes: an integer past 64 bits
+        import json
+
+        return json.dumps(value, indent=2, ensure_ascii=False, default=str)
 
 
 def stream(document: Any, items: Iterable[Any]) -> Iterator[str]:
