@@ -423,6 +423,9 @@ _VM_DISKS: dict[str, tuple[tuple[str, ...], tuple[str, ...], str]] = {
     "AWS::EC2::LaunchTemplate": ((), ("LaunchTemplateData.BlockDeviceMappings",), "Ebs.VolumeSize"),
     "Microsoft.Compute/virtualMachines": (("properties.storageProfile.osDisk.diskSizeGB",),
                                           ("properties.storageProfile.dataDisks",), "diskSizeGB"),
+    "Microsoft.Compute/virtualMachineScaleSets": (
+        ("properties.virtualMachineProfile.storageProfile.osDisk.diskSizeGB",),
+        ("properties.virtualMachineProfile.storageProfile.dataDisks",), "diskSizeGB"),
     "azurerm_linux_virtual_machine_scale_set": (("os_disk.disk_size_gb",), ("data_disk",), "disk_size_gb"),
     "azurerm_windows_virtual_machine_scale_set": (("os_disk.disk_size_gb",), ("data_disk",), "disk_size_gb"),
     "google_compute_instance_template": ((), ("disk",), "disk_size_gb"),
