@@ -15,7 +15,7 @@ from scanner.baseline.components import BaselineError, load_components
 from scanner.catalog.shapes import lookup, suggest
 from scanner.loaders import load_paths
 from scanner.mappings.remediation import render
-from scanner.model import Status
+from scanner.model import Finding, Status
 from scanner.policy.catalog import load_policies
 from scanner.policy.engine import Engine, parse_error_findings
 
@@ -398,6 +398,77 @@ def test_secret_values_never_reach_the_report(tmp_path: Path) -> None:
     run_cli("scan", str((REALISTIC / "microservices").relative_to(ROOT)), "--format", "json", "--output", str(out))
     text = out.read_text()
     assert "SMTP_PASSWORD" in text and "Tr0ub4dor-smtp-2024" not in text and "eyJhdXRocyI6e319" not in text
+
+
+# --- autoscalers that are resources of their own ---------------------------------------------------------
+
+_SCALED_TF = """
+resource "google_compute_instance_group_manager" "workers" {
+  name               = "workers"
+  base_instance_name = "worker"
+  target_size        = 3
+}
+resource "google_compute_autoscaler" "workers" {
+  name   = "workers"
+  target = google_compute_instance_group_manager.workers.id
+  autoscaling_policy {
+    min_replicas = MIG_MIN
+    max_replicas = 5
+  }
+}
+resource "aws_ecs_service" "worker" {
+  name          = "worker"
+  desired_count = 3
+}
+resource "aws_appautoscaling_target" "worker" {
+  service_namespace  = "ecs"
+  scalable_dimension = "ecs:service:DesiredCount"
+  resource_id        = "service/${aws_ecs_cluster.main.name}/${aws_ecs_service.worker.name}"
+  min_capacity       = ECS_MIN
+  max_capacity       = 4
+}
+resource "aws_appautoscaling_target" "other_dimension" {
+  service_namespace  = "dynamodb"
+  scalable_dimension = "dynamodb:table:ReadCapacityUnits"
+  resource_id        = "table/${aws_ecs_service.worker.name}"
+  min_capacity       = 1
+  max_capacity       = 4
+}
+"""
+
+
+def _workers(path: Path) -> dict[str, Finding]:
+    _, findings = _scan(path, [p for p in ALL if p.id == "ME-CMP-02"])
+    return {f.resource_address: f for f in findings}
+
+
+def test_a_group_is_counted_by_what_its_autoscaler_may_scale_it_down_to(tmp_path: Path) -> None:
+    """target_size / desired_count 3 is where the group starts; an autoscaler minimum of 1 is where it may go."""
+    (tmp_path / "main.tf").write_text(_SCALED_TF.replace("MIG_MIN", "1").replace("ECS_MIN", "1"))
+    found = _workers(tmp_path)
+    for address, scaler in (("google_compute_instance_group_manager.workers", "google_compute_autoscaler.workers"),
+                            ("aws_ecs_service.worker", "aws_appautoscaling_target.worker")):
+        finding = found[address]
+        assert finding.status == Status.VIOLATES and finding.observed == 1, (address, finding.message)
+        assert f"autoscaler {scaler} keeps at least 1" in finding.message
+    (tmp_path / "main.tf").write_text(_SCALED_TF.replace("MIG_MIN", "2").replace("ECS_MIN", "4"))
+    found = _workers(tmp_path)
+    assert found["google_compute_instance_group_manager.workers"].status == Status.COMPLIES
+    assert found["aws_ecs_service.worker"].status == Status.COMPLIES
+    assert "keeps at least 4" in str(found["aws_ecs_service.worker"].observed)
+
+
+def test_a_cloudformation_scalable_target_sets_the_services_minimum(tmp_path: Path) -> None:
+    (tmp_path / "stack.yaml").write_text(
+        'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n'
+        "  WorkerService:\n    Type: AWS::ECS::Service\n    Properties:\n      ServiceName: worker\n"
+        "      DesiredCount: 4\n"
+        "  WorkerScaling:\n    Type: AWS::ApplicationAutoScaling::ScalableTarget\n    Properties:\n"
+        "      ServiceNamespace: ecs\n      ScalableDimension: ecs:service:DesiredCount\n"
+        '      ResourceId: !Sub "service/${Cluster}/${WorkerService.Name}"\n      MinCapacity: 1\n'
+        "      MaxCapacity: 6\n")
+    finding = _workers(tmp_path)["WorkerService"]
+    assert finding.status == Status.VIOLATES and "autoscaler WorkerScaling keeps at least 1" in finding.message
 
 
 # --- schema validation: lazy and cached -----------------------------------------------------------------

@@ -369,6 +369,29 @@ class ResourceIndex:
             return minimum, f"HorizontalPodAutoscaler {hpa.facts.get('name')} keeps at least {minimum}"
         return workload.facts.get("replicas", 1), ""
 
+    def autoscaler_for(self, group: Resource) -> tuple[Resource, Any] | None:
+        """The autoscaler that sizes ``group`` (a managed instance group, an ECS service) and the minimum it
+        keeps (None when it names none): ``(autoscaler, minimum)``, or None when nothing in the scan scales it.
+
+        The autoscaler is a resource of its own that references the group (``target``, ``resource_id``),
+        so the group's own count (``target_size``, ``desired_count``) is only where it starts.
+        """
+        found = _AUTOSCALED.get(group.type)
+        if found is None:
+            return None
+        pool, reader, minimum, dimension = found
+        for scaler in self.pointing_to(group, pool, reader):
+            wanted = scaler.attributes.get(dimension[0]) if dimension else None
+            if dimension and wanted is not None and wanted != dimension[1]:
+                continue  # a scalable target of some other dimension of the service
+            value: Any = scaler.attributes
+            for step in minimum:
+                if isinstance(value, list):
+                    value = value[0] if value else None
+                value = value.get(step) if isinstance(value, Mapping) else None
+            return scaler, value
+        return None
+
     # --- clusters, disks, capacity providers (matched by address or name, as ``refers_to``) ------
 
     def members_of(self, cluster: Resource) -> list[Resource]:
@@ -507,6 +530,19 @@ index_of = index_for  # the name the sizing and Kubernetes checks use
 # --- references by address or name (sizing checks: cluster members, attached disks) -------------
 
 _SCALABLE = {"Deployment", "StatefulSet", "ReplicaSet"}
+# group type -> (autoscaler pool, the attribute naming the group, path to its minimum, (dimension key, value)).
+_GCE_AUTOSCALERS: Pool = ("declared_type", "google_compute_autoscaler", "google_compute_region_autoscaler")
+_AUTOSCALED: dict[str, tuple[Pool, Reader, tuple[str, ...], tuple[str, str] | tuple[()]]] = {
+    "google_compute_instance_group_manager": (_GCE_AUTOSCALERS, ("attributes", "target"),
+                                              ("autoscaling_policy", "min_replicas"), ()),
+    "google_compute_region_instance_group_manager": (_GCE_AUTOSCALERS, ("attributes", "target"),
+                                                     ("autoscaling_policy", "min_replicas"), ()),
+    "aws_ecs_service": (("declared_type", "aws_appautoscaling_target"), ("attributes", "resource_id"),
+                        ("min_capacity",), ("scalable_dimension", "ecs:service:DesiredCount")),
+    "AWS::ECS::Service": (("declared_type", "AWS::ApplicationAutoScaling::ScalableTarget"),
+                          ("attributes", "ResourceId"), ("MinCapacity",),
+                          ("ScalableDimension", "ecs:service:DesiredCount")),
+}
 _CLUSTER_TYPES = {"aws_rds_cluster", "AWS::RDS::DBCluster"}
 _MEMBER_TYPES = {"aws_rds_cluster_instance", "AWS::RDS::DBInstance"}
 _STRATEGY_TYPES = {"aws_ecs_cluster_capacity_providers", "AWS::ECS::ClusterCapacityProviderAssociations"}

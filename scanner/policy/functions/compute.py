@@ -25,6 +25,7 @@ from scanner.policy.references import ResourceIndex, index_of
 from scanner.units import SIZE, Quantity, comparable, format_quantity, parse_quantity
 
 _MISSING = object()
+_AUTOSCALER = "autoscaler"
 _AZURE_CACHES = {"azurerm_redis_cache", "Microsoft.Cache/redis", "Microsoft.Cache/Redis"}
 # Kinds whose instances are single resources: their count is the number of selected resources.
 _SINGLE_UNITS = ({"compute_instance"}, {"sql_database", "sql_database_instance"})
@@ -163,6 +164,15 @@ def _count(ctx: EvalContext, index: ResourceIndex, selects: Callable[[Resource],
         if ("total", key) not in index.memo:
             index.memo[("total", key)] = _units_total(siblings)
         return index.memo[("total", key)]
+    scaled = index.autoscaler_for(resource)
+    if scaled is not None:  # what the autoscaler may scale down to, not the count the group starts with
+        scaler, minimum = scaled
+        if isinstance(minimum, Unresolved):
+            return _Dim("instance_count", Status.UNKNOWN, minimum.expression, None, minimum.reason)
+        if minimum is None:
+            return _Dim("instance_count", Status.UNKNOWN, None, None, f"{scaler.address} declares no minimum")
+        return _Dim("instance_count", Status.COMPLIES, minimum, None, f"{_AUTOSCALER} {scaler.address} keeps at "
+                    f"least {minimum}")
     if "instance_count" in resource.facts or fact_spec(resource, "instance_count") is not None:
         value = resource.facts.get("instance_count")
         if value is None:
@@ -276,6 +286,8 @@ def _verdict(resource: Resource, label: str, dims: list[_Dim], vcpu: float | Non
             fact = _count_fact(resource)
         if first.fact == "replicas" and first.reason.startswith("HorizontalPodAutoscaler"):
             fact, target = "hpa_min_replicas", None  # the HPA's minReplicas is what to raise, not spec.replicas
+        if first.fact == "instance_count" and first.reason.startswith(_AUTOSCALER):
+            fact, target = "autoscaler_minimum", None  # likewise the autoscaler's minimum, not the group's count
         return Outcome(Status.VIOLATES, fact, observed if fact == "machine_type" else first.observed, expected,
                        message, target, ">=")
     if unknown:
