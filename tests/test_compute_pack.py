@@ -458,14 +458,16 @@ def test_a_group_is_counted_by_what_its_autoscaler_may_scale_it_down_to(tmp_path
     assert "keeps at least 4" in str(found["aws_ecs_service.worker"].observed)
 
 
-def test_a_cloudformation_scalable_target_sets_the_services_minimum(tmp_path: Path) -> None:
+@pytest.mark.parametrize("resource_id", ['!Sub "service/${Cluster}/${WorkerService.Name}"',
+                                         '!Join ["/", [service, !Ref Cluster, !GetAtt WorkerService.Name]]'])
+def test_a_cloudformation_scalable_target_sets_the_services_minimum(resource_id: str, tmp_path: Path) -> None:
     (tmp_path / "stack.yaml").write_text(
         'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n'
         "  WorkerService:\n    Type: AWS::ECS::Service\n    Properties:\n      ServiceName: worker\n"
         "      DesiredCount: 4\n"
         "  WorkerScaling:\n    Type: AWS::ApplicationAutoScaling::ScalableTarget\n    Properties:\n"
         "      ServiceNamespace: ecs\n      ScalableDimension: ecs:service:DesiredCount\n"
-        '      ResourceId: !Sub "service/${Cluster}/${WorkerService.Name}"\n      MinCapacity: 1\n'
+        f"      ResourceId: {resource_id}\n      MinCapacity: 1\n"
         "      MaxCapacity: 6\n")
     finding = _workers(tmp_path)["WorkerService"]
     assert finding.status == Status.VIOLATES and "autoscaler WorkerScaling keeps at least 1" in finding.message

@@ -212,10 +212,12 @@ class _Template:
         if not isinstance(items, list):
             return original
         for item in items:
-            if isinstance(item, Unresolved):
-                return Unresolved(f"!Join [{args[0]!r}, ...]", item.reason)
-            if isinstance(item, (dict, list)):
-                return Unresolved(f"!Join [{args[0]!r}, ...]", "names another resource's attribute")
+            if isinstance(item, (Unresolved, dict, list)):
+                # Written out, references included: the report shows what is joined, and the
+                # reference index finds the resources it names (a scalable target's ResourceId).
+                expression = f"!Join [{args[0]!r}, [{', '.join(_joined(i) for i in items)}]]"
+                reason = item.reason if isinstance(item, Unresolved) else "names another resource's attribute"
+                return Unresolved(expression, reason)
         return args[0].join(str(i).lower() if isinstance(i, bool) else str(i) for i in items)
 
     def _select(self, args: Any, original: Any) -> Any:
@@ -251,4 +253,21 @@ class _Template:
                    "Fn::FindInMap": _find_in_map}
 
 
+def _joined(item: Any) -> str:
+    """An item of an unresolved ``!Join`` as its short form: ``!Ref X``, ``!GetAtt X.Y``, the value."""
+    if isinstance(item, Unresolved):
+        return item.expression
+    if isinstance(item, dict) and len(item) == 1:
+        key, inner = next(iter(item.items()))
+        if key == "Ref" and isinstance(inner, str):
+            return f"!Ref {inner}"
+        if key == "Fn::GetAtt":
+            parts = inner.split(".", 1) if isinstance(inner, str) else list(inner or [])
+            return "!GetAtt " + ".".join(str(part) for part in parts)
+    if isinstance(item, (dict, list)):
+        return "..."
+    return str(item).lower() if isinstance(item, bool) else str(item)
+
+
 LOADER = CloudFormationLoader()
+

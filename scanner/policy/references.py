@@ -27,6 +27,8 @@ from scanner.model import Origin, Resource, Unresolved
 # Terraform: a resource type has an underscore (var., local., each., count., module. do not).
 _TF_REF = re.compile(
     r"(?<![\w.\"'])((?:data\.)?[a-z][a-z0-9]*_[a-z0-9_]*\.[A-Za-z_][\w-]*)(\[[^\]]*\])?(?:\.([A-Za-z_]\w*))?")
+_CFN_REF = re.compile(r"!Ref ([A-Za-z0-9_:]+)")
+_CFN_GETATT = re.compile(r"!GetAtt ([A-Za-z0-9_]+)\.?([A-Za-z0-9_.]*)")
 _CFN_SUB_VAR = re.compile(r"\$\{(?!!)([A-Za-z0-9_:]+)(?:\.([A-Za-z0-9_.]+))?\}")
 _ARM_RESOURCE_ID = re.compile(r"resourceId\(((?:\s*'[^']*'\s*,?)+)\)", re.I)
 _ARM_STRING = re.compile(r"'([^']*)'")
@@ -120,6 +122,11 @@ def _sub_refs(text: str) -> list[Ref]:
 def _refs_in_expression(expression: str) -> list[Ref]:
     if expression.startswith("!Sub"):
         return _sub_refs(expression)
+    if expression.startswith("!Join"):  # the loader writes its items out: !Ref X, !GetAtt X.Y, !Sub ...${X}
+        refs = [Ref(m.group(1), expression=m.group(0)) for m in _CFN_REF.finditer(expression)
+                if not m.group(1).startswith("AWS::")]
+        refs += [Ref(m.group(1), m.group(2), expression=m.group(0)) for m in _CFN_GETATT.finditer(expression)]
+        return refs + _sub_refs(expression)
     if "resourceId(" in expression or "resourceid(" in expression.lower():
         refs = []
         for match in _ARM_RESOURCE_ID.finditer(expression):
