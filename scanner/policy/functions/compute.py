@@ -25,7 +25,6 @@ from scanner.policy.references import ResourceIndex, index_of
 from scanner.units import SIZE, Quantity, comparable, format_quantity, parse_quantity
 
 _MISSING = object()
-_AUTOSCALER = "autoscaler"
 _AZURE_CACHES = {"azurerm_redis_cache", "Microsoft.Cache/redis", "Microsoft.Cache/Redis"}
 # Kinds whose instances are single resources: their count is the number of selected resources.
 _SINGLE_UNITS = ({"compute_instance"}, {"sql_database", "sql_database_instance"})
@@ -60,6 +59,7 @@ class _Dim:
     observed: Any
     required: Any
     reason: str = ""
+    scaled_by: str = ""  # the autoscaler's minimum decides the count: the fact a fix raises, not the count
 
 
 def _quantity(value: Any) -> Quantity | None:
@@ -147,7 +147,8 @@ def _count(ctx: EvalContext, index: ResourceIndex, selects: Callable[[Resource],
             return None
         if isinstance(replicas, Unresolved):
             return _Dim("replicas", Status.UNKNOWN, replicas.expression, None, replicas.reason)
-        return _Dim("replicas", Status.COMPLIES, replicas, None, source)
+        # A source is named only when an HPA sets the minimum: then its minReplicas is what a fix raises.
+        return _Dim("replicas", Status.COMPLIES, replicas, None, source, "hpa_min_replicas" if source else "")
     unit = next((u for u in _SINGLE_UNITS if u & resource.kinds), None)
     if unit is not None and selects is not None:
         # Machines and databases are one resource per instance (or a Terraform count): add up the
@@ -171,8 +172,8 @@ def _count(ctx: EvalContext, index: ResourceIndex, selects: Callable[[Resource],
             return _Dim("instance_count", Status.UNKNOWN, minimum.expression, None, minimum.reason)
         if minimum is None:
             return _Dim("instance_count", Status.UNKNOWN, None, None, f"{scaler.address} declares no minimum")
-        return _Dim("instance_count", Status.COMPLIES, minimum, None, f"{_AUTOSCALER} {scaler.address} keeps at "
-                    f"least {minimum}")
+        return _Dim("instance_count", Status.COMPLIES, minimum, None,
+                    f"autoscaler {scaler.address} keeps at least {minimum}", "autoscaler_minimum")
     if "instance_count" in resource.facts or fact_spec(resource, "instance_count") is not None:
         value = resource.facts.get("instance_count")
         if value is None:
@@ -204,7 +205,8 @@ def _compare_count(dim: _Dim, required: int) -> _Dim:
         ok = int(dim.observed) >= required
     except (TypeError, ValueError):
         return _Dim(dim.fact, Status.UNKNOWN, dim.observed, required, f"{dim.fact} {dim.observed!r} is not a number")
-    return _Dim(dim.fact, Status.COMPLIES if ok else Status.VIOLATES, dim.observed, required, dim.reason)
+    return _Dim(dim.fact, Status.COMPLIES if ok else Status.VIOLATES, dim.observed, required, dim.reason,
+                dim.scaled_by)
 
 
 def size_outcome(ctx: EvalContext, label: str, vcpu: float | None = None, memory: Any = None, disk: Any = None,
@@ -284,10 +286,8 @@ def _verdict(resource: Resource, label: str, dims: list[_Dim], vcpu: float | Non
             fact, target = _count_fix(resource, first)
         elif first.fact == "instance_count":
             fact = _count_fact(resource)
-        if first.fact == "replicas" and first.reason.startswith("HorizontalPodAutoscaler"):
-            fact, target = "hpa_min_replicas", None  # the HPA's minReplicas is what to raise, not spec.replicas
-        if first.fact == "instance_count" and first.reason.startswith(_AUTOSCALER):
-            fact, target = "autoscaler_minimum", None  # likewise the autoscaler's minimum, not the group's count
+        if first.scaled_by:  # an HPA's minReplicas or an autoscaler's minimum is what to raise, not the count
+            fact, target = first.scaled_by, None
         return Outcome(Status.VIOLATES, fact, observed if fact == "machine_type" else first.observed, expected,
                        message, target, ">=")
     if unknown:

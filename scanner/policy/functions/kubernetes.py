@@ -541,7 +541,7 @@ def _schema_validator(version: str, api_version: str, kind: str, strict: bool) -
     if not path.is_file():
         return None
     schema = json.loads(path.read_text(encoding="utf-8"))
-    registry = jsonschema_rs.Registry([(f"{SCHEMA_ROOT}_definitions.json", _definitions(str(base)))])
+    registry = jsonschema_rs.Registry([(f"{SCHEMA_ROOT}_definitions.json", _definitions(base))])
     return jsonschema_rs.validator_for(schema, registry=registry, base_uri=f"{SCHEMA_ROOT}{path.name}", offline=True)
 
 
@@ -568,10 +568,10 @@ def _version_key(version: str) -> tuple[int, ...]:
 
 
 @cache
-def _definitions(folder: str) -> Any:
+def _definitions(folder: Path) -> Any:
     import json
 
-    return json.loads((Path(folder) / "_definitions.json").read_text(encoding="utf-8"))
+    return json.loads((folder / "_definitions.json").read_text(encoding="utf-8"))
 
 
 def _plain(value: Any) -> Any:
