@@ -171,7 +171,9 @@ def mirror_dir() -> Path:
 
 
 def git_dir(source: str, mirror: Path | None = None) -> Path:
-    return (mirror or mirror_dir()) / source.replace("/", "+") / "repo"
+    """The repository's git directory: ``<owner>+<name>/repo`` (bare), or its ``.git`` when the copy has a work tree."""
+    repo = (mirror or mirror_dir()) / source.replace("/", "+") / "repo"
+    return repo / ".git" if (repo / ".git").is_dir() else repo
 
 
 def _git(gitdir: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
