@@ -41,6 +41,7 @@ if __package__ in (None, ""):  # run as a script: python3 benchmarks/accuracy.py
 
 from tests.realworld.corpus import (
     CACHE_DIR,
+    CASES_DIR,
     Case,
     CaseError,
     MissingSource,
@@ -202,7 +203,9 @@ def _file_formats(root: Path, files: Iterable[str]) -> dict[str, str]:
             formats[name] = "?"
             continue
         loader = loader_for(path, head)
-        formats[name] = loader.name if loader else "?"
+        # A variables file belongs to its Terraform configuration, whichever loader reads its text.
+        terraform_vars = name.endswith((".tfvars", ".tfvars.json"))
+        formats[name] = "terraform" if terraform_vars else loader.name if loader else "?"
     return formats
 
 
@@ -244,10 +247,10 @@ class Run:
 
 
 def run(patterns: Sequence[str] = (), mirror: Path | None = None, cache: Path = CACHE_DIR,
-        progress: bool = False) -> Run:
+        progress: bool = False, cases_dir: Path = CASES_DIR) -> Run:
     """Materialize and scan every selected case; never raises for a case's own failure."""
     t0 = time.perf_counter()
-    cases, invalid = load_cases()
+    cases, invalid = load_cases(cases_dir)
     if patterns:
         cases = [c for c in cases if any(fnmatch.fnmatchcase(c.name, p) for p in patterns)]
     result = Run(invalid=invalid)

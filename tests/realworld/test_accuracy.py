@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
+from benchmarks import accuracy
 from benchmarks.accuracy import CRASH, NONE, Found, Outcome, Run, combine, match, report_text, run, summarize
 from tests.realworld.corpus import (
     CASES_DIR,
@@ -165,10 +166,11 @@ def test_cases_are_validated(tmp_path: Path) -> None:
         parse_case(missing)
 
 
-def test_materialize_from_a_mirror_and_name_what_is_missing(tmp_path: Path) -> None:
+def _mirror(tmp_path: Path, main_tf: str) -> tuple[Path, Path, str]:
+    """A one-commit repository (db/main.tf, other.tf) and a mirror holding it bare: (work tree, mirror, commit)."""
     work = tmp_path / "work"
     (work / "db").mkdir(parents=True)
-    (work / "db" / "main.tf").write_text('resource "aws_db_instance" "db" {}\n', encoding="utf-8")
+    (work / "db" / "main.tf").write_text(main_tf, encoding="utf-8")
     (work / "other.tf").write_text("# not in the case\n", encoding="utf-8")
     _git(work, "init", "-q")
     _git(work, "add", "-A")
@@ -177,6 +179,11 @@ def test_materialize_from_a_mirror_and_name_what_is_missing(tmp_path: Path) -> N
     mirror = tmp_path / "mirror"
     (mirror / "example+infra").mkdir(parents=True)
     subprocess.run(["git", "clone", "-q", "--bare", str(work), str(mirror / "example+infra" / "repo")], check=True)
+    return work, mirror, commit
+
+
+def test_materialize_from_a_mirror_and_name_what_is_missing(tmp_path: Path) -> None:
+    work, mirror, commit = _mirror(tmp_path, 'resource "aws_db_instance" "db" {}\n')
     case = parse_case(_case(tmp_path / "c.yaml", commit))
     cache_dir = tmp_path / "cache"
     root = materialize(case, mirror, cache_dir)
@@ -190,3 +197,55 @@ def test_materialize_from_a_mirror_and_name_what_is_missing(tmp_path: Path) -> N
         check_source(case, tmp_path / "empty-mirror")
     absent = parse_case(_case(tmp_path / "d.yaml", "b" * 40))
     assert "lacks commit" in missing_sources([absent], mirror)["example/infra"]
+
+    # A snapshot copied with its work tree (<owner>+<name>/repo/.git) is read the same way.
+    worktree_mirror = tmp_path / "mirror-worktree"
+    (worktree_mirror / "example+infra").mkdir(parents=True)
+    subprocess.run(["git", "clone", "-q", str(work), str(worktree_mirror / "example+infra" / "repo")], check=True)
+    other = materialize(case, worktree_mirror, tmp_path / "cache2")
+    assert (other / "db" / "main.tf").read_text(encoding="utf-8").startswith('resource "aws_db_instance"')
+
+
+_DB = """resource "aws_db_instance" "db" {
+  engine              = "postgres"
+  storage_encrypted   = true
+  deletion_protection = false
+}
+"""
+
+
+def test_run_scans_each_case_and_matches_real_findings(tmp_path: Path) -> None:
+    _, mirror, commit = _mirror(tmp_path, _DB)
+    cases_dir = tmp_path / "cases"
+    cases_dir.mkdir()
+    _case(cases_dir / "example-infra-db.yaml", commit, {"verdicts": [
+        {"file": "db/main.tf", "resource": "aws_db_instance.db", "policy": "ME-DB-08", "expected": "violates",
+         "reason": "deletion_protection = false"},
+        {"file": "db/main.tf", "resource": "aws_db_instance.db", "policy": "ME-NET-02", "expected": "complies",
+         "reason": "publicly_accessible is omitted: false"}]})
+    result = run(mirror=mirror, cache=tmp_path / "cache", cases_dir=cases_dir)
+    assert result.cases == 1 and not result.invalid and not result.crashes
+    assert [(o.verdict.policy, o.got, o.format) for o in result.outcomes] == [
+        ("ME-DB-08", "violates", "terraform"), ("ME-NET-02", "complies", "terraform")]
+
+
+def test_a_crashing_scan_is_counted_and_the_run_goes_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _, mirror, commit = _mirror(tmp_path, _DB)
+    cases_dir = tmp_path / "cases"
+    cases_dir.mkdir()
+    for name in ("a-crashes", "b-scans"):
+        _case(cases_dir / f"{name}.yaml", commit)
+    real_scan = accuracy.scan_case
+
+    def scan_case(case: Any, root: Path) -> list[Found]:
+        if case.name == "a-crashes":
+            raise ValueError("boom")
+        return real_scan(case, root)
+
+    monkeypatch.setattr(accuracy, "scan_case", scan_case)
+    result = run(mirror=mirror, cache=tmp_path / "cache", cases_dir=cases_dir)
+    assert list(result.crashes) == ["a-crashes"] and "ValueError: boom" in result.crashes["a-crashes"]
+    assert [o.got for o in result.outcomes] == [CRASH, "violates"]
+    assert summarize(result.outcomes)["overall"]["crashes"] == 1
+    missing = run(mirror=tmp_path / "no-mirror", cache=tmp_path / "cache", cases_dir=cases_dir)
+    assert not missing.outcomes and "fetch github:example/infra" in missing.missing["example/infra"]
