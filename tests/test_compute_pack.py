@@ -80,6 +80,23 @@ def test_unknown_machine_type_makes_sizing_unknown_and_names_it(tmp_path: Path) 
     assert "z9-turbo-4 is not in the machine shape catalogue" in finding.message
 
 
+@pytest.mark.parametrize("replicas", ["var.replicas", "null"])
+def test_memorystore_replica_count_unresolved_or_null_does_not_break_the_node_count(tmp_path: Path,
+                                                                                   replicas: str) -> None:
+    # Found by the real-world suite (terraform-google-memorystore): `replica_count = var.tier == ... ? x : null`.
+    (tmp_path / "main.tf").write_text(
+        'variable "replicas" {}\n'
+        'resource "google_redis_instance" "cache" {\n  tier = "STANDARD_HA"\n  memory_size_gb = 16\n'
+        f'  replica_count = {replicas}\n}}\n')
+    outcome, _ = _scan(tmp_path, [p for p in ALL if p.id == "ME-CMP-06"])
+    [cache] = [r for r in outcome.resources if r.type == "google_redis_instance"]
+    count = cache.facts.get("instance_count")
+    if replicas == "null":  # omitted: Memorystore's STANDARD_HA keeps one replica
+        assert count == 2
+    else:
+        assert not isinstance(count, int) and "replicas" in str(count)
+
+
 def test_burst_only_bandwidth_is_unknown(tmp_path: Path) -> None:
     (tmp_path / "main.tf").write_text('resource "aws_instance" "a" {\n  instance_type = "m7g.large"\n}\n')
     [finding] = _scan(tmp_path, [p for p in ALL if p.id == "ME-NET-10"])[1]

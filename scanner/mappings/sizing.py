@@ -317,7 +317,9 @@ def cache_node_count(_: Any, resource: Resource) -> Any:
     if t == "google_redis_instance":
         if str(a.get("tier", "BASIC")).upper() != "STANDARD_HA":
             return 1
-        return 1 + _int(a.get("replica_count", 1))
+        # null (or omitted) is the service default of one replica; an unresolved count stays unknown.
+        replicas = _int(1 if a.get("replica_count") is None else a["replica_count"])
+        return replicas if isinstance(replicas, Unresolved) else 1 + replicas
     if t == "google_redis_cluster":
         shards, replicas = _int(a.get("shard_count", 1)), _int(a.get("replica_count", 0))
         for value in (shards, replicas):
