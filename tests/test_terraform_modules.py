@@ -236,12 +236,43 @@ def test_git_sources_are_cloned_at_their_ref(tmp_path: Path) -> None:
     subprocess.run([*git, "tag", "v1.0.0"], check=True)
     (repo / "modules/db/main.tf").write_text(DB_MODULE.replace('"this"', '"after_the_tag"'))
     subprocess.run([*git, "commit", "-qam", "later"], check=True)
+    first = subprocess.run([*git, "rev-list", "--max-parents=0", "HEAD"], check=True, capture_output=True,
+                           text=True).stdout.strip()
     root = tmp_path / "infra"
     _write(root, {"main.tf": f'module "db" {{\n  source = "git::file://{repo}//modules/db?ref=v1.0.0"\n'
-                             '  backup_retention_period = 40\n}\n'})
+                             '  backup_retention_period = 40\n}\n'
+                             f'module "pinned" {{\n  source = "git::file://{repo}//modules/db?ref={first}"\n'
+                             '  backup_retention_period = 3\n}\n'})
     retention = _by(_findings(root, download_external_modules=True), "ME-DB-02")
     assert retention["module.db.aws_db_instance.this"].status == Status.COMPLIES
+    assert retention["module.pinned.aws_db_instance.this"].status == Status.VIOLATES  # a commit, not a tag
     assert not any("after_the_tag" in address for address in retention)
+
+
+def test_an_unreachable_registry_falls_back_to_a_cached_copy_that_satisfies_the_constraint(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    certificates = make_ca(tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", str(certificates[0]))
+    reg = Registry(modules={"acme/rds/aws": {"6.1.0": "/a.tar.gz"}},
+                   files={"/a.tar.gz": tar_gz({"main.tf": DB_MODULE})})
+    infra = tmp_path / "infra"
+    with serve(reg, certificates):
+        _write(infra, {"main.tf": f'module "db" {{\n  source  = "{reg.host}/acme/rds/aws"\n'
+                                  '  version = "~> 6.0"\n  backup_retention_period = 7\n}\n'})
+        first = _by(_findings(infra, download_external_modules=True), "ME-DB-02")
+    assert first["module.db.aws_db_instance.this"].status == Status.VIOLATES
+    offline = _by(_findings(infra, download_external_modules=True), "ME-DB-02")  # the server is gone
+    assert offline["module.db.aws_db_instance.this"].status == Status.VIOLATES
+
+
+def test_an_archive_that_would_write_outside_its_directory_is_refused(tmp_path: Path) -> None:
+    from scanner.loaders.terraform_registry import FetchError, _untar, _unzip
+
+    with pytest.raises(FetchError):
+        _unzip(zip_bytes({"../escaped.tf": "x"}), tmp_path / "zip")
+    with pytest.raises(FetchError):
+        _untar(tar_gz({"../escaped.tf": "x"}), tmp_path / "tar")
+    assert not (tmp_path / "escaped.tf").exists()
 
 
 # --- version constraints and source addresses ---------------------------------------------------------

@@ -38,23 +38,29 @@ class Fetcher:
 
     def __init__(self, cache: Path | None = None) -> None:
         self.cache = cache or _cache_root()
-        self._done: dict[tuple[str, str], str] = {}
+        self._done: dict[tuple[str, str], str | FetchError] = {}  # failures too: one attempt per scan
         self._services: dict[str, str] = {}
 
     def fetch(self, source: ModuleSource, version: str | None) -> str:
         """The directory holding ``source`` (its ``//subdir`` applied); raises FetchError."""
         key = (source.raw, version or "")
         if key not in self._done:
-            if source.kind == "registry":
-                root = self._registry(source, version)
-            elif source.kind in ("git", "archive"):
-                root = self._cached(f"{source.kind}|{source.location}|{source.ref or ''}", source.raw,
-                                    lambda into: _get(source, into))
-            else:
-                raise FetchError(f"specdrift cannot fetch {source.raw!r} (registry, git and http(s) archive "
-                                 "sources only)")
-            self._done[key] = _subdir(root, source.subdir)
-        return self._done[key]
+            try:
+                self._done[key] = _subdir(self._root_of(source, version), source.subdir)
+            except FetchError as exc:
+                self._done[key] = exc
+        done = self._done[key]
+        if isinstance(done, FetchError):
+            raise done
+        return done
+
+    def _root_of(self, source: ModuleSource, version: str | None) -> Path:
+        if source.kind == "registry":
+            return self._registry(source, version)
+        if source.kind in ("git", "archive"):
+            return self._cached(f"{source.kind}|{source.location}|{source.ref or ''}", source.raw,
+                                lambda into: _get(source, into))
+        raise FetchError(f"specdrift cannot fetch {source.raw!r} (registry, git and http(s) archive sources only)")
 
     # --- the registry protocol ---
 
@@ -197,21 +203,23 @@ def _get(source: ModuleSource, into: Path) -> None:
 
 def _clone(source: ModuleSource, into: Path) -> None:
     env = {**os.environ, "GIT_TERMINAL_PROMPT": "0"}
-    git = shutil.which("git")
-    if git is None:
+    found = shutil.which("git")
+    if found is None:
         raise FetchError("git is not installed")
+    # A source is untrusted text: never a transport that runs commands (``ext::``), whatever the user's config.
+    git = [found, "-c", "protocol.ext.allow=never"]
     depth = ["--depth", str(source.depth or 1)]
-    attempts = [[git, "clone", "--quiet", *depth, *(["--branch", source.ref] if source.ref else []), "--",
+    attempts = [[*git, "clone", "--quiet", *depth, *(["--branch", source.ref] if source.ref else []), "--",
                  source.location, str(into)]]
     if source.ref:  # a commit is not a branch or tag: clone everything, then check it out
-        attempts.append([git, "clone", "--quiet", "--", source.location, str(into)])
+        attempts.append([*git, "clone", "--quiet", "--", source.location, str(into)])
     error = ""
     for index, command in enumerate(attempts):
         shutil.rmtree(into, ignore_errors=True)
         try:
             done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
             if done.returncode == 0 and index == 1:
-                done = subprocess.run([git, "-C", str(into), "checkout", "--quiet", source.ref or "HEAD"],
+                done = subprocess.run([*git, "-C", str(into), "checkout", "--quiet", source.ref or "HEAD"],
                                       capture_output=True, text=True, env=env, timeout=120)
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise FetchError(f"git clone {source.location}: {exc}") from None
