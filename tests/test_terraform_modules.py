@@ -143,15 +143,17 @@ def test_an_input_that_rules_a_policy_out_does_not_make_it_unknown(tmp_path: Pat
 def test_a_module_with_no_recognised_input_still_yields_a_note(tmp_path: Path) -> None:
     _write(tmp_path, {"main.tf": (
         'module "labels" {\n  source = "git::https://example.com/acme/labels.git?ref=v1"\n  stage = "prod"\n}\n'
-        'module "gone" {\n  source = "./modules/not-there"\n}\n')})
+        'module "gone" {\n  source = "./modules/not-there"\n}\n'
+        'module "computed" {\n  source = local.where\n}\n')})
     findings = _findings(tmp_path)
     notes = {f.resource_address: f for f in findings if f.policy_id == "SD-MODULE"}
-    assert set(notes) == {"module.labels", "module.gone"}
+    assert set(notes) == {"module.labels", "module.gone", "module.computed"}
     for finding in notes.values():
         assert finding.status == Status.UNKNOWN and finding.severity == Severity.INFO
     assert "git::https://example.com/acme/labels.git?ref=v1" in notes["module.labels"].message
     assert "not-there" in notes["module.gone"].message
-    assert len(findings) == 2
+    assert "not a literal string" in notes["module.computed"].message
+    assert len(findings) == 3
 
 
 # --- 3. --download-external-modules ------------------------------------------------------------------

@@ -267,8 +267,8 @@ class ModuleSources:
         """The directory holding ``call``'s source, or None (recorded as unseen, with the reason)."""
         raw = call.attributes.get("source")
         if not isinstance(raw, str):
-            self.unseen[(root, address)] = (str(raw), "its source is not a literal string, which terraform "
-                                                      "requires")
+            self.unseen[(root, address)] = (str(getattr(raw, "expression", raw)),
+                                            "its source is not a literal string, which terraform requires")
             return None
         source = parse_source(raw)
         if source.kind == "local":
@@ -277,8 +277,8 @@ class ModuleSources:
                 return local
             self.unseen[(root, address)] = (raw, f"{local} holds no Terraform files")
             return None
-        written = call.attributes.get("version")
-        version = written if isinstance(written, str) else None
+        constraint = call.attributes.get("version")
+        version = constraint if isinstance(constraint, str) else None
         directory, why = self._installed(root, module_key(address), source, version)
         if directory is None and self.download:
             directory, fetch_why = self._fetched(source, version)
