@@ -200,6 +200,16 @@ def test_download_resolves_the_version_constraint_over_the_registry_protocol(reg
     assert not [r for r in registry.requests[fetched:] if r.startswith("/archives/")]
 
 
+def test_the_requests_ca_bundle_is_trusted_when_ssl_cert_file_is_not_set(registry: Registry, tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", os.environ["SSL_CERT_FILE"])
+    monkeypatch.delenv("SSL_CERT_FILE")
+    _write(tmp_path, {"main.tf": f'module "db" {{\n  source  = "{registry.host}/acme/rds/aws"\n'
+                                 '  version = "5.0.0"\n  backup_retention_period = 7\n}\n'})
+    retention = _by(_findings(tmp_path, download_external_modules=True), "ME-DB-02")
+    assert retention["module.db.aws_db_instance.v5_0_0"].status == Status.VIOLATES
+
+
 def test_without_the_flag_nothing_is_fetched(registry: Registry, tmp_path: Path) -> None:
     _write(tmp_path, {"main.tf": f'module "db" {{\n  source  = "{registry.host}/acme/rds/aws"\n'
                                  '  backup_retention_period = 7\n}\n'})

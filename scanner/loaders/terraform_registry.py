@@ -294,9 +294,18 @@ def _token(host: str) -> str | None:
     return os.environ.get(name) or None
 
 
+def _tls() -> Any:
+    """The TLS context: the system's authorities, or ``SSL_CERT_FILE`` (OpenSSL reads it), or else the
+    ``REQUESTS_CA_BUNDLE`` that Python tools behind a corporate proxy are usually given."""
+    import ssl
+
+    bundle = os.environ.get("REQUESTS_CA_BUNDLE") if not os.environ.get("SSL_CERT_FILE") else None
+    return ssl.create_default_context(cafile=bundle or None)
+
+
 def _request(url: str, host: str, keep: bool = False) -> Any:
-    """GET ``url`` (https verified with the system's or ``SSL_CERT_FILE``'s authorities); the body's bytes,
-    or a response with status and headers when ``keep``."""
+    """GET ``url`` (https verified, see ``_tls``); the body's bytes, or a response with status and headers
+    when ``keep``."""
     import urllib.error
     import urllib.request
 
@@ -307,7 +316,8 @@ def _request(url: str, host: str, keep: bool = False) -> Any:
     if token:
         headers["Authorization"] = f"Bearer {token}"
     try:
-        with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=TIMEOUT) as reply:
+        request = urllib.request.Request(url, headers=headers)
+        with urllib.request.urlopen(request, timeout=TIMEOUT, context=_tls()) as reply:
             body = reply.read(MAX_ARCHIVE_BYTES + 1)
             if len(body) > MAX_ARCHIVE_BYTES:
                 raise FetchError(f"{url} is larger than {MAX_ARCHIVE_BYTES // 2**20} MiB")
