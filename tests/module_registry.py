@@ -85,6 +85,7 @@ class Registry:
     modules: dict[str, dict[str, str]] = field(default_factory=dict)
     files: dict[str, bytes] = field(default_factory=dict)
     requests: list[str] = field(default_factory=list)
+    authorization: dict[str, str] = field(default_factory=dict)  # path -> the Authorization header sent
 
     @property
     def host(self) -> str:
@@ -101,6 +102,8 @@ def serve(registry: Registry, certificates: tuple[Path, Path, Path]) -> Iterator
 
         def do_GET(self) -> None:
             registry.requests.append(self.path)
+            if self.headers.get("Authorization"):
+                registry.authorization[self.path] = self.headers["Authorization"]
             path = self.path.split("?", 1)[0]
             if path == "/.well-known/terraform.json":
                 return self._json({"modules.v1": "/v1/modules/"})

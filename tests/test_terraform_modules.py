@@ -210,6 +210,17 @@ def test_the_requests_ca_bundle_is_trusted_when_ssl_cert_file_is_not_set(registr
     assert retention["module.db.aws_db_instance.v5_0_0"].status == Status.VIOLATES
 
 
+def test_a_registry_token_goes_to_the_registry_api_only(registry: Registry, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TF_TOKEN_127_0_0_1", "s3cr3t-token")
+    _write(tmp_path, {"main.tf": f'module "db" {{\n  source  = "{registry.host}/acme/rds/aws"\n'
+                                 '  version = "6.0.0"\n}\n'})
+    _findings(tmp_path, download_external_modules=True)
+    assert registry.authorization.get("/v1/modules/acme/rds/aws/6.0.0/download") == "Bearer s3cr3t-token"
+    assert "/archives/rds-6.0.0.tar.gz" in registry.requests
+    assert not [path for path in registry.authorization if path.startswith("/archives/")]
+
+
 def test_without_the_flag_nothing_is_fetched(registry: Registry, tmp_path: Path) -> None:
     _write(tmp_path, {"main.tf": f'module "db" {{\n  source  = "{registry.host}/acme/rds/aws"\n'
                                  '  backup_retention_period = 7\n}\n'})

@@ -235,7 +235,8 @@ def _unpack(url: str, into: Path) -> None:
     parts = urlsplit(url)
     params = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "archive"]
     kind = dict(parse_qsl(parts.query)).get("archive", "")
-    response = _request(urlunsplit(parts._replace(query=urlencode(params))), parts.hostname or "", keep=True)
+    # No registry token goes to an archive's host: terraform sends it to the registry's API only.
+    response = _request(urlunsplit(parts._replace(query=urlencode(params))), "", keep=True)
     redirect = response.headers.get("X-Terraform-Get")
     if redirect:  # a plain http(s) source that names where the module really is
         _get_address(redirect, url, into)
