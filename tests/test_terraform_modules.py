@@ -351,3 +351,16 @@ def test_two_roots_calling_the_same_local_module_say_which_root_each_finding_cam
     assert by_address[prod].fingerprint != by_address[staging].fingerprint
     assert by_address[prod].file == by_address[staging].file  # both in the module's own file
     assert "module.own.aws_db_instance.this" in by_address  # no collision: the address terraform would print
+
+
+def test_a_cache_that_cannot_be_written_leaves_the_module_unknown_and_the_scan_going(
+        registry: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_text("a file where the cache directory should be")
+    monkeypatch.setenv("SPECDRIFT_CACHE_DIR", str(blocked))
+    _write(tmp_path / "infra", {"main.tf": f'module "db" {{\n  source  = "{registry.host}/acme/rds/aws"\n'
+                                           '  backup_retention_period = 7\n}\n'
+                                           'resource "aws_db_instance" "own" {\n  backup_retention_period = 3\n}\n'})
+    retention = _by(_findings(tmp_path / "infra", download_external_modules=True), "ME-DB-02")
+    assert retention["module.db"].status == Status.UNKNOWN and "could not" in retention["module.db"].message
+    assert retention["aws_db_instance.own"].status == Status.VIOLATES

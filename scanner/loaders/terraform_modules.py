@@ -322,6 +322,8 @@ class ModuleSources:
             directory = self._fetcher.fetch(source, version)
         except FetchError as exc:
             return None, f"--download-external-modules could not fetch it: {exc}"
+        except (OSError, ValueError) as exc:  # the cache directory, a move, an odd subdirectory: this call only
+            return None, f"--download-external-modules could not store it: {exc}"
         if not _has_configuration(directory):
             return None, f"the downloaded copy has no Terraform files in {directory}"
         return directory, ""
