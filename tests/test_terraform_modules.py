@@ -364,3 +364,13 @@ def test_a_cache_that_cannot_be_written_leaves_the_module_unknown_and_the_scan_g
     retention = _by(_findings(tmp_path / "infra", download_external_modules=True), "ME-DB-02")
     assert retention["module.db"].status == Status.UNKNOWN and "could not" in retention["module.db"].message
     assert retention["aws_db_instance.own"].status == Status.VIOLATES
+
+
+def test_an_installed_module_file_that_does_not_parse_is_an_error_with_its_line(tmp_path: Path) -> None:
+    _initialised_root(tmp_path, MANIFEST)
+    (tmp_path / ".terraform/modules/db.kms/main.tf").write_text('resource "aws_db_instance" "replica" {\n  x = \n')
+    findings = _findings(tmp_path)
+    errors = [f for f in findings if f.status == Status.ERROR]
+    assert len(errors) == 1 and errors[0].file.endswith(".terraform/modules/db.kms/main.tf") and errors[0].line
+    retention = _by(findings, "ME-DB-02")  # the rest of the module tree is still judged
+    assert retention["module.db.module.db_instance.aws_db_instance.this"].status == Status.VIOLATES

@@ -345,7 +345,11 @@ class ModuleSources:
             loader = loader_for(Path(path), text[:65536])
             if loader is None or loader.name != NAME:
                 continue
-            result = loader.load(path, text)
+            try:
+                result = loader.load(path, text)
+            except RecursionError:  # as ``load_file`` says of a scanned file
+                self.errors.append(ParseError(path, None, "nesting too deep to parse", NAME))
+                continue
             found.extend(result.resources)
             self.errors.extend(result.errors)
         return found
