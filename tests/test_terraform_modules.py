@@ -374,3 +374,34 @@ def test_an_installed_module_file_that_does_not_parse_is_an_error_with_its_line(
     assert len(errors) == 1 and errors[0].file.endswith(".terraform/modules/db.kms/main.tf") and errors[0].line
     retention = _by(findings, "ME-DB-02")  # the rest of the module tree is still judged
     assert retention["module.db.module.db_instance.aws_db_instance.this"].status == Status.VIOLATES
+
+
+def test_a_bare_flag_like_enabled_is_not_read_as_every_nested_setting_of_that_name(tmp_path: Path) -> None:
+    """cloudposse modules all take ``enabled``: it is not ``versioning.enabled`` or ``logging.enabled``."""
+    _write(tmp_path, {"main.tf": 'module "bucket" {\n  source  = "cloudposse/s3-bucket/aws"\n  enabled = true\n}\n'})
+    findings = [f for f in _findings(tmp_path) if f.resource_address == "module.bucket"]
+    assert [f.policy_id for f in findings] == ["SD-MODULE"], [(f.policy_id, f.message) for f in findings]
+
+
+def test_an_object_input_is_read_by_the_nested_settings_it_names(tmp_path: Path) -> None:
+    """terraform-google-sql-db takes ``backup_configuration = { retained_backups = 7 }``."""
+    _write(tmp_path, {"main.tf": (
+        'module "sql" {\n  source = "GoogleCloudPlatform/sql-db/google//modules/postgresql"\n'
+        '  backup_configuration = {\n    enabled          = true\n    retained_backups = 7\n  }\n}\n')})
+    retention = _by(_findings(tmp_path), "ME-DB-02")
+    assert retention["module.sql"].status == Status.UNKNOWN
+    assert "backup_configuration.retained_backups = 7" in retention["module.sql"].message
+    assert retention["module.sql"].line == 3 and retention["module.sql"].observed == 7  # the input's line
+
+
+def test_a_flat_input_is_read_as_the_setting_of_the_service_the_module_is_named_for(tmp_path: Path) -> None:
+    """``tier`` is Cloud SQL's ``settings.tier`` and Memorystore's ``tier``: a ``sql-db`` module means the first."""
+    _write(tmp_path, {"main.tf": (
+        'module "sql" {\n  source = "GoogleCloudPlatform/sql-db/google//modules/postgresql"\n'
+        '  tier = "db-custom-2-7680"\n}\n'
+        'module "cache" {\n  source = "terraform-google-modules/memorystore/google"\n  tier = "BASIC"\n}\n')})
+    findings = _findings(tmp_path)
+    sql = {f.policy_id for f in findings if f.resource_address == "module.sql"}
+    cache = {f.policy_id for f in findings if f.resource_address == "module.cache"}
+    assert "ME-DB-10" in sql and not any(p.startswith("ME-RED") for p in sql), sql
+    assert not any(p.startswith("ME-DB") for p in cache), cache

@@ -4,6 +4,10 @@ A module whose source is nowhere (not on disk, not installed by ``terraform init
 its resources. Its inputs still say what they configure: an input named like a native attribute of a
 Terraform type in the mapping tables (``backup_retention_period`` is where ``aws_db_instance`` and
 ``aws_rds_cluster`` keep ``backup_retention``) touches every policy that checks that fact on that kind.
+A nested attribute is named in full (``backup_configuration_enabled``) or through an object input's keys
+(``backup_configuration = { retained_backups = 7 }``); a bare name stands for a nested attribute only in
+a module whose source names that resource's service (``tier`` of ``sql-db`` is ``settings.tier``). Types
+of other clouds than the module's (``.../rds/aws``, ``terraform-google-...``) are not considered.
 Each touched policy gets one ``unknown`` finding on the call, naming the inputs, the module and how to
 make it visible; a policy whose ``where`` the inputs themselves rule out (``engine = "mysql"`` for a
 PostgreSQL check) is not touched. A call whose inputs touch nothing gets one ``SD-MODULE`` note.
@@ -12,6 +16,7 @@ PostgreSQL check) is not touched. A call whose inputs touch nothing gets one ``S
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
@@ -43,46 +48,107 @@ def unseen_module_findings(resources: Iterable[Resource], policies: Sequence[Pol
 
 
 def _touched(call: Resource, policies: Sequence[Policy], reads: Mapping[str, frozenset[str]],
-             ) -> list[tuple[Policy, list[tuple[str, str]]]]:
-    """(policy, [(input, fact), ...]) for each policy the call's inputs configure something for."""
+             ) -> list[tuple[Policy, list[_Hit]]]:
+    """(policy, hits) for each policy the call's inputs configure something for."""
     from scanner.loaders.terraform_modules import parse_source
 
     provider = parse_source(str(call.facts[SOURCE]).split(" ", 1)[0]).provider
     inputs = {k: v for k, v in call.attributes.items() if k not in _META}
-    out: list[tuple[Policy, list[tuple[str, str]]]] = []
+    source = str(call.facts[SOURCE]).lower()
+    candidates: list[tuple[_Hit, str]] = []  # (hit, the Terraform type whose setting it is)
+    for path, value, line in _input_paths(call.attributes):
+        entries = [entry for entry in _by_attribute().get(path[-1] if len(path) > 1 else path[0], ())
+                   if not provider or entry[0].startswith(f"{provider}_")]
+        # ``tier`` is a Cloud SQL and a Memorystore setting: a module named for one of them (``sql-db``) is read
+        # as that one, and its flat inputs as the nested settings they stand for (``tier`` is ``settings.tier``).
+        named = {rtype for rtype, _, _ in entries if _named_in(rtype, source)}
+        candidates.extend(
+            (_Hit(".".join(path), fact, value, line), rtype) for rtype, fact, native in entries
+            if (not named or rtype in named) and (_matches(path, native) or (
+                rtype in named and len(path) == 1 and path[0] == native[-1] and path[0] not in _FLAGS
+                and not isinstance(value, (Mapping, list)))))  # an object input is read by its keys
+    out: list[tuple[Policy, list[_Hit]]] = []
     for policy in policies:
-        hits: list[tuple[str, str]] = []
-        for name in inputs:
-            for rtype, fact in _by_attribute().get(name, ()):
-                if fact not in reads[policy.id] or not policy.kinds & _kinds(rtype) or (
-                        provider and not rtype.startswith(f"{provider}_")):
-                    continue
-                if (name, fact) not in hits and not _rules_out(policy, rtype, call, inputs):
-                    hits.append((name, fact))
+        hits: list[_Hit] = []
+        for hit, rtype in candidates:
+            if hit.fact in reads[policy.id] and policy.kinds & _kinds(rtype) and hit not in hits \
+                    and not _rules_out(policy, rtype, call, inputs):
+                hits.append(hit)
         if hits:
             out.append((policy, hits))
     return out
 
 
-def _finding(call: Resource, policy: Policy, hits: list[tuple[str, str]]) -> Finding:
+@dataclass(frozen=True)
+class _Hit:
+    """An input (``backup_retention_period``, or ``backup_configuration.retained_backups`` inside an object)
+    that sets a fact a policy checks."""
+
+    input: str
+    fact: str
+    value: Any = field(compare=False)
+    line: int | None = field(compare=False)
+
+
+def _named_in(rtype: str, source: str) -> bool:
+    """Does the module's source name the service of ``rtype`` (``postgresql`` in ``...-dbforpostgresql-...``)?"""
+    return any(len(word) > 1 and word not in _GENERIC and word in source for word in rtype.split("_")[1:])
+
+
+_GENERIC = frozenset({"instance", "resource", "group", "account", "service", "default", "config", "policy"})
+# Names too general to stand for a nested setting of the same name (every module has an ``enabled``).
+_FLAGS = frozenset({"enabled", "enable", "name", "type", "mode", "status", "id", "value", "key"})
+
+
+def _input_paths(attributes: Mapping[str, Any]) -> list[tuple[tuple[str, ...], Any, int | None]]:
+    """Each input, and the keys of an object input (or a list of objects) two levels down, with its line."""
+    out: list[tuple[tuple[str, ...], Any, int | None]] = []
+
+    def walk(path: tuple[str, ...], value: Any, line: int | None) -> None:
+        out.append((path, value, line))
+        if len(path) > 2:
+            return
+        items = [value] if isinstance(value, Mapping) else \
+            [v for v in value if isinstance(v, Mapping)] if isinstance(value, list) else []
+        for item in items:
+            lines = getattr(item, "key_lines", None) or {}
+            for key, inner in item.items():
+                walk((*path, str(key)), inner, lines.get(key, line))
+
+    lines = getattr(attributes, "key_lines", None) or {}
+    for name, value in attributes.items():
+        if name not in _META:
+            walk((name,), value, lines.get(name))
+    return out
+
+
+def _matches(given: tuple[str, ...], native: tuple[str, ...]) -> bool:
+    """Does an input path name this native attribute? A single name must be a top-level attribute
+    (``storage_encrypted``) or a nested one spelled in full (``backup_configuration_enabled``): a bare
+    ``enabled`` is not every nested ``enabled``. An object's key must end the path and its parents
+    appear on it in order (``backup_configuration.retained_backups``)."""
+    if len(given) == 1:
+        return len(native) == 1 or given[0] != native[-1]
+    remaining = iter(native[:-1])
+    return given[-1] == native[-1] and all(part in remaining for part in given[:-1])
+
+
+def _finding(call: Resource, policy: Policy, hits: list[_Hit]) -> Finding:
     from scanner.policy.engine import display
     from scanner.secrets import redact, redact_value
 
-    first, fact = hits[0]
-    value = call.attributes.get(first)
-    names = list(dict.fromkeys(name for name, _ in hits))
-    inputs = ", ".join(f"{name} = {_shown(call.attributes.get(name))}" for name in names)
-    said = f"input {inputs} sets" if len(names) == 1 else f"inputs {inputs} set"
+    names = list(dict.fromkeys(f"{hit.input} = {_shown(hit.value)}" for hit in hits))
+    said = f"input {names[0]} sets" if len(names) == 1 else f"inputs {', '.join(names)} set"
     message = (f"{call.address} calls {call.facts[SOURCE]}, which is not in the scanned files: "
                f"{call.facts[UNSEEN]}. Its {said} what this policy checks "
-               f"({', '.join(dict.fromkeys(f for _, f in hits))}) on resources the scan cannot see")
-    lines = getattr(call.attributes, "key_lines", {}) or {}
+               f"({', '.join(dict.fromkeys(hit.fact for hit in hits))}) on resources the scan cannot see")
+    first = hits[0]
     return Finding(
         policy_id=policy.id, requirement_ids=policy.requirements, title=policy.title, severity=policy.severity,
         status=Status.UNKNOWN, message=redact(message), resource_address=redact(call.address),
         resource_type=call.type, provider=call.provider, file=call.origin.file,
-        line=lines.get(first, call.origin.line), end_line=call.origin.end_line, fact=fact,
-        observed=redact_value(display(value)), source=call.source, origin=redact(call.origin.describe()))
+        line=first.line or call.origin.line, end_line=call.origin.end_line, fact=first.fact,
+        observed=redact_value(display(first.value)), source=call.source, origin=redact(call.origin.describe()))
 
 
 def _note(call: Resource) -> Finding:
@@ -136,13 +202,14 @@ def _rules_out(policy: Policy, rtype: str, call: Resource, inputs: Mapping[str, 
 
 
 @cache
-def _by_attribute() -> Mapping[str, tuple[tuple[str, str], ...]]:
-    """Native attribute name (the last part of a fact's path) -> (Terraform type, fact) that reads it."""
+def _by_attribute() -> Mapping[str, tuple[tuple[str, str, tuple[str, ...]], ...]]:
+    """The names an input may have -> (Terraform type, fact, native path) of the setting it would be: each
+    path's last attribute, and its trailing attributes joined by ``_`` (``backup_configuration_enabled``)."""
     from scanner.loaders.terraform import PROVIDERS
     from scanner.mappings import tables
 
     prefixes = tuple(f"{p}_" for p in PROVIDERS)
-    found: dict[str, list[tuple[str, str]]] = {}
+    found: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {}
     for rtype, mappings in tables().items():
         if not rtype.startswith(prefixes):
             continue
@@ -155,9 +222,12 @@ def _by_attribute() -> Mapping[str, tuple[tuple[str, str], ...]]:
                 # A computed fact's first path is its setting; the others are context it is computed with.
                 paths = spec.paths[:1] if spec.compute else spec.paths
                 for path in (*paths, *([spec.fix_path] if spec.fix_path else [])):
-                    leaf = next((p for p in reversed(path) if p != "*" and not p.isdigit()), None)
-                    if leaf and (rtype, name) not in found.setdefault(leaf, []):
-                        found[leaf].append((rtype, name))
+                    native = tuple(p for p in path if p != "*" and not p.isdigit())
+                    keys = {native[-1], *("_".join(native[-k:]) for k in range(2, len(native) + 1))} if native \
+                        else set()
+                    for key in keys:
+                        if (rtype, name, native) not in found.setdefault(key, []):
+                            found[key].append((rtype, name, native))
     return {k: tuple(v) for k, v in found.items()}
 
 
