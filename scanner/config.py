@@ -71,13 +71,16 @@ KEYS: tuple[Key, ...] = (
     Key("with_checkov", "bool", False, "also run checkov and merge its findings"),
     Key("checkov_path", "str", "checkov", "the checkov executable (a name on PATH or a path)"),
     Key("checkov_timeout", "str", "600", "seconds checkov may run"),
+    Key("download_external_modules", "bool", False, "fetch Terraform module sources from registries and git "
+        "into the cache (default: read only what is on disk and what terraform init installed)"),
 )
 KEYS_BY_NAME = {k.name: k for k in KEYS}
 # File spellings people reach for; mapped to the key they mean.
 ALIASES = {"fail-on": "fail_on", "skip-policy": "skip_policy", "policies-dir": "policies_dir",
            "var-file": "var_file", "policies": "policy", "skip_policies": "skip_policy", "var_files": "var_file",
            "formats": "format", "with-checkov": "with_checkov", "checkov-path": "checkov_path",
-           "params": "parameters", "severities": "severity"}
+           "params": "parameters", "severities": "severity",
+           "download-external-modules": "download_external_modules"}
 
 
 @dataclass

@@ -37,6 +37,7 @@ class ScanOptions:
     checkov_timeout: float = 600.0
     baseline_env: str | None = None  # baselines/<env>.yaml for component checks (default: production)
     jobs: int | None = None  # processes for loading large trees; None: the idle CPUs
+    download_external_modules: bool = False  # fetch registry and git module sources (nothing is fetched otherwise)
 
 
 @dataclass
@@ -134,8 +135,10 @@ def scan(options: ScanOptions) -> Report:
     t0 = time.perf_counter()
     with cyclic_gc_paused():
         policies = select_policies(load_policies(options.policy_dirs), options)
-        outcome = load_paths([*options.paths, *options.context_paths], {"var_files": list(options.var_files)},
-                             options.formats or None, options.jobs)
+        context = {"var_files": list(options.var_files),
+                   "download_external_modules": options.download_external_modules}
+        outcome = load_paths([*options.paths, *options.context_paths], context, options.formats or None,
+                             options.jobs)
         settings = {"baseline_env": options.baseline_env} if options.baseline_env else {}
         findings = parse_error_findings(outcome.errors) + Engine(policies, settings).run(outcome.resources)
     files, resources = outcome.files, len(outcome.resources)

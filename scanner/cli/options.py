@@ -72,6 +72,8 @@ def add_config_arguments(parser: argparse.ArgumentParser, reports: bool = True) 
                         help=key["with_checkov"].help + " (a checkov on PATH, or --checkov-path)")
     parser.add_argument("--checkov-path", dest="checkov_path", default=None, metavar="PATH",
                         help=key["checkov_path"].help)
+    parser.add_argument("--download-external-modules", dest="download_external_modules", action="store_const",
+                        const=True, default=None, help=key["download_external_modules"].help)
 
 
 def destinations_from_events(events: Sequence[tuple[str, str]]) -> tuple[list[str] | None, list[str]]:
@@ -140,4 +142,4 @@ def scan_options(config: Config, paths: Sequence[str]) -> Any:
         severity_overrides=config["severity"], parameter_overrides=parameter_overrides(config),
         context_paths=context_files(paths, config["context"]), baseline=config["baseline"],
         with_checkov=config["with_checkov"], checkov_path=config["checkov_path"], checkov_timeout=timeout,
-        baseline_env=config["baseline_env"])
+        baseline_env=config["baseline_env"], download_external_modules=config["download_external_modules"])

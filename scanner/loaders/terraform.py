@@ -14,12 +14,15 @@ from collections import defaultdict
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scanner.loaders.base import LoadResult, ParseError
 from scanner.loaders.hcl_tree import HclSyntaxError
 from scanner.loaders.yaml_lines import LineDict, LineList
 from scanner.model import Origin, Resource, Unresolved
+
+if TYPE_CHECKING:
+    from scanner.loaders.terraform_modules import ModuleSources
 
 NAME = "terraform"
 PRIORITY = 10
@@ -80,15 +83,19 @@ class TerraformLoader:
 
         A directory is a root module unless a ``module`` block of the scan calls it by a local path
         (``source = "./modules/gke"``); then its resources appear once per call, addressed
-        ``module.<name>.<address>``, with the call's arguments as variable values. Root modules take
+        ``module.<name>.<address>``, with the call's arguments as variable values. Other sources are found
+        as ``terraform_modules.ModuleSources`` says (``modules.json``, the download cache). Root modules take
         their variables as ``terraform plan`` run in their directory would: ``terraform.tfvars``,
         ``terraform.tfvars.json`` and ``*.auto.tfvars(.json)`` found there, then the files of
         ``context['var_files']`` (``--var-file``), later ones winning. A variables file that cannot be
         read is a parse error, and the variables it might have set are unknown, not their defaults.
         """
+        from scanner.loaders.terraform_modules import ModuleSources
+
         files = _VarFiles([str(f) for f in context.get("var_files", ())])
-        linked = _Modules(resources, files).link()
-        return LoadResult(linked, files.errors)
+        sources = ModuleSources(context)
+        linked = _Modules(resources, files, sources).link()
+        return LoadResult(linked, files.errors + sources.errors)
 
 
 class _VarFiles:
@@ -154,24 +161,30 @@ def _directory(file: str) -> str:
 class _Modules:
     """The scan's Terraform modules: variables, locals and resources per directory, and the calls between them."""
 
-    def __init__(self, resources: Sequence[Resource], var_files: _VarFiles) -> None:
+    def __init__(self, resources: Sequence[Resource], var_files: _VarFiles, sources: ModuleSources) -> None:
         self.resources = resources
         self.var_files = var_files
         self.variables: dict[str, list[Resource]] = defaultdict(list)
         self.locals: dict[str, list[Resource]] = defaultdict(list)
         self.blocks: dict[str, list[Resource]] = defaultdict(list)  # resources, data sources, module calls
         for res in resources:
-            if res.type == "variable":
-                self.variables[os.path.normpath(str(res.facts["module_dir"]))].append(res)
-            elif res.type == "local":
-                self.locals[os.path.normpath(str(res.facts["module_dir"]))].append(res)
-            else:
-                self.blocks[_dir_of(res)].append(res)
+            self._add(res)
+        self.sources = sources
+        sources.known.update(self.blocks, self.variables, self.locals)
+        self.root = ""  # the root module being instantiated (where its modules.json is)
         self.called = {target for directory in self.blocks for call in self.blocks[directory]
-                       if (target := self._target(call)) is not None}
+                       if (target := self._local_target(call)) is not None}
+
+    def _add(self, res: Resource) -> None:
+        if res.type == "variable":
+            self.variables[os.path.normpath(str(res.facts["module_dir"]))].append(res)
+        elif res.type == "local":
+            self.locals[os.path.normpath(str(res.facts["module_dir"]))].append(res)
+        else:
+            self.blocks[_dir_of(res)].append(res)
 
     @staticmethod
-    def _target(call: Resource) -> str | None:
+    def _local_target(call: Resource) -> str | None:
         """The directory a module call's local ``source`` names (registry and git sources are not local)."""
         if call.type != "module":
             return None
@@ -179,6 +192,17 @@ class _Modules:
         if not isinstance(source, str) or not source.startswith(("./", "../")):
             return None
         return os.path.normpath(os.path.join(_dir_of(call), source))
+
+    def _target(self, call: Resource, address: str) -> str | None:
+        """The directory of the call's source (local, installed by ``terraform init`` or downloaded), its
+        files read when the scan did not load them; None when it is nowhere (the call is then unseen)."""
+        if call.type != "module":
+            return None
+        target = self.sources.target(call, address, self.root)
+        if target is not None and target not in self.sources.known:
+            for res in self.sources.load(target):
+                self._add(res)
+        return target
 
     def _scope(self, directory: str, inputs: dict[str, Any] | None, caller: str
                ) -> tuple[dict[str, Any], dict[str, str]]:
@@ -209,12 +233,14 @@ class _Modules:
 
     def link(self) -> list[Resource]:
         linked = [r for r in self.resources if r.provider == "terraform" and r.type in ("variable", "local")]
+        by_root: dict[str, list[Resource]] = {}
         for directory in sorted(self.blocks):
             if directory in self.called:
                 continue  # instantiated through the module calls that use it
+            self.root = directory
             values, missing = self._scope(directory, None, "")
-            linked.extend(self._instantiate(directory, "", values, missing, 0))
-        return linked
+            by_root[directory] = self._instantiate(directory, "", values, missing, 0)
+        return linked + self.sources.finish(by_root)
 
     def _instantiate(self, directory: str, prefix: str, values: dict[str, Any], missing: dict[str, str],
                      depth: int) -> list[Resource]:
@@ -224,7 +250,7 @@ class _Modules:
             address = f"{prefix}{res.address}"
             out.append(Resource(res.provider, res.type, address, res.origin, attributes, res.facts, res.kinds,
                                 res.fact_lines, res.format, res.source))
-            target = self._target(res)
+            target = self._target(res, address)
             if target is None or depth >= _MAX_MODULE_DEPTH or target == directory:
                 continue
             inputs = {k: v for k, v in attributes.items() if k not in _MODULE_META}

@@ -66,6 +66,9 @@ class Engine:
                 finding = self.evaluate(policy, resource, everything)
                 if finding is not None:
                     findings.append(finding)
+        from scanner.policy.unseen_modules import unseen_module_findings  # Terraform modules the scan cannot see
+
+        findings.extend(unseen_module_findings(everything, self.policies))
         return findings
 
     def evaluate(self, policy: Policy, resource: Resource, everything: tuple[Resource, ...] = ()) -> Finding | None:
