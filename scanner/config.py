@@ -120,7 +120,7 @@ def _pyproject_tool(path: Path) -> dict[str, Any]:
     import tomllib
 
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: {exc}") from None
     tool = data.get("tool")
@@ -135,7 +135,7 @@ def read_config_file(path: Path) -> dict[str, Any]:
         import yaml
 
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            raw = yaml.safe_load(path.read_text(encoding="utf-8-sig")) or {}
         except (OSError, yaml.YAMLError) as exc:
             raise ConfigError(f"{path}: {exc}") from None
     if not isinstance(raw, dict):

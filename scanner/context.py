@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from scanner.loaders import SNIFF_CHARS, iter_files, loader_for
+from scanner.loaders import SNIFF_CHARS, decode, iter_files, loader_for
 from scanner.repository import find_root
 
 MAX_CONTEXT_FILES = 500  # a directory this full is not a module; past this, context is partial
@@ -27,7 +27,7 @@ def _sniff(path: Path) -> str | None:
         return None
     if b"\x00" in head[:8192]:
         return None
-    loader = loader_for(path, head.decode("utf-8", errors="replace"))
+    loader = loader_for(path, decode(head))
     return loader.name if loader else None
 
 

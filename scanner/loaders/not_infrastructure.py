@@ -1,0 +1,97 @@
+"""Files that look like infrastructure but are not: CI workflows, Helm charts, kustomize and compose files.
+
+They are YAML or JSON, some quote a manifest (a workflow's ``run:`` script piping one to kubectl) or
+are one with gaps (a Helm template, a strategic-merge patch), so content sniffing alone would hand
+them to a structural loader that then reports them as malformed. They are recognised first, by name,
+place and a little content; no structural loader reads them, the scan notes them once, and they are
+still searched for literal secrets (the plaintext loader may claim them).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+HELM_TEMPLATE = "a Helm chart template"
+_HELM_HINT = "render it with `helm template` and scan the output"
+TEMPLATE = "a template that is not valid YAML or JSON until rendered"
+KUSTOMIZATION = "a kustomization file"
+KUSTOMIZE_PATCH = "a kustomize patch"
+
+_NAMES = {
+    ".gitlab-ci.yml": "a GitLab CI configuration",
+    ".travis.yml": "a Travis CI configuration",
+    "azure-pipelines.yml": "an Azure Pipelines definition",
+    "azure-pipelines.yaml": "an Azure Pipelines definition",
+    "bitbucket-pipelines.yml": "a Bitbucket Pipelines definition",
+    "action.yml": "a GitHub Action definition",
+    "action.yaml": "a GitHub Action definition",
+    ".pre-commit-config.yaml": "a pre-commit configuration",
+    ".pre-commit-config.yml": "a pre-commit configuration",
+    ".pre-commit-hooks.yaml": "pre-commit hook definitions",
+    "chart.yaml": "Helm chart metadata",
+    "chart.lock": "Helm chart metadata",
+    "values.schema.json": "a Helm values schema",
+    "kustomization.yaml": KUSTOMIZATION,
+    "kustomization.yml": KUSTOMIZATION,
+    "kustomization": KUSTOMIZATION,
+}
+_COMPOSE = re.compile(r"^(?:docker-)?compose(?:[.-][\w.-]+)?\.ya?ml$", re.I)
+_HELM_VALUES = re.compile(r"^values(?:[.-][\w.-]+)?\.ya?ml$", re.I)
+_STRUCTURED = (".yaml", ".yml", ".json")
+# Go template actions that only Helm gives meaning to (built-in objects, named templates); an Argo
+# `{{inputs.parameters.x}}` or a Prometheus `{{ $labels.instance }}` inside a string is data, not Helm.
+_HELM_ACTION = re.compile(r"\{\{-?\s*(?:[^{}\n]*?\.(?:Values|Release|Chart|Capabilities|Files|Template)\b"
+                          r"|(?:include|define|template|toYaml|tpl)\s)")
+# Template syntax of any kind (Go text/template, Helm, Jinja `{{ name | filter }}`, `{% if %}`): text that is
+# not YAML until rendered. Prometheus' `{{ $labels.x }}` and `{{ $value }}` are alert text, and CloudFormation's
+# `{{resolve:ssm:x}}` a dynamic reference: neither makes a file a template.
+_TEMPLATE_SYNTAX = re.compile(r"\{\{-?\s*(?:\.|\$(?!labels\b|value\b|externalLabels\b|externalURL\b)"
+                              r"|(?:if|else|end|range|with|include|define|template|toYaml|tpl|printf|quote|default"
+                              r"|required)\b|[A-Za-z_][\w.]*\s*(?:\|[^{}\n]*)?-?\}\})|\{%-?\s*\w")
+_OPENAPI = re.compile(r"^(?:openapi|swagger)\s*:|\A\s*\{[^{}]{0,200}?\"(?:openapi|swagger)\"\s*:", re.M)
+_JSON_SCHEMA = re.compile(r"\"\$schema\"\s*:\s*\"https?://json-schema\.org/|^\$schema\s*:\s*[\"']?https?://json-schema",
+                          re.M)
+
+
+def what_is(path: Path, head: str) -> str | None:
+    """What ``path`` is when it is a file that is not infrastructure (a phrase for the note), else None."""
+    name = path.name.lower()
+    known = _NAMES.get(name)
+    if known is not None:
+        return known
+    parts = [part.lower() for part in path.parts[:-1]]
+    if path.suffix.lower() not in _STRUCTURED:
+        return None
+    if len(parts) >= 2 and parts[-2:] == [".github", "workflows"]:
+        return "a GitHub Actions workflow"
+    if ".github" in parts:
+        return "GitHub configuration"
+    if parts[-1:] == [".circleci"]:
+        return "a CircleCI configuration"
+    if _COMPOSE.match(name):
+        return "a Docker Compose file"
+    if _HELM_VALUES.match(name):
+        return "Helm values"
+    if "{{" in head and (_HELM_ACTION.search(head) or ("templates" in parts and _TEMPLATE_SYNTAX.search(head))):
+        return HELM_TEMPLATE
+    if _OPENAPI.search(head):
+        return "an OpenAPI document"
+    if _JSON_SCHEMA.search(head):
+        return "a JSON schema"
+    return None
+
+
+def is_template(text: str) -> bool:
+    """Whether ``text`` holds template syntax (``{{ .Values.x }}``, ``{% if %}``): a parser failing on it
+    met a template, not a malformed file."""
+    return ("{{" in text or "{%" in text) and bool(_TEMPLATE_SYNTAX.search(text))
+
+
+def hint(what: str) -> str:
+    """What to do to have such a file judged, when something can be done."""
+    if what == HELM_TEMPLATE or what == TEMPLATE:
+        return _HELM_HINT if what == HELM_TEMPLATE else "render it and scan the output"
+    if what in (KUSTOMIZATION, KUSTOMIZE_PATCH):
+        return "run `kustomize build` and scan the output"
+    return ""

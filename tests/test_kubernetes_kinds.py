@@ -1,0 +1,153 @@
+"""Every kind that carries a pod template is a workload; JSON manifests, List objects and BOMs load."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from scanner.loaders import load_paths
+from scanner.model import Status
+from scanner.scan import ScanOptions, scan
+
+CONTAINER = {"name": "web", "image": "nginx:latest"}  # unpinned, no resources, no probes, no securityContext
+WORKLOAD_POLICIES = ["ME-K8S-03", "ME-K8S-04", "ME-K8S-05", "ME-K8S-06", "ME-K8S-11"]
+
+
+def _template(container: dict) -> dict:
+    return {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [container]}}
+
+
+def _manifest(kind: str, container: dict = CONTAINER) -> dict:
+    api = {"Deployment": "apps/v1", "StatefulSet": "apps/v1", "DaemonSet": "apps/v1", "ReplicaSet": "apps/v1",
+           "ReplicationController": "v1", "Pod": "v1", "Job": "batch/v1", "CronJob": "batch/v1"}[kind]
+    doc: dict = {"apiVersion": api, "kind": kind, "metadata": {"name": "web"}}
+    if kind == "Pod":
+        doc["spec"] = _template(container)["spec"]
+    elif kind == "CronJob":
+        doc["spec"] = {"schedule": "* * * * *", "jobTemplate": {"spec": {"template": _template(container)}}}
+    elif kind == "ReplicationController":
+        doc["spec"] = {"replicas": 1, "selector": {"app": "web"}, "template": _template(container)}
+    else:
+        doc["spec"] = {"selector": {"matchLabels": {"app": "web"}}, "template": _template(container)}
+    return doc
+
+
+def _statuses(path: Path, policies: list[str]) -> dict[str, Status]:
+    report = scan(ScanOptions(paths=[str(path)], policies=policies))
+    assert not [f for f in report.findings if f.status == Status.ERROR], report.findings
+    return {f.policy_id: f.status for f in report.findings if f.policy_id in policies}
+
+
+LONG_RUNNING = ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Pod"]
+
+
+@pytest.mark.parametrize("kind", LONG_RUNNING)
+def test_long_running_pod_carriers_are_judged_by_every_workload_policy(tmp_path: Path, kind: str) -> None:
+    env = {"name": "DB_PASSWORD", "value": "hunter2hunter2"}
+    (tmp_path / "w.yaml").write_text(json.dumps(_manifest(kind, {**CONTAINER, "env": [env]})))
+    statuses = _statuses(tmp_path / "w.yaml", WORKLOAD_POLICIES)
+    assert statuses == dict.fromkeys(WORKLOAD_POLICIES, Status.VIOLATES), (kind, statuses)
+
+
+@pytest.mark.parametrize("kind", ["Job", "CronJob"])
+def test_jobs_are_workloads_but_need_no_probes(tmp_path: Path, kind: str) -> None:
+    (tmp_path / "j.yaml").write_text(json.dumps(_manifest(kind)))
+    statuses = _statuses(tmp_path / "j.yaml", WORKLOAD_POLICIES)
+    assert "ME-K8S-05" not in statuses
+    assert statuses == dict.fromkeys(["ME-K8S-03", "ME-K8S-04", "ME-K8S-11"], Status.VIOLATES) | {
+        "ME-K8S-06": Status.COMPLIES}
+
+
+def test_a_pod_that_runs_to_completion_needs_no_probes(tmp_path: Path) -> None:
+    pod = _manifest("Pod")
+    pod["spec"]["restartPolicy"] = "Never"
+    (tmp_path / "p.yaml").write_text(json.dumps(pod))
+    assert "ME-K8S-05" not in _statuses(tmp_path / "p.yaml", ["ME-K8S-05"])
+
+
+def test_replication_controller_counts_replicas(tmp_path: Path) -> None:
+    rc = _manifest("ReplicationController")
+    rc["metadata"]["name"] = "api"
+    (tmp_path / "rc.yaml").write_text(json.dumps(rc))
+    report = scan(ScanOptions(paths=[str(tmp_path)], policies=["ME-K8S-02"]))
+    [finding] = report.findings
+    assert finding.status == Status.VIOLATES and finding.observed == 1
+
+
+def test_json_manifest_loads_with_lines(tmp_path: Path) -> None:
+    path = tmp_path / "pod.json"
+    path.write_text(json.dumps(_manifest("Pod"), indent=2))
+    outcome = load_paths([path])
+    assert not outcome.errors and list(outcome.files.values()) == ["kubernetes"]
+    [pod] = [r for r in outcome.resources if r.type == "Pod"]
+    assert pod.address == "default/Pod/web" and pod.origin.line == 1
+    image_line = next(n for n, text in enumerate(path.read_text().splitlines(), 1) if "nginx:latest" in text)
+    findings = scan(ScanOptions(paths=[str(path)], policies=["ME-K8S-03"])).findings
+    assert [(f.status, f.line) for f in findings] == [(Status.VIOLATES, image_line)]
+
+
+def test_malformed_json_manifest_is_an_error_with_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text('{\n  "apiVersion": "v1",\n  "kind": "Pod"\n  "metadata": {"name": "x"}\n}\n')
+    outcome = load_paths([path])
+    assert [(e.format, e.line) for e in outcome.errors] == [("kubernetes", 4)]
+
+
+def test_json_that_is_not_a_manifest_is_not_claimed(tmp_path: Path) -> None:
+    # A JSON schema of a Kubernetes object names apiVersion and kind as properties, not as values.
+    path = tmp_path / "schema.json"
+    path.write_text(json.dumps({"properties": {"apiVersion": {"type": "string"}, "kind": {"type": "string"}}}))
+    outcome = load_paths([path])
+    assert not outcome.errors and not outcome.files
+
+
+def test_list_items_load_with_their_lines(tmp_path: Path) -> None:
+    path = tmp_path / "list.yaml"
+    path.write_text("apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Service\n  metadata:\n"
+                    "    name: a\n- apiVersion: v1\n  kind: Service\n  metadata:\n    name: b\n")
+    outcome = load_paths([path])
+    assert not outcome.errors
+    assert [(r.address, r.origin.line) for r in outcome.resources if r.type == "Service"] == [
+        ("default/Service/a", 4), ("default/Service/b", 8)]
+
+
+def test_typed_list_items_take_kind_and_api_version_from_the_list(tmp_path: Path) -> None:
+    # What `GET /api/v1/namespaces/x/pods` returns: a PodList whose items omit apiVersion and kind.
+    path = tmp_path / "pods.json"
+    pod = _manifest("Pod")
+    del pod["apiVersion"], pod["kind"]
+    path.write_text(json.dumps({"apiVersion": "v1", "kind": "PodList", "metadata": {}, "items": [pod]}, indent=1))
+    outcome = load_paths([path])
+    assert not outcome.errors
+    [item] = [r for r in outcome.resources if r.format == "kubernetes"]
+    assert (item.type, item.attributes["apiVersion"], item.address) == ("Pod", "v1", "default/Pod/web")
+    assert item.origin.line == 6
+
+
+@pytest.mark.parametrize("name", ["pod.yaml", "pod.json"])
+def test_byte_order_mark_is_stripped(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    text = json.dumps(_manifest("Pod"), indent=2) if name.endswith(".json") else \
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n  - name: c\n    image: nginx:1.27\n"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    outcome = load_paths([path])
+    assert not outcome.errors
+    assert [r.address for r in outcome.resources if r.format == "kubernetes"] == ["default/Pod/web"]
+
+
+@pytest.mark.parametrize(("name", "text", "fmt"), [
+    ("main.tf", 'resource "aws_s3_bucket" "b" {\n  bucket = "x"\n}\n', "terraform"),
+    ("template.json", '{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {"B": {"Type": "AWS::S3::Bucket"}}}',
+     "cloudformation"),
+    ("azuredeploy.json", '{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/'
+                         'deploymentTemplate.json#", "contentVersion": "1.0.0.0", "resources": []}', "arm"),
+    ("Dockerfile", "FROM alpine:3.20\nUSER app\n", "dockerfile"),
+])
+def test_byte_order_mark_is_stripped_in_every_format(tmp_path: Path, name: str, text: str, fmt: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    outcome = load_paths([path])
+    assert not outcome.errors, outcome.errors
+    assert list(outcome.files.values()) == [fmt]
