@@ -53,6 +53,8 @@ KEYS: tuple[Key, ...] = (
     Key("fail_on", "severity", "info", "exit 1 when a violation of this severity or higher is found"),
     Key("policy", "list", [], "only these policies: ID, requirement ID or tag, wildcards allowed"),
     Key("skip_policy", "list", [], "leave these policies out (same patterns)"),
+    Key("skip_path", "list", [], "leave these paths out: gitignore-like globs relative to the scanned directory "
+        "(examples/, **/test/**, *.tfvars)"),
     Key("severity", "severities", {}, "severity overrides, POLICY=SEVERITY"),
     Key("parameters", "parameters", {}, "parameter overrides, POLICY.PARAM=VALUE"),
     Key("policies_dir", "paths", [], "policy pack directories (default: the shipped pack)"),
@@ -77,7 +79,8 @@ KEYS_BY_NAME = {k.name: k for k in KEYS}
 ALIASES = {"fail-on": "fail_on", "skip-policy": "skip_policy", "policies-dir": "policies_dir",
            "var-file": "var_file", "policies": "policy", "skip_policies": "skip_policy", "var_files": "var_file",
            "formats": "format", "with-checkov": "with_checkov", "checkov-path": "checkov_path",
-           "params": "parameters", "severities": "severity"}
+           "params": "parameters", "severities": "severity", "skip-path": "skip_path", "skip_paths": "skip_path",
+           "skip-paths": "skip_path"}
 
 
 @dataclass

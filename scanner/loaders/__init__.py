@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from scanner.loaders.base import Loader, LoadResult, ParseError
-from scanner.loaders.not_infrastructure import TEMPLATE, is_template, what_is
+from scanner.loaders.not_infrastructure import KUSTOMIZE_PATCH, TEMPLATE, is_template, kustomize_patches, what_is
+from scanner.loaders.path_globs import PathFilter
 from scanner.model import Resource
 
 __all__ = ["LoadOutcome", "Loader", "ParseError", "all_loaders", "decode", "iter_files", "load_paths", "loader_for"]
@@ -59,16 +60,20 @@ def select_loader(path: Path, head: str, only: Sequence[str] | None = None) -> t
     return None, other
 
 
-def iter_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
-    """Files under ``paths`` (files given directly are always yielded), in a stable order."""
+def iter_files(paths: Iterable[str | os.PathLike[str]], skip: PathFilter | None = None) -> Iterator[Path]:
+    """Files under ``paths`` (files given directly are yielded too), in a stable order, without those ``skip``
+    leaves out (matched relative to the directory walked; a named file relative to the working directory)."""
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
             for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
+                base = os.path.relpath(root, path).replace(os.sep, "/")
+                prefix = "" if base == "." else base + "/"
+                dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not (skip and skip.skips_dir(prefix + d)))
                 for name in sorted(files):
-                    yield Path(root) / name
-        else:
+                    if not (skip and skip.skips_file(prefix + name, check_parents=False)):
+                        yield Path(root) / name
+        elif not (skip and skip.skips_file(_display(path).replace(os.sep, "/"))):
             yield path
 
 
@@ -142,8 +147,10 @@ def load_file(path: Path, only: Sequence[str] | None = None, shown: str | None =
 
 
 def load_paths(paths: Iterable[str | os.PathLike[str]], context: dict[str, Any] | None = None,
-               only: Sequence[str] | None = None, jobs: int | None = None) -> LoadOutcome:
-    """Load every recognised file under ``paths``, link cross-file formats, attach facts.
+               only: Sequence[str] | None = None, jobs: int | None = None,
+               skip: Sequence[str] = ()) -> LoadOutcome:
+    """Load every recognised file under ``paths`` but those the ``skip`` globs match, link cross-file formats,
+    attach facts.
 
     Large trees load across ``jobs`` processes (default: the idle CPUs; see ``parallel``).
     """
@@ -154,9 +161,14 @@ def load_paths(paths: Iterable[str | os.PathLike[str]], context: dict[str, Any] 
     outcome = LoadOutcome()
     by_format: dict[str, list[Resource]] = {}
     cwd = os.getcwd()
-    files = list(iter_files(paths))
+    files = list(iter_files(paths, PathFilter(skip)))
     names = [_display(path, cwd) for path in files]
+    patches = kustomize_patches(files)
     for path, shown, (fmt, result) in zip(files, names, load_many(files, names, only, jobs), strict=True):
+        if patches and fmt is not None and os.path.normpath(os.path.abspath(path)) in patches:
+            # What a kustomization patches with is no object of its own: gaps in it are not defects.
+            result = LoadResult([r for r in result.resources if r.provider != "kubernetes"],
+                                not_infrastructure={shown: KUSTOMIZE_PATCH})
         outcome.not_infrastructure.update(result.not_infrastructure)
         if fmt is None:
             if not result.not_infrastructure:

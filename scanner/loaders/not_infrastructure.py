@@ -9,11 +9,12 @@ still searched for literal secrets (the plaintext loader may claim them).
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 HELM_TEMPLATE = "a Helm chart template"
-_HELM_HINT = "render it with `helm template` and scan the output"
 TEMPLATE = "a template that is not valid YAML or JSON until rendered"
 KUSTOMIZATION = "a kustomization file"
 KUSTOMIZE_PATCH = "a kustomize patch"
@@ -49,6 +50,9 @@ _HELM_ACTION = re.compile(r"\{\{-?\s*(?:[^{}\n]*?\.(?:Values|Release|Chart|Capab
 _TEMPLATE_SYNTAX = re.compile(r"\{\{-?\s*(?:\.|\$(?!labels\b|value\b|externalLabels\b|externalURL\b)"
                               r"|(?:if|else|end|range|with|include|define|template|toYaml|tpl|printf|quote|default"
                               r"|required)\b|[A-Za-z_][\w.]*\s*(?:\|[^{}\n]*)?-?\}\})|\{%-?\s*\w")
+# Go template actions (not Jinja's `{{ name }}`, which Argo's `{{inputs.parameters.x}}` looks like).
+_GO_TEMPLATE = re.compile(r"\{\{-|\{\{\s*(?:\.|\$(?!labels\b|value\b|externalLabels\b|externalURL\b)"
+                          r"|(?:if|else|end|range|with|include|define|template|toYaml|tpl)\b)")
 _OPENAPI = re.compile(r"^(?:openapi|swagger)\s*:|\A\s*\{[^{}]{0,200}?\"(?:openapi|swagger)\"\s*:", re.M)
 _JSON_SCHEMA = re.compile(r"\"\$schema\"\s*:\s*\"https?://json-schema\.org/|^\$schema\s*:\s*[\"']?https?://json-schema",
                           re.M)
@@ -73,7 +77,7 @@ def what_is(path: Path, head: str) -> str | None:
         return "a Docker Compose file"
     if _HELM_VALUES.match(name):
         return "Helm values"
-    if "{{" in head and (_HELM_ACTION.search(head) or ("templates" in parts and _TEMPLATE_SYNTAX.search(head))):
+    if "{{" in head and (_HELM_ACTION.search(head) or ("templates" in parts and _GO_TEMPLATE.search(head))):
         return HELM_TEMPLATE
     if _OPENAPI.search(head):
         return "an OpenAPI document"
@@ -90,8 +94,59 @@ def is_template(text: str) -> bool:
 
 def hint(what: str) -> str:
     """What to do to have such a file judged, when something can be done."""
-    if what == HELM_TEMPLATE or what == TEMPLATE:
-        return _HELM_HINT if what == HELM_TEMPLATE else "render it and scan the output"
+    if what == HELM_TEMPLATE:
+        return "render with `helm template` and scan the output"
+    if what == TEMPLATE:
+        return "render and scan the output"
     if what in (KUSTOMIZATION, KUSTOMIZE_PATCH):
         return "run `kustomize build` and scan the output"
     return ""
+
+
+KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+_PATCH_KEYS = ("patches", "patchesStrategicMerge", "patchesJson6902", "patchesJSON6902")
+
+
+def kustomize_patches(files: Iterable[Path]) -> set[str]:
+    """The files (normalised absolute paths) that kustomizations beside or above ``files`` name as patches.
+
+    A patch in an overlay is a fragment of an object (no selector, no image): judged as a manifest, it
+    would fail every check. The kustomization that names it says what it is; the kustomizations of
+    the files' directories and their parents are read (a named patch's kustomization may not be named).
+    """
+    directories: set[str] = set()
+    for file in files:
+        if file.suffix.lower() in _STRUCTURED:
+            parent = os.path.dirname(os.path.abspath(file))
+            directories.update((parent, os.path.dirname(parent)))
+    patches: set[str] = set()
+    for directory in directories:
+        for name in KUSTOMIZATION_NAMES:
+            path = os.path.join(directory, name)
+            if os.path.isfile(path):
+                patches.update(_named_patches(path))
+                break
+    return patches
+
+
+def _named_patches(path: str) -> tuple[str, ...]:
+    import yaml
+
+    from scanner.loaders import decode
+
+    try:
+        with open(path, "rb") as handle:
+            data = yaml.load(decode(handle.read()), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (OSError, yaml.YAMLError):
+        return ()
+    if not isinstance(data, dict):
+        return ()
+    base = os.path.dirname(path)
+    out = []
+    for key in _PATCH_KEYS:
+        entries = data.get(key)
+        for entry in entries if isinstance(entries, list) else ():
+            ref = entry.get("path") if isinstance(entry, dict) else entry
+            if isinstance(ref, str) and ref.strip() and "\n" not in ref and "://" not in ref:  # not an inline patch
+                out.append(os.path.normpath(os.path.join(base, ref.strip())))
+    return tuple(out)
