@@ -151,3 +151,13 @@ def test_byte_order_mark_is_stripped_in_every_format(tmp_path: Path, name: str, 
     outcome = load_paths([path])
     assert not outcome.errors, outcome.errors
     assert list(outcome.files.values()) == [fmt]
+
+
+def test_a_workload_without_an_app_label_is_an_api_server_only_by_its_name(tmp_path: Path) -> None:
+    for name in ("dns-backend", "api"):
+        rc = _manifest("ReplicationController")
+        rc["metadata"]["name"] = name
+        rc["spec"]["template"]["metadata"]["labels"] = {"name": name}
+        (tmp_path / f"{name}.yaml").write_text(json.dumps(rc))
+    report = scan(ScanOptions(paths=[str(tmp_path)], policies=["ME-K8S-02"]))
+    assert [(Path(f.file).name, f.status) for f in report.findings] == [("api.yaml", Status.VIOLATES)]
