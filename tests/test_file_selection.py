@@ -220,3 +220,19 @@ def test_named_files_no_loader_claims_are_reported_and_fail_strict(tmp_path: Pat
     assert _cli("scan", "deploy.yaml", "--policy", "ME-K8S-03", "--strict", cwd=tmp_path).returncode == 0
     # Files found by walking a directory are not named: that the tree holds a README is no news.
     assert _cli("scan", ".", "--policy", "ME-K8S-03", "--strict", cwd=tmp_path).returncode == 0
+
+
+def test_a_manifest_carrying_alertmanager_templates_is_a_manifest(tmp_path: Path) -> None:
+    _write(tmp_path, {"secret.yaml": """apiVersion: monitoring.coreos.com/v1alpha1
+kind: AlertmanagerConfig
+metadata:
+  name: slack
+spec:
+  receivers:
+  - name: slack
+    slackConfigs:
+    - title: '{{ template "slack.title" . }}'
+      text: '{{ define "x" }}{{ .CommonLabels.alertname }}{{ end }}'
+"""})
+    report = scan(ScanOptions(paths=[str(tmp_path)], policies=["ME-K8S-13"]))
+    assert not report.notes and [f.policy_id for f in report.findings] == ["ME-K8S-13"]

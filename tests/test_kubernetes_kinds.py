@@ -161,3 +161,13 @@ def test_a_workload_without_an_app_label_is_an_api_server_only_by_its_name(tmp_p
         (tmp_path / f"{name}.yaml").write_text(json.dumps(rc))
     report = scan(ScanOptions(paths=[str(tmp_path)], policies=["ME-K8S-02"]))
     assert [(Path(f.file).name, f.status) for f in report.findings] == [("api.yaml", Status.VIOLATES)]
+
+
+def test_yaml_values_kubectl_reads_as_strings_load(tmp_path: Path) -> None:
+    # `- =` is a plain string to kubectl's YAML reader (a CRD's enum of match operators), and an
+    # unquoted timestamp a string in the JSON the API server validates.
+    path = tmp_path / "pod.yaml"
+    path.write_text("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  creationTimestamp: 2018-12-02T08:19:13Z\n"
+                    "  annotations:\n    ops: =\nspec:\n  containers:\n  - name: c\n    image: nginx:1.27\n")
+    report = scan(ScanOptions(paths=[str(path)], policies=["ME-K8S-13"]))
+    assert [(f.policy_id, f.status) for f in report.findings] == [("ME-K8S-13", Status.COMPLIES)], report.findings

@@ -40,10 +40,11 @@ _NAMES = {
 _COMPOSE = re.compile(r"^(?:docker-)?compose(?:[.-][\w.-]+)?\.ya?ml$", re.I)
 _HELM_VALUES = re.compile(r"^values(?:[.-][\w.-]+)?\.ya?ml$", re.I)
 _STRUCTURED = (".yaml", ".yml", ".json")
-# Go template actions that only Helm gives meaning to (built-in objects, named templates); an Argo
-# `{{inputs.parameters.x}}` or a Prometheus `{{ $labels.instance }}` inside a string is data, not Helm.
-_HELM_ACTION = re.compile(r"\{\{-?\s*(?:[^{}\n]*?\.(?:Values|Release|Chart|Capabilities|Files|Template)\b"
-                          r"|(?:include|define|template|toYaml|tpl)\s)")
+# Go template actions that only Helm gives meaning to (its built-in objects and functions); an Argo
+# `{{inputs.parameters.x}}`, a Prometheus `{{ $labels.instance }}` or an Alertmanager `{{ template "x" . }}`
+# inside a string is data, not Helm.
+_HELM_ACTION = re.compile(r"\{\{-?\s*(?:[^{}\n]*?\.(?:Values|Release|Chart|Capabilities|Files)\b"
+                          r"|(?:include|toYaml|tpl)\s)")
 # Template syntax of any kind (Go text/template, Helm, Jinja `{{ name | filter }}`, `{% if %}`): text that is
 # not YAML until rendered. Prometheus' `{{ $labels.x }}` and `{{ $value }}` are alert text, and CloudFormation's
 # `{{resolve:ssm:x}}` a dynamic reference: neither makes a file a template.

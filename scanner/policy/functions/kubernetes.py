@@ -7,6 +7,7 @@ reach a finding: a literal credential is reported by its variable name only.
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Iterator, Mapping
 from functools import cache
@@ -588,6 +589,8 @@ def _plain(value: Any) -> Any:
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_plain(v) for v in value]
+    if isinstance(value, (datetime.date, datetime.datetime)):  # an unquoted YAML timestamp: a string in JSON
+        return value.isoformat().replace("+00:00", "Z")
     return value
 
 
