@@ -65,9 +65,9 @@ def what_is(path: Path, head: str) -> str | None:
     known = _NAMES.get(name)
     if known is not None:
         return known
-    parts = [part.lower() for part in path.parts[:-1]]
     if path.suffix.lower() not in _STRUCTURED:
         return None
+    parts = [part.lower() for part in path.parts[:-1]]
     if len(parts) >= 2 and parts[-2:] == [".github", "workflows"]:
         return "a GitHub Actions workflow"
     if ".github" in parts:
@@ -80,9 +80,9 @@ def what_is(path: Path, head: str) -> str | None:
         return "Helm values"
     if "{{" in head and (_HELM_ACTION.search(head) or ("templates" in parts and _GO_TEMPLATE.search(head))):
         return HELM_TEMPLATE
-    if _OPENAPI.search(head):
+    if ("openapi" in head or "swagger" in head) and _OPENAPI.search(head):
         return "an OpenAPI document"
-    if _JSON_SCHEMA.search(head):
+    if "json-schema.org" in head and _JSON_SCHEMA.search(head):
         return "a JSON schema"
     return None
 
@@ -115,11 +115,10 @@ def kustomize_patches(files: Iterable[Path]) -> set[str]:
     would fail every check. The kustomization that names it says what it is; the kustomizations of
     the files' directories and their parents are read (a named patch's kustomization may not be named).
     """
+    parents = {os.path.dirname(str(file)) for file in files if file.suffix.lower() in _STRUCTURED}
     directories: set[str] = set()
-    for file in files:
-        if file.suffix.lower() in _STRUCTURED:
-            parent = os.path.dirname(os.path.abspath(file))
-            directories.update((parent, os.path.dirname(parent)))
+    for parent in map(os.path.abspath, parents):
+        directories.update((parent, os.path.dirname(parent)))
     patches: set[str] = set()
     for directory in directories:
         for name in KUSTOMIZATION_NAMES:
