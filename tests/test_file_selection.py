@@ -236,3 +236,15 @@ spec:
 """})
     report = scan(ScanOptions(paths=[str(tmp_path)], policies=["ME-K8S-13"]))
     assert not report.notes and [f.policy_id for f in report.findings] == ["ME-K8S-13"]
+
+
+def test_patches_named_from_afar_by_a_scanned_kustomization_are_patches(tmp_path: Path) -> None:
+    _write(tmp_path, {
+        "deploy/overlays/prod/kustomization.yaml": "resources: [../../base]\npatchesStrategicMerge:\n"
+                                                   "- ../../../patches/prod/replicas.yaml\n",
+        "patches/prod/replicas.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\n"
+                                      "spec:\n  replicas: 5\n",
+        "deploy/base/deployment.yaml": DEPLOYMENT})
+    report = scan(ScanOptions(paths=[str(tmp_path)]))
+    assert {Path(f.file).name for f in report.findings if f.file} == {"deployment.yaml"}
+    assert any("replicas.yaml" in note and "kustomize patch" in note for note in report.notes)

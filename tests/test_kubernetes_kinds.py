@@ -21,13 +21,14 @@ def _template(container: dict) -> dict:
 
 def _manifest(kind: str, container: dict = CONTAINER) -> dict:
     api = {"Deployment": "apps/v1", "StatefulSet": "apps/v1", "DaemonSet": "apps/v1", "ReplicaSet": "apps/v1",
-           "ReplicationController": "v1", "Pod": "v1", "Job": "batch/v1", "CronJob": "batch/v1"}[kind]
+           "ReplicationController": "v1", "Pod": "v1", "Job": "batch/v1", "CronJob": "batch/v1",
+           "Rollout": "argoproj.io/v1alpha1", "DeploymentConfig": "apps.openshift.io/v1"}[kind]
     doc: dict = {"apiVersion": api, "kind": kind, "metadata": {"name": "web"}}
     if kind == "Pod":
         doc["spec"] = _template(container)["spec"]
     elif kind == "CronJob":
         doc["spec"] = {"schedule": "* * * * *", "jobTemplate": {"spec": {"template": _template(container)}}}
-    elif kind == "ReplicationController":
+    elif kind in ("ReplicationController", "DeploymentConfig"):
         doc["spec"] = {"replicas": 1, "selector": {"app": "web"}, "template": _template(container)}
     else:
         doc["spec"] = {"selector": {"matchLabels": {"app": "web"}}, "template": _template(container)}
@@ -40,7 +41,9 @@ def _statuses(path: Path, policies: list[str]) -> dict[str, Status]:
     return {f.policy_id: f.status for f in report.findings if f.policy_id in policies}
 
 
-LONG_RUNNING = ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Pod"]
+# Argo Rollouts and OpenShift DeploymentConfigs are Deployments under another name.
+LONG_RUNNING = ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Pod", "Rollout",
+                "DeploymentConfig"]
 
 
 @pytest.mark.parametrize("kind", LONG_RUNNING)

@@ -22,7 +22,8 @@ from scanner.policy.functions import register
 from scanner.policy.references import index_of
 from scanner.units import CPU, SIZE, comparable, parse_quantity
 
-_LONG_RUNNING = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController"}
+_LONG_RUNNING = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Rollout",
+                 "DeploymentConfig"}
 _SENSITIVE_NAME = re.compile(r"(?i)(pass(word|wd)?|secret|token|api[_-]?key|private[_-]?key|credential|auth|"
                              r"(^|_)dsn$|connection[_-]?string)")
 _URL_WITH_CREDENTIALS = re.compile(r"^[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@", re.I)
