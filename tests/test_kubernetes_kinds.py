@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from scanner.loaders import load_paths
+from scanner.loaders.kubernetes import NOT_A_MANIFEST
 from scanner.model import Status
 from scanner.scan import ScanOptions, scan
 
@@ -174,3 +175,16 @@ def test_yaml_values_kubectl_reads_as_strings_load(tmp_path: Path) -> None:
                     "  annotations:\n    ops: =\nspec:\n  containers:\n  - name: c\n    image: nginx:1.27\n")
     report = scan(ScanOptions(paths=[str(path)], policies=["ME-K8S-13"]))
     assert [(f.policy_id, f.status) for f in report.findings] == [("ME-K8S-13", Status.COMPLIES)], report.findings
+
+
+def test_an_object_whose_api_version_no_api_server_serves_is_not_a_manifest(tmp_path: Path) -> None:
+    # An ARM resource exported on its own: apiVersion and kind, but a date for a version.
+    arm = tmp_path / "storage.json"
+    arm.write_text(json.dumps({"type": "Microsoft.Storage/storageAccounts", "apiVersion": "2023-01-01",
+                               "kind": "StorageV2", "name": "x"}, indent=1))
+    mixed = tmp_path / "mixed.yaml"
+    mixed.write_text("apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n---\napiVersion: 2023-01-01\nkind: X\n")
+    outcome = load_paths([arm, mixed])
+    assert outcome.not_infrastructure == {str(arm): NOT_A_MANIFEST}
+    assert [(e.file, e.line, e.message) for e in outcome.errors] == [
+        (str(mixed), 6, "apiVersion 2023-01-01 is not a Kubernetes group/version (v1, apps/v1, example.com/v1beta1)")]

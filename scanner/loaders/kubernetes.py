@@ -9,7 +9,7 @@ strategic-merge patch with ``$patch`` directives) describe changes to manifests,
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,9 @@ _JSON_API = re.compile(r"\"apiVersion\"\s*:\s*\"")
 _JSON_KIND = re.compile(r"\"kind\"\s*:\s*\"[A-Z]")
 _PATCH_DIRECTIVES = ("$patch", "$setElementOrder/", "$retainKeys", "$deleteFromPrimitiveList/")
 KUSTOMIZE_GROUP = "kustomize.config.k8s.io/"
-NOT_A_MANIFEST = "not a Kubernetes manifest (no document has apiVersion and kind)"
+NOT_A_MANIFEST = "not a Kubernetes manifest (no document has a Kubernetes apiVersion and a kind)"
+# What an API server serves: `v1`, `apps/v1`, `example.com/v1beta1` (a DNS-like group, then a version).
+_GROUP_VERSION = re.compile(r"(?:[a-z0-9](?:[-a-z0-9.]*[a-z0-9])?/)?v[1-9][0-9]*(?:(?:alpha|beta)[1-9][0-9]*)?")
 CLUSTER_SCOPED = {"Namespace", "ClusterRole", "ClusterRoleBinding", "PersistentVolume", "StorageClass",
                   "CustomResourceDefinition", "ClusterIssuer", "Node", "PriorityClass", "IngressClass"}
 
@@ -68,7 +70,7 @@ class KubernetesLoader:
                 skipped_as = KUSTOMIZATION
             elif with_directives and _has_patch_directive(doc):
                 skipped_as = KUSTOMIZE_PATCH
-            elif "apiVersion" not in doc and "kind" not in doc:
+            elif ("apiVersion" not in doc and "kind" not in doc) or not _served(doc):
                 other.append(doc)
             else:
                 for obj in _objects(doc):
@@ -106,10 +108,19 @@ def _objects(doc: Any) -> Iterator[Any]:
         yield item
 
 
+def _served(doc: Mapping[str, Any]) -> bool:
+    """Whether an API server could serve the document's apiVersion (an absent one is another error)."""
+    version = doc.get("apiVersion")
+    return version is None or (isinstance(version, str) and bool(_GROUP_VERSION.fullmatch(version)))
+
+
 def _missing(obj: Any) -> str:
     if not isinstance(obj, dict):
         return "a List item that is not a mapping"
     absent = [key for key in ("apiVersion", "kind") if key not in obj]
+    if not absent and not _served(obj):
+        return (f"apiVersion {obj['apiVersion']} is not a Kubernetes group/version "
+                "(v1, apps/v1, example.com/v1beta1)")
     return f"object without {' and '.join(absent)}" if absent else "object without apiVersion and kind"
 
 
