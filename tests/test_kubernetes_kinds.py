@@ -188,3 +188,11 @@ def test_an_object_whose_api_version_no_api_server_serves_is_not_a_manifest(tmp_
     assert outcome.not_infrastructure == {str(arm): NOT_A_MANIFEST}
     assert [(e.file, e.line, e.message) for e in outcome.errors] == [
         (str(mixed), 6, "apiVersion 2023-01-01 is not a Kubernetes group/version (v1, apps/v1, example.com/v1beta1)")]
+
+
+def test_a_list_whose_items_are_not_a_list_is_one_malformed_object(tmp_path: Path) -> None:
+    path = tmp_path / "list.yaml"
+    path.write_text("apiVersion: v1\nkind: List\nitems: abc\n---\napiVersion: v1\nkind: List\nitems:\n")
+    outcome = load_paths([path])
+    assert not outcome.errors
+    assert [r.address for r in outcome.resources if r.format == "kubernetes"] == ["default/List/<unnamed>"]

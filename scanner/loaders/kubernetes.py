@@ -94,11 +94,12 @@ def _objects(doc: Any) -> Iterator[Any]:
     they are the list's own, without the ``List`` suffix.
     """
     kind = str(doc.get("kind", ""))
-    if not kind.endswith("List") or "items" not in doc:
-        yield doc
+    items = doc.get("items")
+    if not kind.endswith("List") or "items" not in doc or not isinstance(items, list | None):
+        yield doc  # not a list, or a malformed one the schema check reports
         return
     item_kind = kind[: -len("List")]
-    for item in doc.get("items") or ():
+    for item in items or ():
         if item_kind and isinstance(item, dict) and "kind" not in item and "apiVersion" not in item:
             for key, value in (("apiVersion", doc.get("apiVersion")), ("kind", item_kind)):
                 if isinstance(item, LineDict):
