@@ -187,10 +187,5 @@ def load_paths(paths: Iterable[str | os.PathLike[str]], context: dict[str, Any] 
             linked: LoadResult = link(resources, context)
             resources = linked.resources
             outcome.errors.extend(linked.errors)
-            if linked.not_infrastructure:  # files linking found not to be infrastructure (kustomize patches)
-                outcome.not_infrastructure.update(linked.not_infrastructure)
-                still = {r.origin.file for r in resources}
-                for file in linked.not_infrastructure.keys() - still:
-                    outcome.files.pop(file, None)
         outcome.resources.extend(normalize_all(resources))
     return outcome
