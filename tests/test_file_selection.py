@@ -100,6 +100,7 @@ spec:
 """,
     "shared/replicas.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  replicas: 1\n",
     "overlay/delete-service.yaml": "$patch: delete\napiVersion: v1\nkind: Service\nmetadata:\n  name: gone\n",
+    ".gitlab/ci/deploy.yml": "deploy:\n  script:\n    - |\n      resource \"aws_s3_bucket\" \"b\" {\n      }\n",
     ".pre-commit-config.yaml": "repos:\n- repo: https://github.com/x/y\n  rev: v1\n  hooks:\n  - id: z\n",
     "docker-compose.yml": "services:\n  web:\n    image: nginx:latest\n",
     "api/openapi.yaml": "openapi: 3.0.0\ninfo: {title: x, version: '1'}\ncomponents:\n  schemas:\n    Obj:\n"

@@ -37,6 +37,8 @@ _NAMES = {
     "kustomization.yml": KUSTOMIZATION,
     "kustomization": KUSTOMIZATION,
 }
+_CI_DIRS = {".circleci": "a CircleCI configuration", ".gitlab": "a GitLab CI configuration",
+            ".buildkite": "a Buildkite pipeline", ".azure-pipelines": "an Azure Pipelines definition"}
 _COMPOSE = re.compile(r"^(?:docker-)?compose(?:[.-][\w.-]+)?\.ya?ml$", re.I)
 _HELM_VALUES = re.compile(r"^values(?:[.-][\w.-]+)?\.ya?ml$", re.I)
 _STRUCTURED = (".yaml", ".yml", ".json")
@@ -68,12 +70,13 @@ def what_is(path: Path, head: str) -> str | None:
     if path.suffix.lower() not in _STRUCTURED:
         return None
     parts = [part.lower() for part in path.parts[:-1]]
-    if len(parts) >= 2 and parts[-2:] == [".github", "workflows"]:
+    if len(parts) >= 2 and parts[-1] == "workflows" and parts[-2] in (".github", ".gitea", ".forgejo"):
         return "a GitHub Actions workflow"
     if ".github" in parts:
         return "GitHub configuration"
-    if parts[-1:] == [".circleci"]:
-        return "a CircleCI configuration"
+    ci = next((_CI_DIRS[part] for part in parts if part in _CI_DIRS), None)
+    if ci is not None:
+        return ci
     if _COMPOSE.match(name):
         return "a Docker Compose file"
     if _HELM_VALUES.match(name):
