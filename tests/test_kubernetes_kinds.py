@@ -196,3 +196,19 @@ def test_a_list_whose_items_are_not_a_list_is_one_malformed_object(tmp_path: Pat
     outcome = load_paths([path])
     assert not outcome.errors
     assert [r.address for r in outcome.resources if r.format == "kubernetes"] == ["default/List/<unnamed>"]
+
+
+def test_byte_order_mark_is_stripped_in_configuration_and_variables_files(tmp_path: Path) -> None:
+    from scanner.config import resolve
+
+    config = tmp_path / "pyproject.toml"
+    config.write_bytes(b'\xef\xbb\xbf[tool.specdrift]\nfail_on = "high"\n')
+    assert resolve({}, environ={}, config_file=config)["fail_on"] == "high"
+    (tmp_path / "main.tf").write_text('variable "days" {}\nresource "aws_db_instance" "db" {\n'
+                                      "  backup_retention_period = var.days\n}\n")
+    tfvars = tmp_path / "prod.tfvars.json"
+    tfvars.write_bytes(b'\xef\xbb\xbf{"days": 35}\n')
+    outcome = load_paths([tmp_path / "main.tf"], {"var_files": [str(tfvars)]})
+    assert not outcome.errors, outcome.errors
+    [db] = [r for r in outcome.resources if r.address == "aws_db_instance.db"]
+    assert db.attributes["backup_retention_period"] == 35
