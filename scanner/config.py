@@ -53,6 +53,8 @@ KEYS: tuple[Key, ...] = (
     Key("fail_on", "severity", "info", "exit 1 when a violation of this severity or higher is found"),
     Key("policy", "list", [], "only these policies: ID, requirement ID or tag, wildcards allowed"),
     Key("skip_policy", "list", [], "leave these policies out (same patterns)"),
+    Key("skip_path", "list", [], "leave these paths out: gitignore-like globs relative to the scanned directory "
+        "(examples/, **/test/**, *.tfvars)"),
     Key("severity", "severities", {}, "severity overrides, POLICY=SEVERITY"),
     Key("parameters", "parameters", {}, "parameter overrides, POLICY.PARAM=VALUE"),
     Key("policies_dir", "paths", [], "policy pack directories (default: the shipped pack)"),
@@ -80,7 +82,8 @@ ALIASES = {"fail-on": "fail_on", "skip-policy": "skip_policy", "policies-dir": "
            "var-file": "var_file", "policies": "policy", "skip_policies": "skip_policy", "var_files": "var_file",
            "formats": "format", "with-checkov": "with_checkov", "checkov-path": "checkov_path",
            "params": "parameters", "severities": "severity",
-           "download-external-modules": "download_external_modules"}
+           "download-external-modules": "download_external_modules", "skip-path": "skip_path",
+           "skip_paths": "skip_path", "skip-paths": "skip_path"}
 
 
 @dataclass
@@ -123,7 +126,7 @@ def _pyproject_tool(path: Path) -> dict[str, Any]:
     import tomllib
 
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: {exc}") from None
     tool = data.get("tool")
@@ -138,7 +141,7 @@ def read_config_file(path: Path) -> dict[str, Any]:
         import yaml
 
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            raw = yaml.safe_load(path.read_text(encoding="utf-8-sig")) or {}
         except (OSError, yaml.YAMLError) as exc:
             raise ConfigError(f"{path}: {exc}") from None
     if not isinstance(raw, dict):

@@ -9,10 +9,12 @@ Only files that the named files' loaders claim are read, so a hook on three file
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from scanner.loaders import SNIFF_CHARS, iter_files, loader_for
+from scanner.loaders import SNIFF_CHARS, decode, iter_files, loader_for
+from scanner.loaders.path_globs import PathFilter
 from scanner.repository import find_root
 
 MAX_CONTEXT_FILES = 500  # a directory this full is not a module; past this, context is partial
@@ -27,12 +29,20 @@ def _sniff(path: Path) -> str | None:
         return None
     if b"\x00" in head[:8192]:
         return None
-    loader = loader_for(path, head.decode("utf-8", errors="replace"))
+    loader = loader_for(path, decode(head))
     return loader.name if loader else None
 
 
-def context_files(paths: Sequence[str], mode: str = "auto") -> list[str]:
-    """Files to load as context for the named files among ``paths`` (directories need none)."""
+def _shown(path: Path) -> str:
+    """``path`` as the skip globs see a named file: relative to the working directory when inside it."""
+    relative = os.path.relpath(path)
+    return (str(path) if relative.startswith("..") else relative).replace(os.sep, "/")
+
+
+def context_files(paths: Sequence[str], mode: str = "auto", skip: Sequence[str] = ()) -> list[str]:
+    """Files to load as context for the named files among ``paths`` (directories need none), but those the
+    ``skip`` globs leave out."""
+    skipped = PathFilter(skip)
     named = [Path(p) for p in paths if Path(p).is_file()]
     if mode == "none" or not named:
         return []
@@ -47,7 +57,8 @@ def context_files(paths: Sequence[str], mode: str = "auto") -> list[str]:
     covered = [Path(p).resolve() for p in paths if Path(p).is_dir()]
     out: list[str] = []
     for directory in search:
-        candidates = iter_files([directory]) if mode == "repo" else sorted(directory.iterdir())
+        candidates = iter_files([directory], skipped) if mode == "repo" else \
+            [c for c in sorted(directory.iterdir()) if not (skipped and skipped.skips_file(_shown(c)))]
         for candidate in candidates:
             resolved = candidate.resolve()
             if (resolved in taken or not candidate.is_file()

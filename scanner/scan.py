@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import gc
+import os
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -38,6 +39,7 @@ class ScanOptions:
     baseline_env: str | None = None  # baselines/<env>.yaml for component checks (default: production)
     jobs: int | None = None  # processes for loading large trees; None: the idle CPUs
     download_external_modules: bool = False  # fetch registry and git module sources (nothing is fetched otherwise)
+    skip_paths: Sequence[str] = ()  # gitignore-like globs of paths left out (scanner/loaders/path_globs.py)
 
 
 @dataclass
@@ -50,6 +52,7 @@ class Report:
     duration_s: float
     version: str = __version__
     notes: list[str] = field(default_factory=list)  # for the user, on stderr (baseline entries unused, ...)
+    unclaimed: list[str] = field(default_factory=list)  # files named on the command line no loader reads
 
     def counts(self) -> dict[str, int]:
         counts = {s.value: 0 for s in Status}
@@ -138,7 +141,7 @@ def scan(options: ScanOptions) -> Report:
         context = {"var_files": list(options.var_files),
                    "download_external_modules": options.download_external_modules}
         outcome = load_paths([*options.paths, *options.context_paths], context, options.formats or None,
-                             options.jobs)
+                             options.jobs, options.skip_paths)
         settings = {"baseline_env": options.baseline_env} if options.baseline_env else {}
         findings = parse_error_findings(outcome.errors) + Engine(policies, settings).run(outcome.resources)
     files, resources = outcome.files, len(outcome.resources)
@@ -147,7 +150,14 @@ def scan(options: ScanOptions) -> Report:
         findings = [f for f in findings if f.file is None or in_scope(f.file)]
         files = {path: fmt for path, fmt in files.items() if in_scope(path)}
         resources = sum(1 for r in outcome.resources if r.origin.file is None or in_scope(r.origin.file))
-    notes: list[str] = []
+    not_infrastructure = outcome.not_infrastructure
+    if options.context_paths:
+        not_infrastructure = {path: what for path, what in not_infrastructure.items() if in_scope(path)}
+    notes = not_infrastructure_notes(not_infrastructure)
+    named = {os.path.normpath(p) for p in options.paths if os.path.isfile(p)}
+    unclaimed = [path for path in outcome.skipped if os.path.normpath(path) in named]
+    if unclaimed:
+        notes.append(f"no loader reads {len(unclaimed)} named file(s), not scanned: {', '.join(unclaimed)}")
     if options.with_checkov:
         from scanner.checkov.runner import add_checkov_findings
 
@@ -160,7 +170,25 @@ def scan(options: ScanOptions) -> Report:
         findings, baseline_notes = apply_baseline(findings, options.baseline)
         notes.extend(baseline_notes)
     findings.sort(key=lambda f: (f.file or "", f.line or 0, f.policy_id, f.resource_address))
-    return Report(findings, policies, files, resources, started, time.perf_counter() - t0, notes=notes)
+    return Report(findings, policies, files, resources, started, time.perf_counter() - t0, notes=notes,
+                  unclaimed=unclaimed)
+
+
+def not_infrastructure_notes(files: Mapping[str, str], shown: int = 5) -> list[str]:
+    """One note per kind of file that is not infrastructure (a Helm template, a workflow), naming the files."""
+    from scanner.loaders.not_infrastructure import hint
+
+    by_kind: dict[str, list[str]] = {}
+    for path, what in files.items():
+        by_kind.setdefault(what, []).append(path)
+    notes = []
+    for what, paths in sorted(by_kind.items()):
+        paths.sort()
+        listed = ", ".join(paths[:shown]) + (f" and {len(paths) - shown} more" if len(paths) > shown else "")
+        todo = hint(what)
+        notes.append(f"not judged as infrastructure ({what}; searched for literal secrets only): {listed}"
+                     f"{'; to check such files, ' + todo if todo else ''}")
+    return notes
 
 
 

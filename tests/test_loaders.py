@@ -103,10 +103,12 @@ def test_kubernetes_multi_document_lines(tmp_path: Path) -> None:
 
 def test_unrecognised_files_are_skipped_not_errors(tmp_path: Path) -> None:
     (tmp_path / "README.md").write_text("# hello\n")
+    (tmp_path / "settings.yaml").write_text("replicaCount: 3\n")
     (tmp_path / "values.yaml").write_text("replicaCount: 3\n")
     outcome = load_paths([tmp_path])
     assert not outcome.errors and not outcome.resources
     assert len(outcome.skipped) == 2
+    assert list(outcome.not_infrastructure.values()) == ["Helm values"]  # known, so noted rather than unclaimed
 
 
 def _tfvars_module(root: Path, default: int = 30) -> None:

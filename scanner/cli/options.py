@@ -59,6 +59,8 @@ def add_config_arguments(parser: argparse.ArgumentParser, reports: bool = True) 
                         help=key["policy"].help + " (repeatable)")
     parser.add_argument("--skip-policy", dest="skip_policy", action="append", default=None, metavar="PATTERN",
                         help=key["skip_policy"].help + " (repeatable)")
+    parser.add_argument("--skip-path", dest="skip_path", action="append", default=None, metavar="GLOB",
+                        help=key["skip_path"].help + " (repeatable)")
     parser.add_argument("--severity", action="append", default=None, metavar="POLICY=SEVERITY",
                         help="override a policy's severity (repeatable)")
     parser.add_argument("--param", dest="parameters", action="append", default=None, metavar="POLICY.PARAM=VALUE",
@@ -140,6 +142,7 @@ def scan_options(config: Config, paths: Sequence[str]) -> Any:
         paths=list(paths), policy_dirs=[Path(p) for p in config["policies_dir"]] or None,
         var_files=config["var_file"], policies=config["policy"], skip_policies=config["skip_policy"],
         severity_overrides=config["severity"], parameter_overrides=parameter_overrides(config),
-        context_paths=context_files(paths, config["context"]), baseline=config["baseline"],
+        context_paths=context_files(paths, config["context"], config["skip_path"]), baseline=config["baseline"],
         with_checkov=config["with_checkov"], checkov_path=config["checkov_path"], checkov_timeout=timeout,
-        baseline_env=config["baseline_env"], download_external_modules=config["download_external_modules"])
+        baseline_env=config["baseline_env"], download_external_modules=config["download_external_modules"],
+        skip_paths=config["skip_path"])

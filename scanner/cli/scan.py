@@ -21,7 +21,7 @@ def register(sub: Any) -> None:
         "(--context); findings are reported for the named files only."),
         epilog="exit codes: 0 nothing at or above the fail level, 1 findings at or above it (not accepted by "
                "the baseline), 2 usage or tool error (with --strict also an unparseable file or a source that "
-               "could not be read)")
+               "could not be read, or a named file no loader reads)")
     scan.add_argument("paths", nargs="+", metavar="PATH")
     add_config_arguments(scan)
     scan.add_argument("--jobs", "-j", type=int, metavar="N",
@@ -86,6 +86,6 @@ def _scan_and_report(args: argparse.Namespace) -> int:
         print(f"specdrift: {where}: {finding.message}", file=sys.stderr)
     for note in report.notes:
         print(f"specdrift: {note}", file=sys.stderr)
-    if config["strict"] and errors:
+    if config["strict"] and (errors or report.unclaimed):
         return EXIT_ERROR
     return EXIT_FINDINGS if report.failing(fail_on) else EXIT_OK

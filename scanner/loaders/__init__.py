@@ -17,14 +17,17 @@ from pathlib import Path
 from typing import Any
 
 from scanner.loaders.base import Loader, LoadResult, ParseError
+from scanner.loaders.not_infrastructure import KUSTOMIZE_PATCH, TEMPLATE, is_template, kustomize_patches, what_is
+from scanner.loaders.path_globs import PathFilter
 from scanner.model import Resource
 
-__all__ = ["LoadOutcome", "Loader", "ParseError", "all_loaders", "iter_files", "load_paths", "loader_for"]
+__all__ = ["LoadOutcome", "Loader", "ParseError", "all_loaders", "decode", "iter_files", "load_paths", "loader_for"]
 
 SKIP_DIRS = {".git", ".hg", ".svn", ".terraform", "node_modules", ".venv", "venv", "__pycache__", ".tox",
              ".mypy_cache", ".ruff_cache", ".pytest_cache", ".specdrift-cache", ".venv-checkov"}
 MAX_FILE_BYTES = 20 * 1024 * 1024
 SNIFF_CHARS = 64 * 1024
+SECRETS_ONLY = "plaintext"  # the loader that only searches a file for literal secrets
 
 
 @cache
@@ -39,24 +42,38 @@ def all_loaders() -> tuple[Loader, ...]:
 
 
 def loader_for(path: Path, head: str, only: Sequence[str] | None = None) -> Loader | None:
+    return select_loader(path, head, only)[0]
+
+
+def select_loader(path: Path, head: str, only: Sequence[str] | None = None) -> tuple[Loader | None, str | None]:
+    """The loader that claims ``path``, and what the file is when it is not infrastructure (None when it is).
+
+    A file that is not infrastructure (a CI workflow, a Helm template) is searched for secrets only:
+    no structural loader may claim it, whatever its content looks like.
+    """
+    other = what_is(path, head)
     for loader in all_loaders():
-        if only and loader.name not in only:
+        if (only and loader.name not in only) or (other and loader.name != SECRETS_ONLY):
             continue
         if loader.claims(path, head):
-            return loader
-    return None
+            return loader, other
+    return None, other
 
 
-def iter_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
-    """Files under ``paths`` (files given directly are always yielded), in a stable order."""
+def iter_files(paths: Iterable[str | os.PathLike[str]], skip: PathFilter | None = None) -> Iterator[Path]:
+    """Files under ``paths`` (files given directly are yielded too), in a stable order, without those ``skip``
+    leaves out (matched relative to the directory walked; a named file relative to the working directory)."""
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
             for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
+                base = os.path.relpath(root, path).replace(os.sep, "/")
+                prefix = "" if base == "." else base + "/"
+                dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not (skip and skip.skips_dir(prefix + d)))
                 for name in sorted(files):
-                    yield Path(root) / name
-        else:
+                    if not (skip and skip.skips_file(prefix + name, check_parents=False)):
+                        yield Path(root) / name
+        elif not (skip and skip.skips_file(_display(path).replace(os.sep, "/"))):
             yield path
 
 
@@ -65,7 +82,8 @@ class LoadOutcome:
     resources: list[Resource] = field(default_factory=list)
     errors: list[ParseError] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)  # path -> format
-    skipped: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # files no loader claims
+    not_infrastructure: dict[str, str] = field(default_factory=dict)  # path -> what it is (not judged)
 
 
 def _display(path: Path, cwd: str | None = None) -> str:
@@ -75,6 +93,16 @@ def _display(path: Path, cwd: str | None = None) -> str:
     if absolute.startswith(cwd + os.sep):
         return absolute[len(cwd) + 1:]
     return str(path)
+
+
+def decode(data: bytes) -> str:
+    """A file's text as every loader gets it: UTF-8 (undecodable bytes replaced), without a byte-order mark.
+
+    Editors on Windows write a BOM; YAML, JSON and HCL parsers, and the content sniffing of every
+    loader, would otherwise see it as a character before the first key.
+    """
+    text = data.decode("utf-8", errors="replace")
+    return text[1:] if text.startswith("\ufeff") else text
 
 
 def load_file(path: Path, only: Sequence[str] | None = None, shown: str | None = None,
@@ -87,10 +115,10 @@ def load_file(path: Path, only: Sequence[str] | None = None, shown: str | None =
         return "unreadable", LoadResult(errors=[ParseError(shown, None, f"cannot read file: {exc.strerror}",
                                                            "unknown")])
     binary = b"\x00" in data[:8192]
-    text = "" if binary else data.decode("utf-8", errors="replace")
-    loader = loader_for(path, text[:SNIFF_CHARS] if text else "", only)
+    text = "" if binary else decode(data)
+    loader, other = select_loader(path, text[:SNIFF_CHARS] if text else "", only)
     if loader is None:
-        return None, LoadResult()
+        return None, LoadResult(not_infrastructure={shown: other} if other else {})
     if binary:
         return loader.name, LoadResult(errors=[ParseError(shown, 1, "binary content where text was expected",
                                                           loader.name)])
@@ -106,7 +134,12 @@ def load_file(path: Path, only: Sequence[str] | None = None, shown: str | None =
         result = loader.load(shown, text)
     except RecursionError:
         result = LoadResult(errors=[ParseError(shown, None, "nesting too deep to parse", loader.name)])
-    if loader.name != "plaintext":  # ME-SEC-01: secrets are looked for in every file, whoever reads it
+    if other:
+        result.not_infrastructure[shown] = other
+    elif result.errors and not result.resources and is_template(text):
+        # A parser failing on `{{ .Values.x }}` met a template, not a malformed file.
+        result = LoadResult(not_infrastructure={shown: TEMPLATE})
+    if loader.name != SECRETS_ONLY:  # ME-SEC-01: secrets are looked for in every file, whoever reads it
         from scanner.secrets import credential_resources
 
         result.resources.extend(credential_resources(shown, text, loader.name))
@@ -114,8 +147,10 @@ def load_file(path: Path, only: Sequence[str] | None = None, shown: str | None =
 
 
 def load_paths(paths: Iterable[str | os.PathLike[str]], context: dict[str, Any] | None = None,
-               only: Sequence[str] | None = None, jobs: int | None = None) -> LoadOutcome:
-    """Load every recognised file under ``paths``, link cross-file formats, attach facts.
+               only: Sequence[str] | None = None, jobs: int | None = None,
+               skip: Sequence[str] = ()) -> LoadOutcome:
+    """Load every recognised file under ``paths`` but those the ``skip`` globs match, link cross-file formats,
+    attach facts.
 
     Large trees load across ``jobs`` processes (default: the idle CPUs; see ``parallel``).
     """
@@ -126,13 +161,21 @@ def load_paths(paths: Iterable[str | os.PathLike[str]], context: dict[str, Any] 
     outcome = LoadOutcome()
     by_format: dict[str, list[Resource]] = {}
     cwd = os.getcwd()
-    files = list(iter_files(paths))
+    files = list(iter_files(paths, PathFilter(skip)))
     names = [_display(path, cwd) for path in files]
+    patches = kustomize_patches(files)
     for path, shown, (fmt, result) in zip(files, names, load_many(files, names, only, jobs), strict=True):
+        if patches and fmt is not None and os.path.normpath(os.path.abspath(path)) in patches:
+            # What a kustomization patches with is no object of its own: gaps in it are not defects.
+            result = LoadResult([r for r in result.resources if r.provider != "kubernetes"],
+                                not_infrastructure={shown: KUSTOMIZE_PATCH})
+        outcome.not_infrastructure.update(result.not_infrastructure)
         if fmt is None:
-            outcome.skipped.append(str(path))
+            if not result.not_infrastructure:
+                outcome.skipped.append(str(path))
             continue
-        outcome.files[shown] = fmt
+        if result.resources or result.errors or shown not in result.not_infrastructure:
+            outcome.files[shown] = fmt
         outcome.errors.extend(result.errors)
         by_format.setdefault(fmt, []).extend(result.resources)
     for loader in all_loaders():

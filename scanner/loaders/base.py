@@ -27,6 +27,9 @@ class ParseError:
 class LoadResult:
     resources: list[Resource] = field(default_factory=list)
     errors: list[ParseError] = field(default_factory=list)
+    # Files read but not judged as infrastructure, with what they are (a Helm template, a kustomize patch):
+    # the scan notes them once instead of reporting them as malformed.
+    not_infrastructure: dict[str, str] = field(default_factory=dict)
 
 
 class Loader(Protocol):

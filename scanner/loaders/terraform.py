@@ -297,7 +297,7 @@ def _resolve(value: Any, scope: dict[str, Any], missing: dict[str, str]) -> Any:
 
 def load_tfvars(path: str) -> dict[str, Any]:
     """Values of a ``.tfvars`` (HCL) or ``.tfvars.json`` file (OSError, HclSyntaxError or ValueError)."""
-    text = Path(path).read_text(encoding="utf-8", errors="replace")
+    text = Path(path).read_text(encoding="utf-8-sig", errors="replace")  # without a BOM
     if path.endswith(".json"):
         import json
 

@@ -72,6 +72,9 @@ def _construct_sequence(loader: Any, node: yaml.SequenceNode) -> LineList:
 
 LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+# YAML 1.1's "value key" `=`: PyYAML resolves a plain `=` to a tag it cannot construct; every other reader
+# (kubectl's, Go's) reads the string "=" (a CRD's enum of match operators holds one).
+LineLoader.add_constructor("tag:yaml.org,2002:value", lambda loader, node: loader.construct_scalar(node))
 
 
 class CfnLineLoader(LineLoader):

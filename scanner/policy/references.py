@@ -536,7 +536,7 @@ index_of = index_for  # the name the sizing and Kubernetes checks use
 
 # --- references by address or name (sizing checks: cluster members, attached disks) -------------
 
-_SCALABLE = {"Deployment", "StatefulSet", "ReplicaSet"}
+_SCALABLE = {"Deployment", "StatefulSet", "ReplicaSet", "ReplicationController", "Rollout", "DeploymentConfig"}
 # group type -> (autoscaler pool, the attribute naming the group, path to its minimum, (dimension key, value)).
 _GCE_AUTOSCALERS: Pool = ("declared_type", "google_compute_autoscaler", "google_compute_region_autoscaler")
 _AUTOSCALED: dict[str, tuple[Pool, Reader, tuple[str, ...], tuple[str, str] | tuple[()]]] = {

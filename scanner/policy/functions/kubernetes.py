@@ -7,6 +7,7 @@ reach a finding: a literal credential is reported by its variable name only.
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Iterator, Mapping
 from functools import cache
@@ -21,7 +22,8 @@ from scanner.policy.functions import register
 from scanner.policy.references import index_of
 from scanner.units import CPU, SIZE, comparable, parse_quantity
 
-_LONG_RUNNING = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"}
+_LONG_RUNNING = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Rollout",
+                 "DeploymentConfig"}
 _SENSITIVE_NAME = re.compile(r"(?i)(pass(word|wd)?|secret|token|api[_-]?key|private[_-]?key|credential|auth|"
                              r"(^|_)dsn$|connection[_-]?string)")
 _URL_WITH_CREDENTIALS = re.compile(r"^[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@", re.I)
@@ -49,6 +51,14 @@ def _api_containers(resource: Resource, pattern: str) -> list[Any]:
     main = _main_containers(resource)
     named = [c for c in main if re.search(pattern, str(c.get("name", ""))) or c.get("name") == "api"]
     return named or main[:1]
+
+
+def long_running(resource: Resource) -> bool:
+    """Whether a workload's pods serve until stopped: a controller that keeps them, or a bare Pod the kubelet
+    restarts (restartPolicy Always, the default); a Job's or a run-once Pod's pods finish."""
+    if resource.type == "Pod":
+        return str(pod_spec(resource).get("restartPolicy") or "Always") == "Always"
+    return resource.type in _LONG_RUNNING
 
 
 def _line(item: Any, *keys: str) -> int | None:
@@ -155,7 +165,7 @@ def _ports(container: Mapping[str, Any]) -> set[str]:
 def k8s_probes(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, Any]) -> Outcome:
     """Long-running containers have liveness and readiness probes; the API's hit its health paths on its port."""
     resource = ctx.resource
-    if resource.type not in _LONG_RUNNING:
+    if not long_running(resource):
         return Outcome(SKIP)
     containers = _main_containers(resource)
     if not containers:
@@ -444,7 +454,7 @@ def k8s_network_policy(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping
     values = {k: _arg(ctx, args, k) for k in ("ingress_namespace", "api_ports", "egress", "allow_dns")}
     index = index_of(ctx.resources)
     if "k8s_workload" in resource.kinds:
-        if resource.type not in _LONG_RUNNING or not is_api(resource, pattern):
+        if not long_running(resource) or not is_api(resource, pattern):
             return Outcome(SKIP)
         namespace = str(facts.get("namespace") or "default")
         labels = _pod_labels(resource)
@@ -580,6 +590,8 @@ def _plain(value: Any) -> Any:
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_plain(v) for v in value]
+    if isinstance(value, (datetime.date, datetime.datetime)):  # an unquoted YAML timestamp: a string in JSON
+        return value.isoformat().replace("+00:00", "Z")
     return value
 
 
