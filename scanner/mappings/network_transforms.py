@@ -50,22 +50,55 @@ def upper(value: Any, _: Resource) -> Any:
     return value.upper() if isinstance(value, str) else value
 
 
+_ALL_PORTS = (None, "*", -1, "-1")
+_PORT = re.compile(r"\s*(-?\d+)\s*")
+
+
+def _port(value: Any) -> int | None:
+    """A port number as the provider accepts it (an integer, or a string of one, in -1..65535); else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float):
+        value = int(value) if value.is_integer() else None
+    elif isinstance(value, str):
+        match = _PORT.fullmatch(value)
+        value = int(match.group(1)) if match else None
+    return value if isinstance(value, int) and -1 <= value <= 65535 else None
+
+
 def _port_range(low: Any, high: Any = None) -> list[int] | Unresolved | None:
-    """``[low, high]``; None for every port (-1, ``*``, absent on an all-protocol rule)."""
+    """``[low, high]``; None for every port (-1, ``*``, absent on an all-protocol rule).
+
+    A value no provider would accept as a port (``""``, a list, text) is unresolved with the reason, so the
+    rule's verdict is unknown at its line rather than a guess (``terraform plan`` rejects it too).
+    """
     if isinstance(low, Unresolved):
         return low
     if isinstance(high, Unresolved):
         return high
-    if low in (None, "*", -1, "-1") and high in (None, "*", -1, "-1", 65535, 0):
+    if low in _ALL_PORTS and high in (*_ALL_PORTS, 65535, 0):
         return None
-    if isinstance(low, str) and "-" in low and high is None:
-        first, _, last = low.partition("-")
-        return [int(first), int(last)]
-    lo = int(low)
-    hi = int(high) if high not in (None, "") else lo
+    if isinstance(low, str) and high is None and "-" in low.strip()[1:]:  # "80-443" (Azure, GCP)
+        first, _, last = low.strip().partition("-")
+        lo, hi = _port(first), _port(last)
+        if lo is not None and hi is not None and lo <= hi:
+            return [lo, hi]
+        return _not_a_port(low)
+    lo = _port(low)
+    if lo is None:
+        return _not_a_port(low)
+    hi = lo if high is None else _port(high)
+    if hi is None:
+        return _not_a_port(high)
     if lo <= 0 and hi in (0, 65535):
         return None
     return [lo, hi]
+
+
+def _not_a_port(value: Any) -> Unresolved:
+    shown = repr(value) if isinstance(value, str) else type(value).__name__ if isinstance(value, (list, dict)) else \
+        str(value)
+    return Unresolved(shown[:40], f"port {shown[:40]} is not a port number or range")
 
 
 def _rule(name: str, line: int | None, protocol: Any, ports: list[Any], sources: Iterable[Any],

@@ -94,13 +94,15 @@ class Engine:
         observed = display(outcome.observed)
         remediation = None
         if status == Status.VIOLATES:
+            from scanner.mappings.remediation import label
+
             # Only a violation's message and remediation are templates: the values they may name are
             # gathered for violations alone.
             values = {
                 "address": resource.address, "type": resource.type, "fact": outcome.fact or "",
                 "observed": observed if outcome.observed is not None else "not set",
                 "expected": outcome.expected,
-                "name": resource.facts.get("name") or resource.address.rsplit("/", 1)[-1].rsplit(".", 1)[-1],
+                "name": label(resource),
                 "namespace": resource.facts.get("namespace", ""), "type_lower": resource.type.lower(),
                 "item": item.group(1) if (item := _ITEM.search(outcome.fact or "")) else "",
                 **{k: display(v) for k, v in params.items()},
