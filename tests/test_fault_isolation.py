@@ -114,3 +114,149 @@ def test_an_arm_name_left_an_expression_is_fixed_by_that_expression(tmp_path: Pa
                 assert body["name"] == written[body["type"]], body
                 named += 1
     assert named >= 2
+
+
+# --- fault isolation: one failing stage on one file, resource or policy ------------------------------------
+
+SECRET = "Zq8-very-secret-Pw-4471"
+GOOD = {
+    "db.tf": f"""resource "aws_db_instance" "main" {{
+  engine                  = "postgres"
+  engine_version          = "16"
+  backup_retention_period = 7
+  password                = "{SECRET}"
+}}
+""",
+    "sg.tf": EMPTY_PORTS["main.tf"].replace('""', "22"),
+    "sg.yaml": EMPTY_PORTS["sg.yaml"].replace('""', "5432"),
+    "deploy.yaml": """apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: marketing-engine}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      containers:
+        - name: api
+          image: marketingengine/api:latest
+""",
+}
+
+
+def _loader(name: str):  # type: ignore[no-untyped-def]
+    from scanner.loaders import all_loaders
+
+    return next(loader for loader in all_loaders() if loader.name == name)
+
+
+def _fails_on(monkeypatch: pytest.MonkeyPatch, owner: object, attribute: str, when: object,
+              exc: Exception) -> None:
+    """Make ``owner.attribute`` (or ``owner[attribute]``) raise ``exc`` when ``when(*args)`` holds."""
+    original = owner[attribute] if isinstance(owner, dict) else getattr(owner, attribute)
+
+    def failing(*args: object, **kwargs: object) -> object:
+        if when(*args):  # type: ignore[operator]
+            raise exc
+        return original(*args, **kwargs)
+
+    if isinstance(owner, dict):
+        monkeypatch.setitem(owner, attribute, failing)
+    else:
+        monkeypatch.setattr(owner, attribute, failing)
+
+
+def _statuses(report) -> dict[tuple[str, str], str]:  # type: ignore[no-untyped-def]
+    return {(f.policy_id, Path(f.file or "").name): f.status.value for f in report.findings}
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_loader_that_raises_on_one_file_is_an_error_finding_for_that_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int) -> None:
+    from scanner.loaders import parallel
+
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_FILES", 2)
+    monkeypatch.setattr(parallel, "MIN_CHUNK", 1)
+    root = _write(tmp_path, GOOD)
+    _fails_on(monkeypatch, type(_loader("kubernetes")), "load", lambda _self, path, _text: path.endswith("deploy.yaml"),
+              RuntimeError(f"bad node near {SECRET}"))
+    report = scan(ScanOptions([str(root)], jobs=jobs))
+    errors = [f for f in report.findings if f.status == Status.ERROR]
+    assert [(Path(f.file or "").name, f.policy_id) for f in errors] == [("deploy.yaml", "SD-PARSE")]
+    assert "kubernetes loader failed" in errors[0].message and "RuntimeError" in errors[0].message
+    assert SECRET not in errors[0].message  # the literal password of db.tf is masked here too
+    judged = {Path(f.file or "").name for f in report.findings if f.status != Status.ERROR}
+    assert {"db.tf", "sg.tf", "sg.yaml"} <= judged
+
+
+def test_a_linker_that_raises_leaves_the_files_checked_as_written(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _write(tmp_path, GOOD)
+    _fails_on(monkeypatch, type(_loader("terraform")), "link", lambda *_: True, KeyError("module"))
+    report = scan(ScanOptions([str(root)]))
+    errors = [f for f in report.findings if f.status == Status.ERROR]
+    assert len(errors) == 1 and "linking the terraform files failed" in errors[0].message, errors
+    assert _statuses(report)[("ME-DB-02", "db.tf")] == "violates"  # still judged from the file as written
+    assert _statuses(report)[("ME-K8S-03", "deploy.yaml")] == "violates"
+
+
+def test_a_transform_that_raises_makes_only_the_checks_reading_its_fact_errors(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scanner import mappings
+
+    mappings.import_transforms()
+    root = _write(tmp_path, GOOD)
+    _fails_on(monkeypatch, mappings._TRANSFORMS, "aws_sg_ingress", lambda *_: True, TypeError("unhashable"))
+    report = scan(ScanOptions([str(root)]))
+    errors = [f for f in report.findings if f.status == Status.ERROR]
+    assert errors and {Path(f.file or "").name for f in errors} == {"sg.tf", "sg.yaml"}
+    for finding in errors:
+        assert finding.policy_id.startswith("ME-NET"), finding.policy_id
+        assert finding.resource_address in ("aws_security_group.web", "Web")
+        assert "ingress_rules" in finding.message and "TypeError: unhashable" in finding.message
+        assert finding.line is not None
+    assert _statuses(report)[("ME-DB-02", "db.tf")] == "violates"
+
+
+def test_a_check_function_that_raises_is_an_error_for_that_policy_and_resource(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scanner.policy import functions
+
+    functions._import_all()
+    root = _write(tmp_path, GOOD)
+    report = scan(ScanOptions([str(root)]))
+    # every registered function fails on the Deployment: its policies are errors, the others still judge
+    for fn in list(functions._REGISTRY):
+        _fails_on(monkeypatch, functions._REGISTRY, fn, lambda ctx, *_: ctx.resource.type == "Deployment",
+                  ZeroDivisionError("division by zero"))
+    faulty = scan(ScanOptions([str(root)]))
+    before, after = _statuses(report), _statuses(faulty)
+    assert after[("ME-DB-02", "db.tf")] == before[("ME-DB-02", "db.tf")] == "violates"
+    changed = {key for key in before if before[key] != after.get(key)}
+    assert changed and all(key[1] == "deploy.yaml" and after[key] == "error" for key in changed), changed
+    error = next(f for f in faulty.findings if f.status == Status.ERROR)
+    assert error.policy_id in error.message and "ZeroDivisionError" in error.message
+    assert error.resource_address == "marketing-engine/Deployment/api" and error.line
+
+
+def test_a_fix_that_cannot_be_written_keeps_the_violation_and_reports_the_fault(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scanner.mappings import remediation
+
+    root = _write(tmp_path, GOOD)
+    _fails_on(monkeypatch, remediation, "render", lambda *_: True, ValueError("no such path"))
+    report = scan(ScanOptions([str(root)], policies=["ME-DB-02"]))
+    by_status = {f.status: f for f in report.findings}
+    assert by_status[Status.VIOLATES].remediation is None or by_status[Status.VIOLATES].remediation.format == "text"
+    fault = by_status[Status.ERROR]
+    assert fault.policy_id == "ME-DB-02" and fault.resource_address == "aws_db_instance.main"
+    assert "writing the fix failed (ValueError: no such path)" in fault.message
+
+
+def test_a_faulty_stage_is_not_an_internal_error_on_the_command_line(tmp_path: Path) -> None:
+    # A real fault, not a mock: a loader fed content it cannot read is reported per file; exit is the gate's.
+    root = _write(tmp_path, {**GOOD, **{f"bad{name}": text for name, text in EMPTY_PORTS.items()}})
+    (root / "nsg2.json").write_text(ARM_EXPRESSION_NAMES)
+    result = run_cli("scan", str(root), "--format", "json")
+    assert result.returncode == 1 and "internal error" not in result.stderr, result.stderr
