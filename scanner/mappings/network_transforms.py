@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from scanner.coerce import mapped
 from scanner.mappings import MISSING, lookup, transform
 from scanner.mappings.transforms import to_bool
 from scanner.model import Resource, Unresolved
@@ -199,12 +200,20 @@ def azure_nsg_ingress(_: Any, resource: Resource) -> Any:
     elif resource.type == "azurerm_network_security_rule":
         items = [(attrs, resource.address, resource.origin.line)]
     elif resource.type == "Microsoft.Network/networkSecurityGroups":
-        items = [(r.get("properties") or {}, str(r.get("name", i)), _line(r))
-                 for i, r in enumerate(_items((attrs.get("properties") or {}).get("securityRules")))
-                 if isinstance(r, dict)]
+        properties = mapped(attrs.get("properties"), "properties")
+        if isinstance(properties, Unresolved):
+            return properties
+        items = [(r.get("properties"), str(r.get("name", i)), _line(r))
+                 for i, r in enumerate(_items(properties.get("securityRules"))) if isinstance(r, dict)]
     else:  # Microsoft.Network/networkSecurityGroups/securityRules
-        items = [(attrs.get("properties") or {}, resource.address, resource.origin.line)]
-    rules = [_azure_rule(props, name, line or resource.origin.line, terraform) for props, name, line in items]
+        items = [(attrs.get("properties"), resource.address, resource.origin.line)]
+    rules: list[dict[str, Any] | None] = []
+    for props, name, line in items:
+        props = mapped(props, f"properties of rule {name}")
+        if isinstance(props, Unresolved):  # a rule nothing can be read of: unknown, not absent
+            rules.append(_rule(name, line or resource.origin.line, None, [props], [], []))
+        else:
+            rules.append(_azure_rule(props, name, line or resource.origin.line, terraform))
     return [r for r in rules if r is not None]
 
 
@@ -254,19 +263,25 @@ def appgw_listeners(_: Any, resource: Resource) -> Any:
         redirects = {str(r.get("name")): (r.get("target_listener_name"), r.get("target_url"))
                      for r in _items(attrs.get("redirect_configuration")) if isinstance(r, dict)}
     else:
-        props = attrs.get("properties") or {}
-        listeners = [(item, str(item.get("name")), (item.get("properties") or {}).get("protocol"),
-                      (item.get("properties") or {}).get("sslCertificate"))
-                     for item in _items(props.get("httpListeners")) if isinstance(item, dict)]
+        props = mapped(attrs.get("properties"), "properties")
+        if isinstance(props, Unresolved):
+            return props
+        listeners = []
+        for item in _items(props.get("httpListeners")):
+            lprops = mapped(item.get("properties"), "listener properties") if isinstance(item, dict) else None
+            if isinstance(lprops, Unresolved):
+                return lprops
+            if lprops is not None:
+                listeners.append((item, str(item.get("name")), lprops.get("protocol"), lprops.get("sslCertificate")))
         rules = {}
         for rule in _items(props.get("requestRoutingRules")):
-            rprops = (rule.get("properties") or {}) if isinstance(rule, dict) else {}
+            rprops = _object(rule.get("properties")) if isinstance(rule, dict) else {}
             redirect = rprops.get("redirectConfiguration")
             rules[_name_of(rprops.get("httpListener"))] = _name_of(redirect) if redirect else None
         redirects = {}
         for item in _items(props.get("redirectConfigurations")):
             if isinstance(item, dict):
-                rprops = item.get("properties") or {}
+                rprops = _object(item.get("properties"))
                 target = rprops.get("targetListener")
                 redirects[str(item.get("name"))] = (_name_of(target) if target else None, rprops.get("targetUrl"))
     protocols = {name: str(protocol or "").upper() for _, name, protocol, _ in listeners}
@@ -278,6 +293,11 @@ def appgw_listeners(_: Any, resource: Resource) -> Any:
         out.append({"name": name, "line": _line(node), "protocol": str(protocol or "").upper(),
                     "certificate": certificate is not None, "redirects_to_https": to_https})
     return out
+
+
+def _object(value: Any) -> Any:
+    """A nested object as read, or empty when the file wrote something else there (nothing read from it)."""
+    return value if isinstance(value, dict) else {}
 
 
 def _annotations(resource: Resource) -> dict[str, Any]:
