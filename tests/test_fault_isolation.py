@@ -252,6 +252,7 @@ def test_a_fix_that_cannot_be_written_keeps_the_violation_and_reports_the_fault(
     fault = by_status[Status.ERROR]
     assert fault.policy_id == "ME-DB-02" and fault.resource_address == "aws_db_instance.main"
     assert "writing the fix failed (ValueError: no such path)" in fault.message
+    assert fault.fingerprint != by_status[Status.VIOLATES].fingerprint
 
 
 def test_a_faulty_stage_is_not_an_internal_error_on_the_command_line(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import math
+import os
 import random
 import traceback
 from collections.abc import Iterator
@@ -32,7 +33,8 @@ from .conftest import POLICIES
 
 ALL = load_policies([POLICIES])
 SEED = 20261206
-PER_RESOURCE = 40  # mutations per (policy, resource): bounded time, the same ones every run
+# Mutations per (policy, resource): bounded time, the same ones every run (more for a deeper local search).
+PER_RESOURCE = int(os.environ.get("SPECDRIFT_FUZZ_MUTATIONS", "40"))
 
 BAD_VALUES: tuple[Any, ...] = (
     None, "", [], {}, 0, -1, "abc", 10**30, [[["x"]]], float("nan"), float("inf"), True, -0.5, "-1", " ",

@@ -92,8 +92,9 @@ class Engine:
             return [self._fault(policy, resource, f"checking failed ({describe(exc)})")]
         if remediation_fault is None:
             return [finding]
+        # fact "remediation": the fault is told apart from the verdict it accompanies (its own fingerprint)
         return [finding, self._fault(policy, resource, f"writing the fix failed ({describe(remediation_fault)})",
-                                     outcome.fact, finding.line)]
+                                     "remediation", finding.line)]
 
     def outcome(self, policy: Policy, resource: Resource, everything: tuple[Resource, ...] = ()) -> Outcome | None:
         """The raw verdict, with ``target`` (the value a failed check wants); None when the policy does not apply."""
