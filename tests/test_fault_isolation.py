@@ -201,6 +201,18 @@ def test_a_linker_that_raises_leaves_the_files_checked_as_written(tmp_path: Path
     assert _statuses(report)[("ME-K8S-03", "deploy.yaml")] == "violates"
 
 
+def test_a_linker_that_raises_on_files_inside_and_outside_the_working_directory(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from .conftest import EXAMPLE, ROOT
+
+    monkeypatch.chdir(ROOT)  # the example's files are shown relative, tmp_path's absolute
+    root = _write(tmp_path, GOOD)
+    _fails_on(monkeypatch, type(_loader("terraform")), "link", lambda *_: True, KeyError("module"))
+    report = scan(ScanOptions([str(root), str((EXAMPLE / "gcp").relative_to(ROOT))]))
+    errors = [f for f in report.findings if f.status == Status.ERROR]
+    assert len(errors) == 1 and errors[0].file == ".", errors
+
+
 def test_a_transform_that_raises_makes_only_the_checks_reading_its_fact_errors(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from scanner import mappings

@@ -123,6 +123,15 @@ def load_file(path: Path, only: Sequence[str] | None = None, shown: str | None =
     return loader.name, result
 
 
+def _common_directory(files: Iterable[str]) -> str:
+    """The directory the files share, as reports show paths (relative and absolute ones share none: ".")."""
+    unique = sorted(set(files))
+    try:
+        return os.path.commonpath(unique) if unique else "."
+    except ValueError:  # relative (inside the working directory) and absolute paths together
+        return "."
+
+
 def load_paths(paths: Iterable[str | os.PathLike[str]], context: dict[str, Any] | None = None,
                only: Sequence[str] | None = None, jobs: int | None = None) -> LoadOutcome:
     """Load every recognised file under ``paths``, link cross-file formats, attach facts.
@@ -155,8 +164,7 @@ def load_paths(paths: Iterable[str | os.PathLike[str]], context: dict[str, Any] 
                 linked: LoadResult = link(resources, context)
             except Exception as exc:  # each file's resources are still checked, as written, without the links
                 reraise_when_debugging()
-                read = sorted({r.origin.file for r in resources if r.origin.file})
-                where = os.path.commonpath(read) if read else "."
+                where = _common_directory(r.origin.file for r in resources if r.origin.file)
                 outcome.errors.append(ParseError(where, None, f"linking the {loader.name} files failed "
                                                               f"({describe(exc)}); their resources are checked "
                                                               "without cross-file references", loader.name))
