@@ -273,3 +273,16 @@ def test_a_faulty_stage_is_not_an_internal_error_on_the_command_line(tmp_path: P
     (root / "nsg2.json").write_text(ARM_EXPRESSION_NAMES)
     result = run_cli("scan", str(root), "--format", "json")
     assert result.returncode == 1 and "internal error" not in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize(("address", "labels"), [
+    ("aws_db_instance.main", ("aws_db_instance", "main")),
+    ("module.db.aws_db_instance.main", ("aws_db_instance", "main")),
+    ('aws_s3_bucket.this["logs.v2"]', ("aws_s3_bucket", "this")),
+    ('module.x["a"].aws_s3_bucket.this[0]', ("aws_s3_bucket", "this")),
+    ("data.aws_vpc.default", ("aws_vpc", "default")),
+])
+def test_a_terraform_fix_names_the_block_by_its_labels(address: str, labels: tuple[str, str]) -> None:
+    from scanner.mappings.remediation import terraform_labels
+
+    assert terraform_labels(address) == labels

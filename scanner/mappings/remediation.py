@@ -15,7 +15,7 @@ from scanner.units import Quantity, parse_quantity
 
 # The type and name labels at the end of a Terraform address (module.a.aws_db_instance.main,
 # aws_s3_bucket.this["logs"]): the instance key is not part of the block's label.
-_TF_LABELS = re.compile(r"([A-Za-z_][\w-]*)\.([A-Za-z_][\w-]*)(?:\[.*\])?$")
+_TF_LABELS = re.compile(r"([A-Za-z_][\w-]*)\.([A-Za-z_][\w-]*)(?:\[[^\]]*\])?$")
 
 
 def terraform_labels(address: str) -> tuple[str, str]:
