@@ -286,3 +286,25 @@ def test_a_terraform_fix_names_the_block_by_its_labels(address: str, labels: tup
     from scanner.mappings.remediation import terraform_labels
 
     assert terraform_labels(address) == labels
+
+
+ARM_HEAD = f'{{\n  "$schema": "{ARM_SCHEMA}",\n'
+MALFORMED_SHAPES = {
+    "params.json": (ARM_HEAD + '  "parameters": [1],\n  "resources": [{"type": "Microsoft.Cache/redis", '
+                    '"name": "[parameters(\'p\')]"}]\n}\n', 3, "parameters must be an object"),
+    "props.json": (ARM_HEAD + '  "resources": [\n    {"type": "Microsoft.Cache/redis", "name": "c",\n'
+                   '     "properties": "abc"}\n  ]\n}\n', 5, "properties of Microsoft.Cache/redis c must be an object"),
+    "cfn.yaml": ('AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  Db:\n    Type: AWS::RDS::DBInstance\n'
+                 '    Properties: abc\n', 5, "Properties of Db must be a mapping"),
+    "pod.yaml": ("apiVersion: v1\nkind: Pod\nmetadata: abc\nspec: {}\n", 3, "metadata must be a mapping"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MALFORMED_SHAPES))
+def test_a_section_of_the_wrong_shape_is_an_error_at_its_line(tmp_path: Path, name: str,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SPECDRIFT_DEBUG", "1")  # a root cause, not a fault caught at the boundary
+    text, line, message = MALFORMED_SHAPES[name]
+    report = scan(ScanOptions([str(_write(tmp_path, {name: text}))]))
+    errors = [(f.line, f.message) for f in report.findings if f.status == Status.ERROR]
+    assert errors == [(line, message)], errors

@@ -41,7 +41,12 @@ class KubernetesLoader:
                                                 "a manifest document must be a mapping", NAME))
                 continue
             items = doc.get("items") if str(doc.get("kind", "")).endswith("List") else [doc]
-            for obj in items or ():
+            for obj in items if isinstance(items, list) else ():
+                metadata = obj.get("metadata") if isinstance(obj, dict) else None
+                if metadata is not None and not isinstance(metadata, dict):  # the API server rejects it too
+                    result.errors.append(ParseError(path, getattr(obj, "key_lines", {}).get("metadata"),
+                                                    "metadata must be a mapping", NAME))
+                    continue
                 resource = to_resource(obj, path)
                 if resource is None:
                     result.errors.append(ParseError(path, getattr(obj, "line", None),
