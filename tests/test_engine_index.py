@@ -25,13 +25,13 @@ def test_evaluations_are_resources_times_applicable_policies(monkeypatch: pytest
     resources = _resources("sql_database", 30) + _resources("cache", 7) + _resources("", 500)
     engine = Engine(policies)
     calls: list[tuple[str, str]] = []
-    original = engine.evaluate
+    original = engine.evaluate_all  # the per-(policy, resource) step run() takes
 
     def counting(policy, resource, everything=()):  # type: ignore[no-untyped-def]
         calls.append((policy.id, resource.address))
         return original(policy, resource, everything)
 
-    monkeypatch.setattr(engine, "evaluate", counting)
+    monkeypatch.setattr(engine, "evaluate_all", counting)
     findings = engine.run(resources)
     # 30 databases x 2 policies + 7 caches x 1 policy; the 500 kind-less resources and 20 k8s policies cost nothing
     assert len(calls) == 30 * 2 + 7 == len(findings)

@@ -139,7 +139,10 @@ class _Builder:
     def _target(self, policy: Policy, resource: Resource | None) -> Any:
         if resource is None:
             return None
-        outcome = self.engine.outcome(policy, resource, self.live_all)
+        try:
+            outcome = self.engine.outcome(policy, resource, self.live_all)
+        except Exception:  # the evaluation already reported this fault as an error finding; no fix to offer
+            return None
         return outcome.target if outcome is not None else None
 
     def fixes(self, item: Item) -> list[Fix]:

@@ -16,6 +16,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from scanner.faults import describe, reraise_when_debugging
 from scanner.loaders.base import Loader, LoadResult, ParseError
 from scanner.loaders.not_infrastructure import KUSTOMIZE_PATCH, TEMPLATE, is_template, kustomize_patches, what_is
 from scanner.loaders.path_globs import PathFilter
@@ -134,6 +135,10 @@ def load_file(path: Path, only: Sequence[str] | None = None, shown: str | None =
         result = loader.load(shown, text)
     except RecursionError:
         result = LoadResult(errors=[ParseError(shown, None, "nesting too deep to parse", loader.name)])
+    except Exception as exc:  # the loader's own fault, on this file alone: reported, the scan goes on
+        reraise_when_debugging()
+        result = LoadResult(errors=[ParseError(shown, None, f"the {loader.name} loader failed on this file "
+                                                            f"({describe(exc)})", loader.name)])
     if other:
         result.not_infrastructure[shown] = other
     elif result.errors and not result.resources and is_template(text):
@@ -142,8 +147,22 @@ def load_file(path: Path, only: Sequence[str] | None = None, shown: str | None =
     if loader.name != SECRETS_ONLY:  # ME-SEC-01: secrets are looked for in every file, whoever reads it
         from scanner.secrets import credential_resources
 
-        result.resources.extend(credential_resources(shown, text, loader.name))
+        try:
+            result.resources.extend(credential_resources(shown, text, loader.name))
+        except Exception as exc:
+            reraise_when_debugging()
+            result.errors.append(ParseError(shown, None, f"looking for literal secrets failed on this file "
+                                                         f"({describe(exc, quote_message=False)})", loader.name))
     return loader.name, result
+
+
+def _common_directory(files: Iterable[str]) -> str:
+    """The directory the files share, as reports show paths (relative and absolute ones share none: ".")."""
+    unique = sorted(set(files))
+    try:
+        return os.path.commonpath(unique) if unique else "."
+    except ValueError:  # relative (inside the working directory) and absolute paths together
+        return "."
 
 
 def load_paths(paths: Iterable[str | os.PathLike[str]], context: dict[str, Any] | None = None,
@@ -184,8 +203,16 @@ def load_paths(paths: Iterable[str | os.PathLike[str]], context: dict[str, Any] 
             continue
         link = getattr(loader, "link", None)
         if link is not None:
-            linked: LoadResult = link(resources, context)
-            resources = linked.resources
-            outcome.errors.extend(linked.errors)
-        outcome.resources.extend(normalize_all(resources))
+            try:
+                linked: LoadResult = link(resources, context)
+            except Exception as exc:  # each file's resources are still checked, as written, without the links
+                reraise_when_debugging()
+                where = _common_directory(r.origin.file for r in resources if r.origin.file)
+                outcome.errors.append(ParseError(where, None, f"linking the {loader.name} files failed "
+                                                              f"({describe(exc)}); their resources are checked "
+                                                              "without cross-file references", loader.name))
+            else:
+                resources = linked.resources
+                outcome.errors.extend(linked.errors)
+        outcome.resources.extend(normalize_all(resources, outcome.errors))
     return outcome

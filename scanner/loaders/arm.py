@@ -43,8 +43,16 @@ class ArmLoader:
         template = documents[0] if documents else None
         if not isinstance(template, dict) or not isinstance(template.get("resources"), list):
             return LoadResult(errors=[ParseError(path, 1, "not an ARM template: no resources array", NAME)])
-        scope = _Scope(template.get("parameters") or {}, template.get("variables") or {})
         result = LoadResult()
+        sections = {}
+        for section in ("parameters", "variables"):
+            value = template.get(section) or {}
+            if not isinstance(value, dict):  # ARM rejects the template; its expressions cannot be resolved
+                result.errors.append(ParseError(path, getattr(template, "key_lines", {}).get(section, 1),
+                                                f"{section} must be an object", NAME))
+                value = {}
+            sections[section] = value
+        scope = _Scope(sections["parameters"], sections["variables"])
         _collect(template["resources"], path, scope, result, parent=None)
         return result
 
@@ -253,6 +261,10 @@ _FUNCTIONS: dict[str, Any] = {
 }
 
 
+def _is_expression(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith("[") and value.endswith("]")
+
+
 def _collect(items: list[Any], path: str, scope: _Scope, result: LoadResult, parent: str | None) -> None:
     for item in items:
         if not isinstance(item, dict) or "type" not in item:
@@ -261,6 +273,13 @@ def _collect(items: list[Any], path: str, scope: _Scope, result: LoadResult, par
         rtype = str(item["type"])
         if parent and "/" not in rtype.split("/", 1)[-1] and not rtype.startswith("Microsoft."):
             rtype = f"{parent}/{rtype}"
+        properties = item.get("properties")
+        if properties is not None and not isinstance(properties, dict) and not _is_expression(properties):
+            # ARM rejects the deployment: nothing of the resource can be judged
+            result.errors.append(ParseError(path, item.line_of("properties") if isinstance(item, LineDict)
+                                            else getattr(item, "line", None),
+                                            f"properties of {rtype} {item.get('name')} must be an object", NAME))
+            continue
         condition = scope.resolve(item["condition"]) if "condition" in item else True
         if condition is False:
             continue  # the template does not deploy it with the parameters' defaults

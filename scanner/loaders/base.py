@@ -21,6 +21,7 @@ class ParseError:
     line: int | None
     message: str
     format: str
+    address: str = ""  # the resource, when one resource of the file could not be read (not the whole file)
 
 
 @dataclass

@@ -50,6 +50,11 @@ class CloudFormationLoader:
             if "Condition" in body and scope.condition(str(body["Condition"])) is False:
                 continue  # the template decides not to create it with the parameters' defaults
             properties = body.get("Properties")
+            if properties is not None and not isinstance(properties, dict):  # CloudFormation rejects it too
+                result.errors.append(ParseError(path, body.line_of("Properties") if isinstance(body, LineDict)
+                                                else resources.line_of(logical_id),
+                                                f"Properties of {logical_id} must be a mapping", NAME))
+                continue
             if not isinstance(properties, LineDict):
                 properties = LineDict()
                 properties.line = properties.end_line = getattr(body, "line", 0)

@@ -74,6 +74,11 @@ class KubernetesLoader:
                 other.append(doc)
             else:
                 for obj in _objects(doc):
+                    metadata = obj.get("metadata") if isinstance(obj, dict) else None
+                    if metadata is not None and not isinstance(metadata, dict):  # the API server rejects it too
+                        result.errors.append(ParseError(path, getattr(obj, "key_lines", {}).get("metadata"),
+                                                        "metadata must be a mapping", NAME))
+                        continue
                     resource = to_resource(obj, path)
                     if resource is None:
                         result.errors.append(ParseError(path, getattr(obj, "line", None), _missing(obj), NAME))

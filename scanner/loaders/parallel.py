@@ -116,6 +116,7 @@ def load_many(files: Sequence[Path], shown: Sequence[str], only: Sequence[str] |
         yield from _serial(files, shown, only)
         return
     # imported here: a pre-commit run never pays for multiprocessing
+    import pickle
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
@@ -131,7 +132,9 @@ def load_many(files: Sequence[Path], shown: Sequence[str], only: Sequence[str] |
                 remember_secrets(secrets)  # masked in this process's findings too (scanner.secrets.redact)
                 yield from results
                 done += len(results)
-    except (BrokenProcessPool, OSError) as exc:  # a worker died or processes cannot start: finish here
+    except (BrokenProcessPool, OSError, pickle.PicklingError) as exc:
+        # a worker died, processes cannot start or a result cannot travel back: finish here, as a serial run
+        # would (each file's own faults are already error findings inside ``load_file``, in either process)
         print(f"specdrift: parallel loading stopped ({type(exc).__name__}); continuing in one process",
               file=sys.stderr)
         yield from _serial(files[done:], shown[done:], only)

@@ -50,7 +50,8 @@ from typing import Any
 
 import yaml
 
-from scanner.loaders.base import BlockList, line_at
+from scanner.faults import Fault, FaultyFacts, describe, reraise_when_debugging
+from scanner.loaders.base import BlockList, ParseError, line_at
 from scanner.model import Origin, Resource, Unresolved
 from scanner.units import CPU, DURATION, SIZE, parse_quantity
 
@@ -329,7 +330,11 @@ def normalize(resource: Resource) -> Resource:
     facts: dict[str, Any] = dict(resource.facts)
     lines: dict[str, int] = dict(resource.fact_lines)
     for name, spec in mapping.facts.items():
-        value, path = fact_value(spec, resource)
+        try:
+            value, path = fact_value(spec, resource)
+        except Exception as exc:  # one fact of one resource: the checks that read it are errors, no others
+            reraise_when_debugging()
+            value, path = Fault(name, f"mapping fact {name} failed ({describe(exc)})"), None
         if value is _MISSING:
             continue
         facts[name] = value
@@ -337,6 +342,8 @@ def normalize(resource: Resource) -> Resource:
             line = line_at(resource.attributes, _line_path(resource.attributes, path))
             if line:
                 lines[name] = line
+    if any(isinstance(value, Fault) for value in facts.values()):
+        facts = FaultyFacts(facts, resource.address)
     return Resource(resource.provider, resource.type, resource.address, resource.origin, resource.attributes,
                     facts, mapping.kinds | resource.kinds, lines, resource.format, resource.source)
 
@@ -378,13 +385,30 @@ def children_of(resource: Resource) -> list[Resource]:
     return found
 
 
-def normalize_all(resources: Iterable[Resource]) -> list[Resource]:
-    """Every resource normalized, each followed by its normalized children."""
+def normalize_all(resources: Iterable[Resource], errors: list[ParseError] | None = None) -> list[Resource]:
+    """Every resource normalized, each followed by its normalized children.
+
+    A resource whose mapping fails as a whole is kept as loaded (secrets and references still see it), and
+    the failure is added to ``errors`` naming the file and the resource.
+    """
     out: list[Resource] = []
     for resource in resources:
-        out.append(normalize(resource))
-        out.extend(normalize(child) for child in children_of(resource))
+        out.extend(_guarded(lambda r: [normalize(r)], resource, [resource], errors))
+        out.extend(_guarded(lambda r: [normalize(child) for child in children_of(r)], resource, [], errors))
     return out
+
+
+def _guarded(step: Callable[[Resource], list[Resource]], resource: Resource, fallback: list[Resource],
+             errors: list[ParseError] | None) -> list[Resource]:
+    try:
+        return step(resource)
+    except Exception as exc:
+        reraise_when_debugging()
+        if errors is not None:
+            errors.append(ParseError(resource.origin.file or resource.address, resource.origin.line,
+                                     f"{resource.address} could not be mapped to facts ({describe(exc)}); "
+                                     "no policy checked it", resource.format, resource.address))
+        return fallback
 
 
 def fact_spec(resource: Resource, fact: str) -> FactSpec | None:

@@ -6,9 +6,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from scanner.coerce import listed, whole
 from scanner.loaders.yaml_lines import LineDict
 from scanner.mappings import MISSING, lookup, transform
-from scanner.mappings.transforms import pod_spec, to_bool
+from scanner.mappings.transforms import k8s_containers, to_bool
 from scanner.model import Resource, Unresolved
 
 _FAMILIES = (("aurora-postgresql", "postgresql"), ("postgres", "postgresql"), ("aurora-mysql", "mysql"),
@@ -41,10 +42,8 @@ def major_version(value: Any, _: Resource) -> Any:
 @transform("positive")
 def positive(value: Any, _: Resource) -> Any:
     """Automated backups (and so point-in-time recovery) are on when retention is above zero."""
-    try:
-        return int(value) > 0
-    except (TypeError, ValueError):
-        return value
+    days = whole(value, "backup retention")
+    return days if isinstance(days, Unresolved) else days > 0
 
 
 @transform("gcp_pitr")
@@ -80,11 +79,12 @@ def gcp_maintenance(_: Any, resource: Resource) -> Any:
     window = lookup(resource.attributes, ("settings", "maintenance_window"))
     if not isinstance(window, dict) or "day" not in window:
         return "system-assigned"
-    day, hour = window["day"], window.get("hour", 0)
-    for value in (day, hour):
-        if isinstance(value, Unresolved):
-            return value
-    return f"{_DAYS[int(day) % 7]}:{int(hour):02d}:00"
+    day, hour = whole(window["day"], "maintenance day"), whole(window.get("hour", 0), "maintenance hour")
+    if isinstance(day, Unresolved):
+        return day
+    if isinstance(hour, Unresolved):
+        return hour
+    return f"{_DAYS[day % 7]}:{hour:02d}:00"
 
 
 @transform("azure_maintenance")
@@ -100,10 +100,11 @@ def azure_maintenance(_: Any, resource: Resource) -> Any:
         if not isinstance(window, dict) or str(window.get("customWindow", "Disabled")).lower() != "enabled":
             return "system-managed"
         day, hour, minute = window.get("dayOfWeek", 0), window.get("startHour", 0), window.get("startMinute", 0)
-    for value in (day, hour, minute):
-        if isinstance(value, Unresolved):
-            return value
-    return f"{_DAYS[int(day) % 7]}:{int(hour):02d}:{int(minute):02d}"
+    numbers = [whole(day, "maintenance day"), whole(hour, "maintenance hour"), whole(minute, "maintenance minute")]
+    written = [n for n in numbers if isinstance(n, int)]
+    if len(written) < 3:
+        return next(n for n in numbers if isinstance(n, Unresolved))
+    return f"{_DAYS[written[0] % 7]}:{written[1]:02d}:{written[2]:02d}"
 
 
 @transform("aws_window")
@@ -190,34 +191,36 @@ _URL_WITH_PASSWORD = re.compile(r"://[^/\s:@]+:[^/\s@]+@")
 @transform("k8s_credential_env")
 def k8s_credential_env(_: Any, resource: Resource) -> Any:
     """Database credentials in containers' environment: how each one is supplied (never its value)."""
-    spec = pod_spec(resource)
+    containers = k8s_containers(None, resource)
+    if isinstance(containers, Unresolved):
+        return containers
     found = []
-    for key in ("initContainers", "containers"):
-        for container in spec.get(key) or []:
-            if not isinstance(container, dict):
+    for container in containers:
+        env_list = listed(container.get("env"), "env")
+        if isinstance(env_list, Unresolved):
+            return env_list
+        for env in env_list:
+            if not isinstance(env, dict) or not isinstance(env.get("name"), str):
                 continue
-            for env in container.get("env") or []:
-                if not isinstance(env, dict) or not isinstance(env.get("name"), str):
-                    continue
-                value = env.get("value")
-                if not (_CREDENTIAL_ENV.search(env["name"]) or (isinstance(value, str)
-                                                                 and _URL_WITH_PASSWORD.search(value))):
-                    continue
-                source = env.get("valueFrom") or {}
-                if isinstance(source, dict) and "secretKeyRef" in source:
-                    label = "secretKeyRef"
-                elif isinstance(source, dict) and "configMapKeyRef" in source:
-                    label = "configMapKeyRef (plain text)"
-                elif isinstance(value, str) and re.fullmatch(r"(\$\([A-Za-z_][\w]*\))+", value):
-                    label = "composed from other variables"
-                elif isinstance(value, str) and value:
-                    label = LITERAL
-                else:
-                    continue
-                item = LineDict({"container": container.get("name"), "variable": env["name"], "source": label})
-                item.line = item.end_line = getattr(env, "line", 0)
-                item.key_lines = {}
-                found.append(item)
+            value = env.get("value")
+            if not (_CREDENTIAL_ENV.search(env["name"]) or (isinstance(value, str)
+                                                             and _URL_WITH_PASSWORD.search(value))):
+                continue
+            source = env.get("valueFrom") or {}
+            if isinstance(source, dict) and "secretKeyRef" in source:
+                label = "secretKeyRef"
+            elif isinstance(source, dict) and "configMapKeyRef" in source:
+                label = "configMapKeyRef (plain text)"
+            elif isinstance(value, str) and re.fullmatch(r"(\$\([A-Za-z_][\w]*\))+", value):
+                label = "composed from other variables"
+            elif isinstance(value, str) and value:
+                label = LITERAL
+            else:
+                continue
+            item = LineDict({"container": container.get("name"), "variable": env["name"], "source": label})
+            item.line = item.end_line = getattr(env, "line", 0)
+            item.key_lines = {}
+            found.append(item)
     return found
 
 

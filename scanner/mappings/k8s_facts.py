@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from scanner.coerce import shown
 from scanner.mappings import lookup, transform
-from scanner.model import Resource
+from scanner.model import Resource, Unresolved
 
 
 def _metric_target(resource: Resource, name: str) -> Any:
@@ -16,11 +17,13 @@ def _metric_target(resource: Resource, name: str) -> Any:
     for metric in metrics:
         if not isinstance(metric, dict) or metric.get("type") != "Resource":
             continue
-        res = metric.get("resource") or {}
+        res = metric.get("resource")
+        if not isinstance(res, dict):
+            return Unresolved(f"metrics[].resource = {shown(res)}", "a Resource metric without a resource")
         if res.get("name") != name:
             continue
         target = res.get("target") or {}
-        if "averageUtilization" in target:
+        if isinstance(target, dict) and "averageUtilization" in target:
             return target["averageUtilization"]
         if "targetAverageUtilization" in res:  # autoscaling/v2beta1
             return res["targetAverageUtilization"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -56,9 +57,10 @@ def grafana_panels(_: Any, resource: Resource) -> Any:
         return _MISSING
     out = LineList()
     out.line = getattr(attributes.get("panels", attributes.get("rows")), "line", 0)
-    for panel in _panels(list(attributes.get("panels") or []) + list(attributes.get("rows") or [])):
+    for panel in itertools.chain(_panels(attributes.get("panels")), _panels(attributes.get("rows"))):
         queries = LineList()
-        for target in panel.get("targets") or []:
+        targets = panel.get("targets")
+        for target in targets if isinstance(targets, list) else []:
             if isinstance(target, dict):
                 queries.extend(str(target[key]) for key in _QUERY_KEYS if isinstance(target.get(key), str))
         item = LineDict(title=str(panel.get("title", "")), type=str(panel.get("type", "")), queries=queries)

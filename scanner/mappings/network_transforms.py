@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from scanner.coerce import mapped
 from scanner.mappings import MISSING, lookup, transform
 from scanner.mappings.transforms import to_bool
 from scanner.model import Resource, Unresolved
@@ -50,22 +51,55 @@ def upper(value: Any, _: Resource) -> Any:
     return value.upper() if isinstance(value, str) else value
 
 
+_ALL_PORTS = (None, "*", -1, "-1")
+_PORT = re.compile(r"\s*(-?\d+)\s*")
+
+
+def _port(value: Any) -> int | None:
+    """A port number as the provider accepts it (an integer, or a string of one, in -1..65535); else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float):
+        value = int(value) if value.is_integer() else None
+    elif isinstance(value, str):
+        match = _PORT.fullmatch(value)
+        value = int(match.group(1)) if match else None
+    return value if isinstance(value, int) and -1 <= value <= 65535 else None
+
+
 def _port_range(low: Any, high: Any = None) -> list[int] | Unresolved | None:
-    """``[low, high]``; None for every port (-1, ``*``, absent on an all-protocol rule)."""
+    """``[low, high]``; None for every port (-1, ``*``, absent on an all-protocol rule).
+
+    A value no provider would accept as a port (``""``, a list, text) is unresolved with the reason, so the
+    rule's verdict is unknown at its line rather than a guess (``terraform plan`` rejects it too).
+    """
     if isinstance(low, Unresolved):
         return low
     if isinstance(high, Unresolved):
         return high
-    if low in (None, "*", -1, "-1") and high in (None, "*", -1, "-1", 65535, 0):
+    if low in _ALL_PORTS and high in (*_ALL_PORTS, 65535, 0):
         return None
-    if isinstance(low, str) and "-" in low and high is None:
-        first, _, last = low.partition("-")
-        return [int(first), int(last)]
-    lo = int(low)
-    hi = int(high) if high not in (None, "") else lo
+    if isinstance(low, str) and high is None and "-" in low.strip()[1:]:  # "80-443" (Azure, GCP)
+        first, _, last = low.strip().partition("-")
+        lo, hi = _port(first), _port(last)
+        if lo is not None and hi is not None and lo <= hi:
+            return [lo, hi]
+        return _not_a_port(low)
+    lo = _port(low)
+    if lo is None:
+        return _not_a_port(low)
+    hi = lo if high is None else _port(high)
+    if hi is None:
+        return _not_a_port(high)
     if lo <= 0 and hi in (0, 65535):
         return None
     return [lo, hi]
+
+
+def _not_a_port(value: Any) -> Unresolved:
+    shown = repr(value) if isinstance(value, str) else type(value).__name__ if isinstance(value, (list, dict)) else \
+        str(value)
+    return Unresolved(shown[:40], f"port {shown[:40]} is not a port number or range")
 
 
 def _rule(name: str, line: int | None, protocol: Any, ports: list[Any], sources: Iterable[Any],
@@ -166,12 +200,20 @@ def azure_nsg_ingress(_: Any, resource: Resource) -> Any:
     elif resource.type == "azurerm_network_security_rule":
         items = [(attrs, resource.address, resource.origin.line)]
     elif resource.type == "Microsoft.Network/networkSecurityGroups":
-        items = [(r.get("properties") or {}, str(r.get("name", i)), _line(r))
-                 for i, r in enumerate(_items((attrs.get("properties") or {}).get("securityRules")))
-                 if isinstance(r, dict)]
+        properties = mapped(attrs.get("properties"), "properties")
+        if isinstance(properties, Unresolved):
+            return properties
+        items = [(r.get("properties"), str(r.get("name", i)), _line(r))
+                 for i, r in enumerate(_items(properties.get("securityRules"))) if isinstance(r, dict)]
     else:  # Microsoft.Network/networkSecurityGroups/securityRules
-        items = [(attrs.get("properties") or {}, resource.address, resource.origin.line)]
-    rules = [_azure_rule(props, name, line or resource.origin.line, terraform) for props, name, line in items]
+        items = [(attrs.get("properties"), resource.address, resource.origin.line)]
+    rules: list[dict[str, Any] | None] = []
+    for props, name, line in items:
+        props = mapped(props, f"properties of rule {name}")
+        if isinstance(props, Unresolved):  # a rule nothing can be read of: unknown, not absent
+            rules.append(_rule(name, line or resource.origin.line, None, [props], [], []))
+        else:
+            rules.append(_azure_rule(props, name, line or resource.origin.line, terraform))
     return [r for r in rules if r is not None]
 
 
@@ -221,19 +263,25 @@ def appgw_listeners(_: Any, resource: Resource) -> Any:
         redirects = {str(r.get("name")): (r.get("target_listener_name"), r.get("target_url"))
                      for r in _items(attrs.get("redirect_configuration")) if isinstance(r, dict)}
     else:
-        props = attrs.get("properties") or {}
-        listeners = [(item, str(item.get("name")), (item.get("properties") or {}).get("protocol"),
-                      (item.get("properties") or {}).get("sslCertificate"))
-                     for item in _items(props.get("httpListeners")) if isinstance(item, dict)]
+        props = mapped(attrs.get("properties"), "properties")
+        if isinstance(props, Unresolved):
+            return props
+        listeners = []
+        for item in _items(props.get("httpListeners")):
+            lprops = mapped(item.get("properties"), "listener properties") if isinstance(item, dict) else None
+            if isinstance(lprops, Unresolved):
+                return lprops
+            if lprops is not None:
+                listeners.append((item, str(item.get("name")), lprops.get("protocol"), lprops.get("sslCertificate")))
         rules = {}
         for rule in _items(props.get("requestRoutingRules")):
-            rprops = (rule.get("properties") or {}) if isinstance(rule, dict) else {}
+            rprops = _object(rule.get("properties")) if isinstance(rule, dict) else {}
             redirect = rprops.get("redirectConfiguration")
             rules[_name_of(rprops.get("httpListener"))] = _name_of(redirect) if redirect else None
         redirects = {}
         for item in _items(props.get("redirectConfigurations")):
             if isinstance(item, dict):
-                rprops = item.get("properties") or {}
+                rprops = _object(item.get("properties"))
                 target = rprops.get("targetListener")
                 redirects[str(item.get("name"))] = (_name_of(target) if target else None, rprops.get("targetUrl"))
     protocols = {name: str(protocol or "").upper() for _, name, protocol, _ in listeners}
@@ -245,6 +293,11 @@ def appgw_listeners(_: Any, resource: Resource) -> Any:
         out.append({"name": name, "line": _line(node), "protocol": str(protocol or "").upper(),
                     "certificate": certificate is not None, "redirects_to_https": to_https})
     return out
+
+
+def _object(value: Any) -> Any:
+    """A nested object as read, or empty when the file wrote something else there (nothing read from it)."""
+    return value if isinstance(value, dict) else {}
 
 
 def _annotations(resource: Resource) -> dict[str, Any]:

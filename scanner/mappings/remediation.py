@@ -3,14 +3,46 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
 
 from scanner.mappings import fact_spec, unit_dimension
-from scanner.model import Remediation, Resource
+from scanner.model import Remediation, Resource, Unresolved
 from scanner.units import Quantity, parse_quantity
+
+# The type and name labels at the end of a Terraform address (module.a.aws_db_instance.main,
+# aws_s3_bucket.this["logs"]): the instance key is not part of the block's label.
+_TF_LABELS = re.compile(r"([A-Za-z_][\w-]*)\.([A-Za-z_][\w-]*)(?:\[[^\]]*\])?$")
+
+
+def terraform_labels(address: str) -> tuple[str, str]:
+    """(type, name) labels of the ``resource`` block a Terraform address names."""
+    match = _TF_LABELS.search(address)
+    if match is None:
+        return address, address
+    return match.group(1), match.group(2)
+
+
+def written(value: Any) -> str:
+    """A name as the file writes it: an unresolved template expression stays that expression."""
+    return value.expression if isinstance(value, Unresolved) else str(value)
+
+
+def label(resource: Resource) -> str:
+    """The name a fix refers to the resource by, as written: the Terraform block label
+    (``aws_db_instance.main`` -> ``main``), the CloudFormation logical ID, the ARM ``name``
+    (an expression stays an expression), the Kubernetes ``metadata.name``."""
+    if resource.format == "terraform":
+        return terraform_labels(resource.address)[1]
+    if resource.format == "cloudformation":
+        return resource.address
+    if resource.format == "arm":
+        return written(resource.attributes.get("name", resource.address.rsplit("/", 1)[-1]))
+    name = resource.facts.get("name")
+    return written(name) if name not in (None, "") else resource.address.rsplit("/", 1)[-1].rsplit(".", 1)[-1]
 
 
 def native_value(resource: Resource, fact: str, value: Any) -> Any:
@@ -84,7 +116,7 @@ def _target(resource: Resource, write_path: tuple[str, ...]) -> tuple[str, str, 
     """(type, address, name attribute, full path) of the block to write: the parent's for a child resource."""
     parent = resource.facts.get("parent")
     if not isinstance(parent, dict):
-        return resource.type, resource.address, resource.attributes.get("name", resource.address), list(write_path)
+        return resource.type, resource.address, label(resource), list(write_path)
     inner = list(write_path)
     if parent.get("wrap") and inner and inner[0] == parent["wrap"]:
         inner = inner[1:]
@@ -111,7 +143,7 @@ def render(resource: Resource, fact: str, value: Any) -> Remediation | None:
     if fmt == "terraform":
         # A module instance (module.gke.google_container_node_pool.api) is fixed in the module's block,
         # or through the call's input that sets the value.
-        tf_type, tf_name = address.rsplit(".", 2)[-2:]
+        tf_type, tf_name = terraform_labels(address)
         lines = [f'resource "{tf_type}" "{tf_name}" {{']
         _hcl_block(lines, path, native, "  ")
         lines.append("}")

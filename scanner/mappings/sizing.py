@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from scanner.catalog.shapes import Shape, lookup
+from scanner.coerce import number, whole
 from scanner.mappings import _MISSING, transform
 from scanner.mappings import lookup as path_lookup
 from scanner.mappings.transforms import to_bool
@@ -70,12 +71,7 @@ def shape_network(value: Any, _: Resource) -> Any:
 
 
 def _int(value: Any) -> Any:
-    if isinstance(value, (bool, Unresolved)):
-        return value
-    try:
-        return int(str(value).strip())
-    except ValueError:
-        return Unresolved(str(value), "not a whole number")
+    return value if isinstance(value, bool) else whole(value)
 
 
 def _get(resource: Resource, path: str) -> Any:
@@ -192,7 +188,8 @@ def fargate_ephemeral_storage(_: Any, resource: Resource) -> Any:
     """Fargate tasks get 20 GiB of ephemeral storage unless they ask for more (EC2 tasks use the host)."""
     size = _first(resource, "ephemeral_storage.size_in_gib", "EphemeralStorage.SizeInGiB")
     if size is not None:
-        return size if isinstance(size, Unresolved) else gib(float(size))
+        size = number(size, "ephemeral storage")
+        return size if isinstance(size, Unresolved) else gib(size)
     compat = _get(resource, "requires_compatibilities") or _get(resource, "RequiresCompatibilities")
     if isinstance(compat, list) and any(str(c).upper() == "FARGATE" for c in compat):
         return gib(20)
@@ -270,10 +267,12 @@ def azure_pg_storage(_: Any, resource: Resource) -> Any:
     """Flexible server storage: properties.storage.storageSizeGB (GiB) or the storageMB (MiB) spelling."""
     size_gb = _first(resource, "properties.storage.storageSizeGB")
     if size_gb is not None:
-        return size_gb if isinstance(size_gb, Unresolved) else gib(float(size_gb))
+        size_gb = number(size_gb, "storageSizeGB")
+        return size_gb if isinstance(size_gb, Unresolved) else gib(size_gb)
     size_mb = _first(resource, "properties.storageProfile.storageMB", "storage_mb")
     if size_mb is not None:
-        return size_mb if isinstance(size_mb, Unresolved) else gib(float(size_mb) / 1024)
+        size_mb = number(size_mb, "storage in MB")
+        return size_mb if isinstance(size_mb, Unresolved) else gib(size_mb / 1024)
     return None
 
 

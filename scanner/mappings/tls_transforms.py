@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from scanner.coerce import listed
 from scanner.mappings import MISSING, lookup, transform
 from scanner.mappings.transforms import to_bool
 from scanner.model import Resource, Unresolved
@@ -79,7 +80,10 @@ def rds_force_ssl(_: Any, resource: Resource) -> Any:
         if isinstance(params, dict) and "rds.force_ssl" in params:
             value = params["rds.force_ssl"]
     else:
-        for block in resource.attributes.get("parameter") or []:
+        blocks = listed(resource.attributes.get("parameter"), "parameter")
+        if isinstance(blocks, Unresolved):
+            return blocks
+        for block in blocks:
             if isinstance(block, dict) and block.get("name") == "rds.force_ssl":
                 value = block.get("value")
     if value is MISSING or isinstance(value, Unresolved):

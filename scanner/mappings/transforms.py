@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from scanner.coerce import listed
 from scanner.mappings import lookup, transform
 from scanner.model import Resource, Unresolved
 
@@ -42,19 +43,25 @@ def pod_spec(resource: Resource) -> Any:
 
 
 @transform("k8s_containers")
-def k8s_containers(_: Any, resource: Resource) -> list[Any]:
-    """Every container of a workload's pod template, init containers included."""
+def k8s_containers(_: Any, resource: Resource) -> list[Any] | Unresolved:
+    """Every container of a workload's pod template, init containers included (unresolved when a list of
+    containers is not a list: the API server would reject the manifest, nothing can be said of them)."""
     spec = pod_spec(resource)
     containers: list[Any] = []
     for key in ("initContainers", "containers"):
-        items = spec.get(key) or []
+        items = listed(spec.get(key), key)
+        if isinstance(items, Unresolved):
+            return items
         containers.extend(c for c in items if isinstance(c, dict))
     return containers
 
 
 @transform("k8s_images")
-def k8s_images(_: Any, resource: Resource) -> list[Any]:
-    return [c.get("image", Unresolved("image", "container has no image")) for c in k8s_containers(None, resource)]
+def k8s_images(_: Any, resource: Resource) -> list[Any] | Unresolved:
+    containers = k8s_containers(None, resource)
+    if isinstance(containers, Unresolved):
+        return containers
+    return [c.get("image", Unresolved("image", "container has no image")) for c in containers]
 
 
 @transform("gcp_sql_backup_retention")

@@ -15,6 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from scanner.coerce import listed
 from scanner.loaders.yaml_lines import LineDict
 from scanner.mappings import ABSENT, lookup, transform
 from scanner.model import Resource, Unresolved
@@ -164,7 +165,9 @@ def pg_settings_of_parameter_group(_: Any, resource: Resource) -> Any:
     if resource.format == "terraform":
         if not _is_postgres(attributes.get("family")):
             return ABSENT
-        blocks = attributes.get("parameter") or []
+        blocks = listed(attributes.get("parameter"), "parameter")
+        if isinstance(blocks, Unresolved):
+            return blocks
         return _settings([(str(b["name"]), _rds_value(b.get("value")), b.key_lines.get("value", b.line))
                           for b in blocks if isinstance(b, LineDict) and isinstance(b.get("name"), str)], line)
     if not _is_postgres(attributes.get("Family")):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from scanner.coerce import listed, whole
 from scanner.mappings import ABSENT, lookup, transform
 from scanner.mappings.transforms import to_bool
 from scanner.model import Resource, Unresolved
@@ -16,8 +17,11 @@ def redis_conf_auth_enabled(_: Any, resource: Resource) -> Any:
     password = attributes.get("requirepass")
     if isinstance(password, Unresolved) or (isinstance(password, str) and password != ""):
         return True
-    for user in attributes.get("user") or ():
-        words = [w for w in user if isinstance(w, str)]
+    users = listed(attributes.get("user"), "user")
+    if isinstance(users, Unresolved):
+        return users
+    for user in users:
+        words = [w for w in (user if isinstance(user, list) else [user]) if isinstance(w, str)]
         if words and words[0] == "default":
             return any(w.startswith((">", "#")) for w in words[1:]) and "nopass" not in words
     if "aclfile" in attributes:
@@ -52,12 +56,13 @@ def redis_save_points(value: Any, _: Resource) -> Any:
         if words == [""]:
             points = []  # save "" clears every point set before it
             continue
+        written = " ".join(map(str, words))
         if len(words) % 2:
-            return Unresolved(f"save {' '.join(words)}", "save takes pairs of <seconds> <changes>")
-        try:
-            points.extend([int(words[i]), int(words[i + 1])] for i in range(0, len(words), 2))
-        except ValueError:
-            return Unresolved(f"save {' '.join(words)}", "save takes integer <seconds> <changes> pairs")
+            return Unresolved(f"save {written}", "save takes pairs of <seconds> <changes>")
+        numbers = [whole(w, "a save point") for w in words]
+        if any(isinstance(n, Unresolved) for n in numbers):
+            return Unresolved(f"save {written}", "save takes integer <seconds> <changes> pairs")
+        points.extend([numbers[i], numbers[i + 1]] for i in range(0, len(numbers), 2))
     return points
 
 
@@ -92,18 +97,21 @@ def elasticache_replicas(_: Any, resource: Resource) -> Any:
                                 ("replicas_per_node_group", "num_cache_clusters")):
         replicas = resource.attributes.get(per_group)
         if replicas is not None:
-            return replicas if isinstance(replicas, Unresolved) else int(replicas)
-        count = resource.attributes.get(clusters)
+            return whole(replicas, per_group)
+        count = whole(resource.attributes.get(clusters), clusters) if clusters in resource.attributes else None
         if isinstance(count, Unresolved):
             return count
         if count is not None:
-            return int(count) - 1
+            return count - 1
     return 0  # a single node: neither replicas per node group nor more than one cache cluster
 
 
 @transform("elasticache_maxmemory_policy")
 def elasticache_maxmemory_policy(_: Any, resource: Resource) -> Any:
-    for block in resource.attributes.get("parameter") or ():
+    blocks = listed(resource.attributes.get("parameter"), "parameter")
+    if isinstance(blocks, Unresolved):
+        return blocks
+    for block in blocks:
         if isinstance(block, dict) and block.get("name") == "maxmemory-policy":
             value = block.get("value")
             return value.lower() if isinstance(value, str) else value
@@ -121,7 +129,7 @@ def memorystore_replicas(_: Any, resource: Resource) -> Any:
     """replica_count when set; STANDARD_HA keeps one replica by default, BASIC none."""
     count = resource.attributes.get("replica_count")
     if count is not None:
-        return count if isinstance(count, Unresolved) else int(count)
+        return whole(count, "replica_count")
     failover = memorystore_failover(None, resource)
     return failover if isinstance(failover, Unresolved) else (1 if failover else 0)
 

@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from scanner.faults import FactFault, describe, reraise_when_debugging
 from scanner.loaders.base import ParseError
 from scanner.model import PARSE_ERROR_POLICY, Finding, Remediation, Resource, Severity, Status
 from scanner.policy.catalog import Policy
@@ -63,47 +64,83 @@ class Engine:
         findings: list[Finding] = []
         for resource in everything:
             for policy in self.policies_for(resource):
-                finding = self.evaluate(policy, resource, everything)
-                if finding is not None:
-                    findings.append(finding)
+                findings.extend(self.evaluate_all(policy, resource, everything))
         from scanner.policy.unseen_modules import unseen_module_findings  # Terraform modules the scan cannot see
 
         findings.extend(unseen_module_findings(everything, self.policies))
         return findings
 
     def evaluate(self, policy: Policy, resource: Resource, everything: tuple[Resource, ...] = ()) -> Finding | None:
-        outcome = self.outcome(policy, resource, everything)
-        if outcome is None:
-            return None
-        return self._finding(policy, resource, outcome, {name: p.default for name, p in policy.parameters.items()})
+        """The policy's finding on the resource (None when it does not apply)."""
+        findings = self.evaluate_all(policy, resource, everything)
+        return findings[0] if findings else None
+
+    def evaluate_all(self, policy: Policy, resource: Resource, everything: tuple[Resource, ...] = ()) -> list[Finding]:
+        """The finding, and an ``error`` finding when writing its fix failed: the fault boundary of a policy.
+
+        An exception in the check, a check function, the message or the fix is this policy's on this resource
+        alone: it becomes an ``error`` finding naming both, and every other policy and resource is still judged.
+        """
+        try:
+            outcome = self.outcome(policy, resource, everything)
+            if outcome is None:
+                return []
+            params = {name: p.default for name, p in policy.parameters.items()}
+            finding, remediation_fault = self._finding(policy, resource, outcome, params)
+        except FactFault as fault:  # the check read a fact whose mapping failed
+            reraise_when_debugging()
+            return [self._fault(policy, resource, str(fault), fault.fact, resource.fact_lines.get(fault.fact))]
+        except Exception as exc:
+            reraise_when_debugging()
+            return [self._fault(policy, resource, f"checking failed ({describe(exc)})")]
+        if remediation_fault is None:
+            return [finding]
+        # fact "remediation": the fault is told apart from the verdict it accompanies (its own fingerprint)
+        return [finding, self._fault(policy, resource, f"writing the fix failed ({describe(remediation_fault)})",
+                                     "remediation", finding.line)]
 
     def outcome(self, policy: Policy, resource: Resource, everything: tuple[Resource, ...] = ()) -> Outcome | None:
         """The raw verdict, with ``target`` (the value a failed check wants); None when the policy does not apply."""
         params = {name: p.default for name, p in policy.parameters.items()}
         ctx = EvalContext(resource, params, everything, self.settings)
-        try:
-            if policy.where is not None:
-                gate = evaluate(policy.where, resource.facts, ctx)
-                if gate.status in (Status.VIOLATES, SKIP):
-                    return None
-            outcome = evaluate(policy.check, resource.facts, ctx)
-        except (KeyError, ValueError, TypeError) as exc:
-            outcome = Outcome(Status.ERROR, message=f"policy {policy.id} failed on this resource: {exc}")
+        if policy.where is not None:
+            gate = evaluate(policy.where, resource.facts, ctx)
+            if gate.status in (Status.VIOLATES, SKIP):
+                return None
+        outcome = evaluate(policy.check, resource.facts, ctx)
         return None if outcome.status == SKIP else outcome
 
-    def _finding(self, policy: Policy, resource: Resource, outcome: Outcome, params: dict[str, Any]) -> Finding:
+    @staticmethod
+    def _fault(policy: Policy, resource: Resource, what: str, fact: str | None = None,
+               line: int | None = None) -> Finding:
+        """An ``error`` finding for a fault of the tool on this policy and resource (never a verdict)."""
+        return Finding(
+            policy_id=policy.id, requirement_ids=policy.requirements, title=policy.title,
+            severity=policy.severity, status=Status.ERROR,
+            message=redact(f"policy {policy.id} on {resource.address}: {what}"),
+            resource_address=redact(resource.address), resource_type=resource.type, provider=resource.provider,
+            file=resource.origin.file, line=line or resource.origin.line, end_line=resource.origin.end_line,
+            fact=fact, source=resource.source, origin=redact(resource.origin.describe()),
+        )
+
+    def _finding(self, policy: Policy, resource: Resource, outcome: Outcome,
+                 params: dict[str, Any]) -> tuple[Finding, Exception | None]:
+        """The finding, and the exception writing its fix raised (the verdict stands without a fix)."""
+        fault: Exception | None = None
         status = outcome.status if isinstance(outcome.status, Status) else Status.UNKNOWN
         top_fact = (outcome.fact or "").split("[", 1)[0].split(".", 1)[0] or None
         observed = display(outcome.observed)
         remediation = None
         if status == Status.VIOLATES:
+            from scanner.mappings.remediation import label
+
             # Only a violation's message and remediation are templates: the values they may name are
             # gathered for violations alone.
             values = {
                 "address": resource.address, "type": resource.type, "fact": outcome.fact or "",
                 "observed": observed if outcome.observed is not None else "not set",
                 "expected": outcome.expected,
-                "name": resource.facts.get("name") or resource.address.rsplit("/", 1)[-1].rsplit(".", 1)[-1],
+                "name": label(resource),
                 "namespace": resource.facts.get("namespace", ""), "type_lower": resource.type.lower(),
                 "item": item.group(1) if (item := _ITEM.search(outcome.fact or "")) else "",
                 **{k: display(v) for k, v in params.items()},
@@ -112,7 +149,11 @@ class Engine:
             message = fill(template, values) if template else (
                 fill(outcome.message, values)  # a leaf's own message may name {observed}, parameters...
                 or f"{outcome.fact} is {observed}, required {outcome.expected}")
-            remediation = redact_remediation(self._remediation(policy, resource, outcome, values))
+            try:
+                remediation = redact_remediation(self._remediation(policy, resource, outcome, values))
+            except Exception as exc:
+                reraise_when_debugging()
+                fault = exc
         elif status == Status.COMPLIES:
             message = outcome.message or (f"{outcome.fact} is {observed}" if outcome.fact else "complies")
         else:
@@ -132,7 +173,7 @@ class Engine:
             end_line=resource.origin.end_line,
             fact=outcome.fact, observed=redact_value(observed), expected=redact_value(outcome.expected),
             remediation=remediation, source=resource.source, origin=redact(resource.origin.describe()),
-        )
+        ), fault
 
     @staticmethod
     def _remediation(policy: Policy, resource: Resource, outcome: Outcome,
@@ -159,9 +200,11 @@ class Engine:
 
 def parse_error_findings(errors: Iterable[ParseError]) -> list[Finding]:
     return [
-        Finding(policy_id=PARSE_ERROR_POLICY, requirement_ids=(), title="File could not be parsed",
+        Finding(policy_id=PARSE_ERROR_POLICY, requirement_ids=(),
+                title="Resource could not be read" if error.address else "File could not be parsed",
                 severity=Severity.HIGH, status=Status.ERROR, message=redact(error.message),
-                resource_address=error.file, resource_type=f"file:{error.format}", file=error.file,
-                line=error.line, origin=error.file)
+                resource_address=redact(error.address or error.file), resource_type=f"file:{error.format}",
+                file=error.file, line=error.line, origin=error.file)
         for error in errors
     ]
+

@@ -504,7 +504,9 @@ def _inline_subnets(resource: Resource) -> list[Resource]:
     from scanner.mappings import normalize
 
     if resource.type == "Microsoft.Network/virtualNetworks":
-        items = (resource.attributes.get("properties") or {}).get("subnets") or []
+        properties = resource.attributes.get("properties")
+        items = properties.get("subnets") if isinstance(properties, dict) else None
+        items = items if isinstance(items, list) else []
         vnet = resource.address[len(resource.type) + 1:]
         out = []
         for item in items:

@@ -16,6 +16,7 @@ from typing import Any
 from scanner.baseline.components import DEFAULT_ENV, BaselineError, Component, Components, load_components
 from scanner.catalog.shapes import lookup as shape_lookup
 from scanner.catalog.shapes import suggest
+from scanner.coerce import whole
 from scanner.mappings import fact_spec
 from scanner.mappings.sizing import gib
 from scanner.model import Resource, Status, Unresolved
@@ -201,10 +202,10 @@ def _units_total(units: list[Resource]) -> _Dim:
 def _compare_count(dim: _Dim, required: int) -> _Dim:
     if dim.status == Status.UNKNOWN or dim.observed is None:
         return _Dim(dim.fact, Status.UNKNOWN, dim.observed, required, dim.reason)
-    try:
-        ok = int(dim.observed) >= required
-    except (TypeError, ValueError):
-        return _Dim(dim.fact, Status.UNKNOWN, dim.observed, required, f"{dim.fact} {dim.observed!r} is not a number")
+    count = whole(dim.observed, dim.fact)
+    if isinstance(count, Unresolved):
+        return _Dim(dim.fact, Status.UNKNOWN, dim.observed, required, count.reason)
+    ok = count >= required
     return _Dim(dim.fact, Status.COMPLIES if ok else Status.VIOLATES, dim.observed, required, dim.reason,
                 dim.scaled_by)
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from scanner.coerce import listed
+from scanner.coerce import shown as coerce_shown
 from scanner.model import Resource, Unresolved
 from scanner.policy.check import EvalContext, Outcome
 from scanner.policy.functions import register
@@ -63,6 +65,9 @@ def datastore_private_network(ctx: EvalContext, facts: Mapping[str, Any], args: 
             what = "authorized_network is not set: the instance joins the project's 'default' network" \
                 if "cache_engine" in facts else "no private_network: the instance has no private IP in a VPC"
             return violates(what, "private_network", None, "a private VPC network")
+        if not isinstance(network, (str, Unresolved)):  # a number or a list is no network the provider accepts
+            return unknown(f"private_network is {coerce_shown(network)}, not a network reference", "private_network",
+                           coerce_shown(network), "a private VPC network")
         for ref, found in index.targets(network, resource):
             if found is not None and found.facts.get("default_network") is True:
                 return violates(f"attached to the default network {found.address}", "private_network", str(ref))
@@ -192,7 +197,7 @@ def database_logs_exported(ctx: EvalContext, facts: Mapping[str, Any], args: Map
     categories = [str(c).lower() for c in arg(ctx, args, "azure_categories", ["PostgreSQLLogs", "allLogs"])]
     resource = ctx.resource
     if "log_exports" in facts:
-        exports = facts["log_exports"]
+        exports = listed(facts["log_exports"], "log exports")
         if isinstance(exports, Unresolved):
             return unknown(f"log exports = {exports.expression}: {exports.reason}", "log_exports", exports.expression)
         if log_type in [str(e) for e in exports]:

@@ -14,9 +14,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from scanner.coerce import shown, whole
 from scanner.loaders.base import line_at
 from scanner.mappings.transforms import k8s_containers, pod_spec
-from scanner.model import Resource, Status
+from scanner.model import Resource, Status, Unresolved
 from scanner.policy.check import SKIP, EvalContext, Outcome, resolve_value
 from scanner.policy.functions import register
 from scanner.policy.references import index_of
@@ -42,8 +43,7 @@ def is_api(resource: Resource, pattern: str) -> bool:
 
 
 def _main_containers(resource: Resource) -> list[Any]:
-    containers = pod_spec(resource).get("containers") or []
-    return [c for c in containers if isinstance(c, dict)]
+    return [c for c in _list(pod_spec(resource).get("containers")) if isinstance(c, dict)]
 
 
 def _api_containers(resource: Resource, pattern: str) -> list[Any]:
@@ -118,6 +118,8 @@ def k8s_resources(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str,
     """Every container sets requests and limits for cpu and memory; API containers at least the guide's."""
     resource = ctx.resource
     containers = k8s_containers(None, resource)
+    if isinstance(containers, Unresolved):
+        return Outcome(Status.UNKNOWN, "containers", containers.expression, None, containers.reason)
     if not containers:
         return Outcome(SKIP)
     pattern = str(_arg(ctx, args, "api_selector"))
@@ -153,7 +155,7 @@ def k8s_resources(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str,
 
 def _ports(container: Mapping[str, Any]) -> set[str]:
     ports = set()
-    for port in container.get("ports") or []:
+    for port in _list(container.get("ports")):
         if isinstance(port, dict):
             for key in ("containerPort", "name"):
                 if port.get(key) is not None:
@@ -201,7 +203,7 @@ def k8s_probes(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, An
 # --- ME-K8S-06 -----------------------------------------------------------------------------------
 
 def _env_problems(container: Mapping[str, Any]) -> Iterator[tuple[str, str, int | None]]:
-    for env in container.get("env") or []:
+    for env in _list(container.get("env")):
         if not isinstance(env, dict):
             continue
         name = str(env.get("name", ""))
@@ -229,9 +231,16 @@ def k8s_secret_references(ctx: EvalContext, facts: Mapping[str, Any], args: Mapp
                           f"Secret {facts.get('name')} is a plain Secret manifest: its values are only base64-encoded; "
                           "commit a SealedSecret (or an ExternalSecret) instead", resource.origin.line)
     containers = k8s_containers(None, resource)
+    if isinstance(containers, Unresolved):
+        return Outcome(Status.UNKNOWN, "containers", containers.expression, None, containers.reason)
     if not containers:
         return Outcome(SKIP)
     for container in containers:
+        env = container.get("env")
+        if env is not None and not isinstance(env, list):  # nothing can be read of it: not a pass
+            return Outcome(Status.UNKNOWN, f"containers[{container.get('name', '?')}].env", shown(env),
+                           "secretKeyRef", f"env is {shown(env)}, not a list of variables",
+                           line=_line(container, "env"))
         for name, message, line in _env_problems(container):
             # The value itself is never shown: only the variable's name.
             return _violation(f"containers[{container.get('name', '?')}].env.{name}", f"{name}=<redacted>",
@@ -257,11 +266,11 @@ def k8s_ingress(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, A
     annotations: Mapping[str, Any] = facts["annotations"] if isinstance(facts.get("annotations"), Mapping) else {}
     meta = resource.attributes.get("metadata") or {}
     tls = spec.get("tls") if isinstance(spec.get("tls"), list) else []
-    hosts = [r.get("host") for r in spec.get("rules") or [] if isinstance(r, dict) and r.get("host")]
+    hosts = [r.get("host") for r in _list(spec.get("rules")) if isinstance(r, dict) and r.get("host")]
     if not tls:
         return _violation("tls", None, "tls with hosts and secretName", "the Ingress serves no TLS (spec.tls is empty)",
                           _line(spec, "rules") or resource.origin.line)
-    tls_hosts = [str(h) for t in tls if isinstance(t, dict) for h in t.get("hosts") or []]
+    tls_hosts = [str(h) for t in tls if isinstance(t, dict) for h in _list(t.get("hosts"))]
     for entry in tls:
         if isinstance(entry, dict) and not entry.get("secretName"):
             return _violation("tls", entry.get("hosts"), "secretName", "a tls entry names no secretName",
@@ -336,7 +345,11 @@ def k8s_autoscaling(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[st
         if value is None:
             return _violation(fact, None, f"{label} {op} {wanted}", f"the HPA sets no {label}",
                               _line(spec, "metrics") or _line(spec, "maxReplicas") or resource.origin.line)
-        ok = int(value) >= int(wanted) if op == ">=" else int(value) <= int(wanted)
+        number = whole(value, label)
+        if isinstance(number, Unresolved):
+            return Outcome(Status.UNKNOWN, fact, number.expression, f"{op} {wanted}", number.reason,
+                           line=_line(spec, "metrics") or resource.origin.line)
+        ok = number >= int(wanted) if op == ">=" else number <= int(wanted)
         if not ok:
             target_value = int(wanted)
             return Outcome(Status.VIOLATES, fact, value, f"{op} {wanted}", f"the HPA's {label} is {value}, the guide "
@@ -349,15 +362,23 @@ def k8s_autoscaling(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[st
 
 # --- ME-K8S-10 -----------------------------------------------------------------------------------
 
+def _list(value: Any) -> list[Any]:
+    """The items of a list as written; a scalar or mapping where a list belongs has none readable."""
+    return value if isinstance(value, list) else []
+
+
 def selector_matches(selector: Any, labels: Mapping[str, Any]) -> bool:
     """A Kubernetes label selector (matchLabels and matchExpressions) against a label set."""
     if not isinstance(selector, Mapping):
         return False
-    for key, value in (selector.get("matchLabels") or {}).items():
+    match_labels, expressions = selector.get("matchLabels") or {}, selector.get("matchExpressions") or []
+    if not isinstance(match_labels, Mapping) or not isinstance(expressions, list):
+        return False  # a selector the API server would reject selects nothing
+    for key, value in match_labels.items():
         if str(labels.get(key)) != str(value):
             return False
-    for expression in selector.get("matchExpressions") or []:
-        if not isinstance(expression, Mapping):
+    for expression in expressions:
+        if not isinstance(expression, Mapping) or not isinstance(expression.get("values") or [], list):
             return False
         key, op = str(expression.get("key")), str(expression.get("operator", ""))
         values = [str(v) for v in expression.get("values") or []]
@@ -376,11 +397,13 @@ def _pod_labels(workload: Resource) -> Mapping[str, Any]:
 
 def _namespace_label_is(selector: Any, namespace: str) -> bool:
     labels = (selector or {}).get("matchLabels") or {} if isinstance(selector, Mapping) else {}
-    return any(labels.get(k) == namespace for k in ("name", "kubernetes.io/metadata.name"))
+    return isinstance(labels, Mapping) and any(labels.get(k) == namespace
+                                               for k in ("name", "kubernetes.io/metadata.name"))
 
 
 def _port_numbers(ports: Any) -> list[str]:
-    return [str(p.get("port")) for p in ports or [] if isinstance(p, Mapping) and p.get("port") is not None]
+    items = ports if isinstance(ports, list) else [] if ports is None else [{"port": f"unreadable ports {ports!r}"}]
+    return [str(p.get("port")) for p in items if isinstance(p, Mapping) and p.get("port") is not None]
 
 
 def _ingress_problem(rule: Any, ingress_ns: str, api_ports: set[str]) -> str | None:
@@ -389,6 +412,8 @@ def _ingress_problem(rule: Any, ingress_ns: str, api_ports: set[str]) -> str | N
     peers = rule.get("from")
     if not peers:
         return "an ingress rule admits every source (no from:)"
+    if not isinstance(peers, list):
+        return f"an ingress rule's from: is {shown(peers)}, not a list of peers"
     for peer in peers:
         if not isinstance(peer, Mapping) or "namespaceSelector" not in peer or \
                 not _namespace_label_is(peer.get("namespaceSelector"), ingress_ns):
@@ -409,6 +434,8 @@ def _egress_problem(rule: Any, namespace: str, allowed: list[Mapping[str, Any]],
     peers = rule.get("to")
     if not peers:
         return "an egress rule allows every destination (no to:)"
+    if not isinstance(peers, list):
+        return f"an egress rule's to: is {shown(peers)}, not a list of peers"
     for peer in peers:
         if not isinstance(peer, Mapping):
             return "an egress peer that is not a mapping"
@@ -420,6 +447,8 @@ def _egress_problem(rule: Any, namespace: str, allowed: list[Mapping[str, Any]],
             return "an egress rule allows another namespace"
         labels = ((peer.get("podSelector") or {}).get("matchLabels") or {}) if isinstance(peer.get("podSelector"),
                                                                                             Mapping) else {}
+        if not isinstance(labels, Mapping):
+            return f"an egress peer's podSelector.matchLabels is {shown(labels)}, not labels"
         match = next((a for a in allowed if labels.get("app") == a.get("app")), None)
         if match is None:
             return f"an egress rule allows pods {dict(labels) or 'of any kind'}, not the database or cache"
@@ -431,10 +460,14 @@ def _egress_problem(rule: Any, namespace: str, allowed: list[Mapping[str, Any]],
 def _policy_problems(policy: Resource, args: Mapping[str, Any]) -> tuple[str | None, int | None]:
     spec = policy.attributes.get("spec") or {}
     namespace = str(policy.facts.get("namespace") or "default")
-    types = set(policy.facts.get("policy_types") or [])
+    written = policy.facts.get("policy_types") or []
+    types = {str(t) for t in written} if isinstance(written, list) else set()
     if not {"Ingress", "Egress"} <= types:
         return f"policyTypes is {sorted(types)}, not Ingress and Egress", _line(spec, "policyTypes")
     api_ports = {str(p) for p in args["api_ports"]}
+    for direction in ("ingress", "egress"):
+        if not isinstance(spec.get(direction) or [], list):
+            return f"{direction} is {shown(spec[direction])}, not a list of rules", _line(spec, direction)
     for rule in spec.get("ingress") or []:
         problem = _ingress_problem(rule, str(args["ingress_namespace"]), api_ports)
         if problem:
@@ -470,7 +503,8 @@ def k8s_network_policy(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping
     selector = facts.get("pod_selector") or {}
     workloads = index.workloads_in(namespace)
     selected = [w for w in workloads if selector_matches(selector, _pod_labels(w))]
-    app = ((selector.get("matchLabels") or {}).get("app") if isinstance(selector, Mapping) else None)
+    match_labels = selector.get("matchLabels") if isinstance(selector, Mapping) else None
+    app = match_labels.get("app") if isinstance(match_labels, Mapping) else None
     protects_api = any(is_api(w, pattern) for w in selected) or (
         not workloads and isinstance(app, str) and bool(re.search(pattern, app)))
     if not protects_api:
@@ -505,6 +539,8 @@ def k8s_non_root(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, 
     """Every container runs as a non-root user (its own securityContext, else the pod's)."""
     resource = ctx.resource
     containers = k8s_containers(None, resource)
+    if isinstance(containers, Unresolved):
+        return Outcome(Status.UNKNOWN, "containers", containers.expression, None, containers.reason)
     if not containers:
         return Outcome(SKIP)
     pod = pod_spec(resource).get("securityContext")

@@ -12,6 +12,8 @@ from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
 
+from scanner.coerce import listed
+from scanner.coerce import number as coerced_number
 from scanner.mappings import fact_spec
 from scanner.model import Resource, Status, Unresolved
 from scanner.policy.check import SKIP, EvalContext, Outcome, resolve_value
@@ -265,7 +267,8 @@ def serves_tls_only(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[st
 
 def _ingress_tls(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, Any]) -> Outcome:
     spec = ctx.resource.attributes.get("spec") or {}
-    entries = [t for t in (spec.get("tls") or []) if isinstance(t, dict)] if isinstance(spec, dict) else []
+    tls = spec.get("tls") if isinstance(spec, dict) else None
+    entries = [t for t in tls if isinstance(t, dict)] if isinstance(tls, list) else []
     if not entries:
         return violates("the Ingress declares no tls section: it serves plain HTTP", "tls_hosts", [],
                         "tls with hosts and a secret")
@@ -305,7 +308,7 @@ def lb_zone_spread(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str
     resource, index = ctx.resource, _index(ctx)
     expected = f">= {minimum} zones"
     if "zones" in facts:
-        zones = facts["zones"]
+        zones = listed(facts["zones"], "zones")
         if isinstance(zones, Unresolved):
             return unknown(f"zones = {zones.expression}: {zones.reason}", "zones", zones.expression, expected)
         if len(zones) >= minimum:
@@ -376,12 +379,14 @@ def cdn_in_front(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, 
 def _public_ips(index: ResourceIndex, gateway: Resource) -> list[Resource]:
     if gateway.format == "terraform":
         configs = gateway.attributes.get("frontend_ip_configuration") or []
-        values = [c.get("public_ip_address_id") for c in configs if isinstance(c, dict)]
+        values = [c.get("public_ip_address_id") for c in (configs if isinstance(configs, list) else [])
+                  if isinstance(c, dict)]
     else:
         props = gateway.attributes.get("properties") or {}
         configs = props.get("frontendIPConfigurations") or [] if isinstance(props, dict) else []
-        values = [((c.get("properties") or {}).get("publicIPAddress") or {}).get("id") for c in configs
-                  if isinstance(c, dict)]
+        values = [ip.get("id") for c in (configs if isinstance(configs, list) else [])
+                  if isinstance(c, dict) and isinstance(c.get("properties"), dict)
+                  and isinstance(ip := c["properties"].get("publicIPAddress"), dict)]
     return [found for _, found in index.targets(values, gateway) if found is not None]
 
 
@@ -585,7 +590,10 @@ def tls_minimum(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, A
     expected = f">= TLS {minimum}"
     if isinstance(version, Unresolved):
         return unknown(f"minimum TLS version: {version.reason}", source, version.expression, expected)
-    if float(version) < minimum:
+    number = coerced_number(version, "the minimum TLS version")
+    if isinstance(number, Unresolved):  # NaN or text compares false with everything: never read as compliance
+        return unknown(number.reason, source, number.expression, expected)
+    if number < minimum:
         return violates(f"accepts TLS {version}; the guide requires TLS {minimum} or newer", source, version, expected)
     if profile is not None and str(profile) not in profiles:
         return violates(f"SSL policy profile {profile} allows weak ciphers; use one of {profiles}", source, profile,

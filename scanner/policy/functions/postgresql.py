@@ -6,6 +6,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from scanner.mappings.remediation import label, written
 from scanner.mappings.transforms_postgresql import SettingValue, fix_template, native_number, read_setting
 from scanner.model import Resource, Status, Unresolved
 from scanner.policy.check import SKIP, EvalContext, Outcome, resolve_value
@@ -34,10 +35,8 @@ def render_fix(resource: Resource, settings: list[tuple[str, Any]]) -> str | Non
     template = fix_template(resource.type)
     if template is None:
         return None
-    name = resource.address.split(".", 1)[1] if resource.format == "terraform" and "." in resource.address \
-        else resource.address
     booleans = template.get("booleans", ["on", "off"])
-    values = {"address": resource.address, "type": resource.type, "name": name}
+    values = {"address": resource.address, "type": resource.type, "name": label(resource), **_server(resource)}
     items = []
     for setting, required in settings:
         if template.get("values") == "guide":
@@ -55,6 +54,16 @@ def render_fix(resource: Resource, settings: list[tuple[str, Any]]) -> str | Non
     for key, value in values.items():
         text = text.replace("{" + key + "}", str(value))
     return text
+
+
+def _server(resource: Resource) -> dict[str, str]:
+    """The server a configuration resource belongs to, as the file refers to it (``server_id`` as written;
+    the ARM name's server part), so its fix is valid where it is pasted."""
+    server_id = resource.attributes.get("server_id")
+    own_name = resource.address[len(resource.type) + 1:] if resource.address.startswith(f"{resource.type}/") \
+        else label(resource)
+    return {"server_id": written(server_id) if server_id is not None else "var.server_id",
+            "server": own_name.rsplit("/", 1)[0] if "/" in own_name else own_name}
 
 
 @register("postgresql_settings")
