@@ -62,7 +62,14 @@ def gcp_pitr(_: Any, resource: Resource) -> Any:
 
 @transform("gcp_backup_geo_redundant")
 def gcp_backup_geo_redundant(_: Any, resource: Resource) -> Any:
-    """Cloud SQL keeps backups in the multi-region nearest the instance unless ``location`` names a region."""
+    """Cloud SQL keeps backups in the multi-region nearest the instance unless ``location`` names a region;
+    without ``backup_configuration { enabled = true }`` there are no automated backups to be anywhere."""
+    backup = lookup(resource.attributes, ("settings", "backup_configuration"))
+    enabled = to_bool(backup.get("enabled", False), resource) if isinstance(backup, dict) else False
+    if isinstance(enabled, Unresolved):
+        return enabled
+    if enabled is not True:
+        return False
     location = lookup(resource.attributes, ("settings", "backup_configuration", "location"))
     if isinstance(location, Unresolved):
         return location
@@ -228,6 +235,21 @@ def is_set(value: Any, _: Resource) -> Any:
 
 
 is_set.accepts_unresolved = True  # type: ignore[attr-defined]
+
+
+@transform("rds_cluster_membership")
+def rds_cluster_membership(_: Any, resource: Resource) -> Any:
+    """The Aurora cluster an RDS DB instance belongs to: ``DBClusterIdentifier``, or, for an aurora engine
+    that names none (``aws_db_instance`` has no such argument), an unresolved cluster. Absent on a standalone
+    instance, which is judged on its own settings."""
+    named = resource.attributes.get("DBClusterIdentifier") if resource.format != "terraform" else None
+    if named is not None and named != "":
+        return named
+    engine = resource.attributes.get("Engine" if resource.format != "terraform" else "engine")
+    if isinstance(engine, str) and engine.lower().startswith("aurora"):
+        return Unresolved(f"engine {engine}", "an Aurora DB instance is a member of a DB cluster, which holds its "
+                          "backup, encryption and deletion-protection settings")
+    return MISSING
 
 
 @transform("replica_mode")

@@ -75,9 +75,13 @@ def _elasticache_token(resource: Resource) -> Any:
 
 @transform("elasticache_auth_enabled")
 def elasticache_auth_enabled(_: Any, resource: Resource) -> bool:
-    """An AuthToken is set (a NoEcho parameter or variable counts: it is set at deploy time)."""
+    """An AuthToken is set (a NoEcho parameter or variable counts: it is set at deploy time), or RBAC user
+    groups are attached: their users authenticate with passwords or IAM (ElastiCache RBAC replaces AUTH)."""
     token = _elasticache_token(resource)
-    return token is not None and token != ""
+    if token is not None and token != "":
+        return True
+    groups = resource.attributes.get("user_group_ids" if resource.format == "terraform" else "UserGroupIds")
+    return isinstance(groups, Unresolved) or (isinstance(groups, (list, tuple)) and len(groups) > 0)
 
 
 @transform("elasticache_token_literal")

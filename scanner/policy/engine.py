@@ -79,11 +79,20 @@ class Engine:
         params = {name: p.default for name, p in policy.parameters.items()}
         ctx = EvalContext(resource, params, everything, self.settings)
         try:
+            gate = None
             if policy.where is not None:
                 gate = evaluate(policy.where, resource.facts, ctx)
                 if gate.status in (Status.VIOLATES, SKIP):
                     return None
             outcome = evaluate(policy.check, resource.facts, ctx)
+            if gate is not None and gate.status == Status.UNKNOWN and outcome.status in (Status.COMPLIES,
+                                                                                         Status.VIOLATES):
+                # Whether the requirement applies at all is unknown (an engine left to a variable): its
+                # verdict on the resource cannot be more certain than that.
+                condition = f"{gate.fact} is {gate.expected}" if gate.op == "==" else f"{gate.fact} {gate.expected}"
+                return Outcome(Status.UNKNOWN, gate.fact, gate.observed, gate.expected,
+                               f"the requirement applies only when {condition}: {gate.message or 'not known'}",
+                               line=gate.line)
         except (KeyError, ValueError, TypeError) as exc:
             outcome = Outcome(Status.ERROR, message=f"policy {policy.id} failed on this resource: {exc}")
         return None if outcome.status == SKIP else outcome
@@ -134,6 +143,13 @@ class Engine:
     @staticmethod
     def _remediation(policy: Policy, resource: Resource, outcome: Outcome,
                      values: dict[str, Any]) -> Remediation | None:
+        if outcome.parts:  # a compound requirement failed in several parts: one fix that covers them all
+            from dataclasses import replace
+
+            from scanner.mappings.remediation import combine
+
+            fixes = [Engine._remediation(policy, resource, replace(part, parts=()), values) for part in outcome.parts]
+            return combine([fix for fix in fixes if fix is not None])
         snippets = policy.remediation.get("snippets") or {}
         description = fill(policy.remediation.get("description", ""), values)
         if outcome.fix:  # a check function knew the exact fix (several settings, a missing statement)
