@@ -212,16 +212,19 @@ def test_postgresql_conf_judges_unset_settings_at_the_servers_defaults(tmp_path:
     pg01 = next(f for f in findings if f.policy_id == "ME-PG-01")
     assert pg01.status == Status.VIOLATES
     assert "work_mem" in pg01.message and "default" in pg01.message  # 4MB, the built-in default
-    assert pg01.remediation is not None and "work_mem = 16MB" in pg01.remediation.snippet
+    assert pg01.remediation is not None and "work_mem = '16MB'" in pg01.remediation.snippet
 
 
 def test_fragments_and_alter_system_are_judged_only_on_what_they_set(tmp_path: Path) -> None:
     sql = "ALTER SYSTEM SET max_connections = 200;\n"
     conf = "include_dir = 'conf.d'\nmax_connections = 200\nshared_buffers = 8GB\n"
-    findings = _scan(tmp_path, {"tuning.sql": sql, "db/postgresql.conf": conf}, "ME-PG-01", "ME-PG-05")
-    verdicts = _verdicts(findings)
-    assert ("tuning.sql", "ME-PG-01") not in verdicts
-    assert verdicts[("tuning.sql", "ME-PG-05")] == Status.COMPLIES
+    fragment = "shared_buffers = 8GB\nwork_mem = 16MB\n"
+    findings = _scan(tmp_path, {"tuning.sql": sql, "db/postgresql.conf": conf, "db/conf.d/10-memory.conf": fragment},
+                     "ME-PG-01", "ME-PG-05")
+    assert {f.policy_id: f.status for f in findings if f.file.endswith("10-memory.conf")} == {
+        "ME-PG-01": Status.COMPLIES}
+    sql_findings = {f.policy_id: f.status for f in findings if f.file.endswith("tuning.sql")}
+    assert sql_findings == {"ME-PG-05": Status.COMPLIES}  # ALTER SYSTEM says nothing of shared_buffers
     # the include_dir may set the rest: unknown, naming it, never the built-in default
     pg01 = next(f for f in findings if f.policy_id == "ME-PG-01" and f.file.endswith("postgresql.conf"))
     assert pg01.status == Status.UNKNOWN and "conf.d" in pg01.message

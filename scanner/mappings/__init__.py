@@ -116,6 +116,9 @@ class TypeMapping:
     format: str | None = None
     children: tuple[ChildSpec, ...] = ()
     provider: str | None = None  # a wildcard entry may also name the provider it is for
+    # Directives that make a configuration file partial (redis.conf ``include``): the file may not be all
+    # the server reads, so a fact it leaves out is unknown rather than the built-in default.
+    partial_when: tuple[str, ...] = ()
 
 
 def _native_literal(text: str) -> Any:
@@ -185,7 +188,7 @@ def tables() -> Mapping[str, tuple[TypeMapping, ...]]:
                              for c in entry.get("children") or ())
             found.setdefault(rtype, []).append(
                 TypeMapping(rtype, frozenset(entry.get("kinds", ())), facts, entry.get("format"), children,
-                            entry.get("provider")))
+                            entry.get("provider"), tuple(entry.get("partial_when") or ())))
     return {k: tuple(v) for k, v in found.items()}
 
 
@@ -210,14 +213,16 @@ def _merged(rtype: str, fmt: str, provider: str = "") -> TypeMapping | None:
     kinds: frozenset[str] = frozenset()
     facts: dict[str, FactSpec] = {}
     children: list[ChildSpec] = []
+    partial: tuple[str, ...] = ()
     for entry in entries:
         kinds |= entry.kinds
+        partial += tuple(p for p in entry.partial_when if p not in partial)
         children.extend(c for c in entry.children if c not in children)
         for name, spec in entry.facts.items():
             if name in facts and facts[name] != spec:
                 raise ValueError(f"mapping tables disagree on fact {name!r} of {rtype}")
             facts[name] = spec
-    return TypeMapping(rtype, kinds, facts, fmt, tuple(children))
+    return TypeMapping(rtype, kinds, facts, fmt, tuple(children), partial_when=partial)
 
 
 def lookup(tree: Any, path: tuple[str, ...]) -> Any:
@@ -328,10 +333,13 @@ def normalize(resource: Resource) -> Resource:
         return resource
     facts: dict[str, Any] = dict(resource.facts)
     lines: dict[str, int] = dict(resource.fact_lines)
+    partial = _partial_reason(mapping, resource)
     for name, spec in mapping.facts.items():
         value, path = fact_value(spec, resource)
         if value is _MISSING:
             continue
+        if partial and path is None and not spec.compute and spec.default is not _MISSING and spec.paths:
+            value = Unresolved(f"{'.'.join(spec.paths[0])} not set", partial)  # another file may set it
         facts[name] = value
         if path is not None:
             line = line_at(resource.attributes, _line_path(resource.attributes, path))
@@ -339,6 +347,18 @@ def normalize(resource: Resource) -> Resource:
                 lines[name] = line
     return Resource(resource.provider, resource.type, resource.address, resource.origin, resource.attributes,
                     facts, mapping.kinds | resource.kinds, lines, resource.format, resource.source)
+
+
+def _partial_reason(mapping: TypeMapping, resource: Resource) -> str:
+    """Why the file may not be all the server reads (``include /etc/redis/common.conf``), or ''."""
+    for key in mapping.partial_when:
+        value = resource.attributes.get(key) if isinstance(resource.attributes, dict) else None
+        while isinstance(value, list) and value:
+            value = value[0]
+        if value is not None:
+            shown = value.expression if isinstance(value, Unresolved) else value
+            return f"the file includes {shown}, which may set it"
+    return ""
 
 
 def children_of(resource: Resource) -> list[Resource]:

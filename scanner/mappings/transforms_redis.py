@@ -168,3 +168,31 @@ def azure_redis_auth_enabled(_: Any, resource: Resource) -> Any:
         return value
     flag = to_bool(value, resource) if isinstance(value, (str, bool)) else False
     return flag is not True
+
+
+@transform("azure_redis_save_points")
+def azure_redis_save_points(_: Any, resource: Resource) -> Any:
+    """Azure RDB persistence as redis.conf save points: one snapshot every ``rdb-backup-frequency``
+    minutes when anything changed (``[[minutes * 60, 1]]``); ``[]`` when RDB persistence is off (the default)."""
+    if resource.format == "terraform":
+        config = lookup(resource.attributes, ("redis_configuration",))
+        enabled_key, frequency_key = "rdb_backup_enabled", "rdb_backup_frequency"
+    else:
+        config = lookup(resource.attributes, ("properties", "redisConfiguration"))
+        enabled_key, frequency_key = "rdb-backup-enabled", "rdb-backup-frequency"
+    if isinstance(config, Unresolved):
+        return config
+    if not isinstance(config, dict):
+        return []
+    enabled = to_bool(config.get(enabled_key, False), resource)
+    if isinstance(enabled, Unresolved):
+        return enabled
+    if enabled is not True:
+        return []
+    frequency = config.get(frequency_key)
+    if isinstance(frequency, Unresolved):
+        return frequency
+    if frequency is None or not str(frequency).isdigit():
+        return Unresolved(f"{frequency_key} = {frequency}", "RDB persistence is on but its frequency is not a number "
+                          "of minutes")
+    return [[int(frequency) * 60, 1]]
