@@ -81,7 +81,7 @@ def pg_conf_complete(_: Any, resource: Resource) -> Any:
     """The server's own postgresql.conf (``postgresql.conf``, ``postgresql.<env>.conf``, ``postgres.conf``,
     outside a ``conf.d`` folder): complete, unless it includes other files, which may set what it leaves out.
     Any other file the loader reads (a ``conf.d`` fragment, ``postgresql.auto.conf``) is partial."""
-    path = Path(resource.origin.file)
+    path = Path(resource.origin.file or "")
     if not _COMPLETE_NAME.match(path.name) or path.name.lower() == "postgresql.auto.conf" or \
             path.parent.name.lower() == "conf.d":
         return ABSENT
