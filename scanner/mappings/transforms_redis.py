@@ -105,12 +105,42 @@ def elasticache_replicas(_: Any, resource: Resource) -> Any:
     return 0  # a single node: neither replicas per node group nor more than one cache cluster
 
 
+_ELASTICACHE_DEFAULTS = {"maxmemory-policy": "volatile-lru"}
+
+
+def _elasticache_parameter(resource: Resource, name: str) -> Any:
+    """A parameter group's value for ``name``: as set, else the family default; ABSENT for memcached."""
+    family = resource.attributes.get("family" if resource.format == "terraform" else "CacheParameterGroupFamily")
+    if isinstance(family, str) and family.lower().startswith("memcached"):
+        return ABSENT
+    if resource.format == "terraform":
+        for block in resource.attributes.get("parameter") or ():
+            if isinstance(block, dict) and block.get("name") == name:
+                return block.get("value")
+    else:
+        value = lookup(resource.attributes, ("Properties", name))
+        if value is not ABSENT:
+            return value
+    return _ELASTICACHE_DEFAULTS[name]
+
+
 @transform("elasticache_maxmemory_policy")
 def elasticache_maxmemory_policy(_: Any, resource: Resource) -> Any:
-    for block in resource.attributes.get("parameter") or ():
-        if isinstance(block, dict) and block.get("name") == "maxmemory-policy":
-            value = block.get("value")
-            return value.lower() if isinstance(value, str) else value
+    value = _elasticache_parameter(resource, "maxmemory-policy")
+    return value.lower() if isinstance(value, str) else value
+
+
+@transform("elasticache_group_maxmemory_policy")
+def elasticache_group_maxmemory_policy(_: Any, resource: Resource) -> Any:
+    """A replication group on a default parameter group (none named, or ``default.*``) evicts with the
+    family default; one on a group of its own is judged through that group (absent here)."""
+    key = "parameter_group_name" if resource.format == "terraform" else "CacheParameterGroupName"
+    engine = resource.attributes.get("engine" if resource.format == "terraform" else "Engine", "redis")
+    if isinstance(engine, str) and engine.lower() == "memcached":
+        return ABSENT
+    group = resource.attributes.get(key)
+    if group is None or (isinstance(group, str) and group.lower().startswith("default.")):
+        return _ELASTICACHE_DEFAULTS["maxmemory-policy"]
     return ABSENT
 
 
