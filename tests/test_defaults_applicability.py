@@ -242,3 +242,18 @@ def test_rbac_user_groups_count_as_redis_authentication(tmp_path: Path) -> None:
     verdicts = _verdicts(_scan(tmp_path, {"main.tf": tf, "cache.yaml": cfn}, "ME-RED-01"))
     assert verdicts[("aws_elasticache_replication_group.rbac", "ME-RED-01")] == Status.COMPLIES
     assert verdicts[("Rbac", "ME-RED-01")] == Status.COMPLIES
+
+
+def test_a_replica_or_snapshot_restore_takes_its_sources_encryption_not_the_default(tmp_path: Path) -> None:
+    tf = ('resource "aws_db_instance" "replica" {\n  replicate_source_db = aws_db_instance.primary.identifier\n'
+          '  instance_class = "db.r6g.2xlarge"\n  deletion_protection = true\n}\n'
+          'resource "aws_rds_cluster" "restored" {\n  engine = "aurora-postgresql"\n'
+          '  snapshot_identifier = "arn:aws:rds:eu-west-1:123456789012:cluster-snapshot:s"\n'
+          '  deletion_protection = true\n}\n')
+    cfn = ('Resources:\n  Replica:\n    Type: AWS::RDS::DBInstance\n    Properties:\n'
+           '      SourceDBInstanceIdentifier: primary\n      DBInstanceClass: db.r6g.2xlarge\n'
+           '      DeletionProtection: true\n')
+    verdicts = _verdicts(_scan(tmp_path, {"main.tf": tf, "db.yaml": cfn}, "ME-DB-08"))
+    assert verdicts == {("aws_db_instance.replica", "ME-DB-08"): Status.UNKNOWN,
+                        ("aws_rds_cluster.restored", "ME-DB-08"): Status.UNKNOWN,
+                        ("Replica", "ME-DB-08"): Status.UNKNOWN}

@@ -252,6 +252,30 @@ def rds_cluster_membership(_: Any, resource: Resource) -> Any:
     return MISSING
 
 
+_COPIED_FROM = {"terraform": ("replicate_source_db", "snapshot_identifier", "restore_to_point_in_time",
+                              "replication_source_identifier", "s3_import"),
+                "cloudformation": ("SourceDBInstanceIdentifier", "DBSnapshotIdentifier", "SnapshotIdentifier",
+                                   "SourceDBClusterIdentifier", "SourceDBInstanceAutomatedBackupsArn",
+                                   "ReplicationSourceIdentifier", "RestoreType")}
+
+
+@transform("rds_storage_encrypted")
+def rds_storage_encrypted(_: Any, resource: Resource) -> Any:
+    """StorageEncrypted as set; else false (the RDS default), except on a read replica or a restore, which is
+    encrypted exactly when its source is (CreateDBInstanceReadReplica, RestoreDBClusterFromSnapshot)."""
+    key = "storage_encrypted" if resource.format == "terraform" else "StorageEncrypted"
+    value = resource.attributes.get(key)
+    if value is not None:
+        return to_bool(value, resource)
+    for source in _COPIED_FROM.get(resource.format, ()):
+        origin = resource.attributes.get(source)
+        if origin is not None and origin != "" and origin is not False:
+            shown = origin.expression if isinstance(origin, Unresolved) else origin
+            return Unresolved(f"{source} = {shown}" if not isinstance(origin, (dict, list)) else source,
+                              "a replica or restore is encrypted exactly when its source is")
+    return None  # the default
+
+
 @transform("replica_mode")
 def replica_mode(value: Any, _: Resource) -> Any:
     return str(value).lower() == "replica"
