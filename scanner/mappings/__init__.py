@@ -22,6 +22,8 @@ the fix is written, with ``map`` read backwards. Fact spec keys:
 - ``fix``: ``{path: ...}`` when the fix is written elsewhere than ``path``; ``{as: string}`` when the
   native attribute wants the value as a string (``engine_version = "15"``).
 - ``missing``: why the attribute may be absent, shown when a check on it is unknown.
+- ``default_unless``: attribute path(s) that, when set, mean the default does not apply (an Aurora
+  member's ``DBClusterIdentifier``: its retention and encryption are the cluster's, not RDS's defaults).
 
 Transforms live in the Python modules of this package; every one of them is imported before
 the tables are read (``import_transforms``), so a table just names its functions.
@@ -84,6 +86,7 @@ class FactSpec:
     fix_path: tuple[str, ...] | None = None
     fix_as: str | None = None
     missing: str = ""  # why the fact may be absent, for the "unknown" message
+    default_unless: tuple[tuple[str, ...], ...] = ()  # attributes that, when set, void the default
 
     @property
     def write_path(self) -> tuple[str, ...] | None:
@@ -151,7 +154,12 @@ def _spec(name: str, raw: Any) -> FactSpec:
         fix_path=_split(fix["path"]) if isinstance(fix, dict) and "path" in fix else None,
         fix_as=fix.get("as") if isinstance(fix, dict) else None,
         missing=raw.get("missing", ""),
+        default_unless=tuple(_split(p) for p in _as_list(raw.get("default_unless", []))),
     )
+
+
+def _as_list(value: Any) -> list[Any]:
+    return [value] if isinstance(value, str) else list(value)
 
 
 @cache
@@ -296,14 +304,21 @@ def fact_value(spec: FactSpec, resource: Resource) -> tuple[Any, tuple[str, ...]
         if computed is _MISSING:
             return _MISSING, None
         if computed is None:  # nothing to say: the fact is absent (or takes its default)
-            return (_MISSING, None) if spec.default is _MISSING else (
+            return (_MISSING, None) if not _has_default(spec, resource) else (
                 _convert(spec, spec.default, resource, from_default=True), None)
         return _convert(spec, computed, resource, from_default=True), found
     if value is _MISSING:
-        if spec.default is _MISSING:
+        if not _has_default(spec, resource):
             return _MISSING, None
         return _convert(spec, spec.default, resource, from_default=True), None
     return _convert(spec, value, resource), found
+
+
+def _has_default(spec: FactSpec, resource: Resource) -> bool:
+    """The fact has a default and nothing on the resource voids it (``default_unless``)."""
+    if spec.default is _MISSING:
+        return False
+    return not any(lookup(resource.attributes, path) not in (_MISSING, None, "") for path in spec.default_unless)
 
 
 def _convert(spec: FactSpec, value: Any, resource: Resource, from_default: bool = False) -> Any:
