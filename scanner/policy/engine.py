@@ -89,7 +89,8 @@ class Engine:
                                                                                          Status.VIOLATES):
                 # Whether the requirement applies at all is unknown (an engine left to a variable): its
                 # verdict on the resource cannot be more certain than that.
-                condition = f"{gate.fact} is {gate.expected}" if gate.op == "==" else f"{gate.fact} {gate.expected}"
+                verb = "is " if gate.op in ("==", None) else ""
+                condition = f"{gate.fact} {verb}{gate.expected}"
                 return Outcome(Status.UNKNOWN, gate.fact, gate.observed, gate.expected,
                                f"the requirement applies only when {condition}: {gate.message or 'not known'}",
                                line=gate.line)

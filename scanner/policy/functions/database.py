@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from scanner.model import Resource, Unresolved
+from scanner.model import Resource, Status, Unresolved
 from scanner.policy.check import EvalContext, Outcome
 from scanner.policy.functions import register
 from scanner.policy.functions.network import arg, complies, flag, skip, unknown, violates
@@ -44,6 +44,44 @@ def related(index: ResourceIndex, database: Resource, kind: str, fact: str = "so
             if nested or (isinstance(name, str) and name.startswith(f"{_server_name(database)}/")):
                 found[id(candidate)] = candidate
     return sorted(found.values(), key=lambda candidate: index.position(pool, candidate))
+
+
+# --- applicability: the engine, wherever it is written ---------------------------------------
+
+def _engine_family(ctx: EvalContext, resource: Resource, facts: Mapping[str, Any], follow: bool = True) -> Any:
+    """The engine family a database runs: its ``engine_family``, else its ``engine``, else (an Aurora instance
+    whose engine is its cluster's, ``engine = aws_rds_cluster.main.engine``) its cluster's; Unresolved or
+    None when nothing tells."""
+    from scanner.mappings.database_transforms import engine_family
+
+    family = facts.get("engine_family")
+    if isinstance(family, str):
+        return family
+    engine = facts.get("engine")
+    if isinstance(engine, str):
+        return engine_family(engine, resource)
+    cluster = facts.get("cluster")
+    if follow and cluster is not None:
+        for _, found in _index(ctx).targets(cluster, resource):
+            if found is not None:
+                return _engine_family(ctx, found, found.facts, follow=False)
+    return family if isinstance(family, Unresolved) else engine if isinstance(engine, Unresolved) else None
+
+
+@register("database_engine_is")
+def database_engine_is(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, Any]) -> Outcome:
+    """A ``where`` gate: the database runs ``family``; unknown (never skipped) when no file says which engine,
+    ``if_missing`` (default complies) when the type has no engine to declare."""
+    wanted = str(arg(ctx, args, "family", "postgresql"))
+    family = _engine_family(ctx, ctx.resource, facts)
+    if isinstance(family, Unresolved):
+        return unknown(f"engine = {family.expression}: {family.reason}", "engine", family.expression, wanted)
+    if family is None:
+        verdict = str(args.get("if_missing", "complies"))
+        return Outcome(Status(verdict), "engine", None, wanted, "no engine declared")
+    if str(family) == wanted:
+        return complies(f"engine family {family}", "engine", family, wanted)
+    return violates(f"engine family {family}", "engine", family, wanted)
 
 
 # --- ME-NET-02 (private subnets) -----------------------------------------------------------
