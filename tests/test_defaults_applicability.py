@@ -259,3 +259,10 @@ def test_a_replica_or_snapshot_restore_takes_its_sources_encryption_not_the_defa
     assert verdicts == {("aws_db_instance.replica", "ME-DB-08"): Status.UNKNOWN,
                         ("aws_rds_cluster.restored", "ME-DB-08"): Status.UNKNOWN,
                         ("Replica", "ME-DB-08"): Status.UNKNOWN}
+
+
+def test_serverless_aurora_is_encrypted_by_default(tmp_path: Path) -> None:
+    tf = ('resource "aws_rds_cluster" "v1" {\n  engine = "aurora-postgresql"\n  engine_mode = "serverless"\n'
+          '  deletion_protection = true\n}\n')
+    [finding] = _scan(tmp_path, {"main.tf": tf}, "ME-DB-08")
+    assert finding.status == Status.COMPLIES

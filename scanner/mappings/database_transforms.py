@@ -261,12 +261,16 @@ _COPIED_FROM = {"terraform": ("replicate_source_db", "snapshot_identifier", "res
 
 @transform("rds_storage_encrypted")
 def rds_storage_encrypted(_: Any, resource: Resource) -> Any:
-    """StorageEncrypted as set; else false (the RDS default), except on a read replica or a restore, which is
-    encrypted exactly when its source is (CreateDBInstanceReadReplica, RestoreDBClusterFromSnapshot)."""
+    """StorageEncrypted as set; else false (the RDS default), except on an Aurora Serverless v1 cluster (always
+    encrypted) and on a read replica or a restore, which is encrypted exactly when its source is
+    (CreateDBInstanceReadReplica, RestoreDBClusterFromSnapshot)."""
     key = "storage_encrypted" if resource.format == "terraform" else "StorageEncrypted"
     value = resource.attributes.get(key)
     if value is not None:
         return to_bool(value, resource)
+    mode = resource.attributes.get("engine_mode" if resource.format == "terraform" else "EngineMode")
+    if isinstance(mode, str) and mode.lower() == "serverless":
+        return True  # Aurora Serverless v1 clusters are always encrypted (the provider's default is true)
     for source in _COPIED_FROM.get(resource.format, ()):
         origin = resource.attributes.get(source)
         if origin is not None and origin != "" and origin is not False:
