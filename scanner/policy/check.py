@@ -136,6 +136,7 @@ def describe_expected(op: str, value: Any) -> str:
 
 
 _PARAM = re.compile(r"\{(\w+)\}")
+_ITEM = re.compile(r"\[([^\]]+)\]")  # the list item a fact names (containers[api].image -> api)
 
 
 def _fill_params(text: str, params: Mapping[str, Any]) -> str:
@@ -216,9 +217,11 @@ def _every_failure(failed: list[Outcome]) -> Outcome:
     def said(o: Outcome) -> str:
         if not o.message:
             return f"{o.fact} is {_shown(o.observed) if o.observed is not None else 'not set'}, required {o.expected}"
-        # {observed} / {expected} are this part's own; parameters are filled later by the engine.
+        # {observed}, {expected}, {item} are this part's own; parameters are filled later by the engine.
         observed = _shown(o.observed) if o.observed is not None else "not set"
-        return o.message.replace("{observed}", observed).replace("{expected}", str(o.expected))
+        item = _ITEM.search(o.fact or "")
+        return (o.message.replace("{observed}", observed).replace("{expected}", str(o.expected))
+                .replace("{item}", item.group(1) if item else ""))
 
     first = failed[0]
     return Outcome(Status.VIOLATES, first.fact, first.observed, first.expected, "; ".join(said(o) for o in failed),
