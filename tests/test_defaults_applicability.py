@@ -84,7 +84,9 @@ def test_terraform_db_instance_without_encryption_or_protection_reports_both(tmp
 def test_cloud_sql_without_backup_configuration_has_no_backups_anywhere(tmp_path: Path) -> None:
     tf = ('resource "google_sql_database_instance" "nobackup" {\n  database_version = "POSTGRES_15"\n'
           '  settings {\n    tier = "db-custom-8-32768"\n  }\n}\n')
-    verdicts = _verdicts(_scan(tmp_path, {"main.tf": tf}, "ME-DB-02", "ME-DB-03", "ME-DB-07"))
+    findings = _scan(tmp_path, {"main.tf": tf}, "ME-DB-02", "ME-DB-03", "ME-DB-07")
+    verdicts = _verdicts(findings)
+    assert "backups are off" in next(f.message for f in findings if f.policy_id == "ME-DB-07")
     assert verdicts[("google_sql_database_instance.nobackup", "ME-DB-02")] == Status.VIOLATES
     assert verdicts[("google_sql_database_instance.nobackup", "ME-DB-03")] == Status.VIOLATES
     # no backups means no geo-redundant copy of them either

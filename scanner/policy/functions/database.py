@@ -366,6 +366,10 @@ def database_geo_backup(ctx: EvalContext, facts: Mapping[str, Any], args: Mappin
     resource, index = ctx.resource, _index(ctx)
     if facts.get("cluster") is not None or facts.get("is_replica") is True:
         return skip()
+    if resource.type == "google_sql_database_instance" and facts.get("geo_redundant_backup") is False and \
+            _cloud_sql_backups_off(resource):
+        return violates("automated backups are off (no backup_configuration { enabled = true }): no copy survives a "
+                        "region", "geo_redundant_backup", False, True)
     judged = flag(facts, "geo_redundant_backup", True, "backups are geo-redundant", "backups stay in one region")
     if judged is not None:
         return judged
@@ -381,6 +385,13 @@ def database_geo_backup(ctx: EvalContext, facts: Mapping[str, Any], args: Mappin
                                 "vault", "backup_copy", plan.address, line=line_in(resource, plan))
     return violates("no cross-region copy of the backups (automated-backup replication, an AWS Backup copy action "
                     "or a global cluster)", "backup_copy", None, "a cross-region backup copy")
+
+
+def _cloud_sql_backups_off(resource: Resource) -> bool:
+    from scanner.mappings import lookup
+
+    enabled = lookup(resource.attributes, ("settings", "backup_configuration", "enabled"))
+    return enabled is not True and str(enabled).lower() != "true" and not isinstance(enabled, Unresolved)
 
 
 # --- ME-DB-08 ------------------------------------------------------------------------------
