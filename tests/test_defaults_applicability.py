@@ -268,3 +268,12 @@ def test_serverless_aurora_is_encrypted_by_default(tmp_path: Path) -> None:
           '  deletion_protection = true\n}\n')
     [finding] = _scan(tmp_path, {"main.tf": tf}, "ME-DB-08")
     assert finding.status == Status.COMPLIES
+
+
+def test_cloud_sql_without_an_update_track_is_not_on_the_guides_track(tmp_path: Path) -> None:
+    tf = ('resource "google_sql_database_instance" "db" {\n  database_version = "POSTGRES_15"\n  settings {\n'
+          '    tier = "db-custom-8-32768"\n    backup_configuration {\n      enabled = true\n'
+          '      start_time = "03:00"\n    }\n    maintenance_window {\n      day = 7\n      hour = 4\n'
+          '    }\n  }\n}\n')
+    [finding] = _scan(tmp_path, {"main.tf": tf}, "ME-DB-04")
+    assert finding.status == Status.VIOLATES and "maintenance track" in finding.message
