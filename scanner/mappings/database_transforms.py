@@ -239,10 +239,11 @@ is_set.accepts_unresolved = True  # type: ignore[attr-defined]
 
 @transform("rds_cluster_membership")
 def rds_cluster_membership(_: Any, resource: Resource) -> Any:
-    """The Aurora cluster an RDS DB instance belongs to: ``DBClusterIdentifier``, or, for an aurora engine
-    that names none (``aws_db_instance`` has no such argument), an unresolved cluster. Absent on a standalone
+    """The Aurora cluster an RDS DB instance belongs to: ``DBClusterIdentifier`` (``db_cluster_identifier``),
+    or, for an aurora engine that names none, an unresolved cluster. Absent on a standalone
     instance, which is judged on its own settings."""
-    named = resource.attributes.get("DBClusterIdentifier") if resource.format != "terraform" else None
+    named = resource.attributes.get("db_cluster_identifier" if resource.format == "terraform" else
+                                    "DBClusterIdentifier")
     if named is not None and named != "":
         return named
     engine = resource.attributes.get("Engine" if resource.format != "terraform" else "engine")
