@@ -277,3 +277,44 @@ def test_cloud_sql_without_an_update_track_is_not_on_the_guides_track(tmp_path: 
           '    }\n  }\n}\n')
     [finding] = _scan(tmp_path, {"main.tf": tf}, "ME-DB-04")
     assert finding.status == Status.VIOLATES and "maintenance track" in finding.message
+
+
+_CFN_VPC = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Vpc:
+    Type: AWS::EC2::VPC
+    Properties: {CidrBlock: 10.0.0.0/16}
+  SubnetA:
+    Type: AWS::EC2::Subnet
+    Properties: {VpcId: !Ref Vpc, CidrBlock: 10.0.1.0/24, AvailabilityZone: eu-west-1a}
+  SubnetB:
+    Type: AWS::EC2::Subnet
+    Properties: {VpcId: !Ref Vpc, CidrBlock: 10.0.2.0/24, AvailabilityZone: eu-west-1b}
+  DbSubnets:
+    Type: AWS::RDS::DBSubnetGroup
+    Properties:
+      DBSubnetGroupDescription: db
+      SubnetIds: [!Ref SubnetA, !Ref SubnetB]
+  Db:
+    Type: AWS::RDS::DBInstance
+    Properties:
+      Engine: postgres
+      DBInstanceClass: db.r6g.2xlarge
+      DBSubnetGroupName: !Ref DbSubnets
+"""
+_IGW = """\
+  Igw:
+    Type: AWS::EC2::InternetGateway
+  IgwAttachment:
+    Type: AWS::EC2::VPCGatewayAttachment
+    Properties: {VpcId: !Ref Vpc, InternetGatewayId: !Ref Igw}
+"""
+
+
+def test_cloudformation_db_instance_public_by_default_exactly_when_its_vpc_has_an_internet_gateway(
+        tmp_path: Path) -> None:
+    private = _verdicts(_scan(tmp_path / "private", {"db.yaml": _CFN_VPC}, "ME-NET-02"))
+    public = _verdicts(_scan(tmp_path / "public", {"db.yaml": _CFN_VPC + _IGW}, "ME-NET-02"))
+    assert private[("Db", "ME-NET-02")] == Status.COMPLIES
+    assert public[("Db", "ME-NET-02")] == Status.VIOLATES

@@ -394,6 +394,35 @@ def _cloud_sql_backups_off(resource: Resource) -> bool:
     return enabled is not True and str(enabled).lower() != "true" and not isinstance(enabled, Unresolved)
 
 
+def _cfn_instance_public_by_default(ctx: EvalContext, facts: Mapping[str, Any]) -> Outcome | None:
+    """CloudFormation's PubliclyAccessible default (AWS::RDS::DBInstance): with a DB subnet group, the instance
+    is public exactly when the subnets' VPC has an internet gateway attached. None when the files cannot tell
+    (no subnet group: the default VPC decides; a group, subnet or VPC they do not declare)."""
+    if facts.get("cluster") is not None:
+        return None
+    index, resource = _index(ctx), ctx.resource
+    groups = [found for _, found in index.targets(facts.get("subnet_group"), resource)]
+    if len(groups) != 1 or groups[0] is None:
+        return None
+    vpcs: dict[int, Resource] = {}
+    for _, subnet in index.targets(groups[0].facts.get("subnets"), groups[0]):
+        found = [vpc for _, vpc in index.targets(subnet.facts.get("vpc"), subnet)] if subnet is not None else [None]
+        if len(found) != 1 or found[0] is None:
+            return None
+        vpcs[id(found[0])] = found[0]
+    if len(vpcs) != 1:
+        return None
+    [vpc] = vpcs.values()
+    for attachment in index.of_kind("gateway_attachment"):
+        if attachment.facts.get("internet_gateway") is not None and index.points_to(
+                attachment.facts.get("vpc"), attachment, vpc):
+            return violates(f"PubliclyAccessible is not set and {vpc.address} has internet gateway attachment "
+                            f"{attachment.address}: CloudFormation makes the instance public",
+                            "publicly_accessible", True, False, target=False)
+    return complies(f"PubliclyAccessible is not set and {vpc.address} has no internet gateway attached: the instance "
+                    "is private", "publicly_accessible", False, False)
+
+
 # --- ME-DB-08 ------------------------------------------------------------------------------
 
 @register("database_deletion_protection")
@@ -424,6 +453,10 @@ def datastore_public_endpoint(ctx: EvalContext, facts: Mapping[str, Any], args: 
     """No public endpoint. An Aurora cluster has none of its own: its instances carry the setting, so the
     cluster is left to them, and is unknown only when the files declare no instance of it."""
     value = facts.get("publicly_accessible")
+    if value is None and ctx.resource.type == "AWS::RDS::DBInstance" and ctx.resource.source != "live":
+        judged = _cfn_instance_public_by_default(ctx, facts)
+        if judged is not None:
+            return judged
     if value is None and ctx.resource.type not in ("aws_rds_cluster", "AWS::RDS::DBCluster"):
         return unknown("publicly_accessible is not declared", "publicly_accessible")  # the table says why
     if value is None:
