@@ -34,7 +34,8 @@ API_REALIZED = ("AWS::RDS::DBClusterParameterGroup", "AWS::RDS::DBCluster", "AWS
                 "AWS::CloudFront::Distribution", "AWS::ECS::TaskDefinition")
 # Types neither moto can create nor the collector reads (AWS Backup): declared only, so the drift report
 # judges the template with them and the live side says it cannot see them.
-NOT_DEPLOYED = ("AWS::Backup::BackupVault", "AWS::Backup::BackupPlan", "AWS::Backup::BackupSelection")
+NOT_DEPLOYED = ("AWS::Backup::BackupVault", "AWS::Backup::BackupPlan", "AWS::Backup::BackupSelection",
+                "AWS::ElastiCache::ParameterGroup")
 
 
 def aws_env() -> dict[str, str]:
@@ -225,6 +226,8 @@ def _task_definition(url: str, name: str, props: dict[str, Any], tags: list[dict
 
 
 def _replication_group(url: str, name: str, props: dict[str, Any], tags: list[dict[str, str]]) -> str:
+    # A reference to a type moto cannot create (the parameter group) resolves to nothing: left out.
+    props = {k: v for k, v in props.items() if v is not None}
     client(url, "elasticache").create_replication_group(ReplicationGroupId=name, Tags=tags, **props)
     return name
 

@@ -33,7 +33,9 @@ TASK_ARN = f"arn:aws:ecs:{REGION}:{ACCOUNT}:task-definition/api:3"
 NOT_OBSERVABLE_LIVE = {
     "AWS::RDS::DBCluster": {"credentials"},  # the API never returns a password, only whether one is managed
     "AWS::RDS::DBInstance": {"credentials"},
-    "AWS::ElastiCache::ReplicationGroup": {"redis_secret_literal"},  # how the template spells the token
+    # how the template spells the token; the eviction policy of its (default) parameter group, which
+    # DescribeReplicationGroups does not name
+    "AWS::ElastiCache::ReplicationGroup": {"redis_secret_literal", "redis_maxmemory_policy"},
     "AWS::S3::Bucket": {"name"},  # the IaC label (logical ID / Terraform name); live has bucket_name
 }
 

@@ -54,7 +54,9 @@ def test_postgresql_rejects_what_the_server_rejects(setting: str, written: str) 
 
 
 def test_postgresql_conf_in_pages_complies_by_value(tmp_path: Path) -> None:
-    findings = _scan(tmp_path, {"postgresql.conf": "shared_buffers = 1048576\nwork_mem = 16384\n"}, "ME-PG-01")
+    # a complete postgresql.conf: the settings it leaves out would be judged at their built-in defaults
+    conf = "shared_buffers = 1048576\nwork_mem = 16384\neffective_cache_size = 24GB\nmaintenance_work_mem = 2GB\n"
+    findings = _scan(tmp_path, {"postgresql.conf": conf}, "ME-PG-01")
     assert [(f.status, f.line) for f in findings] == [(Status.COMPLIES, 1)]
     assert "1048576 (8GB)" in str(findings[0].observed)
 
@@ -133,7 +135,9 @@ def test_log_connections_off_violates_in_sql_and_conf(tmp_path: Path) -> None:
     assert (sql.status, sql.line, sql.observed, sql.expected) == (Status.VIOLATES, 2, "off", "on")
     assert sql.remediation is not None and sql.remediation.snippet == "ALTER SYSTEM SET log_connections = on;"
     assert (conf.status, conf.line) == (Status.VIOLATES, 1)
-    assert conf.remediation is not None and conf.remediation.snippet == "log_connections = on"
+    # a complete postgresql.conf also runs log_disconnections & co. at their built-in default (off)
+    assert conf.remediation is not None and conf.remediation.snippet.startswith("log_connections = on\n")
+    assert "log_disconnections = on" in conf.remediation.snippet
 
 
 def test_settings_a_file_leaves_out_are_not_judged(tmp_path: Path) -> None:

@@ -22,6 +22,8 @@ the fix is written, with ``map`` read backwards. Fact spec keys:
 - ``fix``: ``{path: ...}`` when the fix is written elsewhere than ``path``; ``{as: string}`` when the
   native attribute wants the value as a string (``engine_version = "15"``).
 - ``missing``: why the attribute may be absent, shown when a check on it is unknown.
+- ``default_unless``: attribute path(s) that, when set, mean the default does not apply (an Aurora
+  member's ``DBClusterIdentifier``: its retention and encryption are the cluster's, not RDS's defaults).
 
 Transforms live in the Python modules of this package; every one of them is imported before
 the tables are read (``import_transforms``), so a table just names its functions.
@@ -85,6 +87,7 @@ class FactSpec:
     fix_path: tuple[str, ...] | None = None
     fix_as: str | None = None
     missing: str = ""  # why the fact may be absent, for the "unknown" message
+    default_unless: tuple[tuple[str, ...], ...] = ()  # attributes that, when set, void the default
 
     @property
     def write_path(self) -> tuple[str, ...] | None:
@@ -117,6 +120,9 @@ class TypeMapping:
     format: str | None = None
     children: tuple[ChildSpec, ...] = ()
     provider: str | None = None  # a wildcard entry may also name the provider it is for
+    # Directives that make a configuration file partial (redis.conf ``include``): the file may not be all
+    # the server reads, so a fact it leaves out is unknown rather than the built-in default.
+    partial_when: tuple[str, ...] = ()
 
 
 def _native_literal(text: str) -> Any:
@@ -149,7 +155,12 @@ def _spec(name: str, raw: Any) -> FactSpec:
         fix_path=_split(fix["path"]) if isinstance(fix, dict) and "path" in fix else None,
         fix_as=fix.get("as") if isinstance(fix, dict) else None,
         missing=raw.get("missing", ""),
+        default_unless=tuple(_split(p) for p in _as_list(raw.get("default_unless", []))),
     )
+
+
+def _as_list(value: Any) -> list[Any]:
+    return [value] if isinstance(value, str) else list(value)
 
 
 @cache
@@ -186,7 +197,7 @@ def tables() -> Mapping[str, tuple[TypeMapping, ...]]:
                              for c in entry.get("children") or ())
             found.setdefault(rtype, []).append(
                 TypeMapping(rtype, frozenset(entry.get("kinds", ())), facts, entry.get("format"), children,
-                            entry.get("provider")))
+                            entry.get("provider"), tuple(entry.get("partial_when") or ())))
     return {k: tuple(v) for k, v in found.items()}
 
 
@@ -211,14 +222,16 @@ def _merged(rtype: str, fmt: str, provider: str = "") -> TypeMapping | None:
     kinds: frozenset[str] = frozenset()
     facts: dict[str, FactSpec] = {}
     children: list[ChildSpec] = []
+    partial: tuple[str, ...] = ()
     for entry in entries:
         kinds |= entry.kinds
+        partial += tuple(p for p in entry.partial_when if p not in partial)
         children.extend(c for c in entry.children if c not in children)
         for name, spec in entry.facts.items():
             if name in facts and facts[name] != spec:
                 raise ValueError(f"mapping tables disagree on fact {name!r} of {rtype}")
             facts[name] = spec
-    return TypeMapping(rtype, kinds, facts, fmt, tuple(children))
+    return TypeMapping(rtype, kinds, facts, fmt, tuple(children), partial_when=partial)
 
 
 def lookup(tree: Any, path: tuple[str, ...]) -> Any:
@@ -292,14 +305,21 @@ def fact_value(spec: FactSpec, resource: Resource) -> tuple[Any, tuple[str, ...]
         if computed is _MISSING:
             return _MISSING, None
         if computed is None:  # nothing to say: the fact is absent (or takes its default)
-            return (_MISSING, None) if spec.default is _MISSING else (
+            return (_MISSING, None) if not _has_default(spec, resource) else (
                 _convert(spec, spec.default, resource, from_default=True), None)
         return _convert(spec, computed, resource, from_default=True), found
     if value is _MISSING:
-        if spec.default is _MISSING:
+        if not _has_default(spec, resource):
             return _MISSING, None
         return _convert(spec, spec.default, resource, from_default=True), None
     return _convert(spec, value, resource), found
+
+
+def _has_default(spec: FactSpec, resource: Resource) -> bool:
+    """The fact has a default and nothing on the resource voids it (``default_unless``)."""
+    if spec.default is _MISSING:
+        return False
+    return not any(lookup(resource.attributes, path) not in (_MISSING, None, "") for path in spec.default_unless)
 
 
 def _convert(spec: FactSpec, value: Any, resource: Resource, from_default: bool = False) -> Any:
@@ -329,6 +349,7 @@ def normalize(resource: Resource) -> Resource:
         return resource
     facts: dict[str, Any] = dict(resource.facts)
     lines: dict[str, int] = dict(resource.fact_lines)
+    partial = _partial_reason(mapping, resource)
     for name, spec in mapping.facts.items():
         try:
             value, path = fact_value(spec, resource)
@@ -337,6 +358,8 @@ def normalize(resource: Resource) -> Resource:
             value, path = Fault(name, f"mapping fact {name} failed ({describe(exc)})"), None
         if value is _MISSING:
             continue
+        if partial and path is None and not spec.compute and spec.default is not _MISSING and spec.paths:
+            value = Unresolved(f"{'.'.join(spec.paths[0])} not set", partial)  # another file may set it
         facts[name] = value
         if path is not None:
             line = line_at(resource.attributes, _line_path(resource.attributes, path))
@@ -346,6 +369,18 @@ def normalize(resource: Resource) -> Resource:
         facts = FaultyFacts(facts, resource.address)
     return Resource(resource.provider, resource.type, resource.address, resource.origin, resource.attributes,
                     facts, mapping.kinds | resource.kinds, lines, resource.format, resource.source)
+
+
+def _partial_reason(mapping: TypeMapping, resource: Resource) -> str:
+    """Why the file may not be all the server reads (``include /etc/redis/common.conf``), or ''."""
+    for key in mapping.partial_when:
+        value = resource.attributes.get(key) if isinstance(resource.attributes, dict) else None
+        while isinstance(value, list) and value:
+            value = value[0]
+        if value is not None:
+            shown = value.expression if isinstance(value, Unresolved) else value
+            return f"the file includes {shown}, which may set it"
+    return ""
 
 
 def children_of(resource: Resource) -> list[Resource]:

@@ -61,7 +61,14 @@ def gcp_pitr(_: Any, resource: Resource) -> Any:
 
 @transform("gcp_backup_geo_redundant")
 def gcp_backup_geo_redundant(_: Any, resource: Resource) -> Any:
-    """Cloud SQL keeps backups in the multi-region nearest the instance unless ``location`` names a region."""
+    """Cloud SQL keeps backups in the multi-region nearest the instance unless ``location`` names a region;
+    without ``backup_configuration { enabled = true }`` there are no automated backups to be anywhere."""
+    backup = lookup(resource.attributes, ("settings", "backup_configuration"))
+    enabled = to_bool(backup.get("enabled", False), resource) if isinstance(backup, dict) else False
+    if isinstance(enabled, Unresolved):
+        return enabled
+    if enabled is not True:
+        return False
     location = lookup(resource.attributes, ("settings", "backup_configuration", "location"))
     if isinstance(location, Unresolved):
         return location
@@ -231,6 +238,50 @@ def is_set(value: Any, _: Resource) -> Any:
 
 
 is_set.accepts_unresolved = True  # type: ignore[attr-defined]
+
+
+@transform("rds_cluster_membership")
+def rds_cluster_membership(_: Any, resource: Resource) -> Any:
+    """The Aurora cluster an RDS DB instance belongs to: ``DBClusterIdentifier`` (``db_cluster_identifier``),
+    or, for an aurora engine that names none, an unresolved cluster. Absent on a standalone
+    instance, which is judged on its own settings."""
+    named = resource.attributes.get("db_cluster_identifier" if resource.format == "terraform" else
+                                    "DBClusterIdentifier")
+    if named is not None and named != "":
+        return named
+    engine = resource.attributes.get("Engine" if resource.format != "terraform" else "engine")
+    if isinstance(engine, str) and engine.lower().startswith("aurora"):
+        return Unresolved(f"engine {engine}", "an Aurora DB instance is a member of a DB cluster, which holds its "
+                          "backup, encryption and deletion-protection settings")
+    return MISSING
+
+
+_COPIED_FROM = {"terraform": ("replicate_source_db", "snapshot_identifier", "restore_to_point_in_time",
+                              "replication_source_identifier", "s3_import"),
+                "cloudformation": ("SourceDBInstanceIdentifier", "DBSnapshotIdentifier", "SnapshotIdentifier",
+                                   "SourceDBClusterIdentifier", "SourceDBInstanceAutomatedBackupsArn",
+                                   "ReplicationSourceIdentifier", "RestoreType")}
+
+
+@transform("rds_storage_encrypted")
+def rds_storage_encrypted(_: Any, resource: Resource) -> Any:
+    """StorageEncrypted as set; else false (the RDS default), except on an Aurora Serverless v1 cluster (always
+    encrypted) and on a read replica or a restore, which is encrypted exactly when its source is
+    (CreateDBInstanceReadReplica, RestoreDBClusterFromSnapshot)."""
+    key = "storage_encrypted" if resource.format == "terraform" else "StorageEncrypted"
+    value = resource.attributes.get(key)
+    if value is not None:
+        return to_bool(value, resource)
+    mode = resource.attributes.get("engine_mode" if resource.format == "terraform" else "EngineMode")
+    if isinstance(mode, str) and mode.lower() == "serverless":
+        return True  # Aurora Serverless v1 clusters are always encrypted (the provider's default is true)
+    for source in _COPIED_FROM.get(resource.format, ()):
+        origin = resource.attributes.get(source)
+        if origin is not None and origin != "" and origin is not False:
+            shown = origin.expression if isinstance(origin, Unresolved) else origin
+            return Unresolved(f"{source} = {shown}" if not isinstance(origin, (dict, list)) else source,
+                              "a replica or restore is encrypted exactly when its source is")
+    return None  # the default
 
 
 @transform("replica_mode")

@@ -168,3 +168,42 @@ def render(resource: Resource, fact: str, value: Any) -> Remediation | None:
                            f"kubectl patch {resource.type.lower()} {k8s_name}{ns} --type {kind} -p '{patch}'",
                            f"set {shown} (and the same in the manifest)")
     return None
+
+
+def _deep_merge(into: dict[str, Any], more: dict[str, Any]) -> dict[str, Any]:
+    for key, value in more.items():
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            _deep_merge(into[key], value)
+        else:
+            into[key] = value
+    return into
+
+
+def combine(fixes: list[Remediation]) -> Remediation | None:
+    """Several fixes of one resource as one snippet in its format (the parts of a compound requirement):
+    Terraform bodies inside one ``resource`` block, CloudFormation / ARM documents merged key by key."""
+    unique = list(dict.fromkeys(fixes))
+    if len(unique) <= 1:
+        return unique[0] if unique else None
+    description = "; ".join(dict.fromkeys(f.description for f in unique if f.description))
+    formats = {f.format for f in unique}
+    fmt = formats.pop() if len(formats) == 1 else "text"
+    snippets = [f.snippet for f in unique]
+    if fmt == "terraform":
+        heads = {s.split("\n", 1)[0] for s in snippets}
+        if len(heads) == 1 and all(s.rstrip().endswith("}") and "\n" in s for s in snippets):
+            bodies = [s.rstrip()[:-1].split("\n", 1)[1].rstrip("\n") for s in snippets]
+            return Remediation(fmt, "\n".join([heads.pop(), *bodies, "}"]), description)
+    elif fmt in ("cloudformation", "arm"):
+        try:
+            documents = [yaml.safe_load(s) if fmt == "cloudformation" else json.loads(s) for s in snippets]
+        except (yaml.YAMLError, ValueError):
+            documents = []
+        if documents and all(isinstance(d, dict) for d in documents):
+            merged: dict[str, Any] = {}
+            for document in documents:
+                _deep_merge(merged, document)
+            text = (yaml.safe_dump(merged, sort_keys=False).rstrip() if fmt == "cloudformation"
+                    else json.dumps(merged, indent=2))
+            return Remediation(fmt, text, description)
+    return Remediation(fmt, "\n".join(snippets), description)

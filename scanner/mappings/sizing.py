@@ -228,14 +228,15 @@ def db_role(_: Any, resource: Resource) -> Any:
     """primary | replica | member (an Aurora instance: any member may become the writer)."""
     a = resource.attributes
     t = resource.type
+    aurora = str(a.get("engine", a.get("Engine", ""))).lower().startswith("aurora")
     if t == "aws_db_instance":
-        return "replica" if a.get("replicate_source_db") else "primary"
+        return "replica" if a.get("replicate_source_db") else "member" if aurora else "primary"
     if t == "aws_rds_cluster_instance":
         return "member"
     if t == "AWS::RDS::DBInstance":
         if a.get("SourceDBInstanceIdentifier") or a.get("SourceDBClusterIdentifier"):
             return "replica"
-        return "member" if a.get("DBClusterIdentifier") else "primary"
+        return "member" if a.get("DBClusterIdentifier") or aurora else "primary"
     if t == "google_sql_database_instance":
         return "replica" if a.get("master_instance_name") else "primary"
     if t == "azurerm_postgresql_flexible_server":

@@ -28,6 +28,7 @@ TIME_UNITS = {"us": 1e-6, "ms": 1e-3, "s": 1, "min": 60, "h": 3600, "d": 86400}
 _NUMBER_UNIT = re.compile(r"^\s*([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*([A-Za-z]*)\s*$")
 _BOOLEANS = {"on": True, "off": False, "true": True, "false": False, "yes": True, "no": False, "1": True, "0": False}
 _FORMULA = re.compile(r"^\{.*\}$|DBInstanceClassMemory", re.S)
+_COMPLETE_NAME = re.compile(r"^postgres(ql)?(\.[\w-]+)?\.conf$", re.I)
 _ARM_NAME_TAIL = re.compile(r"'/?([A-Za-z_][\w.]*)'\s*\)\s*\]$")
 
 
@@ -36,6 +37,7 @@ class SettingSpec:
     name: str
     type: str = "string"  # bool | integer | real | enum | string
     unit: str | None = None  # PostgreSQL's base unit: 8kB, kB, MB, B, ms, s, min
+    default: str | None = None  # the server's built-in value (None: it depends on the version or machine)
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,40 @@ def _table() -> Mapping[str, Any]:
 
 def setting_spec(name: str) -> SettingSpec:
     raw = (_table().get("settings") or {}).get(name.lower()) or {}
-    return SettingSpec(name.lower(), raw.get("type", "string"), raw.get("unit"))
+    default = raw.get("default")
+    return SettingSpec(name.lower(), raw.get("type", "string"), raw.get("unit"),
+                       None if default is None else str(default))
+
+
+def built_in_default(name: str, settings: Mapping[str, Any]) -> str | None:
+    """The value the server runs ``name`` at when no file sets it; ``wal_buffers = -1`` (its default)
+    resolved as the server does: 1/32 of shared_buffers, at least 64kB, at most one WAL segment (16MB)."""
+    default = setting_spec(name).default
+    if name == "wal_buffers" and default == "-1":
+        raw = settings.get("shared_buffers", setting_spec("shared_buffers").default)
+        shared = read_setting("shared_buffers", raw).key if not isinstance(raw, Unresolved) else None
+        if not (isinstance(shared, tuple) and shared[0] == SIZE):
+            return None
+        size = min(max(shared[1] / 32, 64 * 1024), 16 * 1024**2)
+        return f"{int(size // 1024)}kB"
+    return default
+
+
+@transform("pg_conf_complete")
+def pg_conf_complete(_: Any, resource: Resource) -> Any:
+    """The server's own postgresql.conf (``postgresql.conf``, ``postgresql.<env>.conf``, ``postgres.conf``,
+    outside a ``conf.d`` folder): complete, unless it includes other files, which may set what it leaves out.
+    Any other file the loader reads (a ``conf.d`` fragment, ``postgresql.auto.conf``) is partial."""
+    path = Path(resource.origin.file or "")
+    if not _COMPLETE_NAME.match(path.name) or path.name.lower() == "postgresql.auto.conf" or \
+            path.parent.name.lower() == "conf.d":
+        return ABSENT
+    includes = [f"{key} {value.expression if isinstance(value, Unresolved) else value}"
+                for key, value in resource.attributes.items() if key.startswith("include")]
+    if includes:
+        return Unresolved(includes[0], f"the file includes {includes[0].split(' ', 1)[1]}, which may set what it "
+                          "leaves out")
+    return True
 
 
 def fix_template(resource_type: str) -> Mapping[str, Any] | None:

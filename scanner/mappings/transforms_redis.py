@@ -80,9 +80,13 @@ def _elasticache_token(resource: Resource) -> Any:
 
 @transform("elasticache_auth_enabled")
 def elasticache_auth_enabled(_: Any, resource: Resource) -> bool:
-    """An AuthToken is set (a NoEcho parameter or variable counts: it is set at deploy time)."""
+    """An AuthToken is set (a NoEcho parameter or variable counts: it is set at deploy time), or RBAC user
+    groups are attached: their users authenticate with passwords or IAM (ElastiCache RBAC replaces AUTH)."""
     token = _elasticache_token(resource)
-    return token is not None and token != ""
+    if token is not None and token != "":
+        return True
+    groups = resource.attributes.get("user_group_ids" if resource.format == "terraform" else "UserGroupIds")
+    return isinstance(groups, Unresolved) or (isinstance(groups, (list, tuple)) and len(groups) > 0)
 
 
 @transform("elasticache_token_literal")
@@ -106,15 +110,45 @@ def elasticache_replicas(_: Any, resource: Resource) -> Any:
     return 0  # a single node: neither replicas per node group nor more than one cache cluster
 
 
+_ELASTICACHE_DEFAULTS = {"maxmemory-policy": "volatile-lru"}
+
+
+def _elasticache_parameter(resource: Resource, name: str) -> Any:
+    """A parameter group's value for ``name``: as set, else the family default; ABSENT for memcached."""
+    family = resource.attributes.get("family" if resource.format == "terraform" else "CacheParameterGroupFamily")
+    if isinstance(family, str) and family.lower().startswith("memcached"):
+        return ABSENT
+    if resource.format == "terraform":
+        blocks = listed(resource.attributes.get("parameter"), "parameter")
+        if isinstance(blocks, Unresolved):
+            return blocks
+        for block in blocks:
+            if isinstance(block, dict) and block.get("name") == name:
+                return block.get("value")
+    else:
+        value = lookup(resource.attributes, ("Properties", name))
+        if value is not ABSENT:
+            return value
+    return _ELASTICACHE_DEFAULTS[name]
+
+
 @transform("elasticache_maxmemory_policy")
 def elasticache_maxmemory_policy(_: Any, resource: Resource) -> Any:
-    blocks = listed(resource.attributes.get("parameter"), "parameter")
-    if isinstance(blocks, Unresolved):
-        return blocks
-    for block in blocks:
-        if isinstance(block, dict) and block.get("name") == "maxmemory-policy":
-            value = block.get("value")
-            return value.lower() if isinstance(value, str) else value
+    value = _elasticache_parameter(resource, "maxmemory-policy")
+    return value.lower() if isinstance(value, str) else value
+
+
+@transform("elasticache_group_maxmemory_policy")
+def elasticache_group_maxmemory_policy(_: Any, resource: Resource) -> Any:
+    """A replication group on a default parameter group (none named, or ``default.*``) evicts with the
+    family default; one on a group of its own is judged through that group (absent here)."""
+    key = "parameter_group_name" if resource.format == "terraform" else "CacheParameterGroupName"
+    engine = resource.attributes.get("engine" if resource.format == "terraform" else "Engine", "redis")
+    if isinstance(engine, str) and engine.lower() == "memcached":
+        return ABSENT
+    group = resource.attributes.get(key)
+    if group is None or (isinstance(group, str) and group.lower().startswith("default.")):
+        return _ELASTICACHE_DEFAULTS["maxmemory-policy"]
     return ABSENT
 
 
@@ -172,3 +206,31 @@ def azure_redis_auth_enabled(_: Any, resource: Resource) -> Any:
         return value
     flag = to_bool(value, resource) if isinstance(value, (str, bool)) else False
     return flag is not True
+
+
+@transform("azure_redis_save_points")
+def azure_redis_save_points(_: Any, resource: Resource) -> Any:
+    """Azure RDB persistence as redis.conf save points: one snapshot every ``rdb-backup-frequency``
+    minutes when anything changed (``[[minutes * 60, 1]]``); ``[]`` when RDB persistence is off (the default)."""
+    if resource.format == "terraform":
+        config = lookup(resource.attributes, ("redis_configuration",))
+        enabled_key, frequency_key = "rdb_backup_enabled", "rdb_backup_frequency"
+    else:
+        config = lookup(resource.attributes, ("properties", "redisConfiguration"))
+        enabled_key, frequency_key = "rdb-backup-enabled", "rdb-backup-frequency"
+    if isinstance(config, Unresolved):
+        return config
+    if not isinstance(config, dict):
+        return []
+    enabled = to_bool(config.get(enabled_key, False), resource)
+    if isinstance(enabled, Unresolved):
+        return enabled
+    if enabled is not True:
+        return []
+    frequency = config.get(frequency_key)
+    if isinstance(frequency, Unresolved):
+        return frequency
+    if frequency is None or not str(frequency).isdigit():
+        return Unresolved(f"{frequency_key} = {frequency}", "RDB persistence is on but its frequency is not a number "
+                          "of minutes")
+    return [[int(frequency) * 60, 1]]

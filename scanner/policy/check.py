@@ -27,6 +27,7 @@ class Outcome:
     op: str | None = None
     line: int | None = None  # set when the deciding value has a line of its own (a list item)
     fix: str | None = None  # a snippet a check function wrote itself, in the resource's own syntax
+    parts: tuple[Outcome, ...] = ()  # every failing part of a compound (``all``) check, when more than one
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,7 @@ def describe_expected(op: str, value: Any) -> str:
 
 
 _PARAM = re.compile(r"\{(\w+)\}")
+_ITEM = re.compile(r"\[([^\]]+)\]")  # the list item a fact names (containers[api].image -> api)
 
 
 def _fill_params(text: str, params: Mapping[str, Any]) -> str:
@@ -192,6 +194,9 @@ def _combine_all(outcomes: list[Outcome], ctx: EvalContext | None = None) -> Out
     relevant = [o for o in outcomes if o.status != SKIP]
     if not relevant:
         return Outcome(SKIP)
+    failed = [o for o in relevant if o.status == Status.VIOLATES]
+    if len(failed) > 1 and ctx is not None:
+        return _every_failure(failed)
     for wanted in (Status.VIOLATES, Status.UNKNOWN):
         for outcome in relevant:
             if outcome.status == wanted:
@@ -204,6 +209,23 @@ def _combine_all(outcomes: list[Outcome], ctx: EvalContext | None = None) -> Out
     parts = [o.message or f"{o.fact} is {_shown(o.observed)}" for o in relevant if o.message or o.fact]
     return Outcome(anchor.status, anchor.fact, anchor.observed, anchor.expected, "; ".join(parts), op=anchor.op,
                    line=anchor.line)
+
+
+def _every_failure(failed: list[Outcome]) -> Outcome:
+    """One violation that names every failing part of a compound requirement (encryption *and* deletion
+    protection), anchored at the first; each part keeps its own values for the message and the fix."""
+    def said(o: Outcome) -> str:
+        if not o.message:
+            return f"{o.fact} is {_shown(o.observed) if o.observed is not None else 'not set'}, required {o.expected}"
+        # {observed}, {expected}, {item} are this part's own; parameters are filled later by the engine.
+        observed = _shown(o.observed) if o.observed is not None else "not set"
+        item = _ITEM.search(o.fact or "")
+        return (o.message.replace("{observed}", observed).replace("{expected}", str(o.expected))
+                .replace("{item}", item.group(1) if item else ""))
+
+    first = failed[0]
+    return Outcome(Status.VIOLATES, first.fact, first.observed, first.expected, "; ".join(said(o) for o in failed),
+                   first.target, first.op, first.line, first.fix, tuple(failed))
 
 
 def _shown(value: Any) -> str:

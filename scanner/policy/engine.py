@@ -103,11 +103,21 @@ class Engine:
         """The raw verdict, with ``target`` (the value a failed check wants); None when the policy does not apply."""
         params = {name: p.default for name, p in policy.parameters.items()}
         ctx = EvalContext(resource, params, everything, self.settings)
+        gate = None
         if policy.where is not None:
             gate = evaluate(policy.where, resource.facts, ctx)
             if gate.status in (Status.VIOLATES, SKIP):
                 return None
         outcome = evaluate(policy.check, resource.facts, ctx)
+        if gate is not None and gate.status == Status.UNKNOWN and outcome.status in (Status.COMPLIES,
+                                                                                     Status.VIOLATES):
+            # Whether the requirement applies at all is unknown (an engine left to a variable): its
+            # verdict on the resource cannot be more certain than that.
+            verb = "is " if gate.op in ("==", None) else ""
+            condition = f"{gate.fact} {verb}{gate.expected}"
+            return Outcome(Status.UNKNOWN, gate.fact, gate.observed, gate.expected,
+                           f"the requirement applies only when {condition}: {gate.message or 'not known'}",
+                           line=gate.line)
         return None if outcome.status == SKIP else outcome
 
     @staticmethod
@@ -178,6 +188,13 @@ class Engine:
     @staticmethod
     def _remediation(policy: Policy, resource: Resource, outcome: Outcome,
                      values: dict[str, Any]) -> Remediation | None:
+        if outcome.parts:  # a compound requirement failed in several parts: one fix that covers them all
+            from dataclasses import replace
+
+            from scanner.mappings.remediation import combine
+
+            fixes = [Engine._remediation(policy, resource, replace(part, parts=()), values) for part in outcome.parts]
+            return combine([fix for fix in fixes if fix is not None])
         snippets = policy.remediation.get("snippets") or {}
         description = fill(policy.remediation.get("description", ""), values)
         if outcome.fix:  # a check function knew the exact fix (several settings, a missing statement)

@@ -9,7 +9,7 @@ from typing import Any
 
 from scanner.coerce import listed
 from scanner.coerce import shown as coerce_shown
-from scanner.model import Resource, Unresolved
+from scanner.model import Resource, Status, Unresolved
 from scanner.policy.check import EvalContext, Outcome
 from scanner.policy.functions import register
 from scanner.policy.functions.network import arg, complies, flag, skip, unknown, violates
@@ -46,6 +46,44 @@ def related(index: ResourceIndex, database: Resource, kind: str, fact: str = "so
             if nested or (isinstance(name, str) and name.startswith(f"{_server_name(database)}/")):
                 found[id(candidate)] = candidate
     return sorted(found.values(), key=lambda candidate: index.position(pool, candidate))
+
+
+# --- applicability: the engine, wherever it is written ---------------------------------------
+
+def _engine_family(ctx: EvalContext, resource: Resource, facts: Mapping[str, Any], follow: bool = True) -> Any:
+    """The engine family a database runs: its ``engine_family``, else its ``engine``, else (an Aurora instance
+    whose engine is its cluster's, ``engine = aws_rds_cluster.main.engine``) its cluster's; Unresolved or
+    None when nothing tells."""
+    from scanner.mappings.database_transforms import engine_family
+
+    family = facts.get("engine_family")
+    if isinstance(family, str):
+        return family
+    engine = facts.get("engine")
+    if isinstance(engine, str):
+        return engine_family(engine, resource)
+    cluster = facts.get("cluster")
+    if follow and cluster is not None:
+        for _, found in _index(ctx).targets(cluster, resource):
+            if found is not None:
+                return _engine_family(ctx, found, found.facts, follow=False)
+    return family if isinstance(family, Unresolved) else engine if isinstance(engine, Unresolved) else None
+
+
+@register("database_engine_is")
+def database_engine_is(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, Any]) -> Outcome:
+    """A ``where`` gate: the database runs ``family``; unknown (never skipped) when no file says which engine,
+    ``if_missing`` (default complies) when the type has no engine to declare."""
+    wanted = str(arg(ctx, args, "family", "postgresql"))
+    family = _engine_family(ctx, ctx.resource, facts)
+    if isinstance(family, Unresolved):
+        return unknown(f"engine = {family.expression}: {family.reason}", "engine", family.expression, wanted)
+    if family is None:
+        verdict = str(args.get("if_missing", "complies"))
+        return Outcome(Status(verdict), "engine", None, wanted, "no engine declared")
+    if str(family) == wanted:
+        return complies(f"engine family {family}", "engine", family, wanted)
+    return violates(f"engine family {family}", "engine", family, wanted)
 
 
 # --- ME-NET-02 (private subnets) -----------------------------------------------------------
@@ -333,6 +371,10 @@ def database_geo_backup(ctx: EvalContext, facts: Mapping[str, Any], args: Mappin
     resource, index = ctx.resource, _index(ctx)
     if facts.get("cluster") is not None or facts.get("is_replica") is True:
         return skip()
+    if resource.type == "google_sql_database_instance" and facts.get("geo_redundant_backup") is False and \
+            _cloud_sql_backups_off(resource):
+        return violates("automated backups are off (no backup_configuration { enabled = true }): no copy survives a "
+                        "region", "geo_redundant_backup", False, True)
     judged = flag(facts, "geo_redundant_backup", True, "backups are geo-redundant", "backups stay in one region")
     if judged is not None:
         return judged
@@ -348,6 +390,42 @@ def database_geo_backup(ctx: EvalContext, facts: Mapping[str, Any], args: Mappin
                                 "vault", "backup_copy", plan.address, line=line_in(resource, plan))
     return violates("no cross-region copy of the backups (automated-backup replication, an AWS Backup copy action "
                     "or a global cluster)", "backup_copy", None, "a cross-region backup copy")
+
+
+def _cloud_sql_backups_off(resource: Resource) -> bool:
+    from scanner.mappings import lookup
+
+    enabled = lookup(resource.attributes, ("settings", "backup_configuration", "enabled"))
+    return enabled is not True and str(enabled).lower() != "true" and not isinstance(enabled, Unresolved)
+
+
+def _cfn_instance_public_by_default(ctx: EvalContext, facts: Mapping[str, Any]) -> Outcome | None:
+    """CloudFormation's PubliclyAccessible default (AWS::RDS::DBInstance): with a DB subnet group, the instance
+    is public exactly when the subnets' VPC has an internet gateway attached. None when the files cannot tell
+    (no subnet group: the default VPC decides; a group, subnet or VPC they do not declare)."""
+    if facts.get("cluster") is not None:
+        return None
+    index, resource = _index(ctx), ctx.resource
+    groups = [found for _, found in index.targets(facts.get("subnet_group"), resource)]
+    if len(groups) != 1 or groups[0] is None:
+        return None
+    vpcs: dict[int, Resource] = {}
+    for _, subnet in index.targets(groups[0].facts.get("subnets"), groups[0]):
+        found = [vpc for _, vpc in index.targets(subnet.facts.get("vpc"), subnet)] if subnet is not None else [None]
+        if len(found) != 1 or found[0] is None:
+            return None
+        vpcs[id(found[0])] = found[0]
+    if len(vpcs) != 1:
+        return None
+    [vpc] = vpcs.values()
+    for attachment in index.of_kind("gateway_attachment"):
+        if attachment.facts.get("internet_gateway") is not None and index.points_to(
+                attachment.facts.get("vpc"), attachment, vpc):
+            return violates(f"PubliclyAccessible is not set and {vpc.address} has internet gateway attachment "
+                            f"{attachment.address}: CloudFormation makes the instance public",
+                            "publicly_accessible", True, False, target=False)
+    return complies(f"PubliclyAccessible is not set and {vpc.address} has no internet gateway attached: the instance "
+                    "is private", "publicly_accessible", False, False)
 
 
 # --- ME-DB-08 ------------------------------------------------------------------------------
@@ -380,6 +458,10 @@ def datastore_public_endpoint(ctx: EvalContext, facts: Mapping[str, Any], args: 
     """No public endpoint. An Aurora cluster has none of its own: its instances carry the setting, so the
     cluster is left to them, and is unknown only when the files declare no instance of it."""
     value = facts.get("publicly_accessible")
+    if value is None and ctx.resource.type == "AWS::RDS::DBInstance" and ctx.resource.source != "live":
+        judged = _cfn_instance_public_by_default(ctx, facts)
+        if judged is not None:
+            return judged
     if value is None and ctx.resource.type not in ("aws_rds_cluster", "AWS::RDS::DBCluster"):
         return unknown("publicly_accessible is not declared", "publicly_accessible")  # the table says why
     if value is None:

@@ -7,7 +7,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from scanner.mappings.remediation import label, written
-from scanner.mappings.transforms_postgresql import SettingValue, fix_template, native_number, read_setting
+from scanner.mappings.transforms_postgresql import (
+    SettingValue,
+    built_in_default,
+    fix_template,
+    native_number,
+    read_setting,
+)
 from scanner.model import Resource, Status, Unresolved
 from scanner.policy.check import SKIP, EvalContext, Outcome, resolve_value
 from scanner.policy.functions import register
@@ -68,10 +74,11 @@ def _server(resource: Resource) -> dict[str, str]:
 
 @register("postgresql_settings")
 def postgresql_settings(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, Any]) -> Outcome:
-    """Each required setting the source writes must equal the guide's value; settings it leaves out are skipped.
+    """Each required setting the source writes must equal the guide's value.
 
     A file that sets only some settings is judged on those (a migration that tunes work_mem says
-    nothing about shared_buffers); ``args.settings`` maps setting names to required values.
+    nothing about shared_buffers); a complete postgresql.conf (``pg_complete``) is judged on the
+    built-in default of what it leaves out. ``args.settings`` maps setting names to required values.
     """
     settings = facts.get("pg_settings")
     if not isinstance(settings, Mapping):
@@ -81,15 +88,30 @@ def postgresql_settings(ctx: EvalContext, facts: Mapping[str, Any], args: Mappin
     good: list[tuple[str, SettingValue, SettingValue]] = []
     bad: list[tuple[str, SettingValue, SettingValue, str]] = []
     unknown: list[tuple[str, Unresolved]] = []
+    complete = facts.get("pg_complete")  # a whole postgresql.conf: what it leaves out runs at the default
+    defaulted: set[str] = set()
     for name, want in required.items():
         if name not in settings:
-            continue
-        raw = settings[name]
+            if isinstance(complete, Unresolved):
+                unknown.append((name, Unresolved(f"{name} not set", complete.reason)))
+                continue
+            default = built_in_default(name, settings) if complete is True else None
+            if default is None:
+                if complete is True:
+                    unknown.append((name, Unresolved(f"{name} not set", "its built-in default depends on the "
+                                                     "server version")))
+                continue
+            raw: Any = default
+            defaulted.add(name)
+        else:
+            raw = settings[name]
         need = read_setting(name, want)
         if isinstance(raw, Unresolved):
             unknown.append((name, raw))
             continue
         have = read_setting(name, raw)
+        if name in defaulted:
+            have = SettingValue(have.key, f"{have.text} (not set: the built-in default)", have.error)
         if have.error or not _same(have, need):
             bad.append((name, have, need, have.error))
         else:

@@ -47,4 +47,6 @@ def redis_save_points(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[
         message = "RDB snapshots are turned off (save \"\")"
     else:
         message = "no snapshot point covers " + ", ".join(f"save {s} {c}" for s, c in missing)
-    return Outcome(Status.VIOLATES, fact, observed, expected, message, op="redis_save_points", fix=fix)
+    # The save lines are redis.conf's syntax; a managed cache gets its fix from the policy's snippets.
+    return Outcome(Status.VIOLATES, fact, observed, expected, message, op="redis_save_points",
+                   fix=fix if ctx.resource.format == "redis_conf" else None)

@@ -35,3 +35,9 @@ resource "azurerm_management_lock" "pg" {
   lock_level = "CanNotDelete"
   notes      = "production database"
 }
+
+# An aurora engine makes an aws_db_instance a cluster member: judged on its cluster.
+resource "aws_db_instance" "aurora_member" {
+  engine         = "aurora-postgresql"
+  instance_class = "db.r6g.2xlarge"
+}

@@ -24,3 +24,11 @@ resource "azurerm_redis_cache" "cache" {
   family              = "C"
   sku_name            = "Standard"
 }
+
+# RBAC: the user group's users authenticate (ElastiCache RBAC replaces the AUTH token).
+resource "aws_elasticache_replication_group" "rbac" {
+  replication_group_id       = "rbac"
+  description                = "RBAC user group"
+  transit_encryption_enabled = true
+  user_group_ids             = [aws_elasticache_user_group.app.id]
+}

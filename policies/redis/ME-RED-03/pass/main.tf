@@ -26,3 +26,11 @@ resource "azurerm_redis_cache" "cache" {
     maxmemory_policy = "allkeys-lru"
   }
 }
+
+# Judged through its parameter group above.
+resource "aws_elasticache_replication_group" "cache" {
+  replication_group_id = "cache"
+  description          = "allkeys-lru through its parameter group"
+  node_type            = "cache.r6g.large"
+  parameter_group_name = aws_elasticache_parameter_group.redis7.name
+}

@@ -50,3 +50,17 @@ resource "azurerm_postgresql_flexible_server_configuration" "tls" {
   server_id = azurerm_postgresql_flexible_server.main.id
   value     = "on"
 }
+
+# Not PostgreSQL, wherever the engine is written: the policy says nothing about them.
+resource "aws_db_instance" "catalog" {
+  engine         = "mariadb"
+  engine_version = "10.6"
+  instance_class = "db.r6g.2xlarge"
+}
+
+resource "google_sql_database_instance" "crm" {
+  database_version = "MYSQL_8_0"
+  settings {
+    tier = "db-custom-8-32768"
+  }
+}
