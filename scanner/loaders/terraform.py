@@ -11,22 +11,38 @@ from __future__ import annotations
 import os
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from scanner.loaders.base import LoadResult, ParseError
+from scanner.loaders.base import BlockList, LoadResult, ParseError
+from scanner.loaders.hcl_eval import (
+    EvalError,
+    Namespace,
+    Scope,
+    Unknown,
+    after_apply,
+    evaluate_text,
+    export_raw,
+    first_unknown,
+    from_raw,
+    imported,
+    iterate,
+    literal,
+    source_of,
+    to_bool,
+    to_number,
+    to_string,
+)
 from scanner.loaders.hcl_tree import HclSyntaxError
-from scanner.loaders.yaml_lines import LineDict, LineList
+from scanner.loaders.yaml_lines import LineDict
 from scanner.model import Origin, Resource, Unresolved
 
 NAME = "terraform"
 PRIORITY = 10
 PROVIDERS = {"aws": "aws", "google": "gcp", "azurerm": "azure", "kubernetes": "kubernetes", "helm": "kubernetes"}
 _BLOCK_SNIFF = re.compile(r'^\s*(resource|module|variable|data|provider|terraform|locals)\b[^\n]*\{\s*$', re.M)
-_REFERENCE = re.compile(r"^(var|local)\.([A-Za-z_][\w-]*)$")
-_TEMPLATE_PART = re.compile(r"\$\{([^}]*)\}")
 
 
 class TerraformLoader:
@@ -139,6 +155,10 @@ class _VarFiles:
 
 _MODULE_META = {"source", "version", "providers", "count", "for_each", "depends_on"}
 _MAX_MODULE_DEPTH = 8
+# Meta-arguments and blocks that hold names, not values: kept as written.
+_RAW_KEYS = {"depends_on", "provider", "providers"}
+_RAW_BLOCKS = {"lifecycle", "provisioner", "connection"}
+_EXPANSION = ("count", "for_each")
 
 
 def _dir_of(resource: Resource) -> str:
@@ -149,6 +169,248 @@ def _dir_of(resource: Resource) -> str:
 def _directory(file: str) -> str:
     """The file's directory as ``str(Path(file).parent)`` normalised: per file, not per resource."""
     return os.path.normpath(str(Path(file).parent))
+
+
+class _ModuleScope(Scope):
+    """Names as one instance of a module sees them: its variables, its locals (evaluated on first use),
+    ``path``/``terraform``, and its resources, data sources and module calls by their local addresses."""
+
+    def __init__(self, directory: str, variables: dict[str, Any], missing: dict[str, str],
+                 local_values: dict[str, Any], blocks: Sequence[Resource]) -> None:
+        self.directory = directory
+        self.variables = variables
+        self.missing = missing
+        self.local_values = local_values
+        self.blocks = {block.address: block for block in blocks}
+        self._locals: dict[str, Any] = {}
+        self._expansions: dict[str, tuple[str, Any]] = {}
+        self._busy: set[str] = set()
+
+    def root(self, name: str) -> Any:
+        if name == "var":
+            return Namespace("var", self.variable)
+        if name == "local":
+            return Namespace("local", self.local)
+        if name == "path":
+            return Namespace("path", self._path)
+        if name == "terraform":
+            return Namespace("terraform", self._terraform)
+        if name == "data":
+            return Namespace("data", lambda rtype: Namespace(f"data.{rtype}",
+                                                             lambda label: self.resource(f"data.{rtype}.{label}")))
+        if name == "module":
+            return Namespace("module", self._module)
+        if name in ("each", "count", "self"):
+            raise EvalError(f"{name} is not available here")
+        if "_" in name:  # a resource type: aws_s3_bucket.logs
+            return Namespace(name, lambda label: self.resource(f"{name}.{label}"))
+        raise EvalError(f"unknown name {name!r}")
+
+    def variable(self, name: str) -> Any:
+        if name in self.variables:
+            return self.variables[name]
+        if name in self.missing:
+            return Unknown(self.missing[name])
+        raise EvalError(f"variable {name!r} is not declared in this module")
+
+    def local(self, name: str) -> Any:
+        if name in self._locals:
+            return self._locals[name]
+        if name not in self.local_values:
+            raise EvalError(f"local.{name} is not declared in this module")
+        key = f"local.{name}"
+        if key in self._busy:
+            return Unknown(f"local.{name} refers to itself")
+        self._busy.add(key)
+        try:
+            value = from_raw(self.local_values[name], self)
+        finally:
+            self._busy.discard(key)
+        self._locals[name] = value
+        return value
+
+    def _path(self, name: str) -> Any:
+        if name in ("module", "root", "cwd"):
+            return self.directory if name == "module" else "."
+        raise EvalError(f"path.{name} does not exist")
+
+    def _terraform(self, name: str) -> Any:
+        if name == "workspace":
+            return "default"
+        raise EvalError(f"terraform.{name} is not known statically")
+
+    def _module(self, name: str) -> Any:
+        return Namespace(f"module.{name}", lambda output: Unknown(
+            f"module.{name}.{output}: the outputs of module calls are not evaluated"))
+
+    def resource(self, address: str) -> Any:
+        """A resource (or data source) as a reference sees it: one unknown per instance, named by its
+        address with the instance key, so the reference index links each instance."""
+        block = self.blocks.get(address)
+        if block is None:
+            return after_apply(address)  # not declared here: the reference index says so
+        kind, value = self.expansion(block)
+        if kind == "count":
+            return [after_apply(f"{address}[{i}]") for i in range(value)]
+        if kind == "each":
+            return {key: after_apply(f"{address}[{literal(key)}]") for key in value}
+        return after_apply(address)
+
+    def expansion(self, block: Resource) -> tuple[str, Any]:
+        """How a block's ``count`` / ``for_each`` expand: ("single", None), ("count", n),
+        ("each", {key: value}) or ("unknown", reason)."""
+        found = self._expansions.get(block.address)
+        if found is not None:
+            return found
+        if block.address in self._busy:
+            return "unknown", f"the count or for_each of {block.address} depends on itself"
+        self._busy.add(block.address)
+        try:
+            found = self._expand(block)
+        finally:
+            self._busy.discard(block.address)
+        self._expansions[block.address] = found
+        return found
+
+    def _expand(self, block: Resource) -> tuple[str, Any]:
+        attributes = block.attributes
+        if "count" in attributes:
+            count, _, _ = self._meta(attributes["count"])
+            if isinstance(count, Unknown):
+                return "unknown", f"the count of {block.address} is not known: {count.reason}"
+            try:
+                number = to_number(count)
+            except EvalError as exc:
+                return "unknown", f"the count of {block.address} is not a number: {exc}"
+            if not isinstance(number, int) or number < 0:
+                return "unknown", f"the count of {block.address} is not a whole number: {number}"
+            return "count", number
+        if "for_each" in attributes:
+            each, _, _ = self._meta(attributes["for_each"])
+            unknown = first_unknown(each) if isinstance(each, list) else each if isinstance(each, Unknown) else None
+            if unknown is not None:
+                return "unknown", f"the for_each of {block.address} is not known: {unknown.reason}"
+            if isinstance(each, dict):
+                return "each", {key: each[key] for key in sorted(each)}
+            if isinstance(each, list) and all(isinstance(item, str) for item in each):
+                return "each", {item: item for item in sorted(set(each))}
+            return "unknown", f"the for_each of {block.address} is not a map or a set of strings"
+        return "single", None
+
+    def _meta(self, raw: Any) -> tuple[Any, Any, Any]:
+        if isinstance(raw, Unresolved):
+            return evaluate_text(source_of(raw), self)
+        return from_raw(raw, self), None, None
+
+
+class _Instance(Scope):
+    """One instance of a block: ``count.index`` or ``each.key``/``each.value`` (unknown when the count or
+    for_each is), then the module's names."""
+
+    def __init__(self, module: _ModuleScope, count: Any = None, each: tuple[Any, Any] | None = None) -> None:
+        self.module = module
+        self.count = count
+        self.each = each
+
+    def root(self, name: str) -> Any:
+        if name == "count" and self.count is not None:
+            index = self.count
+            return Namespace("count", lambda attr: index if attr == "index" else _no_attribute("count", attr))
+        if name == "each" and self.each is not None:
+            key, value = self.each
+            return Namespace("each", lambda attr: key if attr == "key" else value if attr == "value"
+                             else _no_attribute("each", attr))
+        return self.module.root(name)
+
+
+def _no_attribute(name: str, attr: str) -> Any:
+    raise EvalError(f"{name}.{attr} does not exist")
+
+
+def _instances(module: _ModuleScope, block: Resource) -> tuple[list[tuple[str, Scope]], str | None]:
+    """The instances of ``block`` (address suffix and scope) and, when its count or for_each is unknown,
+    the reason: then one instance stands for all, and what depends on the key is unknown."""
+    kind, value = module.expansion(block)
+    if kind == "count":
+        return [(f"[{i}]", _Instance(module, count=i)) for i in range(value)], None
+    if kind == "each":
+        return [(f"[{literal(key)}]", _Instance(module, each=(key, item))) for key, item in value.items()], None
+    if kind == "unknown":
+        unknown = Unknown(value)
+        if "count" in block.attributes:
+            return [("", _Instance(module, count=unknown))], value
+        return [("", _Instance(module, each=(unknown, unknown)))], value
+    return [("", _Instance(module))], None
+
+
+def _body(raw: Mapping[str, Any], scope: Scope, top: bool = False) -> LineDict:
+    """A block body evaluated: attributes exported (null ones omitted, so the provider default applies),
+    nested blocks evaluated, ``dynamic`` blocks expanded into the blocks they generate."""
+    out = LineDict()
+    out.line, out.end_line = getattr(raw, "line", 0), getattr(raw, "end_line", 0)
+    out.key_lines = dict(getattr(raw, "key_lines", None) or {})
+    for key, value in raw.items():
+        if top and key in _EXPANSION:
+            continue
+        if key == "dynamic" and isinstance(value, BlockList):
+            for block in value:
+                _dynamic(block, scope, out)
+            continue
+        if isinstance(value, BlockList):
+            if key in _RAW_BLOCKS:
+                out[key] = value
+                continue
+            blocks = out.get(key)
+            if not isinstance(blocks, BlockList):
+                blocks = BlockList()
+                blocks.line = value.line
+            blocks.extend(_body(block, scope) for block in value)
+            out[key] = blocks
+            continue
+        if key in _RAW_KEYS or key == "__labels__":
+            out[key] = value
+            continue
+        exported = export_raw(value, scope)
+        if exported is None:
+            continue  # null: as if the argument were not set
+        out[key] = exported
+    return out
+
+
+def _dynamic(block: Mapping[str, Any], scope: Scope, out: LineDict) -> None:
+    """``dynamic "x" { for_each = ...; content { } }`` as the ``x`` blocks it generates (one block of
+    unknown values when the for_each is unknown)."""
+    labels = block.get("__labels__") or []
+    if not labels or not isinstance(labels[0], str):
+        return
+    name = labels[0]
+    iterator = block.get("iterator")
+    iterator_name = iterator if isinstance(iterator, str) and iterator else name
+    contents = block.get("content")
+    content = contents[0] if isinstance(contents, list) and contents else LineDict()
+    raw_each = block.get("for_each")
+    collection = from_raw(raw_each, scope)
+    items: list[tuple[Any, Any]]
+    if isinstance(collection, Unknown):
+        unknown = Unknown(f"the for_each of dynamic {name!r} is not known: {collection.reason}")
+        items = [(unknown, unknown)]
+    elif collection is None:
+        items = []
+    else:
+        try:
+            items = iterate(collection)
+        except EvalError as exc:
+            unknown = Unknown(f"the for_each of dynamic {name!r}: {exc}")
+            items = [(unknown, unknown)]
+    blocks = out.get(name)
+    if not isinstance(blocks, BlockList):
+        blocks = BlockList()
+        blocks.line = getattr(block, "line", 0)
+    for key, value in items:
+        blocks.append(_body(content, scope.with_names({iterator_name: {"key": key, "value": value}})))
+    if blocks:
+        out[name] = blocks
+        out.key_lines.setdefault(name, getattr(block, "line", 0))
 
 
 class _Modules:
@@ -180,92 +442,81 @@ class _Modules:
             return None
         return os.path.normpath(os.path.join(_dir_of(call), source))
 
-    def _scope(self, directory: str, inputs: dict[str, Any] | None, caller: str
-               ) -> tuple[dict[str, Any], dict[str, str]]:
-        """Variable and local values of one module instance (``inputs`` None: a root module)."""
+    def _scope(self, directory: str, inputs: dict[str, Any] | None, caller: str) -> _ModuleScope:
+        """The names of one module instance (``inputs`` None: a root module; else the call's evaluated
+        arguments)."""
         values: dict[str, Any] = {}
         missing: dict[str, str] = {}
         tfvars, broken = self.var_files.for_root(directory) if inputs is None else ({}, [])
         for var in self.variables.get(directory, ()):
             name = var.address[4:]
             if inputs is None and broken:  # an unreadable file may have set (or overridden) any of them
-                missing[f"var.{name}"] = f"variable {name!r}: {', '.join(broken)} could not be read"
+                missing[name] = f"variable {name!r}: {', '.join(broken)} could not be read"
             elif inputs is None and name in tfvars:
-                values[f"var.{name}"] = tfvars[name]
-            elif inputs is not None and name in inputs:
-                values[f"var.{name}"] = inputs[name]
+                values[name] = _typed(imported(tfvars[name]), var)
+            elif inputs is not None and name in inputs and not (inputs[name] is None and _not_nullable(var)):
+                values[name] = _typed(inputs[name], var)
             elif "default" in var.attributes:
-                values[f"var.{name}"] = var.attributes["default"]
+                values[name] = from_raw(var.attributes["default"], Scope())
             elif inputs is None:
-                missing[f"var.{name}"] = f"variable {name!r} has no default and no tfvars value"
+                missing[name] = f"variable {name!r} has no default and no tfvars value"
             else:
-                missing[f"var.{name}"] = f"{caller} does not set input {name!r} and the variable has no default"
-        for local in self.locals.get(directory, ()):  # locals may use variables and each other
-            values[local.address] = local.attributes["value"]
-        for _ in range(4):
-            for key, value in list(values.items()):
-                values[key] = _resolve(value, values, missing)
-        return values, missing
+                missing[name] = f"{caller} does not set input {name!r} and the variable has no default"
+        local_values = {local.address[6:]: local.attributes["value"] for local in self.locals.get(directory, ())}
+        return _ModuleScope(directory, values, missing, local_values, self.blocks.get(directory, ()))
 
     def link(self) -> list[Resource]:
         linked = [r for r in self.resources if r.provider == "terraform" and r.type in ("variable", "local")]
         for directory in sorted(self.blocks):
             if directory in self.called:
                 continue  # instantiated through the module calls that use it
-            values, missing = self._scope(directory, None, "")
-            linked.extend(self._instantiate(directory, "", values, missing, 0))
+            linked.extend(self._instantiate(directory, "", self._scope(directory, None, ""), 0))
         return linked
 
-    def _instantiate(self, directory: str, prefix: str, values: dict[str, Any], missing: dict[str, str],
-                     depth: int) -> list[Resource]:
+    def _instantiate(self, directory: str, prefix: str, module: _ModuleScope, depth: int) -> list[Resource]:
         out: list[Resource] = []
         for res in self.blocks.get(directory, ()):
-            attributes = _resolve(res.attributes, values, missing)
-            address = f"{prefix}{res.address}"
-            out.append(Resource(res.provider, res.type, address, res.origin, attributes, res.facts, res.kinds,
-                                res.fact_lines, res.format, res.source))
-            target = self._target(res)
-            if target is None or depth >= _MAX_MODULE_DEPTH or target == directory:
-                continue
-            inputs = {k: v for k, v in attributes.items() if k not in _MODULE_META}
-            child_values, child_missing = self._scope(target, inputs, address)
-            out.extend(self._instantiate(target, f"{address}.", child_values, child_missing, depth + 1))
+            instances, unknown = _instances(module, res)
+            for suffix, scope in instances:
+                attributes = _body(res.attributes, scope, top=True)
+                facts = res.facts
+                if unknown is not None:  # one resource stands for an unknown number: say so
+                    for meta in _EXPANSION:
+                        if meta in res.attributes:
+                            attributes[meta] = Unresolved(_shown(res.attributes[meta]), unknown)
+                    facts = {**facts, "instances_unknown": unknown}
+                address = f"{prefix}{res.address}{suffix}"
+                out.append(Resource(res.provider, res.type, address, res.origin, attributes, facts, res.kinds,
+                                    res.fact_lines, res.format, res.source))
+                target = self._target(res)
+                if target is None or depth >= _MAX_MODULE_DEPTH or target == directory:
+                    continue
+                inputs = {k: from_raw(v, scope) for k, v in res.attributes.items() if k not in _MODULE_META}
+                child = self._scope(target, inputs, address)
+                out.extend(self._instantiate(target, f"{address}.", child, depth + 1))
         return out
 
 
-def _resolve(value: Any, scope: dict[str, Any], missing: dict[str, str]) -> Any:
-    if isinstance(value, Unresolved):
-        expr = value.expression
-        match = _REFERENCE.match(expr)
-        if match:
-            if expr in scope and not isinstance(scope[expr], Unresolved):
-                return scope[expr]
-            if expr in missing:
-                return Unresolved(expr, missing[expr])
-            if expr in scope:
-                return scope[expr]
-            return Unresolved(expr, f"{expr} is not declared in this module")
-        if expr.startswith('"') and expr.endswith('"'):
-            parts = _TEMPLATE_PART.findall(expr)
-            values = [_resolve(Unresolved(p.strip()), scope, missing) for p in parts]
-            if all(not isinstance(v, Unresolved) and not isinstance(v, (dict, list)) for v in values):
-                it = iter(values)
-                return _TEMPLATE_PART.sub(lambda _: str(next(it)), expr[1:-1])
-            reasons = [v.reason for v in values if isinstance(v, Unresolved)]
-            return Unresolved(expr, "; ".join(reasons) or value.reason)
+def _shown(raw: Any) -> str:
+    return raw.expression if isinstance(raw, Unresolved) else str(raw)
+
+
+def _not_nullable(var: Resource) -> bool:
+    return var.attributes.get("nullable") is False
+
+
+def _typed(value: Any, var: Resource) -> Any:
+    """A primitive-typed variable's value converted as Terraform converts it (``"5"`` for a number)."""
+    kind = var.attributes.get("type")
+    try:
+        if kind == "number" and isinstance(value, str):
+            return to_number(value)
+        if kind == "bool" and isinstance(value, str):
+            return to_bool(value)
+        if kind == "string" and isinstance(value, (bool, int, float)):
+            return to_string(value)
+    except EvalError:
         return value
-    if isinstance(value, LineDict):
-        out = LineDict((k, _resolve(v, scope, missing)) for k, v in value.items())
-        out.line, out.end_line, out.key_lines = value.line, value.end_line, value.key_lines
-        return out
-    if isinstance(value, dict):
-        return {k: _resolve(v, scope, missing) for k, v in value.items()}
-    if isinstance(value, LineList):
-        out_list = type(value)(_resolve(v, scope, missing) for v in value)
-        out_list.line, out_list.end_line = value.line, value.end_line
-        return out_list
-    if isinstance(value, list):
-        return [_resolve(v, scope, missing) for v in value]
     return value
 
 

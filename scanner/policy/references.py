@@ -27,6 +27,7 @@ from scanner.model import Origin, Resource, Unresolved
 # Terraform: a resource type has an underscore (var., local., each., count., module. do not).
 _TF_REF = re.compile(
     r"(?<![\w.\"'])((?:data\.)?[a-z][a-z0-9]*_[a-z0-9_]*\.[A-Za-z_][\w-]*)(\[[^\]]*\])?(?:\.([A-Za-z_]\w*))?")
+_INSTANCE_KEY = re.compile(r"\[[^\]]*\]$")
 _CFN_REF = re.compile(r"!Ref ([A-Za-z0-9_:]+)")
 _CFN_GETATT = re.compile(r"!GetAtt ([A-Za-z0-9_]+)\.?([A-Za-z0-9_.]*)")
 _CFN_SUB_VAR = re.compile(r"\$\{(?!!)([A-Za-z0-9_:]+)(?:\.([A-Za-z0-9_.]+))?\}")
@@ -205,6 +206,10 @@ class ResourceIndex:
         if ref.live:
             return self._by_key.get((LIVE_SCOPE, ref.target.casefold()))
         scope = scope_of(origin)
+        if ref.index not in (None, "*"):  # one instance of a Terraform count / for_each: aws_s3_bucket.b["logs"]
+            found = self._by_key.get((scope, f"{ref.target}[{ref.index}]"))
+            if found is not None:
+                return found
         found = self._by_key.get((scope, ref.target)) or self._by_key.get((scope, ref.target.lower()))
         if found is None and origin.format == "arm":  # nested children are declared by their short name
             found = self._by_key.get((scope, _arm_short(ref.target)))
@@ -481,6 +486,10 @@ def _keys(resource: Resource) -> list[str]:
         if name:
             keys.append(_arm_short(resource.address))
         return keys
+    if resource.format == "terraform" and resource.address.endswith("]"):
+        # An instance (aws_s3_bucket.b["logs"]) also answers to its block's address, so a reference
+        # whose index is not known (or not written) still finds the resource, by its first instance.
+        return [resource.address, _INSTANCE_KEY.sub("", resource.address)]
     return [resource.address]
 
 
