@@ -380,7 +380,7 @@ TF_JSON = """{
         "identifier": "${local.name}",
         "engine": "postgres",
         "backup_retention_period": "${var.retention}",
-        "vpc_security_group_ids": ["${aws_security_group.db.id}"]
+        "vpc_security_group_ids": ["${aws_security_group.db[0].id}"]
       }
     },
     "aws_security_group": {
@@ -401,7 +401,7 @@ def test_terraform_json_loads_like_hcl(tmp_path: Path) -> None:
     assert db.attributes["identifier"] == "prod-db"
     assert db.attributes["backup_retention_period"] == 35
     assert db.origin.line == 6 and db.line_of("backup_retention") == 9
-    assert db.attributes["vpc_security_group_ids"][0].expression == "aws_security_group.db.id"
+    assert db.attributes["vpc_security_group_ids"][0].expression == "aws_security_group.db[0].id"
     assert "aws_security_group.db[0]" in resources
 
 
@@ -455,3 +455,66 @@ def test_companions_link_per_instance(tmp_path: Path) -> None:
     found = {(a, s) for a, s, _ in _findings(tmp_path, "ME-BAK-03")}
     assert found == {('aws_s3_bucket.backup["me-db-backups"]', "complies"),
                      ('aws_s3_bucket.backup["me-wal-backups"]', "violates")}
+
+
+def test_terraform_json_templates_keep_their_strings(tmp_path: Path) -> None:
+    resources = _load(tmp_path, {"main.tf.json": """{
+  "variable": {"m": {"default": {"k": "v"}}},
+  "resource": {"null_resource": {"x": {
+    "quoted": "say \\"hi\\" to ${lookup(var.m, \\"k\\", \\"d\\")}",
+    "plain": "only $ and { and }",
+    "empty": "${}",
+    "dynamic": {"setting": {"for_each": "${var.m}", "content": {"name": "${setting.key}"}}}
+  }}}
+}"""})
+    x = resources["null_resource.x"].attributes
+    assert x["quoted"] == 'say "hi" to v'
+    assert x["setting"][0]["name"] == "k"
+    assert x["plain"] == "only $ and { and }"
+    assert isinstance(x["empty"], Unresolved)  # not an expression terraform accepts: unknown, never a crash
+
+
+def test_parameter_group_linked_by_name_through_locals(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text("""
+locals {
+  name = "orders"
+}
+resource "aws_db_parameter_group" "pg" {
+  name   = "${local.name}-pg"
+  family = "postgres14"
+  parameter {
+    name  = "rds.force_ssl"
+    value = "1"
+  }
+}
+resource "aws_db_instance" "db" {
+  engine               = "postgres"
+  engine_version       = "14.7"
+  parameter_group_name = "${local.name}-pg"
+}
+""")
+    assert [(a, s) for a, s, _ in _findings(tmp_path, "ME-TLS-03")] == [("aws_db_instance.db", "complies")]
+
+
+def test_listener_per_load_balancer_instance(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text("""
+variable "lbs" {
+  default = { public = 443, legacy = 80 }
+}
+resource "aws_lb" "this" {
+  for_each           = var.lbs
+  load_balancer_type = "application"
+  internal           = false
+}
+resource "aws_lb_listener" "this" {
+  for_each          = var.lbs
+  load_balancer_arn = aws_lb.this[each.key].arn
+  port              = each.value
+  protocol          = each.value == 443 ? "HTTPS" : "HTTP"
+  certificate_arn   = each.value == 443 ? "arn:aws:acm:eu-west-1:1:certificate/x" : null
+  ssl_policy        = each.value == 443 ? "ELBSecurityPolicy-TLS13-1-2-2021-06" : null
+}
+""")
+    found = {(a, s) for a, s, _ in _findings(tmp_path, "ME-TLS-01")}
+    assert ('aws_lb_listener.this["legacy"]', "violates") in found
+    assert ('aws_lb_listener.this["public"]', "complies") in found

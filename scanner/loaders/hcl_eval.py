@@ -111,8 +111,8 @@ def compile_expression(source: str) -> tuple[Node, bytes]:
         body = root.children[0]
         attribute = body.children[0]
         node = _compile(attribute.children[2], wrapped)
-    except (IndexError, AttributeError, ValueError, RecursionError) as exc:
-        return ("error", 0, len(data), f"expression not understood ({exc})"), data
+    except Exception as exc:  # a tree shape this compiler does not know is an unknown, not a crash
+        return ("error", 0, len(data), f"expression not understood ({type(exc).__name__})"), data
     return _shift(node, len(_PREFIX)), data
 
 
@@ -776,6 +776,8 @@ def evaluate_text(source: str, scope: Scope) -> tuple[Any, Node, bytes]:
         return Unknown(f"{source_text(data)}: {exc}"), node, data
     except RecursionError:
         return Unknown("expression nested too deeply to evaluate"), node, data
+    except Exception as exc:  # one value that cannot be evaluated never ends the scan
+        return Unknown(f"{source_text(data)}: cannot be evaluated ({type(exc).__name__}: {exc})"), node, data
 
 
 def source_text(data: bytes) -> str:

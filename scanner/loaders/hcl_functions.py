@@ -251,7 +251,7 @@ def _range(*args: Any) -> Any:
         numbers[0], numbers[1], numbers[2] if len(numbers) > 2 else (1 if numbers[1] >= numbers[0] else -1))
     if step == 0:
         raise EvalError("range(): step must not be zero")
-    out = []
+    out: list[Any] = []
     value = start
     while (value < stop if step > 0 else value > stop) and len(out) < 1024:
         out.append(normal(value))

@@ -49,26 +49,40 @@ class TerraformLoader:
     name = NAME
 
     def claims(self, path: Path, head: str) -> bool:
-        if path.suffix == ".tf":
+        if path.suffix == ".tf" or path.name.endswith(".tf.json"):
             return True
         # The guide's own fences label HCL as yaml: trust content over extension.
         return path.suffix in ("", ".hcl", ".yaml", ".yml", ".txt") and bool(_BLOCK_SNIFF.search(head)) \
             and '" {' in head
 
     def load(self, path: str, text: str) -> LoadResult:
+        if path.endswith(".json"):
+            from scanner.loaders import terraform_json
+
+            document, failed = terraform_json.load(path, text, NAME)
+            if failed is not None:
+                return failed
+            return self._resources(path, terraform_json.blocks(document or {}))
         from scanner.loaders import hcl_tree
 
         try:
             root = hcl_tree.parse(text)
         except hcl_tree.HclSyntaxError as exc:
             return LoadResult(errors=[ParseError(path, exc.line, f"HCL syntax error: {exc.message}", NAME)])
-        result = LoadResult()
-        module_dir = str(Path(path).parent)
+        found = []
         for block in hcl_tree.blocks(hcl_tree.body_of(root)):
             labels, body_node, line, end_line = hcl_tree.block_header(block)
+            found.append((labels, hcl_tree.to_body(body_node, block), line, end_line))
+        return self._resources(path, found)
+
+    @staticmethod
+    def _resources(path: str, blocks: Sequence[tuple[list[str], LineDict, int, int]]) -> LoadResult:
+        """Resources, data sources, module calls, variables and locals of one file's top-level blocks."""
+        result = LoadResult()
+        module_dir = str(Path(path).parent)
+        for labels, body, line, end_line in blocks:
             kind, rest = labels[0], labels[1:]
             origin = Origin(file=path, line=line, end_line=end_line)
-            body = hcl_tree.to_body(body_node, block)
             if kind == "resource" and len(rest) == 2:
                 rtype, name = rest
                 provider = PROVIDERS.get(rtype.split("_", 1)[0], rtype.split("_", 1)[0])
@@ -356,10 +370,10 @@ def _body(raw: Mapping[str, Any], scope: Scope, top: bool = False) -> LineDict:
             for block in value:
                 _dynamic(block, scope, out)
             continue
+        if key in _RAW_BLOCKS:
+            out[key] = value
+            continue
         if isinstance(value, BlockList):
-            if key in _RAW_BLOCKS:
-                out[key] = value
-                continue
             blocks = out.get(key)
             if not isinstance(blocks, BlockList):
                 blocks = BlockList()

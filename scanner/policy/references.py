@@ -215,10 +215,27 @@ class ResourceIndex:
             found = self._by_key.get((scope, _arm_short(ref.target)))
         return found
 
-    def targets(self, value: Any, origin: Resource) -> list[tuple[Ref, Resource | None]]:
-        """Each reference in ``value`` with the resource it names (None when not declared)."""
+    def targets(self, value: Any, origin: Resource, named: Sequence[str] = ()) -> list[tuple[Ref, Resource | None]]:
+        """Each reference in ``value`` with the resource it names (None when not declared). With ``named``
+        (Terraform types), a plain string is also a reference: the resource of one of those types in the
+        same module whose ``name`` it is (``db_subnet_group_name = local.name``, evaluated to a string)."""
         refs = live_refs(value) if is_live(origin) else refs_in(value)
+        if not refs and named and isinstance(value, str) and origin.format == "terraform":
+            found = self._named(scope_of(origin), value, named)
+            if found is not None:
+                return [(Ref(found.address, expression=value), found)]
         return [(ref, self.resolve(ref, origin)) for ref in refs]
+
+    def _named(self, scope: str, name: str, types: Sequence[str]) -> Resource | None:
+        names = self.memo.get("terraform_names")
+        if names is None:
+            names = {}
+            for resource in self.resources:
+                value = resource.attributes.get("name")
+                if resource.format == "terraform" and isinstance(value, str):
+                    names.setdefault((scope_of(resource), resource.type, value), resource)
+            self.memo["terraform_names"] = names
+        return next((names[key] for t in types if (key := (scope, t, name)) in names), None)
 
     def points_to(self, value: Any, origin: Resource, target: Resource) -> bool:
         return any(found is target for _, found in self.targets(value, origin))
