@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -54,6 +55,15 @@ class Origin:
             return f"{self.file}:{self.line}" if self.line else self.file
         parts = [p for p in (self.account, self.region, self.api) if p]
         return "/".join(parts) or "unknown"
+
+
+_INSTANCE_KEY = re.compile(r"\[[^\]]*\]$")
+
+
+def block_address(address: str) -> str:
+    """A Terraform instance's address without its ``count`` / ``for_each`` key (``aws_s3_bucket.b["logs"]``
+    -> ``aws_s3_bucket.b``): the block as written, which a fix edits."""
+    return _INSTANCE_KEY.sub("", address) if address.endswith("]") else address
 
 
 @dataclass(frozen=True)

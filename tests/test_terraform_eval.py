@@ -518,3 +518,61 @@ resource "aws_lb_listener" "this" {
     found = {(a, s) for a, s, _ in _findings(tmp_path, "ME-TLS-01")}
     assert ('aws_lb_listener.this["legacy"]', "violates") in found
     assert ('aws_lb_listener.this["public"]', "complies") in found
+
+
+def test_module_outputs_evaluate_and_stay_unknown_when_the_source_is_missing(tmp_path: Path) -> None:
+    resources = _load(tmp_path, {
+        "main.tf": """
+module "label" {
+  source  = "./modules/label"
+  enabled = false
+  name    = "orders"
+}
+module "registry" {
+  source  = "cloudposse/label/null"
+  version = "0.25.0"
+}
+locals {
+  enabled = module.label.enabled
+}
+resource "aws_s3_bucket" "off" {
+  count  = local.enabled ? 1 : 0
+  bucket = module.label.id
+}
+resource "aws_s3_bucket" "on" {
+  count  = module.label.enabled ? 0 : 1
+  bucket = module.label.id
+  tags   = { Arn = module.label.arn }
+}
+resource "aws_s3_bucket" "maybe" {
+  count  = module.registry.enabled ? 1 : 0
+  bucket = "x"
+}
+""",
+        "modules/label/main.tf": """
+variable "enabled" {
+  default = null
+}
+variable "name" {}
+locals {
+  enabled = var.enabled == null ? true : var.enabled
+}
+resource "aws_iam_role" "r" {}
+output "enabled" {
+  value = local.enabled
+}
+output "id" {
+  value = "me-${var.name}"
+}
+output "arn" {
+  value = aws_iam_role.r.arn
+}
+"""})
+    assert not [a for a in resources if a.startswith("aws_s3_bucket.off")]
+    on = resources["aws_s3_bucket.on[0]"].attributes
+    assert on["bucket"] == "me-orders"
+    arn = on["tags"]["Arn"]  # the module's own resource: unknown, and not a reference in the caller
+    assert isinstance(arn, Unresolved) and "aws_iam_role.r.arn" in arn.reason and "aws_iam_role" not in arn.expression
+    maybe = resources["aws_s3_bucket.maybe"]
+    assert "module.registry.enabled" in maybe.facts["instances_unknown"]
+    assert "output.enabled" not in {r.address for r in load_paths([tmp_path]).resources}

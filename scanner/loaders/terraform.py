@@ -97,6 +97,9 @@ class TerraformLoader:
             elif kind == "variable" and len(rest) == 1:
                 result.resources.append(Resource("terraform", "variable", f"var.{rest[0]}", origin, body,
                                                  facts={"module_dir": module_dir}, format=NAME))
+            elif kind == "output" and len(rest) == 1:  # read by module.<call>.<name>; not a resource
+                result.resources.append(Resource("terraform", "output", f"output.{rest[0]}", origin, body,
+                                                 format=NAME))
             elif kind == "locals":
                 for key, value in body.items():
                     key_line = body.key_lines.get(key, line)
@@ -189,14 +192,19 @@ class _ModuleScope(Scope):
     """Names as one instance of a module sees them: its variables, its locals (evaluated on first use),
     ``path``/``terraform``, and its resources, data sources and module calls by their local addresses."""
 
-    def __init__(self, directory: str, variables: dict[str, Any], missing: dict[str, str],
-                 local_values: dict[str, Any], blocks: Sequence[Resource]) -> None:
+    def __init__(self, modules: _Modules, directory: str, variables: dict[str, Any], missing: dict[str, str],
+                 prefix: str = "", depth: int = 0) -> None:
+        self.modules = modules
         self.directory = directory
         self.variables = variables
         self.missing = missing
-        self.local_values = local_values
-        self.blocks = {block.address: block for block in blocks}
+        self.prefix = prefix  # the address prefix of this instance: "" for a root, 'module.x["a"].' below
+        self.depth = depth
+        self.local_values = modules.local_values.get(directory, {})
+        self.blocks = {block.address: block for block in modules.blocks.get(directory, ())}
         self._locals: dict[str, Any] = {}
+        self._outputs: dict[str, Any] = {}
+        self._children: dict[str, _ModuleScope | None] = {}
         self._expansions: dict[str, tuple[str, Any]] = {}
         self._busy: set[str] = set()
 
@@ -254,8 +262,65 @@ class _ModuleScope(Scope):
         raise EvalError(f"terraform.{name} is not known statically")
 
     def _module(self, name: str) -> Any:
-        return Namespace(f"module.{name}", lambda output: Unknown(
-            f"module.{name}.{output}: the outputs of module calls are not evaluated"))
+        """``module.x``: its outputs, evaluated in the called module's instance (one per count / for_each
+        instance); a module whose source is not in the scan has unknown outputs."""
+        block = self.blocks.get(f"module.{name}")
+        if block is None:
+            raise EvalError(f"module.{name} is not declared in this module")
+        kind, value = self.expansion(block)
+        if kind == "count":
+            return [self._outputs_of(block, f"[{i}]", _Instance(self, count=i)) for i in range(value)]
+        if kind == "each":
+            return {key: self._outputs_of(block, f"[{literal(key)}]", _Instance(self, each=(key, item)))
+                    for key, item in value.items()}
+        if kind == "unknown":
+            return Namespace(f"module.{name}", lambda output: Unknown(value))
+        return self._outputs_of(block, "", _Instance(self))
+
+    def _outputs_of(self, call: Resource, suffix: str, scope: Scope) -> Namespace:
+        text = f"{call.address}{suffix}"
+        child = self.child(call, suffix, scope)
+        if child is None:
+            return Namespace(text, lambda output: Unknown(
+                f"{text}.{output}: the module's source is not among the scanned files"))
+        return Namespace(text, lambda output: child.output(output, text))
+
+    def child(self, call: Resource, suffix: str, scope: Scope) -> _ModuleScope | None:
+        """The instance of the module ``call`` makes (None when its source is not a scanned directory)."""
+        address = f"{self.prefix}{call.address}{suffix}"
+        if address in self._children:
+            return self._children[address]
+        if address in self._busy:
+            return None  # its inputs depend on its own outputs
+        target = self.modules._target(call)
+        if target is None or self.depth >= _MAX_MODULE_DEPTH or target == self.directory:
+            self._children[address] = None
+            return None
+        self._busy.add(address)
+        try:
+            inputs = {k: from_raw(v, scope) for k, v in call.attributes.items() if k not in _MODULE_META}
+        finally:
+            self._busy.discard(address)
+        found = self.modules._scope(target, inputs, address, f"{address}.", self.depth + 1)
+        self._children[address] = found
+        return found
+
+    def output(self, name: str, call: str) -> Any:
+        if name in self._outputs:
+            return self._outputs[name]
+        outputs = self.modules.outputs.get(self.directory, {})
+        if name not in outputs:
+            raise EvalError(f"{call} has no output {name!r}")
+        key = f"output.{name}"
+        if key in self._busy:
+            return Unknown(f"{call}.{name} refers to itself")
+        self._busy.add(key)
+        try:
+            value = _sealed(from_raw(outputs[name], self), f"{call}.{name}")
+        finally:
+            self._busy.discard(key)
+        self._outputs[name] = value
+        return value
 
     def resource(self, address: str) -> Any:
         """A resource (or data source) as a reference sees it: one unknown per instance, named by its
@@ -335,6 +400,18 @@ class _Instance(Scope):
             return Namespace("each", lambda attr: key if attr == "key" else value if attr == "value"
                              else _no_attribute("each", attr))
         return self.module.root(name)
+
+
+def _sealed(value: Any, text: str) -> Any:
+    """A module output as its caller sees it: a reference to the module's own resources does not name
+    a resource of the caller's module, so it stays unknown without being a reference there."""
+    if isinstance(value, Unknown):
+        return Unknown(f"{text} = {value.ref}: known only after apply" if value.ref else value.reason)
+    if isinstance(value, list):
+        return [_sealed(item, text) for item in value]
+    if isinstance(value, dict):
+        return {key: _sealed(item, text) for key, item in value.items()}
+    return value
 
 
 def _no_attribute(name: str, attr: str) -> Any:
@@ -436,11 +513,17 @@ class _Modules:
         self.variables: dict[str, list[Resource]] = defaultdict(list)
         self.locals: dict[str, list[Resource]] = defaultdict(list)
         self.blocks: dict[str, list[Resource]] = defaultdict(list)  # resources, data sources, module calls
+        self.local_values: dict[str, dict[str, Any]] = defaultdict(dict)
+        self.outputs: dict[str, dict[str, Any]] = defaultdict(dict)
         for res in resources:
-            if res.type == "variable":
+            if res.provider == "terraform" and res.type == "variable":
                 self.variables[os.path.normpath(str(res.facts["module_dir"]))].append(res)
-            elif res.type == "local":
-                self.locals[os.path.normpath(str(res.facts["module_dir"]))].append(res)
+            elif res.provider == "terraform" and res.type == "local":
+                directory = os.path.normpath(str(res.facts["module_dir"]))
+                self.locals[directory].append(res)
+                self.local_values[directory][res.address[6:]] = res.attributes["value"]
+            elif res.provider == "terraform" and res.type == "output":
+                self.outputs[_dir_of(res)][res.address[7:]] = res.attributes.get("value")
             else:
                 self.blocks[_dir_of(res)].append(res)
         self.called = {target for directory in self.blocks for call in self.blocks[directory]
@@ -456,7 +539,8 @@ class _Modules:
             return None
         return os.path.normpath(os.path.join(_dir_of(call), source))
 
-    def _scope(self, directory: str, inputs: dict[str, Any] | None, caller: str) -> _ModuleScope:
+    def _scope(self, directory: str, inputs: dict[str, Any] | None, caller: str, prefix: str = "",
+               depth: int = 0) -> _ModuleScope:
         """The names of one module instance (``inputs`` None: a root module; else the call's evaluated
         arguments)."""
         values: dict[str, Any] = {}
@@ -476,20 +560,19 @@ class _Modules:
                 missing[name] = f"variable {name!r} has no default and no tfvars value"
             else:
                 missing[name] = f"{caller} does not set input {name!r} and the variable has no default"
-        local_values = {local.address[6:]: local.attributes["value"] for local in self.locals.get(directory, ())}
-        return _ModuleScope(directory, values, missing, local_values, self.blocks.get(directory, ()))
+        return _ModuleScope(self, directory, values, missing, prefix, depth)
 
     def link(self) -> list[Resource]:
         linked = [r for r in self.resources if r.provider == "terraform" and r.type in ("variable", "local")]
         for directory in sorted(self.blocks):
             if directory in self.called:
                 continue  # instantiated through the module calls that use it
-            linked.extend(self._instantiate(directory, "", self._scope(directory, None, ""), 0))
+            linked.extend(self._instantiate(self._scope(directory, None, "")))
         return linked
 
-    def _instantiate(self, directory: str, prefix: str, module: _ModuleScope, depth: int) -> list[Resource]:
+    def _instantiate(self, module: _ModuleScope) -> list[Resource]:
         out: list[Resource] = []
-        for res in self.blocks.get(directory, ()):
+        for res in self.blocks.get(module.directory, ()):
             instances, unknown = _instances(module, res)
             for suffix, scope in instances:
                 attributes = _body(res.attributes, scope, top=True)
@@ -499,15 +582,12 @@ class _Modules:
                         if meta in res.attributes:
                             attributes[meta] = Unresolved(_shown(res.attributes[meta]), unknown)
                     facts = {**facts, "instances_unknown": unknown}
-                address = f"{prefix}{res.address}{suffix}"
+                address = f"{module.prefix}{res.address}{suffix}"
                 out.append(Resource(res.provider, res.type, address, res.origin, attributes, facts, res.kinds,
                                     res.fact_lines, res.format, res.source))
-                target = self._target(res)
-                if target is None or depth >= _MAX_MODULE_DEPTH or target == directory:
-                    continue
-                inputs = {k: from_raw(v, scope) for k, v in res.attributes.items() if k not in _MODULE_META}
-                child = self._scope(target, inputs, address)
-                out.extend(self._instantiate(target, f"{address}.", child, depth + 1))
+                child = module.child(res, suffix, scope) if res.type == "module" else None
+                if child is not None:
+                    out.extend(self._instantiate(child))
         return out
 
 

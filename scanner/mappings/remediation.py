@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 
 from scanner.mappings import fact_spec, unit_dimension
-from scanner.model import Remediation, Resource
+from scanner.model import Remediation, Resource, block_address
 from scanner.units import Quantity, parse_quantity
 
 
@@ -111,7 +111,7 @@ def render(resource: Resource, fact: str, value: Any) -> Remediation | None:
     if fmt == "terraform":
         # A module instance (module.gke.google_container_node_pool.api) is fixed in the module's block,
         # or through the call's input that sets the value.
-        tf_type, tf_name = address.rsplit(".", 2)[-2:]
+        tf_type, tf_name = block_address(address).rsplit(".", 2)[-2:]
         lines = [f'resource "{tf_type}" "{tf_name}" {{']
         _hcl_block(lines, path, native, "  ")
         lines.append("}")

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from scanner.loaders.base import ParseError
-from scanner.model import PARSE_ERROR_POLICY, Finding, Remediation, Resource, Severity, Status
+from scanner.model import PARSE_ERROR_POLICY, Finding, Remediation, Resource, Severity, Status, block_address
 from scanner.policy.catalog import Policy
 from scanner.policy.check import SKIP, EvalContext, Outcome, evaluate
 from scanner.secrets import redact, redact_remediation, redact_value
@@ -100,7 +100,8 @@ class Engine:
                 "address": resource.address, "type": resource.type, "fact": outcome.fact or "",
                 "observed": observed if outcome.observed is not None else "not set",
                 "expected": outcome.expected,
-                "name": resource.facts.get("name") or resource.address.rsplit("/", 1)[-1].rsplit(".", 1)[-1],
+                "name": resource.facts.get("name")
+                or block_address(resource.address).rsplit("/", 1)[-1].rsplit(".", 1)[-1],
                 "namespace": resource.facts.get("namespace", ""), "type_lower": resource.type.lower(),
                 "item": item.group(1) if (item := _ITEM.search(outcome.fact or "")) else "",
                 **{k: display(v) for k, v in params.items()},

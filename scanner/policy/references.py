@@ -22,12 +22,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from scanner.model import Origin, Resource, Unresolved
+from scanner.model import Origin, Resource, Unresolved, block_address
 
 # Terraform: a resource type has an underscore (var., local., each., count., module. do not).
 _TF_REF = re.compile(
     r"(?<![\w.\"'])((?:data\.)?[a-z][a-z0-9]*_[a-z0-9_]*\.[A-Za-z_][\w-]*)(\[[^\]]*\])?(?:\.([A-Za-z_]\w*))?")
-_INSTANCE_KEY = re.compile(r"\[[^\]]*\]$")
 _CFN_REF = re.compile(r"!Ref ([A-Za-z0-9_:]+)")
 _CFN_GETATT = re.compile(r"!GetAtt ([A-Za-z0-9_]+)\.?([A-Za-z0-9_.]*)")
 _CFN_SUB_VAR = re.compile(r"\$\{(?!!)([A-Za-z0-9_:]+)(?:\.([A-Za-z0-9_.]+))?\}")
@@ -506,7 +505,7 @@ def _keys(resource: Resource) -> list[str]:
     if resource.format == "terraform" and resource.address.endswith("]"):
         # An instance (aws_s3_bucket.b["logs"]) also answers to its block's address, so a reference
         # whose index is not known (or not written) still finds the resource, by its first instance.
-        return [resource.address, _INSTANCE_KEY.sub("", resource.address)]
+        return [resource.address, block_address(resource.address)]
     return [resource.address]
 
 
