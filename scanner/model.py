@@ -66,6 +66,13 @@ def block_address(address: str) -> str:
     return _INSTANCE_KEY.sub("", address) if address.endswith("]") else address
 
 
+def module_prefix(address: str, rtype: str) -> str:
+    """The module instance part of a Terraform address (``module.s3["a"].`` of
+    ``module.s3["a"].aws_s3_bucket.b``): references written inside the module are relative to it."""
+    at = address.rfind(f"{rtype}.")
+    return address[:at] if at > 0 and address[at - 1] == "." else ""
+
+
 @dataclass(frozen=True)
 class Unresolved:
     """A value the IaC leaves to a variable, parameter or expression that could not be resolved."""

@@ -576,3 +576,46 @@ output "arn" {
     maybe = resources["aws_s3_bucket.maybe"]
     assert "module.registry.enabled" in maybe.facts["instances_unknown"]
     assert "output.enabled" not in {r.address for r in load_paths([tmp_path]).resources}
+
+
+@pytest.mark.parametrize("enabled", ["true", "module.this.enabled"])
+def test_companions_link_inside_a_module_through_locals_and_join(tmp_path: Path, enabled: str) -> None:
+    """cloudposse's pattern: the bucket under count, its id through join("", ...[*].id) in a local."""
+    (tmp_path / "modules" / "s3").mkdir(parents=True)
+    (tmp_path / "main.tf").write_text('module "backups" {\n  source = "./modules/s3"\n}\n')
+    (tmp_path / "modules" / "s3" / "main.tf").write_text(f"""
+module "this" {{
+  source  = "cloudposse/label/null"
+  version = "0.25.0"
+}}
+locals {{
+  enabled   = {enabled}
+  bucket_id = join("", aws_s3_bucket.default[*].id)
+}}
+resource "aws_s3_bucket" "default" {{
+  count  = local.enabled ? 1 : 0
+  bucket = "me-db-backups"
+}}
+resource "aws_s3_bucket_versioning" "default" {{
+  count  = local.enabled ? 1 : 0
+  bucket = local.bucket_id
+  versioning_configuration {{
+    status = "Enabled"
+  }}
+}}
+resource "aws_s3_bucket_lifecycle_configuration" "default" {{
+  count  = local.enabled ? 1 : 0
+  bucket = one(aws_s3_bucket.default[*].id)
+  rule {{
+    id     = "expire"
+    status = "Enabled"
+    filter {{}}
+    expiration {{
+      days = 90
+    }}
+  }}
+}}
+""")
+    found = [(a, s) for a, s, _ in _findings(tmp_path, "ME-BAK-03")]
+    suffix = "[0]" if enabled == "true" else ""
+    assert found == [(f"module.backups.aws_s3_bucket.default{suffix}", "complies")]

@@ -183,6 +183,8 @@ def _contains(items: Any, value: Any) -> Any:
 def _coalesce(*values: Any) -> Any:
     for value in values:
         if isinstance(value, Unknown):
+            if value.ref is not None:
+                return value  # the first candidate is a resource's attribute: it names that resource
             known(value)
         if value is not None and value != "":
             return value
@@ -207,6 +209,8 @@ def _zipmap(keys: Any, values: Any) -> Any:
 def _one(items: Any) -> Any:
     if items is None:
         return None
+    if isinstance(items, Unknown) and items.ref is not None:
+        return items  # one(aws_s3_bucket.b[*].id) of a resource whose count is unknown: still a reference
     found = _list(items, "one")
     if len(found) > 1:
         raise EvalError(f"one(): the list has {len(found)} elements")
@@ -340,6 +344,11 @@ def _formatlist(spec: Any, *args: Any) -> Any:
 
 
 def _join(separator: Any, *lists: Any) -> Any:
+    if len(lists) == 1:  # join("", aws_s3_bucket.b[*].id): the id of the one instance, still a reference
+        items = lists[0] if isinstance(lists[0], list) else [lists[0]]
+        items = [item for item in items if item != ""]
+        if len(items) == 1 and isinstance(items[0], Unknown) and items[0].ref is not None:
+            return items[0]
     return _str(separator).join(_str(item) for items in lists for item in known(_list(items, "join")))
 
 

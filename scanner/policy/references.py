@@ -22,7 +22,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from scanner.model import Origin, Resource, Unresolved, block_address
+from scanner.model import Origin, Resource, Unresolved, block_address, module_prefix
 
 # Terraform: a resource type has an underscore (var., local., each., count., module. do not).
 _TF_REF = re.compile(
@@ -205,10 +205,17 @@ class ResourceIndex:
         if ref.live:
             return self._by_key.get((LIVE_SCOPE, ref.target.casefold()))
         scope = scope_of(origin)
-        if ref.index not in (None, "*"):  # one instance of a Terraform count / for_each: aws_s3_bucket.b["logs"]
-            found = self._by_key.get((scope, f"{ref.target}[{ref.index}]"))
-            if found is not None:
-                return found
+        if origin.format == "terraform":
+            # inside a module instance a reference names that instance's resources (module.s3.aws_s3_bucket.b),
+            # and an index one instance of a count / for_each (aws_s3_bucket.b["logs"])
+            prefix = module_prefix(origin.address, origin.type)
+            keys = [f"{ref.target}[{ref.index}]"] if ref.index not in (None, "*") else []
+            keys.append(ref.target)
+            for key in keys:
+                found = self._by_key.get((scope, prefix + key)) if prefix else None
+                found = found or self._by_key.get((scope, key))
+                if found is not None:
+                    return found
         found = self._by_key.get((scope, ref.target)) or self._by_key.get((scope, ref.target.lower()))
         if found is None and origin.format == "arm":  # nested children are declared by their short name
             found = self._by_key.get((scope, _arm_short(ref.target)))
