@@ -619,3 +619,23 @@ resource "aws_s3_bucket_lifecycle_configuration" "default" {{
     found = [(a, s) for a, s, _ in _findings(tmp_path, "ME-BAK-03")]
     suffix = "[0]" if enabled == "true" else ""
     assert found == [(f"module.backups.aws_s3_bucket.default{suffix}", "complies")]
+
+
+def test_cluster_members_found_inside_a_module_instance(tmp_path: Path) -> None:
+    from scanner.policy.references import ResourceIndex
+
+    resources = _load(tmp_path, {
+        "main.tf": 'module "db" {\n  source = "./modules/aurora"\n  replicas = 3\n}\n',
+        "modules/aurora/main.tf": """
+variable "replicas" {}
+resource "aws_rds_cluster" "this" {
+  engine = "aurora-postgresql"
+}
+resource "aws_rds_cluster_instance" "this" {
+  count              = var.replicas
+  cluster_identifier = aws_rds_cluster.this.id
+}
+"""})
+    index = ResourceIndex(list(resources.values()))
+    members = index.members_of(resources["module.db.aws_rds_cluster.this"])
+    assert [m.address for m in members] == [f"module.db.aws_rds_cluster_instance.this[{i}]" for i in range(3)]

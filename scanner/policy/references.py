@@ -332,8 +332,10 @@ class ResourceIndex:
                     found_addresses, found_names = mentioned(value, self._longest)
                     addresses |= found_addresses
                     names |= found_names
+                # written inside a module instance, an address names that instance's resource
+                prefix = module_prefix(candidate.address, candidate.type) if candidate.format == "terraform" else ""
                 for address in addresses:
-                    by_address[address].append(i)
+                    by_address[prefix + address].append(i)
                 for name in names:
                     by_name[name].append(i)
             self._mentioned[key] = (dict(by_address), dict(by_name))
