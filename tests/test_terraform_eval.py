@@ -639,3 +639,28 @@ resource "aws_rds_cluster_instance" "this" {
     index = ResourceIndex(list(resources.values()))
     members = index.members_of(resources["module.db.aws_rds_cluster.this"])
     assert [m.address for m in members] == [f"module.db.aws_rds_cluster_instance.this[{i}]" for i in range(3)]
+
+
+def test_every_function_takes_wrong_values_without_crashing() -> None:
+    """Each function, fed values of every type (and unknowns), gives a value or an unknown naming the
+    error: never an exception the evaluator did not expect."""
+    import itertools
+
+    from scanner.loaders.hcl_eval import Scope, Unknown, evaluate_text
+    from scanner.loaders.hcl_functions import FUNCTIONS, SPECIAL
+
+    class Vars(Scope):
+        def root(self, name: str) -> Any:
+            if name == "unknown":
+                return Unknown("unknown on purpose")
+            return super().root(name)
+
+    values = ["null", "-1", '"a,b"', "true", '[1, "x", null]', "{ k = [2] }", "unknown"]
+    scope = Vars()
+    for name in sorted({*FUNCTIONS, *SPECIAL}):
+        for arity in range(4):
+            combos = itertools.product(values, repeat=arity)
+            for args in itertools.islice(combos, 0, None, 1 if arity < 3 else 7):
+                value, _, _ = evaluate_text(f"{name}({', '.join(args)})", scope)
+                if isinstance(value, Unknown):
+                    assert "cannot be evaluated" not in value.reason, (name, args, value.reason)
