@@ -664,3 +664,36 @@ def test_every_function_takes_wrong_values_without_crashing() -> None:
                 value, _, _ = evaluate_text(f"{name}({', '.join(args)})", scope)
                 if isinstance(value, Unknown):
                     assert "cannot be evaluated" not in value.reason, (name, args, value.reason)
+
+
+def test_optional_object_attributes_take_their_defaults(tmp_path: Path) -> None:
+    resources = _load(tmp_path, {
+        "main.tf": """
+module "db" {
+  source = "./modules/db"
+  settings = { engine = "postgres" }
+  replicas = { a = {}, b = { size = "5" } }
+}
+""",
+        "modules/db/main.tf": """
+variable "settings" {
+  type = object({
+    engine    = string
+    retention = optional(number, 35)
+    encrypted = optional(bool)
+  })
+}
+variable "replicas" {
+  type = map(object({ size = optional(number, 1) }))
+}
+resource "aws_db_instance" "this" {
+  engine                  = var.settings.engine
+  backup_retention_period = var.settings.retention
+  storage_encrypted       = var.settings.encrypted
+  tags                    = { for k, v in var.replicas : k => v.size + 1 }
+}
+"""})
+    db = resources["module.db.aws_db_instance.this"].attributes
+    assert db["engine"] == "postgres" and db["backup_retention_period"] == 35
+    assert "storage_encrypted" not in db  # optional without a default: null, so omitted
+    assert db["tags"] == {"a": 2, "b": 6}

@@ -340,14 +340,14 @@ def _template(node: Any, src: bytes) -> Node:
         indents = [len(line) - len(line.lstrip()) for line in lines if line.strip()]
         cut = min(indents, default=0)
     parts = _parts(children, begin, finish, src, unescape=_heredoc_unescape)
-    return ("template", node.start_byte, node.end_byte, _strip_indent(parts, cut, src, begin) if cut else parts, 0)
+    return ("template", node.start_byte, node.end_byte, _strip_indent(parts, cut) if cut else parts, 0)
 
 
 def _heredoc_unescape(text: str) -> str:
     return text.replace("$${", "${").replace("%%{", "%{")
 
 
-def _strip_indent(parts: list[Any], cut: int, src: bytes, begin: int) -> list[Any]:
+def _strip_indent(parts: list[Any], cut: int) -> list[Any]:
     """``<<-``: the common indentation off every line of the literal text."""
     after_newline = re.compile(rf"\n[ \t]{{0,{cut}}}")
     at_start = re.compile(rf"^[ \t]{{0,{cut}}}")
@@ -818,6 +818,69 @@ def literal(value: Any) -> str:
     if isinstance(value, (bool, int, float)):
         return to_string(value)
     return json.dumps(value, default=str)
+
+
+# --- type constraints -----------------------------------------------------------------------------
+
+
+def convert(value: Any, constraint: Any) -> Any:
+    """``value`` converted to a variable's type constraint as Terraform converts it: primitives from
+    strings (``"5"`` to a number), and an object's ``optional(type, default)`` attributes filled in
+    (with the default, or null), however deep in maps, lists and objects. What does not fit is left as
+    it is (Terraform would reject it; the checks then see the value as written)."""
+    if constraint is None or isinstance(value, Unknown) or value is None:
+        return value
+    node = constraint if isinstance(constraint, tuple) else _type_node(constraint)
+    try:
+        return _convert(value, node)
+    except (EvalError, RecursionError):
+        return value
+
+
+def _type_node(constraint: Any) -> Node | None:
+    if isinstance(constraint, str):
+        return ("name", 0, len(constraint), constraint)
+    if isinstance(constraint, Unresolved):
+        return compile_expression(source_of(constraint))[0]
+    return None
+
+
+def _convert(value: Any, node: Node | None) -> Any:
+    if node is None or isinstance(value, Unknown) or value is None:
+        return value
+    if node[0] == "name":
+        kind = node[3]
+        if kind == "number" and isinstance(value, str):
+            return to_number(value)
+        if kind == "bool" and isinstance(value, str):
+            return to_bool(value)
+        if kind == "string" and isinstance(value, (bool, int, float)):
+            return to_string(value)
+        return value
+    if node[0] != "call" or not node[4]:
+        return value
+    name, args = node[3], node[4]
+    if name in ("map", "list", "set") and isinstance(value, (dict, list)):
+        if isinstance(value, dict):
+            return {key: _convert(item, args[0]) for key, item in value.items()} if name == "map" else value
+        return [_convert(item, args[0]) for item in value]
+    if name == "object" and isinstance(value, dict) and args[0][0] == "object":
+        out: dict[str, Any] = {}
+        for key_node, type_node in args[0][3]:
+            key = key_node[3] if key_node[0] == "lit" else None
+            if not isinstance(key, str):
+                return value
+            optional = type_node[0] == "call" and type_node[3] == "optional" and type_node[4]
+            inner = type_node[4][0] if optional else type_node
+            if key in value and value[key] is not None:
+                out[key] = _convert(value[key], inner)
+            elif optional:
+                default = evaluate(type_node[4][1], Scope()) if len(type_node[4]) > 1 else None
+                out[key] = _convert(default, inner)
+            elif key in value:
+                out[key] = None
+        return out
+    return value
 
 
 # --- raw values and export ---------------------------------------------------------------------------

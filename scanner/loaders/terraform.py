@@ -23,6 +23,7 @@ from scanner.loaders.hcl_eval import (
     Scope,
     Unknown,
     after_apply,
+    convert,
     evaluate_text,
     export_raw,
     first_unknown,
@@ -31,9 +32,7 @@ from scanner.loaders.hcl_eval import (
     iterate,
     literal,
     source_of,
-    to_bool,
     to_number,
-    to_string,
 )
 from scanner.loaders.hcl_tree import HclSyntaxError
 from scanner.loaders.yaml_lines import LineDict
@@ -555,7 +554,7 @@ class _Modules:
             elif inputs is not None and name in inputs and not (inputs[name] is None and _not_nullable(var)):
                 values[name] = _typed(inputs[name], var)
             elif "default" in var.attributes:
-                values[name] = from_raw(var.attributes["default"], Scope())
+                values[name] = _typed(from_raw(var.attributes["default"], Scope()), var)
             elif inputs is None:
                 missing[name] = f"variable {name!r} has no default and no tfvars value"
             else:
@@ -600,18 +599,8 @@ def _not_nullable(var: Resource) -> bool:
 
 
 def _typed(value: Any, var: Resource) -> Any:
-    """A primitive-typed variable's value converted as Terraform converts it (``"5"`` for a number)."""
-    kind = var.attributes.get("type")
-    try:
-        if kind == "number" and isinstance(value, str):
-            return to_number(value)
-        if kind == "bool" and isinstance(value, str):
-            return to_bool(value)
-        if kind == "string" and isinstance(value, (bool, int, float)):
-            return to_string(value)
-    except EvalError:
-        return value
-    return value
+    """A variable's value converted to its type constraint (``"5"`` for a number, optional attributes)."""
+    return convert(value, var.attributes.get("type"))
 
 
 def load_tfvars(path: str) -> dict[str, Any]:
