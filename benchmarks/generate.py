@@ -520,7 +520,10 @@ locals {
   name             = var.name
   common_tags      = merge(var.tags, { Module = "data" })
   backup_retention = var.backup_retention_days
-  public_subnets   = {}
+  # one public subnet: a for_each over an empty map declares no resource (as terraform plan reads it)
+  public_subnets = {
+    a = { cidr = cidrsubnet(var.vpc_cidr, 8, 19), az = "${var.region}a" }
+  }
   private_subnets = {
     a = { cidr = cidrsubnet(var.vpc_cidr, 8, 20), az = "${var.region}a" }
     b = { cidr = cidrsubnet(var.vpc_cidr, 8, 21), az = "${var.region}b" }

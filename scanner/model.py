@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -54,6 +55,22 @@ class Origin:
             return f"{self.file}:{self.line}" if self.line else self.file
         parts = [p for p in (self.account, self.region, self.api) if p]
         return "/".join(parts) or "unknown"
+
+
+_INSTANCE_KEY = re.compile(r"\[[^\]]*\]$")
+
+
+def block_address(address: str) -> str:
+    """A Terraform instance's address without its ``count`` / ``for_each`` key (``aws_s3_bucket.b["logs"]``
+    -> ``aws_s3_bucket.b``): the block as written, which a fix edits."""
+    return _INSTANCE_KEY.sub("", address) if address.endswith("]") else address
+
+
+def module_prefix(address: str, rtype: str) -> str:
+    """The module instance part of a Terraform address (``module.s3["a"].`` of
+    ``module.s3["a"].aws_s3_bucket.b``): references written inside the module are relative to it."""
+    at = address.rfind(f"{rtype}.")
+    return address[:at] if at > 0 and address[at - 1] == "." else ""
 
 
 @dataclass(frozen=True)

@@ -178,9 +178,10 @@ resource "aws_volume_attachment" "data" {
 
 
 @pytest.mark.parametrize(("text", "machine", "disk"), [
-    (_AZURE_VM, "azurerm_linux_virtual_machine.timescale", "azurerm_managed_disk.data"),
-    (_GCE_VM, "google_compute_instance.timescale", "google_compute_disk.data"),
-    (_EC2, "aws_instance.timescaledb", "aws_ebs_volume.data"),
+    # count = 2 machines and disks: instance [1] is attached its own disk [1] (count.index)
+    (_AZURE_VM, "azurerm_linux_virtual_machine.timescale[1]", "azurerm_managed_disk.data[1]"),
+    (_GCE_VM, "google_compute_instance.timescale[1]", "google_compute_disk.data[1]"),
+    (_EC2, "aws_instance.timescaledb[1]", "aws_ebs_volume.data[1]"),
 ], ids=["azure-attachment", "gce-inline", "ebs-attachment"])
 def test_disks_attached_by_reference_count_toward_the_machine(tmp_path: Path, text: str, machine: str,
                                                               disk: str) -> None:
@@ -195,7 +196,7 @@ def test_disks_attached_by_reference_count_toward_the_machine(tmp_path: Path, te
     [finding] = [f for f in _scan(tmp_path, cmp07)[1] if f.resource_address == machine]
     assert finding.status == Status.VIOLATES
     # (aws_instance adds its root and inline volumes up itself, hence GiB there)
-    assert re.search(rf"disk 562GiB < 1TB \(its own disks 50Gi?B \+ {disk} 512GB\)", finding.message)
+    assert re.search(rf"disk 562GiB < 1TB \(its own disks 50Gi?B \+ {re.escape(disk)} 512GB\)", finding.message)
     (tmp_path / "main.tf").write_text(text.replace("DATA", "var.data_disk_gb"))
     [finding] = [f for f in _scan(tmp_path, cmp07)[1] if f.resource_address == machine]
     assert finding.status == Status.UNKNOWN and disk in finding.message

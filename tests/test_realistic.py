@@ -31,20 +31,22 @@ EXPECTED = {
         ("ME-DB-07", "database.tf", 23, "aws_rds_cluster.main", V),  # no cross-region copy
         ("ME-DB-01", "database.tf", 26, "aws_rds_cluster.main", C),
         ("ME-DB-09", "database.tf", 29, "aws_rds_cluster.main", C),  # manage_master_user_password
-        ("ME-DB-10", "database.tf", 48, "aws_rds_cluster_instance.main", C),  # instance class sized for the primary
+        # count = var.db_instance_count (3): one finding per instance, each with its own address
+        *{("ME-DB-10", "database.tf", 48, f"aws_rds_cluster_instance.main[{i}]", C) for i in range(3)},
         ("ME-NET-02-PRIVATE", "database.tf", 30, "aws_rds_cluster.main", C),
         ("ME-DB-02", "database.tf", 33, "aws_rds_cluster.main", C),  # 35 days from prod.tfvars
         ("ME-DB-03", "database.tf", 33, "aws_rds_cluster.main", C),
         ("ME-DB-04", "database.tf", 34, "aws_rds_cluster.main", C),
         ("ME-DB-05", "database.tf", 36, "aws_rds_cluster.main", C),
         ("ME-DB-08", "database.tf", 37, "aws_rds_cluster.main", C),
-        ("ME-NET-02", "database.tf", 51, "aws_rds_cluster_instance.main", C),  # the cluster is judged by it
+        *{("ME-NET-02", "database.tf", 51, f"aws_rds_cluster_instance.main[{i}]", C) for i in range(3)},
         ("ME-NET-01", "network.tf", 6, "aws_vpc.main", C),
-        ("ME-NET-03", "network.tf", 22, "aws_subnet.public", C),
-        ("ME-NET-03", "network.tf", 26, "aws_subnet.private", C),
-        ("ME-NET-03", "network.tf", 34, "aws_subnet.database", C),
-        ("ME-NET-04", "network.tf", 34, "aws_subnet.database", C),  # isolated data subnet
-        ("ME-NET-04", "network.tf", 77, "aws_subnet.private", C),  # aws_route.private_nat
+        # count = var.az_count (2): each subnet instance is judged
+        *{("ME-NET-03", "network.tf", 22, f"aws_subnet.public[{i}]", C) for i in range(2)},
+        *{("ME-NET-03", "network.tf", 26, f"aws_subnet.private[{i}]", C) for i in range(2)},
+        *{("ME-NET-03", "network.tf", 34, f"aws_subnet.database[{i}]", C) for i in range(2)},
+        *{("ME-NET-04", "network.tf", 34, f"aws_subnet.database[{i}]", C) for i in range(2)},  # isolated data subnet
+        *{("ME-NET-04", "network.tf", 77, f"aws_subnet.private[{i}]", C) for i in range(2)},  # private_nat route
         ("ME-NET-08", "security.tf", 6, "aws_security_group.alb", C),
         ("ME-NET-08", "security.tf", 35, "aws_security_group.app", C),
         ("ME-NET-08", "security.tf", 50, "aws_security_group.db", C),

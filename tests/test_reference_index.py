@@ -196,14 +196,17 @@ def test_cluster_members_disks_and_capacity_providers(index: ResourceIndex) -> N
             r.attributes.get("cluster_identifier", r.attributes.get("DBClusterIdentifier")), cluster)]
         assert index.members_of(cluster) == expected, cluster.address
     tricky = [m.address for m in index.members_of(next(c for c in clusters if c.address == "aws_rds_cluster.main"))]
-    assert "aws_rds_cluster_instance.e" not in tricky and "aws_rds_cluster_instance.a" in tricky
+    assert "aws_rds_cluster_instance.e" not in tricky  # count = 2: both instances are members
+    assert {"aws_rds_cluster_instance.a[0]", "aws_rds_cluster_instance.a[1]"} <= set(tricky)
     for resource in index.resources:
         assert index.strategy_elsewhere(resource) == any(
             refers_to(r.attributes.get("cluster_name", r.attributes.get("Cluster")), resource) for r in strategies)
         if "compute_instance" in resource.kinds:
             assert index.attached_disks(resource) == _attached_disks(index, resource), resource.address
-    vm = next(r for r in index.resources if r.address == "aws_instance.vm")  # data2 through element(...)
-    assert {"aws_ebs_volume.data", "aws_ebs_volume.data2"} <= {d.address for d in index.attached_disks(vm)}
+    vm = next(r for r in index.resources if r.address == "aws_instance.vm")
+    vm2 = next(r for r in index.resources if r.address == "aws_instance.vm2")  # element([vm2, vm], 0) is vm2
+    assert "aws_ebs_volume.data" in {d.address for d in index.attached_disks(vm)}
+    assert "aws_ebs_volume.data2" in {d.address for d in index.attached_disks(vm2)}
 
 
 def _attached_disks(index: ResourceIndex, machine: Resource) -> list[Resource]:

@@ -21,6 +21,7 @@ A syntax error is ``HclSyntaxError`` with the 1-based line of the first bad toke
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -33,6 +34,26 @@ _ESCAPE = re.compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)|\$\$\{|%%\{", re.S)
 _SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
 # Template parts that make a quoted string or heredoc an expression rather than a literal.
 _TEMPLATE_PARTS = {"template_interpolation", "template_directive"}
+
+
+@dataclass(frozen=True, eq=False)
+class HclExpression(Unresolved):
+    """An expression whose source spans lines (comments, heredocs): ``source`` is its exact text, for the
+    evaluator to parse; it compares and hashes as the ``Unresolved`` it reads as."""
+
+    source: str = ""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Unresolved) and (self.expression, self.reason) == (other.expression, other.reason)
+
+    def __hash__(self) -> int:
+        return hash((self.expression, self.reason))
+
+
+def _unresolved(node: Any) -> Unresolved:
+    raw = node.text.decode()
+    text = _SPACE.sub(" ", raw).strip()
+    return Unresolved(text) if text == raw else HclExpression(text, source=raw)
 
 
 class HclSyntaxError(Exception):
@@ -158,7 +179,7 @@ def value(node: Any) -> Any:
     children = node.children
     if node.type == "expression":
         if len(children) != 1:  # a traversal: var.x, each.value.cidr, aws_s3_bucket.b.id, list[0]
-            return Unresolved(_text(node))
+            return _unresolved(node)
         node = children[0]
         children = node.children
     ntype = node.type
@@ -173,7 +194,10 @@ def value(node: Any) -> Any:
             for elem in collection.children:
                 if elem.type == "object_elem":
                     parts = [c for c in elem.children if c.type == "expression"]
-                    out[_key(parts[0])] = value(parts[1])
+                    key = _key(parts[0])
+                    if key is _COMPUTED:  # ("${var.env}-x" = 1): the whole object is for the evaluator
+                        return _unresolved(node)
+                    out[key] = value(parts[1])
             return out
     if ntype == "template_expr":
         return _template(children[0])
@@ -183,7 +207,7 @@ def value(node: Any) -> Any:
         unary = children[0].children
         if unary[0].type == "-" and unary[1].type == "literal_value" and unary[1].children[0].type == "numeric_lit":
             return -_literal(unary[1].children[0])
-    return Unresolved(_text(node))
+    return _unresolved(node)
 
 
 def _literal(node: Any) -> Any:
@@ -230,7 +254,7 @@ def _template(node: Any) -> Any:
     if any(c.type in _TEMPLATE_PARTS for c in children):
         if node.type == "quoted_template":
             return Unresolved(node.text.decode())
-        return Unresolved(_text(node))
+        return _unresolved(node)
     if node.type == "quoted_template":
         return "".join(_unescape(c.text.decode()) for c in children if c.type == "template_literal")
     # heredoc: the lines between the marker lines; <<- strips the common indentation
@@ -242,8 +266,11 @@ def _template(node: Any) -> Any:
     return "\n".join(lines)
 
 
+_COMPUTED = object()
+
+
 def _key(node: Any) -> Any:
-    """An object key: a bare name or a literal string as itself, anything else as its text."""
+    """An object key: a bare name or a literal string as itself; ``_COMPUTED`` for an expression."""
     children = node.children
     if len(children) == 1:
         only = children[0]
@@ -253,9 +280,5 @@ def _key(node: Any) -> Any:
             return _literal(only.children[0])
         if only.type == "template_expr":
             inner = _template(only.children[0])
-            return inner.expression if isinstance(inner, Unresolved) else inner
-    return _text(node)
-
-
-def _text(node: Any) -> str:
-    return _SPACE.sub(" ", node.text.decode()).strip()
+            return _COMPUTED if isinstance(inner, Unresolved) else inner
+    return _COMPUTED

@@ -11,14 +11,31 @@ from __future__ import annotations
 import os
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from scanner.loaders.base import LoadResult, ParseError
+from scanner.loaders.base import BlockList, LoadResult, ParseError
+from scanner.loaders.hcl_eval import (
+    EvalError,
+    Namespace,
+    Scope,
+    Unknown,
+    after_apply,
+    convert,
+    evaluate_text,
+    export_raw,
+    first_unknown,
+    from_raw,
+    imported,
+    iterate,
+    literal,
+    source_of,
+    to_number,
+)
 from scanner.loaders.hcl_tree import HclSyntaxError
-from scanner.loaders.yaml_lines import LineDict, LineList
+from scanner.loaders.yaml_lines import LineDict
 from scanner.model import Origin, Resource, Unresolved
 
 if TYPE_CHECKING:
@@ -28,34 +45,46 @@ NAME = "terraform"
 PRIORITY = 10
 PROVIDERS = {"aws": "aws", "google": "gcp", "azurerm": "azure", "kubernetes": "kubernetes", "helm": "kubernetes"}
 _BLOCK_SNIFF = re.compile(r'^\s*(resource|module|variable|data|provider|terraform|locals)\b[^\n]*\{\s*$', re.M)
-_REFERENCE = re.compile(r"^(var|local)\.([A-Za-z_][\w-]*)$")
-_TEMPLATE_PART = re.compile(r"\$\{([^}]*)\}")
 
 
 class TerraformLoader:
     name = NAME
 
     def claims(self, path: Path, head: str) -> bool:
-        if path.suffix == ".tf":
+        if path.suffix == ".tf" or path.name.endswith(".tf.json"):
             return True
         # The guide's own fences label HCL as yaml: trust content over extension.
         return path.suffix in ("", ".hcl", ".yaml", ".yml", ".txt") and bool(_BLOCK_SNIFF.search(head)) \
             and '" {' in head
 
     def load(self, path: str, text: str) -> LoadResult:
+        if path.endswith(".json"):
+            from scanner.loaders import terraform_json
+
+            document, failed = terraform_json.load(path, text, NAME)
+            if failed is not None:
+                return failed
+            return self._resources(path, terraform_json.blocks(document or {}))
         from scanner.loaders import hcl_tree
 
         try:
             root = hcl_tree.parse(text)
         except hcl_tree.HclSyntaxError as exc:
             return LoadResult(errors=[ParseError(path, exc.line, f"HCL syntax error: {exc.message}", NAME)])
-        result = LoadResult()
-        module_dir = str(Path(path).parent)
+        found = []
         for block in hcl_tree.blocks(hcl_tree.body_of(root)):
             labels, body_node, line, end_line = hcl_tree.block_header(block)
+            found.append((labels, hcl_tree.to_body(body_node, block), line, end_line))
+        return self._resources(path, found)
+
+    @staticmethod
+    def _resources(path: str, blocks: Sequence[tuple[list[str], LineDict, int, int]]) -> LoadResult:
+        """Resources, data sources, module calls, variables and locals of one file's top-level blocks."""
+        result = LoadResult()
+        module_dir = str(Path(path).parent)
+        for labels, body, line, end_line in blocks:
             kind, rest = labels[0], labels[1:]
             origin = Origin(file=path, line=line, end_line=end_line)
-            body = hcl_tree.to_body(body_node, block)
             if kind == "resource" and len(rest) == 2:
                 rtype, name = rest
                 provider = PROVIDERS.get(rtype.split("_", 1)[0], rtype.split("_", 1)[0])
@@ -70,6 +99,9 @@ class TerraformLoader:
             elif kind == "variable" and len(rest) == 1:
                 result.resources.append(Resource("terraform", "variable", f"var.{rest[0]}", origin, body,
                                                  facts={"module_dir": module_dir}, format=NAME))
+            elif kind == "output" and len(rest) == 1:  # read by module.<call>.<name>; not a resource
+                result.resources.append(Resource("terraform", "output", f"output.{rest[0]}", origin, body,
+                                                 format=NAME))
             elif kind == "locals":
                 for key, value in body.items():
                     key_line = body.key_lines.get(key, line)
@@ -146,6 +178,10 @@ class _VarFiles:
 
 _MODULE_META = {"source", "version", "providers", "count", "for_each", "depends_on"}
 _MAX_MODULE_DEPTH = 8
+# Meta-arguments and blocks that hold names, not values: kept as written.
+_RAW_KEYS = {"depends_on", "provider", "providers"}
+_RAW_BLOCKS = {"lifecycle", "provisioner", "connection"}
+_EXPANSION = ("count", "for_each")
 
 
 def _dir_of(resource: Resource) -> str:
@@ -158,6 +194,322 @@ def _directory(file: str) -> str:
     return os.path.normpath(str(Path(file).parent))
 
 
+class _ModuleScope(Scope):
+    """Names as one instance of a module sees them: its variables, its locals (evaluated on first use),
+    ``path``/``terraform``, and its resources, data sources and module calls by their local addresses."""
+
+    def __init__(self, modules: _Modules, directory: str, variables: dict[str, Any], missing: dict[str, str],
+                 prefix: str = "", depth: int = 0) -> None:
+        self.modules = modules
+        self.directory = directory
+        self.variables = variables
+        self.missing = missing
+        self.prefix = prefix  # the address prefix of this instance: "" for a root, 'module.x["a"].' below
+        self.depth = depth
+        self.local_values = modules.local_values.get(directory, {})
+        self.blocks = {block.address: block for block in modules.blocks.get(directory, ())}
+        self._locals: dict[str, Any] = {}
+        self._outputs: dict[str, Any] = {}
+        self._children: dict[str, _ModuleScope | None] = {}
+        self._expansions: dict[str, tuple[str, Any]] = {}
+        self._busy: set[str] = set()
+
+    def root(self, name: str) -> Any:
+        if name == "var":
+            return Namespace("var", self.variable)
+        if name == "local":
+            return Namespace("local", self.local)
+        if name == "path":
+            return Namespace("path", self._path)
+        if name == "terraform":
+            return Namespace("terraform", self._terraform)
+        if name == "data":
+            return Namespace("data", lambda rtype: Namespace(f"data.{rtype}",
+                                                             lambda label: self.resource(f"data.{rtype}.{label}")))
+        if name == "module":
+            return Namespace("module", self._module)
+        if name in ("each", "count", "self"):
+            raise EvalError(f"{name} is not available here")
+        if "_" in name:  # a resource type: aws_s3_bucket.logs
+            return Namespace(name, lambda label: self.resource(f"{name}.{label}"))
+        raise EvalError(f"unknown name {name!r}")
+
+    def variable(self, name: str) -> Any:
+        if name in self.variables:
+            return self.variables[name]
+        if name in self.missing:
+            return Unknown(self.missing[name])
+        raise EvalError(f"variable {name!r} is not declared in this module")
+
+    def local(self, name: str) -> Any:
+        if name in self._locals:
+            return self._locals[name]
+        if name not in self.local_values:
+            raise EvalError(f"local.{name} is not declared in this module")
+        key = f"local.{name}"
+        if key in self._busy:
+            return Unknown(f"local.{name} refers to itself")
+        self._busy.add(key)
+        try:
+            value = from_raw(self.local_values[name], self)
+        finally:
+            self._busy.discard(key)
+        self._locals[name] = value
+        return value
+
+    def _path(self, name: str) -> Any:
+        if name in ("module", "root", "cwd"):
+            return self.directory if name == "module" else "."
+        raise EvalError(f"path.{name} does not exist")
+
+    def _terraform(self, name: str) -> Any:
+        if name == "workspace":
+            return "default"
+        raise EvalError(f"terraform.{name} is not known statically")
+
+    def _module(self, name: str) -> Any:
+        """``module.x``: its outputs, evaluated in the called module's instance (one per count / for_each
+        instance); a module whose source is not in the scan has unknown outputs."""
+        block = self.blocks.get(f"module.{name}")
+        if block is None:
+            raise EvalError(f"module.{name} is not declared in this module")
+        kind, value = self.expansion(block)
+        if kind == "count":
+            return [self._outputs_of(block, f"[{i}]", _Instance(self, count=i)) for i in range(value)]
+        if kind == "each":
+            return {key: self._outputs_of(block, f"[{literal(key)}]", _Instance(self, each=(key, item)))
+                    for key, item in value.items()}
+        if kind == "unknown":
+            return Namespace(f"module.{name}", lambda output: Unknown(value))
+        return self._outputs_of(block, "", _Instance(self))
+
+    def _outputs_of(self, call: Resource, suffix: str, scope: Scope) -> Namespace:
+        text = f"{call.address}{suffix}"
+        child = self.child(call, suffix, scope)
+        if child is None:
+            return Namespace(text, lambda output: Unknown(
+                f"{text}.{output}: the module's source is not among the scanned files"))
+        return Namespace(text, lambda output: child.output(output, text))
+
+    def child(self, call: Resource, suffix: str, scope: Scope) -> _ModuleScope | None:
+        """The instance of the module ``call`` makes (None when its source is not a scanned directory)."""
+        address = f"{self.prefix}{call.address}{suffix}"
+        if address in self._children:
+            return self._children[address]
+        if address in self._busy:
+            return None  # its inputs depend on its own outputs
+        target = self.modules._target(call, address)
+        if target is None or self.depth >= _MAX_MODULE_DEPTH or target == self.directory:
+            self._children[address] = None
+            return None
+        self._busy.add(address)
+        try:
+            inputs = {k: from_raw(v, scope) for k, v in call.attributes.items() if k not in _MODULE_META}
+        finally:
+            self._busy.discard(address)
+        found = self.modules._scope(target, inputs, address, f"{address}.", self.depth + 1)
+        self._children[address] = found
+        return found
+
+    def output(self, name: str, call: str) -> Any:
+        if name in self._outputs:
+            return self._outputs[name]
+        outputs = self.modules.outputs.get(self.directory, {})
+        if name not in outputs:
+            raise EvalError(f"{call} has no output {name!r}")
+        key = f"output.{name}"
+        if key in self._busy:
+            return Unknown(f"{call}.{name} refers to itself")
+        self._busy.add(key)
+        try:
+            value = _sealed(from_raw(outputs[name], self), f"{call}.{name}")
+        finally:
+            self._busy.discard(key)
+        self._outputs[name] = value
+        return value
+
+    def resource(self, address: str) -> Any:
+        """A resource (or data source) as a reference sees it: one unknown per instance, named by its
+        address with the instance key, so the reference index links each instance."""
+        block = self.blocks.get(address)
+        if block is None:
+            return after_apply(address)  # not declared here: the reference index says so
+        kind, value = self.expansion(block)
+        if kind == "count":
+            return [after_apply(f"{address}[{i}]") for i in range(value)]
+        if kind == "each":
+            return {key: after_apply(f"{address}[{literal(key)}]") for key in value}
+        return after_apply(address)
+
+    def expansion(self, block: Resource) -> tuple[str, Any]:
+        """How a block's ``count`` / ``for_each`` expand: ("single", None), ("count", n),
+        ("each", {key: value}) or ("unknown", reason)."""
+        found = self._expansions.get(block.address)
+        if found is not None:
+            return found
+        if block.address in self._busy:
+            return "unknown", f"the count or for_each of {block.address} depends on itself"
+        self._busy.add(block.address)
+        try:
+            found = self._expand(block)
+        finally:
+            self._busy.discard(block.address)
+        self._expansions[block.address] = found
+        return found
+
+    def _expand(self, block: Resource) -> tuple[str, Any]:
+        attributes = block.attributes
+        if "count" in attributes:
+            count, _, _ = self._meta(attributes["count"])
+            if isinstance(count, Unknown):
+                return "unknown", f"the count of {block.address} is not known: {count.reason}"
+            try:
+                number = to_number(count)
+            except EvalError as exc:
+                return "unknown", f"the count of {block.address} is not a number: {exc}"
+            if not isinstance(number, int) or number < 0:
+                return "unknown", f"the count of {block.address} is not a whole number: {number}"
+            return "count", number
+        if "for_each" in attributes:
+            each, _, _ = self._meta(attributes["for_each"])
+            unknown = first_unknown(each) if isinstance(each, list) else each if isinstance(each, Unknown) else None
+            if unknown is not None:
+                return "unknown", f"the for_each of {block.address} is not known: {unknown.reason}"
+            if isinstance(each, dict):
+                return "each", {key: each[key] for key in sorted(each)}
+            if isinstance(each, list) and all(isinstance(item, str) for item in each):
+                return "each", {item: item for item in sorted(set(each))}
+            return "unknown", f"the for_each of {block.address} is not a map or a set of strings"
+        return "single", None
+
+    def _meta(self, raw: Any) -> tuple[Any, Any, Any]:
+        if isinstance(raw, Unresolved):
+            return evaluate_text(source_of(raw), self)
+        return from_raw(raw, self), None, None
+
+
+class _Instance(Scope):
+    """One instance of a block: ``count.index`` or ``each.key``/``each.value`` (unknown when the count or
+    for_each is), then the module's names."""
+
+    def __init__(self, module: _ModuleScope, count: Any = None, each: tuple[Any, Any] | None = None) -> None:
+        self.module = module
+        self.count = count
+        self.each = each
+
+    def root(self, name: str) -> Any:
+        if name == "count" and self.count is not None:
+            index = self.count
+            return Namespace("count", lambda attr: index if attr == "index" else _no_attribute("count", attr))
+        if name == "each" and self.each is not None:
+            key, value = self.each
+            return Namespace("each", lambda attr: key if attr == "key" else value if attr == "value"
+                             else _no_attribute("each", attr))
+        return self.module.root(name)
+
+
+def _sealed(value: Any, text: str) -> Any:
+    """A module output as its caller sees it: a reference to the module's own resources does not name
+    a resource of the caller's module, so it stays unknown without being a reference there."""
+    if isinstance(value, Unknown):
+        return Unknown(f"{text} = {value.ref}: known only after apply" if value.ref else value.reason)
+    if isinstance(value, list):
+        return [_sealed(item, text) for item in value]
+    if isinstance(value, dict):
+        return {key: _sealed(item, text) for key, item in value.items()}
+    return value
+
+
+def _no_attribute(name: str, attr: str) -> Any:
+    raise EvalError(f"{name}.{attr} does not exist")
+
+
+def _instances(module: _ModuleScope, block: Resource) -> tuple[list[tuple[str, Scope]], str | None]:
+    """The instances of ``block`` (address suffix and scope) and, when its count or for_each is unknown,
+    the reason: then one instance stands for all, and what depends on the key is unknown."""
+    kind, value = module.expansion(block)
+    if kind == "count":
+        return [(f"[{i}]", _Instance(module, count=i)) for i in range(value)], None
+    if kind == "each":
+        return [(f"[{literal(key)}]", _Instance(module, each=(key, item))) for key, item in value.items()], None
+    if kind == "unknown":
+        unknown = Unknown(value)
+        if "count" in block.attributes:
+            return [("", _Instance(module, count=unknown))], value
+        return [("", _Instance(module, each=(unknown, unknown)))], value
+    return [("", _Instance(module))], None
+
+
+def _body(raw: Mapping[str, Any], scope: Scope, top: bool = False) -> LineDict:
+    """A block body evaluated: attributes exported (null ones omitted, so the provider default applies),
+    nested blocks evaluated, ``dynamic`` blocks expanded into the blocks they generate."""
+    out = LineDict()
+    out.line, out.end_line = getattr(raw, "line", 0), getattr(raw, "end_line", 0)
+    out.key_lines = dict(getattr(raw, "key_lines", None) or {})
+    for key, value in raw.items():
+        if top and key in _EXPANSION:
+            continue
+        if key == "dynamic" and isinstance(value, BlockList):
+            for block in value:
+                _dynamic(block, scope, out)
+            continue
+        if key in _RAW_BLOCKS:
+            out[key] = value
+            continue
+        if isinstance(value, BlockList):
+            blocks = out.get(key)
+            if not isinstance(blocks, BlockList):
+                blocks = BlockList()
+                blocks.line = value.line
+            blocks.extend(_body(block, scope) for block in value)
+            out[key] = blocks
+            continue
+        if key in _RAW_KEYS or key == "__labels__":
+            out[key] = value
+            continue
+        exported = export_raw(value, scope)
+        if exported is None:
+            continue  # null: as if the argument were not set
+        out[key] = exported
+    return out
+
+
+def _dynamic(block: Mapping[str, Any], scope: Scope, out: LineDict) -> None:
+    """``dynamic "x" { for_each = ...; content { } }`` as the ``x`` blocks it generates (one block of
+    unknown values when the for_each is unknown)."""
+    labels = block.get("__labels__") or []
+    if not labels or not isinstance(labels[0], str):
+        return
+    name = labels[0]
+    iterator = block.get("iterator")
+    iterator_name = iterator if isinstance(iterator, str) and iterator else name
+    contents = block.get("content")
+    content = contents[0] if isinstance(contents, list) and contents else LineDict()
+    raw_each = block.get("for_each")
+    collection = from_raw(raw_each, scope)
+    items: list[tuple[Any, Any]]
+    if isinstance(collection, Unknown):
+        unknown = Unknown(f"the for_each of dynamic {name!r} is not known: {collection.reason}")
+        items = [(unknown, unknown)]
+    elif collection is None:
+        items = []
+    else:
+        try:
+            items = iterate(collection)
+        except EvalError as exc:
+            unknown = Unknown(f"the for_each of dynamic {name!r}: {exc}")
+            items = [(unknown, unknown)]
+    blocks = out.get(name)
+    if not isinstance(blocks, BlockList):
+        blocks = BlockList()
+        blocks.line = getattr(block, "line", 0)
+    for key, value in items:
+        blocks.append(_body(content, scope.with_names({iterator_name: {"key": key, "value": value}})))
+    if blocks:
+        out[name] = blocks
+        out.key_lines.setdefault(name, getattr(block, "line", 0))
+
+
 class _Modules:
     """The scan's Terraform modules: variables, locals and resources per directory, and the calls between them."""
 
@@ -167,19 +519,25 @@ class _Modules:
         self.variables: dict[str, list[Resource]] = defaultdict(list)
         self.locals: dict[str, list[Resource]] = defaultdict(list)
         self.blocks: dict[str, list[Resource]] = defaultdict(list)  # resources, data sources, module calls
+        self.local_values: dict[str, dict[str, Any]] = defaultdict(dict)
+        self.outputs: dict[str, dict[str, Any]] = defaultdict(dict)
         for res in resources:
             self._add(res)
         self.sources = sources
-        sources.known.update(self.blocks, self.variables, self.locals)
+        sources.known.update(self.blocks, self.variables, self.locals, self.outputs)
         self.root = ""  # the root module being instantiated (where its modules.json is)
         self.called = {target for directory in self.blocks for call in self.blocks[directory]
                        if (target := self._local_target(call)) is not None}
 
     def _add(self, res: Resource) -> None:
-        if res.type == "variable":
+        if res.provider == "terraform" and res.type == "variable":
             self.variables[os.path.normpath(str(res.facts["module_dir"]))].append(res)
-        elif res.type == "local":
-            self.locals[os.path.normpath(str(res.facts["module_dir"]))].append(res)
+        elif res.provider == "terraform" and res.type == "local":
+            directory = os.path.normpath(str(res.facts["module_dir"]))
+            self.locals[directory].append(res)
+            self.local_values[directory][res.address[6:]] = res.attributes["value"]
+        elif res.provider == "terraform" and res.type == "output":
+            self.outputs[_dir_of(res)][res.address[7:]] = res.attributes.get("value")
         else:
             self.blocks[_dir_of(res)].append(res)
 
@@ -204,32 +562,28 @@ class _Modules:
                 self._add(res)
         return target
 
-    def _scope(self, directory: str, inputs: dict[str, Any] | None, caller: str
-               ) -> tuple[dict[str, Any], dict[str, str]]:
-        """Variable and local values of one module instance (``inputs`` None: a root module)."""
+    def _scope(self, directory: str, inputs: dict[str, Any] | None, caller: str, prefix: str = "",
+               depth: int = 0) -> _ModuleScope:
+        """The names of one module instance (``inputs`` None: a root module; else the call's evaluated
+        arguments)."""
         values: dict[str, Any] = {}
         missing: dict[str, str] = {}
         tfvars, broken = self.var_files.for_root(directory) if inputs is None else ({}, [])
         for var in self.variables.get(directory, ()):
             name = var.address[4:]
             if inputs is None and broken:  # an unreadable file may have set (or overridden) any of them
-                missing[f"var.{name}"] = f"variable {name!r}: {', '.join(broken)} could not be read"
+                missing[name] = f"variable {name!r}: {', '.join(broken)} could not be read"
             elif inputs is None and name in tfvars:
-                values[f"var.{name}"] = tfvars[name]
-            elif inputs is not None and name in inputs:
-                values[f"var.{name}"] = inputs[name]
+                values[name] = _typed(imported(tfvars[name]), var)
+            elif inputs is not None and name in inputs and not (inputs[name] is None and _not_nullable(var)):
+                values[name] = _typed(inputs[name], var)
             elif "default" in var.attributes:
-                values[f"var.{name}"] = var.attributes["default"]
+                values[name] = _typed(from_raw(var.attributes["default"], Scope()), var)
             elif inputs is None:
-                missing[f"var.{name}"] = f"variable {name!r} has no default and no tfvars value"
+                missing[name] = f"variable {name!r} has no default and no tfvars value"
             else:
-                missing[f"var.{name}"] = f"{caller} does not set input {name!r} and the variable has no default"
-        for local in self.locals.get(directory, ()):  # locals may use variables and each other
-            values[local.address] = local.attributes["value"]
-        for _ in range(4):
-            for key, value in list(values.items()):
-                values[key] = _resolve(value, values, missing)
-        return values, missing
+                missing[name] = f"{caller} does not set input {name!r} and the variable has no default"
+        return _ModuleScope(self, directory, values, missing, prefix, depth)
 
     def link(self) -> list[Resource]:
         linked = [r for r in self.resources if r.provider == "terraform" and r.type in ("variable", "local")]
@@ -238,61 +592,41 @@ class _Modules:
             if directory in self.called:
                 continue  # instantiated through the module calls that use it
             self.root = directory
-            values, missing = self._scope(directory, None, "")
-            by_root[directory] = self._instantiate(directory, "", values, missing, 0)
+            by_root[directory] = self._instantiate(self._scope(directory, None, ""))
         return linked + self.sources.finish(by_root)
 
-    def _instantiate(self, directory: str, prefix: str, values: dict[str, Any], missing: dict[str, str],
-                     depth: int) -> list[Resource]:
+    def _instantiate(self, module: _ModuleScope) -> list[Resource]:
         out: list[Resource] = []
-        for res in self.blocks.get(directory, ()):
-            attributes = _resolve(res.attributes, values, missing)
-            address = f"{prefix}{res.address}"
-            out.append(Resource(res.provider, res.type, address, res.origin, attributes, res.facts, res.kinds,
-                                res.fact_lines, res.format, res.source))
-            target = self._target(res, address)
-            if target is None or depth >= _MAX_MODULE_DEPTH or target == directory:
-                continue
-            inputs = {k: v for k, v in attributes.items() if k not in _MODULE_META}
-            child_values, child_missing = self._scope(target, inputs, address)
-            out.extend(self._instantiate(target, f"{address}.", child_values, child_missing, depth + 1))
+        for res in self.blocks.get(module.directory, ()):
+            instances, unknown = _instances(module, res)
+            for suffix, scope in instances:
+                attributes = _body(res.attributes, scope, top=True)
+                facts = res.facts
+                if unknown is not None:  # one resource stands for an unknown number: say so
+                    for meta in _EXPANSION:
+                        if meta in res.attributes:
+                            attributes[meta] = Unresolved(_shown(res.attributes[meta]), unknown)
+                    facts = {**facts, "instances_unknown": unknown}
+                address = f"{module.prefix}{res.address}{suffix}"
+                out.append(Resource(res.provider, res.type, address, res.origin, attributes, facts, res.kinds,
+                                    res.fact_lines, res.format, res.source))
+                child = module.child(res, suffix, scope) if res.type == "module" else None
+                if child is not None:
+                    out.extend(self._instantiate(child))
         return out
 
 
-def _resolve(value: Any, scope: dict[str, Any], missing: dict[str, str]) -> Any:
-    if isinstance(value, Unresolved):
-        expr = value.expression
-        match = _REFERENCE.match(expr)
-        if match:
-            if expr in scope and not isinstance(scope[expr], Unresolved):
-                return scope[expr]
-            if expr in missing:
-                return Unresolved(expr, missing[expr])
-            if expr in scope:
-                return scope[expr]
-            return Unresolved(expr, f"{expr} is not declared in this module")
-        if expr.startswith('"') and expr.endswith('"'):
-            parts = _TEMPLATE_PART.findall(expr)
-            values = [_resolve(Unresolved(p.strip()), scope, missing) for p in parts]
-            if all(not isinstance(v, Unresolved) and not isinstance(v, (dict, list)) for v in values):
-                it = iter(values)
-                return _TEMPLATE_PART.sub(lambda _: str(next(it)), expr[1:-1])
-            reasons = [v.reason for v in values if isinstance(v, Unresolved)]
-            return Unresolved(expr, "; ".join(reasons) or value.reason)
-        return value
-    if isinstance(value, LineDict):
-        out = LineDict((k, _resolve(v, scope, missing)) for k, v in value.items())
-        out.line, out.end_line, out.key_lines = value.line, value.end_line, value.key_lines
-        return out
-    if isinstance(value, dict):
-        return {k: _resolve(v, scope, missing) for k, v in value.items()}
-    if isinstance(value, LineList):
-        out_list = type(value)(_resolve(v, scope, missing) for v in value)
-        out_list.line, out_list.end_line = value.line, value.end_line
-        return out_list
-    if isinstance(value, list):
-        return [_resolve(v, scope, missing) for v in value]
-    return value
+def _shown(raw: Any) -> str:
+    return raw.expression if isinstance(raw, Unresolved) else str(raw)
+
+
+def _not_nullable(var: Resource) -> bool:
+    return var.attributes.get("nullable") is False
+
+
+def _typed(value: Any, var: Resource) -> Any:
+    """A variable's value converted to its type constraint (``"5"`` for a number, optional attributes)."""
+    return convert(value, var.attributes.get("type"))
 
 
 def load_tfvars(path: str) -> dict[str, Any]:

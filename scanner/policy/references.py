@@ -22,7 +22,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from scanner.model import Origin, Resource, Unresolved
+from scanner.model import Origin, Resource, Unresolved, block_address, module_prefix
 
 # Terraform: a resource type has an underscore (var., local., each., count., module. do not).
 _TF_REF = re.compile(
@@ -205,15 +205,43 @@ class ResourceIndex:
         if ref.live:
             return self._by_key.get((LIVE_SCOPE, ref.target.casefold()))
         scope = scope_of(origin)
+        if origin.format == "terraform":
+            # inside a module instance a reference names that instance's resources (module.s3.aws_s3_bucket.b),
+            # and an index one instance of a count / for_each (aws_s3_bucket.b["logs"])
+            prefix = module_prefix(origin.address, origin.type)
+            keys = [f"{ref.target}[{ref.index}]"] if ref.index not in (None, "*") else []
+            keys.append(ref.target)
+            for key in keys:
+                found = self._by_key.get((scope, prefix + key)) if prefix else None
+                found = found or self._by_key.get((scope, key))
+                if found is not None:
+                    return found
         found = self._by_key.get((scope, ref.target)) or self._by_key.get((scope, ref.target.lower()))
         if found is None and origin.format == "arm":  # nested children are declared by their short name
             found = self._by_key.get((scope, _arm_short(ref.target)))
         return found
 
-    def targets(self, value: Any, origin: Resource) -> list[tuple[Ref, Resource | None]]:
-        """Each reference in ``value`` with the resource it names (None when not declared)."""
+    def targets(self, value: Any, origin: Resource, named: Sequence[str] = ()) -> list[tuple[Ref, Resource | None]]:
+        """Each reference in ``value`` with the resource it names (None when not declared). With ``named``
+        (Terraform types), a plain string is also a reference: the resource of one of those types in the
+        same module whose ``name`` it is (``db_subnet_group_name = local.name``, evaluated to a string)."""
         refs = live_refs(value) if is_live(origin) else refs_in(value)
+        if not refs and named and isinstance(value, str) and origin.format == "terraform":
+            found = self._named(scope_of(origin), value, named)
+            if found is not None:
+                return [(Ref(found.address, expression=value), found)]
         return [(ref, self.resolve(ref, origin)) for ref in refs]
+
+    def _named(self, scope: str, name: str, types: Sequence[str]) -> Resource | None:
+        names = self.memo.get("terraform_names")
+        if names is None:
+            names = {}
+            for resource in self.resources:
+                value = resource.attributes.get("name")
+                if resource.format == "terraform" and isinstance(value, str):
+                    names.setdefault((scope_of(resource), resource.type, value), resource)
+            self.memo["terraform_names"] = names
+        return next((names[key] for t in types if (key := (scope, t, name)) in names), None)
 
     def points_to(self, value: Any, origin: Resource, target: Resource) -> bool:
         return any(found is target for _, found in self.targets(value, origin))
@@ -304,8 +332,10 @@ class ResourceIndex:
                     found_addresses, found_names = mentioned(value, self._longest)
                     addresses |= found_addresses
                     names |= found_names
+                # written inside a module instance, an address names that instance's resource
+                prefix = module_prefix(candidate.address, candidate.type) if candidate.format == "terraform" else ""
                 for address in addresses:
-                    by_address[address].append(i)
+                    by_address[prefix + address].append(i)
                 for name in names:
                     by_name[name].append(i)
             self._mentioned[key] = (dict(by_address), dict(by_name))
@@ -481,6 +511,10 @@ def _keys(resource: Resource) -> list[str]:
         if name:
             keys.append(_arm_short(resource.address))
         return keys
+    if resource.format == "terraform" and resource.address.endswith("]"):
+        # An instance (aws_s3_bucket.b["logs"]) also answers to its block's address, so a reference
+        # whose index is not known (or not written) still finds the resource, by its first instance.
+        return [resource.address, block_address(resource.address)]
     return [resource.address]
 
 

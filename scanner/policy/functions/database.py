@@ -26,6 +26,11 @@ def _index(ctx: EvalContext) -> ResourceIndex:
     return index_for(ctx.resources)
 
 
+# Terraform types a ``..._name`` argument names by their ``name`` (a string, not a reference).
+SUBNET_GROUPS = ("aws_db_subnet_group", "aws_elasticache_subnet_group")
+PARAMETER_GROUPS = ("aws_db_parameter_group", "aws_rds_cluster_parameter_group", "aws_elasticache_parameter_group")
+
+
 def _server_name(resource: Resource) -> str:
     name = resource.attributes.get("name") if resource.format == "arm" else None
     return str(name) if isinstance(name, str) else resource.address.rsplit("/", 1)[-1]
@@ -133,7 +138,7 @@ def _aws_subnets(index: ResourceIndex, resource: Resource, facts: Mapping[str, A
         if isinstance(group_value, Unresolved) and not refs_in(group_value):  # a parameter, or unreadable live
             return unknown(f"subnet group = {group_value.expression}: {group_value.reason}", "subnet_group",
                            group_value.expression, "a subnet group over private subnets")
-        targets = index.targets(group_value, resource)
+        targets = index.targets(group_value, resource, SUBNET_GROUPS)
         if not targets:
             return unknown(f"subnet group {group_value} is not declared in the scanned files", "subnet_group",
                            str(group_value))
@@ -200,7 +205,7 @@ def _rds_force_ssl(index: ResourceIndex, resource: Resource, facts: Mapping[str,
     group_value = facts.get("parameter_group")
     group = None
     if group_value is not None:
-        targets = index.targets(group_value, resource)
+        targets = index.targets(group_value, resource, PARAMETER_GROUPS)
         if targets:
             ref, group = targets[0]
             if group is None:
@@ -345,7 +350,7 @@ def _aurora_ha(ctx: EvalContext, index: ResourceIndex, cluster: Resource, facts:
 
 
 def _subnet_group_zones(index: ResourceIndex, db: Resource, facts: Mapping[str, Any]) -> set[str] | Unresolved:
-    targets = index.targets(facts.get("subnet_group"), db)
+    targets = index.targets(facts.get("subnet_group"), db, SUBNET_GROUPS)
     if not targets:
         return Unresolved("subnet_group", "no DB subnet group is declared for it")
     ref, group = targets[0]

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from scanner.model import Resource, Unresolved
+from scanner.model import Resource, Unresolved, module_prefix
 from scanner.policy.check import EvalContext, Outcome, evaluate
 from scanner.policy.functions import register
 from scanner.policy.references import index_of
@@ -36,12 +36,15 @@ def _same_scope(a: Resource, b: Resource) -> bool:
     return a.origin.file == b.origin.file
 
 
-def _named(reference: Any) -> tuple[list[str], list[str]]:
+def _named(reference: Any, prefix: str = "") -> tuple[list[str], list[str]]:
     """What ``refers_to(reference, parent)`` compares a parent with, turned around: the addresses
-    (the expression and each of its prefixes before a dot) and the bucket names it is true for."""
+    (the expression and each of its prefixes before a dot, within the module instance ``prefix`` of the
+    companion; ``b[*]`` as ``b``) and the bucket names it is true for."""
     if isinstance(reference, Unresolved):
         expression = _INTERPOLATION.sub(r"\1", reference.expression.strip()).strip()
-        return [expression] + [expression[:i] for i, c in enumerate(expression) if c == "."], []
+        found = [expression] + [expression[:i] for i, c in enumerate(expression) if c == "."]
+        found += [address[:-3] for address in found if address.endswith("[*]")]
+        return [prefix + address for address in found], []
     return [], [reference] if isinstance(reference, str) else []
 
 
@@ -54,7 +57,8 @@ def companions(resource: Resource, everything: tuple[Resource, ...]) -> list[Res
         by_name: dict[str, list[int]] = defaultdict(list)
         for i, other in enumerate(everything):
             if COMPANION_KIND in other.kinds:
-                addresses, names = _named(other.facts.get("parent"))
+                prefix = module_prefix(other.address, other.type) if other.format == "terraform" else ""
+                addresses, names = _named(other.facts.get("parent"), prefix)
                 for address in set(addresses):
                     by_address[address].append(i)
                 for name in names:
