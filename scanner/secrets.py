@@ -22,6 +22,7 @@ echoes an attribute, a parser message): the engine passes every finding through 
 
 from __future__ import annotations
 
+import base64
 import bisect
 import dataclasses
 import functools
@@ -49,7 +50,10 @@ _NOT_VALUE = {"name", "names", "file", "path", "ref", "arn", "id", "version", "l
               "source", "field", "template", "endpoint", "location", "mode", "provider", "store", "manager",
               "required", "min", "max", "hash", "algorithm", "selector", "key_ref", "keyref", "secretref", "uri",
               "url", "arns", "ids", "kms", "reset", "age", "hint", "prompt", "regex", "pattern", "level", "size",
-              "characters", "special", "upper", "lower", "numeric", "strength", "generator", "mount", "volume"}
+              "characters", "special", "upper", "lower", "numeric", "strength", "generator", "mount", "volume",
+              # quantities about a secret (how long it lives, how often it rotates), not the secret
+              "seconds", "minutes", "hours", "days", "period", "timeout", "interval", "duration", "lifetime",
+              "validity", "prevention", "reuse", "attempts", "retries", "limit", "threshold"}
 _GLUED = ("password", "passwd", "secret", "apikey", "authtoken")
 _PARENT_VALUE_KEYS = {"default", "defaultvalue", "value", "initial_value"}
 _DIRECTIVES = re.compile(r"^\s*(requirepass|masterauth)\s+(\S+)", re.I)
@@ -86,14 +90,31 @@ _REFERENCES = (
     (re.compile(r"^arn:aws[\w-]*:(secretsmanager|ssm|kms):"), "AWS secret reference"),
     (re.compile(r"^(projects/[^/]+/secrets/|sm://|gcp-secret://)"), "Secret Manager reference"),
     (re.compile(r"^(vault:|ssm:|secretsmanager:|awssm:|op://|sops:|ref\+)", re.I), "secret store reference"),
-    (re.compile(r"^(var|local|data|module)\.[\w\-]"), "Terraform reference"),
+    (re.compile(r"^(var|local|data|module|each|count|self|path|terraform)\.[\w\-]"), "Terraform reference"),
     (re.compile(r"^[a-z][a-z0-9_]*\.[\w\-]+\.[\w.\-\[\]\"]+$"), "Terraform resource attribute"),
     (re.compile(r"^[A-Za-z_][\w.]*\(.*\)$"), "expression"),
     (re.compile(r"^ENC\[(AES256_GCM|PKCS7)"), "SOPS-encrypted value"),
     (re.compile(r"^\*[A-Za-z_][\w-]*$"), "YAML alias"),
-    (re.compile(r"^(<[^>]*>|\*+|x{3,}|X{3,}|\.{3}|…|REDACTED|CHANGE_?ME|TODO|TBD|REPLACE[_-]?ME|%s|%\(\w+\)s)$",
-                re.I), "placeholder"),
+    # Template markers a pipeline or a person replaces before anything deploys (``changeme`` is not one: see
+    # _WELL_KNOWN).
+    (re.compile(r"^(<[^>]*>|\*+|x{3,}|X{3,}|\.{3}|…|REDACTED|TODO|TBD|FIXME|REPLACE[_-]?ME|%s|%\(\w+\)s"
+                r"|__\w+__|#\{[^}]*\}#?|@\w+@)$", re.I), "placeholder"),
 )
+# Well-known default passwords: a file holding one deploys it as it is, so it is a literal credential even
+# where it looks like a placeholder (``changeme``, ``CHANGE_ME``) or an environment-variable name.
+_WELL_KNOWN = {"changeme", "change_me", "change-me", "changeit", "password", "passw0rd", "secret", "admin",
+               "letmein", "default"}
+# Formats where a value written without quotes is an expression (a reference, a function call, a type
+# constraint such as ``string``), never a literal string.
+_HCL_FORMATS = {"terraform"}
+_DURATION = re.compile(r"\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h|d|w)(?:\d+(?:ms|s|m|h))*")
+# ``/etc/secrets/password``, ``./password.txt``, ``~/.config/token``, ``/run/token.json``: a path to a secret.
+_PATH = re.compile(r"(?:~|\.\.?)/[\w.@+\-/]+|/[\w.@+\-]+/[\w.@+\-/]+|/[\w@+\-]+\.[A-Za-z]\w{0,5}")
+# ``DB_PASSWORD`` (written where a tool expects a variable's name), ``%DB_PASSWORD%`` (Windows).
+_ENV_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|%[A-Za-z_]\w*%")
+# ``key = value`` / ``key: value`` pairs inside an inline map or list (``[{ name = "a", password = "b" }]``).
+_INLINE_PAIR = re.compile(r"""(?<=[{,\[\s])["']?([A-Za-z_][\w.\-]*)["']?\s*(?:=(?![=>~])|:(?![:/]))\s*"""
+                          r"""("(?:[^"\\\n]|\\.)*"|'[^'\n]*'|[^,}\]\s]+)""")
 _NOT_SECRETS = {"true", "false", "yes", "no", "on", "off", "null", "none", "~", "nil", "undefined", "{}", "[]"}
 _CONTAINERS = ("{", "[", "|", ">", "|-", ">-", "|+", ">+", "(")
 _SEALED_PARENTS = {"encrypteddata"}
@@ -206,17 +227,56 @@ def _unquote(raw: str, shell_words: bool) -> str:
     return text.rstrip(",;").strip()
 
 
-def _credential(key: str, value: str, line: int, kind: str = "credential", parents: tuple[str, ...] = ()) -> \
-        Credential | None:
+def _not_literal(value: str, quoted: bool, fmt: str) -> str | None:
+    """Why ``value`` (unquoted, non-empty) is not a literal credential, or None when it is one."""
+    if value.lower() in _WELL_KNOWN:
+        return None
+    if not quoted and fmt in _HCL_FORMATS:
+        return "Terraform type constraint" if value in ("string", "number", "bool", "any") else "Terraform expression"
+    reference = classify(value)
+    if reference is not None:
+        return reference
+    if _DURATION.fullmatch(value):
+        return "duration"
+    if _PATH.fullmatch(value):
+        return "file path"
+    if _ENV_NAME.fullmatch(value):
+        return "environment variable name"
+    return None
+
+
+def _credential(key: str, value: str, line: int, kind: str = "credential", parents: tuple[str, ...] = (),
+                quoted: bool = True, fmt: str = "") -> Credential | None:
     if not _is_value(value):
         return None
     if any(p.lower() in _SEALED_PARENTS for p in parents):
         return Credential(key, line, kind, False, value if len(value) <= 24 else value[:20] + "…", "sealed secret")
-    reference = classify(value)
+    reference = _not_literal(value, quoted, fmt)
     if reference is not None:
         return Credential(key, line, kind, False, value if len(value) <= 80 else value[:77] + "…", reference)
     _remember(value)
     return Credential(key, line, kind, True, mask(value))
+
+
+def _b64decode(value: str) -> str | None:
+    """A Secret's ``data`` value decoded to text, or None when it is not base64 of UTF-8 text."""
+    try:
+        return base64.b64decode(value, validate=True).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def _secret_data(key: str, encoded: str, line: int) -> list[Credential]:
+    """What a Kubernetes Secret's ``data`` entry hides once decoded (its credential-named keys are reported
+    already, by name; their decoded value is masked as well)."""
+    decoded = _b64decode(encoded.strip())
+    if not decoded:
+        return []
+    if is_credential_name(key):
+        _remember(decoded)
+        return []
+    return [Credential(key if inner.key in ("URL", inner.kind) else f"{key}.{inner.key}", line, inner.kind, True,
+                       inner.shown) for inner in detect(decoded) if inner.literal]
 
 
 def _json_credentials(text: str) -> list[Credential] | None:
@@ -240,10 +300,13 @@ def _json_credentials(text: str) -> list[Credential] | None:
     def walk(node: Any, parents: tuple[str, ...]) -> None:
         nonlocal cursor
         if isinstance(node, dict):
+            entry = node.get("name") if isinstance(node.get("name"), str) else None  # a Kubernetes env entry
             for key, value in node.items():
                 key = str(key)
                 if isinstance(value, (str, int, float)) and not isinstance(value, bool):
                     name = _named(key, parents)
+                    if name is None and key == "value" and entry is not None and is_credential_name(entry):
+                        name = entry
                     if name is not None:
                         line, cursor = line_of(key, str(value) if isinstance(value, str) else "", cursor)
                         credential = _credential(name, str(value), line, parents=parents)
@@ -251,6 +314,11 @@ def _json_credentials(text: str) -> list[Credential] | None:
                             found.append(credential)
                 else:
                     walk(value, (*parents, key))
+            if node.get("kind") == "Secret" and isinstance(node.get("data"), dict):
+                for key, value in node["data"].items():
+                    if isinstance(value, str) and value:
+                        line = bisect.bisect_right(line_starts, max(text.find(json.dumps(value)), 0))
+                        found.extend(_secret_data(str(key), value, line))
         elif isinstance(node, list):
             for item in node:
                 walk(item, parents)
@@ -272,9 +340,12 @@ class _Lines:
     """Line-by-line reading for YAML, HCL, INI, .env, shell, conf: keys with their enclosing keys."""
 
     def __init__(self, fmt: str) -> None:
+        self.fmt = fmt
         self.stack: list[tuple[int, str]] = []
         self.item_name: tuple[int, str] | None = None  # (indent, name) of a "- name: X" list item
         self.shell = fmt == "shell"  # unquoted values end at whitespace (PGPASSWORD=x pg_dump ...)
+        self.kind = ""  # the YAML document's top-level ``kind``
+        self.data: list[tuple[int, str, str]] = []  # its top-level ``data`` entries (line, key, value)
 
     def parents(self, indent: int) -> tuple[str, ...]:
         while self.stack and self.stack[-1][0] >= indent:
@@ -292,23 +363,50 @@ class _Lines:
                 return equals
         return _KV_COLON.match(line) if colon_at >= 0 else None
 
-    def read(self, number: int, line: str) -> Credential | None:
-        """The credential this line sets, if any; keeps track of the enclosing keys either way."""
+    def end_document(self) -> list[Credential]:
+        """What the document's Secret ``data`` hides (the kind may come after the data: known only now)."""
+        found = []
+        if self.kind == "Secret":
+            for number, key, value in self.data:
+                found.extend(_secret_data(key, value, number))
+        self.stack, self.item_name, self.kind, self.data = [], None, "", []
+        return found
+
+    def inline(self, number: int, text: str, parents: tuple[str, ...]) -> list[Credential]:
+        """The credentials of an inline map or list (``[{ name = "a", password = "b" }]``, ``{name: X, value: Y}``)."""
+        found = []
+        entry = None  # the credential-like ``name`` of an inline env entry, whose ``value`` follows
+        for match in _INLINE_PAIR.finditer(text):
+            key, raw = match.group(1), match.group(2)
+            if key == "name":
+                entry = _unquote(raw, False) if is_credential_name(_unquote(raw, False)) else None
+            name = _named(key, parents) or (entry if key == "value" else None)
+            if name is not None:
+                credential = _credential(name, _unquote(raw, False), number, parents=parents,
+                                         quoted=raw[:1] in ("'", '"'), fmt=self.fmt)
+                if credential is not None:
+                    found.append(credential)
+        return found
+
+    def read(self, number: int, line: str) -> list[Credential]:
+        """The credentials this line sets; keeps track of the enclosing keys either way."""
         stripped = line.strip()
         if not stripped or stripped.startswith(("#", "//", ";")) or stripped == "---":
-            if stripped == "---":
-                self.stack, self.item_name = [], None
-            return None
+            return self.end_document() if stripped == "---" else []
         block = _HCL_BLOCK.match(line) if stripped.endswith("{") else None
         if block:
             labels = _LABEL.findall(block.group(2))
             indent = len(block.group(1))
             self.parents(indent)
             self.stack.append((indent, labels[-1]))
-            return None
+            return []
         match = self.assignment(line)
         if match is None:
-            return None
+            # a list element or a one-line block: ``{ name = "a", password = "b" },``, ``x { password = y }``
+            bracket = min((at for at in (line.find("{"), line.find("[")) if at >= 0), default=-1)
+            if bracket >= 0 and ("=" in line or ":" in line):
+                return self.inline(number, line[bracket:], self.parents(len(line) - len(line.lstrip())))
+            return []
         dash = 2 if line[len(match.group(1)):].startswith("- ") else 0
         indent = len(match.group(1)) + dash
         key, raw = match.group(2), match.group(3)
@@ -320,16 +418,24 @@ class _Lines:
             value = _unquote(raw, self.shell and match.re is _KV_EQUALS)
             if value:
                 self.item_name = (indent, value)
+        if not indent and key == "kind":
+            self.kind = _unquote(raw, False)
         if not raw_stripped or raw_stripped in _CONTAINERS:
             self.stack.append((indent, key))
-            return None
+            return []
+        if raw_stripped[0] in "{[":  # an inline map or list: its values are searched too
+            return self.inline(number, raw_stripped, (*parents, key))
+        if parents == ("data",) and self.stack[0][0] == 0:
+            self.data.append((number, key, _unquote(raw, False)))
         name = _named(key, parents)
         if name is None and key == "value" and self.item_name and self.item_name[0] == indent \
                 and is_credential_name(self.item_name[1]):
             name = self.item_name[1]  # Kubernetes env: - name: DB_PASSWORD / value: ...
         if name is not None:
-            return _credential(name, _unquote(raw, self.shell and match.re is _KV_EQUALS), number, parents=parents)
-        return None
+            credential = _credential(name, _unquote(raw, self.shell and match.re is _KV_EQUALS), number,
+                                     parents=parents, quoted=raw_stripped[:1] in ("'", '"'), fmt=self.fmt)
+            return [credential] if credential is not None else []
+        return []
 
 
 def _line_key(line: str, reader: _Lines | None) -> str | None:
@@ -416,7 +522,10 @@ def detect(text: str, fmt: str = "") -> list[Credential]:
             for match in _FLAG.finditer(line):
                 add(_credential(f"--{match.group(1)}", _unquote(match.group(2), True), number))
         if reader is not None:
-            add(reader.read(number, line))
+            for credential in reader.read(number, line):
+                add(credential)
+    for credential in reader.end_document() if reader is not None else ():
+        add(credential)
     return found
 
 
