@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import base64
 import bisect
-import dataclasses
 import functools
 import itertools
 import json
@@ -34,7 +33,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from scanner.loaders.yaml_lines import LineDict
-from scanner.model import Finding, Origin, Remediation, Resource
+from scanner.model import Origin, Resource
 
 RESOURCE_TYPE = "credential"
 _STRONG = {"password", "passwd", "pwd", "passphrase", "secret", "token", "apikey", "credential", "credentials",
@@ -124,16 +123,25 @@ _CAMEL = re.compile(r"([a-z0-9])([A-Z])")
 _ACRONYM = re.compile(r"([A-Z]+)([A-Z][a-z])")
 _SEPARATORS = re.compile(r"[\s_.\-]+")
 _LABEL = re.compile(r'"([^"]*)"')
-# Literal secrets seen in this process, only ever used to mask them; only ever added to (by _remember), which
-# redact's view of it relies on.
+# Literal secrets seen in this process, only ever used to mask them in the values a finding shows; only ever
+# added to (by _remember), which the masking's view of it relies on.
 _KNOWN: set[str] = set()
-# ``redact``'s view of _KNOWN, rebuilt when it grows (see _known_view).
+# The masking's view of _KNOWN, rebuilt when it grows (see _known_view).
 _known_sorted: list[str] = []
 _known_inside: list[str] = []
 _known_heads: frozenset[str] | None = None
 _known_size = -1
-_HEAD = 6  # the shortest secret masked inside a text
+# The shortest secret masked *inside* a longer value. A shorter one (``db``, ``admin1``) occurs by chance in
+# ordinary values (``aws_db_instance``, ``admin1-logs``): masking it there would corrupt the value and point at
+# the secret by its position, so it is masked only where it is the whole value. Eight characters is the
+# minimum length of most password rules (RDS, Cloud SQL, Azure); a literal that long occurring by chance
+# inside another value is rare.
+MIN_INSIDE = 8
 _FEW_SECRETS = 64  # up to this many, substring tests; beyond, a lookup of each window of the text
+# What a secret becomes inside a fix snippet: a bare word every format accepts where the value stood (YAML
+# plain scalar, HCL identifier, shell word, inside JSON or HCL quotes), which the detector itself reads as a
+# template marker; ``pa****rd (12 chars)`` is not one (``*`` starts a YAML alias, ``(`` is shell syntax).
+SNIPPET_MASK = "REDACTED"
 
 
 @dataclass(frozen=True)
@@ -155,7 +163,7 @@ def mask(secret: str) -> str:
 
 
 def _remember(secret: str) -> None:
-    if len(secret) >= 4:
+    if secret:
         _KNOWN.add(secret)
 
 
@@ -546,74 +554,95 @@ def credential_resources(path: str, text: str, fmt: str) -> list[Resource]:
 
 
 def _known_view() -> tuple[list[str], list[str], frozenset[str] | None]:
-    """_KNOWN longest first; those ``redact`` masks inside a text (6+ characters); their first 6 characters
-    when there are many (None when few)."""
+    """_KNOWN longest first; those masked inside a text (MIN_INSIDE+ characters); their first MIN_INSIDE
+    characters when there are many (None when few)."""
     global _known_sorted, _known_inside, _known_heads, _known_size
     if len(_KNOWN) != _known_size:  # _KNOWN only grows: its size tells whether the view is current
         _known_sorted = sorted(_KNOWN, key=len, reverse=True)
-        _known_inside = [secret for secret in _known_sorted if len(secret) >= 6]
-        _known_heads = frozenset(s[:_HEAD] for s in _known_inside) if len(_known_inside) > _FEW_SECRETS else None
+        _known_inside = [secret for secret in _known_sorted if len(secret) >= MIN_INSIDE]
+        _known_heads = frozenset(s[:MIN_INSIDE] for s in _known_inside) if len(_known_inside) > _FEW_SECRETS \
+            else None
         _known_size = len(_KNOWN)
     return _known_sorted, _known_inside, _known_heads
 
 
 def _holds_known(text: str) -> bool:
-    """Whether ``redact`` has a known secret to mask in ``text`` (one occurs in it, or it is one)."""
-    if text in _KNOWN:
-        return True
+    """Whether a known secret of MIN_INSIDE+ characters occurs in ``text``."""
     _, inside, heads = _known_view()
     if heads is None:  # a few secrets: a substring test each (C speed; one regex of them all is slower)
         return any(secret in text for secret in inside)
-    # Many: look each 6-character window of the text up instead, whatever their number.
-    return not heads.isdisjoint([text[i:i + _HEAD] for i in range(len(text) - _HEAD + 1)])
+    # Many: look each window of the text up instead, whatever their number.
+    return not heads.isdisjoint([text[i:i + MIN_INSIDE] for i in range(len(text) - MIN_INSIDE + 1)])
 
 
-def redact(text: str) -> str:
-    """``text`` with every literal secret seen (and every recognisable one) masked."""
+def _mask_text(text: str, snippet: bool = False, known: bool = True) -> str:
+    """``text`` with recognisable secrets (a URL's password, token formats) and, with ``known``, the literal
+    secrets seen (whole, or inside when long enough) masked; ``snippet``: by SNIPPET_MASK."""
     if not text:
         return text
+    if known and text in _KNOWN:
+        return SNIPPET_MASK if snippet else mask(text)
     # Each step first asks, cheaply, whether it can change the text at all (a URL with a password needs
-    # "://" and "@", a token format its literal prefix, a known secret to occur): almost no text of a report
-    # holds a secret, and every finding's every field comes through here.
+    # "://" and "@", a token format its literal prefix, a known secret to occur): almost no value holds one.
     if "@" in text and "://" in text:
-        text = _URL.sub(lambda m: m.group(0) if classify(m.group(3)) else f"{m.group(1)}{m.group(2)}:****@", text)
+        hidden = SNIPPET_MASK if snippet else "****"
+        text = _URL.sub(lambda m: m.group(0) if classify(m.group(3)) else f"{m.group(1)}{m.group(2)}:{hidden}@", text)
     if _PATTERN_HINT.search(text):
         for pattern, _ in _PATTERNS:
-            text = pattern.sub(lambda m: mask(m.group(1)), text)
-    if _KNOWN and _holds_known(text):
-        # Masking goes longest first, one secret at a time, so that a secret containing another is masked whole.
-        for secret in _known_view()[0]:
-            if (len(secret) >= 6 and secret in text) or text == secret:
-                text = text.replace(secret, mask(secret))
+            text = pattern.sub(lambda m: SNIPPET_MASK if snippet else mask(m.group(1)), text)
+    if known and _KNOWN and _holds_known(text):
+        # Longest first, one secret at a time, so that a secret containing another is masked whole.
+        for secret in _known_view()[1]:
+            if secret in text:
+                text = text.replace(secret, SNIPPET_MASK if snippet else mask(secret))
     return text
 
 
-def redact_value(value: Any) -> Any:
-    """``value`` (a string, or lists, tuples and dicts of them) with ``redact`` applied to every string."""
+def redact(text: str) -> str:
+    """``text`` with every literal secret seen (and every recognisable one) masked: for a text that quotes a
+    file (a parser's message), never for an address, a name or a message's own words."""
+    return _mask_text(text)
+
+
+def mask_value(value: Any, snippet: bool = False) -> Any:
+    """A value a finding shows (a string, or lists, tuples and dicts of them) with its secrets masked: a known
+    secret that is the whole string at any length, inside a string from MIN_INSIDE characters, a URL's
+    password and token formats anywhere. Dict keys are names and stay. Returns ``value`` itself when nothing
+    was masked. ``snippet``: masked by SNIPPET_MASK, for a fix snippet."""
     if isinstance(value, str):
-        return redact(value)
-    if isinstance(value, list):
-        return [redact_value(v) for v in value]
-    if isinstance(value, tuple):
-        return tuple(redact_value(v) for v in value)
+        masked = _mask_text(value, snippet)
+        return value if masked == value else masked
+    if isinstance(value, (list, tuple)):
+        items = [mask_value(v, snippet) for v in value]
+        if all(new is old for new, old in zip(items, value, strict=True)):
+            return value
+        return items if isinstance(value, list) else tuple(items)
     if isinstance(value, dict):
-        return {k: redact_value(v) for k, v in value.items()}
+        entries = {k: mask_value(v, snippet) for k, v in value.items()}
+        return value if all(entries[k] is v for k, v in value.items()) else entries
     return value
 
 
-def redact_remediation(remediation: Remediation | None) -> Remediation | None:
-    """The remediation with every secret masked in its snippet and description (itself when none is there)."""
-    if remediation is None:
-        return None
-    snippet, description = redact(remediation.snippet), redact(remediation.description)
-    if snippet is remediation.snippet and description is remediation.description:
-        return remediation  # redact returns its argument itself when nothing was masked
-    return Remediation(remediation.format, snippet, description)
+def _changed(raw: Any, masked: Any) -> Iterable[tuple[str, str]]:
+    """The (raw, masked) strings ``mask_value`` changed, leaf by leaf."""
+    if raw is masked:
+        return
+    if isinstance(raw, str) and isinstance(masked, str):
+        yield raw, masked
+    elif isinstance(raw, (list, tuple)) and isinstance(masked, (list, tuple)):
+        for old, new in zip(raw, masked, strict=False):
+            yield from _changed(old, new)
+    elif isinstance(raw, dict) and isinstance(masked, dict):
+        for key, old in raw.items():
+            yield from _changed(old, masked.get(key))
 
 
-def redact_finding(finding: Finding) -> Finding:
-    """The finding with every secret masked, in every field a reporter prints."""
-    return dataclasses.replace(finding, message=redact(finding.message), observed=redact_value(finding.observed),
-                               expected=redact_value(finding.expected),
-                               resource_address=redact(finding.resource_address), origin=redact(finding.origin),
-                               remediation=redact_remediation(finding.remediation))
+def mask_quoted(text: str, raw: Any, masked: Any, snippet: bool = False) -> str:
+    """``text`` (a check's own message or fix) with the values it quotes masked as ``mask_value`` masked them
+    (``raw`` -> ``masked``), where they stand as a value: not inside a longer word, an address (``.db``) or a
+    path; then a URL's password and token formats. Its other words are left as written."""
+    for before, after in sorted(_changed(raw, masked), key=lambda pair: len(pair[0]), reverse=True):
+        if before and before in text:
+            # backslashes doubled: the replacement is a plain string, never a group reference
+            text = re.sub(rf"(?<![\w.\-/]){re.escape(before)}(?![\w\-])", after.replace("\\", "\\\\"), text)
+    return _mask_text(text, snippet, known=False)
