@@ -52,14 +52,18 @@ _NOT_VALUE = {"name", "names", "file", "path", "ref", "arn", "id", "version", "l
               "characters", "special", "upper", "lower", "numeric", "strength", "generator", "mount", "volume",
               # quantities about a secret (how long it lives, how often it rotates), not the secret
               "seconds", "minutes", "hours", "days", "period", "timeout", "interval", "duration", "lifetime",
-              "validity", "prevention", "reuse", "attempts", "retries", "limit", "threshold"}
+              "validity", "prevention", "reuse", "attempts", "retries", "limit", "threshold", "permissions",
+              "scopes", "roles"}
+# ``<one of these> key`` names the entry of a Secret that holds the credential (Helm charts' ``passwordKey``);
+# ``secret key``, ``api key``, ``private key`` are credentials themselves.
+_KEY_OF = {"password", "passwd", "pwd", "token", "credential", "credentials"}
 _GLUED = ("password", "passwd", "secret", "apikey", "authtoken")
 _PARENT_VALUE_KEYS = {"default", "defaultvalue", "value", "initial_value"}
 _DIRECTIVES = re.compile(r"^\s*(requirepass|masterauth)\s+(\S+)", re.I)
 _FLAG = re.compile(r"--(password|passwd|token|api-key|apikey|secret|client-secret|access-key|secret-key)"
                    r"(?:=|\s+)(\"[^\"]*\"|'[^']*'|\S+)", re.I)
 _KV_COLON = re.compile(r"""^(\s*)(?:-\s+)?["']?([A-Za-z_][\w.\-]*)["']?\s*:(?:\s+|$)(.*)$""")
-_KV_EQUALS = re.compile(r"""^(\s*)(?:export\s+|set\s+|readonly\s+|declare\s+(?:-\w+\s+)?)?"""
+_KV_EQUALS = re.compile(r"""^(\s*)(?:-\s+)?(?:export\s+|set\s+|readonly\s+|declare\s+(?:-\w+\s+)?)?"""
                         r"""["']?([A-Za-z_][\w.\-]*)["']?\s*=(?!=)\s*(.*)$""")
 _HCL_BLOCK = re.compile(r"""^(\s*)[A-Za-z_][\w-]*((?:\s+"[^"]*")+)\s*\{\s*$""")
 _URL = re.compile(r"\b([a-zA-Z][a-zA-Z0-9+.\-]*://)([^:/?#\s@'\"]+):([^@/?#\s'\"]+)@")
@@ -79,7 +83,7 @@ _PATTERN_HINT = re.compile(r"A(?:KIA|SIA|GPA|IDA|ROA|NPA|IPA|Iza)|gh[pousr]_|xox
 _FLAG_HINT = re.compile(r"--(?:pass|token|api|secret|client|access)", re.I)
 _BASIC_AUTH = re.compile(r"\b(Basic|Bearer)\s+([A-Za-z0-9+/=._\-]{12,})")
 _REFERENCES = (
-    (re.compile(r"\$\{|\$\(|^\$[A-Za-z_]\w*$|^\$\d$"), "environment variable or shell expansion"),
+    (re.compile(r"\$\{|\$\(|^\$[A-Za-z_]\w*$|^\$\d$|^`[^`]+`$"), "environment variable or shell expansion"),
     (re.compile(r"\{\{.*\}\}|\{%"), "template"),
     (re.compile(r"^!(Ref|Sub|GetAtt|ImportValue|FindInMap|Select|Join|If|Base64)\b"), "CloudFormation reference"),
     (re.compile(r"^\{\s*[\"']?(Ref|Fn::\w+)[\"']?\s*:"), "CloudFormation reference"),
@@ -93,10 +97,11 @@ _REFERENCES = (
     (re.compile(r"^[a-z][a-z0-9_]*\.[\w\-]+\.[\w.\-\[\]\"]+$"), "Terraform resource attribute"),
     (re.compile(r"^[A-Za-z_][\w.]*\(.*\)$"), "expression"),
     (re.compile(r"^ENC\[(AES256_GCM|PKCS7)"), "SOPS-encrypted value"),
+    (re.compile(r"^!vault\b"), "Ansible Vault ciphertext"),
     (re.compile(r"^\*[A-Za-z_][\w-]*$"), "YAML alias"),
     # Template markers a pipeline or a person replaces before anything deploys (``changeme`` is not one: see
     # _WELL_KNOWN).
-    (re.compile(r"^(<[^>]*>|\*+|x{3,}|X{3,}|\.{3}|…|REDACTED|TODO|TBD|FIXME|REPLACE[_-]?ME|%s|%\(\w+\)s"
+    (re.compile(r"^(<[^>]*>|(?:\*+|x{3,}|X{3,})(?:[-_.:](?:\*+|x+|X+))*|\.{3}|…|REDACTED|TODO|TBD|FIXME|REPLACE[_-]?ME|%s|%\(\w+\)s"
                 r"|__\w+__|#\{[^}]*\}#?|@\w+@)$", re.I), "placeholder"),
 )
 # Well-known default passwords: a file holding one deploys it as it is, so it is a literal credential even
@@ -114,6 +119,8 @@ _ENV_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|%[A-Za-z_]\w*%")
 # ``key = value`` / ``key: value`` pairs inside an inline map or list (``[{ name = "a", password = "b" }]``).
 _INLINE_PAIR = re.compile(r"""(?<=[{,\[\s])["']?([A-Za-z_][\w.\-]*)["']?\s*(?:=(?![=>~])|:(?![:/]))\s*"""
                           r"""("(?:[^"\\\n]|\\.)*"|'[^'\n]*'|[^,}\]\s]+)""")
+# An item of an inline list: a quoted string or a bare word (up to the next comma or bracket).
+_LIST_ITEM = re.compile(r"""("(?:[^"\\\n]|\\.)*"|'[^'\n]*'|[^,\[\]\s][^,\[\]]*)""")
 _NOT_SECRETS = {"true", "false", "yes", "no", "on", "off", "null", "none", "~", "nil", "undefined", "{}", "[]"}
 _CONTAINERS = ("{", "[", "|", ">", "|-", ">-", "|+", ">+", "(")
 _SEALED_PARENTS = {"encrypteddata"}
@@ -192,11 +199,25 @@ def is_credential_name(key: str) -> bool:
     words = _words(key)
     if not words or words[-1] in _NOT_VALUE or "".join(words[-2:]) in _NOT_VALUE:
         return False
+    if words[-1] == "key" and len(words) > 1 and words[-2] in _KEY_OF:
+        return False  # passwordKey, adminPasswordKey: the name of an entry in a Secret
     if any(w in _STRONG for w in words) or "".join(words) in _STRONG:
         return True
     if any(w.endswith(_GLUED) for w in words):  # PGPASSWORD, MYSQLPASSWD, CLIENTSECRET
         return True
     return any(pair in _PAIRS for pair in itertools.pairwise(words))
+
+
+def _holds_credentials(key: str) -> bool:
+    """Whether a list under ``key`` holds credentials: ``passwords``, ``tokens``, ``api_keys`` (``secrets``
+    lists name them: docker-compose's ``secrets: [db_password]``)."""
+    if is_credential_name(key):
+        return True
+    words = _words(key)
+    if not words or not words[-1].endswith("s") or words[-1] == "secrets":
+        return False
+    singular = words[-1][:-1]
+    return singular in _STRONG or (len(words) > 1 and (words[-2], singular) in _PAIRS)
 
 
 def classify(value: str) -> str | None:
@@ -381,7 +402,10 @@ class _Lines:
         return found
 
     def inline(self, number: int, text: str, parents: tuple[str, ...]) -> list[Credential]:
-        """The credentials of an inline map or list (``[{ name = "a", password = "b" }]``, ``{name: X, value: Y}``)."""
+        """The credentials of an inline map or list (``[{ name = "a", password = "b" }]``, ``{name: X, value: Y}``),
+        or of a list of values under a credential's name (``passwords = ["a", var.b]``)."""
+        if text[:1] == "[" and parents and _holds_credentials(parents[-1]) and "{" not in text:
+            return self.items(number, _LIST_ITEM.findall(text), parents)
         found = []
         entry = None  # the credential-like ``name`` of an inline env entry, whose ``value`` follows
         for match in _INLINE_PAIR.finditer(text):
@@ -395,6 +419,15 @@ class _Lines:
                 if credential is not None:
                     found.append(credential)
         return found
+
+    def items(self, number: int, items: list[str], parents: tuple[str, ...]) -> list[Credential]:
+        """The first literal among list items (as written, quotes included) under ``parents[-1]``."""
+        for raw in items:
+            credential = _credential(parents[-1], _unquote(raw, False), number, parents=parents,
+                                     quoted=raw[:1] in ("'", '"'), fmt=self.fmt)
+            if credential is not None and credential.literal:
+                return [credential]
+        return []
 
     def read(self, number: int, line: str) -> list[Credential]:
         """The credentials this line sets; keeps track of the enclosing keys either way."""
@@ -411,9 +444,13 @@ class _Lines:
         match = self.assignment(line)
         if match is None:
             # a list element or a one-line block: ``{ name = "a", password = "b" },``, ``x { password = y }``
+            indent = len(line) - len(line.lstrip())
+            if stripped.startswith("- ") and self.stack and self.stack[-1][0] < indent \
+                    and _holds_credentials(self.stack[-1][1]):  # a YAML list of values under ``api_keys:``
+                return self.items(number, [stripped[2:]], self.parents(indent))
             bracket = min((at for at in (line.find("{"), line.find("[")) if at >= 0), default=-1)
             if bracket >= 0 and ("=" in line or ":" in line):
-                return self.inline(number, line[bracket:], self.parents(len(line) - len(line.lstrip())))
+                return self.inline(number, line[bracket:], self.parents(indent))
             return []
         dash = 2 if line[len(match.group(1)):].startswith("- ") else 0
         indent = len(match.group(1)) + dash
@@ -431,8 +468,11 @@ class _Lines:
         if not raw_stripped or raw_stripped in _CONTAINERS:
             self.stack.append((indent, key))
             return []
-        if raw_stripped[0] in "{[":  # an inline map or list: its values are searched too
-            return self.inline(number, raw_stripped, (*parents, key))
+        if raw_stripped[0] in "{[" and not raw_stripped.startswith("{{"):
+            # an inline map or list: its values are searched, unless it is itself a reference ({Ref: X})
+            named = _named(key, parents)
+            if named is None or classify(raw_stripped) is None:
+                return self.inline(number, raw_stripped, (*parents, key))
         if parents == ("data",) and self.stack[0][0] == 0:
             self.data.append((number, key, _unquote(raw, False)))
         name = _named(key, parents)
@@ -559,7 +599,8 @@ def _known_view() -> tuple[list[str], list[str], frozenset[str] | None]:
     global _known_sorted, _known_inside, _known_heads, _known_size
     if len(_KNOWN) != _known_size:  # _KNOWN only grows: its size tells whether the view is current
         _known_sorted = sorted(_KNOWN, key=len, reverse=True)
-        _known_inside = [secret for secret in _known_sorted if len(secret) >= MIN_INSIDE]
+        _known_inside = [secret for secret in _known_sorted
+                         if len(secret) >= MIN_INSIDE and secret.lower() not in _WELL_KNOWN]
         _known_heads = frozenset(s[:MIN_INSIDE] for s in _known_inside) if len(_known_inside) > _FEW_SECRETS \
             else None
         _known_size = len(_KNOWN)
@@ -594,8 +635,16 @@ def _mask_text(text: str, snippet: bool = False, known: bool = True) -> str:
         # Longest first, one secret at a time, so that a secret containing another is masked whole.
         for secret in _known_view()[1]:
             if secret in text:
-                text = text.replace(secret, SNIPPET_MASK if snippet else mask(secret))
+                shown = (SNIPPET_MASK if snippet else mask(secret)).replace("\\", "\\\\")
+                text = _standing_alone(secret).sub(shown, text)
     return text
+
+
+@functools.lru_cache(maxsize=1024)
+def _standing_alone(secret: str) -> re.Pattern[str]:
+    """``secret`` where it is not glued to letters or digits: ``key=SECRET;``, ``/SECRET/``, but not the same
+    characters inside a longer word (``random_password``), which is chance, not the secret."""
+    return re.compile(rf"(?<![A-Za-z0-9_]){re.escape(secret)}(?![A-Za-z0-9_])")
 
 
 def redact(text: str) -> str:

@@ -228,6 +228,6 @@ def test_redact_finds_known_secrets_however_many(monkeypatch: pytest.MonkeyPatch
     detect("password: Window-Lookup-Secret-1234\ntoken: abcdefgh\napi_key: abcdef\n")
     assert redact("x Window-Lookup-Secret-1234 y") == f"x {mask('Window-Lookup-Secret-1234')} y"
     assert redact("Window-Lookup-Secret-1234") == mask("Window-Lookup-Secret-1234")
-    assert redact("abcdefgh") == mask("abcdefgh") and redact("xabcdefghx") == f"x{mask('abcdefgh')}x"
+    assert redact("abcdefgh") == mask("abcdefgh") and redact("x/abcdefgh/x") == f"x/{mask('abcdefgh')}/x"
     assert redact("abcdef") == mask("abcdef") and redact("xabcdefx") == "xabcdefx"  # short: whole values only
     assert redact("Window-Lookup") == "Window-Lookup"

@@ -92,6 +92,17 @@ NOT_SECRETS = [
     ("password: '{{ .Values.password }}'\n", ""),
     ("password: xxxxxxxx\n", ""),
     ("password: '********'\n", ""),
+    ('  password = "********-****-****-****-************"\n', "plaintext"),  # a masked GUID to fill in
+    ("client_secret: xxxx-xxxx-xxxx\n", ""),
+    # shell command substitution
+    ("  ac_pwd=`pwd`\n", "shell"),
+    # names of permissions and scopes, not secrets
+    ('  secret_permissions = ["Get", "List", "Set"]\n', "terraform"),
+    ("token_scopes: [repo, read:org]\n", ""),
+    ("password: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  6231386\n", ""),
+    # names of a key inside a Secret, not values
+    ("existingSecretPasswordKey: password\n", ""),
+    ("auth:\n  secretKeys:\n    adminPasswordKey: admin-password\n", ""),
 ]
 
 LITERALS = [
@@ -110,6 +121,8 @@ LITERALS = [
     ("password: password\n", ""),
     # paths and durations are told apart from passwords that only look a little like them
     ("password: Pa55/word\n", ""),
+    # a kustomize secretGenerator's literals
+    ("secretGenerator:\n  - name: db\n    literals:\n      - password=hunter2\n", ""),
     ("password: 30seconds-of-fame\n", ""),
     # list and map values are searched
     ('  users = [{ name = "app", password = "hunter2" }]\n', "terraform"),
@@ -117,6 +130,9 @@ LITERALS = [
     ('  tags = { password = "hunter2" }\n', "terraform"),
     ('  tags = {\n    "db_password" = "hunter2"\n  }\n', "terraform"),
     ("users:\n  - name: app\n    password: hunter2\n", ""),
+    ('  passwords = ["hunter2", var.other]\n', "terraform"),
+    ("tokens: [ghx-token-1, ghx-token-2]\n", ""),
+    ("api_keys:\n  - first-key-literal\n  - second-key-literal\n", ""),
     ("env: [{name: DB_PASSWORD, value: hunter2}]\n", "kubernetes"),
     ("        env:\n          - name: DB_PASSWORD\n            value: hunter2\n", "kubernetes"),
     ('{"env": [{"name": "DB_PASSWORD", "value": "hunter2"}]}', "kubernetes"),
@@ -155,6 +171,15 @@ def test_a_secret_data_value_is_reported_at_its_line_and_shown_masked() -> None:
     found = [c for c in detect(text, "kubernetes") if c.literal]
     assert [(c.key, c.line) for c in found] == [("DATABASE_URL", 8)]
     assert "Hunter2-Hunter2" not in found[0].shown
+
+
+@pytest.mark.parametrize("text", [
+    "Password: {\"Ref\": \"DBPassword\"}\n", "password: {{ .Values.password }}\n",
+    "MasterUserPassword: {Ref: DBPassword}\n",
+])
+def test_a_reference_written_inline_is_still_reported_as_a_reference(text: str) -> None:
+    found = detect(text, "cloudformation")
+    assert [c.literal for c in found] == [False], found
 
 
 def test_inline_pairs_are_reported_by_their_own_key() -> None:

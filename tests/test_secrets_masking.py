@@ -71,6 +71,17 @@ def test_a_long_secret_is_masked_inside_a_value() -> None:
         f"postgres://app:{SNIPPET_MASK}@db/app"
 
 
+def test_a_secret_glued_to_other_words_or_a_well_known_word_is_not_masked_inside_a_value() -> None:
+    # "password" is someone's literal password (reported, masked where it is the whole value); inside an
+    # expression or a reference it is a word, and masking it there would corrupt the value and point at it.
+    detect("password: password\nsecret: Inside-A-Word-77\n")
+    assert mask_value("password") == mask("password")
+    assert mask_value("random_password.passwords[k].result") == "random_password.passwords[k].result"
+    assert mask_value("${PASSWORD} (environment variable)") == "${PASSWORD} (environment variable)"
+    assert mask_value("xInside-A-Word-77") == "xInside-A-Word-77"
+    assert mask_value("key=Inside-A-Word-77;") == f"key={mask('Inside-A-Word-77')};"
+
+
 def test_a_message_quoting_the_observed_value_is_masked_around_the_address() -> None:
     detect("password: db\n")
     policy = _echo()
