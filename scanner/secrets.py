@@ -53,7 +53,12 @@ _NOT_VALUE = {"name", "names", "file", "path", "ref", "arn", "id", "version", "l
               # quantities about a secret (how long it lives, how often it rotates), not the secret
               "seconds", "minutes", "hours", "days", "period", "timeout", "interval", "duration", "lifetime",
               "validity", "prevention", "reuse", "attempts", "retries", "limit", "threshold", "permissions",
-              "scopes", "roles"}
+              "scopes", "roles",
+              # words about it (a label, a title, a help text)
+              "title", "label", "description", "summary", "message", "text", "help", "comment", "note"}
+# Under these, keys are not settings holding a value: GitHub Actions ``permissions: {id-token: write}``,
+# CloudFormation's ``ParameterLabels: {DBPassword: {default: Database password}}``.
+_LABEL_PARENTS = {"permissions", "parameterlabels"}
 # ``<one of these> key`` names the entry of a Secret that holds the credential (Helm charts' ``passwordKey``);
 # ``secret key``, ``api key``, ``private key`` are credentials themselves.
 _KEY_OF = {"password", "passwd", "pwd", "token", "credential", "credentials"}
@@ -98,11 +103,14 @@ _REFERENCES = (
     (re.compile(r"^[A-Za-z_][\w.]*\(.*\)$"), "expression"),
     (re.compile(r"^ENC\[(AES256_GCM|PKCS7)"), "SOPS-encrypted value"),
     (re.compile(r"^!vault\b"), "Ansible Vault ciphertext"),
+    (re.compile(r"^PrivateSettingsRef:"), "ARM protected settings reference"),
+    (re.compile(r"^\$[A-Za-z_][\w.]*(?::|\s|$)"), "variable reference"),  # PowerShell, a factory's $name:key
+    (re.compile(r"^[A-Za-z_][\w.]*\[['\"][^'\"]*['\"]\]$"), "expression"),  # snsMessage['Token']
     (re.compile(r"^\*[A-Za-z_][\w-]*$"), "YAML alias"),
     # Template markers a pipeline or a person replaces before anything deploys (``changeme`` is not one: see
     # _WELL_KNOWN).
     (re.compile(r"^(<[^>]*>|(?:\*+|x{3,}|X{3,})(?:[-_.:](?:\*+|x+|X+))*|\.{3}|…|REDACTED|TODO|TBD|FIXME|REPLACE[_-]?ME|%s|%\(\w+\)s"
-                r"|__\w+__|#\{[^}]*\}#?|@\w+@)$", re.I), "placeholder"),
+                r"|__\w+__|#\{[^}]*\}#?|@\w+@|GEN-[A-Z0-9-]+)$", re.I), "placeholder"),
 )
 # Well-known default passwords: a file holding one deploys it as it is, so it is a literal credential even
 # where it looks like a placeholder (``changeme``, ``CHANGE_ME``) or an environment-variable name.
@@ -114,6 +122,8 @@ _HCL_FORMATS = {"terraform"}
 _DURATION = re.compile(r"\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h|d|w)(?:\d+(?:ms|s|m|h))*")
 # ``/etc/secrets/password``, ``./password.txt``, ``~/.config/token``, ``/run/token.json``: a path to a secret.
 _PATH = re.compile(r"(?:~|\.\.?)/[\w.@+\-/]+|/[\w.@+\-]+/[\w.@+\-/]+|/[\w@+\-]+\.[A-Za-z]\w{0,5}")
+_FILE_NAME = re.compile(r"[\w.\-]+\.(?:json|pem|key|crt|cer|p12|pfx|jks|keystore|txt|ya?ml|env|ini|conf|cfg)",
+                        re.I)
 # ``DB_PASSWORD`` (written where a tool expects a variable's name), ``%DB_PASSWORD%`` (Windows).
 _ENV_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|%[A-Za-z_]\w*%")
 # ``key = value`` / ``key: value`` pairs inside an inline map or list (``[{ name = "a", password = "b" }]``).
@@ -267,7 +277,7 @@ def _not_literal(value: str, quoted: bool, fmt: str) -> str | None:
         return reference
     if _DURATION.fullmatch(value):
         return "duration"
-    if _PATH.fullmatch(value):
+    if _PATH.fullmatch(value) or _FILE_NAME.fullmatch(value):
         return "file path"
     if _ENV_NAME.fullmatch(value):
         return "environment variable name"
@@ -318,11 +328,12 @@ def _json_credentials(text: str) -> list[Credential] | None:
     line_starts = [0, *(i + 1 for i, ch in enumerate(text) if ch == "\n")]
 
     def line_of(key: str, value: str, start: int) -> tuple[int, int]:
-        needle = json.dumps(key) if not value else json.dumps(value)
-        position = text.find(needle, start)
+        # the key, then its value after it: the same value may stand earlier under another key
+        at_key = text.find(json.dumps(key), start)
+        position = text.find(json.dumps(value), max(at_key, start)) if value else at_key
         if position < 0:
-            position = text.find(json.dumps(key), start)
-        return bisect.bisect_right(line_starts, max(position, 0)), max(position, start)
+            position = at_key
+        return bisect.bisect_right(line_starts, max(at_key if at_key >= 0 else position, 0)), max(position, start)
 
     cursor = 0
 
@@ -358,6 +369,8 @@ def _json_credentials(text: str) -> list[Credential] | None:
 
 def _named(key: str, parents: tuple[str, ...]) -> str | None:
     """The credential's name if ``key`` holds one: itself, or the variable/parameter it is the value of."""
+    if parents and any(p.lower() in _LABEL_PARENTS for p in parents):
+        return None
     if is_credential_name(key) or (parents and parents[-1].lower() in _SEALED_PARENTS):
         return key
     if key.lower() in _PARENT_VALUE_KEYS and parents and is_credential_name(parents[-1]):

@@ -99,6 +99,20 @@ NOT_SECRETS = [
     # names of permissions and scopes, not secrets
     ('  secret_permissions = ["Get", "List", "Set"]\n', "terraform"),
     ("token_scopes: [repo, read:org]\n", ""),
+    # GitHub Actions permissions, CloudFormation parameter labels, titles
+    ("permissions:\n  contents: read\n  id-token: write\n", ""),
+    ("Metadata:\n  AWS::CloudFormation::Interface:\n    ParameterLabels:\n      WPAdminPassword:\n"
+     "        default: Admin Password\n", "cloudformation"),
+    ("  GH_AW_TOKEN_USAGE_SUMMARY_TITLE: Threat Detection Token Usage\n", ""),
+    # Azure quickstart markers, DSC protected settings, code and factory references
+    ('{"adminPassword": {"value": "GEN-PASSWORD"}}', "arm"),
+    ('{"Password": "PrivateSettingsRef:AdminPassword"}', "arm"),
+    ("            lifecycleActionToken=snsMessage['LifecycleActionToken']\n", ""),
+    ("TokenSuffix = $GlobalVariablesObject | Select-Object -ExpandProperty tokenSuffix\n", ""),
+    ("encryption_key: $kms_keys:billing-0/ew1/bigquery\n", ""),
+    # a file name
+    ("GOOGLE_CREDENTIALS: cicd-sa-credentials.json\n", ""),
+    ("private_key: server.key\n", ""),
     ("password: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  6231386\n", ""),
     # names of a key inside a Secret, not values
     ("existingSecretPasswordKey: password\n", ""),
@@ -180,6 +194,11 @@ def test_a_secret_data_value_is_reported_at_its_line_and_shown_masked() -> None:
 def test_a_reference_written_inline_is_still_reported_as_a_reference(text: str) -> None:
     found = detect(text, "cloudformation")
     assert [c.literal for c in found] == [False], found
+
+
+def test_a_json_credential_is_reported_at_its_own_line() -> None:
+    text = '{"items": [\n  {"name": "replica",\n   "token": "replica"}\n]}'
+    assert [(c.key, c.line) for c in detect(text) if c.literal] == [("token", 3)]
 
 
 def test_inline_pairs_are_reported_by_their_own_key() -> None:
