@@ -325,7 +325,12 @@ def _json_credentials(text: str) -> list[Credential] | None:
     except ValueError:
         return None
     found: list[Credential] = []
-    line_starts = [0, *(i + 1 for i, ch in enumerate(text) if ch == "\n")]
+    starts: list[int] = []
+
+    def line_at(position: int) -> int:
+        if not starts:  # built on the first credential only: most documents have none
+            starts.extend([0, *(m.end() for m in re.finditer("\n", text))])
+        return bisect.bisect_right(starts, max(position, 0))
 
     def line_of(key: str, value: str, start: int) -> tuple[int, int]:
         # the key, then its value after it: the same value may stand earlier under another key
@@ -333,7 +338,7 @@ def _json_credentials(text: str) -> list[Credential] | None:
         position = text.find(json.dumps(value), max(at_key, start)) if value else at_key
         if position < 0:
             position = at_key
-        return bisect.bisect_right(line_starts, max(at_key if at_key >= 0 else position, 0)), max(position, start)
+        return line_at(at_key if at_key >= 0 else position), max(position, start)
 
     cursor = 0
 
@@ -357,7 +362,7 @@ def _json_credentials(text: str) -> list[Credential] | None:
             if node.get("kind") == "Secret" and isinstance(node.get("data"), dict):
                 for key, value in node["data"].items():
                     if isinstance(value, str) and value:
-                        line = bisect.bisect_right(line_starts, max(text.find(json.dumps(value)), 0))
+                        line = line_at(text.find(json.dumps(value)))
                         found.extend(_secret_data(str(key), value, line))
         elif isinstance(node, list):
             for item in node:
@@ -369,13 +374,14 @@ def _json_credentials(text: str) -> list[Credential] | None:
 
 def _named(key: str, parents: tuple[str, ...]) -> str | None:
     """The credential's name if ``key`` holds one: itself, or the variable/parameter it is the value of."""
-    if parents and any(p.lower() in _LABEL_PARENTS for p in parents):
-        return None
     if is_credential_name(key) or (parents and parents[-1].lower() in _SEALED_PARENTS):
-        return key
-    if key.lower() in _PARENT_VALUE_KEYS and parents and is_credential_name(parents[-1]):
-        return parents[-1]
-    return None
+        name = key
+    elif key.lower() in _PARENT_VALUE_KEYS and parents and is_credential_name(parents[-1]):
+        name = parents[-1]
+    else:
+        return None
+    # looked at only for a credential-like key (rare): this runs for every key of every file
+    return None if any(p.lower() in _LABEL_PARENTS for p in parents) else name
 
 
 class _Lines:
