@@ -4,20 +4,26 @@
 
 - settings with a credential-like name (``password``, ``api_key``, ``client_secret``,
   ``requirepass``, ``DB_PASSWORD`` ...) in ``key: value``, ``key = value``, ``"key": "value"``,
-  ``KEY=value`` (shell, .env) and ``--password=value`` forms; a Kubernetes env entry whose
-  ``name`` is credential-like; the ``default``/``Default``/``defaultValue``/``value`` of a
-  credential-named variable or parameter;
+  ``KEY=value`` (shell, .env, kustomize ``literals``) and ``--password=value`` forms, inline maps
+  and lists included (``[{ name = "a", password = "b" }]``, ``passwords = ["a"]``); a Kubernetes env
+  entry whose ``name`` is credential-like; the ``default``/``Default``/``defaultValue``/``value`` of a
+  credential-named variable or parameter; a Kubernetes Secret's ``data`` (base64-decoded, searched
+  like a file) and ``stringData``;
 - AWS access key IDs, private key blocks and a few well-known token formats anywhere;
 - URLs with a password (``postgres://user:pw@host``).
 
-A value is accepted as a reference, not a secret, when it is ``${VAR}``/``$VAR``, a template
-(``{{ }}``, CloudFormation ``{{resolve:...}}``), ``!Ref``/``!Sub``, an ARM expression, a
-Key Vault/Secrets Manager/SSM/Secret Manager reference, a Terraform reference (``var.x``,
-``random_password.x.result``), SOPS ciphertext, a SealedSecret's ``encryptedData`` or an
-obvious placeholder. Nothing here ever stores a literal secret in a Resource: the resources
-carry a masked form (``pa****rd (12 chars)``). The literals seen are remembered in this
-process only so that ``redact`` can mask them wherever else they might surface (a policy that
-echoes an attribute, a parser message): the engine passes every finding through it.
+What is not a literal credential (``_not_literal``, the table in ``tests/test_secrets_classifier.py``
+and docs/secrets.md): a reference (``${VAR}``, ``$VAR``, templates, ``!Ref``, ``{{resolve:...}}``, ARM
+expressions, secret-store references, Terraform references), anything written without quotes in
+Terraform (a type constraint such as ``string``, a reference, an expression), a duration, a file path
+or name, an environment-variable name, an empty value, a template marker (``<password>``,
+``REPLACE_ME``, ``__X__``, ``GEN-PASSWORD``). A well-known default password (``changeme``,
+``password``) deploys as it is: it is a literal.
+
+Nothing here ever stores a literal secret in a Resource: the resources carry a masked form
+(``pa****rd (12 chars)``). The literals seen are remembered in this process only so that
+``mask_value`` can mask them in the values a finding shows (observed, expected, a message's or a
+fix's quotes of them): never in an address, a name or a message's own words (``policy/engine.py``).
 """
 
 from __future__ import annotations
