@@ -73,7 +73,7 @@ _PARENT_VALUE_KEYS = {"default", "defaultvalue", "value", "initial_value"}
 _DIRECTIVES = re.compile(r"^\s*(requirepass|masterauth)\s+(\S+)", re.I)
 _FLAG = re.compile(r"--(password|passwd|token|api-key|apikey|secret|client-secret|access-key|secret-key)"
                    r"(?:=|\s+)(\"[^\"]*\"|'[^']*'|\S+)", re.I)
-_KV_COLON = re.compile(r"""^(\s*)(?:-\s+)?["']?([A-Za-z_][\w.\-]*)["']?\s*:(?:\s+|$)(.*)$""")
+_KV_COLON = re.compile(r"""^(\s*)(?:-\s+)?["']?([A-Za-z_.][\w.\-]*)["']?\s*:(?:\s+|$)(.*)$""")  # .dockerconfigjson
 _KV_EQUALS = re.compile(r"""^(\s*)(?:-\s+)?(?:export\s+|set\s+|readonly\s+|declare\s+(?:-\w+\s+)?)?"""
                         r"""["']?([A-Za-z_][\w.\-]*)["']?\s*=(?!=)\s*(.*)$""")
 _HCL_BLOCK = re.compile(r"""^(\s*)[A-Za-z_][\w-]*((?:\s+"[^"]*")+)\s*\{\s*$""")

@@ -157,6 +157,8 @@ LITERALS = [
     (_secret(f"  config.yaml: {_b64('db:' + chr(10) + '  password: hunter2' + chr(10))}\n"), "kubernetes"),
     (_secret(f"  tls.key: {_b64('-----BEGIN RSA PRIVATE KEY-----' + chr(10) + 'MIIEow' + chr(10))}\n"),
      "kubernetes"),
+    (_secret("  .dockerconfigjson: " + _b64('{"auths": {"ghcr.io": {"username": "u", "password": "hunter2"}}}')
+             + "\n"), "kubernetes"),
     (_secret("  password: hunter2\n", key="stringData"), "kubernetes"),
     (_secret("  DATABASE_URL: postgres://app:hunter2@db/app\n", key="stringData"), "kubernetes"),
     (_secret("  config.yaml: |\n    db:\n      password: hunter2\n", key="stringData"), "kubernetes"),
