@@ -61,10 +61,11 @@ _NOT_VALUE = {"name", "names", "file", "path", "ref", "arn", "id", "version", "l
               "validity", "prevention", "reuse", "attempts", "retries", "limit", "threshold", "permissions",
               "scopes", "roles",
               # words about it (a label, a title, a help text)
-              "title", "label", "description", "summary", "message", "text", "help", "comment", "note"}
+              "title", "label", "description", "summary", "message", "text", "help", "comment", "note",
+              "namespace"}
 # Under these, keys are not settings holding a value: GitHub Actions ``permissions: {id-token: write}``,
 # CloudFormation's ``ParameterLabels: {DBPassword: {default: Database password}}``.
-_LABEL_PARENTS = {"permissions", "parameterlabels"}
+_LABEL_PARENTS = {"permissions", "parameterlabels", "label"}  # and createUiDefinition's ``label: {password: ...}``
 # ``<one of these> key`` names the entry of a Secret that holds the credential (Helm charts' ``passwordKey``);
 # ``secret key``, ``api key``, ``private key`` are credentials themselves.
 _KEY_OF = {"password", "passwd", "pwd", "token", "credential", "credentials"}
@@ -111,12 +112,12 @@ _REFERENCES = (
     (re.compile(r"^!vault\b"), "Ansible Vault ciphertext"),
     (re.compile(r"^PrivateSettingsRef:"), "ARM protected settings reference"),
     (re.compile(r"^\$[A-Za-z_][\w.]*(?::|\s|$)"), "variable reference"),  # PowerShell, a factory's $name:key
-    (re.compile(r"^[A-Za-z_][\w.]*\[['\"][^'\"]*['\"]\]$"), "expression"),  # snsMessage['Token']
+    (re.compile(r"^[A-Za-z_][\w.]*(?:\[['\"][^'\"]*['\"]\])+$"), "expression"),  # event['A']['Token']
     (re.compile(r"^\*[A-Za-z_][\w-]*$"), "YAML alias"),
     # Template markers a pipeline or a person replaces before anything deploys (``changeme`` is not one: see
     # _WELL_KNOWN).
     (re.compile(r"^(<[^>]*>|(?:\*+|x{3,}|X{3,})(?:[-_.:](?:\*+|x+|X+))*|\.{3}|…|REDACTED|TODO|TBD|FIXME|REPLACE[_-]?ME|%s|%\(\w+\)s"
-                r"|__\w+__|#\{[^}]*\}#?|@\w+@|GEN-[A-Z0-9-]+)$", re.I), "placeholder"),
+                r"|__\w+__|#\{[^}]*\}#?|@\w+@|GEN-[A-Z0-9-]+|#{3,})$", re.I), "placeholder"),
 )
 # Well-known default passwords: a file holding one deploys it as it is, so it is a literal credential even
 # where it looks like a placeholder (``changeme``, ``CHANGE_ME``) or an environment-variable name.
@@ -255,6 +256,8 @@ def _is_value(raw: str) -> bool:
 def _unquote(raw: str, shell_words: bool) -> str:
     """The value as written: quotes removed, trailing comments and separators dropped."""
     text = raw.strip()
+    if text.startswith('\\"'):  # a quoted value inside a quoted string: key=\"value\"
+        text = text.replace('\\"', '"')
     if text[:1] in ("'", '"'):
         quote = text[0]
         end = 1
@@ -338,8 +341,10 @@ def _json_credentials(text: str) -> list[Credential] | None:
             starts.extend([0, *(m.end() for m in re.finditer("\n", text))])
         return bisect.bisect_right(starts, max(position, 0))
 
-    def line_of(key: str, value: str, start: int) -> tuple[int, int]:
-        # the key, then its value after it: the same value may stand earlier under another key
+    def line_of(name: str, key: str, value: str, start: int) -> tuple[int, int]:
+        # the parameter named, its key, then its value: the same key or value may stand earlier elsewhere
+        if name != key:
+            start = max(text.find(json.dumps(name), start), start)
         at_key = text.find(json.dumps(key), start)
         position = text.find(json.dumps(value), max(at_key, start)) if value else at_key
         if position < 0:
@@ -359,7 +364,7 @@ def _json_credentials(text: str) -> list[Credential] | None:
                     if name is None and key == "value" and entry is not None and is_credential_name(entry):
                         name = entry
                     if name is not None:
-                        line, cursor = line_of(key, str(value) if isinstance(value, str) else "", cursor)
+                        line, cursor = line_of(name, key, str(value) if isinstance(value, str) else "", cursor)
                         credential = _credential(name, str(value), line, parents=parents)
                         if credential is not None:
                             found.append(credential)

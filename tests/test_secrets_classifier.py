@@ -113,6 +113,11 @@ NOT_SECRETS = [
     # a file name
     ("GOOGLE_CREDENTIALS: cicd-sa-credentials.json\n", ""),
     ("private_key: server.key\n", ""),
+    ("secretNamespace: glusterfs\n", ""),
+    ('{"adminPassword": {"value": "#####"}}', "arm"),
+    ('{"label": {"password": "Administrator Password", "confirmPassword": "Confirm password"}}', "arm"),
+    ('  openshift_cloudprovider_azure_client_secret=\\"{{ aadClientSecret }}\\"\n', "shell"),
+    ("    SecretRotationLambdaSG = event['ResourceProperties']['SecretRotationLambdaSG']\n", ""),
     ("password: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  6231386\n", ""),
     # names of a key inside a Secret, not values
     ("existingSecretPasswordKey: password\n", ""),
@@ -201,6 +206,12 @@ def test_a_reference_written_inline_is_still_reported_as_a_reference(text: str) 
 def test_a_json_credential_is_reported_at_its_own_line() -> None:
     text = '{"items": [\n  {"name": "replica",\n   "token": "replica"}\n]}'
     assert [(c.key, c.line) for c in detect(text) if c.literal] == [("token", 3)]
+
+
+def test_an_arm_parameter_value_is_reported_at_its_parameter() -> None:
+    text = ('{\n "parameters": {\n  "userName": {\n   "value": "hdiuser"\n  },\n  "sshPassword": {\n'
+            '   "value": "Hdi-Password-1"\n  }\n }\n}')
+    assert [(c.key, c.line) for c in detect(text, "arm") if c.literal] == [("sshPassword", 7)]
 
 
 def test_inline_pairs_are_reported_by_their_own_key() -> None:
