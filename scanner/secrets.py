@@ -34,7 +34,7 @@ import functools
 import itertools
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -180,6 +180,9 @@ class Credential:
     reference: str = ""  # what kind of reference, "" for a literal
 
 
+_NONE: tuple[Credential, ...] = ()  # what most lines set: shared, not a new list per line
+
+
 def mask(secret: str) -> str:
     """``pa****rd (12 chars)``: never more than four characters, and only of a long secret."""
     n = len(secret)
@@ -225,6 +228,7 @@ def is_credential_name(key: str) -> bool:
     return any(pair in _PAIRS for pair in itertools.pairwise(words))
 
 
+@functools.lru_cache(maxsize=4096)
 def _holds_credentials(key: str) -> bool:
     """Whether a list under ``key`` holds credentials: ``passwords``, ``tokens``, ``api_keys`` (``secrets``
     lists name them: docker-compose's ``secrets: [db_password]``)."""
@@ -431,7 +435,7 @@ class _Lines:
         self.stack, self.item_name, self.kind, self.data = [], None, "", []
         return found
 
-    def inline(self, number: int, text: str, parents: tuple[str, ...]) -> list[Credential]:
+    def inline(self, number: int, text: str, parents: tuple[str, ...]) -> Sequence[Credential]:
         """The credentials of an inline map or list (``[{ name = "a", password = "b" }]``, ``{name: X, value: Y}``),
         or of a list of values under a credential's name (``passwords = ["a", var.b]``)."""
         if text[:1] == "[" and parents and _holds_credentials(parents[-1]) and "{" not in text:
@@ -450,38 +454,38 @@ class _Lines:
                     found.append(credential)
         return found
 
-    def items(self, number: int, items: list[str], parents: tuple[str, ...]) -> list[Credential]:
+    def items(self, number: int, items: list[str], parents: tuple[str, ...]) -> Sequence[Credential]:
         """The first literal among list items (as written, quotes included) under ``parents[-1]``."""
         for raw in items:
             credential = _credential(parents[-1], _unquote(raw, False), number, parents=parents,
                                      quoted=raw[:1] in ("'", '"'), fmt=self.fmt)
             if credential is not None and credential.literal:
                 return [credential]
-        return []
+        return _NONE
 
-    def read(self, number: int, line: str) -> list[Credential]:
+    def read(self, number: int, line: str) -> Sequence[Credential]:
         """The credentials this line sets; keeps track of the enclosing keys either way."""
         stripped = line.strip()
         if not stripped or stripped.startswith(("#", "//", ";")) or stripped == "---":
-            return self.end_document() if stripped == "---" else []
+            return self.end_document() if stripped == "---" else _NONE
         block = _HCL_BLOCK.match(line) if stripped.endswith("{") else None
         if block:
             labels = _LABEL.findall(block.group(2))
             indent = len(block.group(1))
             self.parents(indent)
             self.stack.append((indent, labels[-1]))
-            return []
+            return _NONE
         match = self.assignment(line)
         if match is None:
             # a list element or a one-line block: ``{ name = "a", password = "b" },``, ``x { password = y }``
-            indent = len(line) - len(line.lstrip())
-            if stripped.startswith("- ") and self.stack and self.stack[-1][0] < indent \
-                    and _holds_credentials(self.stack[-1][1]):  # a YAML list of values under ``api_keys:``
-                return self.items(number, [stripped[2:]], self.parents(indent))
-            bracket = min((at for at in (line.find("{"), line.find("[")) if at >= 0), default=-1)
-            if bracket >= 0 and ("=" in line or ":" in line):
-                return self.inline(number, line[bracket:], self.parents(indent))
-            return []
+            if stripped[:2] == "- " and self.stack and _holds_credentials(self.stack[-1][1]):
+                indent = len(line) - len(line.lstrip())
+                if self.stack[-1][0] < indent:  # a YAML list of values under ``api_keys:``
+                    return self.items(number, [stripped[2:]], self.parents(indent))
+            if ("=" in line or ":" in line) and ("{" in line or "[" in line):
+                bracket = min(at for at in (line.find("{"), line.find("[")) if at >= 0)
+                return self.inline(number, line[bracket:], self.parents(len(line) - len(line.lstrip())))
+            return _NONE
         dash = 2 if line[len(match.group(1)):].startswith("- ") else 0
         indent = len(match.group(1)) + dash
         key, raw = match.group(2), match.group(3)
@@ -497,7 +501,7 @@ class _Lines:
             self.kind = _unquote(raw, False)
         if not raw_stripped or raw_stripped in _CONTAINERS:
             self.stack.append((indent, key))
-            return []
+            return _NONE
         if raw_stripped[0] in "{[" and not raw_stripped.startswith("{{"):
             # an inline map or list: its values are searched, unless it is itself a reference ({Ref: X})
             named = _named(key, parents)
@@ -512,8 +516,8 @@ class _Lines:
         if name is not None:
             credential = _credential(name, _unquote(raw, self.shell and match.re is _KV_EQUALS), number,
                                      parents=parents, quoted=raw_stripped[:1] in ("'", '"'), fmt=self.fmt)
-            return [credential] if credential is not None else []
-        return []
+            return [credential] if credential is not None else _NONE
+        return _NONE
 
 
 def _line_key(line: str, reader: _Lines | None) -> str | None:
@@ -600,8 +604,10 @@ def detect(text: str, fmt: str = "") -> list[Credential]:
             for match in _FLAG.finditer(line):
                 add(_credential(f"--{match.group(1)}", _unquote(match.group(2), True), number))
         if reader is not None:
-            for credential in reader.read(number, line):
-                add(credential)
+            here = reader.read(number, line)
+            if here:
+                for credential in here:
+                    add(credential)
     for credential in reader.end_document() if reader is not None else ():
         add(credential)
     return found
