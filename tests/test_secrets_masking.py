@@ -160,3 +160,16 @@ def test_every_report_format_keeps_the_address_and_masks_the_value(tmp_path: Pat
     echo = [f for f in findings if f["policy_id"] == "ME-ECHO-01"]
     assert [(f["resource"]["address"], f["observed"], f["remediation"]["snippet"]) for f in echo] == \
         [(ADDRESS, mask(SECRET), f'parameter_group_name = "{SNIPPET_MASK}"')], echo
+
+
+def test_the_packs_fix_for_a_database_named_like_its_password_parses_and_keeps_its_label(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(f'resource "aws_db_instance" "{SECRET}" {{\n  engine   = "postgres"\n'
+                                      f'  password = "{SECRET}"\n}}\n')
+    result = run_cli("scan", str(tmp_path), "--policy", "ME-DB-09", "--policy", "ME-SEC-01", "--format", "json")
+    findings = json.loads(result.stdout)["findings"]
+    fixes = {f["policy_id"]: f["remediation"]["snippet"] for f in findings if f["status"] == "violates"}
+    assert set(fixes) == {"ME-DB-09", "ME-SEC-01"}, findings
+    assert f'resource "aws_db_instance" "{SECRET}"' in fixes["ME-DB-09"]
+    for snippet in fixes.values():
+        hcl_tree.parse(snippet)
+    assert {f["resource"]["address"] for f in findings} == {ADDRESS, "password"}
