@@ -4,36 +4,42 @@
 
 - settings with a credential-like name (``password``, ``api_key``, ``client_secret``,
   ``requirepass``, ``DB_PASSWORD`` ...) in ``key: value``, ``key = value``, ``"key": "value"``,
-  ``KEY=value`` (shell, .env) and ``--password=value`` forms; a Kubernetes env entry whose
-  ``name`` is credential-like; the ``default``/``Default``/``defaultValue``/``value`` of a
-  credential-named variable or parameter;
+  ``KEY=value`` (shell, .env, kustomize ``literals``) and ``--password=value`` forms, inline maps
+  and lists included (``[{ name = "a", password = "b" }]``, ``passwords = ["a"]``); a Kubernetes env
+  entry whose ``name`` is credential-like; the ``default``/``Default``/``defaultValue``/``value`` of a
+  credential-named variable or parameter; a Kubernetes Secret's ``data`` (base64-decoded, searched
+  like a file) and ``stringData``;
 - AWS access key IDs, private key blocks and a few well-known token formats anywhere;
 - URLs with a password (``postgres://user:pw@host``).
 
-A value is accepted as a reference, not a secret, when it is ``${VAR}``/``$VAR``, a template
-(``{{ }}``, CloudFormation ``{{resolve:...}}``), ``!Ref``/``!Sub``, an ARM expression, a
-Key Vault/Secrets Manager/SSM/Secret Manager reference, a Terraform reference (``var.x``,
-``random_password.x.result``), SOPS ciphertext, a SealedSecret's ``encryptedData`` or an
-obvious placeholder. Nothing here ever stores a literal secret in a Resource: the resources
-carry a masked form (``pa****rd (12 chars)``). The literals seen are remembered in this
-process only so that ``redact`` can mask them wherever else they might surface (a policy that
-echoes an attribute, a parser message): the engine passes every finding through it.
+What is not a literal credential (``_not_literal``, the table in ``tests/test_secrets_classifier.py``
+and docs/secrets.md): a reference (``${VAR}``, ``$VAR``, templates, ``!Ref``, ``{{resolve:...}}``, ARM
+expressions, secret-store references, Terraform references), anything written without quotes in
+Terraform (a type constraint such as ``string``, a reference, an expression), a duration, a file path
+or name, an environment-variable name, an empty value, a template marker (``<password>``,
+``REPLACE_ME``, ``__X__``, ``GEN-PASSWORD``). A well-known default password (``changeme``,
+``password``) deploys as it is: it is a literal.
+
+Nothing here ever stores a literal secret in a Resource: the resources carry a masked form
+(``pa****rd (12 chars)``). The literals seen are remembered in this process only so that
+``mask_value`` can mask them in the values a finding shows (observed, expected, a message's or a
+fix's quotes of them): never in an address, a name or a message's own words (``policy/engine.py``).
 """
 
 from __future__ import annotations
 
+import base64
 import bisect
-import dataclasses
 import functools
 import itertools
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from scanner.loaders.yaml_lines import LineDict
-from scanner.model import Finding, Origin, Remediation, Resource
+from scanner.model import Origin, Resource
 
 RESOURCE_TYPE = "credential"
 _STRONG = {"password", "passwd", "pwd", "passphrase", "secret", "token", "apikey", "credential", "credentials",
@@ -49,14 +55,27 @@ _NOT_VALUE = {"name", "names", "file", "path", "ref", "arn", "id", "version", "l
               "source", "field", "template", "endpoint", "location", "mode", "provider", "store", "manager",
               "required", "min", "max", "hash", "algorithm", "selector", "key_ref", "keyref", "secretref", "uri",
               "url", "arns", "ids", "kms", "reset", "age", "hint", "prompt", "regex", "pattern", "level", "size",
-              "characters", "special", "upper", "lower", "numeric", "strength", "generator", "mount", "volume"}
+              "characters", "special", "upper", "lower", "numeric", "strength", "generator", "mount", "volume",
+              # quantities about a secret (how long it lives, how often it rotates), not the secret
+              "seconds", "minutes", "hours", "days", "period", "timeout", "interval", "duration", "lifetime",
+              "validity", "prevention", "reuse", "attempts", "retries", "limit", "threshold", "permissions",
+              "scopes", "roles",
+              # words about it (a label, a title, a help text)
+              "title", "label", "description", "summary", "message", "text", "help", "comment", "note",
+              "namespace"}
+# Under these, keys are not settings holding a value: GitHub Actions ``permissions: {id-token: write}``,
+# CloudFormation's ``ParameterLabels: {DBPassword: {default: Database password}}``.
+_LABEL_PARENTS = {"permissions", "parameterlabels", "label"}  # and createUiDefinition's ``label: {password: ...}``
+# ``<one of these> key`` names the entry of a Secret that holds the credential (Helm charts' ``passwordKey``);
+# ``secret key``, ``api key``, ``private key`` are credentials themselves.
+_KEY_OF = {"password", "passwd", "pwd", "token", "credential", "credentials"}
 _GLUED = ("password", "passwd", "secret", "apikey", "authtoken")
 _PARENT_VALUE_KEYS = {"default", "defaultvalue", "value", "initial_value"}
 _DIRECTIVES = re.compile(r"^\s*(requirepass|masterauth)\s+(\S+)", re.I)
 _FLAG = re.compile(r"--(password|passwd|token|api-key|apikey|secret|client-secret|access-key|secret-key)"
                    r"(?:=|\s+)(\"[^\"]*\"|'[^']*'|\S+)", re.I)
-_KV_COLON = re.compile(r"""^(\s*)(?:-\s+)?["']?([A-Za-z_][\w.\-]*)["']?\s*:(?:\s+|$)(.*)$""")
-_KV_EQUALS = re.compile(r"""^(\s*)(?:export\s+|set\s+|readonly\s+|declare\s+(?:-\w+\s+)?)?"""
+_KV_COLON = re.compile(r"""^(\s*)(?:-\s+)?["']?([A-Za-z_.][\w.\-]*)["']?\s*:(?:\s+|$)(.*)$""")  # .dockerconfigjson
+_KV_EQUALS = re.compile(r"""^(\s*)(?:-\s+)?(?:export\s+|set\s+|readonly\s+|declare\s+(?:-\w+\s+)?)?"""
                         r"""["']?([A-Za-z_][\w.\-]*)["']?\s*=(?!=)\s*(.*)$""")
 _HCL_BLOCK = re.compile(r"""^(\s*)[A-Za-z_][\w-]*((?:\s+"[^"]*")+)\s*\{\s*$""")
 _URL = re.compile(r"\b([a-zA-Z][a-zA-Z0-9+.\-]*://)([^:/?#\s@'\"]+):([^@/?#\s'\"]+)@")
@@ -76,7 +95,7 @@ _PATTERN_HINT = re.compile(r"A(?:KIA|SIA|GPA|IDA|ROA|NPA|IPA|Iza)|gh[pousr]_|xox
 _FLAG_HINT = re.compile(r"--(?:pass|token|api|secret|client|access)", re.I)
 _BASIC_AUTH = re.compile(r"\b(Basic|Bearer)\s+([A-Za-z0-9+/=._\-]{12,})")
 _REFERENCES = (
-    (re.compile(r"\$\{|\$\(|^\$[A-Za-z_]\w*$|^\$\d$"), "environment variable or shell expansion"),
+    (re.compile(r"\$\{|\$\(|^\$[A-Za-z_]\w*$|^\$\d$|^`[^`]+`$"), "environment variable or shell expansion"),
     (re.compile(r"\{\{.*\}\}|\{%"), "template"),
     (re.compile(r"^!(Ref|Sub|GetAtt|ImportValue|FindInMap|Select|Join|If|Base64)\b"), "CloudFormation reference"),
     (re.compile(r"^\{\s*[\"']?(Ref|Fn::\w+)[\"']?\s*:"), "CloudFormation reference"),
@@ -86,14 +105,39 @@ _REFERENCES = (
     (re.compile(r"^arn:aws[\w-]*:(secretsmanager|ssm|kms):"), "AWS secret reference"),
     (re.compile(r"^(projects/[^/]+/secrets/|sm://|gcp-secret://)"), "Secret Manager reference"),
     (re.compile(r"^(vault:|ssm:|secretsmanager:|awssm:|op://|sops:|ref\+)", re.I), "secret store reference"),
-    (re.compile(r"^(var|local|data|module)\.[\w\-]"), "Terraform reference"),
+    (re.compile(r"^(var|local|data|module|each|count|self|path|terraform)\.[\w\-]"), "Terraform reference"),
     (re.compile(r"^[a-z][a-z0-9_]*\.[\w\-]+\.[\w.\-\[\]\"]+$"), "Terraform resource attribute"),
     (re.compile(r"^[A-Za-z_][\w.]*\(.*\)$"), "expression"),
     (re.compile(r"^ENC\[(AES256_GCM|PKCS7)"), "SOPS-encrypted value"),
+    (re.compile(r"^!vault\b"), "Ansible Vault ciphertext"),
+    (re.compile(r"^PrivateSettingsRef:"), "ARM protected settings reference"),
+    (re.compile(r"^\$[A-Za-z_][\w.]*(?::|\s|$)"), "variable reference"),  # PowerShell, a factory's $name:key
+    (re.compile(r"^[A-Za-z_][\w.]*(?:\[['\"][^'\"]*['\"]\])+$"), "expression"),  # event['A']['Token']
     (re.compile(r"^\*[A-Za-z_][\w-]*$"), "YAML alias"),
-    (re.compile(r"^(<[^>]*>|\*+|x{3,}|X{3,}|\.{3}|…|REDACTED|CHANGE_?ME|TODO|TBD|REPLACE[_-]?ME|%s|%\(\w+\)s)$",
-                re.I), "placeholder"),
+    # Template markers a pipeline or a person replaces before anything deploys (``changeme`` is not one: see
+    # _WELL_KNOWN).
+    (re.compile(r"^(<[^>]*>|(?:\*+|x{3,}|X{3,})(?:[-_.:](?:\*+|x+|X+))*|\.{3}|…|REDACTED|TODO|TBD|FIXME|REPLACE[_-]?ME|%s|%\(\w+\)s"
+                r"|__\w+__|#\{[^}]*\}#?|@\w+@|GEN-[A-Z0-9-]+|#{3,})$", re.I), "placeholder"),
 )
+# Well-known default passwords: a file holding one deploys it as it is, so it is a literal credential even
+# where it looks like a placeholder (``changeme``, ``CHANGE_ME``) or an environment-variable name.
+_WELL_KNOWN = {"changeme", "change_me", "change-me", "changeit", "password", "passw0rd", "secret", "admin",
+               "letmein", "default"}
+# Formats where a value written without quotes is an expression (a reference, a function call, a type
+# constraint such as ``string``), never a literal string.
+_HCL_FORMATS = {"terraform"}
+_DURATION = re.compile(r"\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h|d|w)(?:\d+(?:ms|s|m|h))*")
+# ``/etc/secrets/password``, ``./password.txt``, ``~/.config/token``, ``/run/token.json``: a path to a secret.
+_PATH = re.compile(r"(?:~|\.\.?)/[\w.@+\-/]+|/[\w.@+\-]+/[\w.@+\-/]+|/[\w@+\-]+\.[A-Za-z]\w{0,5}")
+_FILE_NAME = re.compile(r"[\w.\-]+\.(?:json|pem|key|crt|cer|p12|pfx|jks|keystore|txt|ya?ml|env|ini|conf|cfg)",
+                        re.I)
+# ``DB_PASSWORD`` (written where a tool expects a variable's name), ``%DB_PASSWORD%`` (Windows).
+_ENV_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|%[A-Za-z_]\w*%")
+# ``key = value`` / ``key: value`` pairs inside an inline map or list (``[{ name = "a", password = "b" }]``).
+_INLINE_PAIR = re.compile(r"""(?<=[{,\[\s])["']?([A-Za-z_][\w.\-]*)["']?\s*(?:=(?![=>~])|:(?![:/]))\s*"""
+                          r"""("(?:[^"\\\n]|\\.)*"|'[^'\n]*'|[^,}\]\s]+)""")
+# An item of an inline list: a quoted string or a bare word (up to the next comma or bracket).
+_LIST_ITEM = re.compile(r"""("(?:[^"\\\n]|\\.)*"|'[^'\n]*'|[^,\[\]\s][^,\[\]]*)""")
 _NOT_SECRETS = {"true", "false", "yes", "no", "on", "off", "null", "none", "~", "nil", "undefined", "{}", "[]"}
 _CONTAINERS = ("{", "[", "|", ">", "|-", ">-", "|+", ">+", "(")
 _SEALED_PARENTS = {"encrypteddata"}
@@ -103,16 +147,25 @@ _CAMEL = re.compile(r"([a-z0-9])([A-Z])")
 _ACRONYM = re.compile(r"([A-Z]+)([A-Z][a-z])")
 _SEPARATORS = re.compile(r"[\s_.\-]+")
 _LABEL = re.compile(r'"([^"]*)"')
-# Literal secrets seen in this process, only ever used to mask them; only ever added to (by _remember), which
-# redact's view of it relies on.
+# Literal secrets seen in this process, only ever used to mask them in the values a finding shows; only ever
+# added to (by _remember), which the masking's view of it relies on.
 _KNOWN: set[str] = set()
-# ``redact``'s view of _KNOWN, rebuilt when it grows (see _known_view).
+# The masking's view of _KNOWN, rebuilt when it grows (see _known_view).
 _known_sorted: list[str] = []
 _known_inside: list[str] = []
 _known_heads: frozenset[str] | None = None
 _known_size = -1
-_HEAD = 6  # the shortest secret masked inside a text
+# The shortest secret masked *inside* a longer value. A shorter one (``db``, ``admin1``) occurs by chance in
+# ordinary values (``aws_db_instance``, ``admin1-logs``): masking it there would corrupt the value and point at
+# the secret by its position, so it is masked only where it is the whole value. Eight characters is the
+# minimum length of most password rules (RDS, Cloud SQL, Azure); a literal that long occurring by chance
+# inside another value is rare.
+MIN_INSIDE = 8
 _FEW_SECRETS = 64  # up to this many, substring tests; beyond, a lookup of each window of the text
+# What a secret becomes inside a fix snippet: a bare word every format accepts where the value stood (YAML
+# plain scalar, HCL identifier, shell word, inside JSON or HCL quotes), which the detector itself reads as a
+# template marker; ``pa****rd (12 chars)`` is not one (``*`` starts a YAML alias, ``(`` is shell syntax).
+SNIPPET_MASK = "REDACTED"
 
 
 @dataclass(frozen=True)
@@ -127,6 +180,9 @@ class Credential:
     reference: str = ""  # what kind of reference, "" for a literal
 
 
+_NONE: tuple[Credential, ...] = ()  # what most lines set: shared, not a new list per line
+
+
 def mask(secret: str) -> str:
     """``pa****rd (12 chars)``: never more than four characters, and only of a long secret."""
     n = len(secret)
@@ -134,7 +190,7 @@ def mask(secret: str) -> str:
 
 
 def _remember(secret: str) -> None:
-    if len(secret) >= 4:
+    if secret:
         _KNOWN.add(secret)
 
 
@@ -163,11 +219,26 @@ def is_credential_name(key: str) -> bool:
     words = _words(key)
     if not words or words[-1] in _NOT_VALUE or "".join(words[-2:]) in _NOT_VALUE:
         return False
+    if words[-1] == "key" and len(words) > 1 and words[-2] in _KEY_OF:
+        return False  # passwordKey, adminPasswordKey: the name of an entry in a Secret
     if any(w in _STRONG for w in words) or "".join(words) in _STRONG:
         return True
     if any(w.endswith(_GLUED) for w in words):  # PGPASSWORD, MYSQLPASSWD, CLIENTSECRET
         return True
     return any(pair in _PAIRS for pair in itertools.pairwise(words))
+
+
+@functools.lru_cache(maxsize=4096)
+def _holds_credentials(key: str) -> bool:
+    """Whether a list under ``key`` holds credentials: ``passwords``, ``tokens``, ``api_keys`` (``secrets``
+    lists name them: docker-compose's ``secrets: [db_password]``)."""
+    if is_credential_name(key):
+        return True
+    words = _words(key)
+    if not words or not words[-1].endswith("s") or words[-1] == "secrets":
+        return False
+    singular = words[-1][:-1]
+    return singular in _STRONG or (len(words) > 1 and (words[-2], singular) in _PAIRS)
 
 
 def classify(value: str) -> str | None:
@@ -189,6 +260,8 @@ def _is_value(raw: str) -> bool:
 def _unquote(raw: str, shell_words: bool) -> str:
     """The value as written: quotes removed, trailing comments and separators dropped."""
     text = raw.strip()
+    if text.startswith('\\"'):  # a quoted value inside a quoted string: key=\"value\"
+        text = text.replace('\\"', '"')
     if text[:1] in ("'", '"'):
         quote = text[0]
         end = 1
@@ -206,17 +279,56 @@ def _unquote(raw: str, shell_words: bool) -> str:
     return text.rstrip(",;").strip()
 
 
-def _credential(key: str, value: str, line: int, kind: str = "credential", parents: tuple[str, ...] = ()) -> \
-        Credential | None:
+def _not_literal(value: str, quoted: bool, fmt: str) -> str | None:
+    """Why ``value`` (unquoted, non-empty) is not a literal credential, or None when it is one."""
+    if value.lower() in _WELL_KNOWN:
+        return None
+    if not quoted and fmt in _HCL_FORMATS:
+        return "Terraform type constraint" if value in ("string", "number", "bool", "any") else "Terraform expression"
+    reference = classify(value)
+    if reference is not None:
+        return reference
+    if _DURATION.fullmatch(value):
+        return "duration"
+    if _PATH.fullmatch(value) or _FILE_NAME.fullmatch(value):
+        return "file path"
+    if _ENV_NAME.fullmatch(value):
+        return "environment variable name"
+    return None
+
+
+def _credential(key: str, value: str, line: int, kind: str = "credential", parents: tuple[str, ...] = (),
+                quoted: bool = True, fmt: str = "") -> Credential | None:
     if not _is_value(value):
         return None
     if any(p.lower() in _SEALED_PARENTS for p in parents):
         return Credential(key, line, kind, False, value if len(value) <= 24 else value[:20] + "…", "sealed secret")
-    reference = classify(value)
+    reference = _not_literal(value, quoted, fmt)
     if reference is not None:
         return Credential(key, line, kind, False, value if len(value) <= 80 else value[:77] + "…", reference)
     _remember(value)
     return Credential(key, line, kind, True, mask(value))
+
+
+def _b64decode(value: str) -> str | None:
+    """A Secret's ``data`` value decoded to text, or None when it is not base64 of UTF-8 text."""
+    try:
+        return base64.b64decode(value, validate=True).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def _secret_data(key: str, encoded: str, line: int) -> list[Credential]:
+    """What a Kubernetes Secret's ``data`` entry hides once decoded (its credential-named keys are reported
+    already, by name; their decoded value is masked as well)."""
+    decoded = _b64decode(encoded.strip())
+    if not decoded:
+        return []
+    if is_credential_name(key):
+        _remember(decoded)
+        return []
+    return [Credential(key if inner.key in ("URL", inner.kind) else f"{key}.{inner.key}", line, inner.kind, True,
+                       inner.shown) for inner in detect(decoded) if inner.literal]
 
 
 def _json_credentials(text: str) -> list[Credential] | None:
@@ -226,31 +338,47 @@ def _json_credentials(text: str) -> list[Credential] | None:
     except ValueError:
         return None
     found: list[Credential] = []
-    line_starts = [0, *(i + 1 for i, ch in enumerate(text) if ch == "\n")]
+    starts: list[int] = []
 
-    def line_of(key: str, value: str, start: int) -> tuple[int, int]:
-        needle = json.dumps(key) if not value else json.dumps(value)
-        position = text.find(needle, start)
+    def line_at(position: int) -> int:
+        if not starts:  # built on the first credential only: most documents have none
+            starts.extend([0, *(m.end() for m in re.finditer("\n", text))])
+        return bisect.bisect_right(starts, max(position, 0))
+
+    def line_of(name: str, key: str, value: str, start: int) -> tuple[int, int]:
+        # the parameter named, its key, then its value: the same key or value may stand earlier elsewhere
+        if name != key:
+            start = max(text.find(json.dumps(name), start), start)
+        at_key = text.find(json.dumps(key), start)
+        position = text.find(json.dumps(value), max(at_key, start)) if value else at_key
         if position < 0:
-            position = text.find(json.dumps(key), start)
-        return bisect.bisect_right(line_starts, max(position, 0)), max(position, start)
+            position = at_key
+        return line_at(at_key if at_key >= 0 else position), max(position, start)
 
     cursor = 0
 
     def walk(node: Any, parents: tuple[str, ...]) -> None:
         nonlocal cursor
         if isinstance(node, dict):
+            entry = node.get("name") if isinstance(node.get("name"), str) else None  # a Kubernetes env entry
             for key, value in node.items():
                 key = str(key)
                 if isinstance(value, (str, int, float)) and not isinstance(value, bool):
                     name = _named(key, parents)
+                    if name is None and key == "value" and entry is not None and is_credential_name(entry):
+                        name = entry
                     if name is not None:
-                        line, cursor = line_of(key, str(value) if isinstance(value, str) else "", cursor)
+                        line, cursor = line_of(name, key, str(value) if isinstance(value, str) else "", cursor)
                         credential = _credential(name, str(value), line, parents=parents)
                         if credential is not None:
                             found.append(credential)
                 else:
                     walk(value, (*parents, key))
+            if node.get("kind") == "Secret" and isinstance(node.get("data"), dict):
+                for key, value in node["data"].items():
+                    if isinstance(value, str) and value:
+                        line = line_at(text.find(json.dumps(value)))
+                        found.extend(_secret_data(str(key), value, line))
         elif isinstance(node, list):
             for item in node:
                 walk(item, parents)
@@ -262,19 +390,25 @@ def _json_credentials(text: str) -> list[Credential] | None:
 def _named(key: str, parents: tuple[str, ...]) -> str | None:
     """The credential's name if ``key`` holds one: itself, or the variable/parameter it is the value of."""
     if is_credential_name(key) or (parents and parents[-1].lower() in _SEALED_PARENTS):
-        return key
-    if key.lower() in _PARENT_VALUE_KEYS and parents and is_credential_name(parents[-1]):
-        return parents[-1]
-    return None
+        name = key
+    elif key.lower() in _PARENT_VALUE_KEYS and parents and is_credential_name(parents[-1]):
+        name = parents[-1]
+    else:
+        return None
+    # looked at only for a credential-like key (rare): this runs for every key of every file
+    return None if any(p.lower() in _LABEL_PARENTS for p in parents) else name
 
 
 class _Lines:
     """Line-by-line reading for YAML, HCL, INI, .env, shell, conf: keys with their enclosing keys."""
 
     def __init__(self, fmt: str) -> None:
+        self.fmt = fmt
         self.stack: list[tuple[int, str]] = []
         self.item_name: tuple[int, str] | None = None  # (indent, name) of a "- name: X" list item
         self.shell = fmt == "shell"  # unquoted values end at whitespace (PGPASSWORD=x pg_dump ...)
+        self.kind = ""  # the YAML document's top-level ``kind``
+        self.data: list[tuple[int, str, str]] = []  # its top-level ``data`` entries (line, key, value)
 
     def parents(self, indent: int) -> tuple[str, ...]:
         while self.stack and self.stack[-1][0] >= indent:
@@ -292,23 +426,66 @@ class _Lines:
                 return equals
         return _KV_COLON.match(line) if colon_at >= 0 else None
 
-    def read(self, number: int, line: str) -> Credential | None:
-        """The credential this line sets, if any; keeps track of the enclosing keys either way."""
+    def end_document(self) -> list[Credential]:
+        """What the document's Secret ``data`` hides (the kind may come after the data: known only now)."""
+        found = []
+        if self.kind == "Secret":
+            for number, key, value in self.data:
+                found.extend(_secret_data(key, value, number))
+        self.stack, self.item_name, self.kind, self.data = [], None, "", []
+        return found
+
+    def inline(self, number: int, text: str, parents: tuple[str, ...]) -> Sequence[Credential]:
+        """The credentials of an inline map or list (``[{ name = "a", password = "b" }]``, ``{name: X, value: Y}``),
+        or of a list of values under a credential's name (``passwords = ["a", var.b]``)."""
+        if text[:1] == "[" and parents and _holds_credentials(parents[-1]) and "{" not in text:
+            return self.items(number, _LIST_ITEM.findall(text), parents)
+        found = []
+        entry = None  # the credential-like ``name`` of an inline env entry, whose ``value`` follows
+        for match in _INLINE_PAIR.finditer(text):
+            key, raw = match.group(1), match.group(2)
+            if key == "name":
+                entry = _unquote(raw, False) if is_credential_name(_unquote(raw, False)) else None
+            name = _named(key, parents) or (entry if key == "value" else None)
+            if name is not None:
+                credential = _credential(name, _unquote(raw, False), number, parents=parents,
+                                         quoted=raw[:1] in ("'", '"'), fmt=self.fmt)
+                if credential is not None:
+                    found.append(credential)
+        return found
+
+    def items(self, number: int, items: list[str], parents: tuple[str, ...]) -> Sequence[Credential]:
+        """The first literal among list items (as written, quotes included) under ``parents[-1]``."""
+        for raw in items:
+            credential = _credential(parents[-1], _unquote(raw, False), number, parents=parents,
+                                     quoted=raw[:1] in ("'", '"'), fmt=self.fmt)
+            if credential is not None and credential.literal:
+                return [credential]
+        return _NONE
+
+    def read(self, number: int, line: str) -> Sequence[Credential]:
+        """The credentials this line sets; keeps track of the enclosing keys either way."""
         stripped = line.strip()
         if not stripped or stripped.startswith(("#", "//", ";")) or stripped == "---":
-            if stripped == "---":
-                self.stack, self.item_name = [], None
-            return None
+            return self.end_document() if stripped == "---" else _NONE
         block = _HCL_BLOCK.match(line) if stripped.endswith("{") else None
         if block:
             labels = _LABEL.findall(block.group(2))
             indent = len(block.group(1))
             self.parents(indent)
             self.stack.append((indent, labels[-1]))
-            return None
+            return _NONE
         match = self.assignment(line)
         if match is None:
-            return None
+            # a list element or a one-line block: ``{ name = "a", password = "b" },``, ``x { password = y }``
+            if stripped[:2] == "- " and self.stack and _holds_credentials(self.stack[-1][1]):
+                indent = len(line) - len(line.lstrip())
+                if self.stack[-1][0] < indent:  # a YAML list of values under ``api_keys:``
+                    return self.items(number, [stripped[2:]], self.parents(indent))
+            if ("=" in line or ":" in line) and ("{" in line or "[" in line):
+                bracket = min(at for at in (line.find("{"), line.find("[")) if at >= 0)
+                return self.inline(number, line[bracket:], self.parents(len(line) - len(line.lstrip())))
+            return _NONE
         dash = 2 if line[len(match.group(1)):].startswith("- ") else 0
         indent = len(match.group(1)) + dash
         key, raw = match.group(2), match.group(3)
@@ -320,16 +497,27 @@ class _Lines:
             value = _unquote(raw, self.shell and match.re is _KV_EQUALS)
             if value:
                 self.item_name = (indent, value)
+        if not indent and key == "kind":
+            self.kind = _unquote(raw, False)
         if not raw_stripped or raw_stripped in _CONTAINERS:
             self.stack.append((indent, key))
-            return None
+            return _NONE
+        if raw_stripped[0] in "{[" and not raw_stripped.startswith("{{"):
+            # an inline map or list: its values are searched, unless it is itself a reference ({Ref: X})
+            named = _named(key, parents)
+            if named is None or classify(raw_stripped) is None:
+                return self.inline(number, raw_stripped, (*parents, key))
+        if parents == ("data",) and self.stack[0][0] == 0:
+            self.data.append((number, key, _unquote(raw, False)))
         name = _named(key, parents)
         if name is None and key == "value" and self.item_name and self.item_name[0] == indent \
                 and is_credential_name(self.item_name[1]):
             name = self.item_name[1]  # Kubernetes env: - name: DB_PASSWORD / value: ...
         if name is not None:
-            return _credential(name, _unquote(raw, self.shell and match.re is _KV_EQUALS), number, parents=parents)
-        return None
+            credential = _credential(name, _unquote(raw, self.shell and match.re is _KV_EQUALS), number,
+                                     parents=parents, quoted=raw_stripped[:1] in ("'", '"'), fmt=self.fmt)
+            return [credential] if credential is not None else _NONE
+        return _NONE
 
 
 def _line_key(line: str, reader: _Lines | None) -> str | None:
@@ -416,7 +604,12 @@ def detect(text: str, fmt: str = "") -> list[Credential]:
             for match in _FLAG.finditer(line):
                 add(_credential(f"--{match.group(1)}", _unquote(match.group(2), True), number))
         if reader is not None:
-            add(reader.read(number, line))
+            here = reader.read(number, line)
+            if here:
+                for credential in here:
+                    add(credential)
+    for credential in reader.end_document() if reader is not None else ():
+        add(credential)
     return found
 
 
@@ -437,74 +630,104 @@ def credential_resources(path: str, text: str, fmt: str) -> list[Resource]:
 
 
 def _known_view() -> tuple[list[str], list[str], frozenset[str] | None]:
-    """_KNOWN longest first; those ``redact`` masks inside a text (6+ characters); their first 6 characters
-    when there are many (None when few)."""
+    """_KNOWN longest first; those masked inside a text (MIN_INSIDE+ characters); their first MIN_INSIDE
+    characters when there are many (None when few)."""
     global _known_sorted, _known_inside, _known_heads, _known_size
     if len(_KNOWN) != _known_size:  # _KNOWN only grows: its size tells whether the view is current
         _known_sorted = sorted(_KNOWN, key=len, reverse=True)
-        _known_inside = [secret for secret in _known_sorted if len(secret) >= 6]
-        _known_heads = frozenset(s[:_HEAD] for s in _known_inside) if len(_known_inside) > _FEW_SECRETS else None
+        _known_inside = [secret for secret in _known_sorted
+                         if len(secret) >= MIN_INSIDE and secret.lower() not in _WELL_KNOWN]
+        _known_heads = frozenset(s[:MIN_INSIDE] for s in _known_inside) if len(_known_inside) > _FEW_SECRETS \
+            else None
         _known_size = len(_KNOWN)
     return _known_sorted, _known_inside, _known_heads
 
 
 def _holds_known(text: str) -> bool:
-    """Whether ``redact`` has a known secret to mask in ``text`` (one occurs in it, or it is one)."""
-    if text in _KNOWN:
-        return True
+    """Whether a known secret of MIN_INSIDE+ characters occurs in ``text``."""
     _, inside, heads = _known_view()
     if heads is None:  # a few secrets: a substring test each (C speed; one regex of them all is slower)
         return any(secret in text for secret in inside)
-    # Many: look each 6-character window of the text up instead, whatever their number.
-    return not heads.isdisjoint([text[i:i + _HEAD] for i in range(len(text) - _HEAD + 1)])
+    # Many: look each window of the text up instead, whatever their number.
+    return not heads.isdisjoint([text[i:i + MIN_INSIDE] for i in range(len(text) - MIN_INSIDE + 1)])
 
 
-def redact(text: str) -> str:
-    """``text`` with every literal secret seen (and every recognisable one) masked."""
+def _mask_text(text: str, snippet: bool = False, known: bool = True) -> str:
+    """``text`` with recognisable secrets (a URL's password, token formats) and, with ``known``, the literal
+    secrets seen (whole, or inside when long enough) masked; ``snippet``: by SNIPPET_MASK."""
     if not text:
         return text
+    if known and text in _KNOWN:
+        return SNIPPET_MASK if snippet else mask(text)
     # Each step first asks, cheaply, whether it can change the text at all (a URL with a password needs
-    # "://" and "@", a token format its literal prefix, a known secret to occur): almost no text of a report
-    # holds a secret, and every finding's every field comes through here.
+    # "://" and "@", a token format its literal prefix, a known secret to occur): almost no value holds one.
     if "@" in text and "://" in text:
-        text = _URL.sub(lambda m: m.group(0) if classify(m.group(3)) else f"{m.group(1)}{m.group(2)}:****@", text)
+        hidden = SNIPPET_MASK if snippet else "****"
+        text = _URL.sub(lambda m: m.group(0) if classify(m.group(3)) else f"{m.group(1)}{m.group(2)}:{hidden}@", text)
     if _PATTERN_HINT.search(text):
         for pattern, _ in _PATTERNS:
-            text = pattern.sub(lambda m: mask(m.group(1)), text)
-    if _KNOWN and _holds_known(text):
-        # Masking goes longest first, one secret at a time, so that a secret containing another is masked whole.
-        for secret in _known_view()[0]:
-            if (len(secret) >= 6 and secret in text) or text == secret:
-                text = text.replace(secret, mask(secret))
+            text = pattern.sub(lambda m: SNIPPET_MASK if snippet else mask(m.group(1)), text)
+    if known and _KNOWN and _holds_known(text):
+        # Longest first, one secret at a time, so that a secret containing another is masked whole.
+        for secret in _known_view()[1]:
+            if secret in text:
+                shown = (SNIPPET_MASK if snippet else mask(secret)).replace("\\", "\\\\")
+                text = _standing_alone(secret).sub(shown, text)
     return text
 
 
-def redact_value(value: Any) -> Any:
-    """``value`` (a string, or lists, tuples and dicts of them) with ``redact`` applied to every string."""
+@functools.lru_cache(maxsize=1024)
+def _standing_alone(secret: str) -> re.Pattern[str]:
+    """``secret`` where it is not glued to letters or digits: ``key=SECRET;``, ``/SECRET/``, but not the same
+    characters inside a longer word (``random_password``), which is chance, not the secret."""
+    return re.compile(rf"(?<![A-Za-z0-9_]){re.escape(secret)}(?![A-Za-z0-9_])")
+
+
+def redact(text: str) -> str:
+    """``text`` with every literal secret seen (and every recognisable one) masked: for a text that quotes a
+    file (a parser's message), never for an address, a name or a message's own words."""
+    return _mask_text(text)
+
+
+def mask_value(value: Any, snippet: bool = False) -> Any:
+    """A value a finding shows (a string, or lists, tuples and dicts of them) with its secrets masked: a known
+    secret that is the whole string at any length, inside a string from MIN_INSIDE characters, a URL's
+    password and token formats anywhere. Dict keys are names and stay. Returns ``value`` itself when nothing
+    was masked. ``snippet``: masked by SNIPPET_MASK, for a fix snippet."""
     if isinstance(value, str):
-        return redact(value)
-    if isinstance(value, list):
-        return [redact_value(v) for v in value]
-    if isinstance(value, tuple):
-        return tuple(redact_value(v) for v in value)
+        masked = _mask_text(value, snippet)
+        return value if masked == value else masked
+    if isinstance(value, (list, tuple)):
+        items = [mask_value(v, snippet) for v in value]
+        if all(new is old for new, old in zip(items, value, strict=True)):
+            return value
+        return items if isinstance(value, list) else tuple(items)
     if isinstance(value, dict):
-        return {k: redact_value(v) for k, v in value.items()}
+        entries = {k: mask_value(v, snippet) for k, v in value.items()}
+        return value if all(entries[k] is v for k, v in value.items()) else entries
     return value
 
 
-def redact_remediation(remediation: Remediation | None) -> Remediation | None:
-    """The remediation with every secret masked in its snippet and description (itself when none is there)."""
-    if remediation is None:
-        return None
-    snippet, description = redact(remediation.snippet), redact(remediation.description)
-    if snippet is remediation.snippet and description is remediation.description:
-        return remediation  # redact returns its argument itself when nothing was masked
-    return Remediation(remediation.format, snippet, description)
+def _changed(raw: Any, masked: Any) -> Iterable[tuple[str, str]]:
+    """The (raw, masked) strings ``mask_value`` changed, leaf by leaf."""
+    if raw is masked:
+        return
+    if isinstance(raw, str) and isinstance(masked, str):
+        yield raw, masked
+    elif isinstance(raw, (list, tuple)) and isinstance(masked, (list, tuple)):
+        for old, new in zip(raw, masked, strict=False):
+            yield from _changed(old, new)
+    elif isinstance(raw, dict) and isinstance(masked, dict):
+        for key, old in raw.items():
+            yield from _changed(old, masked.get(key))
 
 
-def redact_finding(finding: Finding) -> Finding:
-    """The finding with every secret masked, in every field a reporter prints."""
-    return dataclasses.replace(finding, message=redact(finding.message), observed=redact_value(finding.observed),
-                               expected=redact_value(finding.expected),
-                               resource_address=redact(finding.resource_address), origin=redact(finding.origin),
-                               remediation=redact_remediation(finding.remediation))
+def mask_quoted(text: str, raw: Any, masked: Any, snippet: bool = False) -> str:
+    """``text`` (a check's own message or fix) with the values it quotes masked as ``mask_value`` masked them
+    (``raw`` -> ``masked``), where they stand as a value: not inside a longer word, an address (``.db``) or a
+    path; then a URL's password and token formats. Its other words are left as written."""
+    for before, after in sorted(_changed(raw, masked), key=lambda pair: len(pair[0]), reverse=True):
+        if before and before in text:
+            # backslashes doubled: the replacement is a plain string, never a group reference
+            text = re.sub(rf"(?<![\w.\-/]){re.escape(before)}(?![\w\-])", after.replace("\\", "\\\\"), text)
+    return _mask_text(text, snippet, known=False)

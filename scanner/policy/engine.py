@@ -12,7 +12,7 @@ from scanner.loaders.base import ParseError
 from scanner.model import PARSE_ERROR_POLICY, Finding, Remediation, Resource, Severity, Status
 from scanner.policy.catalog import Policy
 from scanner.policy.check import SKIP, EvalContext, Outcome, evaluate
-from scanner.secrets import redact, redact_remediation, redact_value
+from scanner.secrets import mask_quoted, mask_value, redact
 from scanner.units import Quantity
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -127,10 +127,10 @@ class Engine:
         return Finding(
             policy_id=policy.id, requirement_ids=policy.requirements, title=policy.title,
             severity=policy.severity, status=Status.ERROR,
-            message=redact(f"policy {policy.id} on {resource.address}: {what}"),
-            resource_address=redact(resource.address), resource_type=resource.type, provider=resource.provider,
+            message=f"policy {policy.id} on {resource.address}: {redact(what)}",
+            resource_address=resource.address, resource_type=resource.type, provider=resource.provider,
             file=resource.origin.file, line=line or resource.origin.line, end_line=resource.origin.end_line,
-            fact=fact, source=resource.source, origin=redact(resource.origin.describe()),
+            fact=fact, source=resource.source, origin=resource.origin.describe(),
         )
 
     def _finding(self, policy: Policy, resource: Resource, outcome: Outcome,
@@ -139,7 +139,10 @@ class Engine:
         fault: Exception | None = None
         status = outcome.status if isinstance(outcome.status, Status) else Status.UNKNOWN
         top_fact = (outcome.fact or "").split("[", 1)[0].split(".", 1)[0] or None
-        observed = display(outcome.observed)
+        # Secrets are masked where findings are made, in the values a finding shows (observed, expected, the
+        # message's and the fix's quotes of them), never in its address, names or a message's own words.
+        raw = display(outcome.observed)
+        observed, expected = mask_value(raw), mask_value(outcome.expected)
         remediation = None
         if status == Status.VIOLATES:
             from scanner.mappings.remediation import label
@@ -149,7 +152,7 @@ class Engine:
             values = {
                 "address": resource.address, "type": resource.type, "fact": outcome.fact or "",
                 "observed": observed if outcome.observed is not None else "not set",
-                "expected": outcome.expected,
+                "expected": expected,
                 "name": label(resource),
                 "namespace": resource.facts.get("namespace", ""), "type_lower": resource.type.lower(),
                 "item": item.group(1) if (item := _ITEM.search(outcome.fact or "")) else "",
@@ -158,9 +161,9 @@ class Engine:
             template = policy.message or ""
             message = fill(template, values) if template else (
                 fill(outcome.message, values)  # a leaf's own message may name {observed}, parameters...
-                or f"{outcome.fact} is {observed}, required {outcome.expected}")
+                or f"{outcome.fact} is {observed}, required {expected}")
             try:
-                remediation = redact_remediation(self._remediation(policy, resource, outcome, values))
+                remediation = self._remediation(policy, resource, outcome, values)
             except Exception as exc:
                 reraise_when_debugging()
                 fault = exc
@@ -174,15 +177,16 @@ class Engine:
                 spec = fact_spec(resource, top_fact)
                 if spec is not None and spec.missing:
                     message = f"{top_fact} is not declared: {spec.missing}"
-        # Secrets are masked where findings are made, in every field a reporter prints: no reporter sees one.
+        if outcome.message and not (status == Status.VIOLATES and policy.message):
+            message = mask_quoted(message, (raw, outcome.expected), (observed, expected))  # a check's own words
         return Finding(
             policy_id=policy.id, requirement_ids=policy.requirements, title=policy.title,
-            severity=policy.severity, status=status, message=redact(message),
-            resource_address=redact(resource.address), resource_type=resource.type, provider=resource.provider,
+            severity=policy.severity, status=status, message=message,
+            resource_address=resource.address, resource_type=resource.type, provider=resource.provider,
             file=resource.origin.file, line=outcome.line or resource.line_of(top_fact),
             end_line=resource.origin.end_line,
-            fact=outcome.fact, observed=redact_value(observed), expected=redact_value(outcome.expected),
-            remediation=remediation, source=resource.source, origin=redact(resource.origin.describe()),
+            fact=outcome.fact, observed=observed, expected=expected,
+            remediation=remediation, source=resource.source, origin=resource.origin.describe(),
         ), fault
 
     @staticmethod
@@ -197,19 +201,24 @@ class Engine:
             return combine([fix for fix in fixes if fix is not None])
         snippets = policy.remediation.get("snippets") or {}
         description = fill(policy.remediation.get("description", ""), values)
+        # In a snippet a secret becomes a bare word every format accepts (SNIPPET_MASK), so the fix stays valid.
+        raw = display(outcome.observed)
+        observed, expected = mask_value(raw, snippet=True), mask_value(outcome.expected, snippet=True)
         if outcome.fix:  # a check function knew the exact fix (several settings, a missing statement)
-            return Remediation(resource.format, outcome.fix, description)
+            return Remediation(resource.format, mask_quoted(outcome.fix, (raw, outcome.expected),
+                                                            (observed, expected), snippet=True), description)
         # Most specific first: "TYPE:FACT", "FORMAT:FACT", "TYPE", "FORMAT" (FACT = the failing top-level fact).
         top = (outcome.fact or "").split("[", 1)[0].split(".", 1)[0]
         keys = (f"{resource.type}:{top}", f"{resource.format}:{top}", resource.type, resource.format)
         template = next((snippets[key] for key in keys if key in snippets), None)
         if template:
-            return Remediation(resource.format, fill(template, {**values, "value": display(outcome.target)}),
-                               description)
+            in_snippet = {**values, "observed": observed if outcome.observed is not None else "not set",
+                          "expected": expected, "value": mask_value(display(outcome.target), snippet=True)}
+            return Remediation(resource.format, fill(template, in_snippet), description)
         if outcome.target is not None and outcome.fact and "[" not in outcome.fact:
             from scanner.mappings.remediation import render
 
-            rendered = render(resource, outcome.fact, outcome.target)
+            rendered = render(resource, outcome.fact, mask_value(outcome.target, snippet=True))
             if rendered is not None:
                 return Remediation(rendered.format, rendered.snippet, description or rendered.description)
         return Remediation("text", description) if description else None
@@ -220,7 +229,7 @@ def parse_error_findings(errors: Iterable[ParseError]) -> list[Finding]:
         Finding(policy_id=PARSE_ERROR_POLICY, requirement_ids=(),
                 title="Resource could not be read" if error.address else "File could not be parsed",
                 severity=Severity.HIGH, status=Status.ERROR, message=redact(error.message),
-                resource_address=redact(error.address or error.file), resource_type=f"file:{error.format}",
+                resource_address=error.address or error.file, resource_type=f"file:{error.format}",
                 file=error.file, line=error.line, origin=error.file)
         for error in errors
     ]

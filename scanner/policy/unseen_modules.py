@@ -135,9 +135,10 @@ def _matches(given: tuple[str, ...], native: tuple[str, ...]) -> bool:
 
 def _finding(call: Resource, policy: Policy, hits: list[_Hit]) -> Finding:
     from scanner.policy.engine import display
-    from scanner.secrets import redact, redact_value
+    from scanner.secrets import mask_value
 
-    names = list(dict.fromkeys(f"{hit.input} = {_shown(hit.value)}" for hit in hits))
+    # Secrets are masked in the values a finding shows (the inputs quoted), never in names or addresses.
+    names = list(dict.fromkeys(f"{hit.input} = {_shown(mask_value(hit.value))}" for hit in hits))
     said = f"input {names[0]} sets" if len(names) == 1 else f"inputs {', '.join(names)} set"
     message = (f"{call.address} calls {call.facts[SOURCE]}, which is not in the scanned files: "
                f"{call.facts[UNSEEN]}. Its {said} what this policy checks "
@@ -145,23 +146,23 @@ def _finding(call: Resource, policy: Policy, hits: list[_Hit]) -> Finding:
     first = hits[0]
     return Finding(
         policy_id=policy.id, requirement_ids=policy.requirements, title=policy.title, severity=policy.severity,
-        status=Status.UNKNOWN, message=redact(message), resource_address=redact(call.address),
+        status=Status.UNKNOWN, message=message, resource_address=call.address,
         resource_type=call.type, provider=call.provider, file=call.origin.file,
         line=first.line or call.origin.line, end_line=call.origin.end_line, fact=first.fact,
-        observed=redact_value(display(first.value)), source=call.source, origin=redact(call.origin.describe()))
+        observed=mask_value(display(first.value)), source=call.source, origin=call.origin.describe())
 
 
 def _note(call: Resource) -> Finding:
-    from scanner.secrets import redact
+    from scanner.secrets import mask_value
 
     message = (f"{call.address} calls {call.facts[SOURCE]}, which is not in the scanned files: "
                f"{call.facts[UNSEEN]}. None of its inputs sets what a policy checks; its resources are not checked")
     return Finding(
         policy_id=UNSEEN_MODULE_POLICY, requirement_ids=(), title="Module source not found", severity=Severity.INFO,
-        status=Status.UNKNOWN, message=redact(message), resource_address=redact(call.address),
+        status=Status.UNKNOWN, message=message, resource_address=call.address,
         resource_type=call.type, provider=call.provider, file=call.origin.file, line=call.origin.line,
-        end_line=call.origin.end_line, observed=redact(str(call.facts[SOURCE])), source=call.source,
-        origin=redact(call.origin.describe()))
+        end_line=call.origin.end_line, observed=mask_value(str(call.facts[SOURCE])), source=call.source,
+        origin=call.origin.describe())
 
 
 def _shown(value: Any) -> str:
