@@ -88,12 +88,12 @@ def test_a_message_quoting_the_observed_value_is_masked_around_the_address() -> 
     resource = _resource("db", {"parameter_group": "db"})
     outcome = Outcome(Status.VIOLATES, "parameter_group", "db", "default.postgres16",
                       "aws_db_instance.db uses db, a custom parameter group")
-    finding = Engine([policy])._finding(policy, resource, outcome, {})
+    finding, _ = Engine([policy])._finding(policy, resource, outcome, {})
     # the policy's template wins over the function's message; the function's own message is masked by value
     assert finding.message == f"parameter group is {mask('db')} on aws_db_instance.db"
     bare = Policy("ME-ECHO-02", ("ME-SEC-01",), "echo", Severity.HIGH, frozenset({"sql_database"}),
                   {"fact": "parameter_group", "op": "==", "value": "x"})
-    finding = Engine([bare])._finding(bare, resource, outcome, {})
+    finding, _ = Engine([bare])._finding(bare, resource, outcome, {})
     assert finding.message == f"aws_db_instance.db uses {mask('db')}, a custom parameter group"
 
 
