@@ -3,6 +3,7 @@
     python3 -m benchmarks.accuracy                 # the table, per format, per requirement group, overall
     python3 -m benchmarks.accuracy --verbose       # ... and every mismatch: the label, what was found, why
     python3 -m benchmarks.accuracy --json          # machine output
+    python3 -m benchmarks.accuracy --markdown      # the figures as docs/accuracy.md shows them
     python3 -m benchmarks.accuracy --cases 'cloudposse-*'
 
 Each case's pinned files are materialized from the snapshot mirror (``tests/realworld/corpus.py``) and
@@ -326,6 +327,36 @@ def report_text(result: Run, verbose: bool = False) -> str:
     return "\n".join(lines)
 
 
+def _markdown_table(title: str, rows: dict[str, dict[str, Any]]) -> list[str]:
+    def cell(rate: float | None, part: int, whole: int) -> str:
+        return f"{_fmt(rate)} ({part}/{whole})"
+
+    lines = [f"| {title} | cases | labels | recall | false alarms | decided | unknown kept | agreement | crashes |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for name, r in rows.items():
+        c = r["counts"]
+        lines.append(f"| {name} | {r['cases']} | {r['verdicts']} | {cell(r['recall'], c['caught'], c['violations'])} "
+                     f"| {cell(r['false_alarms'], c['false_alarms'], c['compliant'])} "
+                     f"| {cell(r['decided'], c['decided'], c['decidable'])} "
+                     f"| {cell(r['unknown_kept'], c['unknown_kept'], c['unknowns'])} "
+                     f"| {_fmt(r['agreement'])} | {r['crashes']} |")
+    return lines
+
+
+def report_markdown(result: Run) -> str:
+    """The figures as docs/accuracy.md shows them (overall, per format, per requirement group)."""
+    figures = summarize(result.outcomes)
+    files = len({(o.case, o.verdict.file) for o in result.outcomes})
+    lines = [f"{result.cases} cases, {files} labelled files, {len(result.outcomes)} labelled verdicts, "
+             f"{result.seconds:.1f} s for the whole suite.", "",
+             *_markdown_table("overall", {"all": figures["overall"]}), "", "### Per format", "",
+             *_markdown_table("format", figures["by_format"]), "", "### Per requirement group", "",
+             *_markdown_table("group", figures["by_group"])]
+    if result.crashes:
+        lines += ["", "Crashes:", ""] + [f"- {name}: {error.splitlines()[0]}" for name, error in result.crashes.items()]
+    return "\n".join(lines)
+
+
 def report_json(result: Run) -> dict[str, Any]:
     return {
         **summarize(result.outcomes),
@@ -342,6 +373,7 @@ def report_json(result: Run) -> dict[str, Any]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python3 -m benchmarks.accuracy", description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="machine output (JSON) on stdout")
+    parser.add_argument("--markdown", action="store_true", help="the figures as Markdown tables (docs/accuracy.md)")
     parser.add_argument("--verbose", "-v", action="store_true", help="list every mismatch with its reasons")
     parser.add_argument("--cases", action="append", default=[], metavar="GLOB",
                         help="only the cases whose name matches (repeatable)")
@@ -351,6 +383,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     result = run(args.cases, args.mirror, progress=args.verbose and not args.json)
     if args.json:
         print(json.dumps(report_json(result), indent=1))
+    elif args.markdown:
+        print(report_markdown(result))
     else:
         print(report_text(result, args.verbose))
     if result.missing and not args.json:

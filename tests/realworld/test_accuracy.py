@@ -122,6 +122,15 @@ def test_figures_count_recall_false_alarms_decided_and_crashes() -> None:
     assert figures["by_group"]["ME-DB"]["recall"] == round(1 / 4, 4)
 
 
+def test_markdown_figures_show_each_rate_with_its_counts() -> None:
+    outcomes = [Outcome("a", "terraform", _v("violates"), "violates"), Outcome("a", "terraform", _v("violates"), NONE),
+                Outcome("b", "kubernetes", _v("complies", policy="ME-K8S-03"), "violates")]
+    text = accuracy.report_markdown(Run(outcomes=outcomes, cases=2, seconds=1.0))
+    assert "| all | 2 | 3 | 0.500 (1/2) | 1.000 (1/1) | 0.667 (2/3) | - (0/0) | 0.333 | 0 |" in text
+    assert "| kubernetes | 1 | 1 | - (0/0) | 1.000 (1/1) |" in text
+    assert "| ME-K8S | 1 | 1 |" in text and text.startswith("2 cases, 2 labelled files, 3 labelled verdicts")
+
+
 # -- the case format and the mirror, on a throwaway repository --
 
 def _git(repo: Path, *args: str) -> str:
