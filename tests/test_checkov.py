@@ -207,6 +207,11 @@ def test_export_writes_checkov_policies_and_names_what_it_cannot(tmp_path: Path)
     assert '"attribute": "backup_retention_period", "operator": "exists"' in conditions
     # read replicas are gated out by the presence of replicate_source_db (the is_set fact)
     assert '"attribute": "replicate_source_db", "operator": "exists"' in conditions
+    # an Aurora member (DBClusterIdentifier set) takes its retention from the cluster: no RDS default there, so
+    # a missing BackupRetentionPeriod is the policy's if_missing (skip), not the failing 1-day default
+    cfn = next(e for e in result.exported if e.policy_id == "ME-DB-02" and "AWS::RDS::DBInstance" in e.resource_types)
+    cfn_conditions = json.dumps(yaml.safe_load(cfn.file.read_text())["definition"])
+    assert '"attribute": "DBClusterIdentifier", "operator": "exists"' in cfn_conditions
     cli = run_cli("export", "checkov", str(tmp_path / "cli"))
     assert cli.returncode == 0 and "skipped  ME-K8S-03" in cli.stdout and "exported ME-DB-02" in cli.stdout
 

@@ -167,6 +167,17 @@ class _Translator:
         branches = [_all([*deciding(i), self._attr(attribute, "exists"),
                           self._attr(attribute, OPERATORS[op], value=value)]) for i, (_, attribute) in
                     enumerate(paths)]
+        if spec.default_unless and complies_when_missing:
+            # The default does not hold where a voiding attribute is set (an Aurora member's retention comes
+            # from its cluster): there a missing attribute is the policy's if_missing, not the default.
+            voided = _any([self._attr(".".join(path), "exists") for path in spec.default_unless])
+            missing = _all([self._attr(base, "not_exists") for base, _ in paths])
+            if node.get("if_missing", "unknown") not in ("skip", "complies"):
+                branches.append(_all([{"not": voided}, missing]))
+                complies_when_missing = False
+        elif spec.default_unless and node.get("if_missing", "unknown") in ("skip", "complies"):
+            branches.append(_all([_any([self._attr(".".join(path), "exists") for path in spec.default_unless]),
+                                  *[self._attr(base, "not_exists") for base, _ in paths]]))
         if complies_when_missing:
             # Missing: the deciding path lacks the attribute compared, or no path is there at all.
             branches += [_all([*deciding(i), self._attr(base, "exists"), self._attr(attribute, "not_exists")])
