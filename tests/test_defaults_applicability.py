@@ -111,6 +111,23 @@ def test_azure_redis_without_persistence_block_has_no_persistence(tmp_path: Path
         assert verdicts[(address, "ME-RED-05")] == Status.VIOLATES, address
 
 
+def test_arm_resource_types_are_matched_whatever_their_case(tmp_path: Path) -> None:
+    """ARM resource types are case-insensitive: Microsoft.Cache/Redis is Microsoft.Cache/redis."""
+    arm = """{
+  "$schema": "https://schema.management.azure.com/schemas/2015-01-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "resources": [
+    {"type": "Microsoft.Cache/Redis", "apiVersion": "2015-08-01", "name": "cache", "location": "westeurope",
+     "properties": {"sku": {"name": "Standard", "family": "C", "capacity": 1}}}
+  ]
+}
+"""
+    verdicts = _verdicts(_scan(tmp_path, {"azuredeploy.json": arm}, "ME-RED-03", "ME-RED-06"))
+    # the default maxmemory-policy is volatile-lru and an unsharded cache has one shard
+    assert verdicts[("Microsoft.Cache/Redis/cache", "ME-RED-03")] == Status.VIOLATES
+    assert verdicts[("Microsoft.Cache/Redis/cache", "ME-RED-06")] == Status.VIOLATES
+
+
 # --- 2. an Aurora member is judged through its cluster ------------------------------------------
 
 def test_aurora_members_are_not_judged_on_cluster_level_settings(tmp_path: Path) -> None:
