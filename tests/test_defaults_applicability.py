@@ -128,6 +128,16 @@ def test_arm_resource_types_are_matched_whatever_their_case(tmp_path: Path) -> N
     assert verdicts[("Microsoft.Cache/Redis/cache", "ME-RED-06")] == Status.VIOLATES
 
 
+def test_redis_conf_without_save_takes_the_built_in_schedule_of_the_version_it_needs(tmp_path: Path) -> None:
+    """appenddirname exists only since Redis 7.0, whose built-in schedule (3600 1 300 100 60 10000) misses the
+    guide's 900 1; a file any version can start keeps both schedules possible (older: 900 1 300 10 60 10000)."""
+    seven = "port 6379\nappendonly no\nappenddirname \"appendonlydir\"\n"
+    any_version = "port 6379\nappendonly no\n"
+    verdicts = _verdicts(_scan(tmp_path, {"seven-redis.conf": seven, "any-redis.conf": any_version}, "ME-RED-04"))
+    assert verdicts[("seven-redis.conf", "ME-RED-04")] == Status.VIOLATES
+    assert verdicts[("any-redis.conf", "ME-RED-04")] == Status.UNKNOWN
+
+
 # --- 2. an Aurora member is judged through its cluster ------------------------------------------
 
 def test_aurora_members_are_not_judged_on_cluster_level_settings(tmp_path: Path) -> None:

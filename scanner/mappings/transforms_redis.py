@@ -66,6 +66,27 @@ def redis_save_points(value: Any, _: Resource) -> Any:
     return points
 
 
+# Directives Redis 7.0 introduced: older servers refuse to start on them ("Bad directive"), so a file that
+# sets one runs on 7.0+, whose built-in save schedule is 3600 1 / 300 100 / 60 10000.
+_REDIS_7_DIRECTIVES = frozenset((
+    "appenddirname", "aof-timestamp-enabled", "repl-diskless-sync-max-replicas", "enable-protected-configs",
+    "enable-debug-command", "enable-module-command", "latency-tracking", "latency-tracking-info-percentiles",
+    "shutdown-timeout", "shutdown-on-sigint", "shutdown-on-sigterm", "maxmemory-clients",
+    "hash-max-listpack-entries", "hash-max-listpack-value", "zset-max-listpack-entries",
+    "zset-max-listpack-value", "list-max-listpack-size", "cluster-allow-pubsubshard-when-down",
+))
+_REDIS_7_SAVE = [[3600, 1], [300, 100], [60, 10000]]
+
+
+@transform("redis_conf_save")
+def redis_conf_save(_: Any, resource: Resource) -> Any:
+    """The save points; without a save line, Redis 7's built-in schedule when the file needs Redis 7.0+
+    (None otherwise: the built-in schedule differs by version)."""
+    if "save" in resource.attributes:
+        return redis_save_points(resource.attributes["save"], resource)
+    return _REDIS_7_SAVE if _REDIS_7_DIRECTIVES.intersection(resource.attributes) else None
+
+
 def _secret_is_literal(value: Any) -> bool:
     """A literal token in the IaC, not a reference (NoEcho parameter, variable, dynamic reference)."""
     if isinstance(value, str):
