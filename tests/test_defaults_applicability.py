@@ -138,6 +138,20 @@ def test_redis_conf_without_save_takes_the_built_in_schedule_of_the_version_it_n
     assert verdicts[("any-redis.conf", "ME-RED-04")] == Status.UNKNOWN
 
 
+def test_gke_ranges_from_a_variable_without_default_are_unknown(tmp_path: Path) -> None:
+    tf = ('variable "vpc_config" {\n  type = object({ blocks = object({ pods = string, services = string }),\n'
+          '                  names = object({ pods = string, services = string }) })\n}\n'
+          'resource "google_container_cluster" "c" {\n  name = "c"\n'
+          '  dynamic "ip_allocation_policy" {\n    for_each = var.vpc_config.blocks != null ? [""] : []\n'
+          '    content {\n      cluster_ipv4_cidr_block  = var.vpc_config.blocks.pods\n'
+          '      services_ipv4_cidr_block = var.vpc_config.blocks.services\n    }\n  }\n'
+          '  dynamic "ip_allocation_policy" {\n    for_each = var.vpc_config.names != null ? [""] : []\n'
+          '    content {\n      cluster_secondary_range_name  = var.vpc_config.names.pods\n'
+          '      services_secondary_range_name = var.vpc_config.names.services\n    }\n  }\n}\n')
+    verdicts = _verdicts(_scan(tmp_path, {"main.tf": tf}, "ME-NET-09"))
+    assert verdicts[("google_container_cluster.c", "ME-NET-09")] == Status.UNKNOWN
+
+
 # --- 2. an Aurora member is judged through its cluster ------------------------------------------
 
 def test_aurora_members_are_not_judged_on_cluster_level_settings(tmp_path: Path) -> None:

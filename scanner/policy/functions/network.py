@@ -552,6 +552,8 @@ def cluster_ip_ranges(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[
     if ctx.resource.type != "google_container_cluster":
         found.pop("pods", None)  # AKS with Azure CNI gives pods VNet addresses: no pod CIDR to compare
     for role, value in found.items():
+        if isinstance(value, list):  # read across several blocks (dynamic ones whose count is not known)
+            value = next((v for v in value if isinstance(v, Unresolved)), value[0] if len(value) == 1 else value)
         if isinstance(value, Unresolved):
             return unknown(f"{role} range = {value.expression}: {value.reason}", f"{role}_cidr", value.expression,
                            wanted[role])
