@@ -135,7 +135,7 @@ def aws_window(value: Any, _: Resource) -> Any:
 LITERAL = "literal value"
 _SECRET_STORES = ("aws_secretsmanager_secret_version", "google_secret_manager_secret_version",
                   "azurerm_key_vault_secret", "ephemeral.", "vault_generic_secret", "vault_kv_secret")
-_GENERATED = ("random_password.", "random_string.")
+_GENERATED = ("random_password.", "random_string.", "random_id.", "random_bytes.")  # made at apply time
 
 
 def classify_secret(value: Any) -> Any:
