@@ -152,6 +152,24 @@ def test_gke_ranges_from_a_variable_without_default_are_unknown(tmp_path: Path) 
     assert verdicts[("google_container_cluster.c", "ME-NET-09")] == Status.UNKNOWN
 
 
+def test_a_minimum_tls_version_without_a_documented_default_is_unknown(tmp_path: Path) -> None:
+    """Azure Cache for Redis without minimumTlsVersion accepts what the service allows at the time."""
+    arm = """{
+  "$schema": "https://schema.management.azure.com/schemas/2015-01-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "resources": [
+    {"type": "Microsoft.Cache/redis", "apiVersion": "2023-08-01", "name": "unset", "location": "westeurope",
+     "properties": {"sku": {"name": "Standard", "family": "C", "capacity": 1}}},
+    {"type": "Microsoft.Cache/redis", "apiVersion": "2023-08-01", "name": "set", "location": "westeurope",
+     "properties": {"sku": {"name": "Standard", "family": "C", "capacity": 1}, "minimumTlsVersion": "1.2"}}
+  ]
+}
+"""
+    verdicts = _verdicts(_scan(tmp_path, {"azuredeploy.json": arm}, "ME-TLS-02"))
+    assert verdicts[("Microsoft.Cache/redis/unset", "ME-TLS-02")] == Status.UNKNOWN
+    assert verdicts[("Microsoft.Cache/redis/set", "ME-TLS-02")] == Status.COMPLIES
+
+
 # --- 2. an Aurora member is judged through its cluster ------------------------------------------
 
 def test_aurora_members_are_not_judged_on_cluster_level_settings(tmp_path: Path) -> None:

@@ -608,9 +608,12 @@ def tls_minimum(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, A
         policy = targets[0][1]
         version, profile = policy.facts.get("tls_min_version"), policy.facts.get("tls_profile")
         source = "ssl_policy"
-    if version is None:
-        return skip()
     expected = f">= TLS {minimum}"
+    if version is None:
+        spec = fact_spec(ctx.resource, "tls_min_version") if source == "tls_min_version" else None
+        if spec is not None and spec.missing:  # no documented default: the service decides at the time
+            return unknown(f"tls_min_version is not declared: {spec.missing}", source, None, expected)
+        return skip()
     if isinstance(version, Unresolved):
         return unknown(f"minimum TLS version: {version.reason}", source, version.expression, expected)
     number = coerced_number(version, "the minimum TLS version")
