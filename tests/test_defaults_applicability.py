@@ -170,6 +170,22 @@ def test_a_minimum_tls_version_without_a_documented_default_is_unknown(tmp_path:
     assert verdicts[("Microsoft.Cache/redis/set", "ME-TLS-02")] == Status.COMPLIES
 
 
+def test_memorystore_snapshots_are_off_by_default_and_at_most_hourly(tmp_path: Path) -> None:
+    """Memorystore persistence is DISABLED unless persistence_config turns RDB on, and its shortest
+    rdb_snapshot_period (ONE_HOUR) misses the guide's 900 1 point: no managed Redis meets ME-RED-04, so
+    this is proven here rather than by a pass/fail fixture pair."""
+    tf = ('resource "google_redis_instance" "no_snapshots" {\n  name = "a"\n  memory_size_gb = 16\n}\n'
+          'resource "google_redis_cluster" "hourly" {\n  name = "b"\n  shard_count = 3\n'
+          '  persistence_config {\n    mode = "RDB"\n    rdb_config {\n      rdb_snapshot_period = "ONE_HOUR"\n'
+          '    }\n  }\n}\n')
+    findings = _scan(tmp_path, {"main.tf": tf}, "ME-RED-04")
+    verdicts = _verdicts(findings)
+    assert verdicts[("google_redis_instance.no_snapshots", "ME-RED-04")] == Status.VIOLATES
+    assert verdicts[("google_redis_cluster.hourly", "ME-RED-04")] == Status.VIOLATES
+    hourly = next(f for f in findings if f.resource_address == "google_redis_cluster.hourly")
+    assert "3600" in str(hourly.observed), hourly.observed
+
+
 # --- 2. an Aurora member is judged through its cluster ------------------------------------------
 
 def test_aurora_members_are_not_judged_on_cluster_level_settings(tmp_path: Path) -> None:
