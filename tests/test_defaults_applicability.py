@@ -111,6 +111,81 @@ def test_azure_redis_without_persistence_block_has_no_persistence(tmp_path: Path
         assert verdicts[(address, "ME-RED-05")] == Status.VIOLATES, address
 
 
+def test_arm_resource_types_are_matched_whatever_their_case(tmp_path: Path) -> None:
+    """ARM resource types are case-insensitive: Microsoft.Cache/Redis is Microsoft.Cache/redis."""
+    arm = """{
+  "$schema": "https://schema.management.azure.com/schemas/2015-01-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "resources": [
+    {"type": "Microsoft.Cache/Redis", "apiVersion": "2015-08-01", "name": "cache", "location": "westeurope",
+     "properties": {"sku": {"name": "Standard", "family": "C", "capacity": 1}}}
+  ]
+}
+"""
+    verdicts = _verdicts(_scan(tmp_path, {"azuredeploy.json": arm}, "ME-RED-03", "ME-RED-06"))
+    # the default maxmemory-policy is volatile-lru and an unsharded cache has one shard
+    assert verdicts[("Microsoft.Cache/Redis/cache", "ME-RED-03")] == Status.VIOLATES
+    assert verdicts[("Microsoft.Cache/Redis/cache", "ME-RED-06")] == Status.VIOLATES
+
+
+def test_redis_conf_without_save_takes_the_built_in_schedule_of_the_version_it_needs(tmp_path: Path) -> None:
+    """appenddirname exists only since Redis 7.0, whose built-in schedule (3600 1 300 100 60 10000) misses the
+    guide's 900 1; a file any version can start keeps both schedules possible (older: 900 1 300 10 60 10000)."""
+    seven = "port 6379\nappendonly no\nappenddirname \"appendonlydir\"\n"
+    any_version = "port 6379\nappendonly no\n"
+    verdicts = _verdicts(_scan(tmp_path, {"seven-redis.conf": seven, "any-redis.conf": any_version}, "ME-RED-04"))
+    assert verdicts[("seven-redis.conf", "ME-RED-04")] == Status.VIOLATES
+    assert verdicts[("any-redis.conf", "ME-RED-04")] == Status.UNKNOWN
+
+
+def test_gke_ranges_from_a_variable_without_default_are_unknown(tmp_path: Path) -> None:
+    tf = ('variable "vpc_config" {\n  type = object({ blocks = object({ pods = string, services = string }),\n'
+          '                  names = object({ pods = string, services = string }) })\n}\n'
+          'resource "google_container_cluster" "c" {\n  name = "c"\n'
+          '  dynamic "ip_allocation_policy" {\n    for_each = var.vpc_config.blocks != null ? [""] : []\n'
+          '    content {\n      cluster_ipv4_cidr_block  = var.vpc_config.blocks.pods\n'
+          '      services_ipv4_cidr_block = var.vpc_config.blocks.services\n    }\n  }\n'
+          '  dynamic "ip_allocation_policy" {\n    for_each = var.vpc_config.names != null ? [""] : []\n'
+          '    content {\n      cluster_secondary_range_name  = var.vpc_config.names.pods\n'
+          '      services_secondary_range_name = var.vpc_config.names.services\n    }\n  }\n}\n')
+    verdicts = _verdicts(_scan(tmp_path, {"main.tf": tf}, "ME-NET-09"))
+    assert verdicts[("google_container_cluster.c", "ME-NET-09")] == Status.UNKNOWN
+
+
+def test_a_minimum_tls_version_without_a_documented_default_is_unknown(tmp_path: Path) -> None:
+    """Azure Cache for Redis without minimumTlsVersion accepts what the service allows at the time."""
+    arm = """{
+  "$schema": "https://schema.management.azure.com/schemas/2015-01-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "resources": [
+    {"type": "Microsoft.Cache/redis", "apiVersion": "2023-08-01", "name": "unset", "location": "westeurope",
+     "properties": {"sku": {"name": "Standard", "family": "C", "capacity": 1}}},
+    {"type": "Microsoft.Cache/redis", "apiVersion": "2023-08-01", "name": "set", "location": "westeurope",
+     "properties": {"sku": {"name": "Standard", "family": "C", "capacity": 1}, "minimumTlsVersion": "1.2"}}
+  ]
+}
+"""
+    verdicts = _verdicts(_scan(tmp_path, {"azuredeploy.json": arm}, "ME-TLS-02"))
+    assert verdicts[("Microsoft.Cache/redis/unset", "ME-TLS-02")] == Status.UNKNOWN
+    assert verdicts[("Microsoft.Cache/redis/set", "ME-TLS-02")] == Status.COMPLIES
+
+
+def test_memorystore_snapshots_are_off_by_default_and_at_most_hourly(tmp_path: Path) -> None:
+    """Memorystore persistence is DISABLED unless persistence_config turns RDB on, and its shortest
+    rdb_snapshot_period (ONE_HOUR) misses the guide's 900 1 point: no managed Redis meets ME-RED-04, so
+    this is proven here rather than by a pass/fail fixture pair."""
+    tf = ('resource "google_redis_instance" "no_snapshots" {\n  name = "a"\n  memory_size_gb = 16\n}\n'
+          'resource "google_redis_cluster" "hourly" {\n  name = "b"\n  shard_count = 3\n'
+          '  persistence_config {\n    mode = "RDB"\n    rdb_config {\n      rdb_snapshot_period = "ONE_HOUR"\n'
+          '    }\n  }\n}\n')
+    findings = _scan(tmp_path, {"main.tf": tf}, "ME-RED-04")
+    verdicts = _verdicts(findings)
+    assert verdicts[("google_redis_instance.no_snapshots", "ME-RED-04")] == Status.VIOLATES
+    assert verdicts[("google_redis_cluster.hourly", "ME-RED-04")] == Status.VIOLATES
+    hourly = next(f for f in findings if f.resource_address == "google_redis_cluster.hourly")
+    assert "3600" in str(hourly.observed), hourly.observed
+
+
 # --- 2. an Aurora member is judged through its cluster ------------------------------------------
 
 def test_aurora_members_are_not_judged_on_cluster_level_settings(tmp_path: Path) -> None:

@@ -233,3 +233,24 @@ def test_content_sniffing_stays_linear_on_pathological_heads(head: str) -> None:
         for name in ("build", "cache.conf", "notes.txt"):
             loader.claims(Path(name), head)
     assert time.perf_counter() - started < 2.0  # nested quantifiers here used to take minutes
+
+
+# --- ARM templates ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("host", ["schema.management.azure.com", "schema.management.azure.cn",
+                                  "schema.management.usgovcloudapi.net", "schema.management.microsoftazure.de"])
+def test_arm_template_claimed_on_every_cloud_schema_host(tmp_path: Path, host: str) -> None:
+    """Azure China, US Government and Germany publish the same deployment-template schema on their own hosts."""
+    path = _write(tmp_path, "azuredeploy.json", (
+        f'{{"$schema": "https://{host}/schemas/2015-01-01/deploymentTemplate.json#",\n'
+        ' "contentVersion": "1.0.0.0",\n'
+        ' "resources": [{"type": "Microsoft.Cache/Redis", "apiVersion": "2015-08-01", "name": "c",\n'
+        '                "properties": {"enableNonSslPort": true}}]}\n'))
+    assert getattr(loader_for(path, path.read_text()), "name", None) == "arm"
+    assert ("Microsoft.Cache/Redis", "Microsoft.Cache/Redis/c") in _load(path)
+
+
+def test_arm_schema_on_another_host_is_not_claimed(tmp_path: Path) -> None:
+    head = '{"$schema": "https://example.com/schemas/2015-01-01/deploymentTemplate.json#", "resources": []}'
+    assert getattr(loader_for(tmp_path / "x.json", head), "name", None) != "arm"

@@ -22,7 +22,9 @@ from scanner.model import Origin, Resource, Unresolved
 
 NAME = "arm"
 PRIORITY = 10
-_SNIFF = re.compile(r"schema\.management\.azure\.com/schemas/[^\"]*deploymentTemplate", re.I)
+# The public cloud's schema host and the sovereign clouds' (Azure China, US Government, Germany).
+_SNIFF = re.compile(r"schema\.management\.(?:azure\.com|azure\.cn|usgovcloudapi\.net|microsoftazure\.de)"
+                    r"/schemas/[^\"]*deploymentTemplate", re.I)
 
 
 class ArmLoader:

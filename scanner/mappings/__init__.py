@@ -207,8 +207,20 @@ def mapping_for(resource: Resource) -> TypeMapping | None:
 
 
 @cache
+def _arm_spellings() -> dict[str, tuple[str, ...]]:
+    found: dict[str, list[str]] = {}
+    for rtype in tables():
+        if rtype.startswith("Microsoft."):
+            found.setdefault(rtype.lower(), []).append(rtype)
+    return {k: tuple(v) for k, v in found.items()}
+
+
+@cache
 def _merged(rtype: str, fmt: str, provider: str = "") -> TypeMapping | None:
-    entries = [m for m in tables().get(rtype, ()) if m.format is None or m.format == fmt]
+    # ARM resource types are case-insensitive: Microsoft.Cache/Redis is the table's Microsoft.Cache/redis.
+    spellings = _arm_spellings().get(rtype.lower(), (rtype,)) if fmt == "arm" else (rtype,)
+    entries = [m for spelling in spellings for m in tables().get(spelling, ())
+               if m.format is None or m.format == fmt]
     # An entry written for this very format (live API shapes: ``aws-api``) replaces the generic ones, which
     # describe the IaC spelling of the same type and would otherwise lend it their paths and defaults.
     specific = [m for m in entries if m.format is not None]

@@ -56,7 +56,18 @@ def gcp_pitr(_: Any, resource: Resource) -> Any:
     for value in (enabled, pitr):
         if isinstance(value, Unresolved):
             return value
+    if enabled is True and pitr is not True and _is_mysql(resource):
+        # MySQL's point-in-time recovery is binary logging ("(MySQL only) Whether binary log is enabled",
+        # Cloud SQL Admin API BackupConfiguration); point_in_time_recovery_enabled is the other engines' switch.
+        pitr = to_bool(backup.get("binary_log_enabled", False), resource)
+        if isinstance(pitr, Unresolved):
+            return pitr
     return enabled is True and pitr is True
+
+
+def _is_mysql(resource: Resource) -> bool:
+    version = resource.attributes.get("database_version")
+    return isinstance(version, str) and version.upper().startswith("MYSQL")
 
 
 @transform("gcp_backup_geo_redundant")
@@ -124,7 +135,7 @@ def aws_window(value: Any, _: Resource) -> Any:
 LITERAL = "literal value"
 _SECRET_STORES = ("aws_secretsmanager_secret_version", "google_secret_manager_secret_version",
                   "azurerm_key_vault_secret", "ephemeral.", "vault_generic_secret", "vault_kv_secret")
-_GENERATED = ("random_password.", "random_string.")
+_GENERATED = ("random_password.", "random_string.", "random_id.", "random_bytes.")  # made at apply time
 
 
 def classify_secret(value: Any) -> Any:

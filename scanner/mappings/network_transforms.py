@@ -13,7 +13,7 @@ Each returns one normalized shape for every cloud, so the checks read one struct
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from scanner.coerce import mapped
@@ -241,9 +241,19 @@ def aws_listener_redirects(_: Any, resource: Resource) -> Any:
     return _redirects_to_https(resource.attributes.get("DefaultActions" if cfn else "default_action"), cfn)
 
 
+def _arm(node: Any, key: str) -> Any:
+    """``node[key]`` with ARM's case-insensitive property names (``Protocol`` is ``protocol``); None if absent."""
+    if not isinstance(node, Mapping):
+        return None
+    if key in node:
+        return node[key]
+    wanted = key.lower()
+    return next((v for k, v in node.items() if isinstance(k, str) and k.lower() == wanted), None)
+
+
 def _name_of(reference: Any) -> str:
     """The last name in an ARM sub-resource reference (``{"id": "[resourceId(..., 'gw', 'x')]"}``)."""
-    value = reference.get("id") if isinstance(reference, dict) else reference
+    value = _arm(reference, "id") if isinstance(reference, dict) else reference
     text = value.expression if isinstance(value, Unresolved) else str(value or "")
     quoted = re.findall(r"'([^']*)'", text)
     if quoted:
@@ -267,23 +277,24 @@ def appgw_listeners(_: Any, resource: Resource) -> Any:
         if isinstance(props, Unresolved):
             return props
         listeners = []
-        for item in _items(props.get("httpListeners")):
-            lprops = mapped(item.get("properties"), "listener properties") if isinstance(item, dict) else None
+        for item in _items(_arm(props, "httpListeners")):
+            lprops = mapped(_arm(item, "properties"), "listener properties") if isinstance(item, dict) else None
             if isinstance(lprops, Unresolved):
                 return lprops
             if lprops is not None:
-                listeners.append((item, str(item.get("name")), lprops.get("protocol"), lprops.get("sslCertificate")))
+                listeners.append((item, str(_arm(item, "name")), _arm(lprops, "protocol"),
+                                  _arm(lprops, "sslCertificate")))
         rules = {}
-        for rule in _items(props.get("requestRoutingRules")):
-            rprops = _object(rule.get("properties")) if isinstance(rule, dict) else {}
-            redirect = rprops.get("redirectConfiguration")
-            rules[_name_of(rprops.get("httpListener"))] = _name_of(redirect) if redirect else None
+        for rule in _items(_arm(props, "requestRoutingRules")):
+            rprops = _object(_arm(rule, "properties"))
+            redirect = _arm(rprops, "redirectConfiguration")
+            rules[_name_of(_arm(rprops, "httpListener"))] = _name_of(redirect) if redirect else None
         redirects = {}
-        for item in _items(props.get("redirectConfigurations")):
+        for item in _items(_arm(props, "redirectConfigurations")):
             if isinstance(item, dict):
-                rprops = _object(item.get("properties"))
-                target = rprops.get("targetListener")
-                redirects[str(item.get("name"))] = (_name_of(target) if target else None, rprops.get("targetUrl"))
+                rprops = _object(_arm(item, "properties"))
+                target = _arm(rprops, "targetListener")
+                redirects[str(_arm(item, "name"))] = (_name_of(target) if target else None, _arm(rprops, "targetUrl"))
     protocols = {name: str(protocol or "").upper() for _, name, protocol, _ in listeners}
     out = []
     for node, name, protocol, certificate in listeners:

@@ -66,6 +66,27 @@ def redis_save_points(value: Any, _: Resource) -> Any:
     return points
 
 
+# Directives Redis 7.0 introduced: older servers refuse to start on them ("Bad directive"), so a file that
+# sets one runs on 7.0+, whose built-in save schedule is 3600 1 / 300 100 / 60 10000.
+_REDIS_7_DIRECTIVES = frozenset((
+    "appenddirname", "aof-timestamp-enabled", "repl-diskless-sync-max-replicas", "enable-protected-configs",
+    "enable-debug-command", "enable-module-command", "latency-tracking", "latency-tracking-info-percentiles",
+    "shutdown-timeout", "shutdown-on-sigint", "shutdown-on-sigterm", "maxmemory-clients",
+    "hash-max-listpack-entries", "hash-max-listpack-value", "zset-max-listpack-entries",
+    "zset-max-listpack-value", "list-max-listpack-size", "cluster-allow-pubsubshard-when-down",
+))
+_REDIS_7_SAVE = [[3600, 1], [300, 100], [60, 10000]]
+
+
+@transform("redis_conf_save")
+def redis_conf_save(_: Any, resource: Resource) -> Any:
+    """The save points; without a save line, Redis 7's built-in schedule when the file needs Redis 7.0+
+    (None otherwise: the built-in schedule differs by version)."""
+    if "save" in resource.attributes:
+        return redis_save_points(resource.attributes["save"], resource)
+    return _REDIS_7_SAVE if _REDIS_7_DIRECTIVES.intersection(resource.attributes) else None
+
+
 def _secret_is_literal(value: Any) -> bool:
     """A literal token in the IaC, not a reference (NoEcho parameter, variable, dynamic reference)."""
     if isinstance(value, str):
@@ -166,6 +187,84 @@ def memorystore_replicas(_: Any, resource: Resource) -> Any:
         return whole(count, "replica_count")
     failover = memorystore_failover(None, resource)
     return failover if isinstance(failover, Unresolved) else (1 if failover else 0)
+
+
+# rdb_snapshot_period values of both Memorystore resources, in seconds.
+_MEMORYSTORE_PERIODS = {"ONE_HOUR": 3600, "SIX_HOURS": 21600, "TWELVE_HOURS": 43200, "TWENTY_FOUR_HOURS": 86400}
+
+
+def _memorystore_persistence(resource: Resource) -> tuple[Any, Any]:
+    """(mode, the block) of persistence_config; mode DISABLED when the block is absent (the API default)."""
+    config = lookup(resource.attributes, ("persistence_config",))
+    if isinstance(config, Unresolved):
+        return config, config
+    if not isinstance(config, dict):
+        return "DISABLED", {}
+    mode = config.get("mode" if resource.type == "google_redis_cluster" else "persistence_mode")
+    if isinstance(mode, Unresolved):
+        return mode, config
+    mode = str(mode or "DISABLED").upper()
+    return ("DISABLED" if mode in ("PERSISTENCE_MODE_UNSPECIFIED", "DISABLED") else mode), config
+
+
+@transform("memorystore_save_points")
+def memorystore_save_points(_: Any, resource: Resource) -> Any:
+    """RDB persistence as redis.conf save points: a snapshot every rdb_snapshot_period when anything changed
+    (``[[seconds, 1]]``, 24 hours when the period is not set); ``[]`` without RDB persistence."""
+    mode, config = _memorystore_persistence(resource)
+    if isinstance(mode, Unresolved):
+        return mode
+    if mode != "RDB":
+        return []
+    period = lookup(config, ("rdb_config", "rdb_snapshot_period") if resource.type == "google_redis_cluster"
+                    else ("rdb_snapshot_period",))
+    if isinstance(period, Unresolved):
+        return period
+    seconds = _MEMORYSTORE_PERIODS.get(str(period or "TWENTY_FOUR_HOURS").upper())
+    if seconds is None:
+        return Unresolved(f"rdb_snapshot_period = {period}", "not a snapshot period Memorystore accepts")
+    return [[seconds, 1]]
+
+
+@transform("memorystore_appendonly")
+def memorystore_appendonly(_: Any, resource: Resource) -> Any:
+    mode, _config = _memorystore_persistence(resource)
+    return mode if isinstance(mode, Unresolved) else mode == "AOF"
+
+
+@transform("memorystore_appendfsync")
+def memorystore_appendfsync(_: Any, resource: Resource) -> Any:
+    """aof_config.append_fsync in redis.conf's spelling (EVERYSEC -> everysec), everysec when not set;
+    absent without AOF persistence (there is no file to fsync)."""
+    mode, config = _memorystore_persistence(resource)
+    if isinstance(mode, Unresolved) or mode != "AOF":
+        return mode if isinstance(mode, Unresolved) else ABSENT
+    fsync = lookup(config, ("aof_config", "append_fsync"))
+    if isinstance(fsync, Unresolved):
+        return fsync
+    return str(fsync or "EVERYSEC").lower()
+
+
+@transform("memorystore_cluster_auth_enabled")
+def memorystore_cluster_auth_enabled(_: Any, resource: Resource) -> Any:
+    """IAM authentication is the cluster's only client authentication; AUTH_MODE_DISABLED by default."""
+    mode = resource.attributes.get("authorization_mode")
+    if isinstance(mode, Unresolved):
+        return mode
+    return str(mode or "AUTH_MODE_DISABLED").upper() == "AUTH_MODE_IAM_AUTH"
+
+
+@transform("memorystore_cluster_mode")
+def memorystore_cluster_mode(_: Any, __: Resource) -> bool:
+    """A Memorystore for Redis Cluster always runs Redis in cluster mode."""
+    return True
+
+
+@transform("memorystore_cluster_failover")
+def memorystore_cluster_failover(_: Any, resource: Resource) -> Any:
+    """A shard fails over automatically to one of its replicas, so only with replica_count >= 1 (default 0)."""
+    count = whole(resource.attributes.get("replica_count") or 0, "replica_count")
+    return count if isinstance(count, Unresolved) else count >= 1
 
 
 def _azure_sku(resource: Resource) -> Any:

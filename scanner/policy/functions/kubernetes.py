@@ -21,12 +21,12 @@ from scanner.model import Resource, Status, Unresolved
 from scanner.policy.check import SKIP, EvalContext, Outcome, resolve_value
 from scanner.policy.functions import register
 from scanner.policy.references import index_of
+from scanner.secrets import is_credential_name
 from scanner.units import CPU, SIZE, comparable, parse_quantity
 
 _LONG_RUNNING = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Rollout",
                  "DeploymentConfig"}
-_SENSITIVE_NAME = re.compile(r"(?i)(pass(word|wd)?|secret|token|api[_-]?key|private[_-]?key|credential|auth|"
-                             r"(^|_)dsn$|connection[_-]?string)")
+_DSN_NAME = re.compile(r"(?i)(^|_)dsn$")  # a data source name carries the connection's credentials
 _URL_WITH_CREDENTIALS = re.compile(r"^[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@", re.I)
 
 
@@ -202,6 +202,12 @@ def k8s_probes(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, An
 
 # --- ME-K8S-06 -----------------------------------------------------------------------------------
 
+def _credential_name(name: str) -> bool:
+    """A variable that holds a credential (DB_PASSWORD, apiKey, SENTRY_DSN), not one about one: a flag, a mode
+    or a file path (DISABLE_AUTH, TOKENREF_STRICT_MODE, PASSWORD_FILE) may be a literal or come from a ConfigMap."""
+    return is_credential_name(name) or bool(_DSN_NAME.search(name))
+
+
 def _env_problems(container: Mapping[str, Any]) -> Iterator[tuple[str, str, int | None]]:
     for env in _list(container.get("env")):
         if not isinstance(env, dict):
@@ -212,9 +218,9 @@ def _env_problems(container: Mapping[str, Any]) -> Iterator[tuple[str, str, int 
         line = _line(env, "value") or getattr(env, "line", None)
         if isinstance(value, str) and value and _URL_WITH_CREDENTIALS.search(value):
             yield name, f"env {name} holds a connection string with credentials in the manifest", line
-        elif value not in (None, "") and _SENSITIVE_NAME.search(name):
+        elif value not in (None, "") and _credential_name(name):
             yield name, f"env {name} is set to a literal value in the manifest", line
-        elif "configMapKeyRef" in ref and _SENSITIVE_NAME.search(name):
+        elif "configMapKeyRef" in ref and _credential_name(name):
             yield name, f"env {name} comes from a ConfigMap, which is not for secrets", _line(env, "valueFrom")
 
 

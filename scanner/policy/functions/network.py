@@ -250,9 +250,11 @@ def serves_tls_only(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[st
     resource = ctx.resource
     if resource.type == "Ingress":
         return _ingress_tls(ctx, facts, args)
-    if "load_balancer" not in facts:
-        return skip()  # GCP target proxies: their load balancer is judged by ME-NET-05
+    if "load_balancer" not in facts and "url_map" not in facts:
+        return skip()
     protocol = str(facts.get("protocol", "")).upper()
+    if protocol == "HTTP" and "url_map" in facts:
+        return _gcp_http_proxy(ctx, facts)
     if protocol in ("HTTPS", "TLS"):
         if facts.get("certificate") in (None, [], ""):
             return violates(f"{protocol} listener without a certificate", "certificate", None, "a certificate")
@@ -263,6 +265,25 @@ def serves_tls_only(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[st
         return violates("HTTP listener forwards requests instead of redirecting to HTTPS", "redirects_to_https",
                         False, "redirect to HTTPS")
     return skip()
+
+
+def _gcp_http_proxy(ctx: EvalContext, facts: Mapping[str, Any]) -> Outcome:
+    """A GCP target HTTP proxy answers plain HTTP with whatever its URL map does: only a map whose
+    default_url_redirect sets https_redirect sends clients to HTTPS."""
+    resolved = _index(ctx).targets(facts.get("url_map"), ctx.resource)
+    if not resolved:
+        return unknown("the proxy names no URL map", "url_map")
+    ref, url_map = resolved[0]
+    if url_map is None:
+        return unknown(undeclared(ref), "redirects_to_https")
+    redirect = url_map.facts.get("https_redirect")
+    if isinstance(redirect, Unresolved):
+        return unknown(f"https_redirect of {url_map.address} = {redirect.expression}: {redirect.reason}",
+                       "redirects_to_https", redirect.expression, True)
+    if redirect is True:
+        return complies(f"plain HTTP only redirects to HTTPS ({url_map.address})", "redirects_to_https", True)
+    return violates(f"HTTP proxy serves {url_map.address}, which does not redirect to HTTPS", "redirects_to_https",
+                    False, "redirect to HTTPS", line=ctx.resource.fact_lines.get("url_map"))
 
 
 def _ingress_tls(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, Any]) -> Outcome:
@@ -552,6 +573,8 @@ def cluster_ip_ranges(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[
     if ctx.resource.type != "google_container_cluster":
         found.pop("pods", None)  # AKS with Azure CNI gives pods VNet addresses: no pod CIDR to compare
     for role, value in found.items():
+        if isinstance(value, list):  # read across several blocks (dynamic ones whose count is not known)
+            value = next((v for v in value if isinstance(v, Unresolved)), value[0] if len(value) == 1 else value)
         if isinstance(value, Unresolved):
             return unknown(f"{role} range = {value.expression}: {value.reason}", f"{role}_cidr", value.expression,
                            wanted[role])
@@ -585,9 +608,12 @@ def tls_minimum(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, A
         policy = targets[0][1]
         version, profile = policy.facts.get("tls_min_version"), policy.facts.get("tls_profile")
         source = "ssl_policy"
-    if version is None:
-        return skip()
     expected = f">= TLS {minimum}"
+    if version is None:
+        spec = fact_spec(ctx.resource, "tls_min_version") if source == "tls_min_version" else None
+        if spec is not None and spec.missing:  # no documented default: the service decides at the time
+            return unknown(f"tls_min_version is not declared: {spec.missing}", source, None, expected)
+        return skip()
     if isinstance(version, Unresolved):
         return unknown(f"minimum TLS version: {version.reason}", source, version.expression, expected)
     number = coerced_number(version, "the minimum TLS version")

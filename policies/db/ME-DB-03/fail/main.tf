@@ -45,3 +45,18 @@ resource "azurerm_postgresql_flexible_server" "short" {
   version               = "15"
   backup_retention_days = 5
 }
+
+# Binary logging is MySQL's; on PostgreSQL it does not give point-in-time recovery.
+resource "google_sql_database_instance" "pg_binlog" {
+  name             = "pg-binlog"
+  database_version = "POSTGRES_15"
+
+  settings {
+    tier = "db-custom-8-32768"
+
+    backup_configuration {
+      enabled            = true
+      binary_log_enabled = true
+    }
+  }
+}

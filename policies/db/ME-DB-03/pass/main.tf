@@ -25,3 +25,20 @@ resource "azurerm_postgresql_flexible_server" "main" {
   version               = "15"
   backup_retention_days = 14
 }
+
+# MySQL's point-in-time recovery is binary logging (point_in_time_recovery_enabled is PostgreSQL's and
+# SQL Server's switch).
+resource "google_sql_database_instance" "mysql" {
+  name             = "marketing-engine-mysql"
+  database_version = "MYSQL_8_0"
+
+  settings {
+    tier = "db-custom-8-32768"
+
+    backup_configuration {
+      enabled                        = true
+      binary_log_enabled             = true
+      transaction_log_retention_days = 7
+    }
+  }
+}

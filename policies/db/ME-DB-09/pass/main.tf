@@ -46,3 +46,14 @@ resource "azurerm_postgresql_flexible_server" "main" {
   administrator_login    = "marketing"
   administrator_password = var.admin_password
 }
+
+# random_id's hex is generated at apply time like random_password's result: not written in the files.
+resource "random_id" "reporting" {
+  byte_length = 16
+}
+
+resource "google_sql_user" "reporting" {
+  name     = "reporting"
+  instance = google_sql_database_instance.main.name
+  password = random_id.reporting.hex
+}

@@ -21,3 +21,9 @@ resource "azurerm_redis_cache" "keyless" {
     authentication_enabled = false
   }
 }
+
+# authorization_mode defaults to AUTH_MODE_DISABLED: no client authentication.
+resource "google_redis_cluster" "no_iam" {
+  name        = "no-iam"
+  shard_count = 3
+}

@@ -32,3 +32,9 @@ resource "aws_elasticache_replication_group" "rbac" {
   transit_encryption_enabled = true
   user_group_ids             = [aws_elasticache_user_group.app.id]
 }
+
+resource "google_redis_cluster" "iam" {
+  name               = "iam"
+  shard_count        = 3
+  authorization_mode = "AUTH_MODE_IAM_AUTH"
+}

@@ -10,3 +10,14 @@ resource "azurerm_redis_cache" "cache" {
     aof_storage_connection_string_0 = var.aof_storage
   }
 }
+
+resource "google_redis_cluster" "aof" {
+  name        = "aof"
+  shard_count = 3
+  persistence_config {
+    mode = "AOF"
+    aof_config {
+      append_fsync = "EVERYSEC"
+    }
+  }
+}

@@ -13,3 +13,8 @@ resource "azurerm_redis_cache" "unsharded" {
   family              = "C"
   sku_name            = "Standard"
 }
+
+resource "google_redis_cluster" "two_shards" {
+  name        = "two-shards"
+  shard_count = 2
+}

@@ -14,3 +14,9 @@ resource "azurerm_redis_cache" "cache" {
   sku_name            = "Premium"
   shard_count         = 3
 }
+
+resource "google_redis_cluster" "three_shards" {
+  name          = "three-shards"
+  shard_count   = 3
+  replica_count = 2
+}

@@ -17,3 +17,15 @@ resource "azurerm_redis_cache" "standard" {
   family              = "C"
   sku_name            = "Standard"
 }
+
+# replica_count defaults to 0: no replica to fail over to.
+resource "google_redis_cluster" "no_replicas" {
+  name        = "no-replicas"
+  shard_count = 3
+}
+
+resource "google_redis_cluster" "one_replica" {
+  name          = "one-replica"
+  shard_count   = 3
+  replica_count = 1
+}

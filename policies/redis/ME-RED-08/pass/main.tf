@@ -23,3 +23,9 @@ resource "azurerm_redis_cache" "cache" {
   sku_name            = "Premium"
   replicas_per_master = 2
 }
+
+resource "google_redis_cluster" "two_replicas" {
+  name          = "two-replicas"
+  shard_count   = 3
+  replica_count = 2
+}
