@@ -113,6 +113,25 @@ def test_k6_tagged_thresholds_do_not_count_as_the_overall_p95(tmp_path: Path) ->
     assert finding.status == Status.VIOLATES and finding.line == 2
 
 
+def test_k6_script_without_options_is_a_load_test_without_thresholds(tmp_path: Path) -> None:
+    # k6 runs a script that exports no options with its defaults: no thresholds, so nothing ever fails the run
+    _, (k6,) = _load(tmp_path, "get.js", "import http from 'k6/http';\n\nexport default function () {\n"
+                                        "  http.get('https://example.com');\n}\n")
+    assert k6.address == "options" and "p95_ms" not in k6.facts
+    finding = Engine([p for p in load_policies([POLICIES]) if p.id == "ME-MON-03"]).run([k6])[0]
+    assert finding.status == Status.VIOLATES
+
+
+@pytest.mark.parametrize("text", [
+    "import { check } from 'k6';\nexport function helper() {}\n",  # a helper module: not a test by itself
+    "export default function () {}\n",  # no k6 import
+])
+def test_k6_scripts_that_are_not_load_tests_are_not_claimed(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "lib.js"
+    path.write_text(text)
+    assert load_file(path)[0] is None
+
+
 # -- cron ------------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("expression", "gap"), [
@@ -172,6 +191,21 @@ def test_shell_pipeline_in_condition_and_pipestatus(tmp_path: Path) -> None:
 def test_shell_display_never_repeats_arguments(tmp_path: Path) -> None:
     res = _shell(tmp_path, "#!/bin/sh\nmysqldump -pHunter2pass db | gzip > f\nif [ $? -ne 0 ]; then exit 1; fi\n")
     assert set(res) == {"job.sh", "pipeline mysqldump | gzip", "$? after mysqldump | gzip"}
+
+
+@pytest.mark.parametrize("upload", [
+    'aws $AWS_ARGS s3 cp "$f" "s3://$B/"',  # global options kept in a variable, before the service
+    'cat "$f" | aws --endpoint-url "$E" s3 cp - "s3://$B/k"',  # a global option and its value
+    'aws --no-progress s3 cp "$f" "s3://$B/"',
+])
+def test_shell_upload_after_aws_global_options(tmp_path: Path, upload: str) -> None:
+    script = _shell(tmp_path, f"#!/bin/sh\nset -eo pipefail\npg_dump db > f.sql\n{upload}\n")["job.sh"]
+    assert script.fact_lines.get("upload") == 4, script.facts
+
+
+def test_shell_aws_other_service_is_not_an_upload(tmp_path: Path) -> None:
+    script = _shell(tmp_path, "#!/bin/sh\npg_dump db > f.sql\naws ec2 describe-instances --filters s3 cp\n")["job.sh"]
+    assert "upload" not in script.facts
 
 
 # -- nginx -----------------------------------------------------------------------------------------------------
