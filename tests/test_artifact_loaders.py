@@ -270,6 +270,24 @@ def test_terraform_plan_resolved_values_references_and_sensitive(tmp_path: Path)
     assert bucket.status == Status.VIOLATES and bucket.fact == "lifecycle_rules"  # versioned; no lifecycle
 
 
+def test_terraform_plan_empty_block_list_is_not_a_restore(tmp_path: Path) -> None:
+    # `terraform show -json` writes an absent nested block as an empty list (s3_import: []): no import, no restore
+    plan = {"format_version": "0.1", "planned_values": {"root_module": {"resources": [
+        {"address": "aws_rds_cluster.default", "mode": "managed", "type": "aws_rds_cluster", "name": "default",
+         "provider_name": "aws", "values": {"engine": "aurora-mysql", "engine_mode": "provisioned",
+                                            "storage_encrypted": None, "s3_import": [], "snapshot_identifier": None,
+                                            "deletion_protection": None, "backup_retention_period": 30}}]}}}
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(plan, indent=2))
+    outcome = load_paths([path])
+    cluster = next(r for r in outcome.resources if r.address == "aws_rds_cluster.default")
+    assert cluster.facts.get("storage_encrypted") is not True and not isinstance(
+        cluster.facts.get("storage_encrypted"), Unresolved), cluster.facts.get("storage_encrypted")
+    pack = [p for p in load_policies([POLICIES]) if p.id == "ME-DB-08"]
+    (finding,) = Engine(pack).run(outcome.resources)
+    assert finding.status == Status.VIOLATES
+
+
 def test_bucket_companion_in_another_file_of_the_module(tmp_path: Path) -> None:
     (tmp_path / "bucket.tf").write_text('resource "aws_s3_bucket" "backup" {\n  bucket = "x-backup"\n}\n')
     (tmp_path / "versioning.tf").write_text(
