@@ -73,6 +73,22 @@ def test_prometheus_alert_rules_one_resource_per_alert(tmp_path: Path) -> None:
     assert isinstance(alerts["pg/PgLagBytes"].facts["lag_alert_threshold"], Unresolved)
 
 
+@pytest.mark.parametrize(("expr", "threshold"), [
+    # the outer comparison decides when the alert fires; the inner `> 0` only filters the series it joins
+    ("( (mysql_slave_status_seconds_behind_master - mysql_slave_status_sql_delay) and ON (instance) "
+     "mysql_slave_status_master_server_id > 0 ) > 30", "30s"),
+    ("pg_replication_lag_seconds > 45 and pg_up > 0", None),  # two comparisons at the top: not read
+])
+def test_prometheus_lag_threshold_is_the_outermost_comparison(tmp_path: Path, expr: str, threshold: str | None) -> None:
+    _, (alert,) = _load(tmp_path, "alerts.yaml", f"groups:\n  - name: g\n    rules:\n      - alert: ReplicationLag\n"
+                                                 f"        expr: '{expr}'\n")
+    found = alert.facts["lag_alert_threshold"]
+    if threshold is None:
+        assert isinstance(found, Unresolved)
+    else:
+        assert str(found) == threshold
+
+
 # -- Grafana ---------------------------------------------------------------------------------------------------
 
 def test_grafana_rows_flattened_with_panel_lines(tmp_path: Path) -> None:
