@@ -73,6 +73,22 @@ def test_prometheus_alert_rules_one_resource_per_alert(tmp_path: Path) -> None:
     assert isinstance(alerts["pg/PgLagBytes"].facts["lag_alert_threshold"], Unresolved)
 
 
+@pytest.mark.parametrize(("expr", "threshold"), [
+    # the outer comparison decides when the alert fires; the inner `> 0` only filters the series it joins
+    ("( (mysql_slave_status_seconds_behind_master - mysql_slave_status_sql_delay) and ON (instance) "
+     "mysql_slave_status_master_server_id > 0 ) > 30", "30s"),
+    ("pg_replication_lag_seconds > 45 and pg_up > 0", None),  # two comparisons at the top: not read
+])
+def test_prometheus_lag_threshold_is_the_outermost_comparison(tmp_path: Path, expr: str, threshold: str | None) -> None:
+    _, (alert,) = _load(tmp_path, "alerts.yaml", f"groups:\n  - name: g\n    rules:\n      - alert: ReplicationLag\n"
+                                                 f"        expr: '{expr}'\n")
+    found = alert.facts["lag_alert_threshold"]
+    if threshold is None:
+        assert isinstance(found, Unresolved)
+    else:
+        assert str(found) == threshold
+
+
 # -- Grafana ---------------------------------------------------------------------------------------------------
 
 def test_grafana_rows_flattened_with_panel_lines(tmp_path: Path) -> None:
@@ -111,6 +127,25 @@ def test_k6_tagged_thresholds_do_not_count_as_the_overall_p95(tmp_path: Path) ->
     assert "p95_ms" not in k6.facts
     finding = Engine([p for p in load_policies([POLICIES]) if p.id == "ME-MON-03"]).run([k6])[0]
     assert finding.status == Status.VIOLATES and finding.line == 2
+
+
+def test_k6_script_without_options_is_a_load_test_without_thresholds(tmp_path: Path) -> None:
+    # k6 runs a script that exports no options with its defaults: no thresholds, so nothing ever fails the run
+    _, (k6,) = _load(tmp_path, "get.js", "import http from 'k6/http';\n\nexport default function () {\n"
+                                        "  http.get('https://example.com');\n}\n")
+    assert k6.address == "options" and "p95_ms" not in k6.facts
+    finding = Engine([p for p in load_policies([POLICIES]) if p.id == "ME-MON-03"]).run([k6])[0]
+    assert finding.status == Status.VIOLATES
+
+
+@pytest.mark.parametrize("text", [
+    "import { check } from 'k6';\nexport function helper() {}\n",  # a helper module: not a test by itself
+    "export default function () {}\n",  # no k6 import
+])
+def test_k6_scripts_that_are_not_load_tests_are_not_claimed(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "lib.js"
+    path.write_text(text)
+    assert load_file(path)[0] is None
 
 
 # -- cron ------------------------------------------------------------------------------------------------------
@@ -174,6 +209,21 @@ def test_shell_display_never_repeats_arguments(tmp_path: Path) -> None:
     assert set(res) == {"job.sh", "pipeline mysqldump | gzip", "$? after mysqldump | gzip"}
 
 
+@pytest.mark.parametrize("upload", [
+    'aws $AWS_ARGS s3 cp "$f" "s3://$B/"',  # global options kept in a variable, before the service
+    'cat "$f" | aws --endpoint-url "$E" s3 cp - "s3://$B/k"',  # a global option and its value
+    'aws --no-progress s3 cp "$f" "s3://$B/"',
+])
+def test_shell_upload_after_aws_global_options(tmp_path: Path, upload: str) -> None:
+    script = _shell(tmp_path, f"#!/bin/sh\nset -eo pipefail\npg_dump db > f.sql\n{upload}\n")["job.sh"]
+    assert script.fact_lines.get("upload") == 4, script.facts
+
+
+def test_shell_aws_other_service_is_not_an_upload(tmp_path: Path) -> None:
+    script = _shell(tmp_path, "#!/bin/sh\npg_dump db > f.sql\naws ec2 describe-instances --filters s3 cp\n")["job.sh"]
+    assert "upload" not in script.facts
+
+
 # -- nginx -----------------------------------------------------------------------------------------------------
 
 def test_nginx_inheritance_and_lines(tmp_path: Path) -> None:
@@ -234,6 +284,24 @@ def test_terraform_plan_resolved_values_references_and_sensitive(tmp_path: Path)
     assert findings["module.db.aws_db_instance.main"].status == Status.VIOLATES
     bucket = findings["aws_s3_bucket.backups"]
     assert bucket.status == Status.VIOLATES and bucket.fact == "lifecycle_rules"  # versioned; no lifecycle
+
+
+def test_terraform_plan_empty_block_list_is_not_a_restore(tmp_path: Path) -> None:
+    # `terraform show -json` writes an absent nested block as an empty list (s3_import: []): no import, no restore
+    plan = {"format_version": "0.1", "planned_values": {"root_module": {"resources": [
+        {"address": "aws_rds_cluster.default", "mode": "managed", "type": "aws_rds_cluster", "name": "default",
+         "provider_name": "aws", "values": {"engine": "aurora-mysql", "engine_mode": "provisioned",
+                                            "storage_encrypted": None, "s3_import": [], "snapshot_identifier": None,
+                                            "deletion_protection": None, "backup_retention_period": 30}}]}}}
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(plan, indent=2))
+    outcome = load_paths([path])
+    cluster = next(r for r in outcome.resources if r.address == "aws_rds_cluster.default")
+    assert cluster.facts.get("storage_encrypted") is not True and not isinstance(
+        cluster.facts.get("storage_encrypted"), Unresolved), cluster.facts.get("storage_encrypted")
+    pack = [p for p in load_policies([POLICIES]) if p.id == "ME-DB-08"]
+    (finding,) = Engine(pack).run(outcome.resources)
+    assert finding.status == Status.VIOLATES
 
 
 def test_bucket_companion_in_another_file_of_the_module(tmp_path: Path) -> None:

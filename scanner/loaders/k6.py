@@ -25,6 +25,8 @@ from scanner.model import Origin, Resource, Unresolved
 NAME = "k6"
 PRIORITY = 30
 _SNIFF_OPTIONS = re.compile(r"\bexport\s+(?:let|const|var)\s+options\b")
+# The VU code: a script that imports k6 and exports it is a test even when it exports no options
+_SNIFF_DEFAULT = re.compile(r"^\s*export\s+default\b", re.MULTILINE)
 _SNIFF_K6 = re.compile(r"""from\s+['"]k6(?:/[\w/-]*)?['"]|require\(\s*['"]k6""")
 _PUNCT = ("...", "=>", "===", "!==", "==", "!=", "<=", ">=", "&&", "||", "??", "?.", "**")
 _NUMBER = re.compile(r"(?:0[xX][0-9a-fA-F_]+|0[bB][01_]+|0[oO][0-7_]+"
@@ -354,8 +356,8 @@ class K6Loader:
     name = NAME
 
     def claims(self, path: Path, head: str) -> bool:
-        return path.suffix.lower() in (".js", ".mjs", ".cjs", ".ts") and bool(_SNIFF_OPTIONS.search(head)) \
-            and bool(_SNIFF_K6.search(head))
+        return path.suffix.lower() in (".js", ".mjs", ".cjs", ".ts") and bool(_SNIFF_K6.search(head)) \
+            and bool(_SNIFF_OPTIONS.search(head) or _SNIFF_DEFAULT.search(head))
 
     def load(self, path: str, text: str) -> LoadResult:
         try:
@@ -363,7 +365,14 @@ class K6Loader:
         except JsSyntaxError as exc:
             return LoadResult(errors=[ParseError(path, exc.line, f"cannot read the k6 script: {exc}", NAME)])
         if options is None:
-            return LoadResult(errors=[ParseError(path, 1, "no `export let|const options = {...}` found", NAME)])
+            default = _SNIFF_DEFAULT.search(text)
+            if default is None:
+                return LoadResult(errors=[ParseError(path, 1, "no `export let|const options = {...}` found", NAME)])
+            # k6 runs the script with its defaults: no thresholds, so nothing fails the run
+            line = text.count("\n", 0, default.end()) + 1
+            options = LineDict()
+            options.line = options.end_line = line
+            options.key_lines = {}
         if isinstance(options, Unresolved):
             attributes = LineDict()
             attributes.line = attributes.end_line = line

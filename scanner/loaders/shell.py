@@ -393,12 +393,30 @@ def _is_upload(name: str, args: list[str]) -> bool:
     for tool, sub, verbs in _UPLOADS:
         if name != tool:
             continue
-        rest = args[1:] if sub is not None else args
-        if sub is not None and (not args or args[0] != sub):
-            continue
+        rest = args
+        if sub is not None:
+            rest = _after_global_options(args, sub)
+            if not rest or rest[0] != sub:
+                continue
+            rest = rest[1:]
         if any(verb in rest[:2] for verb in verbs):
             return True
     return False
+
+
+def _after_global_options(args: list[str], sub: str) -> list[str]:
+    """The words from the sub-command on: ``aws $AWS_ARGS s3 cp`` and ``aws --endpoint-url URL s3 cp`` upload too."""
+    index, takes_value = 0, False
+    while index < len(args) and args[index] != sub:
+        word = args[index]
+        if word.startswith(("-", "$")):
+            takes_value = word.startswith("--") and "=" not in word
+        elif takes_value:  # the value of the option before it
+            takes_value = False
+        else:
+            break
+        index += 1
+    return args[index:]
 
 
 def _dict(values: dict[str, Any], lines: dict[str, int], line: int) -> LineDict:

@@ -288,7 +288,8 @@ def rds_storage_encrypted(_: Any, resource: Resource) -> Any:
         return True  # Aurora Serverless v1 clusters are always encrypted (the provider's default is true)
     for source in _COPIED_FROM.get(resource.format, ()):
         origin = resource.attributes.get(source)
-        if origin is not None and origin != "" and origin is not False:
+        # an empty block list (plan JSON's `s3_import: []`) is no source
+        if origin is not None and origin not in ("", [], {}) and origin is not False:
             shown = origin.expression if isinstance(origin, Unresolved) else origin
             return Unresolved(f"{source} = {shown}" if not isinstance(origin, (dict, list)) else source,
                               "a replica or restore is encrypted exactly when its source is")

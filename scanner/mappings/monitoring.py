@@ -27,7 +27,12 @@ def prometheus_lag_threshold(_: Any, resource: Resource) -> Any:
     expr = resource.attributes.get("expr")
     if not isinstance(expr, str):
         return _MISSING if expr is None else Unresolved(str(expr), "the expression is not a string")
-    found = [m.group(2) for m in _ABOVE.finditer(expr)] + [m.group(1) for m in _BELOW_REVERSED.finditer(expr)]
+    matches = [(m.start(), m.group(2)) for m in _ABOVE.finditer(expr)] + \
+        [(m.start(), m.group(1)) for m in _BELOW_REVERSED.finditer(expr)]
+    found = [number for _, number in matches]
+    if len(found) > 1:  # the outermost comparison decides when the alert fires; nested ones filter the series
+        outer = [number for start, number in matches if expr.count("(", 0, start) == expr.count(")", 0, start)]
+        found = outer if len(outer) == 1 else found
     if len(found) != 1:
         reason = "no comparison with a number" if not found else "several comparisons with a number"
         return Unresolved(expr, f"{reason}: the threshold is not read")
