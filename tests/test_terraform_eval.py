@@ -697,3 +697,14 @@ resource "aws_db_instance" "this" {
     assert db["engine"] == "postgres" and db["backup_retention_period"] == 35
     assert "storage_encrypted" not in db  # optional without a default: null, so omitted
     assert db["tags"] == {"a": 2, "b": 6}
+
+
+def test_a_conditional_whose_branches_agree_does_not_depend_on_its_condition(tmp_path: Path) -> None:
+    """``var.unset ? null : null`` is null whatever the condition (a module's ``auth_token =
+    var.transit ? var.auth_token : null`` with the token left at null); branches that differ stay unknown."""
+    assert _value(tmp_path, 'var.unset ? null : null', VARIABLES) == "<omitted>"
+    assert _value(tmp_path, 'var.unset ? var.env : "prod"', VARIABLES) == "prod"
+    value = _value(tmp_path, 'var.unset ? var.env : "dev"', VARIABLES)
+    assert isinstance(value, Unresolved) and "unset" in value.reason
+    value = _value(tmp_path, 'var.unset ? aws_kms_key.k.arn : aws_kms_key.k.arn', VARIABLES)
+    assert isinstance(value, Unresolved)
