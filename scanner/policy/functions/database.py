@@ -132,7 +132,7 @@ def _aws_subnets(index: ResourceIndex, resource: Resource, facts: Mapping[str, A
         members, via = facts["subnets"], resource
     else:
         group_value = facts.get("subnet_group")
-        if group_value is None:
+        if group_value is None or group_value == "":  # "" is no group: the provider sends none
             return violates("no subnet group: the default VPC's subnets are used", "subnet_group", None,
                             "a subnet group over private subnets")
         if isinstance(group_value, Unresolved) and not refs_in(group_value):  # a parameter, or unreadable live
