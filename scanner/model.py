@@ -73,6 +73,11 @@ def module_prefix(address: str, rtype: str) -> str:
     return address[:at] if at > 0 and address[at - 1] == "." else ""
 
 
+# The attribute under which a loader records that a resource exists only under a condition it cannot
+# decide (a CloudFormation ``Condition`` on a parameter without a default): an ``Unresolved``.
+EXISTS_WHEN = "(exists when)"
+
+
 @dataclass(frozen=True)
 class Unresolved:
     """A value the IaC leaves to a variable, parameter or expression that could not be resolved."""

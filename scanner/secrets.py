@@ -426,6 +426,21 @@ class _Lines:
                 return equals
         return _KV_COLON.match(line) if colon_at >= 0 else None
 
+    def continued(self, number: int, line: str, stripped: str) -> Sequence[Credential] | None:
+        """A YAML value on the line after its key (``MasterUserPassword:`` then ``!If [...]`` or a quoted
+        scalar, more indented): judged as that key's value; None when the line continues no key."""
+        indent = len(line) - len(line.lstrip())
+        key_indent, key = self.stack[-1]
+        if key_indent >= indent:
+            return None
+        parents = tuple(k for _, k in self.stack[:-1])
+        name = _named(key, parents)
+        if name is None:
+            return None
+        credential = _credential(name, _unquote(stripped, False), number, parents=parents,
+                                 quoted=stripped[:1] in ("'", '"'), fmt=self.fmt)
+        return [credential] if credential is not None else _NONE
+
     def end_document(self) -> list[Credential]:
         """What the document's Secret ``data`` hides (the kind may come after the data: known only now)."""
         found = []
@@ -476,6 +491,10 @@ class _Lines:
             self.stack.append((indent, labels[-1]))
             return _NONE
         match = self.assignment(line)
+        if match is None and stripped[0] in "!'\"" and self.stack:
+            continued = self.continued(number, line, stripped)
+            if continued is not None:
+                return continued
         if match is None:
             # a list element or a one-line block: ``{ name = "a", password = "b" },``, ``x { password = y }``
             if stripped[:2] == "- " and self.stack and _holds_credentials(self.stack[-1][1]):

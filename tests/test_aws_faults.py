@@ -107,9 +107,10 @@ def test_access_denied_on_one_service_makes_its_checks_unknown(upstream: str) ->
         assert item.status == "unknown", name  # not "missing": it could not be looked for
         assert "AccessDenied" in item.pair.note
     rows = _live_verdicts(report, SQL_POLICIES)
-    # An Aurora cluster's public endpoint is judged on its instances (on both sides), so ME-NET-02 is
-    # theirs; the cache was read (only RDS was denied) and has no public endpoint.
-    assert rows == sorted([("RDSCluster", "ME-DB-02", "unknown"), ("RedisReplicationGroup", "ME-NET-02", "complies")]
+    # An Aurora cluster's public endpoint is set on its instances (on both sides): the cluster is judged by
+    # them, unknown as they are; the cache was read (only RDS was denied) and has no public endpoint.
+    assert rows == sorted([("RDSCluster", "ME-DB-02", "unknown"), ("RDSCluster", "ME-NET-02", "unknown"),
+                           ("RedisReplicationGroup", "ME-NET-02", "complies")]
                           + [(f"RDSInstance{x}", "ME-NET-02", "unknown") for x in "ABC"])
     assert not report.failing(__import__("scanner.model", fromlist=["Severity"]).Severity.INFO)
     # Judged without IaC, the denied service still shows every check it would have fed, as unknown.

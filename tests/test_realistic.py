@@ -40,6 +40,7 @@ EXPECTED = {
         ("ME-DB-05", "database.tf", 36, "aws_rds_cluster.main", C),
         ("ME-DB-08", "database.tf", 37, "aws_rds_cluster.main", C),
         *{("ME-NET-02", "database.tf", 51, f"aws_rds_cluster_instance.main[{i}]", C) for i in range(3)},
+        ("ME-NET-02", "database.tf", 23, "aws_rds_cluster.main", C),  # judged by its (private) instances
         ("ME-NET-01", "network.tf", 6, "aws_vpc.main", C),
         # count = var.az_count (2): each subnet instance is judged
         *{("ME-NET-03", "network.tf", 22, f"aws_subnet.public[{i}]", C) for i in range(2)},

@@ -203,6 +203,19 @@ def test_a_reference_written_inline_is_still_reported_as_a_reference(text: str) 
     assert [c.literal for c in found] == [False], found
 
 
+@pytest.mark.parametrize("value, literal", [
+    ("!If [IsNew, !Ref \"AWS::NoValue\", !Join ['', ['{{resolve:secretsmanager:', !Ref S, ':SecretString:pw}}']]]",
+     False),
+    ("!Ref DBPassword", False),
+    ("'hunter2hunter2'", True),
+])
+def test_a_value_on_the_line_after_its_key_is_judged(value: str, literal: bool) -> None:
+    """``MasterUserPassword:`` with its value (a CloudFormation tag or a quoted scalar) on the next line."""
+    text = f"Resources:\n  Db:\n    Properties:\n      MasterUserPassword:\n        {value}\n      Port: 5432\n"
+    found = detect(text, "cloudformation")
+    assert [(c.key, c.line, c.literal) for c in found] == [("MasterUserPassword", 5, literal)], found
+
+
 def test_a_json_credential_is_reported_at_its_own_line() -> None:
     text = '{"items": [\n  {"name": "replica",\n   "token": "replica"}\n]}'
     assert [(c.key, c.line) for c in detect(text) if c.literal] == [("token", 3)]

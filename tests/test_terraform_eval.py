@@ -10,6 +10,7 @@ import pytest
 
 from scanner.loaders import load_paths
 from scanner.model import Resource, Status, Unresolved
+from scanner.policy.references import refs_in
 from scanner.scan import ScanOptions, scan
 
 
@@ -571,8 +572,12 @@ output "arn" {
     assert not [a for a in resources if a.startswith("aws_s3_bucket.off")]
     on = resources["aws_s3_bucket.on[0]"].attributes
     assert on["bucket"] == "me-orders"
-    arn = on["tags"]["Arn"]  # the module's own resource: unknown, and not a reference in the caller
-    assert isinstance(arn, Unresolved) and "aws_iam_role.r.arn" in arn.reason and "aws_iam_role" not in arn.expression
+    # the module's own resource: unknown, a reference by its full address (module.label.aws_iam_role.r),
+    # never to a resource of the caller's module named aws_iam_role.r
+    arn = on["tags"]["Arn"]
+    assert isinstance(arn, Unresolved) and "aws_iam_role.r.arn" in arn.reason
+    assert arn.expression == "module.label.aws_iam_role.r.arn"
+    assert [ref.target for ref in refs_in(arn)] == ["module.label.aws_iam_role.r"]
     maybe = resources["aws_s3_bucket.maybe"]
     assert "module.registry.enabled" in maybe.facts["instances_unknown"]
     assert "output.enabled" not in {r.address for r in load_paths([tmp_path]).resources}
@@ -697,3 +702,14 @@ resource "aws_db_instance" "this" {
     assert db["engine"] == "postgres" and db["backup_retention_period"] == 35
     assert "storage_encrypted" not in db  # optional without a default: null, so omitted
     assert db["tags"] == {"a": 2, "b": 6}
+
+
+def test_a_conditional_whose_branches_agree_does_not_depend_on_its_condition(tmp_path: Path) -> None:
+    """``var.unset ? null : null`` is null whatever the condition (a module's ``auth_token =
+    var.transit ? var.auth_token : null`` with the token left at null); branches that differ stay unknown."""
+    assert _value(tmp_path, 'var.unset ? null : null', VARIABLES) == "<omitted>"
+    assert _value(tmp_path, 'var.unset ? var.env : "prod"', VARIABLES) == "prod"
+    value = _value(tmp_path, 'var.unset ? var.env : "dev"', VARIABLES)
+    assert isinstance(value, Unresolved) and "unset" in value.reason
+    value = _value(tmp_path, 'var.unset ? aws_kms_key.k.arn : aws_kms_key.k.arn', VARIABLES)
+    assert isinstance(value, Unresolved)

@@ -16,7 +16,7 @@ import yaml
 
 from scanner.loaders.base import LoadResult, ParseError
 from scanner.loaders.yaml_lines import LineDict, LineList, error_line, load_documents
-from scanner.model import Origin, Resource, Unresolved
+from scanner.model import EXISTS_WHEN, Origin, Resource, Unresolved
 
 NAME = "cloudformation"
 PRIORITY = 10
@@ -47,7 +47,8 @@ class CloudFormationLoader:
                 result.errors.append(ParseError(path, resources.line_of(logical_id),
                                                 f"resource {logical_id} has no Type", NAME))
                 continue
-            if "Condition" in body and scope.condition(str(body["Condition"])) is False:
+            created = scope.condition(str(body["Condition"])) if "Condition" in body else True
+            if created is False:
                 continue  # the template decides not to create it with the parameters' defaults
             properties = body.get("Properties")
             if properties is not None and not isinstance(properties, dict):  # CloudFormation rejects it too
@@ -61,8 +62,10 @@ class CloudFormationLoader:
                 properties.key_lines = {}
             rtype = str(body["Type"])
             origin = Origin(path, resources.line_of(logical_id), getattr(body, "end_line", None))
-            result.resources.append(Resource("aws", rtype, logical_id, origin, scope.resolve(properties),
-                                             format=NAME))
+            attributes = scope.resolve(properties)
+            if isinstance(created, Unresolved) and isinstance(attributes, LineDict):
+                attributes[EXISTS_WHEN] = created  # whether it is created is not in the files
+            result.resources.append(Resource("aws", rtype, logical_id, origin, attributes, format=NAME))
         return result
 
 

@@ -436,6 +436,23 @@ def known(value: Any) -> Any:
     return value
 
 
+def _agreed(node: Node, scope: Scope, condition: Unknown) -> Any:
+    """An unknown condition whose two branches give the same known value (``c ? null : null``): that
+    value, whichever way the condition goes; otherwise unknown."""
+    try:
+        then, other = evaluate(node[4], scope), evaluate(node[5], scope)
+    except (EvalError, Pending):
+        return Unknown(condition.reason)
+    if _plain(then) and _plain(other) and type(then) is type(other) and then == other:
+        return then
+    return Unknown(condition.reason)
+
+
+def _plain(value: Any) -> bool:
+    """A value with nothing unknown in it (scalars only: collections may hold unknowns anywhere)."""
+    return value is None or isinstance(value, (str, int, float, bool))
+
+
 def evaluate(node: Node, scope: Scope) -> Any:
     tag = node[0]
     handler = _HANDLERS.get(tag)
@@ -549,7 +566,7 @@ def _splat(node: Node, scope: Scope) -> Any:
 def _cond(node: Node, scope: Scope) -> Any:
     condition = evaluate(node[3], scope)
     if isinstance(condition, Unknown):
-        return Unknown(condition.reason)
+        return _agreed(node, scope, condition)
     return evaluate(node[4] if to_bool(condition) else node[5], scope)
 
 

@@ -322,7 +322,7 @@ class _ModuleScope(Scope):
             return Unknown(f"{call}.{name} refers to itself")
         self._busy.add(key)
         try:
-            value = _sealed(from_raw(outputs[name], self), f"{call}.{name}")
+            value = _sealed(from_raw(outputs[name], self), f"{call}.{name}", self.prefix)
         finally:
             self._busy.discard(key)
         self._outputs[name] = value
@@ -408,15 +408,19 @@ class _Instance(Scope):
         return self.module.root(name)
 
 
-def _sealed(value: Any, text: str) -> Any:
+def _sealed(value: Any, text: str, prefix: str = "") -> Any:
     """A module output as its caller sees it: a reference to the module's own resources does not name
-    a resource of the caller's module, so it stays unknown without being a reference there."""
+    a resource of the caller's module; it stays a reference by the resource's full address (``prefix``,
+    the module instance's, before it), which the reference index resolves from any module."""
     if isinstance(value, Unknown):
-        return Unknown(f"{text} = {value.ref}: known only after apply" if value.ref else value.reason)
+        if not value.ref:
+            return Unknown(value.reason)
+        full = value.ref if value.ref.startswith("module.") else f"{prefix}{value.ref}"
+        return Unknown(f"{text} = {value.ref}: known only after apply", full if prefix else None)
     if isinstance(value, list):
-        return [_sealed(item, text) for item in value]
+        return [_sealed(item, text, prefix) for item in value]
     if isinstance(value, dict):
-        return {key: _sealed(item, text) for key, item in value.items()}
+        return {key: _sealed(item, text, prefix) for key, item in value.items()}
     return value
 
 

@@ -45,6 +45,13 @@ def aws_name_tag(value: Any, resource: Resource) -> Any:
     return tags if isinstance(tags, Unresolved) else tags.get("Name", MISSING)
 
 
+@transform("arn_resource_name")
+def arn_resource_name(value: Any, _: Resource) -> Any:
+    """The resource's name at the end of an ARN (``arn:aws:ecs:...:cluster/main`` -> ``main``), as a
+    template names it."""
+    return value.rsplit("/", 1)[-1] if isinstance(value, str) and value.startswith("arn:") else value
+
+
 @transform("count")
 def count(value: Any, _: Resource) -> Any:
     return value if isinstance(value, Unresolved) else len(_items(value))

@@ -136,6 +136,10 @@ LITERAL = "literal value"
 _SECRET_STORES = ("aws_secretsmanager_secret_version", "google_secret_manager_secret_version",
                   "azurerm_key_vault_secret", "ephemeral.", "vault_generic_secret", "vault_kv_secret")
 _GENERATED = ("random_password.", "random_string.", "random_id.", "random_bytes.")  # made at apply time
+# A password that is a variable, whole: bare, interpolated alone ("${var.x}"), or a conditional whose branches
+# are each such a variable or null (local.is_replica ? null : var.password). No branch holds a literal.
+_VAR_ONLY = r'(?:null|var\.[\w-]+|"\$\{var\.[\w-]+\}")'
+_VARIABLE_PASSWORD = re.compile(rf"{_VAR_ONLY}|[^?\"]+\?\s*{_VAR_ONLY}\s*:\s*{_VAR_ONLY}")
 
 
 def classify_secret(value: Any) -> Any:
@@ -152,7 +156,7 @@ def classify_secret(value: Any) -> Any:
             return "secret reference"
         if any(s in expr for s in _GENERATED):
             return "generated"
-        if expr.startswith("var.") and "no default" in reason:
+        if "no default" in reason and _VARIABLE_PASSWORD.fullmatch(expr.strip()):
             return "variable without a value in the files"
         if "has no default" in reason and expr.startswith("!Ref"):
             return "parameter without NoEcho"

@@ -9,7 +9,7 @@ from typing import Any
 
 from scanner.faults import FactFault, describe, reraise_when_debugging
 from scanner.loaders.base import ParseError
-from scanner.model import PARSE_ERROR_POLICY, Finding, Remediation, Resource, Severity, Status
+from scanner.model import EXISTS_WHEN, PARSE_ERROR_POLICY, Finding, Remediation, Resource, Severity, Status, Unresolved
 from scanner.policy.catalog import Policy
 from scanner.policy.check import SKIP, EvalContext, Outcome, evaluate
 from scanner.secrets import mask_quoted, mask_value, redact
@@ -118,6 +118,12 @@ class Engine:
             return Outcome(Status.UNKNOWN, gate.fact, gate.observed, gate.expected,
                            f"the requirement applies only when {condition}: {gate.message or 'not known'}",
                            line=gate.line)
+        created = resource.attributes.get(EXISTS_WHEN)
+        if outcome.status == Status.VIOLATES and isinstance(created, Unresolved):
+            # The resource may not be created at all: what it would violate is not certain.
+            return Outcome(Status.UNKNOWN, outcome.fact, outcome.observed, outcome.expected,
+                           f"created only when {created.expression} holds ({created.reason}); if created: "
+                           f"{outcome.message}", line=outcome.line)
         return None if outcome.status == SKIP else outcome
 
     @staticmethod

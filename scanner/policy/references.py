@@ -27,6 +27,9 @@ from scanner.model import Origin, Resource, Unresolved, block_address, module_pr
 # Terraform: a resource type has an underscore (var., local., each., count., module. do not).
 _TF_REF = re.compile(
     r"(?<![\w.\"'])((?:data\.)?[a-z][a-z0-9]*_[a-z0-9_]*\.[A-Za-z_][\w-]*)(\[[^\]]*\])?(?:\.([A-Za-z_]\w*))?")
+# A module's resource by its full address (a module output's value as its caller sees it).
+_TF_MODULE_REF = re.compile(r"(?<![\w.\"'])((?:module\.[\w-]+(?:\[[^\]]*\])?\.)+(?:data\.)?[a-z][a-z0-9]*_[a-z0-9_]*"
+                            r"\.[A-Za-z_][\w-]*)(\[[^\]]*\])?(?:\.([A-Za-z_]\w*))?")
 _CFN_REF = re.compile(r"!Ref ([A-Za-z0-9_:]+)")
 _CFN_GETATT = re.compile(r"!GetAtt ([A-Za-z0-9_]+)\.?([A-Za-z0-9_.]*)")
 _CFN_SUB_VAR = re.compile(r"\$\{(?!!)([A-Za-z0-9_:]+)(?:\.([A-Za-z0-9_.]+))?\}")
@@ -135,6 +138,10 @@ def _refs_in_expression(expression: str) -> list[Ref]:
                 refs.append(Ref(key, expression=match.group(0)))
         return refs
     out = []
+    if "module." in expression:
+        for match in _TF_MODULE_REF.finditer(expression):
+            index = match.group(2)[1:-1].strip() if match.group(2) else None
+            out.append(Ref(match.group(1), match.group(3) or "", index, match.group(0)))
     for match in _TF_REF.finditer(expression):
         index = match.group(2)[1:-1].strip() if match.group(2) else None
         out.append(Ref(match.group(1), match.group(3) or "", index, match.group(0)))
@@ -205,6 +212,8 @@ class ResourceIndex:
         if ref.live:
             return self._by_key.get((LIVE_SCOPE, ref.target.casefold()))
         scope = scope_of(origin)
+        if origin.format == "terraform" and ref.target.startswith("module."):
+            return self._by_full_address(ref)
         if origin.format == "terraform":
             # inside a module instance a reference names that instance's resources (module.s3.aws_s3_bucket.b),
             # and an index one instance of a count / for_each (aws_s3_bucket.b["logs"])
@@ -220,6 +229,23 @@ class ResourceIndex:
         if found is None and origin.format == "arm":  # nested children are declared by their short name
             found = self._by_key.get((scope, _arm_short(ref.target)))
         return found
+
+    def _by_full_address(self, ref: Ref) -> Resource | None:
+        """A Terraform resource named by its full address, from any module; None when no resource or more than
+        one (two root modules of the scan that both call the module) has it."""
+        addresses = self.memo.get("terraform_addresses")
+        if addresses is None:
+            addresses = {}
+            for resource in self.resources:
+                if resource.format == "terraform" and not is_live(resource):
+                    for key in _keys(resource):
+                        addresses[key] = resource if key not in addresses else None
+            self.memo["terraform_addresses"] = addresses
+        keys = [f"{ref.target}[{ref.index}]"] if ref.index not in (None, "*") else []
+        for key in (*keys, ref.target):
+            if addresses.get(key) is not None:
+                return addresses[key]
+        return None
 
     def targets(self, value: Any, origin: Resource, named: Sequence[str] = ()) -> list[tuple[Ref, Resource | None]]:
         """Each reference in ``value`` with the resource it names (None when not declared). With ``named``

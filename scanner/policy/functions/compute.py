@@ -22,7 +22,7 @@ from scanner.mappings.sizing import gib
 from scanner.model import Resource, Status, Unresolved
 from scanner.policy.check import SKIP, EvalContext, Outcome, resolve_value
 from scanner.policy.functions import register
-from scanner.policy.references import ResourceIndex, index_of
+from scanner.policy.references import ResourceIndex, index_of, is_live
 from scanner.units import SIZE, Quantity, comparable, format_quantity, parse_quantity
 
 _MISSING = object()
@@ -485,7 +485,7 @@ def capacity_strategy(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[
                            f"the service sets launch_type {launch}, which bypasses the capacity provider strategy "
                            f"({expected})")
         if strategy is None:
-            return Outcome(SKIP)  # the service inherits its cluster's default strategy
+            return _cluster_default_strategy(ctx, facts, expected)
     elif strategy is None:
         if index_of(ctx.resources).strategy_elsewhere(resource):
             return Outcome(SKIP)  # an aws_ecs_cluster_capacity_providers / association carries it
@@ -519,6 +519,27 @@ def capacity_strategy(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[
                        "capacity provider strategy differs from the guide: " + "; ".join(problems), target, "==",
                        line)
     return Outcome(Status.COMPLIES, "capacity_provider_strategy", observed, expected)
+
+
+def _cluster_default_strategy(ctx: EvalContext, facts: Mapping[str, Any], expected: str) -> Outcome:
+    """A service without a launch type or strategy of its own runs on its cluster's default strategy: the
+    cluster is judged itself when the files declare it; otherwise the strategy is not in the files."""
+    resource = ctx.resource
+    if is_live(resource):
+        return Outcome(SKIP)  # the live cluster is collected and judged with the service
+    cluster = facts.get("ecs_cluster")
+    index = index_of(ctx.resources)
+    if any(found is not None for _, found in index.targets(cluster, resource)):
+        return Outcome(SKIP)
+    name = "default" if cluster is None else cluster
+    if isinstance(name, str) and any(
+            isinstance(c.facts.get("name"), str) and name.rsplit("/", 1)[-1] == c.facts["name"]
+            for c in index.of_kind("ecs_cluster")):
+        return Outcome(SKIP)
+    shown = name.expression if isinstance(name, Unresolved) else str(name)
+    return Outcome(Status.UNKNOWN, "capacity_provider_strategy", None, expected,
+                   "the service sets neither a launch type nor a capacity provider strategy, so it runs on the "
+                   f"default strategy of its cluster {shown}, which the scanned files do not declare")
 
 
 @register("network_bandwidth")

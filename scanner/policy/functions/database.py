@@ -132,7 +132,7 @@ def _aws_subnets(index: ResourceIndex, resource: Resource, facts: Mapping[str, A
         members, via = facts["subnets"], resource
     else:
         group_value = facts.get("subnet_group")
-        if group_value is None:
+        if group_value is None or group_value == "":  # "" is no group: the provider sends none
             return violates("no subnet group: the default VPC's subnets are used", "subnet_group", None,
                             "a subnet group over private subnets")
         if isinstance(group_value, Unresolved) and not refs_in(group_value):  # a parameter, or unreadable live
@@ -433,6 +433,36 @@ def _cfn_instance_public_by_default(ctx: EvalContext, facts: Mapping[str, Any]) 
                     "is private", "publicly_accessible", False, False)
 
 
+def _cluster_by_members(ctx: EvalContext, index: ResourceIndex, members: list[Resource]) -> Outcome:
+    """An Aurora cluster is public when one of its instances is. Instances whose cluster the files do not
+    tell (``cluster_identifier = local.x`` left unknown) may be members too: the cluster is private only
+    when every instance that is or may be a member is private."""
+    mode = ctx.resource.attributes.get("engine_mode" if ctx.resource.format == "terraform" else "EngineMode")
+    if isinstance(mode, str) and mode.lower() == "serverless":
+        # Aurora Serverless v1 has no instances and cannot be given a public address (reachable from its VPC only)
+        return complies("Aurora Serverless v1 (engine_mode serverless) has no public endpoint", "engine_mode",
+                        mode, "serverless")
+    maybe = [r for r in ctx.resources if not is_live(r) and isinstance(r.facts.get("cluster"), Unresolved)
+             and r not in members and not any(found is not None for _, found in index.targets(r.facts["cluster"], r))]
+    if not members and not maybe:
+        return unknown("publicly_accessible is not declared: Aurora sets it on each instance of the cluster, and "
+                       "the scanned files declare none", "publicly_accessible")
+    for member in members:
+        if member.facts.get("publicly_accessible") is True:
+            return violates(f"instance {member.address} of the cluster is publicly accessible: the cluster has a "
+                            "public endpoint", "publicly_accessible", True, False, line=line_in(ctx.resource, member))
+    for instance in [*members, *maybe]:
+        public = instance.facts.get("publicly_accessible")
+        if public is not False:
+            said = "is publicly accessible" if public is True else f"has publicly_accessible {coerce_shown(public)}"
+            how = "a member" if instance in members else "an instance whose cluster the files do not tell"
+            return unknown(f"{instance.address}, {how}, {said}", "publicly_accessible",
+                           public.expression if isinstance(public, Unresolved) else public, False)
+    names = ", ".join(r.address for r in [*members, *maybe])
+    return complies(f"no public endpoint: every instance that is or may be a member is private ({names})",
+                    "publicly_accessible", False, False)
+
+
 # --- ME-DB-08 ------------------------------------------------------------------------------
 
 @register("database_deletion_protection")
@@ -471,11 +501,13 @@ def datastore_public_endpoint(ctx: EvalContext, facts: Mapping[str, Any], args: 
         return unknown("publicly_accessible is not declared", "publicly_accessible")  # the table says why
     if value is None:
         index = _index(ctx)
-        if index.pointing_to(ctx.resource, ("all",), ("facts", "cluster")):
-            return skip()
-        none = "none was collected" if is_live(ctx.resource) else "the scanned files declare none"
-        return unknown("publicly_accessible is not declared: Aurora sets it on each instance of the cluster, and "
-                       f"{none}", "publicly_accessible")
+        members = index.pointing_to(ctx.resource, ("all",), ("facts", "cluster"))
+        if is_live(ctx.resource):
+            if members:
+                return skip()  # each collected instance is judged on its own
+            return unknown("publicly_accessible is not declared: Aurora sets it on each instance of the cluster, "
+                           "and none was collected", "publicly_accessible")
+        return _cluster_by_members(ctx, index, members)
     judged = flag(facts, "publicly_accessible", False, "no public endpoint",
                   "the data store accepts connections on a public endpoint")
     return judged if judged is not None else skip()

@@ -457,7 +457,7 @@ def ingress_exposure(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[s
     db_ports = [int(p) for p in arg(ctx, args, "database_ports", [5432, 6379])]
     app_cidrs = [str(c) for c in arg(ctx, args, "app_tier_cidrs", []) or []]
     worst: Outcome | None = None
-    for rule in rules:
+    for rule in [*rules, *_standalone_rules(ctx)]:
         outcome = _judge_rule(ctx, rule, public_ports, db_ports, app_cidrs)
         if outcome.status == Status.VIOLATES:
             return outcome
@@ -465,8 +465,27 @@ def ingress_exposure(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[s
             worst = outcome
     if worst is not None:
         return worst
-    return complies(f"{len(rules)} inbound rule(s); none open to the world beyond the load balancer's ports",
-                    "ingress_rules", len(rules))
+    count = len(rules) + len(_standalone_rules(ctx))
+    return complies(f"{count} inbound rule(s); none open to the world beyond the load balancer's ports",
+                    "ingress_rules", count)
+
+
+_GROUPS = ("aws_security_group", "AWS::EC2::SecurityGroup")
+
+
+def _standalone_rules(ctx: EvalContext) -> list[Mapping[str, Any]]:
+    """The inbound rules of an AWS security group written as resources of their own (aws_security_group_rule,
+    AWS::EC2::SecurityGroupIngress ...): they open the group as its inline rules do. Their lines are in
+    those resources, so the group's finding points at the group."""
+    resource = ctx.resource
+    if resource.type not in _GROUPS:
+        return []
+    found: list[Mapping[str, Any]] = []
+    for rule_resource in _index(ctx).pointing_to(resource, ("kind", "firewall"), ("facts", "security_group")):
+        rules = rule_resource.facts.get("ingress_rules")
+        if isinstance(rules, list):
+            found.extend({**rule, "line": None} for rule in rules if isinstance(rule, Mapping))
+    return found
 
 
 def _judge_rule(ctx: EvalContext, rule: Mapping[str, Any], public_ports: list[int], db_ports: list[int],
