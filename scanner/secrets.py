@@ -119,6 +119,10 @@ _REFERENCES = (
     (re.compile(r"^(<[^>]*>|(?:\*+|x{3,}|X{3,})(?:[-_.:](?:\*+|x+|X+))*|\.{3}|…|REDACTED|TODO|TBD|FIXME|REPLACE[_-]?ME|%s|%\(\w+\)s"
                 r"|__\w+__|#\{[^}]*\}#?|@\w+@|GEN-[A-Z0-9-]+|#{3,})$", re.I), "placeholder"),
 )
+# A documentation placeholder: one character repeated at least eight times, dashes or dots allowed between
+# runs, after an optional short vendor prefix (``SCWXXXXXXXXXXXXXXXXX``, ``11111111-1111-1111-1111-111111111111``,
+# ``0000000000000000``). No generator makes such a value; a person writes it to be replaced.
+_REPEATED = re.compile(r"[A-Z]{0,4}(?P<c>[0-9A-Za-z*])(?P=c){7,}(?:[-_.:](?P=c)+)*")
 # Well-known default passwords: a file holding one deploys it as it is, so it is a literal credential even
 # where it looks like a placeholder (``changeme``, ``CHANGE_ME``) or an environment-variable name.
 _WELL_KNOWN = {"changeme", "change_me", "change-me", "changeit", "password", "passw0rd", "secret", "admin",
@@ -247,6 +251,8 @@ def classify(value: str) -> str | None:
     for pattern, kind in _REFERENCES:
         if pattern.search(text):
             return kind
+    if _REPEATED.fullmatch(text):
+        return "placeholder"
     return None
 
 

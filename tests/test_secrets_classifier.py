@@ -115,6 +115,10 @@ NOT_SECRETS = [
     ("private_key: server.key\n", ""),
     ("secretNamespace: glusterfs\n", ""),
     ('{"adminPassword": {"value": "#####"}}', "arm"),
+    # a documentation placeholder: one character repeated (after a short vendor prefix), dashes between
+    ("access_key: SCWXXXXXXXXXXXXXXXXX\n", ""),
+    ("secret_key: 11111111-1111-1111-1111-111111111111\n", ""),
+    ("api_token: 0000000000000000\n", ""),
     ('{"label": {"password": "Administrator Password", "confirmPassword": "Confirm password"}}', "arm"),
     ('  openshift_cloudprovider_azure_client_secret=\\"{{ aadClientSecret }}\\"\n', "shell"),
     ("    SecretRotationLambdaSG = event['ResourceProperties']['SecretRotationLambdaSG']\n", ""),
@@ -138,6 +142,9 @@ LITERALS = [
     ('  password = "changeme"\n', "terraform"),
     ("password: CHANGE_ME\n", ""),
     ("password: password\n", ""),
+    # repeated characters inside a real-looking value are not a placeholder
+    ("password: aaaaaaaa1\n", ""),
+    ("secret_key: 11111111-1111-1111-1111-111111111112\n", ""),
     # paths and durations are told apart from passwords that only look a little like them
     ("password: Pa55/word\n", ""),
     # a kustomize secretGenerator's literals
