@@ -442,8 +442,12 @@ def _cluster_by_members(ctx: EvalContext, index: ResourceIndex, members: list[Re
         # Aurora Serverless v1 has no instances and cannot be given a public address (reachable from its VPC only)
         return complies("Aurora Serverless v1 (engine_mode serverless) has no public endpoint", "engine_mode",
                         mode, "serverless")
-    maybe = [r for r in ctx.resources if not is_live(r) and isinstance(r.facts.get("cluster"), Unresolved)
-             and r not in members and not any(found is not None for _, found in index.targets(r.facts["cluster"], r))]
+    undecided = index.memo.get("cluster_undecided")
+    if undecided is None:  # once per scan: a scan over every resource per cluster would be quadratic
+        undecided = index.memo["cluster_undecided"] = [
+            r for r in ctx.resources if not is_live(r) and isinstance(r.facts.get("cluster"), Unresolved)
+            and not any(found is not None for _, found in index.targets(r.facts["cluster"], r))]
+    maybe = [r for r in undecided if r not in members]
     if not members and not maybe:
         return unknown("publicly_accessible is not declared: Aurora sets it on each instance of the cluster, and "
                        "the scanned files declare none", "publicly_accessible")
