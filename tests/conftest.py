@@ -7,12 +7,29 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "marketing-engine"
 POLICIES = ROOT / "policies"
+
+
+def scan_files(tmp_path: Path, files: dict[str, str], *policy_ids: str) -> list[Any]:
+    """Write ``files`` (relative name -> text) under ``tmp_path``, load them and run the named pack policies."""
+    from scanner.loaders import load_paths
+    from scanner.policy.catalog import load_policies
+    from scanner.policy.engine import Engine
+
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    outcome = load_paths([tmp_path])
+    assert not outcome.errors, outcome.errors
+    pack = {p.id: p for p in load_policies([POLICIES])}
+    return Engine([pack[i] for i in policy_ids]).run(outcome.resources)
 
 
 def server_unavailable(reason: str) -> None:

@@ -7,24 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from scanner.loaders import load_paths
 from scanner.model import Finding, Status
-from scanner.policy.catalog import load_policies
-from scanner.policy.engine import Engine
 
-from .conftest import POLICIES
-
-PACK = {p.id: p for p in load_policies([POLICIES])}
-
-
-def _scan(tmp_path: Path, files: dict[str, str], *policy_ids: str) -> list[Finding]:
-    for name, text in files.items():
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    outcome = load_paths([tmp_path])
-    assert not outcome.errors, outcome.errors
-    return Engine([PACK[i] for i in policy_ids]).run(outcome.resources)
+from .conftest import scan_files
 
 
 def _verdicts(findings: list[Finding]) -> dict[tuple[str, str], Status]:
@@ -61,7 +46,7 @@ Resources:
 # --- 1. omitted properties take the provider's documented default ------------------------------
 
 def test_cloudformation_db_instance_without_encryption_or_protection_violates_both(tmp_path: Path) -> None:
-    findings = _scan(tmp_path, {"db.yaml": _CFN_DB}, "ME-DB-08", "ME-DB-02", "ME-DB-05")
+    findings = scan_files(tmp_path, {"db.yaml": _CFN_DB}, "ME-DB-08", "ME-DB-02", "ME-DB-05")
     verdicts = _verdicts(findings)
     assert verdicts[("Standalone", "ME-DB-08")] == Status.VIOLATES
     message = next(f.message for f in findings if f.resource_address == "Standalone" and f.policy_id == "ME-DB-08")
@@ -73,7 +58,7 @@ def test_cloudformation_db_instance_without_encryption_or_protection_violates_bo
 
 def test_terraform_db_instance_without_encryption_or_protection_reports_both(tmp_path: Path) -> None:
     tf = 'resource "aws_db_instance" "bare" {\n  engine = "postgres"\n  instance_class = "db.r6g.2xlarge"\n}\n'
-    findings = _scan(tmp_path, {"main.tf": tf}, "ME-DB-08")
+    findings = scan_files(tmp_path, {"main.tf": tf}, "ME-DB-08")
     [finding] = findings
     assert finding.status == Status.VIOLATES
     assert "encrypted" in finding.message and "deletion protection" in finding.message
@@ -84,7 +69,7 @@ def test_terraform_db_instance_without_encryption_or_protection_reports_both(tmp
 def test_cloud_sql_without_backup_configuration_has_no_backups_anywhere(tmp_path: Path) -> None:
     tf = ('resource "google_sql_database_instance" "nobackup" {\n  database_version = "POSTGRES_15"\n'
           '  settings {\n    tier = "db-custom-8-32768"\n  }\n}\n')
-    findings = _scan(tmp_path, {"main.tf": tf}, "ME-DB-02", "ME-DB-03", "ME-DB-07")
+    findings = scan_files(tmp_path, {"main.tf": tf}, "ME-DB-02", "ME-DB-03", "ME-DB-07")
     verdicts = _verdicts(findings)
     assert "backups are off" in next(f.message for f in findings if f.policy_id == "ME-DB-07")
     assert verdicts[("google_sql_database_instance.nobackup", "ME-DB-02")] == Status.VIOLATES
@@ -105,7 +90,7 @@ def test_azure_redis_without_persistence_block_has_no_persistence(tmp_path: Path
 """
     tf = ('resource "azurerm_redis_cache" "plain" {\n  name = "plain"\n  capacity = 2\n  family = "P"\n'
           '  sku_name = "Premium"\n}\n')
-    verdicts = _verdicts(_scan(tmp_path, {"azuredeploy.json": arm, "main.tf": tf}, "ME-RED-04", "ME-RED-05"))
+    verdicts = _verdicts(scan_files(tmp_path, {"azuredeploy.json": arm, "main.tf": tf}, "ME-RED-04", "ME-RED-05"))
     for address in ("Microsoft.Cache/redis/cache", "azurerm_redis_cache.plain"):
         assert verdicts[(address, "ME-RED-04")] == Status.VIOLATES, address
         assert verdicts[(address, "ME-RED-05")] == Status.VIOLATES, address
@@ -122,7 +107,7 @@ def test_arm_resource_types_are_matched_whatever_their_case(tmp_path: Path) -> N
   ]
 }
 """
-    verdicts = _verdicts(_scan(tmp_path, {"azuredeploy.json": arm}, "ME-RED-03", "ME-RED-06"))
+    verdicts = _verdicts(scan_files(tmp_path, {"azuredeploy.json": arm}, "ME-RED-03", "ME-RED-06"))
     # the default maxmemory-policy is volatile-lru and an unsharded cache has one shard
     assert verdicts[("Microsoft.Cache/Redis/cache", "ME-RED-03")] == Status.VIOLATES
     assert verdicts[("Microsoft.Cache/Redis/cache", "ME-RED-06")] == Status.VIOLATES
@@ -133,7 +118,7 @@ def test_redis_conf_without_save_takes_the_built_in_schedule_of_the_version_it_n
     guide's 900 1; a file any version can start keeps both schedules possible (older: 900 1 300 10 60 10000)."""
     seven = "port 6379\nappendonly no\nappenddirname \"appendonlydir\"\n"
     any_version = "port 6379\nappendonly no\n"
-    verdicts = _verdicts(_scan(tmp_path, {"seven-redis.conf": seven, "any-redis.conf": any_version}, "ME-RED-04"))
+    verdicts = _verdicts(scan_files(tmp_path, {"seven-redis.conf": seven, "any-redis.conf": any_version}, "ME-RED-04"))
     assert verdicts[("seven-redis.conf", "ME-RED-04")] == Status.VIOLATES
     assert verdicts[("any-redis.conf", "ME-RED-04")] == Status.UNKNOWN
 
@@ -148,7 +133,7 @@ def test_gke_ranges_from_a_variable_without_default_are_unknown(tmp_path: Path) 
           '  dynamic "ip_allocation_policy" {\n    for_each = var.vpc_config.names != null ? [""] : []\n'
           '    content {\n      cluster_secondary_range_name  = var.vpc_config.names.pods\n'
           '      services_secondary_range_name = var.vpc_config.names.services\n    }\n  }\n}\n')
-    verdicts = _verdicts(_scan(tmp_path, {"main.tf": tf}, "ME-NET-09"))
+    verdicts = _verdicts(scan_files(tmp_path, {"main.tf": tf}, "ME-NET-09"))
     assert verdicts[("google_container_cluster.c", "ME-NET-09")] == Status.UNKNOWN
 
 
@@ -165,7 +150,7 @@ def test_a_minimum_tls_version_without_a_documented_default_is_unknown(tmp_path:
   ]
 }
 """
-    verdicts = _verdicts(_scan(tmp_path, {"azuredeploy.json": arm}, "ME-TLS-02"))
+    verdicts = _verdicts(scan_files(tmp_path, {"azuredeploy.json": arm}, "ME-TLS-02"))
     assert verdicts[("Microsoft.Cache/redis/unset", "ME-TLS-02")] == Status.UNKNOWN
     assert verdicts[("Microsoft.Cache/redis/set", "ME-TLS-02")] == Status.COMPLIES
 
@@ -178,7 +163,7 @@ def test_memorystore_snapshots_are_off_by_default_and_at_most_hourly(tmp_path: P
           'resource "google_redis_cluster" "hourly" {\n  name = "b"\n  shard_count = 3\n'
           '  persistence_config {\n    mode = "RDB"\n    rdb_config {\n      rdb_snapshot_period = "ONE_HOUR"\n'
           '    }\n  }\n}\n')
-    findings = _scan(tmp_path, {"main.tf": tf}, "ME-RED-04")
+    findings = scan_files(tmp_path, {"main.tf": tf}, "ME-RED-04")
     verdicts = _verdicts(findings)
     assert verdicts[("google_redis_instance.no_snapshots", "ME-RED-04")] == Status.VIOLATES
     assert verdicts[("google_redis_cluster.hourly", "ME-RED-04")] == Status.VIOLATES
@@ -191,8 +176,8 @@ def test_memorystore_snapshots_are_off_by_default_and_at_most_hourly(tmp_path: P
 def test_aurora_members_are_not_judged_on_cluster_level_settings(tmp_path: Path) -> None:
     tf = ('resource "aws_db_instance" "member" {\n  engine = "aurora-postgresql"\n'
           '  instance_class = "db.r6g.2xlarge"\n}\n')
-    verdicts = _verdicts(_scan(tmp_path, {"db.yaml": _CFN_DB, "main.tf": tf},
-                               "ME-DB-02", "ME-DB-03", "ME-DB-05", "ME-DB-08", "ME-TLS-03"))
+    verdicts = _verdicts(scan_files(tmp_path, {"db.yaml": _CFN_DB, "main.tf": tf},
+                                    "ME-DB-02", "ME-DB-03", "ME-DB-05", "ME-DB-08", "ME-TLS-03"))
     assert not [k for k in verdicts if k[0] == "Member"], verdicts
     # aws_db_instance has no cluster argument: an aurora engine alone says it is a member (ME-DB-02 stays
     # exportable to checkov without a cluster gate, so it still reads the instance's own retention).
@@ -241,7 +226,7 @@ resource "aws_db_parameter_group" "mysql" {
   ]
 }
 """
-    findings = _scan(tmp_path, {"main.tf": tf, "db.yaml": cfn, "azuredeploy.json": arm}, *_PG_ONLY)
+    findings = scan_files(tmp_path, {"main.tf": tf, "db.yaml": cfn, "azuredeploy.json": arm}, *_PG_ONLY)
     judged = {(f.resource_address, f.policy_id) for f in findings
               if f.resource_address != "Cluster" and f.resource_address != "Member"}
     assert not judged, judged
@@ -250,7 +235,7 @@ resource "aws_db_parameter_group" "mysql" {
 def test_an_engine_the_files_do_not_tell_is_unknown_not_skipped_nor_judged(tmp_path: Path) -> None:
     tf = ('variable "engine" {}\nresource "aws_db_instance" "db" {\n  engine = var.engine\n'
           '  engine_version = "14"\n  instance_class = "db.r6g.2xlarge"\n}\n')
-    findings = _scan(tmp_path, {"main.tf": tf}, "ME-DB-01", "ME-DB-05", "ME-TLS-03")
+    findings = scan_files(tmp_path, {"main.tf": tf}, "ME-DB-01", "ME-DB-05", "ME-TLS-03")
     verdicts = _verdicts(findings)
     for policy in ("ME-DB-01", "ME-DB-05", "ME-TLS-03"):
         assert verdicts.get(("aws_db_instance.db", policy)) == Status.UNKNOWN, (policy, verdicts)
@@ -262,7 +247,7 @@ def test_an_engine_the_files_do_not_tell_is_unknown_not_skipped_nor_judged(tmp_p
 def test_a_compound_check_is_never_complies_while_a_part_is_unknown(tmp_path: Path) -> None:
     tf = ('variable "protect" {}\nresource "aws_db_instance" "db" {\n  engine = "postgres"\n'
           '  storage_encrypted = true\n  deletion_protection = var.protect\n}\n')
-    [finding] = _scan(tmp_path, {"main.tf": tf}, "ME-DB-08")
+    [finding] = scan_files(tmp_path, {"main.tf": tf}, "ME-DB-08")
     assert finding.status == Status.UNKNOWN
 
 
@@ -270,14 +255,14 @@ def test_a_compound_check_is_never_complies_while_a_part_is_unknown(tmp_path: Pa
 
 def test_redis_conf_without_appendonly_or_eviction_policy_runs_the_defaults(tmp_path: Path) -> None:
     conf = "port 6379\nmaxmemory 8gb\nrequirepass ${REDIS_PASSWORD}\ntcp-backlog 511\n"
-    verdicts = _verdicts(_scan(tmp_path, {"redis.conf": conf}, "ME-RED-03", "ME-RED-05"))
+    verdicts = _verdicts(scan_files(tmp_path, {"redis.conf": conf}, "ME-RED-03", "ME-RED-05"))
     assert verdicts[("redis.conf", "ME-RED-05")] == Status.VIOLATES  # appendonly no
     assert verdicts[("redis.conf", "ME-RED-03")] == Status.VIOLATES  # maxmemory-policy noeviction
 
 
 def test_redis_conf_that_includes_another_file_is_not_complete(tmp_path: Path) -> None:
     conf = "include /etc/redis/common.conf\nport 6379\nrequirepass ${REDIS_PASSWORD}\nmaxmemory 8gb\n"
-    findings = _scan(tmp_path, {"redis.conf": conf}, "ME-RED-05")
+    findings = scan_files(tmp_path, {"redis.conf": conf}, "ME-RED-05")
     [finding] = findings
     assert finding.status == Status.UNKNOWN
     assert "include" in finding.message
@@ -285,7 +270,7 @@ def test_redis_conf_that_includes_another_file_is_not_complete(tmp_path: Path) -
 
 def test_postgresql_conf_judges_unset_settings_at_the_servers_defaults(tmp_path: Path) -> None:
     conf = "listen_addresses = '*'\nmax_connections = 200\nshared_buffers = 8GB\n"
-    findings = _scan(tmp_path, {"postgresql.conf": conf}, "ME-PG-01", "ME-PG-05")
+    findings = scan_files(tmp_path, {"postgresql.conf": conf}, "ME-PG-01", "ME-PG-05")
     verdicts = _verdicts(findings)
     assert verdicts[("postgresql.conf", "ME-PG-05")] == Status.COMPLIES
     pg01 = next(f for f in findings if f.policy_id == "ME-PG-01")
@@ -298,8 +283,8 @@ def test_fragments_and_alter_system_are_judged_only_on_what_they_set(tmp_path: P
     sql = "ALTER SYSTEM SET max_connections = 200;\n"
     conf = "include_dir = 'conf.d'\nmax_connections = 200\nshared_buffers = 8GB\n"
     fragment = "shared_buffers = 8GB\nwork_mem = 16MB\n"
-    findings = _scan(tmp_path, {"tuning.sql": sql, "db/postgresql.conf": conf, "db/conf.d/10-memory.conf": fragment},
-                     "ME-PG-01", "ME-PG-05")
+    files = {"tuning.sql": sql, "db/postgresql.conf": conf, "db/conf.d/10-memory.conf": fragment}
+    findings = scan_files(tmp_path, files, "ME-PG-01", "ME-PG-05")
     assert {f.policy_id: f.status for f in findings if f.file.endswith("10-memory.conf")} == {
         "ME-PG-01": Status.COMPLIES}
     sql_findings = {f.policy_id: f.status for f in findings if f.file.endswith("tuning.sql")}
@@ -318,7 +303,7 @@ def test_rbac_user_groups_count_as_redis_authentication(tmp_path: Path) -> None:
     cfn = ('Resources:\n  Rbac:\n    Type: AWS::ElastiCache::ReplicationGroup\n    Properties:\n'
            '      ReplicationGroupDescription: rbac\n      TransitEncryptionEnabled: true\n'
            '      UserGroupIds: [app-users]\n')
-    verdicts = _verdicts(_scan(tmp_path, {"main.tf": tf, "cache.yaml": cfn}, "ME-RED-01"))
+    verdicts = _verdicts(scan_files(tmp_path, {"main.tf": tf, "cache.yaml": cfn}, "ME-RED-01"))
     assert verdicts[("aws_elasticache_replication_group.rbac", "ME-RED-01")] == Status.COMPLIES
     assert verdicts[("Rbac", "ME-RED-01")] == Status.COMPLIES
 
@@ -332,7 +317,7 @@ def test_a_replica_or_snapshot_restore_takes_its_sources_encryption_not_the_defa
     cfn = ('Resources:\n  Replica:\n    Type: AWS::RDS::DBInstance\n    Properties:\n'
            '      SourceDBInstanceIdentifier: primary\n      DBInstanceClass: db.r6g.2xlarge\n'
            '      DeletionProtection: true\n')
-    verdicts = _verdicts(_scan(tmp_path, {"main.tf": tf, "db.yaml": cfn}, "ME-DB-08"))
+    verdicts = _verdicts(scan_files(tmp_path, {"main.tf": tf, "db.yaml": cfn}, "ME-DB-08"))
     assert verdicts == {("aws_db_instance.replica", "ME-DB-08"): Status.UNKNOWN,
                         ("aws_rds_cluster.restored", "ME-DB-08"): Status.UNKNOWN,
                         ("Replica", "ME-DB-08"): Status.UNKNOWN}
@@ -341,7 +326,7 @@ def test_a_replica_or_snapshot_restore_takes_its_sources_encryption_not_the_defa
 def test_serverless_aurora_is_encrypted_by_default(tmp_path: Path) -> None:
     tf = ('resource "aws_rds_cluster" "v1" {\n  engine = "aurora-postgresql"\n  engine_mode = "serverless"\n'
           '  deletion_protection = true\n}\n')
-    [finding] = _scan(tmp_path, {"main.tf": tf}, "ME-DB-08")
+    [finding] = scan_files(tmp_path, {"main.tf": tf}, "ME-DB-08")
     assert finding.status == Status.COMPLIES
 
 
@@ -350,7 +335,7 @@ def test_cloud_sql_without_an_update_track_is_not_on_the_guides_track(tmp_path: 
           '    tier = "db-custom-8-32768"\n    backup_configuration {\n      enabled = true\n'
           '      start_time = "03:00"\n    }\n    maintenance_window {\n      day = 7\n      hour = 4\n'
           '    }\n  }\n}\n')
-    [finding] = _scan(tmp_path, {"main.tf": tf}, "ME-DB-04")
+    [finding] = scan_files(tmp_path, {"main.tf": tf}, "ME-DB-04")
     assert finding.status == Status.VIOLATES and "maintenance track" in finding.message
 
 
@@ -389,7 +374,7 @@ _IGW = """\
 
 def test_cloudformation_db_instance_public_by_default_exactly_when_its_vpc_has_an_internet_gateway(
         tmp_path: Path) -> None:
-    private = _verdicts(_scan(tmp_path / "private", {"db.yaml": _CFN_VPC}, "ME-NET-02"))
-    public = _verdicts(_scan(tmp_path / "public", {"db.yaml": _CFN_VPC + _IGW}, "ME-NET-02"))
+    private = _verdicts(scan_files(tmp_path / "private", {"db.yaml": _CFN_VPC}, "ME-NET-02"))
+    public = _verdicts(scan_files(tmp_path / "public", {"db.yaml": _CFN_VPC + _IGW}, "ME-NET-02"))
     assert private[("Db", "ME-NET-02")] == Status.COMPLIES
     assert public[("Db", "ME-NET-02")] == Status.VIOLATES

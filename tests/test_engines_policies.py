@@ -13,19 +13,9 @@ from scanner.policy.catalog import load_policies
 from scanner.policy.engine import Engine
 from scanner.units import SIZE, parse_quantity
 
-from .conftest import POLICIES
+from .conftest import POLICIES, scan_files
 
 PACK = {p.id: p for p in load_policies([POLICIES])}
-
-
-def _scan(tmp_path: Path, files: dict[str, str], *policy_ids: str) -> list[Finding]:
-    for name, text in files.items():
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    outcome = load_paths([tmp_path])
-    assert not outcome.errors, outcome.errors
-    return Engine([PACK[i] for i in policy_ids]).run(outcome.resources)
 
 
 def _only(findings: list[Finding], policy: str, status: Status) -> list[Finding]:
@@ -56,7 +46,7 @@ def test_postgresql_rejects_what_the_server_rejects(setting: str, written: str) 
 def test_postgresql_conf_in_pages_complies_by_value(tmp_path: Path) -> None:
     # a complete postgresql.conf: the settings it leaves out would be judged at their built-in defaults
     conf = "shared_buffers = 1048576\nwork_mem = 16384\neffective_cache_size = 24GB\nmaintenance_work_mem = 2GB\n"
-    findings = _scan(tmp_path, {"postgresql.conf": conf}, "ME-PG-01")
+    findings = scan_files(tmp_path, {"postgresql.conf": conf}, "ME-PG-01")
     assert [(f.status, f.line) for f in findings] == [(Status.COMPLIES, 1)]
     assert "1048576 (8GB)" in str(findings[0].observed)
 
@@ -71,7 +61,7 @@ def test_redis_memory_units(written: str, bytes_: int) -> None:
 
 
 def test_redis_maxmemory_in_bytes_complies_and_decimal_g_does_not(tmp_path: Path) -> None:
-    findings = _scan(tmp_path, {"a/redis.conf": "maxmemory 8589934592\nmaxmemory-policy allkeys-lru\n",
+    findings = scan_files(tmp_path, {"a/redis.conf": "maxmemory 8589934592\nmaxmemory-policy allkeys-lru\n",
                                 "b/redis.conf": "maxmemory 8g\nmaxmemory-policy allkeys-lru\n"}, "ME-RED-03")
     by_dir = {Path(f.file or "").parent.name: f for f in findings}
     assert by_dir["a"].status == Status.COMPLIES
@@ -83,14 +73,14 @@ def test_redis_maxmemory_in_bytes_complies_and_decimal_g_does_not(tmp_path: Path
 def test_changed_retention_violates_with_fix(tmp_path: Path) -> None:
     sql = ("SELECT create_hypertable('metrics', 'time');\n\n"
            "SELECT add_retention_policy('metrics', INTERVAL '30 days');\n")
-    findings = _only(_scan(tmp_path, {"setup.sql": sql}, "ME-TS-05"), "ME-TS-05", Status.VIOLATES)
+    findings = _only(scan_files(tmp_path, {"setup.sql": sql}, "ME-TS-05"), "ME-TS-05", Status.VIOLATES)
     assert [(f.line, f.observed, f.expected) for f in findings] == [(3, "30 days", "90 days")]
     assert findings[0].remediation is not None
     assert "SELECT add_retention_policy('metrics', INTERVAL '90 days');" in findings[0].remediation.snippet
 
 
 def test_missing_retention_is_reported_on_the_hypertable(tmp_path: Path) -> None:
-    findings = _scan(tmp_path, {"setup.sql": "CREATE TABLE metrics (time timestamptz);\n"
+    findings = scan_files(tmp_path, {"setup.sql": "CREATE TABLE metrics (time timestamptz);\n"
                                              "SELECT create_hypertable('metrics', 'time');\n"}, "ME-TS-05")
     assert [(f.status, f.resource_address, f.line) for f in findings] == [
         (Status.VIOLATES, "hypertable metrics", 2)]
@@ -98,7 +88,7 @@ def test_missing_retention_is_reported_on_the_hypertable(tmp_path: Path) -> None
 
 
 def test_retention_found_in_another_migration_counts(tmp_path: Path) -> None:
-    findings = _scan(tmp_path, {"001.sql": "SELECT create_hypertable('metrics', 'time');\n",
+    findings = scan_files(tmp_path, {"001.sql": "SELECT create_hypertable('metrics', 'time');\n",
                                 "009.sql": "\n\nSELECT add_retention_policy('metrics', INTERVAL '90 days');\n"},
                      "ME-TS-05")
     assert [(Path(f.file or "").name, f.line, f.status) for f in findings] == [("009.sql", 3, Status.COMPLIES)]
@@ -107,19 +97,19 @@ def test_retention_found_in_another_migration_counts(tmp_path: Path) -> None:
 def test_hypertable_on_the_wrong_column(tmp_path: Path) -> None:
     sql = "CREATE EXTENSION timescaledb;\nCREATE TABLE metrics (time timestamptz, created_at timestamptz);\n" \
           "SELECT create_hypertable('metrics', 'created_at');\n"
-    findings = _scan(tmp_path, {"setup.sql": sql}, "ME-TS-01")
+    findings = scan_files(tmp_path, {"setup.sql": sql}, "ME-TS-01")
     assert [(f.status, f.resource_address, f.line, f.observed) for f in findings] == [
         (Status.VIOLATES, "hypertable metrics", 3, "created_at")]
 
 
 def test_hypertable_without_extension_in_scope_is_unknown(tmp_path: Path) -> None:
-    findings = _scan(tmp_path, {"setup.sql": "SELECT create_hypertable('metrics', 'time');\n"}, "ME-TS-01")
+    findings = scan_files(tmp_path, {"setup.sql": "SELECT create_hypertable('metrics', 'time');\n"}, "ME-TS-01")
     assert [f.status for f in findings] == [Status.UNKNOWN]
     assert "CREATE EXTENSION timescaledb" in findings[0].message
 
 
 def test_appendonly_no_violates_with_directive_fix(tmp_path: Path) -> None:
-    findings = _scan(tmp_path, {"redis.conf": "port 6379\nappendonly no\nappendfsync everysec\n"}, "ME-RED-05")
+    findings = scan_files(tmp_path, {"redis.conf": "port 6379\nappendonly no\nappendfsync everysec\n"}, "ME-RED-05")
     assert [(f.status, f.line, f.observed, f.expected) for f in findings] == [
         (Status.VIOLATES, 2, "false", "appendonly yes")]
     assert findings[0].remediation is not None and findings[0].remediation.format == "redis_conf"
@@ -127,7 +117,7 @@ def test_appendonly_no_violates_with_directive_fix(tmp_path: Path) -> None:
 
 
 def test_log_connections_off_violates_in_sql_and_conf(tmp_path: Path) -> None:
-    findings = _scan(tmp_path, {"tuning.sql": "ALTER SYSTEM SET log_checkpoints = on;\n"
+    findings = scan_files(tmp_path, {"tuning.sql": "ALTER SYSTEM SET log_checkpoints = on;\n"
                                               "ALTER SYSTEM SET log_connections = off;\n",
                                 "postgresql.conf": "log_connections = off   # too noisy\n"}, "ME-PG-06")
     got = {Path(f.file or "").name: f for f in findings}
@@ -141,15 +131,15 @@ def test_log_connections_off_violates_in_sql_and_conf(tmp_path: Path) -> None:
 
 
 def test_settings_a_file_leaves_out_are_not_judged(tmp_path: Path) -> None:
-    findings = _scan(tmp_path, {"010_work_mem.sql": "ALTER SYSTEM SET work_mem = '16MB';\n"},
-                     "ME-PG-01", "ME-PG-05", "ME-PG-06")
+    findings = scan_files(tmp_path, {"010_work_mem.sql": "ALTER SYSTEM SET work_mem = '16MB';\n"},
+                          "ME-PG-01", "ME-PG-05", "ME-PG-06")
     assert [(f.policy_id, f.status) for f in findings] == [("ME-PG-01", Status.COMPLIES)]
 
 
 def test_cloud_sql_shared_buffers_flag_is_in_8kb_pages(tmp_path: Path) -> None:
     tf = ('resource "google_sql_database_instance" "pg" {\n  database_version = "POSTGRES_15"\n  settings {\n'
           '    database_flags {\n      name  = "shared_buffers"\n      value = "8388608"\n    }\n  }\n}\n')
-    findings = _scan(tmp_path, {"main.tf": tf}, "ME-PG-01")
+    findings = scan_files(tmp_path, {"main.tf": tf}, "ME-PG-01")
     assert [(f.status, f.line, f.observed, f.expected) for f in findings] == [
         (Status.VIOLATES, 6, "8388608 (64GB)", "8GB")]
     assert findings[0].remediation is not None and 'value = "1048576"' in findings[0].remediation.snippet
@@ -159,18 +149,18 @@ def test_rds_formula_is_unknown_not_a_pass(tmp_path: Path) -> None:
     cfn = ('AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  Params:\n    Type: AWS::RDS::DBParameterGroup\n'
            '    Properties:\n      Family: postgres15\n      Description: x\n      Parameters:\n'
            '        shared_buffers: "{DBInstanceClassMemory/32768}"\n')
-    findings = _scan(tmp_path, {"params.yaml": cfn}, "ME-PG-01")
+    findings = scan_files(tmp_path, {"params.yaml": cfn}, "ME-PG-01")
     assert [(f.status, f.line) for f in findings] == [(Status.UNKNOWN, 9)]
 
 
 def test_literal_redis_password_is_reported_without_showing_it(tmp_path: Path) -> None:
-    findings = _scan(tmp_path, {"redis.conf": 'requirepass "correct-horse-battery"\n'}, "ME-RED-01")
+    findings = scan_files(tmp_path, {"redis.conf": 'requirepass "correct-horse-battery"\n'}, "ME-RED-01")
     assert [(f.status, f.line) for f in findings] == [(Status.VIOLATES, 1)]
     assert "correct-horse-battery" not in repr(findings[0])
 
 
 def test_image_without_user_and_with_latest_base(tmp_path: Path) -> None:
-    findings = _scan(tmp_path, {"Dockerfile": "FROM golang:1.22 AS build\nRUN go build\nFROM alpine:latest\n"
+    findings = scan_files(tmp_path, {"Dockerfile": "FROM golang:1.22 AS build\nRUN go build\nFROM alpine:latest\n"
                                               "COPY --from=build /app /app\nENTRYPOINT [\"/app\"]\n"},
                      "ME-IMG-01", "ME-IMG-02", "ME-IMG-03")
     got = sorted((f.policy_id, f.status.value, f.line, str(f.observed)) for f in findings)
