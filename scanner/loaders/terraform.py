@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -242,19 +242,23 @@ class _ModuleScope(Scope):
         raise EvalError(f"variable {name!r} is not declared in this module")
 
     def local(self, name: str) -> Any:
-        if name in self._locals:
-            return self._locals[name]
-        if name not in self.local_values:
+        if name not in self._locals and name not in self.local_values:
             raise EvalError(f"local.{name} is not declared in this module")
-        key = f"local.{name}"
+        return self._once(self._locals, name, f"local.{name}", f"local.{name}",
+                          lambda: from_raw(self.local_values[name], self))
+
+    def _once(self, done: dict[str, Any], name: str, key: str, shown: str, compute: Callable[[], Any]) -> Any:
+        """``compute()`` once per module instance, kept in ``done``; a value that needs itself is unknown."""
+        if name in done:
+            return done[name]
         if key in self._busy:
-            return Unknown(f"local.{name} refers to itself")
+            return Unknown(f"{shown} refers to itself")
         self._busy.add(key)
         try:
-            value = from_raw(self.local_values[name], self)
+            value = compute()
         finally:
             self._busy.discard(key)
-        self._locals[name] = value
+        done[name] = value
         return value
 
     def _path(self, name: str) -> Any:
@@ -312,21 +316,11 @@ class _ModuleScope(Scope):
         return found
 
     def output(self, name: str, call: str) -> Any:
-        if name in self._outputs:
-            return self._outputs[name]
         outputs = self.modules.outputs.get(self.directory, {})
-        if name not in outputs:
+        if name not in self._outputs and name not in outputs:
             raise EvalError(f"{call} has no output {name!r}")
-        key = f"output.{name}"
-        if key in self._busy:
-            return Unknown(f"{call}.{name} refers to itself")
-        self._busy.add(key)
-        try:
-            value = _sealed(from_raw(outputs[name], self), f"{call}.{name}", self.prefix)
-        finally:
-            self._busy.discard(key)
-        self._outputs[name] = value
-        return value
+        return self._once(self._outputs, name, f"output.{name}", f"{call}.{name}",
+                          lambda: _sealed(from_raw(outputs[name], self), f"{call}.{name}", self.prefix))
 
     def resource(self, address: str) -> Any:
         """A resource (or data source) as a reference sees it: one unknown per instance, named by its
