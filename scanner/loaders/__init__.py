@@ -106,9 +106,11 @@ def decode(data: bytes) -> str:
     return text[1:] if text.startswith("\ufeff") else text
 
 
-def load_file(path: Path, only: Sequence[str] | None = None, shown: str | None = None,
+def load_file(path: Path, only: Sequence[str] | None = None, shown: str | None = None, secrets: bool = True,
               ) -> tuple[str | None, LoadResult]:
-    """Load one file: (format or None if no loader claims it, result); ``shown`` is its display path."""
+    """Load one file: (format or None if no loader claims it, result); ``shown`` is its display path.
+    ``secrets`` False: no search for literal secrets (third-party code read only for context, such as a
+    Terraform module installed by ``terraform init``)."""
     shown = shown or _display(path)
     try:
         data = path.read_bytes()[: MAX_FILE_BYTES + 1]
@@ -144,7 +146,7 @@ def load_file(path: Path, only: Sequence[str] | None = None, shown: str | None =
     elif result.errors and not result.resources and is_template(text):
         # A parser failing on `{{ .Values.x }}` met a template, not a malformed file.
         result = LoadResult(not_infrastructure={shown: TEMPLATE})
-    if loader.name != SECRETS_ONLY:  # ME-SEC-01: secrets are looked for in every file, whoever reads it
+    if secrets and loader.name != SECRETS_ONLY:  # ME-SEC-01: secrets are looked for in every file, whoever reads it
         from scanner.secrets import credential_resources
 
         try:

@@ -329,27 +329,16 @@ class ModuleSources:
         return directory, ""
 
     def load(self, directory: str) -> list[Resource]:
-        """The Terraform blocks of a module directory the scan did not load (parse errors kept)."""
-        from scanner.loaders import loader_for
+        """The Terraform blocks of a module directory the scan did not load (parse errors kept); third-party
+        code read for context, so not searched for literal secrets."""
+        from scanner.loaders import load_file
         from scanner.loaders.terraform import NAME
 
         self.known.add(directory)
         found: list[Resource] = []
         for name in _configuration_files(directory):
             path = os.path.join(directory, name)
-            try:
-                text = Path(path).read_text(encoding="utf-8", errors="replace")
-            except OSError as exc:
-                self.errors.append(ParseError(path, None, f"cannot read file: {exc.strerror}", NAME))
-                continue
-            loader = loader_for(Path(path), text[:65536])
-            if loader is None or loader.name != NAME:
-                continue
-            try:
-                result = loader.load(path, text)
-            except RecursionError:  # as ``load_file`` says of a scanned file
-                self.errors.append(ParseError(path, None, "nesting too deep to parse", NAME))
-                continue
+            _, result = load_file(Path(path), only=(NAME,), shown=path, secrets=False)
             found.extend(result.resources)
             self.errors.extend(result.errors)
         return found
