@@ -3,6 +3,7 @@
     python3 -m benchmarks                                   # every case, specdrift only
     python3 -m benchmarks --checkov /work/venvs/checkov/bin/checkov
     python3 -m benchmarks --quick --cases precommit,tf-vpc  # a subset, fewer runs
+    python3 -m benchmarks --real --checkov ...              # the real repositories (benchmarks/repos.py)
 
 Each case runs each tool once untimed (warm-up: page cache, .pyc files, specdrift's policy
 pack cache), then ``--runs`` timed runs; the table shows the median wall time and the peak
@@ -21,6 +22,7 @@ git-ignored for keeping them); nothing else is written to the repository except 
 from __future__ import annotations
 
 import argparse
+import compileall
 import importlib.util
 import os
 import platform
@@ -37,12 +39,13 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: python3 benchmarks/run.py
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import generate, measure
+from benchmarks import generate, measure, repos
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "marketing-engine"
 PRECOMMIT_FILES = ("gcp/main.tf", "kubernetes/deployment.yaml", "aws/cloudformation.yaml")
 COLLECT_AWS = Path(__file__).resolve().parent / "collect_aws.py"
+REPO_CACHE = Path(__file__).resolve().parent / "work"  # git-ignored; real checkouts are kept between runs
 
 
 @dataclass
@@ -53,6 +56,7 @@ class Target:
     as_files: bool = False
     output: str = "json"  # "text" for the interactive cases
     description: str = ""
+    version: bool = False  # ``--version`` only: the start-up cost
 
 
 @dataclass
@@ -126,6 +130,33 @@ def _monorepo(services: int) -> Callable[[Path], Target]:
     return prepare
 
 
+def _version(_work: Path) -> Target:
+    return Target([], output="text", description="`--version`", version=True)
+
+
+def _real_files(wanted: tuple[tuple[str, str], ...], what: str) -> Callable[[Path], Target]:
+    def prepare(_work: Path) -> Target:
+        return Target(repos.files(wanted, REPO_CACHE), as_files=True, output="text", description=what)
+    return prepare
+
+
+def _real_repo(repo: repos.Repo) -> Callable[[Path], Target]:
+    def prepare(_work: Path) -> Target:
+        root = repos.materialize(repo, REPO_CACHE)
+        return Target([root], description=f"{repo.source}@{repo.commit[:7]} ({repo.kind}, {repos.describe(root)})")
+    return prepare
+
+
+REAL_CASES = [
+    Case("version", "(r) start-up", _version),
+    Case("rw-small-tf", "(r) one small .tf",
+         _real_files((repos.SMALL_TF,), "terraform-aws-vpc examples/simple/main.tf")),
+    Case("rw-precommit", "(r) pre-commit, 3 real files",
+         _real_files(repos.STAGED, "Aurora main.tf, a postgres Dockerfile, a Deployment")),
+    *(Case(repo.name, f"(r) {repo.source}", _real_repo(repo), checkov_runs=3, framework=repo.framework)
+      for repo in repos.REPOS),
+]
+
 CASES = [
     Case("precommit", "(a) pre-commit, 3 files", _precommit),
     Case("example", "(b) examples/marketing-engine", _example),
@@ -137,14 +168,19 @@ CASES = [
          framework="terraform"),
     Case("k8s-5k", "(d) Kubernetes 5k documents", _kubernetes(5000), checkov_runs=3, framework="kubernetes"),
     Case("monorepo", "(e) mixed monorepo", _monorepo(40), checkov_runs=3),
+    *REAL_CASES,
 ]
 
 
 def specdrift_command(target: Target, specdrift: Sequence[str]) -> list[str]:
+    if target.version:
+        return [*specdrift, "--version"]
     return [*specdrift, "scan", *map(str, target.paths), "--format", target.output]
 
 
 def checkov_command(target: Target, checkov: str, framework: str | None = None) -> list[str]:
+    if target.version:
+        return [checkov, "--version"]
     flag = "-f" if target.as_files else "-d"
     command = [checkov]
     for path in target.paths:
@@ -281,6 +317,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python3 -m benchmarks", description=__doc__.splitlines()[0])
     parser.add_argument("--checkov", metavar="PATH", help="checkov executable (in its own virtualenv)")
     parser.add_argument("--quick", action="store_true", help="the smaller cases only, fewer runs")
+    parser.add_argument("--real", action="store_true", help="the real repositories only (cases marked (r))")
     parser.add_argument("--runs", type=int, help="timed runs per case (default 5, --quick 3)")
     parser.add_argument("--cases", help=f"comma-separated subset of: {', '.join(c.name for c in CASES)}, aws")
     parser.add_argument("--checkov-timeout", type=float, default=900.0, metavar="S",
@@ -294,9 +331,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     runs = args.runs or (3 if args.quick else 5)
     wanted = set(args.cases.split(",")) if args.cases else None
+    if args.real:
+        wanted = (wanted or set()) | {case.name for case in REAL_CASES}
     cases = [c for c in CASES if (wanted is None or c.name in wanted) and (wanted or not args.quick or c.quick)]
     if args.checkov and not os.access(args.checkov, os.X_OK):
         parser.error(f"checkov executable not found: {args.checkov}")
+    # As a normal install has them: pip writes .pyc files, while a checkout run with
+    # PYTHONDONTWRITEBYTECODE (set on some machines) would compile every module on every run.
+    compileall.compile_dir(ROOT / "scanner", quiet=1)
     work = args.workdir or Path(tempfile.mkdtemp(prefix="specdrift-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     env = _env(work / "cache")
@@ -304,9 +346,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     info = machine()
     print("machine: " + "; ".join(f"{k} {v}" for k, v in info.items()), file=sys.stderr)
     results: list[tuple[Result, Result | None]] = []
+    skipped: list[str] = []
     try:
         for case in cases:
-            target = case.prepare(work)
+            try:
+                target = case.prepare(work)
+            except repos.Absent as exc:
+                print(f"== {case.name}: skipped: {exc}", file=sys.stderr)
+                skipped.append(f"{case.title}: skipped: {exc}")
+                continue
             print(f"== {case.name}: {target.description}", file=sys.stderr)
             ours = Result(case, target, "specdrift")
             measure_tool(ours, specdrift_command(target, specdrift), min(runs, case.runs or runs), env, None)
@@ -331,6 +379,7 @@ def main(argv: Sequence[str] | None = None) -> int:
               "memory: peak PSS of the process tree (largest over the runs). checkov runs with `--skip-download`, "
               "and with `--framework terraform` / `kubernetes` on the single-format corpora.", "",
               table(results, aws_rows)]
+    report += [f"- {line}" for line in skipped]
     growth = scaling(results)
     if growth:
         report += ["", "Scaling (Terraform corpus):", "", growth]
