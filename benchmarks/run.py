@@ -28,6 +28,7 @@ import os
 import platform
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -242,6 +243,25 @@ def _collect_aws_rows(sizes: Sequence[int], runs: int) -> list[dict[str, Any]]:
     return rows
 
 
+def install(venv: Path = REPO_CACHE / "venv") -> Path:
+    """specdrift installed from this checkout into its own virtual environment, as a user would install it.
+
+    Checkov is measured from its own virtual environment too; running specdrift from the development
+    interpreter instead would charge it for an editable install's import finder and any ``.pth`` files
+    of that interpreter's site-packages (each run pays them at start-up). The environment is made once;
+    the package itself is reinstalled on every benchmark run, so the figures are this checkout's.
+    """
+    python = venv / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", f"{ROOT}[kubernetes]"], check=True)
+    subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", "--force-reinstall", str(ROOT)],
+                   check=True)
+    # pip writes .pyc files for what it installs; the (git-ignored) build folder it leaves is removed.
+    shutil.rmtree(ROOT / "build", ignore_errors=True)
+    return venv / "bin" / "specdrift"
+
+
 def machine() -> dict[str, str]:
     model = "unknown"
     try:
@@ -325,8 +345,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, help="where corpora are generated (default: a temp dir)")
     parser.add_argument("--keep", action="store_true", help="keep the generated corpora")
     parser.add_argument("--markdown", type=Path, metavar="FILE", help="also write the tables here")
-    parser.add_argument("--specdrift", default=f"{sys.executable} -m scanner",
-                        help="how to run specdrift (default: this interpreter, from the checkout)")
+    parser.add_argument("--specdrift", default=None,
+                        help="how to run specdrift (default: installed from this checkout into its own virtual "
+                             "environment, benchmarks/work/venv, as a user installs it; "
+                             f"'{sys.executable} -m scanner' runs the checkout in this interpreter)")
     args = parser.parse_args(argv)
 
     runs = args.runs or (3 if args.quick else 5)
@@ -342,7 +364,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     work = args.workdir or Path(tempfile.mkdtemp(prefix="specdrift-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     env = _env(work / "cache")
-    specdrift = args.specdrift.split()
+    specdrift = args.specdrift.split() if args.specdrift else [str(install())]
     info = machine()
     print("machine: " + "; ".join(f"{k} {v}" for k, v in info.items()), file=sys.stderr)
     results: list[tuple[Result, Result | None]] = []

@@ -535,3 +535,19 @@ def test_fixtures_cover_every_source_format(policy) -> None:
     for sub in ("pass", "fail"):
         seen = set(load_paths([policy.directory / sub]).files.values())
         assert formats <= seen, f"{policy.id}/{sub} lacks fixtures for {sorted(formats - seen)}"
+
+
+def test_schema_kept_with_only_the_definitions_it_reaches() -> None:
+    """One kind's schema is cached with the definitions its $refs reach (directly or through others), not all."""
+    from scanner.policy.functions.kubernetes import _reachable
+
+    definitions = {"$defs": {
+        "Spec": {"properties": {"template": {"$ref": "#/$defs/Template"}}},
+        "Template": {"items": [{"$ref": "#/$defs/Container"}]},
+        "Container": {"properties": {"self": {"$ref": "#/$defs/Container"}}},
+        "Unrelated": {"type": "string"},
+    }}
+    schema = {"properties": {"spec": {"$ref": "/api/_definitions.json#/$defs/Spec"}}}
+    document = _reachable(schema, definitions)
+    assert document["schema"] == schema
+    assert sorted(document["definitions"]["$defs"]) == ["Container", "Spec", "Template"]

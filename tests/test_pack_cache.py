@@ -100,3 +100,28 @@ def test_mapping_tables_are_parsed_once_then_read_from_the_cache(tmp_path: Path,
     table.write_text("types: {y: {kinds: [b]}}\n")  # an edit is a miss
     cached_documents("mappings", [table], parse)
     assert calls == ["t.yaml", "t.yaml"]
+
+
+def test_a_value_built_from_several_files_is_cached_until_any_of_them_changes(tmp_path: Path, monkeypatch) -> None:
+    from scanner.policy.pack_cache import cached_value
+
+    monkeypatch.setenv("SPECDRIFT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("SPECDRIFT_NO_CACHE", raising=False)
+    one, two = tmp_path / "one.json", tmp_path / "two.json"
+    one.write_text("1")
+    two.write_text("2")
+    built: list[list[bytes]] = []
+
+    def build(contents: list[bytes]) -> dict:
+        built.append(contents)
+        return {"sum": sum(int(c) for c in contents)}
+
+    assert cached_value("pair", [one, two], build) == {"sum": 3}
+    assert cached_value("pair", [one, two], build) == {"sum": 3}
+    assert len(built) == 1
+    two.write_text("5")  # a change to any file is a miss
+    assert cached_value("pair", [one, two], build) == {"sum": 6}
+    assert len(built) == 2
+    monkeypatch.setenv("SPECDRIFT_NO_CACHE", "1")  # off: built every time
+    cached_value("pair", [one, two], build)
+    assert len(built) == 3

@@ -44,7 +44,7 @@ format its kinds.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -174,6 +174,42 @@ def import_transforms() -> None:
             importlib.import_module(f"{__name__}.{info.name}")
 
 
+class _Tables(Mapping[str, tuple[TypeMapping, ...]]):
+    """Native type -> its mappings, each type's built on first use from the raw table entries.
+
+    The tables describe some 200 types with about 1,300 facts; a scan of a few files meets a handful
+    of types, so building every spec up front would be most of a pre-commit run's mapping work.
+    """
+
+    def __init__(self, raw: dict[str, list[Mapping[str, Any]]]) -> None:
+        self._raw = raw
+        self._built: dict[str, tuple[TypeMapping, ...]] = {}
+
+    def __getitem__(self, rtype: str) -> tuple[TypeMapping, ...]:
+        built = self._built.get(rtype)
+        if built is None:
+            built = self._built[rtype] = tuple(_type_mapping(rtype, entry) for entry in self._raw[rtype])
+        return built
+
+    def __contains__(self, rtype: object) -> bool:
+        return rtype in self._raw
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+
+def _type_mapping(rtype: str, entry: Mapping[str, Any]) -> TypeMapping:
+    facts = {name: _spec(name, raw) for name, raw in (entry.get("facts") or {}).items()}
+    children = tuple(ChildSpec(_split(c["path"]), c["type"], c.get("key", "name"),
+                               c.get("address", "{parent}/{name}"), c.get("wrap"))
+                     for c in entry.get("children") or ())
+    return TypeMapping(rtype, frozenset(entry.get("kinds", ())), facts, entry.get("format"), children,
+                       entry.get("provider"), tuple(entry.get("partial_when") or ()))
+
+
 @cache
 def tables() -> Mapping[str, tuple[TypeMapping, ...]]:
     """Native type -> its mappings (one per format that spells the type, usually one)."""
@@ -181,24 +217,17 @@ def tables() -> Mapping[str, tuple[TypeMapping, ...]]:
 
     from scanner.policy.pack_cache import cached_documents
 
-    found: dict[str, list[TypeMapping]] = {}
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
     def parse(_: Path, raw: bytes) -> Any:  # only what this function reads (other sections may not be JSON)
         data = yaml.load(raw.decode("utf-8"), Loader=loader) or {}
         return {"types": data.get("types") or {}}
 
-    documents = cached_documents("mappings", sorted(TABLE_DIR.glob("*.yaml")), parse)
-    for data in documents:
+    raw: dict[str, list[Mapping[str, Any]]] = {}
+    for data in cached_documents("mappings", sorted(TABLE_DIR.glob("*.yaml")), parse):
         for rtype, entry in (data or {}).get("types", {}).items():
-            facts = {name: _spec(name, raw) for name, raw in (entry.get("facts") or {}).items()}
-            children = tuple(ChildSpec(_split(c["path"]), c["type"], c.get("key", "name"),
-                                       c.get("address", "{parent}/{name}"), c.get("wrap"))
-                             for c in entry.get("children") or ())
-            found.setdefault(rtype, []).append(
-                TypeMapping(rtype, frozenset(entry.get("kinds", ())), facts, entry.get("format"), children,
-                            entry.get("provider"), tuple(entry.get("partial_when") or ())))
-    return {k: tuple(v) for k, v in found.items()}
+            raw.setdefault(rtype, []).append(entry)
+    return _Tables(raw)
 
 
 def mapping_for(resource: Resource) -> TypeMapping | None:

@@ -55,20 +55,41 @@ def cached_documents(kind: str, files: Sequence[Path], parse: Callable[[Path, by
     pre-commit run does not parse and validate the same YAML again.
     """
     contents = [path.read_bytes() for path in files]
-    directory = cache_dir()
-    if directory is None:
+    entry = _entry(kind, files, contents, extra_key)
+    if entry is None:
         return [parse(path, data) for path, data in zip(files, contents, strict=True)]
-    digest = hashlib.sha256(f"specdrift {__version__} {kind}-cache {FORMAT}\0".encode())
-    digest.update(hashlib.sha256(extra_key).digest())
-    for path, data in zip(files, contents, strict=True):
-        digest.update(os.fsencode(path.resolve()) + b"\0" + hashlib.sha256(data).digest())
-    entry = directory / f"{kind}-{digest.hexdigest()[:40]}.json"
     cached = _read(entry, len(files))
     if cached is not None:
         return cached
     values = [parse(path, data) for path, data in zip(files, contents, strict=True)]
     _write(entry, values)
     return values
+
+
+def cached_value(kind: str, files: Sequence[Path], build: Callable[[list[bytes]], Any]) -> Any:
+    """``build(contents of files)``, from the cache when no file changed: one value derived from several files."""
+    contents = [path.read_bytes() for path in files]
+    entry = _entry(kind, files, contents)
+    if entry is None:
+        return build(contents)
+    cached = _read(entry, 1)
+    if cached is not None:
+        return cached[0]
+    value = build(contents)
+    _write(entry, [value])
+    return value
+
+
+def _entry(kind: str, files: Sequence[Path], contents: Sequence[bytes], extra_key: bytes = b"") -> Path | None:
+    """The cache file for this content of ``files`` (None when caching is off)."""
+    directory = cache_dir()
+    if directory is None:
+        return None
+    digest = hashlib.sha256(f"specdrift {__version__} {kind}-cache {FORMAT}\0".encode())
+    digest.update(hashlib.sha256(extra_key).digest())
+    for path, data in zip(files, contents, strict=True):
+        digest.update(os.fsencode(path.resolve()) + b"\0" + hashlib.sha256(data).digest())
+    return directory / f"{kind}-{digest.hexdigest()[:40]}.json"
 
 
 def cached_yaml(kind: str, path: Path) -> Any:

@@ -592,9 +592,37 @@ def _schema_validator(version: str, api_version: str, kind: str, strict: bool) -
     path = base / f"{kind.lower()}-{group_version}.json"
     if not path.is_file():
         return None
-    schema = json.loads(path.read_text(encoding="utf-8"))
-    registry = jsonschema_rs.Registry([(f"{SCHEMA_ROOT}_definitions.json", _definitions(base))])
-    return jsonschema_rs.validator_for(schema, registry=registry, base_uri=f"{SCHEMA_ROOT}{path.name}", offline=True)
+    from scanner.policy.pack_cache import cached_value
+
+    # The definitions file holds every API type (1.8 MB); one kind needs a few dozen of them. Reading it
+    # whole and compiling a registry of it took longer than the rest of a pre-commit run, so the schema
+    # and the definitions it reaches are kept together in the cache, keyed by both files' bytes.
+    kind_file = f"{base.name}-{path.stem}"
+    document = cached_value(f"k8s-schema-{kind_file}", [path, base / "_definitions.json"],
+                            lambda contents: _reachable(json.loads(contents[0]), json.loads(contents[1])))
+    registry = jsonschema_rs.Registry([(f"{SCHEMA_ROOT}_definitions.json", document["definitions"])])
+    return jsonschema_rs.validator_for(document["schema"], registry=registry,
+                                       base_uri=f"{SCHEMA_ROOT}{path.name}", offline=True)
+
+
+def _reachable(schema: Any, definitions: Mapping[str, Any]) -> dict[str, Any]:
+    """The schema, and the part of the definitions document its ``$ref``s reach (directly or through others)."""
+    every = definitions.get("$defs", {})
+    kept: dict[str, Any] = {}
+    pending = [schema]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and "/$defs/" in ref:
+                name = ref.rsplit("/$defs/", 1)[1]
+                if name not in kept and name in every:
+                    kept[name] = every[name]
+                    pending.append(every[name])
+            pending.extend(node.values())
+        elif isinstance(node, list):
+            pending.extend(node)
+    return {"schema": schema, "definitions": {**definitions, "$defs": kept}}
 
 
 SCHEMA_ROOT = "file:///api/"
@@ -617,13 +645,6 @@ def _bundled_versions(root: Path) -> list[str]:
 
 def _version_key(version: str) -> tuple[int, ...]:
     return tuple(int(part) for part in re.findall(r"\d+", version)[:3])
-
-
-@cache
-def _definitions(folder: Path) -> Any:
-    import json
-
-    return json.loads((folder / "_definitions.json").read_text(encoding="utf-8"))
 
 
 def _plain(value: Any) -> Any:
