@@ -29,8 +29,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from scanner.baseline import BaselineError
 from scanner.model import Resource, Unresolved
 from scanner.units import SIZE, Quantity, parse_quantity
@@ -249,6 +247,8 @@ def load_components(env: str = DEFAULT_ENV, dirs: Sequence[Path] | None = None) 
 
 @cache
 def _load(path: Path, env: str) -> Components:
+    import yaml
+
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (OSError, yaml.YAMLError) as exc:

@@ -9,8 +9,6 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import yaml
-
 CATALOGUE = Path(__file__).with_name("requirements.md")
 SOURCES_FILE = Path(__file__).with_name("sources.yaml")
 _ROW = re.compile(r"^\|\s*(ME-[A-Z0-9]+-\d{2})\s*\|(.*)\|\s*$")
@@ -72,6 +70,8 @@ def sources_in(text: str) -> tuple[str, ...]:
 
 @cache
 def _overrides() -> dict[str, dict[str, list[str]]]:
+    import yaml
+
     data = yaml.safe_load(SOURCES_FILE.read_text(encoding="utf-8")) or {}
     return {"groups": data.get("groups") or {}, "requirements": data.get("requirements") or {}}
 

@@ -14,8 +14,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from scanner.loaders.base import LoadResult, ParseError
 from scanner.loaders.yaml_lines import LineDict, LineList, error_line, load_documents
 from scanner.model import Origin, Resource, Unresolved
@@ -38,6 +36,8 @@ class ArmLoader:
             json.loads(text)  # strict JSON first: its messages name the exact position
         except json.JSONDecodeError as exc:
             return LoadResult(errors=[ParseError(path, exc.lineno, f"invalid JSON: {exc.msg}", NAME)])
+        import yaml
+
         try:
             documents = load_documents(text.replace("\t", "  "))
         except yaml.YAMLError as exc:

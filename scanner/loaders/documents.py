@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import yaml
-
 from scanner.loaders.base import ParseError
 from scanner.loaders.yaml_lines import error_line, load_documents
 
 
 def yaml_documents(path: str, text: str, fmt: str) -> tuple[list[Any], ParseError | None]:
     """Every document of a YAML file, or the error that stopped the parser."""
+    import yaml
+
     try:
         return load_documents(text), None
     except yaml.YAMLError as exc:

@@ -50,8 +50,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from scanner.faults import Fault, FaultyFacts, describe, reraise_when_debugging
 from scanner.loaders.base import BlockList, ParseError, line_at
 from scanner.model import Origin, Resource, Unresolved
@@ -214,6 +212,8 @@ def _type_mapping(rtype: str, entry: Mapping[str, Any]) -> TypeMapping:
 def tables() -> Mapping[str, tuple[TypeMapping, ...]]:
     """Native type -> its mappings (one per format that spells the type, usually one)."""
     import_transforms()
+
+    import yaml  # the tables come from the cache (JSON) unless one changed
 
     from scanner.policy.pack_cache import cached_documents
 

@@ -7,8 +7,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
-
 from scanner.mappings import fact_spec, unit_dimension
 from scanner.model import Remediation, Resource, Unresolved
 from scanner.units import Quantity, parse_quantity
@@ -151,6 +149,8 @@ def render(resource: Resource, fact: str, value: Any) -> Remediation | None:
                  if address.startswith("module.") else address)
         return Remediation("terraform", "\n".join(lines), f"set {shown} in {where}")
     if fmt == "cloudformation":
+        import yaml
+
         cfn = {address: {"Properties": tree}}
         return Remediation("cloudformation", yaml.safe_dump(cfn, sort_keys=False).rstrip(),
                            f"set Properties.{shown} on {address}")
@@ -195,6 +195,8 @@ def combine(fixes: list[Remediation]) -> Remediation | None:
             bodies = [s.rstrip()[:-1].split("\n", 1)[1].rstrip("\n") for s in snippets]
             return Remediation(fmt, "\n".join([heads.pop(), *bodies, "}"]), description)
     elif fmt in ("cloudformation", "arm"):
+        import yaml
+
         try:
             documents = [yaml.safe_load(s) if fmt == "cloudformation" else json.loads(s) for s in snippets]
         except (yaml.YAMLError, ValueError):

@@ -10,8 +10,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from scanner.model import Severity
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "policy.schema.json"
@@ -102,6 +100,8 @@ def policy_files(dirs: Iterable[Path]) -> list[Path]:
 
 def read_policy(path: Path, raw: bytes | None = None) -> Any:
     """The YAML data of one policy file, validated against the schema (``PolicyError`` if not)."""
+    import yaml  # a cached pack is read as JSON: YAML only when a policy file changed
+
     try:
         text = raw.decode("utf-8") if raw is not None else path.read_text(encoding="utf-8")
         data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))

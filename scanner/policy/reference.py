@@ -7,8 +7,6 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
-import yaml
-
 from scanner.catalog import requirements
 from scanner.policy.catalog import Policy
 from scanner.policy.coverage import fixture_files, fixture_result, format_of, formats, source_order
@@ -27,6 +25,8 @@ def expected_violations(policy: Policy) -> list[dict[str, object]]:
     path = policy.directory / "expected.yaml"
     if not path.is_file():
         return []
+    import yaml
+
     return list((yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("violations") or [])
 
 
