@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from scanner.mappings import _TRANSFORMS, mapping_for, tables
+from scanner.mappings import _TRANSFORMS, TABLE_DIR, import_transforms, mapping_for, tables
 from scanner.mappings.remediation import render
 from scanner.model import Origin, Resource
 
 
 def test_every_named_transform_exists() -> None:
+    import_transforms()
     for entries in tables().values():
         for entry in entries:
             for spec in entry.facts.values():
@@ -39,3 +40,28 @@ def test_remediation_per_format() -> None:
 def test_mapping_for_respects_format() -> None:
     live = Resource("aws", "aws_rds_cluster", "x", Origin(api="rds"), {}, format="something-else")
     assert mapping_for(live) is not None  # entries without a format apply to every format
+
+
+def test_the_source_index_names_the_module_of_every_transform_it_lists() -> None:
+    """A transform is imported through the index (``scanner.plugins``): every name it lists must be where it
+    says. Names registered in a loop (``transform(f"cfn_lb_{fact}")``) are not listed: asking for one
+    imports every module, as ``test_an_unlisted_transform_is_still_found`` shows."""
+    from scanner.plugins import declared
+
+    import_transforms()
+    index = declared(str(TABLE_DIR), "transform")
+    assert len(index) > 100
+    assert set(index) <= set(_TRANSFORMS)
+    for name, module in index.items():
+        assert f"scanner.mappings.{module}" == _TRANSFORMS[name].__module__, name
+
+
+def test_an_unlisted_transform_is_still_found() -> None:
+    import subprocess
+    import sys
+
+    code = ("from scanner.mappings import _transform\n"
+            "assert _transform('cfn_lb_deletion_protection') is not None\n"
+            "assert _transform('no_such_transform') is None\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr

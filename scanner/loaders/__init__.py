@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import os
 import pkgutil
+import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -21,6 +22,7 @@ from scanner.loaders.base import Loader, LoadResult, ParseError
 from scanner.loaders.not_infrastructure import KUSTOMIZE_PATCH, TEMPLATE, is_template, kustomize_patches, what_is
 from scanner.loaders.path_globs import PathFilter
 from scanner.model import Resource
+from scanner.plugins import loader_modules
 
 __all__ = ["LoadOutcome", "Loader", "ParseError", "all_loaders", "decode", "iter_files", "load_paths", "loader_for"]
 
@@ -31,15 +33,37 @@ SNIFF_CHARS = 64 * 1024
 SECRETS_ONLY = "plaintext"  # the loader that only searches a file for literal secrets
 
 
-@cache
 def all_loaders() -> tuple[Loader, ...]:
-    found: list[tuple[int, str, Loader]] = []
+    """Every loader, in the order they are asked to claim a file (imports every loader module)."""
+    return tuple(loader for loader in map(_loader, _modules()) if loader is not None)
+
+
+@cache
+def _modules() -> tuple[str, ...]:
+    """The loader modules by priority, then name: read from their sources (see ``scanner.plugins``), so that
+    choosing the loader of a ``.tf`` file imports the few modules asked before it claims, not all of them."""
+    listed = loader_modules(__path__[0])
+    if listed:
+        return tuple(module for _, module in listed)
+    found = []  # no sources: import each module to learn whether it is a loader, and its priority
     for info in pkgutil.iter_modules(__path__):
         module = importlib.import_module(f"{__name__}.{info.name}")
-        loader = getattr(module, "LOADER", None)
-        if loader is not None:
-            found.append((getattr(module, "PRIORITY", 50), info.name, loader))
-    return tuple(loader for _, _, loader in sorted(found, key=lambda t: (t[0], t[1])))
+        if getattr(module, "LOADER", None) is not None:
+            found.append((getattr(module, "PRIORITY", 50), info.name))
+    return tuple(name for _, name in sorted(found))
+
+
+@cache
+def _loader(module: str) -> Loader | None:
+    return getattr(importlib.import_module(f"{__name__}.{module}"), "LOADER", None)
+
+
+def _loaders_named(names: set[str]) -> list[Loader]:
+    """The loaders of these formats, in claiming order: from those imported here, else (the files were loaded
+    by worker processes) from all of them."""
+    imported = [_loader(m) for m in _modules() if f"{__name__}.{m}" in sys.modules]
+    found = [loader for loader in imported if loader is not None and loader.name in names]
+    return found if len(found) == len(names) else [loader for loader in all_loaders() if loader.name in names]
 
 
 def loader_for(path: Path, head: str, only: Sequence[str] | None = None) -> Loader | None:
@@ -53,8 +77,9 @@ def select_loader(path: Path, head: str, only: Sequence[str] | None = None) -> t
     no structural loader may claim it, whatever its content looks like.
     """
     other = what_is(path, head)
-    for loader in all_loaders():
-        if (only and loader.name not in only) or (other and loader.name != SECRETS_ONLY):
+    for module in _modules():
+        loader = _loader(module)
+        if loader is None or (only and loader.name not in only) or (other and loader.name != SECRETS_ONLY):
             continue
         if loader.claims(path, head):
             return loader, other
@@ -199,7 +224,7 @@ def load_paths(paths: Iterable[str | os.PathLike[str]], context: dict[str, Any] 
             outcome.files[shown] = fmt
         outcome.errors.extend(result.errors)
         by_format.setdefault(fmt, []).extend(result.resources)
-    for loader in all_loaders():
+    for loader in _loaders_named({fmt for fmt, resources in by_format.items() if resources}):
         resources = by_format.get(loader.name)
         if not resources:
             continue

@@ -1,7 +1,8 @@
 """The escape hatch: checks YAML cannot say, as registered Python functions.
 
 A policy names one with ``check: {function: NAME, args: {...}}``. Modules in this package
-register functions with ``@register``; they are imported only when a policy calls one.
+register functions with ``@register``; the module that declares a function is imported when a policy
+first calls it (``scanner.plugins``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any
 
+from scanner.plugins import declared
 from scanner.policy.check import EvalContext, Outcome
 
 CheckFunction = Callable[[EvalContext, Mapping[str, Any], Mapping[str, Any]], Outcome]
@@ -40,6 +42,10 @@ def registered() -> Mapping[str, CheckFunction]:
 
 
 def call(name: str, ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, Any]) -> Outcome:
+    if name not in _REGISTRY:
+        module = declared(__path__[0], "register").get(name)
+        if module is not None:
+            importlib.import_module(f"{__name__}.{module}")
     if name not in _REGISTRY:
         _import_all()
     if name not in _REGISTRY:
