@@ -17,11 +17,16 @@ a function body where it is defined; ``[ ]``, ``[[ ]]`` and ``(( ))`` are tests,
 Why tree-sitter rather than bashlex (the parser before it): bashlex regenerated its LALR tables
 at every import (~190 ms) and rejected valid bash (``case``, arrays, ``done < <(cmd)``, some
 heredocs), which turned valid scripts into high-severity parse errors. tree-sitter-bash reads
-all of that, in C. Its grammar has a few gaps of its own (an ERROR node on a valid construct)
-and accepts a few invalid scripts (a stray ``fi``, an empty ``then``), so ``bash -n`` decides
-whenever the tree shows an error or such a sign: a script bash rejects is one ParseError with
-its line; one bash accepts but tree-sitter cannot fully read is reported with its failure
-handling unknown (and the reason), never as an error.
+all of that, in C, and is imported with the first script. Its 0.25 grammar has faults of its own,
+handled here:
+
+- silent misreadings (no ERROR node): a redirection or ``&&`` bound to the wrong command, a ``[ ]``
+  test or the line after a pipeline swallowed into one command. The walk undoes the first kind and
+  patches the source against the second (bash reads the patched text the same), then parses again;
+- an ERROR node on a valid construct, and invalid scripts it accepts (a stray ``fi``, an empty
+  ``then``). There ``bash -n`` (parse only, nothing runs) decides: a script bash rejects is one
+  ParseError with its line; one it accepts is reported with its failure handling unknown and the
+  reason, never as an error.
 """
 
 from __future__ import annotations
@@ -176,7 +181,7 @@ class ShellLoader:
                 _set_options(analysis.options, shebang.group(1).split(), 1)
             walker = _Walker(analysis)
             walker.block(root.children, condition=False)
-            if not walker.repairs:
+            if not walker.repairs or root.has_error:  # in a tree with an ERROR node, bash -n decides (below)
                 break
             for at, insert in sorted(set(walker.repairs), reverse=True):
                 source = source[:at] + insert + source[at:]
