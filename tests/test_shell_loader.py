@@ -54,6 +54,9 @@ def test_case_branches_are_walked() -> None:
     # each branch walked in order (a branch's last status is the case's, as for if)
     test = res["$? after start"]
     assert (test.origin.line, test.attributes["unchecked"]) == (7, "pg_dumpall (line 3), pg_dump (line 4)")
+    # the POSIX form with an opening parenthesis, and an empty branch, are valid too: read, not unknown
+    other = _valid("#!/bin/sh\ncase \"$1\" in\n  (full) pg_dumpall > all.sql\n    gzip all.sql ;;\n  (none) ;;\nesac\n")
+    assert other["job.sh"].attributes["ignored_failures"] == "pg_dumpall (line 3)"
 
 
 @needs_bash

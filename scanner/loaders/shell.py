@@ -535,7 +535,7 @@ class _Walker:
         for index, child in enumerate(children):
             kind = child.type
             if not child.is_named:
-                if kind in _CLOSERS and index and children[index - 1].type in _OPENERS:
+                if kind in _CLOSERS and index and children[index - 1].type in _OPENERS and not case_item:
                     self.suspect = self.suspect or child.start_point.row + 1  # an empty body: bash rejects it
                 elif kind in (";;", ";&", ";;&") and not case_item:
                     self.suspect = self.suspect or child.start_point.row + 1  # a case terminator outside a case
