@@ -1,4 +1,4 @@
-"""Shell scripts via bashlex: which failures a script notices, and which it does not.
+"""Shell scripts via tree-sitter-bash: which failures a script notices, and which it does not.
 
 The script is walked in source order, tracking the options in force (``set -e``/``-u``/
 ``-o pipefail``, combined ``set -euo pipefail``, a ``bash -e`` shebang, ``trap ... ERR``)
@@ -11,43 +11,89 @@ and the command whose exit status ``$?`` holds at each point. It yields:
 - ``shell_status_test``: one per use of ``$?``: the command it really tests, and the
   commands run since the last check whose status it does not see.
 
-The flow is approximated: branches of ``if``/``case`` are walked in order, a function body
-where it is defined. bashlex does not implement every bash construct (``case``, arrays, some
-``[[ ]]`` forms); ``[[ ]]`` and ``$(( ))`` are rewritten, length for length, into forms it
-reads; anything else it rejects is one ParseError naming the construct and its line.
+The flow is approximated: branches of ``if``/``case`` are walked in order, a loop body once,
+a function body where it is defined; ``[ ]``, ``[[ ]]`` and ``(( ))`` are tests, like ``test``.
+
+Why tree-sitter rather than bashlex (the parser before it): bashlex regenerated its LALR tables
+at every import (~190 ms) and rejected valid bash (``case``, arrays, ``done < <(cmd)``, some
+heredocs), which turned valid scripts into high-severity parse errors. tree-sitter-bash reads
+all of that, in C, and is imported with the first script. Its 0.25 grammar has faults of its own,
+handled here:
+
+- silent misreadings (no ERROR node): a redirection or ``&&`` bound to the wrong command, a ``[ ]``
+  test or the line after a pipeline swallowed into one command. The walk undoes the first kind and
+  patches the source against the second (bash reads the patched text the same), then parses again;
+- an ERROR node on a valid construct, and invalid scripts it accepts (a stray ``fi``, an empty
+  ``then``). There ``bash -n`` (parse only, nothing runs) decides: a script bash rejects is one
+  ParseError with its line; one it accepts is reported with its failure handling unknown and the
+  reason, never as an error.
 """
 
 from __future__ import annotations
 
+import itertools
+import os
 import re
+import shutil
+import subprocess
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from scanner.loaders.base import LoadResult, ParseError
 from scanner.loaders.yaml_lines import LineDict
-from scanner.model import Origin, Resource
+from scanner.model import Origin, Resource, Unresolved
 
 NAME = "shell"
 PRIORITY = 30
 _SHEBANG = re.compile(r"^#!\s*(?:\S*/)?(?:env\s+(?:-\S+\s+)*)?(?:ba|da)?sh\b([^\n]*)")
 # Commands whose failure is no news: a report listing them would only be noise.
-_TRIVIAL = {"echo", "printf", "true", "false", ":", "test", "[", "[[", "local", "export", "readonly", "declare",
-            "typeset", "set", "shift", "exit", "return", "source", ".", "trap", "unset", "shopt", "read", "sleep",
-            "wait", "date", "logger", "let"}
+_TRIVIAL = {"echo", "printf", "true", "false", ":", "test", "[", "[[", "((", "local", "export", "readonly",
+            "declare", "typeset", "set", "shift", "exit", "return", "source", ".", "trap", "unset", "shopt", "read",
+            "sleep", "wait", "date", "logger", "let"}
 _UPLOADS = (("aws", "s3", ("cp", "sync", "mv")), ("gsutil", None, ("cp", "rsync", "mv")),
             ("gcloud", "storage", ("cp", "rsync", "mv")), ("azcopy", None, ("copy", "cp", "sync")),
             ("az", "storage", ("blob", "file")), ("rclone", None, ("copy", "sync", "move", "copyto")),
             ("s3cmd", None, ("put", "sync")), ("mc", None, ("cp", "mirror")), ("restic", None, ("backup",)),
             ("borg", None, ("create",)))
+_UPLOADERS = {tool for tool, _, _ in _UPLOADS}
 _SUBCOMMAND = re.compile(r"^[a-z][a-z0-9-]*$")
 # Tools whose first words name the action (``aws s3 cp``); other commands show only their name,
 # so a report never repeats an argument (which may be a credential).
 _MULTI_WORD = {"aws", "gcloud", "gsutil", "az", "azcopy", "kubectl", "docker", "git", "rclone", "restic", "borg",
                "s3cmd", "mc", "helm", "systemctl"}
-_UNSUPPORTED = ((re.compile(r"^\s*case\b.*\bin\b", re.M), "case statements"),
-                (re.compile(r"^\s*select\b", re.M), "select loops"),
-                (re.compile(r"^\s*coproc\b", re.M), "coprocesses"))
+# Reserved words tree-sitter-bash reads as a command name when they stand where bash rejects them
+# (a ``fi`` without ``if``): a sign to ask bash.
+_MISPLACED = {"fi", "then", "elif", "else", "do", "done", "esac"}
+_OPENERS = {"then", "do", "else", "{", "("}
+_CLOSERS = {"elif", "else", "fi", "done", "}", ")"}
+_CONTROL = {"if_statement", "while_statement", "for_statement", "c_style_for_statement", "case_statement"}
+# How a compound member of a pipeline is named when it runs no command (the kinds bashlex used).
+_KINDS = {"compound_statement": "compound", "subshell": "compound", "if_statement": "if", "while_statement": "while",
+          "for_statement": "for", "c_style_for_statement": "for", "case_statement": "case"}
+# tree-sitter-bash 0.25 misreads some valid scripts without an ERROR node (its open issues 316 and 347): a
+# ``[ ]`` test swallowing the lines up to the next test, or the line after a pipeline becoming arguments of
+# its last command. Both show as a newline inside one command, which bash never allows; the walk notes each,
+# the source is patched in ways bash reads the same (see ``_Walker.misread``) and parsed again.
+_STATEMENTS = {"redirected_statement", "command", "list", "pipeline"}
+_WORDS = {"command", "declaration_command", "unset_command", "file_redirect"}
+_REPAIRS = 8
+# Nodes that hold no other command unless a parenthesis (or backquote) appears in their text.
+_FLAT = {"command", "declaration_command", "unset_command", "test_command", "variable_assignment", "file_redirect",
+         "herestring_redirect"}
+_DQ_ESCAPE = re.compile(rb'\\([$`"\\\n])')
+_ESCAPE = re.compile(rb"\\(.)", re.S)
+
+
+@cache
+def _parser() -> Any:
+    """One tree-sitter parser per process, made when the first script is read (nothing at import)."""
+    import tree_sitter_bash
+    from tree_sitter import Language, Parser
+
+    return Parser(Language(tree_sitter_bash.language()))
 
 
 @dataclass
@@ -76,7 +122,7 @@ class _Options:
 
 @dataclass
 class _Analysis:
-    lines: list[int]
+    newlines: int
     options: _Options = field(default_factory=_Options)
     pending: Step | None = None  # the step whose status ``$?`` holds, not yet looked at
     unseen: list[Step] = field(default_factory=list)  # steps whose status nobody looked at
@@ -86,11 +132,6 @@ class _Analysis:
     commands: list[tuple[str, int]] = field(default_factory=list)
     uploads: list[Step] = field(default_factory=list)
     prunes: list[tuple[str, int]] = field(default_factory=list)
-
-    def line(self, pos: int) -> int:
-        import bisect
-
-        return bisect.bisect_right(self.lines, pos) + 1
 
     # -- status bookkeeping -------------------------------------------------------------
     def ran(self, step: Step, checked: bool) -> None:
@@ -113,26 +154,13 @@ class _Analysis:
         self.unseen = []
 
 
-def _preprocess(text: str) -> str:
-    """Rewrite ``[[ ]]`` and ``$(( ))`` (which bashlex rejects) into same-length forms it reads."""
-    def brackets(match: re.Match[str]) -> str:
-        inner = re.sub(r"[<>&|();]", "_", match.group(1))
-        return f"[ {inner} ]"
+@dataclass
+class _Verdict:
+    """What ``bash -n`` says of a script: valid (True), invalid (False) or not asked (None), and where."""
 
-    text = re.sub(r"\[\[(.*?)\]\]", brackets, text)
-    out, i = [], 0
-    while (start := text.find("$((", i)) >= 0:
-        depth, j = 0, start + 1
-        while j < len(text):
-            depth += {"(": 1, ")": -1}.get(text[j], 0)
-            if depth == 0:
-                break
-            j += 1
-        out.append(text[i:start])
-        out.append("".join("\n" if c == "\n" else "0" for c in text[start:j + 1]))
-        i = j + 1
-    out.append(text[i:])
-    return "".join(out)
+    valid: bool | None
+    line: int | None = None
+    message: str = ""
 
 
 class ShellLoader:
@@ -144,39 +172,87 @@ class ShellLoader:
         return bool(_SHEBANG.match(head)) and path.suffix.lower() in ("", ".txt", ".cmd", ".run")
 
     def load(self, path: str, text: str) -> LoadResult:
-        import bashlex
-
-        lines = [i for i, ch in enumerate(text) if ch == "\n"]
-        commands = any(row.strip() and not row.lstrip().startswith("#") for row in text.splitlines())
-        try:
-            nodes = bashlex.parse(_preprocess(text)) if commands else []  # bashlex fails on comments only
-        except bashlex.errors.ParsingError as exc:
-            line = text.count("\n", 0, exc.position) + 1 if isinstance(exc.position, int) else None
-            hint = " (the construct starting here is never closed)" if "EOF" in str(exc.message) else ""
-            return LoadResult(errors=[ParseError(path, line, f"shell syntax error: {exc.message}{hint}", NAME)])
-        except (NotImplementedError, AttributeError, TypeError, ValueError, IndexError, AssertionError) as exc:
-            line, construct = _unsupported(text, exc)
-            return LoadResult(errors=[ParseError(path, line, f"bashlex cannot read this script ({construct}); "
-                                                 "its failure handling was not analysed", NAME)])
-        analysis = _Analysis(lines)
-        shebang = _SHEBANG.match(text)
-        if shebang:
-            _set_options(analysis.options, shebang.group(1).split(), 1)
-        walker = _Walker(analysis)
-        for node in nodes:
-            walker.visit(node, condition=False)
+        source = text.encode("utf-8")
+        for _ in range(_REPAIRS):
+            root = _parser().parse(source).root_node
+            analysis = _Analysis(text.count("\n"))
+            shebang = _SHEBANG.match(text)
+            if shebang:
+                _set_options(analysis.options, shebang.group(1).split(), 1)
+            walker = _Walker(analysis)
+            walker.block(root.children, condition=False)
+            if not walker.repairs or root.has_error:  # in a tree with an ERROR node, bash -n decides (below)
+                break
+            for at, insert in sorted(set(walker.repairs), reverse=True):
+                source = source[:at] + insert + source[at:]
+        else:
+            line = source.count(b"\n", 0, min(at for at, _ in walker.repairs)) + 1
+            reason = (f"tree-sitter-bash misreads the script from line {line} on: "
+                      "the script's failure handling was not analysed")
+            return LoadResult(resources=[_partial(path, analysis, Unresolved(f"line {line}", reason))])
         analysis.finish()
-        return LoadResult(resources=_resources(path, analysis))
+        unread = _first_error(root) if root.has_error else None
+        if unread is None and not walker.suspect:
+            return LoadResult(resources=_resources(path, analysis))
+        verdict = _bash_check(text)
+        if verdict.valid is False:
+            error_line, hint = verdict.line, ""
+            if unread is not None and "end of file" in verdict.message:
+                # bash names the end of the file; the construct left open is more use to a reader.
+                error_line, hint = _open_construct(unread), " (the construct starting here is never closed)"
+            said = verdict.message  # "syntax error near unexpected token `fi'", "unexpected EOF while ..."
+            message = f"shell {said}{hint}" if said.startswith("syntax error") else f"shell syntax error: {said}{hint}"
+            return LoadResult(errors=[ParseError(path, error_line, message, NAME)])
+        if verdict.valid and unread is not None and unread.is_missing and unread.type == "heredoc_end":
+            return LoadResult(resources=_resources(path, analysis))  # a heredoc to the end of the file: bash warns
+        # bash accepts the script (or cannot be asked): what tree-sitter could not read, or read as a stray
+        # keyword, is a construct it misreads, so the analysis is incomplete; unknown, never an error.
+        line = unread.start_point.row + 1 if unread is not None else walker.suspect
+        why = "bash -n accepts the script" if verdict.valid else verdict.message
+        reason = (f"tree-sitter-bash cannot read the construct at line {line} ({why}): "
+                  "the script's failure handling was not analysed")
+        return LoadResult(resources=[_partial(path, analysis, Unresolved(f"line {line}", reason))])
 
 
-def _unsupported(text: str, exc: Exception) -> tuple[int | None, str]:
-    """The line and name of the construct bashlex gave up on, as far as can be told."""
-    for pattern, construct in _UNSUPPORTED:
-        match = pattern.search(text)
-        if match:
-            return text.count("\n", 0, match.start()) + 1, f"{construct} are not supported"
-    message = str(exc).strip()
-    return None, f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+def _first_error(root: Any) -> Any:
+    """The first ERROR or MISSING node, depth first (only subtrees that hold one are entered)."""
+    node = root
+    while True:
+        for child in node.children:
+            if child.is_missing or child.type == "ERROR":
+                return child
+            if child.has_error:
+                node = child
+                break
+        else:
+            return node
+
+
+def _open_construct(node: Any) -> int:
+    """The line of the construct an error node leaves open: a MISSING ``fi`` belongs to its ``if``."""
+    target = node.parent if node.is_missing and node.parent is not None else node
+    return int(target.start_point.row) + 1
+
+
+def _bash_check(text: str) -> _Verdict:
+    """``bash -n`` on the script (parse only, nothing runs), with a clean environment: no ``BASH_ENV``."""
+    bash = shutil.which("bash")
+    if bash is None:
+        return _Verdict(None, message="bash is not installed to tell whether the script is valid")
+    try:
+        # extglob on: scripts that turn it on (shopt -s extglob) use its patterns, which bash -n alone rejects.
+        done = subprocess.run([bash, "--norc", "--noprofile", "-O", "extglob", "-n"], input=text.encode("utf-8"),
+                              capture_output=True, timeout=20, env={"PATH": os.defpath, "LC_ALL": "C"})
+    except (OSError, subprocess.SubprocessError) as exc:
+        return _Verdict(None, message=f"bash -n could not run: {type(exc).__name__}")
+    said = done.stderr.decode("utf-8", "replace").splitlines()
+    # bash prints a syntax error in a [[ ]] yet exits 0; the echo of the bad line (said[1]) is never kept.
+    errors = [row for row in said if "syntax error" in row or "unexpected EOF" in row]
+    if done.returncode == 0 and not errors:
+        return _Verdict(True)
+    first = (errors or said or ["bash -n rejects the script"])[0]
+    match = re.match(r"^.*?: line (\d+): (.*)$", first)
+    return _Verdict(False, int(match.group(1)), match.group(2)) if match else _Verdict(False, None, first)
 
 
 def _set_options(options: _Options, args: list[str], line: int) -> None:
@@ -205,79 +281,406 @@ def _set_options(options: _Options, args: list[str], line: int) -> None:
         i += 1
 
 
+class _Command:
+    """A simple command as bash runs it: its words (quotes removed), the variables it assigns, and the
+    nodes that belong to it (its redirections included) to look for ``$?`` and ``$(...)`` in. What is
+    costly is worked out once, when first asked for (a plain class: ``cached_property`` takes a lock)."""
+
+    __slots__ = ("_name", "_names", "_subs", "_words", "assigned", "head", "line", "nodes", "text", "word_nodes")
+
+    def __init__(self, line: int, head: list[str], word_nodes: list[Any], assigned: list[str],
+                 nodes: list[Any]) -> None:
+        self.line = line
+        self.head = head  # words known without reading a node (``[``, ``local``)
+        self.word_nodes = word_nodes  # the other words: most commands need their name alone
+        self.assigned = assigned
+        self.nodes = nodes
+        self.text: bytes = nodes[0].text if len(nodes) == 1 else b"\n".join(node.text for node in nodes)
+        self._name: str | bool | None = False
+        self._words: list[str] | None = None
+        self._subs: list[Any] | None = None
+        self._names: list[list[str]] | None = None
+
+    @property
+    def name(self) -> str | None:
+        if self._name is False:
+            self._name = self.head[0] if self.head else _unquote(self.word_nodes[0]) if self.word_nodes else None
+        return self._name  # type: ignore[return-value]
+
+    @property
+    def words(self) -> list[str]:
+        if self._words is None:
+            self._words = [*self.head, *(_unquote(node) for node in self.word_nodes)]
+        return self._words
+
+    # Each test below looks at the bytes first: a tree walk only for the few commands that can match.
+    def reads_status(self) -> bool:
+        return (b"$?" in self.text or b"${?" in self.text) and _reads_status(self.nodes)
+
+    def reads_pipestatus(self) -> bool:
+        return b"PIPESTATUS" in self.text and _reads_pipestatus(self.nodes)
+
+    @property
+    def substitutions(self) -> list[Any]:
+        if self._subs is None:
+            self._subs = _substitutions(self.nodes) if b"$(" in self.text or b"`" in self.text else []
+        return self._subs
+
+    @property
+    def substituted_names(self) -> list[list[str]]:
+        """The commands each ``$(...)`` runs (a nested one counted in its own right too, as bashlex did)."""
+        if self._names is None:
+            self._names = [_names(sub.named_children) for sub in self.substitutions]
+        return self._names
+
+
+def _command(node: Any, redirects: list[Any]) -> _Command | None:
+    """``node`` (with the redirections tree-sitter hangs on a wrapper) as a simple command, or None."""
+    kind = node.type
+    head: list[str] = []
+    words: list[Any] = []
+    assigned: list[str] = []
+    if kind == "command":
+        words = _name_and_arguments(node)
+        for child in node.named_children:
+            if child.type == "variable_assignment":
+                assigned.append(_assigned_name(child))
+    elif kind in ("declaration_command", "unset_command"):
+        head.append(node.children[0].text.decode())
+        words = node.named_children
+    elif kind == "test_command":
+        head.append("[")  # [ ], [[ ]] and (( )) are one kind of test
+    elif kind == "compound_statement" and node.children and node.children[0].type == "((":
+        head.append("((")
+    elif kind == "variable_assignment":
+        assigned.append(_assigned_name(node))
+    elif kind == "variable_assignments":
+        assigned.extend(_assigned_name(child) for child in node.named_children if child.type == "variable_assignment")
+    else:
+        return None
+    nodes = [node, *_redirect_nodes(redirects)]
+    for redirect in redirects:
+        # tree-sitter hangs the words after a redirection on it (``cmd a > f b``): bash passes b to cmd
+        if redirect.type == "file_redirect" and (head or words):
+            words = [*words, *redirect.children_by_field_name("destination")[1:]]
+    return _Command(node.start_point.row + 1, head, words, assigned, nodes)
+
+
+def _assigned_name(node: Any) -> str:
+    name = node.child_by_field_name("name")
+    return name.text.decode() if name is not None else node.text.decode().split("=", 1)[0]
+
+
+def _continuation(redirects: list[Any]) -> tuple[Any, tuple[str, Any] | None]:
+    """What follows a heredoc's start on its line: a pipeline (``| kubectl apply -f -``), or an operator and
+    the command after it (``&& echo ok``); tree-sitter keeps both inside the heredoc redirection."""
+    for redirect in redirects:
+        if redirect.type == "heredoc_redirect":
+            for child in redirect.named_children:
+                if child.type == "pipeline":
+                    return child, None
+            right, operator = redirect.child_by_field_name("right"), redirect.child_by_field_name("operator")
+            if right is not None and operator is not None:
+                return None, (operator.type, right)
+    return None, None
+
+
+def _redirect_nodes(redirects: list[Any]) -> list[Any]:
+    return [part for redirect in redirects for part in _redirect_parts(redirect)]
+
+
+def _redirect_parts(redirect: Any) -> list[Any]:
+    """A redirection's own nodes; what follows a heredoc's start on its line (``cat <<EOF | kubectl apply -f -``)
+    is another command, walked as such."""
+    if redirect.type != "heredoc_redirect":
+        return [redirect]
+    return [child for child in redirect.named_children
+            if child.type in ("file_redirect", "herestring_redirect", "heredoc_body")]
+
+
+def _unquote(node: Any) -> str:
+    """A word as the command sees it before expansion: quotes and escapes removed, ``$x``/``$(...)`` kept."""
+    kind = node.type
+    if kind == "command_name":
+        return "".join(_unquote(child) for child in node.named_children) if node.named_children else \
+            node.text.decode()
+    if kind == "word":
+        return _ESCAPE.sub(rb"\1", node.text).decode()
+    if kind == "raw_string":
+        return node.text[1:-1].decode()
+    if kind in ("string", "concatenation"):
+        return _spliced(node, kind == "string")
+    return node.text.decode()
+
+
+def _spliced(node: Any, quoted: bool) -> str:
+    """The text of a string or concatenation: literal stretches unescaped, expansions kept as written."""
+    data, start = node.text, node.start_byte
+    out, at = [], 1 if quoted else 0
+    end = len(data) - 1 if quoted else len(data)
+    for child in node.named_children:
+        lo, hi = child.start_byte - start, child.end_byte - start
+        if child.type == "string_content":
+            continue  # literal text: unescaped below with the stretch around it
+        out.append(_DQ_ESCAPE.sub(lambda m: b"" if m.group(1) == b"\n" else m.group(1), data[at:lo]).decode()
+                   if quoted else data[at:lo].decode())
+        out.append(_unquote(child) if not quoted else child.text.decode())
+        at = hi
+    out.append(_DQ_ESCAPE.sub(lambda m: b"" if m.group(1) == b"\n" else m.group(1), data[at:end]).decode()
+               if quoted else data[at:end].decode())
+    return "".join(out)
+
+
+def _preorder(nodes: list[Any]) -> Iterator[Any]:
+    """Named nodes under ``nodes`` in source order (a heredoc's ``$(...)`` runs too, and is among them)."""
+    stack = list(reversed(nodes))
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(reversed(node.named_children))
+
+
+def _name_and_arguments(node: Any) -> list[Any]:
+    """A ``command`` node's words, name first. tree-sitter-bash splits ``q=$q'&x='$1`` into an assignment
+    and a command named ``1``; bash splits words only at blanks, so a name touching what comes before it
+    is still part of the assignment (the next word, if any, is the command)."""
+    name = node.child_by_field_name("name")
+    if name is None:
+        return []
+    words = [name, *node.children_by_field_name("argument")]
+    previous = name.prev_sibling
+    while words and previous is not None and previous.end_byte == words[0].start_byte:
+        previous = words.pop(0)
+    return words
+
+
+def _command_name(node: Any) -> str | None:
+    """The name a command-like node runs under (``local`` for a declaration, ``[`` for a test)."""
+    kind = node.type
+    if kind == "command":
+        words = _name_and_arguments(node)
+        return _unquote(words[0]) if words else None
+    if kind in ("declaration_command", "unset_command"):
+        return str(node.children[0].text.decode())
+    if kind == "test_command":
+        return "["
+    if kind == "compound_statement" and node.children and node.children[0].type == "((":
+        return "(("
+    return None
+
+
+def _names(nodes: list[Any]) -> list[str]:
+    """Names of the commands run under ``nodes`` (substitutions included), in source order."""
+    if all(node.type in _FLAT for node in nodes) and not any(b"(" in node.text or b"`" in node.text for node in nodes):
+        candidates: Any = nodes  # no $(...), <(...) or subshell inside: the nodes themselves are all there is
+    else:
+        candidates = _preorder(nodes)
+    out = []
+    for node in candidates:
+        name = _command_name(node)
+        if name is not None:
+            out.append(name)
+    return out
+
+
+def _substitutions(nodes: list[Any]) -> list[Any]:
+    """Every ``$(...)``/backquote under ``nodes``, nested ones too (each after the one holding it)."""
+    return [n for n in _preorder(nodes) if n.type == "command_substitution"]
+
+
+def _reads_status(nodes: list[Any]) -> bool:
+    for node in _preorder(nodes):
+        if node.type in ("simple_expansion", "expansion"):
+            inner = node.named_children
+            if inner and inner[0].type == "special_variable_name" and inner[0].text == b"?":
+                return True
+    return False
+
+
+def _reads_pipestatus(nodes: list[Any]) -> bool:
+    return any(node.type in ("simple_expansion", "expansion") and node.text.lstrip(b"${").startswith(b"PIPESTATUS")
+               for node in _preorder(nodes))
+
+
+@dataclass
+class _Member:
+    """One command of a pipeline: a node and the redirections tree-sitter hung on a wrapper around it."""
+
+    node: Any
+    redirects: list[Any] = field(default_factory=list)
+
+    @property
+    def nodes(self) -> list[Any]:
+        return [self.node, *_redirect_nodes(self.redirects)]
+
+
+@dataclass
+class _Pipe:
+    """A pipeline put together from tree-sitter's misnested one (see ``_Walker.visit``)."""
+
+    members: list[_Member]
+
+
 class _Walker:
     def __init__(self, analysis: _Analysis) -> None:
         self.a = analysis
+        self.suspect = 0  # the line of something tree-sitter accepts but bash may not (a stray ``fi``)
+        self.repairs: list[tuple[int, bytes]] = []  # (byte, text to insert there) against a misreading
 
-    def visit(self, node: Any, condition: bool) -> None:
-        kind = node.kind
-        if kind == "list":
-            self.sequence(node.parts, condition)
-        elif kind == "pipeline":
-            self.pipeline(node, condition)
-        elif kind == "command":
-            self.command(node, condition)
-        elif kind == "compound":
-            self.compound(node, condition)
-        elif kind == "function":
-            self.function(node)
-        elif kind in ("if", "while", "until", "for"):
-            self.control(node, condition)
+    # -- statements in order ---------------------------------------------------------------
+    def block(self, children: list[Any], condition: bool, toggles: bool = False, case_item: bool = False) -> None:
+        """Statements of a body in order. ``toggles``: an if/while whose ``if``/``then`` words switch
+        between condition (its status looked at) and body."""
+        in_condition = False
+        for index, child in enumerate(children):
+            kind = child.type
+            if not child.is_named:
+                if kind in _CLOSERS and index and children[index - 1].type in _OPENERS and not case_item:
+                    self.suspect = self.suspect or child.start_point.row + 1  # an empty body: bash rejects it
+                elif kind in (";;", ";&", ";;&") and not case_item:
+                    self.suspect = self.suspect or child.start_point.row + 1  # a case terminator outside a case
+                elif toggles and kind in ("if", "elif", "while", "until"):
+                    in_condition = True
+                elif toggles and kind in ("then", "do", "else"):
+                    in_condition = False
+                continue
+            if kind == "comment":
+                continue
+            following = children[index + 1].type if index + 1 < len(children) else ";"
+            self.visit(child, condition or in_condition or following == "&")
+            if in_condition:
+                self.a.pending = None  # the if/while looked at it
 
-    def sequence(self, parts: list[Any], condition: bool) -> None:
-        items = [p for p in parts if p.kind != "operator"]
-        ops = [p.op for p in parts if p.kind == "operator"]
-        for index, item in enumerate(items):
-            following = ops[index] if index < len(ops) else ";"
-            # The left side of && / || and a background job are not where a failure stops the script.
-            self.visit(item, condition or following in ("&&", "||", "&"))
+    def sequence(self, items: list[tuple[Any, str, list[Any]]], condition: bool) -> None:
+        for item, following, redirects in items:
+            # The left side of && / || is not where a failure stops the script.
+            self.visit(item, condition or following in ("&&", "||"), redirects)
             if following in ("&&", "||"):
                 self.a.pending = None  # the operator looked at the status
 
-    def compound(self, node: Any, condition: bool) -> None:
-        for part in node.list:
-            if part.kind not in ("reservedword", "operator"):
-                self.visit(part, condition)
+    def visit(self, node: Any, condition: bool, redirects: list[Any] | None = None) -> None:
+        """One statement; ``redirects``: the redirections tree-sitter hung on a wrapper around it."""
+        if isinstance(node, _Pipe):
+            self.pipeline(node.members, condition)
+            return
+        kind = node.type
+        redirects = redirects or []
+        piped, then = _continuation(redirects)
+        if kind == "redirected_statement":
+            body = node.child_by_field_name("body")
+            own = [*node.children_by_field_name("redirect"), *redirects]
+            if body is None:  # ``> file`` alone
+                self.command(_Command(node.start_point.row + 1, [], [], [], _redirect_nodes(own)), condition)
+            else:
+                self.visit(body, condition, own)
+        elif kind == "list":
+            # tree-sitter hangs a redirection after ``a && b`` on the list; bash gives it to the last command
+            items = _flatten_list(node)
+            last, following, _ = items[-1]
+            self.sequence([*items[:-1], (last, following, redirects)], condition)
+        elif kind == "pipeline":
+            members = _pipeline_members(node, [])
+            last = members[-1].node if members else None
+            if last is not None and last.type == "list" and not members[-1].redirects:
+                # tree-sitter reads ``a | b && c`` as ``a | (b && c)``; in bash ``|`` binds tighter
+                items = _flatten_list(last)
+                (first, following, _), rest = items[0], items[1:]
+                joined = _pipeline_members(first, []) if first.type == "pipeline" else [_Member(first)]
+                head = [*members[:-1], *joined]
+                tail_node, tail_following, _ = rest[-1]
+                self.sequence([(_Pipe(head), following, []), *rest[:-1], (tail_node, tail_following, redirects)],
+                              condition)
+            else:
+                if redirects and members:
+                    members[-1] = _Member(members[-1].node, [*members[-1].redirects, *redirects])
+                self.pipeline(members, condition)
+        elif piped is not None:  # cat <<EOF | kubectl apply -f -
+            self.pipeline([_Member(node, redirects), *_pipeline_members(piped, [])], condition)
+        elif then is not None:  # cat <<EOF > f && echo ok: the left side of && / || is a condition
+            self.statement(node, True, redirects)
+            self.a.pending = None
+            self.visit(then[1], condition)
+        else:
+            self.statement(node, condition, redirects)
+
+    def statement(self, node: Any, condition: bool, redirects: list[Any]) -> None:
+        """A statement that is neither a list nor a pipeline."""
+        kind = node.type
+        if kind == "negated_command":
+            inner = node.named_children
+            if inner:
+                self.visit(inner[0], True, redirects)
+        elif kind in ("compound_statement", "subshell") and not (node.children and node.children[0].type == "(("):
+            self.block(node.children, condition)
+            self._redirected_commands(redirects)
+        elif kind == "function_definition":
+            self.function(node)
+        elif kind == "ERROR":  # what tree-sitter recovered around a stretch it could not read (reported as unknown)
+            self.block(node.children, condition)
+        elif kind in _CONTROL:
+            self.control(node, condition)
+            self._redirected_commands(redirects)
+        else:
+            if kind == "test_command" and node.start_point.row != node.end_point.row and node.children[0].type == "[" \
+                    and any(c.type in _STATEMENTS for c in node.named_children):
+                # ``\[`` is the same command to bash (the builtin ``[``); tree-sitter reads it as a plain command
+                # name, so the test ends at its own ``]``. Lines do not move.
+                self.repairs.append((node.start_byte, b"\\"))
+                return
+            command = _command(node, redirects)
+            if command is not None:
+                self.command(command, condition)
 
     def control(self, node: Any, condition: bool) -> None:
-        """if/while/until: conditions are checked; bodies run in order; for: the body."""
-        in_condition = node.kind in ("if", "while", "until")
-        for part in node.parts:
-            if part.kind == "reservedword":
-                if part.word in ("then", "do", "else"):
-                    in_condition = False
-                elif part.word in ("if", "elif", "while", "until"):
-                    in_condition = True
-                continue
-            if part.kind in ("word", "operator"):
-                continue
-            self.visit(part, condition or in_condition)
-            if in_condition:
-                self.a.pending = None  # the if/while looked at it
+        """if/while/until: conditions are checked; bodies run in order; for and case: the bodies."""
+        kind = node.type
+        if kind in ("if_statement", "while_statement"):
+            parts: list[Any] = []
+            for child in node.children:
+                parts.extend(child.children if child.type in ("elif_clause", "else_clause", "do_group") else [child])
+            self.block(parts, condition, toggles=True)
+        elif kind == "case_statement":
+            for item in node.named_children:
+                if item.type == "case_item":
+                    self.block([c for i, c in enumerate(item.children) if item.field_name_for_child(i) != "value"],
+                               condition, case_item=True)
+        else:
+            body = node.child_by_field_name("body")
+            if body is not None:
+                self.block(body.children, condition)
         self.a.pending = None
 
     def function(self, node: Any) -> None:
         saved = (self.a.pending, self.a.unseen)
         self.a.pending, self.a.unseen = None, []
-        for part in node.parts:
-            if part.kind == "compound":
-                self.compound(part, condition=False)
+        body = node.child_by_field_name("body")
+        if body is not None:
+            self.visit(body, condition=False)
         self.a.finish()
         self.a.pending, self.a.unseen = saved
 
-    def pipeline(self, node: Any, condition: bool) -> None:
-        members = [p for p in node.parts if p.kind not in ("pipe", "reservedword")]
-        negated = any(p.kind == "reservedword" and p.word == "!" for p in node.parts)
+    def _redirected_commands(self, redirects: list[Any]) -> None:
+        """Commands in the redirections of a compound (``done < <(cmd)``) run too."""
+        for redirect in redirects:
+            self.a.commands.extend((name, redirect.start_point.row + 1) for name in _names(_redirect_parts(redirect)))
+
+    # -- pipelines and commands ----------------------------------------------------------------
+    def pipeline(self, members: list[_Member], condition: bool) -> None:
+        negated = False
+        if members and members[0].node.type == "negated_command" and members[0].node.named_children:
+            # tree-sitter binds ``!`` to the first command; bash negates the whole pipeline
+            negated = True
+            members[0] = _Member(members[0].node.named_children[0], members[0].redirects)
         if len(members) == 1:
-            self.visit(members[0], condition or negated)
+            self.visit(members[0].node, condition or negated, members[0].redirects)
             return
         names: list[list[str]] = []
         for member in members:
-            names.append(_names(member))
+            names.append(_names(member.nodes))
             self._uses(member)
         hidden = [n for group in names[:-1] for n in group if n not in _TRIVIAL]
-        line = self.a.line(node.pos[0])
-        text = " | ".join(_display(member) for member in members)
+        line = members[0].node.start_point.row + 1
+        text = " | ".join(_display_member(member) for member in members)
         if hidden:
             self.a.pipelines.append({"line": line, "text": text, "hidden": hidden,
                                      "pipefail": bool(self.a.options.pipefail), "pipestatus": False})
@@ -286,33 +689,49 @@ class _Walker:
                 self.a.commands.append((name, line))
         self.a.ran(Step(text, line, [n for group in names for n in group]), condition or negated)
 
-    def command(self, node: Any, condition: bool) -> None:
-        line = self.a.line(node.pos[0])
-        words = [p for p in node.parts if p.kind == "word"]
-        if _reads_status(node):
+    def misread(self, nodes: list[Any]) -> None:
+        """Note each newline between two words of one command: bash ends the command there, so a ``;`` before
+        it changes nothing for bash and makes tree-sitter end the command too."""
+        for node in nodes:
+            if node.type not in _WORDS or node.start_point.row == node.end_point.row:
+                continue
+            for before, after in itertools.pairwise(node.children):
+                if after.start_point.row > before.end_point.row:
+                    gap = node.text[before.end_byte - node.start_byte:after.start_byte - node.start_byte]
+                    newline = gap.find(b"\n")
+                    if before.type == "comment":  # ``word # note`` then words on the next line: ``;`` before ``#``
+                        self.repairs.append((before.start_byte, b";"))
+                        return
+                    if newline >= 0 and not gap[:newline].endswith(b"\\"):
+                        self.repairs.append((before.end_byte + newline, b";"))
+                        return
+
+    def command(self, node: _Command, condition: bool) -> None:
+        self.misread(node.nodes)
+        line, name = node.line, node.name
+        if node.reads_status():
             self.a.status_test(line)
-        if _reads_pipestatus(node) and self.a.pipelines:
+        if node.reads_pipestatus() and self.a.pipelines:
             self.a.pipelines[-1]["pipestatus"] = True
             self.a.pending = None  # PIPESTATUS holds the pipeline's statuses: it is being looked at
-        substituted = [s for s in _substitutions(node)]
-        for sub in substituted:  # $(cmd) runs first; its status is the assignment's
-            self.a.commands.extend((n, line) for n in _names(sub))
-        if not words:
-            commands = [n for sub in substituted for n in _names(sub)] or ["="]
+        for names in node.substituted_names:  # $(cmd) runs first; its status is the assignment's
+            self.a.commands.extend((n, line) for n in names)
+        if name is None:
+            commands = [n for names in node.substituted_names for n in names] or ["="]
             self.a.ran(Step(_display(node), line, commands), condition)
             return
-        name = words[0].word
-        args = [w.word for w in words[1:]]
+        if name in _MISPLACED:
+            self.suspect = self.suspect or line
         self.a.commands.append((name, line))
         if name == "set":
-            _set_options(self.a.options, args, line)
-        elif name == "trap" and "ERR" in args[1:]:
+            _set_options(self.a.options, node.words[1:], line)
+        elif name == "trap" and "ERR" in node.words[2:]:
             self.a.options.errtrap = line
         step = Step(_display(node), line, [name])
-        if _is_upload(name, args):
+        if name in _UPLOADERS and _is_upload(name, node.words[1:]):
             self.a.uploads.append(step)
         if name == "find":
-            self._prune(args, line)
+            self._prune(node.words[1:], line)
         self.a.ran(step, condition or name in ("exit", "return"))
 
     def _prune(self, args: list[str], line: int) -> None:
@@ -325,68 +744,87 @@ class _Walker:
                     self.a.prunes.append((f"{value[1:]}{unit}", line))
                     return
 
-    def _uses(self, member: Any) -> None:
-        if member.kind == "command":
-            if _reads_status(member):
-                self.a.status_test(self.a.line(member.pos[0]))
-            words = [p.word for p in member.parts if p.kind == "word"]
-            if words and _is_upload(words[0], words[1:]):
-                self.a.uploads.append(Step(_display(member), self.a.line(member.pos[0]), [words[0]]))
+    def _uses(self, member: _Member) -> None:
+        command = _command(member.node, member.redirects)
+        if command is None:
+            return
+        self.misread(command.nodes)
+        if command.reads_status():
+            self.a.status_test(command.line)
+        name = command.name
+        if name in _UPLOADERS and _is_upload(name, command.words[1:]):
+            self.a.uploads.append(Step(_display(command), command.line, [name]))
 
 
-def _walk_nodes(node: Any) -> list[Any]:
-    found = [node]
-    for attr in ("parts", "list"):
-        for child in getattr(node, attr, None) or []:
-            found.extend(_walk_nodes(child))
-    command = getattr(node, "command", None)
-    if command is not None and node.kind in ("commandsubstitution", "processsubstitution"):
-        found.extend(_walk_nodes(command))
-    output = getattr(node, "output", None)
-    if output is not None and not isinstance(output, int):
-        found.extend(_walk_nodes(output))
-    return found
+def _flatten_list(node: Any) -> list[tuple[Any, str, list[Any]]]:
+    """``a && b || c`` (nested two by two in the tree) as its commands, each with the operator after it."""
+    flat: list[Any] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current.type == "list":
+            stack.extend(reversed(current.children))
+        else:
+            flat.append(current)
+    items: list[tuple[Any, str, list[Any]]] = []
+    for part in flat:
+        if part.is_named and part.type != "comment":
+            items.append((part, ";", []))
+        elif not part.is_named and items:
+            items[-1] = (items[-1][0], part.type, [])
+    return items
 
 
-def _reads_status(node: Any) -> bool:
-    return any(n.kind == "parameter" and n.value == "?" for n in _walk_nodes(node))
+def _pipeline_members(node: Any, redirects: list[Any]) -> list[_Member]:
+    """The commands of a pipeline, nested pipelines flattened; redirections go to the command they follow."""
+    members: list[_Member] = []
+    for child in node.named_children:
+        kind = child.type
+        if kind == "pipeline":
+            members.extend(_pipeline_members(child, []))
+        elif kind == "redirected_statement" and child.child_by_field_name("body") is not None:
+            body = child.child_by_field_name("body")
+            wrapped = child.children_by_field_name("redirect")
+            if body.type == "pipeline":
+                members.extend(_pipeline_members(body, wrapped))
+            else:
+                members.append(_Member(body, wrapped))
+                piped, _ = _continuation(wrapped)
+                if piped is not None:  # a | cat <<EOF | b
+                    members.extend(_pipeline_members(piped, []))
+        elif kind != "comment":
+            members.append(_Member(child))
+    if members and redirects:
+        members[-1] = _Member(members[-1].node, [*members[-1].redirects, *redirects])
+    return members
 
 
-def _reads_pipestatus(node: Any) -> bool:
-    return any(n.kind == "parameter" and str(n.value).startswith("PIPESTATUS") for n in _walk_nodes(node))
-
-
-def _substitutions(node: Any) -> list[Any]:
-    return [n.command for n in _walk_nodes(node) if n.kind == "commandsubstitution"]
-
-
-def _names(node: Any) -> list[str]:
-    """Names of the commands a node runs (first word of each simple command)."""
-    out = []
-    for inner in _walk_nodes(node):
-        if inner.kind == "command":
-            words = [p for p in inner.parts if p.kind == "word"]
-            if words:
-                out.append(words[0].word)
-    return out
-
-
-def _display(node: Any) -> str:
+def _display(node: _Command) -> str:
     """A safe short name: the command and its plain sub-commands (``aws s3 cp``), never its arguments."""
-    if node.kind != "command":
-        names = _names(node)
-        return " && ".join(dict.fromkeys(names)) if names else node.kind
-    words = [p.word for p in node.parts if p.kind == "word"]
-    if not words:
-        names = [n for s in _substitutions(node) for n in _names(s)]
-        assigned = [p.word.split("=", 1)[0] for p in node.parts if p.kind == "assignment"]
+    name = node.name
+    if name is None:
+        names = [n for group in node.substituted_names for n in group]
+        assigned = node.assigned
         return f"{', '.join(assigned)}=$({' | '.join(names)})" if names else f"{', '.join(assigned)}=..."
-    shown = [words[0]]
-    for word in words[1:3] if words[0] in _MULTI_WORD else ():
+    shown = [name]
+    for word in node.words[1:3] if name in _MULTI_WORD else ():
         if not _SUBCOMMAND.match(word):
             break
         shown.append(word)
     return " ".join(shown)
+
+
+def _display_member(member: _Member) -> str:
+    command = _command(member.node, member.redirects)
+    if command is not None:
+        return _display(command)
+    names = _names(member.nodes)
+    if names:
+        return " && ".join(dict.fromkeys(names))
+    kind = member.node.type
+    if kind == "while_statement" and member.node.children and member.node.children[0].type == "until":
+        return "until"
+    return _KINDS.get(kind, kind)
 
 
 def _is_upload(name: str, args: list[str]) -> bool:
@@ -467,8 +905,26 @@ def _resources(path: str, a: _Analysis) -> list[Resource]:
     return resources
 
 
+def _partial(path: str, a: _Analysis, unknown: Unresolved) -> Resource:
+    """The script as far as it was read: what it runs, an upload or pruning found; the rest unknown."""
+    script = Path(path).name
+    line = int(unknown.expression.split()[-1])
+    # a name with blanks in it is a misread stretch of text, not a command
+    commands = list(dict.fromkeys(name for name, _ in a.commands if not re.search(r"\s", name)))
+    values: dict[str, Any] = {"script": script, "commands": commands,
+                              "errexit": unknown, "nounset": unknown, "pipefail": unknown, "ignored_failures": unknown,
+                              "upload": a.uploads[0].text if a.uploads else unknown,
+                              "local_retention": a.prunes[0][0] if a.prunes else unknown}
+    lines = {key: line for key in values}
+    if a.uploads:
+        lines["upload"] = a.uploads[0].line
+    if a.prunes:
+        lines["local_retention"] = a.prunes[0][1]
+    return Resource("shell", "shell_script", script, Origin(path, 1, _last(a)), _dict(values, lines, 1), format=NAME)
+
+
 def _last(a: _Analysis) -> int:
-    return len(a.lines) or 1
+    return a.newlines or 1
 
 
 def _unique(address: str, seen: dict[str, int]) -> str:
