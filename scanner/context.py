@@ -13,15 +13,16 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from scanner.loaders import SNIFF_CHARS, decode, iter_files, loader_for
+from scanner.loaders import SNIFF_CHARS, Loader, decode, iter_files, last_in_order, loader_for
 from scanner.loaders.path_globs import PathFilter
 from scanner.repository import find_root
 
 MAX_CONTEXT_FILES = 500  # a directory this full is not a module; past this, context is partial
 
 
-def _sniff(path: Path) -> str | None:
-    """The loader that claims ``path``, from its name and first bytes (None: no loader, or unreadable)."""
+def _sniff(path: Path, last: Loader | None = None) -> Loader | None:
+    """The loader that claims ``path``, from its name and first bytes (None: no loader, or unreadable);
+    with ``last``, None also when a loader asked after ``last`` would be the one."""
     try:
         with path.open("rb") as handle:
             head = handle.read(SNIFF_CHARS)
@@ -29,8 +30,7 @@ def _sniff(path: Path) -> str | None:
         return None
     if b"\x00" in head[:8192]:
         return None
-    loader = loader_for(path, decode(head))
-    return loader.name if loader else None
+    return loader_for(path, decode(head), last=last)
 
 
 def _shown(path: Path) -> str:
@@ -46,9 +46,13 @@ def context_files(paths: Sequence[str], mode: str = "auto", skip: Sequence[str] 
     named = [Path(p) for p in paths if Path(p).is_file()]
     if mode == "none" or not named:
         return []
-    formats = {fmt for fmt in map(_sniff, named) if fmt}
-    if not formats:
+    chosen = [loader for loader in map(_sniff, named) if loader is not None]
+    if not chosen:
         return []
+    formats = {loader.name for loader in chosen}
+    # A neighbour is context only if it is of one of these formats: the loaders asked after the last of
+    # them need not be asked about it (nor imported, for a pre-commit run on a few files).
+    last = last_in_order(chosen)
     if mode == "repo":
         search = [find_root()]
     else:
@@ -64,7 +68,8 @@ def context_files(paths: Sequence[str], mode: str = "auto", skip: Sequence[str] 
             if (resolved in taken or not candidate.is_file()
                     or any(root == resolved or root in resolved.parents for root in covered)):
                 continue
-            if _sniff(candidate) in formats:
+            found = _sniff(candidate, last)
+            if found is not None and found.name in formats:
                 taken.add(resolved)
                 out.append(str(candidate))
                 if len(out) >= MAX_CONTEXT_FILES:

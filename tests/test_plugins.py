@@ -52,3 +52,22 @@ def test_a_terraform_file_imports_only_the_plugins_it_uses(tmp_path: Path) -> No
     assert not imported & {"scanner.loaders.k6", "scanner.loaders.shell", "scanner.loaders.redis_conf",
                            "scanner.loaders.nginx", "scanner.loaders.dockerfile"}
     assert "scanner.mappings.aws_live" not in imported  # the live AWS shapes: not for a file
+
+
+def test_context_of_named_files_asks_no_loader_after_theirs(tmp_path: Path) -> None:
+    """A staged Terraform file's neighbours are context only if Terraform claims them: the loaders asked
+    after it (Kubernetes, Dockerfile, shell, ...) are not asked about them, so not imported either."""
+    (tmp_path / "main.tf").write_text('resource "aws_s3_bucket" "b" {\n  bucket = var.name\n}\n')
+    (tmp_path / "variables.tf").write_text('variable "name" {\n  default = "logs"\n}\n')
+    (tmp_path / "run.sh").write_text("#!/bin/sh\nset -e\necho hi\n")
+    (tmp_path / "pod.yaml").write_text("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n")
+    code = ("import sys\nfrom scanner.context import context_files\n"
+            "print(context_files([sys.argv[1]]))\n"
+            "print(' '.join(m for m in sys.modules if m.startswith('scanner.loaders.')))\n")
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "main.tf")], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+    listed, imported = done.stdout.splitlines()
+    assert listed == repr([str(tmp_path / "variables.tf")])
+    assert "scanner.loaders.terraform" in imported.split()
+    assert not {"scanner.loaders.shell", "scanner.loaders.kubernetes", "scanner.loaders.dockerfile"} & \
+        set(imported.split())

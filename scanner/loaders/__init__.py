@@ -66,24 +66,39 @@ def _loaders_named(names: set[str]) -> list[Loader]:
     return found if len(found) == len(names) else [loader for loader in all_loaders() if loader.name in names]
 
 
-def loader_for(path: Path, head: str, only: Sequence[str] | None = None) -> Loader | None:
-    return select_loader(path, head, only)[0]
+def loader_for(path: Path, head: str, only: Sequence[str] | None = None, last: Loader | None = None,
+               ) -> Loader | None:
+    return select_loader(path, head, only, last)[0]
 
 
-def select_loader(path: Path, head: str, only: Sequence[str] | None = None) -> tuple[Loader | None, str | None]:
+def select_loader(path: Path, head: str, only: Sequence[str] | None = None,
+                  last: Loader | None = None) -> tuple[Loader | None, str | None]:
     """The loader that claims ``path``, and what the file is when it is not infrastructure (None when it is).
 
     A file that is not infrastructure (a CI workflow, a Helm template) is searched for secrets only:
-    no structural loader may claim it, whatever its content looks like.
+    no structural loader may claim it, whatever its content looks like. With ``last``, the loaders asked
+    after it are not asked (nor imported): the caller only wants to know whether one up to it claims.
     """
     other = what_is(path, head)
+    stop = _module_of(last) if last is not None else None
     for module in _modules():
         loader = _loader(module)
-        if loader is None or (only and loader.name not in only) or (other and loader.name != SECRETS_ONLY):
-            continue
-        if loader.claims(path, head):
+        if loader is not None and not (only and loader.name not in only) \
+                and not (other and loader.name != SECRETS_ONLY) and loader.claims(path, head):
             return loader, other
+        if module == stop:
+            break
     return None, other
+
+
+def _module_of(loader: Loader) -> str:
+    return type(loader).__module__.rsplit(".", 1)[-1]
+
+
+def last_in_order(chosen: Iterable[Loader]) -> Loader | None:
+    """Of ``chosen``, the loader asked last when a file's loader is chosen."""
+    position = {module: index for index, module in enumerate(_modules())}
+    return max(chosen, key=lambda loader: position.get(_module_of(loader), len(position)), default=None)
 
 
 def iter_files(paths: Iterable[str | os.PathLike[str]], skip: PathFilter | None = None) -> Iterator[Path]:
