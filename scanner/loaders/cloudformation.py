@@ -28,7 +28,9 @@ class CloudFormationLoader:
     name = NAME
 
     def claims(self, path: Path, head: str) -> bool:
-        return path.suffix.lower() in (".yaml", ".yml", ".json", ".template", ".cfn") and bool(_SNIFF.search(head))
+        # both alternatives of _SNIFF hold "AWS": a find that rules out most files before the regex's slow scan
+        return path.suffix.lower() in (".yaml", ".yml", ".json", ".template", ".cfn") and "AWS" in head \
+            and bool(_SNIFF.search(head))
 
     def load(self, path: str, text: str) -> LoadResult:
         try:
@@ -202,14 +204,16 @@ class _Template:
                 items = [(k, v) for k, v, _, _ in expanded]
                 key_lines = {**key_lines, **{str(k): line for k, _, line, _ in expanded}}
             for k, v in items:
-                resolved = self.resolve(v)
+                # (a scalar resolves to itself: no call for the most common value)
+                resolved = self.resolve(v) if isinstance(v, (dict, list)) else v
                 if resolved is not _NO_VALUE:
                     out[k] = resolved
             out.line, out.end_line = getattr(value, "line", 0), getattr(value, "end_line", 0)
             out.key_lines = key_lines
             return out
         if isinstance(value, list):
-            out_list = LineList(r for r in (self.resolve(v) for v in value) if r is not _NO_VALUE)
+            out_list = LineList(r for r in (self.resolve(v) if isinstance(v, (dict, list)) else v for v in value)
+                                if r is not _NO_VALUE)
             out_list.line, out_list.end_line = getattr(value, "line", 0), getattr(value, "end_line", 0)
             return out_list
         return value
