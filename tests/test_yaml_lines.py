@@ -75,3 +75,27 @@ def test_merge_tag_and_key_lines_of_other_keys() -> None:
     doc = load_documents("a: &x {k: 1}\nb:\n  !!merge : *x\n  j: 2\nc:\n  1: one\n  true: yes\n")[0]
     assert doc["b"] == {"k": 1, "j": 2}
     assert doc["c"].key_lines == {"1": 6, "True": 7}
+
+
+def _with_lines(value: Any) -> Any:
+    if isinstance(value, dict):
+        return (value.line, value.end_line, dict(value.key_lines), {k: _with_lines(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return (getattr(value, "line", None), getattr(value, "end_line", None), [_with_lines(v) for v in value])
+    return value
+
+
+def test_intrinsics_same_without_and_with_an_anchor() -> None:
+    # a text without anchors takes the short path for short-form tags; one anchor sends it through PyYAML's
+    text = """R:
+  Properties:
+    A: !Sub ['${x}-${y}', {x: !Ref P, y: !GetAtt [Db, Port]}]
+    B: !If [Cond, !Join ['', [a, !Ref Q]], 3]
+    C: !GetAtt Db.Endpoint.Address
+    D: !Select [0, !GetAZs '']
+"""
+    anchored = text + "Z: &z 1\n"
+    plain = load_documents(text, cfn_tags=True)[0]
+    generic = load_documents(anchored, cfn_tags=True)[0]
+    assert _with_lines(plain["R"]) == _with_lines(generic["R"])
+    assert plain["R"]["Properties"]["C"] == {"Fn::GetAtt": ["Db", "Endpoint.Address"]}

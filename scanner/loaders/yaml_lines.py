@@ -44,6 +44,9 @@ class LineList(list[Any]):
     end_line: int = 0
 
 
+_STR = "tag:yaml.org,2002:str"
+
+
 class LineLoader(_Base):
     """SafeLoader that builds LineDict/LineList nodes."""
 
@@ -66,17 +69,25 @@ def _construct_mapping(loader: Any, node: yaml.MappingNode) -> LineDict:
     result.end_line = node.end_mark.line + (0 if node.end_mark.column == 0 else 1)
     result.key_lines = {}
     for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
+        key = _child(loader, key_node)
         if isinstance(key, (list, dict)):
             raise yaml.constructor.ConstructorError(
                 None, None, "found an unhashable key", key_node.start_mark)
-        result[key] = loader.construct_object(value_node, deep=True)
+        result[key] = _child(loader, value_node)
         result.key_lines[str(key)] = key_node.start_mark.line + 1
     return result
 
 
+def _child(loader: Any, node: yaml.Node) -> Any:
+    """``construct_object(node, deep=True)``, without its bookkeeping for the commonest node: a plain string
+    (which it constructs to ``node.value``, the same object each time, aliases included)."""
+    if node.tag == _STR and isinstance(node, yaml.ScalarNode):
+        return node.value
+    return loader.construct_object(node, deep=True)
+
+
 def _construct_sequence(loader: Any, node: yaml.SequenceNode) -> LineList:
-    result = LineList(loader.construct_object(child, deep=True) for child in node.value)
+    result = LineList(_child(loader, child) for child in node.value)
     result.line = node.start_mark.line + 1
     result.end_line = node.end_mark.line + 1
     return result
@@ -132,7 +143,6 @@ def _construct_intrinsic(loader: Any, tag_suffix: str, node: yaml.Node) -> LineD
 CfnLineLoader.add_multi_constructor("!", _construct_intrinsic)
 
 
-_STR = "tag:yaml.org,2002:str"
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
 _MERGE = "tag:yaml.org,2002:merge"
@@ -191,6 +201,10 @@ def _build(loader: Any, node: yaml.Node, memo: dict[int, Any] | None) -> Any:
         items.line = node.start_mark.line + 1
         items.end_line = node.end_mark.line + 1
         return items
+    if memo is None and tag[:1] == "!" and isinstance(loader, CfnLineLoader):
+        # ``!Ref``, ``!Sub``...: what construct_object gives (its one constructor for the "!" prefix), without
+        # the bookkeeping an alias would need (the text has no anchor)
+        return _construct_intrinsic(loader, tag[1:], node)
     if tag in _IMMUTABLE_TAGS and isinstance(node, yaml.ScalarNode):
         cached = (tag, node.value)
         value = _SCALARS.get(cached, _SCALARS)
