@@ -77,9 +77,13 @@ _DIRECTIVES = re.compile(r"^\s*(requirepass|masterauth)\s+(\S+)", re.I)
 _FOLDS_TO_ASCII = "\u0131\u017f\u0130"
 _FLAG = re.compile(r"--(password|passwd|token|api-key|apikey|secret|client-secret|access-key|secret-key)"
                    r"(?:=|\s+)(\"[^\"]*\"|'[^']*'|\S+)", re.I)
-_KV_COLON = re.compile(r"""^(\s*)(?:-\s+)?["']?([A-Za-z_.][\w.\-]*)["']?\s*:(?:\s+|$)(.*)$""")  # .dockerconfigjson
-_KV_EQUALS = re.compile(r"""^(\s*)(?:-\s+)?(?:export\s+|set\s+|readonly\s+|declare\s+(?:-\w+\s+)?)?"""
-                        r"""["']?([A-Za-z_][\w.\-]*)["']?\s*=(?!=)\s*(.*)$""")
+# ``key: value`` and ``key = value`` lines: groups (indent, key); the value is the rest of the line after the
+# match (``line[match.end():]``), not a ``(.*)$`` group, whose scan of a long line cost more than the rest of the
+# match. Possessive where giving characters back can never lead to a match (a key's characters are none of
+# the quote, space, ``:`` or ``=`` after it): no backtracking on the lines that are no assignment.
+_KV_COLON = re.compile(r"""^(\s*+)(?:-\s++)?["']?([A-Za-z_.][\w.\-]*+)["']?\s*+:(?:\s++|$)""")  # .dockerconfigjson
+_KV_EQUALS = re.compile(r"""^(\s*+)(?:-\s++)?(?:export\s+|set\s+|readonly\s+|declare\s+(?:-\w+\s+)?)?"""
+                        r"""["']?([A-Za-z_][\w.\-]*+)["']?\s*+=(?!=)\s*+""")
 _HCL_BLOCK = re.compile(r"""^(\s*)[A-Za-z_][\w-]*((?:\s+"[^"]*")+)\s*\{\s*$""")
 _URL = re.compile(r"\b([a-zA-Z][a-zA-Z0-9+.\-]*://)([^:/?#\s@'\"]+):([^@/?#\s'\"]+)@")
 # What every _URL match holds, from its literal "://" (a fast search; _URL's scheme first is not).
@@ -546,7 +550,8 @@ class _Lines:
                 bracket = min(at for at in (line.find("{"), line.find("[")) if at >= 0)
                 return self.inline(number, line[bracket:], self.parents(len(line) - len(line.lstrip())))
             return _NONE
-        lead, key, raw = match.groups()
+        lead, key = match.groups()
+        raw = line[match.end():]
         indent = len(lead)
         dash = line.startswith("- ", indent)
         if dash:
