@@ -36,7 +36,7 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from scanner.loaders.yaml_lines import LineDict
 from scanner.model import Origin, Resource
@@ -421,6 +421,13 @@ def _named(key: str, parents: tuple[str, ...]) -> str | None:
     return None if any(p.lower() in _LABEL_PARENTS for p in parents) else name
 
 
+class _Block(NamedTuple):
+    """An HCL block's opening line (``resource "type" "name" {``): its indent and last label."""
+
+    indent: int
+    label: str
+
+
 class _Lines:
     """Line-by-line reading for YAML, HCL, INI, .env, shell, conf: keys with their enclosing keys."""
 
@@ -434,6 +441,7 @@ class _Lines:
         self.shell = fmt == "shell"  # unquoted values end at whitespace (PGPASSWORD=x pg_dump ...)
         self.kind = ""  # the YAML document's top-level ``kind``
         self.data: list[tuple[int, str, str]] = []  # its top-level ``data`` entries (line, key, value)
+        self.shapes: dict[str, Any] = {}  # line -> what it is (see _shape): the same for every line of that text
 
     def parents(self, indent: int) -> tuple[str, ...]:
         stack = self.stack
@@ -511,21 +519,42 @@ class _Lines:
 
     def read(self, number: int, line: str) -> Sequence[Credential]:
         """The credentials this line sets; keeps track of the enclosing keys either way."""
-        # Runs on every line of every file: written for the common ``key: value`` line (one regex, no calls
-        # but the ones that line needs); the rare forms go to the methods above.
+        # Runs on every line of every file. What a line is (blank, a comment, ``key: value``...) depends on its
+        # text alone: worked out once per distinct line of the file (in a CRD or a template most lines repeat
+        # one already seen: ``type: string``). The common ``key: value`` line that names nothing only closes
+        # the keys it is not inside of.
+        shape = self.shapes.get(line)
+        if shape is None:
+            shape = self.shapes[line] = self._shape(line)
+        if shape.__class__ is not tuple:
+            return _NONE if shape is None else self._other(number, line, shape)
+        indent, dash, key, raw, raw_stripped, shell_words, plain = shape
+        if plain:
+            if dash:
+                self.item_name = None
+            stack = self.stack
+            while stack and stack[-1][0] >= indent:
+                stack.pop()
+            if not stack:
+                return _NONE
+            top = stack[-1]
+            if not top[3] and not (top[0] == 0 and top[2] == ("data",)):  # no sealed secret's, no Secret's data
+                return _NONE
+        return self._assigned(number, indent, dash, key, raw, raw_stripped, shell_words)
+
+    def _shape(self, line: str) -> tuple[Any, ...] | str | None:
+        """What ``line`` is, from its text alone: None (blank, a comment), "---", an HCL block (``_Block``),
+        "other" (a line that assigns nothing), or an assignment (indent, dash, key, raw, raw stripped, shell
+        words, plain): plain when it opens no block, holds no inline map and its key is none the reader reads."""
         stripped = line.strip()
-        if not stripped:
-            return _NONE
-        if stripped[0] in "#;" or stripped[:2] == "//" or stripped == "---":
-            return self.end_document() if stripped == "---" else _NONE
+        if not stripped or stripped[0] in "#;" or stripped[:2] == "//":
+            return None
+        if stripped == "---":
+            return stripped
         if stripped[-1] == "{":
             block = _HCL_BLOCK.match(line)
             if block:
-                labels = _LABEL.findall(block.group(2))
-                indent = len(block.group(1))
-                self.parents(indent)
-                self.push(indent, labels[-1])
-                return _NONE
+                return _Block(len(block.group(1)), _LABEL.findall(block.group(2))[-1])
         # ``key = value`` when ``=`` comes before any ``:`` (HCL, INI, .env, shell), else ``key: value``
         colon_at, equals_at = line.find(":"), line.find("=")
         match = None
@@ -535,33 +564,55 @@ class _Lines:
             shell_words = self.shell and match is not None
         if match is None and colon_at >= 0:
             match = _KV_COLON.match(line)
-        stack = self.stack
         if match is None:
-            if stripped[0] in "!'\"" and stack:
-                continued = self.continued(number, line, stripped)
-                if continued is not None:
-                    return continued
-            # a list element or a one-line block: ``{ name = "a", password = "b" },``, ``x { password = y }``
-            if stripped[:2] == "- " and stack and _holds_credentials(stack[-1][1]):
-                indent = len(line) - len(line.lstrip())
-                if stack[-1][0] < indent:  # a YAML list of values under ``api_keys:``
-                    return self.items(number, [stripped[2:]], self.parents(indent))
-            if ("=" in line or ":" in line) and ("{" in line or "[" in line):
-                bracket = min(at for at in (line.find("{"), line.find("[")) if at >= 0)
-                return self.inline(number, line[bracket:], self.parents(len(line) - len(line.lstrip())))
-            return _NONE
+            return "other"
         lead, key = match.groups()
         raw = line[match.end():]
         indent = len(lead)
         dash = line.startswith("- ", indent)
         if dash:
             indent += 2
+        raw_stripped = raw.strip()
+        plain = bool(raw_stripped) and raw_stripped not in _CONTAINERS and (
+            raw_stripped[0] not in "{[" or raw_stripped.startswith("{{")) and key not in ("name", "kind", "value") \
+            and not _may_name(key)
+        return indent, dash, key, raw, raw_stripped, shell_words, plain
+
+    def _other(self, number: int, line: str, shape: Any) -> Sequence[Credential]:
+        """A line that is no ``key: value``: a document separator, an HCL block, a continued value, a list
+        item, an inline map."""
+        if shape == "---":
+            return self.end_document()
+        if isinstance(shape, _Block):
+            self.parents(shape.indent)
+            self.push(shape.indent, shape.label)
+            return _NONE
+        stripped = line.strip()
+        stack = self.stack
+        if stripped[0] in "!'\"" and stack:
+            continued = self.continued(number, line, stripped)
+            if continued is not None:
+                return continued
+        # a list element or a one-line block: ``{ name = "a", password = "b" },``, ``x { password = y }``
+        if stripped[:2] == "- " and stack and _holds_credentials(stack[-1][1]):
+            indent = len(line) - len(line.lstrip())
+            if stack[-1][0] < indent:  # a YAML list of values under ``api_keys:``
+                return self.items(number, [stripped[2:]], self.parents(indent))
+        if ("=" in line or ":" in line) and ("{" in line or "[" in line):
+            bracket = min(at for at in (line.find("{"), line.find("[")) if at >= 0)
+            return self.inline(number, line[bracket:], self.parents(len(line) - len(line.lstrip())))
+        return _NONE
+
+    def _assigned(self, number: int, indent: int, dash: bool, key: str, raw: str, raw_stripped: str,
+                  shell_words: bool) -> Sequence[Credential]:
+        """A ``key: value`` (or ``key = value``) line: the credential it sets, if any; the enclosing keys."""
+        stack = self.stack
+        if dash:
             self.item_name = None
         while stack and stack[-1][0] >= indent:
             stack.pop()
         top = stack[-1] if stack else None
         parents = top[2] if top is not None else ()
-        raw_stripped = raw.strip()
         if key == "name" and raw_stripped:
             value = _unquote(raw, shell_words)
             if value:

@@ -243,3 +243,20 @@ def test_redact_finds_known_secrets_however_many(monkeypatch: pytest.MonkeyPatch
 ])
 def test_rare_detectors_and_key_paths(text: str, expected: list[tuple[str, int]]) -> None:
     assert [(c.key, c.line) for c in detect(text) if c.literal] == expected
+
+
+def test_the_same_line_text_under_other_keys() -> None:
+    # one text, four meanings: what a line is may be worked out once, what it sets depends on where it stands
+    text = """plain:
+  value: s3cretvalue99
+db_password:
+  value: s3cretvalue99
+spec:
+  encryptedData:
+    value: s3cretvalue99
+env:
+  - name: API_TOKEN
+    value: s3cretvalue99
+"""
+    assert [(c.key, c.line, c.literal) for c in detect(text)] == [
+        ("db_password", 4, True), ("value", 7, False), ("API_TOKEN", 10, True)]
