@@ -564,8 +564,9 @@ class _Lines:
             shell_words = self.shell and match is not None
         if match is None and colon_at >= 0:
             match = _KV_COLON.match(line)
-        if match is None:
-            return "other"
+        if match is None:  # "other" when one of _other's cases may apply, else nothing to do (a text line)
+            inline = ("=" in line or ":" in line) and ("{" in line or "[" in line)
+            return "other" if stripped[0] in "!'\"" or stripped[:2] == "- " or inline else None
         lead, key = match.groups()
         raw = line[match.end():]
         indent = len(lead)
