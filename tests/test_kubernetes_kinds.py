@@ -177,6 +177,15 @@ def test_yaml_values_kubectl_reads_as_strings_load(tmp_path: Path) -> None:
     assert [(f.policy_id, f.status) for f in report.findings] == [("ME-K8S-13", Status.COMPLIES)], report.findings
 
 
+def test_keys_json_spells_as_strings_validate(tmp_path: Path) -> None:
+    # an unquoted number or boolean as a key (a label ``1: x``) is a string key in the JSON the API server reads
+    path = tmp_path / "pod.yaml"
+    path.write_text("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  labels:\n    1: x\n    true: y\n"
+                    "spec:\n  containers:\n  - name: c\n    image: nginx:1.27\n")
+    report = scan(ScanOptions(paths=[str(path)], policies=["ME-K8S-13"]))
+    assert [(f.policy_id, f.status) for f in report.findings] == [("ME-K8S-13", Status.COMPLIES)], report.findings
+
+
 def test_an_object_whose_api_version_no_api_server_serves_is_not_a_manifest(tmp_path: Path) -> None:
     # An ARM resource exported on its own: apiVersion and kind, but a date for a version.
     arm = tmp_path / "storage.json"
