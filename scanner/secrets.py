@@ -36,7 +36,7 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from scanner.loaders.yaml_lines import LineDict
 from scanner.model import Origin, Resource
@@ -72,13 +72,22 @@ _KEY_OF = {"password", "passwd", "pwd", "token", "credential", "credentials"}
 _GLUED = ("password", "passwd", "secret", "apikey", "authtoken")
 _PARENT_VALUE_KEYS = {"default", "defaultvalue", "value", "initial_value"}
 _DIRECTIVES = re.compile(r"^\s*(requirepass|masterauth)\s+(\S+)", re.I)
+# Characters a case-insensitive regex matches to an ASCII letter of ``requirepass``/``masterauth`` that
+# str.lower() does not turn into that letter alone: dotless i, long s, dotted capital I.
+_FOLDS_TO_ASCII = "\u0131\u017f\u0130"
 _FLAG = re.compile(r"--(password|passwd|token|api-key|apikey|secret|client-secret|access-key|secret-key)"
                    r"(?:=|\s+)(\"[^\"]*\"|'[^']*'|\S+)", re.I)
-_KV_COLON = re.compile(r"""^(\s*)(?:-\s+)?["']?([A-Za-z_.][\w.\-]*)["']?\s*:(?:\s+|$)(.*)$""")  # .dockerconfigjson
-_KV_EQUALS = re.compile(r"""^(\s*)(?:-\s+)?(?:export\s+|set\s+|readonly\s+|declare\s+(?:-\w+\s+)?)?"""
-                        r"""["']?([A-Za-z_][\w.\-]*)["']?\s*=(?!=)\s*(.*)$""")
+# ``key: value`` and ``key = value`` lines: groups (indent, key); the value is the rest of the line after the
+# match (``line[match.end():]``), not a ``(.*)$`` group, whose scan of a long line cost more than the rest of the
+# match. Possessive where giving characters back can never lead to a match (a key's characters are none of
+# the quote, space, ``:`` or ``=`` after it): no backtracking on the lines that are no assignment.
+_KV_COLON = re.compile(r"""^(\s*+)(?:-\s++)?["']?([A-Za-z_.][\w.\-]*+)["']?\s*+:(?:\s++|$)""")  # .dockerconfigjson
+_KV_EQUALS = re.compile(r"""^(\s*+)(?:-\s++)?(?:export\s+|set\s+|readonly\s+|declare\s+(?:-\w+\s+)?)?"""
+                        r"""["']?([A-Za-z_][\w.\-]*+)["']?\s*+=(?!=)\s*+""")
 _HCL_BLOCK = re.compile(r"""^(\s*)[A-Za-z_][\w-]*((?:\s+"[^"]*")+)\s*\{\s*$""")
 _URL = re.compile(r"\b([a-zA-Z][a-zA-Z0-9+.\-]*://)([^:/?#\s@'\"]+):([^@/?#\s'\"]+)@")
+# What every _URL match holds, from its literal "://" (a fast search; _URL's scheme first is not).
+_URL_HINT = re.compile(r"://[^:/?#\s@'\"]+:[^@/?#\s'\"]+@")
 _PRIVATE_KEY = re.compile(r"-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY( BLOCK)?-----")
 _PATTERNS = (
     (re.compile(r"\b((?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|AIPA)[A-Z0-9]{16})\b"), "AWS access key"),
@@ -94,6 +103,7 @@ _PATTERNS = (
 _PATTERN_HINT = re.compile(r"A(?:KIA|SIA|GPA|IDA|ROA|NPA|IPA|Iza)|gh[pousr]_|xox[abprs]-|_live_")
 _FLAG_HINT = re.compile(r"--(?:pass|token|api|secret|client|access)", re.I)
 _BASIC_AUTH = re.compile(r"\b(Basic|Bearer)\s+([A-Za-z0-9+/=._\-]{12,})")
+_BASIC_AUTH_REST = re.compile(r"\s+[A-Za-z0-9+/=._\-]{12,}")
 _REFERENCES = (
     (re.compile(r"\$\{|\$\(|^\$[A-Za-z_]\w*$|^\$\d$|^`[^`]+`$"), "environment variable or shell expansion"),
     (re.compile(r"\{\{.*\}\}|\{%"), "template"),
@@ -143,7 +153,7 @@ _INLINE_PAIR = re.compile(r"""(?<=[{,\[\s])["']?([A-Za-z_][\w.\-]*)["']?\s*(?:=(
 # An item of an inline list: a quoted string or a bare word (up to the next comma or bracket).
 _LIST_ITEM = re.compile(r"""("(?:[^"\\\n]|\\.)*"|'[^'\n]*'|[^,\[\]\s][^,\[\]]*)""")
 _NOT_SECRETS = {"true", "false", "yes", "no", "on", "off", "null", "none", "~", "nil", "undefined", "{}", "[]"}
-_CONTAINERS = ("{", "[", "|", ">", "|-", ">-", "|+", ">+", "(")
+_CONTAINERS = frozenset(("{", "[", "|", ">", "|-", ">-", "|+", ">+", "("))
 _SEALED_PARENTS = {"encrypteddata"}
 _SMALL_NUMBER = re.compile(r"-?\d{1,3}(\.\d+)?")
 _TRAILING_COMMENT = re.compile(r"\s+#|\s+//")
@@ -393,6 +403,12 @@ def _json_credentials(text: str) -> list[Credential] | None:
     return found
 
 
+@functools.lru_cache(maxsize=8192)
+def _may_name(key: str) -> bool:
+    """Whether ``_named`` may return a name for ``key`` under a parent that is no sealed secret's."""
+    return is_credential_name(key) or key.lower() in _PARENT_VALUE_KEYS
+
+
 def _named(key: str, parents: tuple[str, ...]) -> str | None:
     """The credential's name if ``key`` holds one: itself, or the variable/parameter it is the value of."""
     if is_credential_name(key) or (parents and parents[-1].lower() in _SEALED_PARENTS):
@@ -405,21 +421,38 @@ def _named(key: str, parents: tuple[str, ...]) -> str | None:
     return None if any(p.lower() in _LABEL_PARENTS for p in parents) else name
 
 
+class _Block(NamedTuple):
+    """An HCL block's opening line (``resource "type" "name" {``): its indent and last label."""
+
+    indent: int
+    label: str
+
+
 class _Lines:
     """Line-by-line reading for YAML, HCL, INI, .env, shell, conf: keys with their enclosing keys."""
 
     def __init__(self, fmt: str) -> None:
         self.fmt = fmt
-        self.stack: list[tuple[int, str]] = []
+        # (indent, key, the keys down to this one, whether the key is a sealed secret's): each entry holds its
+        # path, built once per push, so the enclosing keys of a line are a lookup, not a tuple built from the
+        # whole stack (deep CRDs: O(depth) on every line)
+        self.stack: list[tuple[int, str, tuple[str, ...], bool]] = []
         self.item_name: tuple[int, str] | None = None  # (indent, name) of a "- name: X" list item
         self.shell = fmt == "shell"  # unquoted values end at whitespace (PGPASSWORD=x pg_dump ...)
         self.kind = ""  # the YAML document's top-level ``kind``
         self.data: list[tuple[int, str, str]] = []  # its top-level ``data`` entries (line, key, value)
+        self.shapes: dict[str, Any] = {}  # line -> what it is (see _shape): the same for every line of that text
 
     def parents(self, indent: int) -> tuple[str, ...]:
-        while self.stack and self.stack[-1][0] >= indent:
-            self.stack.pop()
-        return tuple(key for _, key in self.stack)
+        stack = self.stack
+        while stack and stack[-1][0] >= indent:
+            stack.pop()
+        return stack[-1][2] if stack else ()
+
+    def push(self, indent: int, key: str) -> None:
+        """``key`` (at ``indent``) encloses the lines that follow, until one as little indented."""
+        stack = self.stack
+        stack.append((indent, key, (*stack[-1][2], key) if stack else (key,), key.lower() in _SEALED_PARENTS))
 
     @staticmethod
     def assignment(line: str) -> re.Match[str] | None:
@@ -436,10 +469,10 @@ class _Lines:
         """A YAML value on the line after its key (``MasterUserPassword:`` then ``!If [...]`` or a quoted
         scalar, more indented): judged as that key's value; None when the line continues no key."""
         indent = len(line) - len(line.lstrip())
-        key_indent, key = self.stack[-1]
+        key_indent, key, _, _ = self.stack[-1]
         if key_indent >= indent:
             return None
-        parents = tuple(k for _, k in self.stack[:-1])
+        parents = self.stack[-2][2] if len(self.stack) > 1 else ()
         name = _named(key, parents)
         if name is None:
             return None
@@ -486,60 +519,125 @@ class _Lines:
 
     def read(self, number: int, line: str) -> Sequence[Credential]:
         """The credentials this line sets; keeps track of the enclosing keys either way."""
+        # Runs on every line of every file. What a line is (blank, a comment, ``key: value``...) depends on its
+        # text alone: worked out once per distinct line of the file (in a CRD or a template most lines repeat
+        # one already seen: ``type: string``). The common ``key: value`` line that names nothing only closes
+        # the keys it is not inside of.
+        shape = self.shapes.get(line)
+        if shape is None:
+            shape = self.shapes[line] = self._shape(line)
+        if shape.__class__ is not tuple:
+            return _NONE if shape is None else self._other(number, line, shape)
+        indent, dash, key, raw, raw_stripped, shell_words, plain = shape
+        if plain:
+            if dash:
+                self.item_name = None
+            stack = self.stack
+            while stack and stack[-1][0] >= indent:
+                stack.pop()
+            if not stack:
+                return _NONE
+            top = stack[-1]
+            if not top[3] and not (top[0] == 0 and top[2] == ("data",)):  # no sealed secret's, no Secret's data
+                return _NONE
+        return self._assigned(number, indent, dash, key, raw, raw_stripped, shell_words)
+
+    def _shape(self, line: str) -> tuple[Any, ...] | str | None:
+        """What ``line`` is, from its text alone: None (blank, a comment), "---", an HCL block (``_Block``),
+        "other" (a line that assigns nothing), or an assignment (indent, dash, key, raw, raw stripped, shell
+        words, plain): plain when it opens no block, holds no inline map and its key is none the reader reads."""
         stripped = line.strip()
-        if not stripped or stripped.startswith(("#", "//", ";")) or stripped == "---":
-            return self.end_document() if stripped == "---" else _NONE
-        block = _HCL_BLOCK.match(line) if stripped.endswith("{") else None
-        if block:
-            labels = _LABEL.findall(block.group(2))
-            indent = len(block.group(1))
-            self.parents(indent)
-            self.stack.append((indent, labels[-1]))
+        if not stripped or stripped[0] in "#;" or stripped[:2] == "//":
+            return None
+        if stripped == "---":
+            return stripped
+        if stripped[-1] == "{":
+            block = _HCL_BLOCK.match(line)
+            if block:
+                return _Block(len(block.group(1)), _LABEL.findall(block.group(2))[-1])
+        # ``key = value`` when ``=`` comes before any ``:`` (HCL, INI, .env, shell), else ``key: value``
+        colon_at, equals_at = line.find(":"), line.find("=")
+        match = None
+        shell_words = False
+        if equals_at >= 0 and (colon_at < 0 or equals_at < colon_at):
+            match = _KV_EQUALS.match(line)
+            shell_words = self.shell and match is not None
+        if match is None and colon_at >= 0:
+            match = _KV_COLON.match(line)
+        if match is None:  # "other" when one of _other's cases may apply, else nothing to do (a text line)
+            inline = ("=" in line or ":" in line) and ("{" in line or "[" in line)
+            return "other" if stripped[0] in "!'\"" or stripped[:2] == "- " or inline else None
+        lead, key = match.groups()
+        raw = line[match.end():]
+        indent = len(lead)
+        dash = line.startswith("- ", indent)
+        if dash:
+            indent += 2
+        raw_stripped = raw.strip()
+        plain = bool(raw_stripped) and raw_stripped not in _CONTAINERS and (
+            raw_stripped[0] not in "{[" or raw_stripped.startswith("{{")) and key not in ("name", "kind", "value") \
+            and not _may_name(key)
+        return indent, dash, key, raw, raw_stripped, shell_words, plain
+
+    def _other(self, number: int, line: str, shape: Any) -> Sequence[Credential]:
+        """A line that is no ``key: value``: a document separator, an HCL block, a continued value, a list
+        item, an inline map."""
+        if shape == "---":
+            return self.end_document()
+        if isinstance(shape, _Block):
+            self.parents(shape.indent)
+            self.push(shape.indent, shape.label)
             return _NONE
-        match = self.assignment(line)
-        if match is None and stripped[0] in "!'\"" and self.stack:
+        stripped = line.strip()
+        stack = self.stack
+        if stripped[0] in "!'\"" and stack:
             continued = self.continued(number, line, stripped)
             if continued is not None:
                 return continued
-        if match is None:
-            # a list element or a one-line block: ``{ name = "a", password = "b" },``, ``x { password = y }``
-            if stripped[:2] == "- " and self.stack and _holds_credentials(self.stack[-1][1]):
-                indent = len(line) - len(line.lstrip())
-                if self.stack[-1][0] < indent:  # a YAML list of values under ``api_keys:``
-                    return self.items(number, [stripped[2:]], self.parents(indent))
-            if ("=" in line or ":" in line) and ("{" in line or "[" in line):
-                bracket = min(at for at in (line.find("{"), line.find("[")) if at >= 0)
-                return self.inline(number, line[bracket:], self.parents(len(line) - len(line.lstrip())))
-            return _NONE
-        dash = 2 if line[len(match.group(1)):].startswith("- ") else 0
-        indent = len(match.group(1)) + dash
-        key, raw = match.group(2), match.group(3)
-        parents = self.parents(indent)
+        # a list element or a one-line block: ``{ name = "a", password = "b" },``, ``x { password = y }``
+        if stripped[:2] == "- " and stack and _holds_credentials(stack[-1][1]):
+            indent = len(line) - len(line.lstrip())
+            if stack[-1][0] < indent:  # a YAML list of values under ``api_keys:``
+                return self.items(number, [stripped[2:]], self.parents(indent))
+        if ("=" in line or ":" in line) and ("{" in line or "[" in line):
+            bracket = min(at for at in (line.find("{"), line.find("[")) if at >= 0)
+            return self.inline(number, line[bracket:], self.parents(len(line) - len(line.lstrip())))
+        return _NONE
+
+    def _assigned(self, number: int, indent: int, dash: bool, key: str, raw: str, raw_stripped: str,
+                  shell_words: bool) -> Sequence[Credential]:
+        """A ``key: value`` (or ``key = value``) line: the credential it sets, if any; the enclosing keys."""
+        stack = self.stack
         if dash:
             self.item_name = None
-        raw_stripped = raw.strip()
+        while stack and stack[-1][0] >= indent:
+            stack.pop()
+        top = stack[-1] if stack else None
+        parents = top[2] if top is not None else ()
         if key == "name" and raw_stripped:
-            value = _unquote(raw, self.shell and match.re is _KV_EQUALS)
+            value = _unquote(raw, shell_words)
             if value:
                 self.item_name = (indent, value)
         if not indent and key == "kind":
             self.kind = _unquote(raw, False)
         if not raw_stripped or raw_stripped in _CONTAINERS:
-            self.stack.append((indent, key))
+            self.push(indent, key)
             return _NONE
         if raw_stripped[0] in "{[" and not raw_stripped.startswith("{{"):
             # an inline map or list: its values are searched, unless it is itself a reference ({Ref: X})
             named = _named(key, parents)
             if named is None or classify(raw_stripped) is None:
                 return self.inline(number, raw_stripped, (*parents, key))
-        if parents == ("data",) and self.stack[0][0] == 0:
+        if parents == ("data",) and stack[0][0] == 0:
             self.data.append((number, key, _unquote(raw, False)))
-        name = _named(key, parents)
+        # _named(key, parents) is None unless the key may name a credential or the parent is sealed: asked
+        # only then (almost no line)
+        name = _named(key, parents) if _may_name(key) or (top is not None and top[3]) else None
         if name is None and key == "value" and self.item_name and self.item_name[0] == indent \
                 and is_credential_name(self.item_name[1]):
             name = self.item_name[1]  # Kubernetes env: - name: DB_PASSWORD / value: ...
         if name is not None:
-            credential = _credential(name, _unquote(raw, self.shell and match.re is _KV_EQUALS), number,
+            credential = _credential(name, _unquote(raw, shell_words), number,
                                      parents=parents, quoted=raw_stripped[:1] in ("'", '"'), fmt=self.fmt)
             return [credential] if credential is not None else _NONE
         return _NONE
@@ -554,6 +652,18 @@ def _line_key(line: str, reader: _Lines | None) -> str | None:
     if key == "value" and reader is not None and reader.item_name is not None:
         return reader.item_name[1]
     return key
+
+
+def _has_basic_auth(text: str) -> bool:
+    """Whether a line of ``text`` may hold ``_BASIC_AUTH``: its word, then what must follow it (a search for
+    the words is fast; the regex, tried at each word boundary of a large text, is not)."""
+    for word in ("Basic", "Bearer"):
+        at = text.find(word)
+        while at >= 0:
+            if _BASIC_AUTH_REST.match(text, at + len(word)):
+                return True
+            at = text.find(word, at + 1)
+    return False
 
 
 def detect(text: str, fmt: str = "") -> list[Credential]:
@@ -573,16 +683,27 @@ def detect(text: str, fmt: str = "") -> list[Credential]:
     lines = text.splitlines()
     # The detectors below look for rare literals; each runs only on files (and then lines) holding the
     # literal it needs, so a file with none costs one search of its text per detector.
-    private_keys = "PRIVATE KEY" in text
+    # (A search of the whole text finds whatever a search of one of its lines finds: none of these patterns
+    # reaches past a line, except _BASIC_AUTH's whitespace, which only lets the whole text match more.)
+    private_keys = "PRIVATE KEY" in text and _PRIVATE_KEY.search(text) is not None
     patterns = _PATTERN_HINT.search(text) is not None
-    urls = "://" in text and "@" in text
-    basic_auth = "Basic" in text or "Bearer" in text
-    if text.isascii():  # lower() and two finds beat a case-insensitive regex search of a large text
-        lowered = text.lower()
-        directives = "requirepass" in lowered or "masterauth" in lowered
-    else:  # the regex folds a few more characters (the Kelvin sign is a k): let it look
-        directives = True
+    urls = "://" in text and "@" in text and _URL_HINT.search(text) is not None
+    basic_auth = _has_basic_auth(text)
+    # lower() and two finds beat a case-insensitive regex search of a large text; the regex also folds a
+    # few characters lower() does not fold to these ASCII letters: where one stands, let it look
+    lowered = text.lower()
+    directives = "requirepass" in lowered or "masterauth" in lowered or (
+        not text.isascii() and any(c in text for c in _FOLDS_TO_ASCII))
     flags = _FLAG_HINT.search(text) is not None
+    if reader is not None and not (private_keys or patterns or urls or basic_auth or directives or flags):
+        # the common case: none of the rare literals, so only the key reader has work on each line
+        read = reader.read
+        for number, line in enumerate(lines, 1):
+            here = read(number, line)
+            if here:
+                for credential in here:
+                    add(credential)
+        lines = []
     index = 0
     while index < len(lines):
         number, line = index + 1, lines[index]

@@ -167,12 +167,17 @@ def test_a_workload_without_an_app_label_is_an_api_server_only_by_its_name(tmp_p
     assert [(Path(f.file).name, f.status) for f in report.findings] == [("api.yaml", Status.VIOLATES)]
 
 
-def test_yaml_values_kubectl_reads_as_strings_load(tmp_path: Path) -> None:
+@pytest.mark.parametrize("metadata", [
     # `- =` is a plain string to kubectl's YAML reader (a CRD's enum of match operators), and an
     # unquoted timestamp a string in the JSON the API server validates.
+    "  creationTimestamp: 2018-12-02T08:19:13Z\n  annotations:\n    ops: =\n",
+    # an unquoted number or boolean as a key (a label ``1: x``) is a string key in that JSON
+    "  labels:\n    1: x\n    true: y\n",
+])
+def test_yaml_values_kubectl_reads_as_strings_load(tmp_path: Path, metadata: str) -> None:
     path = tmp_path / "pod.yaml"
-    path.write_text("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  creationTimestamp: 2018-12-02T08:19:13Z\n"
-                    "  annotations:\n    ops: =\nspec:\n  containers:\n  - name: c\n    image: nginx:1.27\n")
+    path.write_text("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n" + metadata +
+                    "spec:\n  containers:\n  - name: c\n    image: nginx:1.27\n")
     report = scan(ScanOptions(paths=[str(path)], policies=["ME-K8S-13"]))
     assert [(f.policy_id, f.status) for f in report.findings] == [("ME-K8S-13", Status.COMPLIES)], report.findings
 

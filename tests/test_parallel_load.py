@@ -90,3 +90,28 @@ def test_pool_only_for_enough_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 100)
     assert parallel._worth_a_pool(files)
     assert not parallel._worth_a_pool(files[:3])
+
+
+def test_the_cpu_sample_overlaps_loading(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the CPUs' use is sampled while the first files load here: nothing waits for it, the report is the same
+    monkeypatch.delenv("SPECDRIFT_JOBS", raising=False)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_FILES", 2)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 1)
+    monkeypatch.setattr(parallel, "SAMPLE_S", 3600.0)  # every file loads within the window: no pool
+
+    def no_sleep(_seconds: float) -> None:
+        raise AssertionError("waited for the CPU sample")
+
+    monkeypatch.setattr(parallel.time, "sleep", no_sleep)
+    assert _snapshot(load_paths([tree])) == _snapshot(load_paths([tree], jobs=1))
+
+
+@pytest.mark.parametrize("own_cpu_s, jobs", [(0.05, 2), (0.0, 1)])
+def test_own_use_in_the_window_is_no_other_work(monkeypatch: pytest.MonkeyPatch, own_cpu_s: float, jobs: int) -> None:
+    # 100 of 200 ticks busy on 2 CPUs over 50 ms: this process's own loading (one CPU), or other work
+    monkeypatch.setattr(parallel, "_cpu_times", lambda: [100, 0, 0, 100, 0, 0, 0, 0])
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(parallel, "_usable_cpus", lambda: 2)
+    monkeypatch.setattr(parallel.time, "monotonic", lambda: 10.05)
+    monkeypatch.setattr(parallel.time, "process_time", lambda: 1.0 + own_cpu_s)
+    assert parallel._idle_jobs([0] * 8, 1.0, 10.0) == jobs

@@ -231,3 +231,32 @@ def test_redact_finds_known_secrets_however_many(monkeypatch: pytest.MonkeyPatch
     assert redact("abcdefgh") == mask("abcdefgh") and redact("x/abcdefgh/x") == f"x/{mask('abcdefgh')}/x"
     assert redact("abcdef") == mask("abcdef") and redact("xabcdefx") == "xabcdefx"  # short: whole values only
     assert redact("Window-Lookup") == "Window-Lookup"
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the whole-file hints that let most files skip the rare detectors must not hide what a line holds
+    ("x: 1\nrequ\u0131repass s3cretvalue99\nnon-ascii \u00e9\n", [("requ\u0131repass", 2)]),  # dotless i folds
+    ("requirepa\u017fs s3cretvalue99\n\u00e9\n", [("requirepa\u017fs", 1)]),  # long s folds
+    ("a: 1\nb: Basic\n  dXNlcjpwYXNzd29yZDEyMzQ=\nc: Bearer abcdefghijklmnop\n", [("Bearer credentials", 4)]),
+    ("url: postgres://admin:hunter2hunter2@db:5432/x\n", [("url", 1)]),
+    ("deep:\n  er:\n    - name: DB_PASSWORD\n      value: s3cretvalue99\n", [("DB_PASSWORD", 4)]),
+])
+def test_rare_detectors_and_key_paths(text: str, expected: list[tuple[str, int]]) -> None:
+    assert [(c.key, c.line) for c in detect(text) if c.literal] == expected
+
+
+def test_the_same_line_text_under_other_keys() -> None:
+    # one text, four meanings: what a line is may be worked out once, what it sets depends on where it stands
+    text = """plain:
+  value: s3cretvalue99
+db_password:
+  value: s3cretvalue99
+spec:
+  encryptedData:
+    value: s3cretvalue99
+env:
+  - name: API_TOKEN
+    value: s3cretvalue99
+"""
+    assert [(c.key, c.line, c.literal) for c in detect(text)] == [
+        ("db_password", 4, True), ("value", 7, False), ("API_TOKEN", 10, True)]

@@ -9,6 +9,7 @@ Conditions are decided from the same defaults: ``Fn::If`` takes its branch and a
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,9 @@ class CloudFormationLoader:
     name = NAME
 
     def claims(self, path: Path, head: str) -> bool:
-        return path.suffix.lower() in (".yaml", ".yml", ".json", ".template", ".cfn") and bool(_SNIFF.search(head))
+        # both alternatives of _SNIFF hold "AWS": a find that rules out most files before the regex's slow scan
+        return path.suffix.lower() in (".yaml", ".yml", ".json", ".template", ".cfn") and "AWS" in head \
+            and bool(_SNIFF.search(head))
 
     def load(self, path: str, text: str) -> LoadResult:
         try:
@@ -42,26 +45,26 @@ class CloudFormationLoader:
         scope = _Template(template)
         result = LoadResult()
         resources: LineDict = template["Resources"]
-        for logical_id, body in resources.items():
+        for logical_id, body, line, looped in scope.entries(resources, result.errors, path):
             if not isinstance(body, dict) or "Type" not in body:
-                result.errors.append(ParseError(path, resources.line_of(logical_id),
-                                                f"resource {logical_id} has no Type", NAME))
+                result.errors.append(ParseError(path, line, f"resource {logical_id} has no Type", NAME))
                 continue
             created = scope.condition(str(body["Condition"])) if "Condition" in body else True
             if created is False:
                 continue  # the template decides not to create it with the parameters' defaults
+            if created is True and looped is not None:
+                created = looped  # a loop over a collection the files do not fix: how many is not known
             properties = body.get("Properties")
             if properties is not None and not isinstance(properties, dict):  # CloudFormation rejects it too
                 result.errors.append(ParseError(path, body.line_of("Properties") if isinstance(body, LineDict)
-                                                else resources.line_of(logical_id),
-                                                f"Properties of {logical_id} must be a mapping", NAME))
+                                                else line, f"Properties of {logical_id} must be a mapping", NAME))
                 continue
             if not isinstance(properties, LineDict):
                 properties = LineDict()
                 properties.line = properties.end_line = getattr(body, "line", 0)
                 properties.key_lines = {}
             rtype = str(body["Type"])
-            origin = Origin(path, resources.line_of(logical_id), getattr(body, "end_line", None))
+            origin = Origin(path, line, getattr(body, "end_line", None))
             attributes = scope.resolve(properties)
             if isinstance(created, Unresolved) and isinstance(attributes, LineDict):
                 attributes[EXISTS_WHEN] = created  # whether it is created is not in the files
@@ -75,6 +78,8 @@ def _problem(exc: yaml.YAMLError) -> str:
 
 _NO_VALUE = object()  # AWS::NoValue: the property is removed
 _SUB_VAR = re.compile(r"\$\{([^}]*)\}")
+_FOR_EACH = "Fn::ForEach::"
+_NOT_ALPHANUMERIC = re.compile(r"[^A-Za-z0-9]")
 
 
 class _Template:
@@ -88,6 +93,53 @@ class _Template:
         self.conditions = template.get("Conditions") or {}
         self.mappings = template.get("Mappings") or {}
         self._decided: dict[str, bool | Unresolved] = {}
+        transforms = template.get("Transform")
+        # Fn::ForEach is valid only under this transform; without it CloudFormation rejects the template
+        self.loops = "AWS::LanguageExtensions" in (transforms if isinstance(transforms, list) else [transforms])
+
+    def entries(self, mapping: dict[Any, Any], errors: list[ParseError], path: str,
+                ) -> Iterator[tuple[Any, Any, int, Unresolved | None]]:
+        """(key, value, line, unknown) of ``mapping`` with its ``Fn::ForEach`` loops expanded as CloudFormation
+        expands them; ``unknown``: the loop's collection is not in the files (the entry is written once, the
+        identifier ``Unresolved``), else None. A malformed loop is an error in ``errors``."""
+        for key, value in mapping.items():
+            line = mapping.line_of(key) if isinstance(mapping, LineDict) else 0
+            if not (self.loops and isinstance(key, str) and key.startswith(_FOR_EACH)):
+                yield key, value, line, None
+                continue
+            if not (isinstance(value, list) and len(value) == 3 and isinstance(value[0], str)
+                    and isinstance(value[2], dict)):
+                errors.append(ParseError(path, line, f"{key} must be [identifier, collection, {{OutputKey: value}}]",
+                                         NAME))
+                continue
+            identifier, collection, fragment = value
+            items = self._collection(collection)
+            if isinstance(items, Unresolved):
+                unknown = Unresolved(key, f"the collection of {key} is not known: {items.reason}")
+                for inner_key, inner, inner_line, _ in self.entries(
+                        _substitute(fragment, identifier, unknown), errors, path):
+                    yield inner_key, inner, inner_line, unknown
+                continue
+            for item in items:
+                yield from self.entries(_substitute(fragment, identifier, item), errors, path)
+
+    def _collection(self, collection: Any) -> list[str] | Unresolved:
+        """The items a loop goes over: a list, or a CommaDelimitedList parameter (members space-trimmed)."""
+        resolved = self.resolve(collection)
+        if isinstance(resolved, Unresolved):
+            return resolved
+        if isinstance(resolved, str):
+            return [member.strip() for member in resolved.split(",")]
+        if not isinstance(resolved, list):
+            return Unresolved(str(collection), "a collection known only at deployment")
+        items = []
+        for item in resolved:
+            if isinstance(item, Unresolved):
+                return item
+            if isinstance(item, (dict, list)):
+                return Unresolved(str(collection), "a collection known only at deployment")
+            items.append(str(item).lower() if isinstance(item, bool) else str(item))
+        return items
 
     def parameter(self, name: str) -> Any:
         param = self.parameters[name] or {}
@@ -141,17 +193,27 @@ class _Template:
                 key, args = next(iter(value.items()))
                 handler = self._INTRINSICS.get(key)
                 if handler is not None:
-                    return handler(self, args, value)
+                    # an Fn::ForEach identifier whose collection is unknown stands for the whole argument
+                    return args if isinstance(args, Unresolved) else handler(self, args, value)
             out = LineDict()
-            for k, v in value.items():
-                resolved = self.resolve(v)
+            key_lines = getattr(value, "key_lines", {})
+            items: Any = value.items()
+            if self.loops and any(isinstance(k, str) and k.startswith(_FOR_EACH) for k in value):
+                # loops inside properties (a setting per item); a malformed one stays as written
+                expanded = list(self.entries(value, [], ""))
+                items = [(k, v) for k, v, _, _ in expanded]
+                key_lines = {**key_lines, **{str(k): line for k, _, line, _ in expanded}}
+            for k, v in items:
+                # (a scalar resolves to itself: no call for the most common value)
+                resolved = self.resolve(v) if isinstance(v, (dict, list)) else v
                 if resolved is not _NO_VALUE:
                     out[k] = resolved
             out.line, out.end_line = getattr(value, "line", 0), getattr(value, "end_line", 0)
-            out.key_lines = getattr(value, "key_lines", {})
+            out.key_lines = key_lines
             return out
         if isinstance(value, list):
-            out_list = LineList(r for r in (self.resolve(v) for v in value) if r is not _NO_VALUE)
+            out_list = LineList(r for r in (self.resolve(v) if isinstance(v, (dict, list)) else v for v in value)
+                                if r is not _NO_VALUE)
             out_list.line, out_list.end_line = getattr(value, "line", 0), getattr(value, "end_line", 0)
             return out_list
         return value
@@ -259,6 +321,38 @@ class _Template:
 
     _INTRINSICS = {"Ref": _ref, "Fn::If": _if, "Fn::Sub": _sub, "Fn::Join": _join, "Fn::Select": _select,
                    "Fn::FindInMap": _find_in_map}
+
+
+def _substitute(node: Any, identifier: str, item: str | Unresolved) -> Any:
+    """A copy of a loop's fragment for one item: ``${identifier}`` and ``&{identifier}`` (the item without its
+    non-alphanumeric characters) replaced in keys and strings, ``Ref: identifier`` replaced by the item. An
+    ``Unresolved`` item leaves keys as written and makes every string or reference that names it unresolved."""
+    if isinstance(node, str):
+        plain, stripped = "${" + identifier + "}", "&{" + identifier + "}"
+        if plain not in node and stripped not in node:
+            return node
+        if isinstance(item, Unresolved):
+            return Unresolved(node, item.reason)
+        return node.replace(plain, item).replace(stripped, _NOT_ALPHANUMERIC.sub("", item))
+    if isinstance(node, dict):
+        if len(node) == 1 and node.get("Ref") == identifier:
+            return item
+        out = LineDict()
+        out.line, out.end_line = getattr(node, "line", 0), getattr(node, "end_line", 0)
+        out.key_lines = {}
+        written = getattr(node, "key_lines", {})
+        for key, value in node.items():
+            new_key = _substitute(key, identifier, item) if isinstance(key, str) else key
+            if isinstance(new_key, Unresolved):
+                new_key = key
+            out[new_key] = _substitute(value, identifier, item)
+            out.key_lines[str(new_key)] = written.get(str(key), out.line)
+        return out
+    if isinstance(node, list):
+        items = LineList(_substitute(value, identifier, item) for value in node)
+        items.line, items.end_line = getattr(node, "line", 0), getattr(node, "end_line", 0)
+        return items
+    return node
 
 
 def _joined(item: Any) -> str:

@@ -26,6 +26,8 @@ class DisasterRecoveryLoader:
 
     def claims(self, path: Path, head: str) -> bool:
         suffix = path.suffix.lower()
+        if ROOT not in head:  # both patterns hold it: a find, before a line-anchored scan of the whole head
+            return False
         if suffix in (".yaml", ".yml"):
             return bool(_SNIFF_YAML.search(head))
         return suffix == ".json" and bool(_SNIFF_JSON.search(head))

@@ -41,6 +41,9 @@ class KubernetesLoader:
 
     def claims(self, path: Path, head: str) -> bool:
         suffix = path.suffix.lower()
+        # every pattern below holds "apiVersion": a find rules out most files before the regexes' scans
+        if suffix not in (".json", ".yaml", ".yml") or "apiVersion" not in head:
+            return False
         json_keys = bool(_JSON_API.search(head)) and bool(_JSON_KIND.search(head))
         if suffix == ".json":
             return json_keys

@@ -7,7 +7,8 @@ idle CPUs to do it on (measured, docs/performance.md): below ``PARALLEL_MIN_FILE
 or ``PARALLEL_MIN_BYTES`` (a pre-commit run, a small module) its start-up and the pickling
 of results cost more than they save, and on a machine whose other work already keeps the
 CPUs busy (sampled from /proc/stat for 50 ms) extra processes only take turns. ``--jobs`` /
-``SPECDRIFT_JOBS`` override the choice.
+``SPECDRIFT_JOBS`` override the choice. The 50 ms sample is not waited for: the first files load in
+this process meanwhile, and this process's own use over the window is not counted as other work.
 
 Workers return ``LoadResult``s by pickling: Resources, LineDict/LineList/BlockList trees,
 Unresolved and ParseError are plain picklable classes. With them goes the set of literal
@@ -38,6 +39,7 @@ PARALLEL_MIN_FILES = 48
 PARALLEL_MIN_BYTES = 1 << 20
 CHUNKS_PER_WORKER = 4
 MIN_CHUNK = 8
+SAMPLE_S = 0.05  # how long the CPUs' use is sampled (while the first files load) before choosing
 
 Loaded = tuple[str | None, LoadResult]
 
@@ -50,12 +52,26 @@ def requested_jobs() -> int | None:
 
 def default_jobs() -> int:
     """The CPUs this process may run on that other work is not using right now."""
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cpus = os.cpu_count() or 1
+    cpus = _usable_cpus()
     busy = _busy_cpus()
     return max(1, min(cpus, int(cpus - busy + 0.5)))
+
+
+def _usable_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _busy_share(first: list[int], second: list[int]) -> float | None:
+    """CPUs in use between two /proc/stat samples (None when no time passed)."""
+    deltas = [b - a for a, b in zip(first, second, strict=True)]
+    total = sum(deltas)
+    if total <= 0:
+        return None
+    idle = deltas[3] + deltas[4]  # idle, iowait
+    return (os.cpu_count() or 1) * (1 - idle / total)
 
 
 def _busy_cpus(window_s: float = 0.05) -> float:
@@ -68,12 +84,9 @@ def _busy_cpus(window_s: float = 0.05) -> float:
     if first is not None:
         time.sleep(window_s)
         second = _cpu_times()
-        if second is not None:
-            deltas = [b - a for a, b in zip(first, second, strict=True)]
-            total = sum(deltas)
-            if total > 0:
-                idle = deltas[3] + deltas[4]  # idle, iowait
-                return (os.cpu_count() or 1) * (1 - idle / total)
+        busy = _busy_share(first, second) if second is not None else None
+        if busy is not None:
+            return busy
     try:
         return os.getloadavg()[0]
     except OSError:
@@ -110,8 +123,19 @@ def load_many(files: Sequence[Path], shown: Sequence[str], only: Sequence[str] |
     """``load_file`` for each file, in order; across processes when it pays (``jobs``: how many, 1: none)."""
     if jobs is None:
         jobs = requested_jobs()
+    if jobs is None and _worth_a_pool(files):
+        first = _cpu_times()
+        if first is None:
+            jobs = default_jobs()
+        else:  # sample the CPUs' use while the first files load here, instead of waiting for the sample
+            own, began, done = time.process_time(), time.monotonic(), 0
+            while done < len(files) and time.monotonic() - began < SAMPLE_S:
+                yield from _serial(files[done:done + 1], shown[done:done + 1], only)
+                done += 1
+            jobs = _idle_jobs(first, own, began)
+            files, shown = files[done:], shown[done:]
     if jobs is None:
-        jobs = default_jobs() if _worth_a_pool(files) else 1
+        jobs = 1
     if jobs <= 1 or len(files) < 2:
         yield from _serial(files, shown, only)
         return
@@ -138,6 +162,19 @@ def load_many(files: Sequence[Path], shown: Sequence[str], only: Sequence[str] |
         print(f"specdrift: parallel loading stopped ({type(exc).__name__}); continuing in one process",
               file=sys.stderr)
         yield from _serial(files[done:], shown[done:], only)
+
+
+def _idle_jobs(first: list[int], own_cpu: float, began: float) -> int:
+    """The usable CPUs other work left idle since ``first`` (a /proc/stat sample taken at ``began``, when this
+    process had used ``own_cpu`` seconds of CPU): this process's own use meanwhile is not other work."""
+    second = _cpu_times()
+    wall = time.monotonic() - began
+    busy = _busy_share(first, second) if second is not None else None
+    if busy is None or wall <= 0:
+        return default_jobs()
+    others = max(0.0, busy - (time.process_time() - own_cpu) / wall)
+    cpus = _usable_cpus()
+    return max(1, min(cpus, int(cpus - others + 0.5)))
 
 
 def _serial(files: Sequence[Path], shown: Sequence[str], only: Sequence[str] | None) -> Iterator[Loaded]:

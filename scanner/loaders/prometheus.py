@@ -32,12 +32,15 @@ _EXPR = re.compile(r"^\s*-?\s*expr\s*:", re.M)
 _KIND = re.compile(r"^kind\s*:\s*[\"']?(\w+)", re.M)
 
 
+# (Each line-anchored search below scans the whole head; a find of the literal it needs comes first.)
 def _is_config(head: str) -> bool:
-    return bool(_SCRAPE.search(head) or (_GLOBAL.search(head) and _INTERVAL.search(head)))
+    return bool(("scrape_configs" in head and _SCRAPE.search(head))
+                or ("global" in head and _GLOBAL.search(head) and "_interval" in head and _INTERVAL.search(head)))
 
 
 def _is_rules(head: str) -> bool:
-    return bool(_GROUPS.search(head) and _RULE.search(head) and _EXPR.search(head))
+    return bool("groups" in head and _GROUPS.search(head) and "expr" in head and _RULE.search(head)
+                and _EXPR.search(head))
 
 
 def _only_prometheus_rules(head: str) -> bool:
@@ -51,7 +54,7 @@ class PrometheusLoader:
     def claims(self, path: Path, head: str) -> bool:
         if path.suffix.lower() not in (".yaml", ".yml"):
             return False
-        if _KIND.search(head):
+        if "kind" in head and _KIND.search(head):
             return _only_prometheus_rules(head)
         return _is_config(head) or _is_rules(head)
 

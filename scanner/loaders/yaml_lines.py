@@ -6,6 +6,7 @@ never changed: another library in the same process still sees stock behaviour.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import yaml
@@ -43,8 +44,22 @@ class LineList(list[Any]):
     end_line: int = 0
 
 
+_STR = "tag:yaml.org,2002:str"
+
+
 class LineLoader(_Base):
     """SafeLoader that builds LineDict/LineList nodes."""
+
+    def __init__(self, stream: Any) -> None:
+        super().__init__(stream)
+        # The composer asks these of every node; for this loader (no path resolvers, the stock implicit
+        # ones) the answers are a pure function of the node's kind and text: cached, and the path-resolver
+        # hooks, which do nothing without path resolvers, replaced by C callables that do nothing (a Python
+        # method call each, twice per node, otherwise).
+        if not self.yaml_path_resolvers:
+            self.resolve = _resolve
+            self.descend_resolver = slice  # (parent, index) -> a throwaway slice object
+            self.ascend_resolver = tuple  # () -> the empty tuple
 
 
 def _construct_mapping(loader: Any, node: yaml.MappingNode) -> LineDict:
@@ -54,20 +69,45 @@ def _construct_mapping(loader: Any, node: yaml.MappingNode) -> LineDict:
     result.end_line = node.end_mark.line + (0 if node.end_mark.column == 0 else 1)
     result.key_lines = {}
     for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
+        key = _child(loader, key_node)
         if isinstance(key, (list, dict)):
             raise yaml.constructor.ConstructorError(
                 None, None, "found an unhashable key", key_node.start_mark)
-        result[key] = loader.construct_object(value_node, deep=True)
+        result[key] = _child(loader, value_node)
         result.key_lines[str(key)] = key_node.start_mark.line + 1
     return result
 
 
+def _child(loader: Any, node: yaml.Node) -> Any:
+    """``construct_object(node, deep=True)``, without its bookkeeping for the commonest node: a plain string
+    (which it constructs to ``node.value``, the same object each time, aliases included)."""
+    if node.tag == _STR and isinstance(node, yaml.ScalarNode):
+        return node.value
+    return loader.construct_object(node, deep=True)
+
+
 def _construct_sequence(loader: Any, node: yaml.SequenceNode) -> LineList:
-    result = LineList(loader.construct_object(child, deep=True) for child in node.value)
+    result = LineList(_child(loader, child) for child in node.value)
     result.line = node.start_mark.line + 1
     result.end_line = node.end_mark.line + 1
     return result
+
+
+_IMPLICIT: dict[Any, tuple[tuple[str, Any], ...]] = {
+    first: tuple(resolvers) for first, resolvers in LineLoader.yaml_implicit_resolvers.items()}
+_ANY_FIRST = _IMPLICIT.pop(None, ())
+_DEFAULT_TAGS = {yaml.ScalarNode: LineLoader.DEFAULT_SCALAR_TAG, yaml.SequenceNode: LineLoader.DEFAULT_SEQUENCE_TAG,
+                 yaml.MappingNode: LineLoader.DEFAULT_MAPPING_TAG}
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _resolve(kind: Any, value: Any, implicit: Any) -> str | None:
+    """``BaseResolver.resolve`` for a loader without path resolvers: the tag of an untagged node."""
+    if kind is yaml.ScalarNode and implicit[0]:
+        for tag, regexp in _IMPLICIT.get(value[:1], ()) + _ANY_FIRST:
+            if regexp.match(value):
+                return tag
+    return _DEFAULT_TAGS.get(kind)
 
 
 LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
@@ -103,62 +143,95 @@ def _construct_intrinsic(loader: Any, tag_suffix: str, node: yaml.Node) -> LineD
 CfnLineLoader.add_multi_constructor("!", _construct_intrinsic)
 
 
-_STR = "tag:yaml.org,2002:str"
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
 _MERGE = "tag:yaml.org,2002:merge"
 
 
-def _build(loader: Any, node: yaml.Node, memo: dict[int, Any]) -> Any:
+# Scalars of these tags construct to immutable values (numbers, booleans, None, dates) that depend on the
+# text alone: each distinct (tag, text) is constructed once per process.
+_IMMUTABLE_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in ("int", "float", "bool", "null", "timestamp"))
+_SCALARS: dict[tuple[str, str], Any] = {}
+_MAX_SCALARS = 1 << 16
+
+
+def _build(loader: Any, node: yaml.Node, memo: dict[int, Any] | None) -> Any:
     """The value of ``node``: what ``construct_document`` gives, without its per-node bookkeeping.
 
     PyYAML's generic constructor costs most of the load time of a large manifest tree; plain
     strings, mappings and sequences are built here directly, every other tag (numbers,
-    booleans, timestamps, ``!Ref``...) by the loader's own constructor for it.
+    booleans, timestamps, ``!Ref``...) by the loader's own constructor for it. ``memo`` (by node
+    id) gives an alias the object its anchor built; None when the text has no anchor.
     """
     tag = node.tag
     if tag == _STR:
         return node.value
-    done = memo.get(id(node))
-    if done is not None:  # an alias: the same object, as PyYAML gives it
-        return done
+    if memo is not None:
+        done = memo.get(id(node))
+        if done is not None:  # an alias: the same object, as PyYAML gives it
+            return done
     if tag == _MAP and isinstance(node, yaml.MappingNode):
-        if any(key.tag == _MERGE for key, _ in node.value):
+        if loader.merges and any(key.tag == _MERGE for key, _ in node.value):
             loader.flatten_mapping(node)
         result = LineDict()
-        memo[id(node)] = result
+        if memo is not None:
+            memo[id(node)] = result
         result.line = node.start_mark.line + 1
-        result.end_line = node.end_mark.line + (0 if node.end_mark.column == 0 else 1)
+        end_mark = node.end_mark
+        result.end_line = end_mark.line + (0 if end_mark.column == 0 else 1)
         key_lines: dict[str, int] = {}
         result.key_lines = key_lines
         for key_node, value_node in node.value:
-            key = _build(loader, key_node, memo)
-            if isinstance(key, (list, dict)):
-                raise yaml.constructor.ConstructorError(
-                    None, None, "found an unhashable key", key_node.start_mark)
-            result[key] = _build(loader, value_node, memo)
-            key_lines[str(key)] = key_node.start_mark.line + 1
+            if key_node.tag == _STR:  # almost every key: a plain string
+                key = key_node.value
+                key_lines[key] = key_node.start_mark.line + 1
+            else:
+                key = _build(loader, key_node, memo)
+                if isinstance(key, (list, dict)):
+                    raise yaml.constructor.ConstructorError(
+                        None, None, "found an unhashable key", key_node.start_mark)
+                key_lines[str(key)] = key_node.start_mark.line + 1
+            result[key] = value_node.value if value_node.tag == _STR else _build(loader, value_node, memo)
         return result
     if tag == _SEQ and isinstance(node, yaml.SequenceNode):
         items = LineList()
-        memo[id(node)] = items
-        items.extend(_build(loader, child, memo) for child in node.value)
+        if memo is not None:
+            memo[id(node)] = items
+        items.extend(child.value if child.tag == _STR else _build(loader, child, memo) for child in node.value)
         items.line = node.start_mark.line + 1
         items.end_line = node.end_mark.line + 1
         return items
-    value = loader.construct_object(node, deep=True)
-    memo[id(node)] = value
+    if memo is None and tag[:1] == "!" and isinstance(loader, CfnLineLoader):
+        # ``!Ref``, ``!Sub``...: what construct_object gives (its one constructor for the "!" prefix), without
+        # the bookkeeping an alias would need (the text has no anchor)
+        return _construct_intrinsic(loader, tag[1:], node)
+    if tag in _IMMUTABLE_TAGS and isinstance(node, yaml.ScalarNode):
+        cached = (tag, node.value)
+        value = _SCALARS.get(cached, _SCALARS)
+        if value is _SCALARS:
+            value = loader.yaml_constructors[tag](loader, node)
+            if len(_SCALARS) >= _MAX_SCALARS:
+                _SCALARS.clear()
+            _SCALARS[cached] = value
+    else:
+        value = loader.construct_object(node, deep=True)
+    if memo is not None:
+        memo[id(node)] = value
     return value
 
 
 def load_documents(text: str, cfn_tags: bool = False) -> list[Any]:
     """Every document of a (multi-document) YAML text, with line information."""
     loader = (CfnLineLoader if cfn_tags else LineLoader)(text)
+    # An alias needs an anchor (``&``), a merge key ``<<`` or the merge tag: a text without them needs neither
+    # the alias memo nor the per-mapping look for merge keys.
+    anchors = "&" in text
+    loader.merges = "<<" in text or "merge" in text
     try:
         documents = []
         while loader.check_node():
             node = loader.get_node()
-            documents.append(_build(loader, node, {}))
+            documents.append(_build(loader, node, {} if anchors else None))
             loader.constructed_objects = {}
             loader.recursive_objects = {}
         return documents

@@ -639,16 +639,21 @@ def _schema_root() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "kubernetes-json-schema"
 
 
-def _bundled_versions(root: Path) -> list[str]:
-    return [m.group(1) for entry in root.iterdir() if (m := re.match(r"v(\d+\.\d+\.\d+)-local$", entry.name))]
+@cache
+def _bundled_versions(root: Path) -> tuple[str, ...]:
+    return tuple(m.group(1) for entry in root.iterdir() if (m := re.match(r"v(\d+\.\d+\.\d+)-local$", entry.name)))
 
 
 def _version_key(version: str) -> tuple[int, ...]:
     return tuple(int(part) for part in re.findall(r"\d+", version)[:3])
 
 
+def _error_path(error: Any) -> list[str]:
+    return list(map(str, error.instance_path))
+
+
 def _plain(value: Any) -> Any:
-    """Plain dicts/lists for the validator (line-aware subclasses validate the same, but keep it exact)."""
+    """What the validator reads, for a tree it refuses: string keys, dates as JSON strings."""
     if isinstance(value, Mapping):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -679,7 +684,10 @@ def k8s_schema(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, An
     if validator is None:
         return Outcome(Status.UNKNOWN, "schema", f"{api_version} {kind}", f"Kubernetes {version} schema",
                        f"no bundled schema for {api_version} {kind} (a custom resource): not validated")
-    errors = sorted(validator.iter_errors(_plain(resource.attributes)), key=lambda e: list(map(str, e.instance_path)))
+    try:  # the line-aware tree as it is: the validator reads dict and list subclasses as plain ones
+        errors = sorted(validator.iter_errors(resource.attributes), key=_error_path)
+    except ValueError:  # a value JSON has no type for (an unquoted YAML date), a key that is no string
+        errors = sorted(validator.iter_errors(_plain(resource.attributes)), key=_error_path)
     if not errors:
         return Outcome(Status.COMPLIES, "schema", f"{api_version} {kind}", f"Kubernetes {version} schema")
     first = errors[0]
