@@ -15,8 +15,9 @@ from .conftest import ROOT
 # Top-level packages a scan of one Terraform file has no use for.
 FORBIDDEN = ("boto3", "botocore", "google.cloud", "googleapiclient", "azure", "kubernetes_validate",
              "kubernetes", "cfnlint", "checkov")
-# Not needed once the validated policy pack is cached, nor for a handful of files.
-WARM_FORBIDDEN = ("jsonschema", "multiprocessing", "concurrent.futures", "hcl2", "lark")
+# Not needed once the validated policy pack is cached, nor for a handful of files; PyYAML is not needed
+# when the pack and the tables come from the cache and no YAML file is read.
+WARM_FORBIDDEN = ("jsonschema", "multiprocessing", "concurrent.futures", "hcl2", "lark", "yaml")
 
 
 # -X importtime lists what ``import`` statements load; modules loaded through importlib.import_module

@@ -247,11 +247,19 @@ def load_components(env: str = DEFAULT_ENV, dirs: Sequence[Path] | None = None) 
 
 @cache
 def _load(path: Path, env: str) -> Components:
-    import yaml
+    from scanner.policy.pack_cache import cached_documents
+
+    def parse(_: Path, raw: bytes) -> Any:  # once per content of the file; then read from the cache (JSON)
+        import yaml
+
+        try:
+            return yaml.load(raw.decode("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        except (UnicodeDecodeError, yaml.YAMLError) as exc:
+            raise BaselineError(f"{path}: {exc}") from None
 
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except (OSError, yaml.YAMLError) as exc:
+        data = cached_documents("baseline", [path], parse)[0]
+    except OSError as exc:
         raise BaselineError(f"{path}: {exc}") from None
     if not isinstance(data, Mapping):
         raise BaselineError(f"{path}: a baseline is a mapping")

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from scanner.loaders.base import LoadResult, ParseError
-from scanner.loaders.yaml_lines import LineDict, LineList, error_line, load_documents
+from scanner.loaders.lines import LineDict, LineList
 from scanner.model import Origin, Resource, Unresolved
 
 NAME = "arm"
@@ -39,7 +39,9 @@ class ArmLoader:
             json.loads(text)  # strict JSON first: its messages name the exact position
         except json.JSONDecodeError as exc:
             return LoadResult(errors=[ParseError(path, exc.lineno, f"invalid JSON: {exc.msg}", NAME)])
-        import yaml
+        import yaml  # here, not at import: a run on Terraform asks this loader first, and reads no YAML
+
+        from scanner.loaders.yaml_lines import error_line, load_documents
 
         try:
             documents = load_documents(text.replace("\t", "  "))

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from scanner.loaders.yaml_lines import LineList
+from scanner.loaders.lines import LineList
 from scanner.model import Resource
 
 

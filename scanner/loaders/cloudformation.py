@@ -13,10 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from scanner.loaders.base import LoadResult, ParseError
-from scanner.loaders.yaml_lines import LineDict, LineList, error_line, load_documents
+from scanner.loaders.lines import LineDict, LineList
 from scanner.model import EXISTS_WHEN, Origin, Resource, Unresolved
 
 NAME = "cloudformation"
@@ -33,6 +31,10 @@ class CloudFormationLoader:
             and bool(_SNIFF.search(head))
 
     def load(self, path: str, text: str) -> LoadResult:
+        import yaml  # here, not at import: a run on Terraform asks this loader first, and reads no YAML
+
+        from scanner.loaders.yaml_lines import error_line, load_documents
+
         try:
             documents = load_documents(text, cfn_tags=True)
         except yaml.YAMLError as exc:
@@ -72,7 +74,7 @@ class CloudFormationLoader:
         return result
 
 
-def _problem(exc: yaml.YAMLError) -> str:
+def _problem(exc: Any) -> str:
     return str(getattr(exc, "problem", None) or exc).strip()
 
 

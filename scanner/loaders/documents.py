@@ -6,12 +6,13 @@ import json
 from typing import Any
 
 from scanner.loaders.base import ParseError
-from scanner.loaders.yaml_lines import error_line, load_documents
 
 
 def yaml_documents(path: str, text: str, fmt: str) -> tuple[list[Any], ParseError | None]:
     """Every document of a YAML file, or the error that stopped the parser."""
-    import yaml
+    import yaml  # imported by the first YAML file: loaders that use this module are asked about .tf files too
+
+    from scanner.loaders.yaml_lines import error_line, load_documents
 
     try:
         return load_documents(text), None

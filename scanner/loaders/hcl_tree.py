@@ -26,7 +26,7 @@ from functools import cache
 from typing import Any
 
 from scanner.loaders.base import BlockList
-from scanner.loaders.yaml_lines import LineDict
+from scanner.loaders.lines import LineDict
 from scanner.model import Unresolved
 
 _SPACE = re.compile(r"\s*\n\s*")

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from scanner.loaders.base import LoadResult, ParseError
-from scanner.loaders.yaml_lines import LineDict, LineList
+from scanner.loaders.lines import LineDict, LineList
 from scanner.model import Origin, Resource, Unresolved
 
 NAME = "k6"

@@ -15,8 +15,8 @@ from typing import Any
 
 from scanner.loaders.base import LoadResult, ParseError
 from scanner.loaders.documents import json_document, yaml_documents
+from scanner.loaders.lines import LineDict
 from scanner.loaders.not_infrastructure import KUSTOMIZATION, KUSTOMIZE_PATCH
-from scanner.loaders.yaml_lines import LineDict
 from scanner.model import Origin, Resource
 
 NAME = "kubernetes"

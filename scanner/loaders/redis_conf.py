@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from scanner.loaders.base import LoadResult, ParseError
-from scanner.loaders.yaml_lines import LineDict, LineList
+from scanner.loaders.lines import LineDict, LineList
 from scanner.model import Origin, Resource, Unresolved
 
 NAME = "redis_conf"

@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from scanner.loaders.base import LoadResult, ParseError
-from scanner.loaders.yaml_lines import LineDict
+from scanner.loaders.lines import LineDict
 from scanner.model import Origin, Resource, Unresolved
 
 NAME = "shell"

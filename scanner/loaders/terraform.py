@@ -35,7 +35,7 @@ from scanner.loaders.hcl_eval import (
     to_number,
 )
 from scanner.loaders.hcl_tree import HclSyntaxError
-from scanner.loaders.yaml_lines import LineDict
+from scanner.loaders.lines import LineDict
 from scanner.model import Origin, Resource, Unresolved
 
 if TYPE_CHECKING:

@@ -14,7 +14,7 @@ import json
 from typing import Any
 
 from scanner.loaders.base import BlockList, LoadResult, ParseError
-from scanner.loaders.yaml_lines import LineDict, LineList
+from scanner.loaders.lines import LineDict, LineList
 from scanner.model import Unresolved
 
 _COMMENT = "//"  # a JSON block's comment property

@@ -19,8 +19,8 @@ from typing import Any
 
 from scanner.loaders.base import BlockList, LoadResult, ParseError
 from scanner.loaders.documents import json_document
+from scanner.loaders.lines import LineDict, LineList
 from scanner.loaders.terraform import PROVIDERS
-from scanner.loaders.yaml_lines import LineDict, LineList
 from scanner.model import Origin, Resource, Unresolved
 
 NAME = "terraform-plan"

@@ -11,37 +11,9 @@ from typing import Any
 
 import yaml
 
+from scanner.loaders.lines import LineDict, LineList
+
 _Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class LineDict(dict[Any, Any]):
-    """A mapping that remembers the lines it spans and the line of each key (1-based)."""
-
-    line: int = 0
-    end_line: int = 0
-    key_lines: dict[str, int]
-
-    def line_of(self, key: str) -> int:
-        return self.key_lines.get(key, self.line)
-
-    @classmethod
-    def at(cls, line: int) -> LineDict:
-        """An empty mapping starting (and for now ending) at ``line``, for loaders that build one."""
-        out = cls()
-        out.line = out.end_line = line
-        out.key_lines = {}
-        return out
-
-    def put(self, key: str, value: Any, line: int) -> None:
-        """Set ``key`` as written at ``line``; the mapping then ends no earlier than that line."""
-        self[key] = value
-        self.key_lines[key] = line
-        self.end_line = max(self.end_line, line)
-
-
-class LineList(list[Any]):
-    line: int = 0
-    end_line: int = 0
 
 
 _STR = "tag:yaml.org,2002:str"

@@ -226,14 +226,12 @@ def _type_mapping(rtype: str, entry: Mapping[str, Any]) -> TypeMapping:
 def tables() -> Mapping[str, tuple[TypeMapping, ...]]:
     """Native type -> its mappings (one per format that spells the type, usually one)."""
 
-    import yaml  # the tables come from the cache (JSON) unless one changed
-
     from scanner.policy.pack_cache import cached_documents
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
     def parse(_: Path, raw: bytes) -> Any:  # only what this function reads (other sections may not be JSON)
-        data = yaml.load(raw.decode("utf-8"), Loader=loader) or {}
+        import yaml  # the tables come from the cache (JSON) unless one changed
+
+        data = yaml.load(raw.decode("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
         return {"types": data.get("types") or {}}
 
     raw: dict[str, list[Mapping[str, Any]]] = {}
@@ -449,7 +447,7 @@ def children_of(resource: Resource) -> list[Resource]:
     mapping = mapping_for(resource)
     if mapping is None or not mapping.children:
         return []
-    from scanner.loaders.yaml_lines import LineDict
+    from scanner.loaders.lines import LineDict
 
     found: list[Resource] = []
     for child in mapping.children:

@@ -94,10 +94,12 @@ def _entry(kind: str, files: Sequence[Path], contents: Sequence[bytes], extra_ke
 
 def cached_yaml(kind: str, path: Path) -> Any:
     """A shipped YAML data file (safe-loaded), from the cache when unchanged: for tables read on every run."""
-    import yaml
+    def parse(_: Path, raw: bytes) -> Any:
+        import yaml  # only when the file changed: a hit is JSON
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return cached_documents(kind, [path], lambda _, raw: yaml.load(raw.decode("utf-8"), Loader=loader))[0]
+        return yaml.load(raw.decode("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+    return cached_documents(kind, [path], parse)[0]
 
 
 def _read(entry: Path, expected: int) -> list[Any] | None:

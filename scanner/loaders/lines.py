@@ -1,0 +1,39 @@
+"""The line-aware containers every loader builds: a mapping and a list that remember their lines.
+
+Kept apart from the YAML loader that also builds them, so that a run reading no YAML does not import
+PyYAML (a tenth of a pre-commit run's imports).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class LineDict(dict[Any, Any]):
+    """A mapping that remembers the lines it spans and the line of each key (1-based)."""
+
+    line: int = 0
+    end_line: int = 0
+    key_lines: dict[str, int]
+
+    def line_of(self, key: str) -> int:
+        return self.key_lines.get(key, self.line)
+
+    @classmethod
+    def at(cls, line: int) -> LineDict:
+        """An empty mapping starting (and for now ending) at ``line``, for loaders that build one."""
+        out = cls()
+        out.line = out.end_line = line
+        out.key_lines = {}
+        return out
+
+    def put(self, key: str, value: Any, line: int) -> None:
+        """Set ``key`` as written at ``line``; the mapping then ends no earlier than that line."""
+        self[key] = value
+        self.key_lines[key] = line
+        self.end_line = max(self.end_line, line)
+
+
+class LineList(list[Any]):
+    line: int = 0
+    end_line: int = 0
