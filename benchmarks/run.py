@@ -254,7 +254,8 @@ def install(venv: Path = REPO_CACHE / "venv") -> Path:
     python = venv / "bin" / "python"
     if not python.exists():
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "-q", f"{ROOT}[kubernetes]"], check=True)
+    # The dependencies as pyproject.toml has them now (pip keeps those already satisfied), then this tree.
+    subprocess.run([str(python), "-m", "pip", "install", "-q", f"{ROOT}[kubernetes]"], check=True)
     subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", "--force-reinstall", str(ROOT)],
                    check=True)
     # pip writes .pyc files for what it installs; the (git-ignored) build folder it leaves is removed.
