@@ -272,10 +272,14 @@ def _each(node: Mapping[str, Any], facts: Mapping[str, Any], ctx: EvalContext) -
                        f"no {node['each']}")
     if isinstance(items, Unresolved):
         return Outcome(Status.UNKNOWN, node["each"], items.expression, None, items.reason)
+    sub: Mapping[str, Any] = node.get("all") or node["any"]
+    listed = items if isinstance(items, list) else [items]
+    decisive = _decisive_text_match(sub, listed, "all" in node, ctx)
+    if decisive is not None:
+        listed = [listed[decisive]]  # the one item whose outcome ``any`` / ``all`` would return (see below)
     label = node.get("label")
     outcomes = []
-    for index, item in enumerate(items if isinstance(items, list) else [items]):
-        sub: Mapping[str, Any] = node.get("all") or node["any"]
+    for index, item in enumerate(listed, decisive or 0):
         outcome = evaluate(sub, item if isinstance(item, Mapping) else _Item(item), ctx)
         name = item.get(label) if label and isinstance(item, Mapping) else None
         where = f"{node['each']}[{name if name is not None else index}]"
@@ -287,6 +291,28 @@ def _each(node: Mapping[str, Any], facts: Mapping[str, Any], ctx: EvalContext) -
                                 outcome.observed, outcome.expected, outcome.message, outcome.target, outcome.op,
                                 line))
     return _combine_all(outcomes) if "all" in node else _combine_any(outcomes)
+
+
+def _decisive_text_match(sub: Mapping[str, Any], items: list[Any], every: bool, ctx: EvalContext) -> int | None:
+    """The index of the item that decides ``each`` when each item is a plain string matched against one
+    regex (``each: commands, any: {fact: ".", op: matches, ...}``), else None (every item is evaluated).
+
+    Such a leaf only complies or violates, so ``any`` returns the first item that complies, ``all`` the
+    first that violates, and either the first item when there is none: one regex search per item finds
+    it, and only that item's outcome is built (a script's commands are read by several policies, for
+    each of its resources).
+    """
+    if not isinstance(sub, Mapping) or sub.get("fact") != "." or sub.get("op") not in ("matches", "not_matches") \
+            or not set(sub) <= _LEAF_KEYS or any(type(item) is not str for item in items):
+        return None  # str subclasses excluded: their str() may differ from themselves
+    search = _regex(str(resolve_value(sub.get("value"), ctx.params))).search
+    wanted = sub["op"] == "matches"  # what a complying item's search finds
+    if every:
+        return next((index for index, item in enumerate(items) if (search(item) is not None) != wanted), 0)
+    return next((index for index, item in enumerate(items) if (search(item) is not None) == wanted), 0)
+
+
+_LEAF_KEYS = frozenset(("fact", "op", "value", "expected", "message", "if_missing"))
 
 
 class _Item(dict[str, Any]):
