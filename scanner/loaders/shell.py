@@ -86,6 +86,7 @@ _FLAT = {"command", "declaration_command", "unset_command", "test_command", "var
 _DQ_ESCAPE = re.compile(rb'\\([$`"\\\n])')
 _ESCAPE = re.compile(rb"\\(.)", re.S)
 _OPENS = re.compile(rb"\$\(|`")  # where a command substitution may start
+_MARKED = re.compile(rb"\$\{?\?|PIPESTATUS|\$\(|`")  # what _Command's tests look for
 
 
 @cache
@@ -288,8 +289,8 @@ class _Command:
     costly is worked out once, when first asked for (a plain class: ``cached_property`` takes a lock):
     most commands need their name alone, not their other words nor what they assign."""
 
-    __slots__ = ("_name", "_names", "_subs", "_word_nodes", "_words", "head", "line", "node", "nodes", "redirects",
-                 "text")
+    __slots__ = ("_name", "_names", "_subs", "_word_nodes", "_words", "head", "line", "marked", "node", "nodes",
+                 "redirects", "text")
 
     def __init__(self, line: int, head: list[str], node: Any, redirects: list[Any], nodes: list[Any]) -> None:
         self.line = line
@@ -298,6 +299,8 @@ class _Command:
         self.redirects = redirects  # those tree-sitter hung on a wrapper around the node
         self.nodes = nodes
         self.text: bytes = nodes[0].text if len(nodes) == 1 else b"\n".join(node.text for node in nodes)
+        # ``$?``, PIPESTATUS or a substitution in the text (one command in eight): the tests below apply
+        self.marked = _MARKED.search(self.text) is not None
         self._name: str | bool | None = False
         self._word_nodes: list[Any] | None = None
         self._words: list[str] | None = None
@@ -353,15 +356,16 @@ class _Command:
 
     # Each test below looks at the bytes first: a tree walk only for the few commands that can match.
     def reads_status(self) -> bool:
-        return (b"$?" in self.text or b"${?" in self.text) and _reads_status(self.nodes)
+        return self.marked and (b"$?" in self.text or b"${?" in self.text) and _reads_status(self.nodes)
 
     def reads_pipestatus(self) -> bool:
-        return b"PIPESTATUS" in self.text and _reads_pipestatus(self.nodes)
+        return self.marked and b"PIPESTATUS" in self.text and _reads_pipestatus(self.nodes)
 
     @property
     def substitutions(self) -> list[Any]:
         if self._subs is None:
-            self._subs = _substitutions(self.nodes) if b"$(" in self.text or b"`" in self.text else []
+            self._subs = _substitutions(self.nodes) if self.marked and (b"$(" in self.text or b"`" in self.text) \
+                else []
         return self._subs
 
     @property
@@ -621,6 +625,9 @@ class _Walker:
             self.pipeline(node.members, condition)
             return
         kind = node.type
+        if kind == "command" and not redirects:  # most statements: what ``statement`` and ``_command`` make of it
+            self.command(_Command(node.start_point.row + 1, [], node, [], [node]), condition)
+            return
         redirects = redirects or []
         piped, then = _continuation(redirects)
         if kind == "redirected_statement":
@@ -768,13 +775,14 @@ class _Walker:
     def command(self, node: _Command, condition: bool) -> None:
         self.misread(node)
         line, name = node.line, node.name
-        if node.reads_status():
-            self.a.status_test(line)
-        if node.reads_pipestatus() and self.a.pipelines:
-            self.a.pipelines[-1]["pipestatus"] = True
-            self.a.pending = None  # PIPESTATUS holds the pipeline's statuses: it is being looked at
-        for names in node.substituted_names:  # $(cmd) runs first; its status is the assignment's
-            self.a.commands.extend((n, line) for n in names)
+        if node.marked:
+            if node.reads_status():
+                self.a.status_test(line)
+            if node.reads_pipestatus() and self.a.pipelines:
+                self.a.pipelines[-1]["pipestatus"] = True
+                self.a.pending = None  # PIPESTATUS holds the pipeline's statuses: it is being looked at
+            for names in node.substituted_names:  # $(cmd) runs first; its status is the assignment's
+                self.a.commands.extend((n, line) for n in names)
         if name is None:
             commands = [n for names in node.substituted_names for n in names] or ["="]
             self.a.ran(Step(_display(node), line, commands), condition)
