@@ -36,6 +36,9 @@ class EvalContext:
     params: Mapping[str, Any]
     resources: tuple[Resource, ...] = ()
     settings: Mapping[str, Any] = field(default_factory=dict)  # scan-wide options (baseline environment, ...)
+    # Values derived from facts that several policies and resources share (a script's ``commands`` list is
+    # every one of its resources'), kept for one engine run: keyed by the list's id, which holds it alive.
+    memo: dict[Any, Any] = field(default_factory=dict, compare=False, hash=False)
 
 
 _MISSING = object()
@@ -303,13 +306,23 @@ def _decisive_text_match(sub: Mapping[str, Any], items: list[Any], every: bool, 
     each of its resources).
     """
     if not isinstance(sub, Mapping) or sub.get("fact") != "." or sub.get("op") not in ("matches", "not_matches") \
-            or not set(sub) <= _LEAF_KEYS or any(type(item) is not str for item in items):
-        return None  # str subclasses excluded: their str() may differ from themselves
-    search = _regex(str(resolve_value(sub.get("value"), ctx.params))).search
+            or not set(sub) <= _LEAF_KEYS:
+        return None
+    pattern = str(resolve_value(sub.get("value"), ctx.params))
     wanted = sub["op"] == "matches"  # what a complying item's search finds
-    if every:
-        return next((index for index, item in enumerate(items) if (search(item) is not None) != wanted), 0)
-    return next((index for index, item in enumerate(items) if (search(item) is not None) == wanted), 0)
+    key = ("decisive", id(items), pattern, wanted, every)
+    known = ctx.memo.get(key)
+    if known is not None and known[0] is items:
+        return known[1]
+    index: int | None = None
+    if all(type(item) is str for item in items):  # str subclasses excluded: their str() may differ from themselves
+        search = _regex(pattern).search
+        if every:
+            index = next((i for i, item in enumerate(items) if (search(item) is not None) != wanted), 0)
+        else:
+            index = next((i for i, item in enumerate(items) if (search(item) is not None) == wanted), 0)
+    ctx.memo[key] = (items, index)
+    return index
 
 
 _LEAF_KEYS = frozenset(("fact", "op", "value", "expected", "message", "if_missing"))
