@@ -593,10 +593,12 @@ class _Walker:
         """Statements of a body in order. ``toggles``: an if/while whose ``if``/``then`` words switch
         between condition (its status looked at) and body."""
         in_condition = False
+        kinds = [child.type for child in children]  # each asked once (a new string at every ask)
+        last = len(children) - 1
         for index, child in enumerate(children):
-            kind = child.type
+            kind = kinds[index]
             if not child.is_named:
-                if kind in _CLOSERS and index and children[index - 1].type in _OPENERS and not case_item:
+                if kind in _CLOSERS and index and kinds[index - 1] in _OPENERS and not case_item:
                     self.suspect = self.suspect or child.start_point.row + 1  # an empty body: bash rejects it
                 elif kind in (";;", ";&", ";;&") and not case_item:
                     self.suspect = self.suspect or child.start_point.row + 1  # a case terminator outside a case
@@ -607,8 +609,8 @@ class _Walker:
                 continue
             if kind == "comment":
                 continue
-            following = children[index + 1].type if index + 1 < len(children) else ";"
-            self.visit(child, condition or in_condition or following == "&")
+            following = kinds[index + 1] if index < last else ";"
+            self.visit(child, condition or in_condition or following == "&", None, kind)
             if in_condition:
                 self.a.pending = None  # the if/while looked at it
 
@@ -619,12 +621,14 @@ class _Walker:
             if following in ("&&", "||"):
                 self.a.pending = None  # the operator looked at the status
 
-    def visit(self, node: Any, condition: bool, redirects: list[Any] | None = None) -> None:
-        """One statement; ``redirects``: the redirections tree-sitter hung on a wrapper around it."""
+    def visit(self, node: Any, condition: bool, redirects: list[Any] | None = None, kind: str | None = None) -> None:
+        """One statement; ``redirects``: the redirections tree-sitter hung on a wrapper around it; ``kind``: its
+        type when the caller has it."""
         if isinstance(node, _Pipe):
             self.pipeline(node.members, condition)
             return
-        kind = node.type
+        if kind is None:
+            kind = node.type
         if kind == "command" and not redirects:  # most statements: what ``statement`` and ``_command`` make of it
             self.command(_Command(node.start_point.row + 1, [], node, [], [node]), condition)
             return
