@@ -64,6 +64,44 @@ def test_all_any_not_each() -> None:
     assert _run(each, items=[]) is None
 
 
+class _Text(str):
+    """A str subclass: ``each`` evaluates every such item the long way, one outcome per item."""
+
+
+@pytest.mark.parametrize("combine", ["any", "all"])
+@pytest.mark.parametrize("op", ["matches", "not_matches"])
+@pytest.mark.parametrize("items", [["ls", "pg_dump", "gzip", "pg_dump"], ["ls", "gzip"], ["pg_dump"], ["pg_dump", "x"]])
+def test_each_over_strings_decided_by_one_search_per_item(combine: str, op: str, items: list[str]) -> None:
+    # Plain strings matched against one regex: only the deciding item's outcome is built; it must be the
+    # outcome evaluating every item gives (the first complying for any, the first violating for all, else the first).
+    from scanner.policy.check import evaluate
+
+    node = {"each": "commands", combine: {"fact": ".", "op": op, "value": {"param": "dump"}, "message": "m {observed}"}}
+    ctx = EvalContext(_resource(), {"dump": "^pg_dump$"})
+    fast = evaluate(node, {"commands": items}, ctx)
+    slow = evaluate(node, {"commands": [_Text(item) for item in items]}, ctx)
+    assert fast == slow
+    complying = [((item == "pg_dump") == (op == "matches")) for item in items]
+    deciding = [i for i, ok in enumerate(complying) if ok == (combine == "any")]
+    assert fast.fact == f"commands[{deciding[0] if deciding else 0}]"
+    assert fast.status == (Status.COMPLIES if bool(deciding) == (combine == "any") else Status.VIOLATES)
+
+
+def test_each_over_a_shared_list_is_worked_out_once_per_run() -> None:
+    # Resources of one script share its commands list: the deciding item is remembered for the run (each
+    # resource still gets its own finding), and worked out again in the next run.
+    policy = Policy("ME-BAK-01", ("ME-BAK-01",), "dumps", Severity.HIGH, frozenset({"thing"}),
+                    {"each": "commands", "any": {"fact": ".", "op": "matches", "value": "^pg_dump$"}})
+    commands = ["ls", "gzip"]
+    resources = [Resource("aws", "x", f"x.{n}", Origin("f.sh", 1), {}, {"commands": commands}, frozenset({"thing"}))
+                 for n in "ab"]
+    engine = Engine([policy])
+    assert [f.status for f in engine.run(resources)] == [Status.VIOLATES, Status.VIOLATES]
+    assert engine._memo == {}  # nothing kept alive after the run
+    commands.append("pg_dump")
+    assert [(f.status, f.fact) for f in engine.run(resources)] == [(Status.COMPLIES, "commands[2]")] * 2
+
+
 def test_parameters_and_messages() -> None:
     f = _run({"fact": "v", "op": ">=", "value": {"param": "min"}}, {"min": "30d"}, v=parse_quantity("7d"))
     assert (f.status, f.observed, f.expected) == (Status.VIOLATES, "7d", ">= 30d")

@@ -77,6 +77,24 @@ def test_double_brackets_and_arithmetic_read_status_and_commands() -> None:
 
 
 @needs_bash
+def test_commands_in_substitutions_and_after_assignments() -> None:
+    # Substitutions are found from the text: in a string after a blank (tree-sitter's ``$(`` token takes the
+    # blank in), nested (each counted in its own right too), in backquotes; not ``$((``, quoted or escaped
+    # ``$(``, or a comment. A command's name after assignments, and none where bash reads one word.
+    text = ('#!/bin/bash\n'
+            'echo "$x $(pg_dump db)"\n'
+            'v=$(gzip $(cat f))\n'
+            'w=`aws s3 ls`\n'
+            "echo $((1 + 2)) '$(rm -rf /)' \"\\$(wget x)\" # $(curl x)\n"
+            'A=1 B=2 mysqldump db\n'
+            "q=$q'&x='$1\n"
+            'A=1 \\\n  pg_basebackup -D d\n')
+    script = _valid(text)["job.sh"].attributes
+    assert script["commands"] == ["pg_dump", "echo", "gzip", "cat", "aws", "mysqldump", "pg_basebackup"]
+    assert script["ignored_failures"] == "v=$(gzip | cat | cat) (line 3), w=$(aws) (line 4), mysqldump (line 6)"
+
+
+@needs_bash
 def test_heredocs() -> None:
     res = _valid("#!/bin/bash\npsql \"$DB\" <<SQL\nSELECT 1; -- if this fails, fi\nSQL\n"
                  "if [ $? -ne 0 ]; then exit 1; fi\ncat <<'EOF' | kubectl apply -f -\nkind: Pod\nEOF\n"

@@ -85,6 +85,8 @@ _FLAT = {"command", "declaration_command", "unset_command", "test_command", "var
          "herestring_redirect"}
 _DQ_ESCAPE = re.compile(rb'\\([$`"\\\n])')
 _ESCAPE = re.compile(rb"\\(.)", re.S)
+_OPENS = re.compile(rb"\$\(|`")  # where a command substitution may start
+_MARKED = re.compile(rb"\$\{?\?|PIPESTATUS|\$\(|`")  # what _Command's tests look for
 
 
 @cache
@@ -284,27 +286,54 @@ def _set_options(options: _Options, args: list[str], line: int) -> None:
 class _Command:
     """A simple command as bash runs it: its words (quotes removed), the variables it assigns, and the
     nodes that belong to it (its redirections included) to look for ``$?`` and ``$(...)`` in. What is
-    costly is worked out once, when first asked for (a plain class: ``cached_property`` takes a lock)."""
+    costly is worked out once, when first asked for (a plain class: ``cached_property`` takes a lock):
+    most commands need their name alone, not their other words nor what they assign."""
 
-    __slots__ = ("_name", "_names", "_subs", "_words", "assigned", "head", "line", "nodes", "text", "word_nodes")
+    __slots__ = ("_name", "_names", "_subs", "_word_nodes", "_words", "head", "line", "marked", "node", "nodes",
+                 "redirects", "text")
 
-    def __init__(self, line: int, head: list[str], word_nodes: list[Any], assigned: list[str],
-                 nodes: list[Any]) -> None:
+    def __init__(self, line: int, head: list[str], node: Any, redirects: list[Any], nodes: list[Any]) -> None:
         self.line = line
         self.head = head  # words known without reading a node (``[``, ``local``)
-        self.word_nodes = word_nodes  # the other words: most commands need their name alone
-        self.assigned = assigned
+        self.node = node  # the command-like node; None for a redirection alone (``> file``)
+        self.redirects = redirects  # those tree-sitter hung on a wrapper around the node
         self.nodes = nodes
         self.text: bytes = nodes[0].text if len(nodes) == 1 else b"\n".join(node.text for node in nodes)
+        # ``$?``, PIPESTATUS or a substitution in the text (one command in eight): the tests below apply
+        self.marked = _MARKED.search(self.text) is not None
         self._name: str | bool | None = False
+        self._word_nodes: list[Any] | None = None
         self._words: list[str] | None = None
         self._subs: list[Any] | None = None
         self._names: list[list[str]] | None = None
 
     @property
+    def word_nodes(self) -> list[Any]:
+        """The words not in ``head``, as nodes: a ``command``'s name and arguments, a declaration's operands."""
+        if self._word_nodes is None:
+            kind = self.node.type if self.node is not None else None
+            words: list[Any] = []
+            if kind == "command":
+                words = _name_and_arguments(self.node)
+            elif kind in ("declaration_command", "unset_command"):
+                words = self.node.named_children
+            for redirect in self.redirects:
+                # tree-sitter hangs the words after a redirection on it (``cmd a > f b``): bash passes b to cmd
+                if redirect.type == "file_redirect" and (self.head or words):
+                    words = [*words, *redirect.children_by_field_name("destination")[1:]]
+            self._word_nodes = words
+        return self._word_nodes
+
+    @property
     def name(self) -> str | None:
         if self._name is False:
-            self._name = self.head[0] if self.head else _unquote(self.word_nodes[0]) if self.word_nodes else None
+            if self.head:
+                self._name = self.head[0]
+            elif self._word_nodes is None and self.node is not None and self.node.type == "command":
+                first = _first_word(self.node)  # the name alone: its arguments are not read
+                self._name = _unquote(first) if first is not None else None
+            else:
+                self._name = _unquote(self.word_nodes[0]) if self.word_nodes else None
         return self._name  # type: ignore[return-value]
 
     @property
@@ -313,17 +342,30 @@ class _Command:
             self._words = [*self.head, *(_unquote(node) for node in self.word_nodes)]
         return self._words
 
+    @property
+    def assigned(self) -> list[str]:
+        """The variables the command assigns (``A=1 cmd``, ``A=1``); only a command without a name shows them."""
+        kind = self.node.type if self.node is not None else None
+        if kind == "command":
+            return [_assigned_name(child) for child in self.node.named_children if child.type == "variable_assignment"]
+        if kind == "variable_assignment":
+            return [_assigned_name(self.node)]
+        if kind == "variable_assignments":
+            return [_assigned_name(child) for child in self.node.named_children if child.type == "variable_assignment"]
+        return []
+
     # Each test below looks at the bytes first: a tree walk only for the few commands that can match.
     def reads_status(self) -> bool:
-        return (b"$?" in self.text or b"${?" in self.text) and _reads_status(self.nodes)
+        return self.marked and (b"$?" in self.text or b"${?" in self.text) and _reads_status(self.nodes)
 
     def reads_pipestatus(self) -> bool:
-        return b"PIPESTATUS" in self.text and _reads_pipestatus(self.nodes)
+        return self.marked and b"PIPESTATUS" in self.text and _reads_pipestatus(self.nodes)
 
     @property
     def substitutions(self) -> list[Any]:
         if self._subs is None:
-            self._subs = _substitutions(self.nodes) if b"$(" in self.text or b"`" in self.text else []
+            self._subs = _substitutions(self.nodes) if self.marked and (b"$(" in self.text or b"`" in self.text) \
+                else []
         return self._subs
 
     @property
@@ -338,32 +380,16 @@ def _command(node: Any, redirects: list[Any]) -> _Command | None:
     """``node`` (with the redirections tree-sitter hangs on a wrapper) as a simple command, or None."""
     kind = node.type
     head: list[str] = []
-    words: list[Any] = []
-    assigned: list[str] = []
-    if kind == "command":
-        words = _name_and_arguments(node)
-        for child in node.named_children:
-            if child.type == "variable_assignment":
-                assigned.append(_assigned_name(child))
-    elif kind in ("declaration_command", "unset_command"):
+    if kind in ("declaration_command", "unset_command"):
         head.append(node.children[0].text.decode())
-        words = node.named_children
     elif kind == "test_command":
         head.append("[")  # [ ], [[ ]] and (( )) are one kind of test
     elif kind == "compound_statement" and node.children and node.children[0].type == "((":
         head.append("((")
-    elif kind == "variable_assignment":
-        assigned.append(_assigned_name(node))
-    elif kind == "variable_assignments":
-        assigned.extend(_assigned_name(child) for child in node.named_children if child.type == "variable_assignment")
-    else:
+    elif kind not in ("command", "variable_assignment", "variable_assignments"):
         return None
-    nodes = [node, *_redirect_nodes(redirects)]
-    for redirect in redirects:
-        # tree-sitter hangs the words after a redirection on it (``cmd a > f b``): bash passes b to cmd
-        if redirect.type == "file_redirect" and (head or words):
-            words = [*words, *redirect.children_by_field_name("destination")[1:]]
-    return _Command(node.start_point.row + 1, head, words, assigned, nodes)
+    return _Command(node.start_point.row + 1, head, node, redirects,
+                    [node, *_redirect_nodes(redirects)] if redirects else [node])
 
 
 def _assigned_name(node: Any) -> str:
@@ -400,17 +426,20 @@ def _redirect_parts(redirect: Any) -> list[Any]:
 
 def _unquote(node: Any) -> str:
     """A word as the command sees it before expansion: quotes and escapes removed, ``$x``/``$(...)`` kept."""
+    text = node.text
+    if b"\\" not in text and b"'" not in text and b'"' not in text:
+        return text.decode()  # nothing to remove (most words): every branch below gives the text as it is
     kind = node.type
     if kind == "command_name":
-        return "".join(_unquote(child) for child in node.named_children) if node.named_children else \
-            node.text.decode()
+        children = node.named_children
+        return "".join(_unquote(child) for child in children) if children else text.decode()
     if kind == "word":
-        return _ESCAPE.sub(rb"\1", node.text).decode()
+        return _ESCAPE.sub(rb"\1", text).decode()
     if kind == "raw_string":
-        return node.text[1:-1].decode()
+        return text[1:-1].decode()
     if kind in ("string", "concatenation"):
         return _spliced(node, kind == "string")
-    return node.text.decode()
+    return text.decode()
 
 
 def _spliced(node: Any, quoted: bool) -> str:
@@ -454,12 +483,27 @@ def _name_and_arguments(node: Any) -> list[Any]:
     return words
 
 
+def _first_word(node: Any) -> Any:
+    """A ``command`` node's first word (``words[0]`` of ``_name_and_arguments``), its arguments read only
+    when the name touches what comes before it."""
+    name = node.child_by_field_name("name")
+    if name is None:
+        return None
+    if name.start_byte == node.start_byte and not node.has_error:
+        return name  # nothing before it (no assignment, no zero-width MISSING node): no need to ask for a sibling
+    previous = name.prev_sibling
+    if previous is None or previous.end_byte != name.start_byte:
+        return name
+    words = _name_and_arguments(node)
+    return words[0] if words else None
+
+
 def _command_name(node: Any) -> str | None:
     """The name a command-like node runs under (``local`` for a declaration, ``[`` for a test)."""
     kind = node.type
     if kind == "command":
-        words = _name_and_arguments(node)
-        return _unquote(words[0]) if words else None
+        first = _first_word(node)
+        return _unquote(first) if first is not None else None
     if kind in ("declaration_command", "unset_command"):
         return str(node.children[0].text.decode())
     if kind == "test_command":
@@ -484,8 +528,25 @@ def _names(nodes: list[Any]) -> list[str]:
 
 
 def _substitutions(nodes: list[Any]) -> list[Any]:
-    """Every ``$(...)``/backquote under ``nodes``, nested ones too (each after the one holding it)."""
-    return [n for n in _preorder(nodes) if n.type == "command_substitution"]
+    """Every ``$(...)``/backquote under ``nodes``, nested ones too (each after the one holding it).
+
+    Found from the text rather than by walking every node: a substitution holds its opening ``$(`` (a
+    token that may take in the blank before it) or backquote, and is the smallest named node around it
+    (a word, a string, a comment or ``$((`` elsewhere). In source order, the order of a walk; a closing
+    backquote finds the same substitution again."""
+    found: list[Any] = []
+    for node in nodes:
+        text, start = node.text, node.start_byte
+        seen: set[tuple[int, int]] = set()
+        for match in _OPENS.finditer(text):
+            at = start + match.start()
+            sub = node.named_descendant_for_byte_range(at, start + match.end())
+            if sub is not None and sub.type == "command_substitution":
+                key = (sub.start_byte, sub.end_byte)
+                if key not in seen:
+                    seen.add(key)
+                    found.append(sub)
+    return found
 
 
 def _reads_status(nodes: list[Any]) -> bool:
@@ -532,10 +593,12 @@ class _Walker:
         """Statements of a body in order. ``toggles``: an if/while whose ``if``/``then`` words switch
         between condition (its status looked at) and body."""
         in_condition = False
+        kinds = [child.type for child in children]  # each asked once (a new string at every ask)
+        last = len(children) - 1
         for index, child in enumerate(children):
-            kind = child.type
+            kind = kinds[index]
             if not child.is_named:
-                if kind in _CLOSERS and index and children[index - 1].type in _OPENERS and not case_item:
+                if kind in _CLOSERS and index and kinds[index - 1] in _OPENERS and not case_item:
                     self.suspect = self.suspect or child.start_point.row + 1  # an empty body: bash rejects it
                 elif kind in (";;", ";&", ";;&") and not case_item:
                     self.suspect = self.suspect or child.start_point.row + 1  # a case terminator outside a case
@@ -546,8 +609,8 @@ class _Walker:
                 continue
             if kind == "comment":
                 continue
-            following = children[index + 1].type if index + 1 < len(children) else ";"
-            self.visit(child, condition or in_condition or following == "&")
+            following = kinds[index + 1] if index < last else ";"
+            self.visit(child, condition or in_condition or following == "&", None, kind)
             if in_condition:
                 self.a.pending = None  # the if/while looked at it
 
@@ -558,19 +621,24 @@ class _Walker:
             if following in ("&&", "||"):
                 self.a.pending = None  # the operator looked at the status
 
-    def visit(self, node: Any, condition: bool, redirects: list[Any] | None = None) -> None:
-        """One statement; ``redirects``: the redirections tree-sitter hung on a wrapper around it."""
+    def visit(self, node: Any, condition: bool, redirects: list[Any] | None = None, kind: str | None = None) -> None:
+        """One statement; ``redirects``: the redirections tree-sitter hung on a wrapper around it; ``kind``: its
+        type when the caller has it."""
         if isinstance(node, _Pipe):
             self.pipeline(node.members, condition)
             return
-        kind = node.type
+        if kind is None:
+            kind = node.type
+        if kind == "command" and not redirects:  # most statements: what ``statement`` and ``_command`` make of it
+            self.command(_Command(node.start_point.row + 1, [], node, [], [node]), condition)
+            return
         redirects = redirects or []
         piped, then = _continuation(redirects)
         if kind == "redirected_statement":
             body = node.child_by_field_name("body")
             own = [*node.children_by_field_name("redirect"), *redirects]
             if body is None:  # ``> file`` alone
-                self.command(_Command(node.start_point.row + 1, [], [], [], _redirect_nodes(own)), condition)
+                self.command(_Command(node.start_point.row + 1, [], None, [], _redirect_nodes(own)), condition)
             else:
                 self.visit(body, condition, own)
         elif kind == "list":
@@ -689,10 +757,12 @@ class _Walker:
                 self.a.commands.append((name, line))
         self.a.ran(Step(text, line, [n for group in names for n in group]), condition or negated)
 
-    def misread(self, nodes: list[Any]) -> None:
+    def misread(self, command: _Command) -> None:
         """Note each newline between two words of one command: bash ends the command there, so a ``;`` before
         it changes nothing for bash and makes tree-sitter end the command too."""
-        for node in nodes:
+        if b"\n" not in command.text:
+            return  # one line (most commands): no node of it spans two (rows change at newlines only)
+        for node in command.nodes:
             if node.type not in _WORDS or node.start_point.row == node.end_point.row:
                 continue
             for before, after in itertools.pairwise(node.children):
@@ -707,15 +777,16 @@ class _Walker:
                         return
 
     def command(self, node: _Command, condition: bool) -> None:
-        self.misread(node.nodes)
+        self.misread(node)
         line, name = node.line, node.name
-        if node.reads_status():
-            self.a.status_test(line)
-        if node.reads_pipestatus() and self.a.pipelines:
-            self.a.pipelines[-1]["pipestatus"] = True
-            self.a.pending = None  # PIPESTATUS holds the pipeline's statuses: it is being looked at
-        for names in node.substituted_names:  # $(cmd) runs first; its status is the assignment's
-            self.a.commands.extend((n, line) for n in names)
+        if node.marked:
+            if node.reads_status():
+                self.a.status_test(line)
+            if node.reads_pipestatus() and self.a.pipelines:
+                self.a.pipelines[-1]["pipestatus"] = True
+                self.a.pending = None  # PIPESTATUS holds the pipeline's statuses: it is being looked at
+            for names in node.substituted_names:  # $(cmd) runs first; its status is the assignment's
+                self.a.commands.extend((n, line) for n in names)
         if name is None:
             commands = [n for names in node.substituted_names for n in names] or ["="]
             self.a.ran(Step(_display(node), line, commands), condition)
@@ -748,7 +819,7 @@ class _Walker:
         command = _command(member.node, member.redirects)
         if command is None:
             return
-        self.misread(command.nodes)
+        self.misread(command)
         if command.reads_status():
             self.a.status_test(command.line)
         name = command.name

@@ -36,6 +36,9 @@ class EvalContext:
     params: Mapping[str, Any]
     resources: tuple[Resource, ...] = ()
     settings: Mapping[str, Any] = field(default_factory=dict)  # scan-wide options (baseline environment, ...)
+    # Values derived from facts that several policies and resources share (a script's ``commands`` list is
+    # every one of its resources'), kept for one engine run: keyed by the list's id, which holds it alive.
+    memo: dict[Any, Any] = field(default_factory=dict, compare=False, hash=False)
 
 
 _MISSING = object()
@@ -272,10 +275,14 @@ def _each(node: Mapping[str, Any], facts: Mapping[str, Any], ctx: EvalContext) -
                        f"no {node['each']}")
     if isinstance(items, Unresolved):
         return Outcome(Status.UNKNOWN, node["each"], items.expression, None, items.reason)
+    sub: Mapping[str, Any] = node.get("all") or node["any"]
+    listed = items if isinstance(items, list) else [items]
+    decisive = _decisive_text_match(sub, listed, "all" in node, ctx)
+    if decisive is not None:
+        listed = [listed[decisive]]  # the one item whose outcome ``any`` / ``all`` would return (see below)
     label = node.get("label")
     outcomes = []
-    for index, item in enumerate(items if isinstance(items, list) else [items]):
-        sub: Mapping[str, Any] = node.get("all") or node["any"]
+    for index, item in enumerate(listed, decisive or 0):
         outcome = evaluate(sub, item if isinstance(item, Mapping) else _Item(item), ctx)
         name = item.get(label) if label and isinstance(item, Mapping) else None
         where = f"{node['each']}[{name if name is not None else index}]"
@@ -287,6 +294,38 @@ def _each(node: Mapping[str, Any], facts: Mapping[str, Any], ctx: EvalContext) -
                                 outcome.observed, outcome.expected, outcome.message, outcome.target, outcome.op,
                                 line))
     return _combine_all(outcomes) if "all" in node else _combine_any(outcomes)
+
+
+def _decisive_text_match(sub: Mapping[str, Any], items: list[Any], every: bool, ctx: EvalContext) -> int | None:
+    """The index of the item that decides ``each`` when each item is a plain string matched against one
+    regex (``each: commands, any: {fact: ".", op: matches, ...}``), else None (every item is evaluated).
+
+    Such a leaf only complies or violates, so ``any`` returns the first item that complies, ``all`` the
+    first that violates, and either the first item when there is none: one regex search per item finds
+    it, and only that item's outcome is built (a script's commands are read by several policies, for
+    each of its resources).
+    """
+    if not isinstance(sub, Mapping) or sub.get("fact") != "." or sub.get("op") not in ("matches", "not_matches") \
+            or not set(sub) <= _LEAF_KEYS:
+        return None
+    pattern = str(resolve_value(sub.get("value"), ctx.params))
+    wanted = sub["op"] == "matches"  # what a complying item's search finds
+    key = ("decisive", id(items), pattern, wanted, every)
+    known = ctx.memo.get(key)
+    if known is not None and known[0] is items:
+        return known[1]
+    index: int | None = None
+    if all(type(item) is str for item in items):  # str subclasses excluded: their str() may differ from themselves
+        search = _regex(pattern).search
+        if every:
+            index = next((i for i, item in enumerate(items) if (search(item) is not None) != wanted), 0)
+        else:
+            index = next((i for i, item in enumerate(items) if (search(item) is not None) == wanted), 0)
+    ctx.memo[key] = (items, index)
+    return index
+
+
+_LEAF_KEYS = frozenset(("fact", "op", "value", "expected", "message", "if_missing"))
 
 
 class _Item(dict[str, Any]):

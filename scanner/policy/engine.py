@@ -44,6 +44,7 @@ class Engine:
         self.policies = list(policies)
         self.settings = dict(settings or {})  # scan-wide options functions may read (``baseline_env``)
         self._by_kind: dict[str, list[Policy]] = defaultdict(list)
+        self._memo: dict[Any, Any] = {}  # EvalContext.memo: what resources' shared facts yield, for one run
         for policy in self.policies:
             for kind in policy.kinds:
                 self._by_kind[kind].append(policy)
@@ -62,9 +63,11 @@ class Engine:
     def run(self, resources: Sequence[Resource]) -> list[Finding]:
         everything = tuple(resources)
         findings: list[Finding] = []
+        self._memo.clear()
         for resource in everything:
             for policy in self.policies_for(resource):
                 findings.extend(self.evaluate_all(policy, resource, everything))
+        self._memo.clear()  # what it holds keeps the resources' facts alive
         from scanner.policy.unseen_modules import unseen_module_findings  # Terraform modules the scan cannot see
 
         findings.extend(unseen_module_findings(everything, self.policies))
@@ -102,7 +105,7 @@ class Engine:
     def outcome(self, policy: Policy, resource: Resource, everything: tuple[Resource, ...] = ()) -> Outcome | None:
         """The raw verdict, with ``target`` (the value a failed check wants); None when the policy does not apply."""
         params = {name: p.default for name, p in policy.parameters.items()}
-        ctx = EvalContext(resource, params, everything, self.settings)
+        ctx = EvalContext(resource, params, everything, self.settings, self._memo)
         gate = None
         if policy.where is not None:
             gate = evaluate(policy.where, resource.facts, ctx)
