@@ -421,6 +421,11 @@ def _named(key: str, parents: tuple[str, ...]) -> str | None:
     return None if any(p.lower() in _LABEL_PARENTS for p in parents) else name
 
 
+# What each distinct line is (``_Lines._shape``), without and with shell words: a pure function of the text.
+_SHAPES: tuple[dict[str, Any], dict[str, Any]] = ({}, {})
+_MAX_SHAPES = 1 << 15  # then started afresh (a few MB at most)
+
+
 class _Block(NamedTuple):
     """An HCL block's opening line (``resource "type" "name" {``): its indent and last label."""
 
@@ -441,7 +446,11 @@ class _Lines:
         self.shell = fmt == "shell"  # unquoted values end at whitespace (PGPASSWORD=x pg_dump ...)
         self.kind = ""  # the YAML document's top-level ``kind``
         self.data: list[tuple[int, str, str]] = []  # its top-level ``data`` entries (line, key, value)
-        self.shapes: dict[str, Any] = {}  # line -> what it is (see _shape): the same for every line of that text
+        # line -> what it is (see _shape), for every file of this process: most lines repeat one seen already, in
+        # the same file or in another (a CRD's ``type: string``, a template's ``Type: AWS::EC2::Subnet``)
+        self.shapes = _SHAPES[self.shell]
+        if len(self.shapes) > _MAX_SHAPES:
+            self.shapes.clear()
 
     def parents(self, indent: int) -> tuple[str, ...]:
         stack = self.stack
