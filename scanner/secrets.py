@@ -529,14 +529,14 @@ class _Lines:
     def read(self, number: int, line: str) -> Sequence[Credential]:
         """The credentials this line sets; keeps track of the enclosing keys either way."""
         # Runs on every line of every file. What a line is (blank, a comment, ``key: value``...) depends on its
-        # text alone: worked out once per distinct line of the file (in a CRD or a template most lines repeat
-        # one already seen: ``type: string``). The common ``key: value`` line that names nothing only closes
-        # the keys it is not inside of.
+        # text alone: worked out once per distinct line (``_SHAPES``: in a CRD or a template most lines repeat one
+        # already seen, ``type: string``). The common ``key: value`` line that names nothing only closes the
+        # keys it is not inside of.
         shape = self.shapes.get(line)
         if shape is None:
             shape = self.shapes[line] = self._shape(line)
         if shape.__class__ is not tuple:
-            return _NONE if shape is None else self._other(number, line, shape)
+            return self._other(number, line, shape) if shape else _NONE
         indent, dash, key, raw, raw_stripped, shell_words, plain = shape
         if plain:
             if dash:
@@ -551,13 +551,14 @@ class _Lines:
                 return _NONE
         return self._assigned(number, indent, dash, key, raw, raw_stripped, shell_words)
 
-    def _shape(self, line: str) -> tuple[Any, ...] | str | None:
-        """What ``line`` is, from its text alone: None (blank, a comment), "---", an HCL block (``_Block``),
-        "other" (a line that assigns nothing), or an assignment (indent, dash, key, raw, raw stripped, shell
-        words, plain): plain when it opens no block, holds no inline map and its key is none the reader reads."""
+    def _shape(self, line: str) -> tuple[Any, ...] | str:
+        """What ``line`` is, from its text alone: "" (nothing to do: blank, a comment, text), "---", an HCL block
+        (``_Block``), "other" (a line that assigns nothing), or an assignment (indent, dash, key, raw, raw
+        stripped, shell words, plain): plain when it opens no block, holds no inline map and its key is none the
+        reader reads."""
         stripped = line.strip()
         if not stripped or stripped[0] in "#;" or stripped[:2] == "//":
-            return None
+            return ""
         if stripped == "---":
             return stripped
         if stripped[-1] == "{":
@@ -575,7 +576,7 @@ class _Lines:
             match = _KV_COLON.match(line)
         if match is None:  # "other" when one of _other's cases may apply, else nothing to do (a text line)
             inline = ("=" in line or ":" in line) and ("{" in line or "[" in line)
-            return "other" if stripped[0] in "!'\"" or stripped[:2] == "- " or inline else None
+            return "other" if stripped[0] in "!'\"" or stripped[:2] == "- " or inline else ""
         lead, key = match.groups()
         raw = line[match.end():]
         indent = len(lead)
