@@ -71,8 +71,10 @@ def test_scalars_and_keys_match_pyyaml_twice(text: str) -> None:
         assert repr([_plain(d) for d in load_documents(text)]) == repr(expected)
 
 
-def test_merge_tag_and_key_lines_of_other_keys() -> None:
-    doc = load_documents("a: &x {k: 1}\nb:\n  !!merge : *x\n  j: 2\nc:\n  1: one\n  true: yes\n")[0]
+@pytest.mark.parametrize("merge", ["!!merge", "!!merg%65", "!<tag:yaml.org,2002:merge>"])
+def test_merge_tag_and_key_lines_of_other_keys(merge: str) -> None:
+    # however the merge tag is spelled (a URI escape included), the mapping merges as PyYAML merges it
+    doc = load_documents(f"a: &x {{k: 1}}\nb:\n  {merge} : *x\n  j: 2\nc:\n  1: one\n  true: yes\n")[0]
     assert doc["b"] == {"k": 1, "j": 2}
     assert doc["c"].key_lines == {"1": 6, "True": 7}
 

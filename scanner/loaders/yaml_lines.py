@@ -223,10 +223,11 @@ def _build(loader: Any, node: yaml.Node, memo: dict[int, Any] | None) -> Any:
 def load_documents(text: str, cfn_tags: bool = False) -> list[Any]:
     """Every document of a (multi-document) YAML text, with line information."""
     loader = (CfnLineLoader if cfn_tags else LineLoader)(text)
-    # An alias needs an anchor (``&``), a merge key ``<<`` or the merge tag: a text without them needs neither
-    # the alias memo nor the per-mapping look for merge keys.
+    # An alias needs an anchor (``&``); a merge key is a plain ``<<`` or has an explicit tag, which starts with
+    # ``!`` however it is spelled (``!!merge``, ``!!merg%65``...): a text without them needs neither the alias
+    # memo nor the per-mapping look for merge keys.
     anchors = "&" in text
-    loader.merges = "<<" in text or "merge" in text
+    loader.merges = "<<" in text or "!" in text
     try:
         documents = []
         while loader.check_node():
