@@ -316,12 +316,15 @@ def _compose(loader: Any, get: Any, event: Any) -> Any:
         return _construct(loader, _SCALAR_NODE(tag, event.value, event.start_mark, event.end_mark, event.style))
     if cls is _ALIAS_EVENT or event.anchor is not None:
         raise _NodesNeeded
+    mapping = cls is _MAPPING_START
+    if not mapping and cls is not _SEQUENCE_START:
+        raise yaml.composer.ComposerError(None, None, f"unexpected {cls.__name__}", event.start_mark)
     tag = event.tag
-    if cls is _MAPPING_START:
-        if tag is None or tag == "!":
-            tag = _resolve(yaml.MappingNode, None, event.implicit)
-        if tag != _MAP:
-            return _construct(loader, _node(get, event, tag))
+    if tag is None or tag == "!":
+        tag = _resolve(yaml.MappingNode if mapping else yaml.SequenceNode, None, event.implicit)
+    if tag != (_MAP if mapping else _SEQ):  # a tagged collection (!Sub [...], !!set): built from its node
+        return _construct(loader, _node(get, event, tag))
+    if mapping:
         result = LineDict()
         result.line = event.start_mark.line + 1
         key_lines: dict[str, int] = {}
@@ -347,20 +350,14 @@ def _compose(loader: Any, get: Any, event: Any) -> Any:
         end_mark = key_event.end_mark
         result.end_line = end_mark.line + (0 if end_mark.column == 0 else 1)
         return result
-    if cls is _SEQUENCE_START:
-        if tag is None or tag == "!":
-            tag = _resolve(yaml.SequenceNode, None, event.implicit)
-        if tag != _SEQ:
-            return _construct(loader, _node(get, event, tag))
-        items = LineList()
-        items.line = event.start_mark.line + 1
-        ends: list[Any] = []
-        items.extend(child.value if child.__class__ is _SCALAR_EVENT and child.tag is None and child.anchor is None
-                     and _resolve(_SCALAR_NODE, child.value, child.implicit) == _STR
-                     else _compose(loader, get, child) for child in _until(get, _SEQUENCE_END, ends))
-        items.end_line = ends[0].end_mark.line + 1
-        return items
-    raise yaml.composer.ComposerError(None, None, f"unexpected {cls.__name__}", event.start_mark)
+    items = LineList()
+    items.line = event.start_mark.line + 1
+    ends: list[Any] = []
+    items.extend(child.value if child.__class__ is _SCALAR_EVENT and child.tag is None and child.anchor is None
+                 and _resolve(_SCALAR_NODE, child.value, child.implicit) == _STR
+                 else _compose(loader, get, child) for child in _until(get, _SEQUENCE_END, ends))
+    items.end_line = ends[0].end_mark.line + 1
+    return items
 
 
 def _until(get: Any, last: type, ends: list[Any]) -> Any:
