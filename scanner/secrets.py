@@ -421,6 +421,11 @@ def _named(key: str, parents: tuple[str, ...]) -> str | None:
     return None if any(p.lower() in _LABEL_PARENTS for p in parents) else name
 
 
+# What each distinct line is (``_Lines._shape``), without and with shell words: a pure function of the text.
+_SHAPES: tuple[dict[str, Any], dict[str, Any]] = ({}, {})
+_MAX_SHAPES = 1 << 15  # then started afresh (a few MB at most)
+
+
 class _Block(NamedTuple):
     """An HCL block's opening line (``resource "type" "name" {``): its indent and last label."""
 
@@ -441,7 +446,11 @@ class _Lines:
         self.shell = fmt == "shell"  # unquoted values end at whitespace (PGPASSWORD=x pg_dump ...)
         self.kind = ""  # the YAML document's top-level ``kind``
         self.data: list[tuple[int, str, str]] = []  # its top-level ``data`` entries (line, key, value)
-        self.shapes: dict[str, Any] = {}  # line -> what it is (see _shape): the same for every line of that text
+        # line -> what it is (see _shape), for every file of this process: most lines repeat one seen already, in
+        # the same file or in another (a CRD's ``type: string``, a template's ``Type: AWS::EC2::Subnet``)
+        self.shapes = _SHAPES[self.shell]
+        if len(self.shapes) > _MAX_SHAPES:
+            self.shapes.clear()
 
     def parents(self, indent: int) -> tuple[str, ...]:
         stack = self.stack
@@ -520,14 +529,14 @@ class _Lines:
     def read(self, number: int, line: str) -> Sequence[Credential]:
         """The credentials this line sets; keeps track of the enclosing keys either way."""
         # Runs on every line of every file. What a line is (blank, a comment, ``key: value``...) depends on its
-        # text alone: worked out once per distinct line of the file (in a CRD or a template most lines repeat
-        # one already seen: ``type: string``). The common ``key: value`` line that names nothing only closes
-        # the keys it is not inside of.
+        # text alone: worked out once per distinct line (``_SHAPES``: in a CRD or a template most lines repeat one
+        # already seen, ``type: string``). The common ``key: value`` line that names nothing only closes the
+        # keys it is not inside of.
         shape = self.shapes.get(line)
         if shape is None:
             shape = self.shapes[line] = self._shape(line)
         if shape.__class__ is not tuple:
-            return _NONE if shape is None else self._other(number, line, shape)
+            return self._other(number, line, shape) if shape else _NONE
         indent, dash, key, raw, raw_stripped, shell_words, plain = shape
         if plain:
             if dash:
@@ -542,13 +551,14 @@ class _Lines:
                 return _NONE
         return self._assigned(number, indent, dash, key, raw, raw_stripped, shell_words)
 
-    def _shape(self, line: str) -> tuple[Any, ...] | str | None:
-        """What ``line`` is, from its text alone: None (blank, a comment), "---", an HCL block (``_Block``),
-        "other" (a line that assigns nothing), or an assignment (indent, dash, key, raw, raw stripped, shell
-        words, plain): plain when it opens no block, holds no inline map and its key is none the reader reads."""
+    def _shape(self, line: str) -> tuple[Any, ...] | str:
+        """What ``line`` is, from its text alone: "" (nothing to do: blank, a comment, text), "---", an HCL block
+        (``_Block``), "other" (a line that assigns nothing), or an assignment (indent, dash, key, raw, raw
+        stripped, shell words, plain): plain when it opens no block, holds no inline map and its key is none the
+        reader reads."""
         stripped = line.strip()
         if not stripped or stripped[0] in "#;" or stripped[:2] == "//":
-            return None
+            return ""
         if stripped == "---":
             return stripped
         if stripped[-1] == "{":
@@ -566,7 +576,7 @@ class _Lines:
             match = _KV_COLON.match(line)
         if match is None:  # "other" when one of _other's cases may apply, else nothing to do (a text line)
             inline = ("=" in line or ":" in line) and ("{" in line or "[" in line)
-            return "other" if stripped[0] in "!'\"" or stripped[:2] == "- " or inline else None
+            return "other" if stripped[0] in "!'\"" or stripped[:2] == "- " or inline else ""
         lead, key = match.groups()
         raw = line[match.end():]
         indent = len(lead)

@@ -71,8 +71,10 @@ def test_scalars_and_keys_match_pyyaml_twice(text: str) -> None:
         assert repr([_plain(d) for d in load_documents(text)]) == repr(expected)
 
 
-def test_merge_tag_and_key_lines_of_other_keys() -> None:
-    doc = load_documents("a: &x {k: 1}\nb:\n  !!merge : *x\n  j: 2\nc:\n  1: one\n  true: yes\n")[0]
+@pytest.mark.parametrize("merge", ["!!merge", "!!merg%65", "!<tag:yaml.org,2002:merge>"])
+def test_merge_tag_and_key_lines_of_other_keys(merge: str) -> None:
+    # however the merge tag is spelled (a URI escape included), the mapping merges as PyYAML merges it
+    doc = load_documents(f"a: &x {{k: 1}}\nb:\n  {merge} : *x\n  j: 2\nc:\n  1: one\n  true: yes\n")[0]
     assert doc["b"] == {"k": 1, "j": 2}
     assert doc["c"].key_lines == {"1": 6, "True": 7}
 
@@ -99,3 +101,67 @@ def test_intrinsics_same_without_and_with_an_anchor() -> None:
     generic = load_documents(anchored, cfn_tags=True)[0]
     assert _with_lines(plain["R"]) == _with_lines(generic["R"])
     assert plain["R"]["Properties"]["C"] == {"Fn::GetAtt": ["Db", "Endpoint.Address"]}
+
+
+def _outcome(load: Any, text: str, cfn_tags: bool) -> Any:
+    try:
+        return _with_lines(load(text, cfn_tags))
+    except Exception as exc:  # the same error, at the same place
+        mark = getattr(exc, "problem_mark", None)
+        return type(exc).__name__, str(getattr(exc, "problem", exc)), mark.line if mark else None
+
+
+EDGES = [
+    "", "---\n", "--- \n...\n---\na: 1\n", "a: 1\n---\n- [b, {c: d}]\n", "a: [1, 2\nb: 3\n",  # unclosed flow
+    "a: 1\n---\nb: [\n", "a:\n  - b\n - c\n", "? [a, b]\n: 1\nc: d e: f\n",  # an unhashable key, then bad syntax
+    "? [a, b]\n: 1\n---\nc: 1\n", "a: *nope\n", "a: 2024-13-45\n", "a: !!binary aGVsbG8=\n", "a: !!set {x, y}\n",
+    "a: !!omap [{x: 1}]\n", "a: !!pairs [{x: 1}]\n", "a: !Local x\n", "a: =\nb: !!merge x\n",
+    "x: {<<: {a: 1}, b: 2}\n", "x: !!map {a: !!seq [1, 2]}\n", "a: !!int '0x1F'\nb: !!float '1'\n",
+    'R:\n  P: !If [C, !Sub ["${a}-${b}", {a: !Ref X, b: !GetAtt [Y, Z]}], !Ref AWS::NoValue]\n  Q: !Ref [a]\n',
+    "A: !Sub\n  - x\n  - y: !Ref [a, {b: c}]\n", "{\"a\": [1, 2.5, true, null, \"x\"], \"b\": {}}\n",
+    "a: 1\nb: !Ref\n", "key: value\n  bad indent: x\n", "\t- tab\n", "a: |\n  text\n  more\nb: >-\n  folded\n",
+]
+
+
+def _from_nodes(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """load_documents as it builds a text with an anchor: from PyYAML's composed nodes."""
+    from scanner.loaders import yaml_lines
+
+    def nodes_needed(_loader: Any) -> list[Any]:
+        raise yaml_lines._NodesNeeded
+
+    def load(text: str, cfn_tags: bool) -> Any:
+        with monkeypatch.context() as patch:
+            patch.setattr(yaml_lines, "_event_documents", nodes_needed)
+            return load_documents(text, cfn_tags)
+
+    return load
+
+
+@pytest.mark.parametrize("text", EDGES)
+@pytest.mark.parametrize("cfn_tags", [False, True])
+def test_events_build_what_nodes_build(text: str, cfn_tags: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the texts built from events give what PyYAML's composed nodes give: values, lines, errors and their places
+    assert _outcome(load_documents, text, cfn_tags) == _outcome(_from_nodes(monkeypatch), text, cfn_tags)
+
+
+@pytest.mark.parametrize("shape", ["[", "{a: ", "- ", "k:", "!Sub "])
+def test_nesting_too_deep_is_the_same_either_way(shape: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # at every depth around where Python's recursion limit stops the build: the same value or the same error
+    import sys
+
+    from_nodes = _from_nodes(monkeypatch)
+
+    def text(depth: int) -> str:
+        if shape in ("[", "{a: ", "!Sub "):
+            return (shape if shape != "!Sub " else "!Sub [") * depth + "x" + ("]" if shape != "{a: " else "}") * depth
+        return "".join("  " * i + shape + "\n" for i in range(depth)) + "  " * depth + "x\n"
+
+    limit = sys.getrecursionlimit()
+    for depth in [*range(limit // 3 - 12, limit // 3 + 12), *range(limit // 2 - 6, limit // 2 + 6),
+                  *range(limit - 12, limit + 6)]:
+        events, nodes = _outcome(load_documents, text(depth), True), _outcome(from_nodes, text(depth), True)
+        if isinstance(nodes, tuple) and nodes[0] == "RecursionError":
+            assert isinstance(events, tuple) and events[0] == "RecursionError", depth
+        else:
+            assert events == nodes, depth

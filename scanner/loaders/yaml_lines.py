@@ -194,11 +194,24 @@ def _build(loader: Any, node: yaml.Node, memo: dict[int, Any] | None) -> Any:
 
 def load_documents(text: str, cfn_tags: bool = False) -> list[Any]:
     """Every document of a (multi-document) YAML text, with line information."""
+    # Most texts are built straight from the parser's events (_compose); one with an anchor, an alias or a
+    # merge key is built from PyYAML's composed nodes (_build), which keep an alias the object of its anchor.
+    if "&" not in text and "<<" not in text:
+        loader = (CfnLineLoader if cfn_tags else LineLoader)(text)
+        loader.merges = "!" in text
+        try:
+            return _event_documents(loader)
+        except _NodesNeeded:
+            pass
+        finally:
+            loader.dispose()
+    # (here, not in a function of its own: a text nested too deeply fails at the depth it always did)
     loader = (CfnLineLoader if cfn_tags else LineLoader)(text)
-    # An alias needs an anchor (``&``), a merge key ``<<`` or the merge tag: a text without them needs neither
-    # the alias memo nor the per-mapping look for merge keys.
+    # An alias needs an anchor (``&``); a merge key is a plain ``<<`` or has an explicit tag, which starts with
+    # ``!`` however it is spelled (``!!merge``, ``!!merg%65``...): a text without them needs neither the alias
+    # memo nor the per-mapping look for merge keys.
     anchors = "&" in text
-    loader.merges = "<<" in text or "merge" in text
+    loader.merges = "<<" in text or "!" in text
     try:
         documents = []
         while loader.check_node():
@@ -209,6 +222,158 @@ def load_documents(text: str, cfn_tags: bool = False) -> list[Any]:
         return documents
     finally:
         loader.dispose()
+
+
+class _NodesNeeded(Exception):
+    """The text holds an anchor, an alias or a merge key: it is built from composed nodes instead."""
+
+
+class _Deferred(Exception):
+    """A construction error, held until the document's last event: composing a whole document (and so
+    meeting its syntax errors) comes before constructing it, in PyYAML as in _build."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def _event_documents(loader: Any) -> list[Any]:
+    """The documents, built from the parser's events without composing nodes (what _build gives from them)."""
+    get = loader.get_event
+    get()  # the stream's start
+    documents = []
+    while get().__class__ is not yaml.StreamEndEvent:  # a document's start, or the stream's end
+        try:
+            document = _compose(loader, get, get())
+        except RecursionError:
+            # Building from events takes at least the frames building from nodes takes: a text nested too
+            # deeply here may still be built there, or fail there as it does.
+            raise _NodesNeeded from None
+        except _Deferred as failed:
+            while (event := get()).__class__ is not yaml.DocumentEndEvent:  # syntax errors come first
+                if event.__class__ is yaml.AliasEvent or getattr(event, "anchor", None) is not None:
+                    raise _NodesNeeded from None
+            raise failed.error from None
+        get()  # the document's end
+        documents.append(document)
+        loader.constructed_objects = {}
+        loader.recursive_objects = {}
+    return documents
+
+
+# (Any: compared by identity with an event's class, read as the parser made them, not as the stubs type them)
+_SCALAR_EVENT: Any = yaml.ScalarEvent
+_ALIAS_EVENT: Any = yaml.AliasEvent
+_MAPPING_START: Any = yaml.MappingStartEvent
+_MAPPING_END: Any = yaml.MappingEndEvent
+_SEQUENCE_START: Any = yaml.SequenceStartEvent
+_SEQUENCE_END: Any = yaml.SequenceEndEvent
+_SCALAR_NODE: Any = yaml.ScalarNode
+
+
+def _compose(loader: Any, get: Any, event: Any) -> Any:
+    """The value of the node that starts with ``event``, its later events read with ``get``: what _build gives
+    for the node PyYAML's composer would make of them (same recursion depth per level too)."""
+    cls = event.__class__
+    if cls is _SCALAR_EVENT:
+        if event.anchor is not None:
+            raise _NodesNeeded
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = _resolve(_SCALAR_NODE, event.value, event.implicit)
+        if tag == _STR:
+            return event.value
+        if tag == _MERGE:
+            raise _NodesNeeded
+        return _construct(loader, _SCALAR_NODE(tag, event.value, event.start_mark, event.end_mark, event.style))
+    if cls is _ALIAS_EVENT or event.anchor is not None:
+        raise _NodesNeeded
+    mapping = cls is _MAPPING_START
+    if not mapping and cls is not _SEQUENCE_START:
+        raise yaml.composer.ComposerError(None, None, f"unexpected {cls.__name__}", event.start_mark)
+    tag = event.tag
+    if tag is None or tag == "!":
+        tag = _resolve(yaml.MappingNode if mapping else yaml.SequenceNode, None, event.implicit)
+    if tag != (_MAP if mapping else _SEQ):  # a tagged collection (!Sub [...], !!set): built from its node
+        return _construct(loader, _node(get, event, tag))
+    if mapping:
+        result = LineDict()
+        result.line = event.start_mark.line + 1
+        key_lines: dict[str, int] = {}
+        result.key_lines = key_lines
+        while (key_event := get()).__class__ is not _MAPPING_END:
+            # a plain string, key or value, without a call (almost every one)
+            if key_event.__class__ is _SCALAR_EVENT and key_event.tag is None and key_event.anchor is None \
+                    and _resolve(_SCALAR_NODE, key_event.value, key_event.implicit) == _STR:
+                key = key_event.value
+                key_lines[key] = key_event.start_mark.line + 1
+            else:
+                key = _compose(loader, get, key_event)
+                if isinstance(key, (list, dict)):
+                    raise _Deferred(yaml.constructor.ConstructorError(
+                        None, None, "found an unhashable key", key_event.start_mark))
+                key_lines[str(key)] = key_event.start_mark.line + 1
+            value_event = get()
+            if value_event.__class__ is _SCALAR_EVENT and value_event.tag is None and value_event.anchor is None \
+                    and _resolve(_SCALAR_NODE, value_event.value, value_event.implicit) == _STR:
+                result[key] = value_event.value
+            else:
+                result[key] = _compose(loader, get, value_event)
+        end_mark = key_event.end_mark
+        result.end_line = end_mark.line + (0 if end_mark.column == 0 else 1)
+        return result
+    items = LineList()
+    items.line = event.start_mark.line + 1
+    ends: list[Any] = []
+    items.extend(child.value if child.__class__ is _SCALAR_EVENT and child.tag is None and child.anchor is None
+                 and _resolve(_SCALAR_NODE, child.value, child.implicit) == _STR
+                 else _compose(loader, get, child) for child in _until(get, _SEQUENCE_END, ends))
+    items.end_line = ends[0].end_mark.line + 1
+    return items
+
+
+def _until(get: Any, last: type, ends: list[Any]) -> Any:
+    """The events ``get`` reads up to one of class ``last`` (kept in ``ends``)."""
+    while (event := get()).__class__ is not last:
+        yield event
+    ends.append(event)
+
+
+def _construct(loader: Any, node: yaml.Node) -> Any:
+    """What _build constructs of a node that is no plain string, mapping or sequence; its error held."""
+    try:
+        return _build(loader, node, None)
+    except RecursionError:
+        raise
+    except Exception as exc:
+        raise _Deferred(exc) from None
+
+
+def _node(get: Any, event: Any, tag: Any = None) -> yaml.Node:
+    """The node PyYAML's composer makes of the events that start with ``event`` (a tagged collection's:
+    ``!Sub [...]``, ``!!set``), for its constructor."""
+    cls = event.__class__
+    if cls is _ALIAS_EVENT or event.anchor is not None:
+        raise _NodesNeeded
+    if tag is None:
+        tag = event.tag
+        if tag is None or tag == "!":
+            kind = {_SCALAR_EVENT: _SCALAR_NODE, _MAPPING_START: yaml.MappingNode,
+                    _SEQUENCE_START: yaml.SequenceNode}[cls]
+            tag = _resolve(kind, event.value if cls is _SCALAR_EVENT else None, event.implicit)
+    if cls is _SCALAR_EVENT:
+        return _SCALAR_NODE(tag, event.value, event.start_mark, event.end_mark, event.style)
+    if cls is _SEQUENCE_START:
+        sequence = yaml.SequenceNode(tag, [], event.start_mark, None, flow_style=event.flow_style)
+        while (child := get()).__class__ is not _SEQUENCE_END:
+            sequence.value.append(_node(get, child))
+        sequence.end_mark = child.end_mark
+        return sequence
+    mapping = yaml.MappingNode(tag, [], event.start_mark, None, flow_style=event.flow_style)
+    while (key := get()).__class__ is not _MAPPING_END:
+        mapping.value.append((_node(get, key), _node(get, get())))
+    mapping.end_mark = key.end_mark
+    return mapping
 
 
 def error_line(exc: yaml.YAMLError) -> int | None:
