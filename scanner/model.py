@@ -39,7 +39,7 @@ class Severity(str, enum.Enum):
 _SEVERITY_RANK = {s: i for i, s in enumerate(Severity)}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Origin:
     """Where a resource was seen: a file and line range, or a live API."""
 
@@ -78,7 +78,7 @@ def module_prefix(address: str, rtype: str) -> str:
 EXISTS_WHEN = "(exists when)"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Unresolved:
     """A value the IaC leaves to a variable, parameter or expression that could not be resolved."""
 
@@ -89,7 +89,7 @@ class Unresolved:
         return f"<unresolved {self.expression}: {self.reason}>"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Resource:
     """One thing that exists (declared in a file or running live), in one shape for every source.
 
@@ -116,7 +116,7 @@ class Resource:
         return self.origin.line
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Remediation:
     """A fix a user can paste, in the syntax of the file (or API) they edit."""
 
@@ -125,7 +125,7 @@ class Remediation:
     description: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Acceptance:
     """A baseline's acceptance of a finding: who accepted it, why, and until when (ISO date)."""
 
@@ -135,7 +135,7 @@ class Acceptance:
     expired: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     """The verdict of one policy on one resource (or on one file, for parse errors)."""
 

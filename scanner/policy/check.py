@@ -14,7 +14,7 @@ from scanner.units import Quantity, comparable
 SKIP = "skip"  # the policy does not apply (a missing optional fact, an empty list)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Outcome:
     """One check's verdict, with the fact that decided it and both sides of the comparison."""
 
@@ -30,7 +30,7 @@ class Outcome:
     parts: tuple[Outcome, ...] = ()  # every failing part of a compound (``all``) check, when more than one
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EvalContext:
     resource: Resource
     params: Mapping[str, Any]

@@ -9,7 +9,17 @@ from typing import Any
 
 from scanner.faults import FactFault, describe, reraise_when_debugging
 from scanner.loaders.base import ParseError
-from scanner.model import EXISTS_WHEN, PARSE_ERROR_POLICY, Finding, Remediation, Resource, Severity, Status, Unresolved
+from scanner.model import (
+    EXISTS_WHEN,
+    PARSE_ERROR_POLICY,
+    Finding,
+    Origin,
+    Remediation,
+    Resource,
+    Severity,
+    Status,
+    Unresolved,
+)
 from scanner.policy.catalog import Policy
 from scanner.policy.check import SKIP, EvalContext, Outcome, evaluate
 from scanner.secrets import mask_quoted, mask_value, redact
@@ -21,6 +31,9 @@ _ITEM = re.compile(r"\[([^\]]+)\]")
 
 def display(value: Any) -> Any:
     """A value as reports show it: quantities in their own spelling, booleans lower-case."""
+    kind = type(value)
+    if kind is str or kind is int or value is None:  # most values: nothing to do (bool is not int here)
+        return value
     if isinstance(value, Quantity):
         return str(value)
     if isinstance(value, bool):
@@ -47,6 +60,19 @@ class Engine:
         for policy in self.policies:
             for kind in policy.kinds:
                 self._by_kind[kind].append(policy)
+        # A policy's default parameters and their display, made once per policy rather than once per
+        # resource and again per finding (keyed by id, the policy kept alongside so the id stays its own).
+        self._defaults: dict[int, tuple[Policy, dict[str, Any], dict[str, Any]]] = {}
+        self._described: tuple[Origin | None, str] = (None, "")  # the last origin described (see _origin)
+
+    def _params(self, policy: Policy) -> tuple[dict[str, Any], dict[str, Any]]:
+        """(parameter defaults, the same as reports show them) of ``policy``; shared, never to be changed."""
+        found = self._defaults.get(id(policy))
+        if found is None or found[0] is not policy:
+            params = {name: p.default for name, p in policy.parameters.items()}
+            found = (policy, params, {k: display(v) for k, v in params.items()})
+            self._defaults[id(policy)] = found
+        return found[1], found[2]
 
     def policies_for(self, resource: Resource) -> list[Policy]:
         if not resource.kinds:
@@ -58,6 +84,13 @@ class Engine:
             for policy in self._by_kind.get(kind, ()):
                 seen.setdefault(policy.id, policy)
         return list(seen.values())
+
+    def _origin(self, resource: Resource) -> str:
+        """``resource.origin.describe()``, made once for the findings of one resource (they come in a row) and
+        shared by them, rather than one new string per finding."""
+        if self._described[0] is not resource.origin:
+            self._described = (resource.origin, resource.origin.describe())
+        return self._described[1]
 
     def run(self, resources: Sequence[Resource]) -> list[Finding]:
         everything = tuple(resources)
@@ -85,8 +118,7 @@ class Engine:
             outcome = self.outcome(policy, resource, everything)
             if outcome is None:
                 return []
-            params = {name: p.default for name, p in policy.parameters.items()}
-            finding, remediation_fault = self._finding(policy, resource, outcome, params)
+            finding, remediation_fault = self._finding(policy, resource, outcome, self._params(policy)[1])
         except FactFault as fault:  # the check read a fact whose mapping failed
             reraise_when_debugging()
             return [self._fault(policy, resource, str(fault), fault.fact, resource.fact_lines.get(fault.fact))]
@@ -101,8 +133,7 @@ class Engine:
 
     def outcome(self, policy: Policy, resource: Resource, everything: tuple[Resource, ...] = ()) -> Outcome | None:
         """The raw verdict, with ``target`` (the value a failed check wants); None when the policy does not apply."""
-        params = {name: p.default for name, p in policy.parameters.items()}
-        ctx = EvalContext(resource, params, everything, self.settings)
+        ctx = EvalContext(resource, self._params(policy)[0], everything, self.settings)
         gate = None
         if policy.where is not None:
             gate = evaluate(policy.where, resource.facts, ctx)
@@ -140,8 +171,9 @@ class Engine:
         )
 
     def _finding(self, policy: Policy, resource: Resource, outcome: Outcome,
-                 params: dict[str, Any]) -> tuple[Finding, Exception | None]:
-        """The finding, and the exception writing its fix raised (the verdict stands without a fix)."""
+                 shown_params: dict[str, Any]) -> tuple[Finding, Exception | None]:
+        """The finding, and the exception writing its fix raised (the verdict stands without a fix);
+        ``shown_params``: the policy's parameters as reports show them."""
         fault: Exception | None = None
         status = outcome.status if isinstance(outcome.status, Status) else Status.UNKNOWN
         top_fact = (outcome.fact or "").split("[", 1)[0].split(".", 1)[0] or None
@@ -162,7 +194,7 @@ class Engine:
                 "name": label(resource),
                 "namespace": resource.facts.get("namespace", ""), "type_lower": resource.type.lower(),
                 "item": item.group(1) if (item := _ITEM.search(outcome.fact or "")) else "",
-                **{k: display(v) for k, v in params.items()},
+                **shown_params,
             }
             template = policy.message or ""
             message = fill(template, values) if template else (
@@ -184,7 +216,10 @@ class Engine:
                 if spec is not None and spec.missing:
                     message = f"{top_fact} is not declared: {spec.missing}"
         if outcome.message and not (status == Status.VIOLATES and policy.message):
-            message = mask_quoted(message, (raw, outcome.expected), (observed, expected))  # a check's own words
+            # a check's own words; when no value was masked there is nothing of theirs to mask in them
+            quoted = ((raw, outcome.expected), (observed, expected)) if (
+                observed is not raw or expected is not outcome.expected) else (None, None)
+            message = mask_quoted(message, *quoted)
         return Finding(
             policy_id=policy.id, requirement_ids=policy.requirements, title=policy.title,
             severity=policy.severity, status=status, message=message,
@@ -192,7 +227,7 @@ class Engine:
             file=resource.origin.file, line=outcome.line or resource.line_of(top_fact),
             end_line=resource.origin.end_line,
             fact=outcome.fact, observed=observed, expected=expected,
-            remediation=remediation, source=resource.source, origin=resource.origin.describe(),
+            remediation=remediation, source=resource.source, origin=self._origin(resource),
         ), fault
 
     @staticmethod

@@ -18,7 +18,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -522,8 +522,14 @@ def scope_of(resource: Resource) -> str:
         return LIVE_SCOPE
     file = resource.origin.file or ""
     if resource.format == "terraform":
-        return str(Path(file).parent)
+        return _parent(file)
     return file
+
+
+@cache
+def _parent(file: str) -> str:
+    """``str(Path(file).parent)``, once per file: every reference lookup asks it of its resource."""
+    return str(Path(file).parent)
 
 
 def _keys(resource: Resource) -> list[str]:
