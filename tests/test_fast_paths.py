@@ -8,6 +8,7 @@ so a shortcut that drifts from the reference fails here rather than in a report.
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pytest
 
@@ -45,3 +46,57 @@ def test_remembered_quantities_are_the_parsed_ones() -> None:
     # a bool or a number is never looked up as the text it equals
     assert parse_quantity(True, SIZE, "GiB") is None
     assert parse_quantity(1, SIZE, "GiB") == _parse_text("1GiB", SIZE, None)
+
+
+# --- memory: what a large scan keeps once, not once per use ---------------------------------------------
+
+
+def test_line_dicts_keep_their_lines_in_slots_and_travel_between_processes() -> None:
+    import pickle
+
+    from scanner.loaders.yaml_lines import LineDict
+
+    plain = LineDict(a=1)
+    assert (plain.line, plain.end_line) == (0, 0)
+    assert not hasattr(plain, "__dict__")  # no dictionary of attributes per mapping
+    made = LineDict.spanning(3, 7, {"a": 4})
+    made["a"] = 1
+    copy = pickle.loads(pickle.dumps(made))
+    assert (type(copy), copy, copy.line, copy.end_line, copy.key_lines) == (LineDict, {"a": 1}, 3, 7, {"a": 4})
+
+
+def test_terraform_bodies_the_evaluation_leaves_unchanged_are_shared(tmp_path: Path) -> None:
+    from scanner.loaders import load_paths
+
+    (tmp_path / "main.tf").write_text(
+        'variable "names" { default = ["a", "b"] }\n'
+        'resource "aws_instance" "web" {\n  count = 2\n  tags = { Team = "x" }\n'
+        '  root_block_device {\n    volume_size = 20\n  }\n'
+        '  ebs_block_device {\n    device_name = "/dev/sd${count.index}"\n  }\n}\n')
+    outcome = load_paths([tmp_path])
+    first, second = (r for r in outcome.resources if r.type == "aws_instance")
+    assert first.attributes["root_block_device"] is second.attributes["root_block_device"]
+    assert first.attributes["tags"] is second.attributes["tags"]
+    assert first.attributes["ebs_block_device"][0]["device_name"] == "/dev/sd0"
+    assert second.attributes["ebs_block_device"][0]["device_name"] == "/dev/sd1"
+    assert "count" not in first.attributes
+
+
+def test_an_unknown_count_is_written_on_a_copy_of_the_body(tmp_path: Path) -> None:
+    from scanner.loaders import load_paths
+    from scanner.model import Unresolved
+
+    (tmp_path / "main.tf").write_text('variable "n" {}\nresource "aws_instance" "web" {\n  count = var.n\n}\n'
+                                      'resource "aws_instance" "db" {\n  count = var.n\n}\n')
+    for resource in (r for r in load_paths([tmp_path]).resources if r.type == "aws_instance"):
+        assert isinstance(resource.attributes["count"], Unresolved)
+        assert resource.facts.get("instances_unknown")
+
+
+def test_findings_share_equal_messages_and_fixes(tmp_path: Path) -> None:
+    from tests.conftest import scan_files
+
+    bucket = 'resource "aws_db_instance" "db{n}" {{\n  engine = "postgres"\n  engine_version = "13.4"\n}}\n'
+    findings = scan_files(tmp_path, {"main.tf": "".join(bucket.format(n=n) for n in range(3))}, "ME-DB-01")
+    assert len(findings) == 3 and findings[0].message == findings[1].message
+    assert findings[0].message is findings[1].message is findings[2].message

@@ -200,7 +200,8 @@ def load_paths(paths: Iterable[str | os.PathLike[str]], context: dict[str, Any] 
         outcome.errors.extend(result.errors)
         by_format.setdefault(fmt, []).extend(result.resources)
     for loader in all_loaders():
-        resources = by_format.get(loader.name)
+        # taken out of ``by_format``: once linked, the resources as loaded are freed before normalizing
+        resources = by_format.pop(loader.name, None)
         if not resources:
             continue
         link = getattr(loader, "link", None)

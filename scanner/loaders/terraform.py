@@ -440,14 +440,22 @@ def _instances(module: _ModuleScope, block: Resource) -> tuple[list[tuple[str, S
 
 def _body(raw: Mapping[str, Any], scope: Scope, top: bool = False) -> LineDict:
     """A block body evaluated: attributes exported (null ones omitted, so the provider default applies),
-    nested blocks evaluated, ``dynamic`` blocks expanded into the blocks they generate."""
-    out = LineDict()
-    out.line, out.end_line = getattr(raw, "line", 0), getattr(raw, "end_line", 0)
-    out.key_lines = dict(getattr(raw, "key_lines", None) or {})
+    nested blocks evaluated, ``dynamic`` blocks expanded into the blocks they generate.
+
+    A body the evaluation leaves as it is (literals only, the common case of nested blocks) is the loaded
+    body itself, shared by every instance, not a copy of it: nothing changes a body once loaded."""
+    # The lines of the keys as written, shared with the raw body and every instance of it (nothing changes
+    # them once loaded); a dynamic block that adds a key makes the body its own copy (``_dynamic``).
+    key_lines = getattr(raw, "key_lines", None)
+    out = LineDict.spanning(getattr(raw, "line", 0), getattr(raw, "end_line", 0),
+                            key_lines if key_lines is not None else {})
+    same = type(raw) is LineDict and key_lines is not None  # so far, ``out`` is ``raw`` again
     for key, value in raw.items():
         if top and key in _EXPANSION:
+            same = False
             continue
         if key == "dynamic" and isinstance(value, BlockList):
+            same = False
             for block in value:
                 _dynamic(block, scope, out)
             continue
@@ -457,9 +465,16 @@ def _body(raw: Mapping[str, Any], scope: Scope, top: bool = False) -> LineDict:
         if isinstance(value, BlockList):
             blocks = out.get(key)
             if not isinstance(blocks, BlockList):
+                evaluated = [_body(block, scope) for block in value]
+                if all(new is old for new, old in zip(evaluated, value, strict=True)):
+                    out[key] = value  # every block as loaded: the loaded list of them
+                    continue
                 blocks = BlockList()
                 blocks.line = value.line
-            blocks.extend(_body(block, scope) for block in value)
+                blocks.extend(evaluated)
+            else:  # after the blocks a dynamic block of the same name made
+                blocks.extend(_body(block, scope) for block in value)
+            same = False
             out[key] = blocks
             continue
         if key in _RAW_KEYS or key == "__labels__":
@@ -467,9 +482,12 @@ def _body(raw: Mapping[str, Any], scope: Scope, top: bool = False) -> LineDict:
             continue
         exported = export_raw(value, scope)
         if exported is None:
+            same = False
             continue  # null: as if the argument were not set
+        if exported is not value:
+            same = False
         out[key] = exported
-    return out
+    return raw if same else out  # type: ignore[return-value]
 
 
 def _dynamic(block: Mapping[str, Any], scope: Scope, out: LineDict) -> None:
@@ -505,7 +523,8 @@ def _dynamic(block: Mapping[str, Any], scope: Scope, out: LineDict) -> None:
         blocks.append(_body(content, scope.with_names({iterator_name: {"key": key, "value": value}})))
     if blocks:
         out[name] = blocks
-        out.key_lines.setdefault(name, getattr(block, "line", 0))
+        if name not in out.key_lines:  # a copy: the lines are shared with the raw body (``_body``)
+            out.key_lines = {**out.key_lines, name: getattr(block, "line", 0)}
 
 
 class _Modules:
@@ -601,6 +620,8 @@ class _Modules:
                 attributes = _body(res.attributes, scope, top=True)
                 facts = res.facts
                 if unknown is not None:  # one resource stands for an unknown number: say so
+                    if attributes is res.attributes:  # never the loaded body itself, which is shared
+                        attributes = _copy(attributes)
                     for meta in _EXPANSION:
                         if meta in res.attributes:
                             attributes[meta] = Unresolved(_shown(res.attributes[meta]), unknown)
@@ -612,6 +633,12 @@ class _Modules:
                 if child is not None:
                     out.extend(self._instantiate(child))
         return out
+
+
+def _copy(body: LineDict) -> LineDict:
+    out = LineDict.spanning(body.line, body.end_line, body.key_lines)
+    out.update(body)
+    return out
 
 
 def _shown(raw: Any) -> str:

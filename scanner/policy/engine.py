@@ -64,6 +64,9 @@ class Engine:
         # resource and again per finding (keyed by id, the policy kept alongside so the id stays its own).
         self._defaults: dict[int, tuple[Policy, dict[str, Any], dict[str, Any]]] = {}
         self._described: tuple[Origin | None, str] = (None, "")  # the last origin described (see _origin)
+        # Findings repeat the same words and fixes many times over (70k findings of a 10k-resource scan have 2k
+        # distinct messages and 3k distinct fixes): each distinct one is kept once and shared (see _shared).
+        self._seen: dict[Any, Any] = {}
 
     def _params(self, policy: Policy) -> tuple[dict[str, Any], dict[str, Any]]:
         """(parameter defaults, the same as reports show them) of ``policy``; shared, never to be changed."""
@@ -91,6 +94,10 @@ class Engine:
         if self._described[0] is not resource.origin:
             self._described = (resource.origin, resource.origin.describe())
         return self._described[1]
+
+    def _shared(self, value: Any) -> Any:
+        """The one copy of ``value`` (a message, a fix: immutable, compared by value) that findings share."""
+        return self._seen.setdefault(value, value)
 
     def run(self, resources: Sequence[Resource]) -> list[Finding]:
         everything = tuple(resources)
@@ -222,12 +229,13 @@ class Engine:
             message = mask_quoted(message, *quoted)
         return Finding(
             policy_id=policy.id, requirement_ids=policy.requirements, title=policy.title,
-            severity=policy.severity, status=status, message=message,
+            severity=policy.severity, status=status, message=self._shared(message),
             resource_address=resource.address, resource_type=resource.type, provider=resource.provider,
             file=resource.origin.file, line=outcome.line or resource.line_of(top_fact),
             end_line=resource.origin.end_line,
             fact=outcome.fact, observed=observed, expected=expected,
-            remediation=remediation, source=resource.source, origin=self._origin(resource),
+            remediation=self._shared(remediation) if remediation is not None else None, source=resource.source,
+            origin=self._origin(resource),
         ), fault
 
     @staticmethod
