@@ -135,7 +135,10 @@ class Acceptance:
     expired: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen, hashed as if it were: a frozen dataclass sets each of these twenty fields through
+# object.__setattr__ (twice the cost of making one; a large scan makes hundreds of thousands). Findings are
+# never changed once made (``dataclasses.replace`` makes a new one).
+@dataclass(slots=True, unsafe_hash=True)
 class Finding:
     """The verdict of one policy on one resource (or on one file, for parse errors)."""
 

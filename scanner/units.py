@@ -45,7 +45,7 @@ _SINGLE = re.compile(rf"^\s*({_NUMBER})\s*([A-Za-z]*)\s*$")
 _COMPOUND_PART = re.compile(rf"({_NUMBER})\s*([A-Za-z]+)")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Quantity:
     """A measured amount in a base unit (bytes, seconds, cores); ``text`` keeps the original spelling."""
 

@@ -100,3 +100,43 @@ def test_findings_share_equal_messages_and_fixes(tmp_path: Path) -> None:
     findings = scan_files(tmp_path, {"main.tf": "".join(bucket.format(n=n) for n in range(3))}, "ME-DB-01")
     assert len(findings) == 3 and findings[0].message == findings[1].message
     assert findings[0].message is findings[1].message is findings[2].message
+
+
+# --- the engine: verdicts reused where they cannot differ --------------------------------------------------
+
+
+def test_shared_gates_give_the_findings_of_unshared_ones(monkeypatch: pytest.MonkeyPatch) -> None:
+    from scanner.loaders import load_paths
+    from scanner.policy import engine
+    from scanner.policy.catalog import load_policies
+
+    from .conftest import EXAMPLE, POLICIES
+
+    resources = load_paths([EXAMPLE]).resources
+    policies = load_policies([POLICIES])
+    shared = engine.Engine(policies).run(resources)
+    assert sum(1 for p in policies if p.where is not None and engine._shareable(p.where) is not None) > 10
+    monkeypatch.setattr(engine, "_shareable", lambda where: None)
+    assert [repr(f) for f in engine.Engine(policies).run(resources)] == [repr(f) for f in shared]
+
+
+def test_only_gates_of_plain_comparisons_are_shared() -> None:
+    from scanner.policy.engine import _shareable
+
+    plain = {"all": [{"fact": "cluster", "op": "absent"}, {"fact": "engine", "op": "==", "value": "postgres"}]}
+    assert _shareable(plain) is not None
+    assert _shareable({"fact": "size", "op": ">=", "value": {"param": "min"}}) is None
+    assert _shareable({"function": "database_engine_is", "args": {"family": "postgresql"}}) is None
+    assert _shareable({"fact": "x", "op": "==", "value": 1, "expected": "{min} or more"}) is None
+    assert _shareable({"fact": "x", "op": "==", "value": True}) != _shareable({"fact": "x", "op": "==", "value": 1})
+
+
+def test_a_leaf_is_judged_with_the_parameters_of_each_call() -> None:
+    from scanner.model import Origin, Resource
+    from scanner.policy.check import EvalContext, evaluate
+
+    leaf = {"fact": "size", "op": ">=", "value": {"param": "min"}}
+    resource = Resource("aws", "t", "t.a", Origin("f.tf", 1), facts={"size": 5})
+    outcomes = [evaluate(leaf, resource.facts, EvalContext(resource, {"min": n})) for n in (3, 8, 3)]
+    assert [(o.status.value, o.expected) for o in outcomes] == [
+        ("complies", ">= 3"), ("violates", ">= 8"), ("complies", ">= 3")]

@@ -67,6 +67,11 @@ class Engine:
         # Findings repeat the same words and fixes many times over (70k findings of a 10k-resource scan have 2k
         # distinct messages and 3k distinct fixes): each distinct one is kept once and shared (see _shared).
         self._seen: dict[Any, Any] = {}
+        # Many policies share one ``where`` (ten database policies: "not an Aurora member, not a replica"): a
+        # gate made of plain comparisons is judged once per resource and its verdict reused (see _gate).
+        self._gate_keys: dict[int, tuple[Policy, str | None]] = {}
+        self._gates_of: Resource | None = None
+        self._gates: dict[str, Outcome] = {}
 
     def _params(self, policy: Policy) -> tuple[dict[str, Any], dict[str, Any]]:
         """(parameter defaults, the same as reports show them) of ``policy``; shared, never to be changed."""
@@ -143,7 +148,7 @@ class Engine:
         ctx = EvalContext(resource, self._params(policy)[0], everything, self.settings)
         gate = None
         if policy.where is not None:
-            gate = evaluate(policy.where, resource.facts, ctx)
+            gate = self._gate(policy, resource, ctx)
             if gate.status in (Status.VIOLATES, SKIP):
                 return None
         outcome = evaluate(policy.check, resource.facts, ctx)
@@ -163,6 +168,23 @@ class Engine:
                            f"created only when {created.expression} holds ({created.reason}); if created: "
                            f"{outcome.message}", line=outcome.line)
         return None if outcome.status == SKIP else outcome
+
+    def _gate(self, policy: Policy, resource: Resource, ctx: EvalContext) -> Outcome:
+        """``evaluate(policy.where, ...)``; once per resource for a gate another policy shares with it."""
+        assert policy.where is not None
+        found = self._gate_keys.get(id(policy))
+        if found is None or found[0] is not policy:
+            found = (policy, _shareable(policy.where))
+            self._gate_keys[id(policy)] = found
+        key = found[1]
+        if key is None:
+            return evaluate(policy.where, resource.facts, ctx)
+        if self._gates_of is not resource:
+            self._gates_of, self._gates = resource, {}
+        gate = self._gates.get(key)
+        if gate is None:
+            gate = self._gates[key] = evaluate(policy.where, resource.facts, ctx)
+        return gate
 
     @staticmethod
     def _fault(policy: Policy, resource: Resource, what: str, fact: str | None = None,
@@ -271,6 +293,20 @@ class Engine:
             if rendered is not None:
                 return Remediation(rendered.format, rendered.snippet, description or rendered.description)
         return Remediation("text", description) if description else None
+
+
+def _shareable(where: Mapping[str, Any]) -> str | None:
+    """The text of a ``where`` whose verdict depends on the resource alone (comparisons of facts with values
+    written in it: no parameter, no function, no placeholder), so that equal gates share one verdict; None
+    for any other."""
+    def plain(node: Any) -> bool:
+        if isinstance(node, dict):
+            return "param" not in node and "function" not in node and all(plain(v) for v in node.values())
+        if isinstance(node, list):
+            return all(plain(v) for v in node)
+        return not (isinstance(node, str) and "{" in node)
+
+    return repr(where) if plain(where) else None  # repr: True, 1 and "1" stay apart
 
 
 def parse_error_findings(errors: Iterable[ParseError]) -> list[Finding]:

@@ -38,7 +38,7 @@ _ARM_STRING = re.compile(r"'([^']*)'")
 _ARM_RESOURCE_PATH = re.compile(r"^[A-Za-z]+\.[A-Za-z]+/[\w./-]+$")  # an extension's "scope": "Microsoft.X/y/name"
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)  # made per reference followed: not frozen (see check.Outcome)
 class Ref:
     """One reference as written: its target key, the attribute read, an index (``0``, ``*``)."""
 
