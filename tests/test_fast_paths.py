@@ -140,3 +140,27 @@ def test_a_leaf_is_judged_with_the_parameters_of_each_call() -> None:
     outcomes = [evaluate(leaf, resource.facts, EvalContext(resource, {"min": n})) for n in (3, 8, 3)]
     assert [(o.status.value, o.expected) for o in outcomes] == [
         ("complies", ">= 3"), ("violates", ">= 8"), ("complies", ">= 3")]
+
+
+# --- normalizing: one-key facts read in one step ----------------------------------------------------------
+
+
+def test_one_key_lookups_and_lines_agree_with_the_general_walk() -> None:
+    from scanner.loaders import load_paths
+    from scanner.loaders.base import line_at
+    from scanner.mappings import _MISSING, _fact_line, _line_path, lookup, mapping_for
+
+    from .conftest import EXAMPLE
+
+    resources = load_paths([EXAMPLE, Path(__file__).parent / "fixtures"]).resources
+    checked = 0
+    for resource in resources:
+        mapping = mapping_for(resource)
+        tree = resource.attributes
+        for spec in (mapping.facts.values() if mapping else ()):
+            for path in spec.paths:
+                general = lookup({"_": tree}, ("_", *path))  # two steps: the general walk, from the tree on
+                assert repr(lookup(tree, path)) == repr(general), (resource.address, path)
+                assert _fact_line(tree, path) == line_at(tree, _line_path(tree, path)), (resource.address, path)
+                checked += general is not _MISSING
+    assert checked > 200
