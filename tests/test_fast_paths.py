@@ -164,3 +164,27 @@ def test_one_key_lookups_and_lines_agree_with_the_general_walk() -> None:
                 assert _fact_line(tree, path) == line_at(tree, _line_path(tree, path)), (resource.address, path)
                 checked += general is not _MISSING
     assert checked > 200
+
+
+def test_linking_leaves_no_module_scope_behind_for_the_paused_collector(tmp_path: Path) -> None:
+    import gc
+
+    from scanner.loaders import load_paths
+    from scanner.loaders.terraform import _ModuleScope
+
+    (tmp_path / "mod").mkdir()
+    (tmp_path / "mod" / "main.tf").write_text(
+        'variable "name" {}\nresource "aws_s3_bucket" "b" {\n  bucket = "${var.name}-x"\n}\n'
+        'output "arn" { value = aws_s3_bucket.b.arn }\n')
+    (tmp_path / "main.tf").write_text(
+        'locals { n = "logs" }\nmodule "m" {\n  source = "./mod"\n  name = local.n\n}\n'
+        'resource "aws_s3_bucket_policy" "p" {\n  bucket = module.m.arn\n  count = length([1, 2])\n}\n')
+    was = gc.isenabled()
+    gc.disable()  # as during a scan: only reference counting frees what linking made
+    try:
+        outcome = load_paths([tmp_path])
+        assert {r.address for r in outcome.resources} >= {"module.m.aws_s3_bucket.b", "aws_s3_bucket_policy.p[1]"}
+        assert not [o for o in gc.get_objects() if isinstance(o, _ModuleScope)]
+    finally:
+        if was:
+            gc.enable()

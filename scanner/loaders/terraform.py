@@ -213,8 +213,25 @@ class _ModuleScope(Scope):
         self._children: dict[str, _ModuleScope | None] = {}
         self._expansions: dict[str, tuple[str, Any]] = {}
         self._busy: set[str] = set()
+        # The namespaces of this instance, made on first use and then reused (every reference starts with one).
+        # They refer back to this scope: ``release`` drops them once the module is linked (the cyclic collector
+        # is paused during a scan, so a cycle would keep every loaded resource alive until the end).
+        self._roots: dict[str, Namespace] = {}
+
+    def release(self) -> None:
+        """Drop the namespaces (they refer back to the scope), here and in the module instances below."""
+        self._roots.clear()
+        for child in self._children.values():
+            if child is not None:
+                child.release()
 
     def root(self, name: str) -> Any:
+        found = self._roots.get(name)
+        if found is None:
+            found = self._roots[name] = self._namespace(name)
+        return found
+
+    def _namespace(self, name: str) -> Namespace:
         if name == "var":
             return Namespace("var", self.variable)
         if name == "local":
@@ -390,15 +407,21 @@ class _Instance(Scope):
         self.module = module
         self.count = count
         self.each = each
+        self._own: Namespace | None = None  # ``count`` or ``each``, made once (it does not refer to this scope)
 
     def root(self, name: str) -> Any:
         if name == "count" and self.count is not None:
-            index = self.count
-            return Namespace("count", lambda attr: index if attr == "index" else _no_attribute("count", attr))
+            if self._own is None:
+                index = self.count
+                self._own = Namespace("count", lambda attr: index if attr == "index"
+                                      else _no_attribute("count", attr))
+            return self._own
         if name == "each" and self.each is not None:
-            key, value = self.each
-            return Namespace("each", lambda attr: key if attr == "key" else value if attr == "value"
-                             else _no_attribute("each", attr))
+            if self._own is None:
+                key, value = self.each
+                self._own = Namespace("each", lambda attr: key if attr == "key" else value if attr == "value"
+                                      else _no_attribute("each", attr))
+            return self._own
         return self.module.root(name)
 
 
@@ -451,6 +474,13 @@ def _body(raw: Mapping[str, Any], scope: Scope, top: bool = False) -> LineDict:
                             key_lines if key_lines is not None else {})
     same = type(raw) is LineDict and key_lines is not None  # so far, ``out`` is ``raw`` again
     for key, value in raw.items():
+        kind = type(value)
+        if kind is str or kind is int or kind is bool or kind is float:  # a literal (most values): itself
+            if top and key in _EXPANSION:
+                same = False
+            else:
+                out[key] = value
+            continue
         if top and key in _EXPANSION:
             same = False
             continue
@@ -609,7 +639,9 @@ class _Modules:
             if directory in self.called:
                 continue  # instantiated through the module calls that use it
             self.root = directory
-            by_root[directory] = self._instantiate(self._scope(directory, None, ""))
+            scope = self._scope(directory, None, "")
+            by_root[directory] = self._instantiate(scope)
+            scope.release()
         return linked + self.sources.finish(by_root)
 
     def _instantiate(self, module: _ModuleScope) -> list[Resource]:
