@@ -188,3 +188,15 @@ def test_linking_leaves_no_module_scope_behind_for_the_paused_collector(tmp_path
     finally:
         if was:
             gc.enable()
+
+
+def test_remembered_masks_follow_the_secrets_seen() -> None:
+    from scanner import secrets
+
+    text = "postgres://app:Sup3rS3cretValue9@db/x and Sup3rS3cretValue9 again"
+    before = secrets.mask_value(text)
+    assert "Sup3rS3cretValue9@" not in before  # a URL's password is masked whatever is known
+    secrets.remember_secrets(["Sup3rS3cretValue9"])
+    after = secrets.mask_value(text)
+    assert "Sup3rS3cretValue9" not in after  # once known, everywhere: the memo made before does not stand
+    assert secrets.mask_value("plain value") == "plain value"

@@ -26,6 +26,7 @@ from scanner.secrets import mask_quoted, mask_value, redact
 from scanner.units import Quantity
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
+_TOP_FACTS: dict[str | None, str | None] = {}  # a finding's fact -> its top-level fact (the pack has a few hundred)
 _ITEM = re.compile(r"\[([^\]]+)\]")
 
 
@@ -64,6 +65,7 @@ class Engine:
         # resource and again per finding (keyed by id, the policy kept alongside so the id stays its own).
         self._defaults: dict[int, tuple[Policy, dict[str, Any], dict[str, Any]]] = {}
         self._described: tuple[Origin | None, str] = (None, "")  # the last origin described (see _origin)
+        self._labelled: tuple[Resource | None, str] = (None, "")  # the last resource's label (see _label)
         # Findings repeat the same words and fixes many times over (70k findings of a 10k-resource scan have 2k
         # distinct messages and 3k distinct fixes): each distinct one is kept once and shared (see _shared).
         self._seen: dict[Any, Any] = {}
@@ -100,6 +102,14 @@ class Engine:
             self._described = (resource.origin, resource.origin.describe())
         return self._described[1]
 
+    def _label(self, resource: Resource) -> str:
+        """``remediation.label(resource)``, made once for the violations of one resource (they come in a row)."""
+        if self._labelled[0] is not resource:
+            from scanner.mappings.remediation import label
+
+            self._labelled = (resource, label(resource))
+        return self._labelled[1]
+
     def _shared(self, value: Any) -> Any:
         """The one copy of ``value`` (a message, a fix: immutable, compared by value) that findings share."""
         return self._seen.setdefault(value, value)
@@ -127,10 +137,11 @@ class Engine:
         alone: it becomes an ``error`` finding naming both, and every other policy and resource is still judged.
         """
         try:
-            outcome = self.outcome(policy, resource, everything)
+            params, shown_params = self._params(policy)
+            outcome = self._outcome(policy, resource, everything, params)
             if outcome is None:
                 return []
-            finding, remediation_fault = self._finding(policy, resource, outcome, self._params(policy)[1])
+            finding, remediation_fault = self._finding(policy, resource, outcome, shown_params)
         except FactFault as fault:  # the check read a fact whose mapping failed
             reraise_when_debugging()
             return [self._fault(policy, resource, str(fault), fault.fact, resource.fact_lines.get(fault.fact))]
@@ -145,7 +156,11 @@ class Engine:
 
     def outcome(self, policy: Policy, resource: Resource, everything: tuple[Resource, ...] = ()) -> Outcome | None:
         """The raw verdict, with ``target`` (the value a failed check wants); None when the policy does not apply."""
-        ctx = EvalContext(resource, self._params(policy)[0], everything, self.settings)
+        return self._outcome(policy, resource, everything, self._params(policy)[0])
+
+    def _outcome(self, policy: Policy, resource: Resource, everything: tuple[Resource, ...],
+                 params: dict[str, Any]) -> Outcome | None:
+        ctx = EvalContext(resource, params, everything, self.settings)
         gate = None
         if policy.where is not None:
             gate = self._gate(policy, resource, ctx)
@@ -205,22 +220,24 @@ class Engine:
         ``shown_params``: the policy's parameters as reports show them."""
         fault: Exception | None = None
         status = outcome.status if isinstance(outcome.status, Status) else Status.UNKNOWN
-        top_fact = (outcome.fact or "").split("[", 1)[0].split(".", 1)[0] or None
+        top_fact = _TOP_FACTS.get(outcome.fact)
+        if top_fact is None and outcome.fact not in _TOP_FACTS:
+            if len(_TOP_FACTS) >= 4096:  # facts naming list items (rules[ssh].port) are many: bounded
+                _TOP_FACTS.clear()
+            top_fact = _TOP_FACTS[outcome.fact] = (outcome.fact or "").split("[", 1)[0].split(".", 1)[0] or None
         # Secrets are masked where findings are made, in the values a finding shows (observed, expected, the
         # message's and the fix's quotes of them), never in its address, names or a message's own words.
         raw = display(outcome.observed)
         observed, expected = mask_value(raw), mask_value(outcome.expected)
         remediation = None
         if status == Status.VIOLATES:
-            from scanner.mappings.remediation import label
-
             # Only a violation's message and remediation are templates: the values they may name are
             # gathered for violations alone.
             values = {
                 "address": resource.address, "type": resource.type, "fact": outcome.fact or "",
                 "observed": observed if outcome.observed is not None else "not set",
                 "expected": expected,
-                "name": label(resource),
+                "name": self._label(resource),
                 "namespace": resource.facts.get("namespace", ""), "type_lower": resource.type.lower(),
                 "item": item.group(1) if (item := _ITEM.search(outcome.fact or "")) else "",
                 **shown_params,

@@ -328,19 +328,6 @@ def _count_fix(resource: Resource, dim: _Dim) -> tuple[str, Any]:
     return "instance_count", own + int(dim.required) - int(dim.observed)
 
 
-def _selects(ctx: EvalContext, component: Component) -> bool:
-    """``component.selects(ctx.resource)``, once per scan for each pair: several sizing policies ask it of the
-    same resource (kept with both, so the ids in the key stay theirs)."""
-    memo: dict[tuple[int, int], tuple[Component, Resource, bool]] = index_of(ctx.resources).memo.setdefault(
-        "component selects", {})
-    found = memo.get((id(component), id(ctx.resource)))
-    if found is not None and found[0] is component and found[1] is ctx.resource:
-        return found[2]
-    selected = component.selects(ctx.resource)
-    memo[(id(component), id(ctx.resource))] = (component, ctx.resource, selected)
-    return selected
-
-
 @register("component_size")
 def component_size(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, Any]) -> Outcome:
     """The resource, when the baseline component selects it, has the component's size and count."""
@@ -351,7 +338,7 @@ def component_size(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str
     component = components.get(key)
     if component is None:
         return Outcome(Status.UNKNOWN, message=f"baseline {components.path} declares no component {key!r}")
-    if not _selects(ctx, component):
+    if not component.selects(ctx.resource):
         return Outcome(SKIP)
     return size_outcome(ctx, component.title, component.vcpu, component.memory, component.disk,
                         component.count_min, component.selects)
@@ -390,7 +377,7 @@ def traffic_tier(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, 
                                                f"{', '.join(tiers)}")
     for column, spec in row.items():
         component: Component | None = components.get(str(columns.get(column, column)))
-        if component is None or not _selects(ctx, component):
+        if component is None or not component.selects(ctx.resource):
             continue
         label = f"{component.title} at the {tier} traffic tier"
         if spec.get("autoscaling"):
