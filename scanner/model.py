@@ -50,6 +50,11 @@ class Origin:
     region: str | None = None
     api: str | None = None
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Rebuilt by its constructor: the frozen dataclass's own pickling sets each slot through Python code,
+        # which a large scan's worker processes pay for every resource they send back.
+        return Origin, (self.file, self.line, self.end_line, self.account, self.region, self.api)
+
     def describe(self) -> str:
         if self.file:
             return f"{self.file}:{self.line}" if self.line else self.file
@@ -88,6 +93,9 @@ class Unresolved:
     def __str__(self) -> str:
         return f"<unresolved {self.expression}: {self.reason}>"
 
+    def __reduce__(self) -> tuple[Any, ...]:  # by the constructor, as Origin
+        return type(self), (self.expression, self.reason)
+
 
 @dataclass(frozen=True, slots=True)
 class Resource:
@@ -109,6 +117,10 @@ class Resource:
     fact_lines: Mapping[str, int] = field(default_factory=dict)
     format: str = ""
     source: str = "iac"
+
+    def __reduce__(self) -> tuple[Any, ...]:  # by the constructor, as Origin
+        return Resource, (self.provider, self.type, self.address, self.origin, self.attributes, self.facts,
+                          self.kinds, self.fact_lines, self.format, self.source)
 
     def line_of(self, fact: str | None) -> int | None:
         if fact and fact in self.fact_lines:

@@ -200,3 +200,21 @@ def test_remembered_masks_follow_the_secrets_seen() -> None:
     after = secrets.mask_value(text)
     assert "Sup3rS3cretValue9" not in after  # once known, everywhere: the memo made before does not stand
     assert secrets.mask_value("plain value") == "plain value"
+
+
+def test_what_workers_send_back_is_rebuilt_whole() -> None:
+    import pickle
+
+    from scanner.faults import Fault
+    from scanner.loaders.hcl_tree import HclExpression
+    from scanner.model import Origin, Resource, Unresolved
+
+    origin = Origin("main.tf", 3, 9, "acct", "eu-west-1", "api")
+    values = [origin, Unresolved("var.x", "no default"), Fault("engine", "mapping failed"),
+              HclExpression("a ? b : c", source="a ?\n  b : c"),
+              Resource("aws", "aws_s3_bucket", "aws_s3_bucket.b", origin, {"bucket": "x"}, {"name": "x"},
+                       frozenset({"object_store"}), {"name": 4}, "terraform", "iac")]
+    for value in values:
+        back = pickle.loads(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        assert type(back) is type(value) and back == value and repr(back) == repr(value)
+    assert pickle.loads(pickle.dumps(values[3])).source == "a ?\n  b : c"

@@ -50,6 +50,9 @@ class HclExpression(Unresolved):
     def __hash__(self) -> int:
         return hash((self.expression, self.reason))
 
+    def __reduce__(self) -> tuple[Any, ...]:  # with its source (Unresolved's own leaves it out)
+        return HclExpression, (self.expression, self.reason, self.source)
+
 
 def _unresolved(node: Any) -> Unresolved:
     raw = node.text.decode()
