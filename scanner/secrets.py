@@ -813,6 +813,31 @@ def _mask_text(text: str, snippet: bool = False, known: bool = True) -> str:
     secrets seen (whole, or inside when long enough) masked; ``snippet``: by SNIPPET_MASK."""
     if not text:
         return text
+    # Findings show the same few values and messages many times over ("true", "15", one message per policy
+    # and verdict): a short text is masked once while the secrets known stay the same (_KNOWN only grows).
+    if len(text) > _MEMO_LONGEST:
+        return _masked(text, snippet, known)
+    global _memo_known
+    if _memo_known != len(_KNOWN):
+        _MEMO.clear()
+        _memo_known = len(_KNOWN)
+    key = (text, snippet, known)
+    found = _MEMO.get(key)
+    if found is None:
+        if len(_MEMO) >= _MEMO_SIZE:
+            _MEMO.clear()
+        found = _MEMO[key] = _masked(text, snippet, known)
+    return found
+
+
+_MEMO: dict[tuple[str, bool, bool], str] = {}
+_MEMO_LONGEST = 256
+_MEMO_SIZE = 8192
+_memo_known = 0
+
+
+def _masked(text: str, snippet: bool, known: bool) -> str:
+    """``_mask_text`` without the memo."""
     if known and text in _KNOWN:
         return SNIPPET_MASK if snippet else mask(text)
     # Each step first asks, cheaply, whether it can change the text at all (a URL with a password needs

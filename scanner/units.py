@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 SIZE = "size"  # base unit: byte
@@ -44,7 +45,7 @@ _SINGLE = re.compile(rf"^\s*({_NUMBER})\s*([A-Za-z]*)\s*$")
 _COMPOUND_PART = re.compile(rf"({_NUMBER})\s*([A-Za-z]+)")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Quantity:
     """A measured amount in a base unit (bytes, seconds, cores); ``text`` keeps the original spelling."""
 
@@ -82,6 +83,12 @@ def parse_quantity(value: Any, dimension: str | None = None, default_unit: str |
         return parse_quantity(f"{value}{default_unit}", dimension)
     if not isinstance(value, str):
         return None
+    if len(value) <= 64:
+        return _parse_short(value, dimension, default_unit)
+    return _parse_text(value, dimension, default_unit)
+
+
+def _parse_text(value: str, dimension: str | None, default_unit: str | None) -> Quantity | None:
     text = value.strip().strip("'\"")
     match = _SINGLE.match(text)
     if match:
@@ -103,6 +110,11 @@ def parse_quantity(value: Any, dimension: str | None = None, default_unit: str |
                 total += float(number) * factor
             return Quantity(total, DURATION, value)
     return None
+
+
+# The same few short texts are parsed again and again (every check compares a fact with its expected value;
+# "true", "postgres", "db.t3.micro" are not quantities either): a pure function of its arguments, remembered.
+_parse_short = lru_cache(maxsize=8192, typed=True)(_parse_text)
 
 
 def _from_unit(number: float, unit: str, dimension: str | None, original: str) -> Quantity | None:

@@ -83,3 +83,24 @@ def test_json_and_sarif_reporters_stream_their_whole_documents() -> None:
         text = "".join(pieces)
         assert text == reporter.render(report, Severity.INFO, False)
         assert json.loads(text) == json.loads(_reference(whole))
+
+
+def _item_by_item(document: Any, items: list[Any]) -> str:
+    """The stream as it was written before batching: each item encoded on its own."""
+    text = dumps(document)
+    marker = dumps(PLACEHOLDER)
+    at = text.index(marker)
+    line_start = text.rfind("\n", 0, at) + 1
+    indent = text[line_start: len(text) - len(text[line_start:].lstrip(" "))]
+    inner = "\n" + indent + "  "
+    body = ("," + inner).join(dumps(item).replace("\n", inner) for item in items)
+    return text[:at] + ("[" + inner + body + "\n" + indent + "]" if items else "[]") + text[at + len(marker):] + "\n"
+
+
+@pytest.mark.parametrize("count", [1, 5, BATCH + 3])
+def test_a_batch_with_an_item_orjson_refuses_is_written_item_by_item(count: int) -> None:
+    # NaN is null where orjson writes the item, NaN where the standard library does: each item as before
+    items: list[Any] = [{"n": i, "x": float("nan") if i % 3 == 0 else [i, {"y": "é\n"}]} for i in range(count)]
+    items.insert(count // 2, {"big": 2**70})
+    document = {"a": 1, "findings": PLACEHOLDER, "z": [{}]}
+    assert "".join(stream(document, iter(items))) == _item_by_item(document, items)

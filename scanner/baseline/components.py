@@ -100,7 +100,7 @@ class Selector:
     facts: Mapping[str, re.Pattern[str]] = field(default_factory=dict)
 
     def matches(self, resource: Resource) -> bool:
-        if self.kinds and not (self.kinds & resource.kinds):
+        if self.kinds and self.kinds.isdisjoint(resource.kinds):  # no set made per test
             return False
         if self.types and resource.type not in self.types:
             return False
@@ -135,7 +135,7 @@ class Component:
     count_min: int | None = None
 
     def selects(self, resource: Resource) -> bool:
-        if self.kinds and not (self.kinds & resource.kinds):
+        if self.kinds and self.kinds.isdisjoint(resource.kinds):  # no set made per test
             return False
         return any(s.matches(resource) for s in self.selectors)
 

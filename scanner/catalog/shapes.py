@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -139,6 +139,7 @@ def _gcp_family_members(family: str) -> Iterator[Shape]:
                 yield shape
 
 
+@lru_cache(maxsize=1024)  # asked once per undersized resource, mostly of a few shapes and minimums
 def suggest(name: str, min_vcpu: float | None, min_memory_gib: float | None) -> str | None:
     """The smallest shape of ``name``'s family that meets both minimums (None when none does)."""
     shape = lookup(name)

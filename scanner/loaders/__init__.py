@@ -240,7 +240,8 @@ def load_paths(paths: Iterable[str | os.PathLike[str]], context: dict[str, Any] 
         outcome.errors.extend(result.errors)
         by_format.setdefault(fmt, []).extend(result.resources)
     for loader in _loaders_named({fmt for fmt, resources in by_format.items() if resources}):
-        resources = by_format.get(loader.name)
+        # taken out of ``by_format``: once linked, the resources as loaded are freed before normalizing
+        resources = by_format.pop(loader.name, None)
         if not resources:
             continue
         link = getattr(loader, "link", None)

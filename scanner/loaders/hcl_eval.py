@@ -997,14 +997,21 @@ def from_raw(value: Any, scope: Scope) -> Any:
 
 
 def export_raw(value: Any, scope: Scope) -> Any:
-    """``from_raw`` then ``export``: each expression exported with its own text."""
+    """``from_raw`` then ``export``: each expression exported with its own text. A plain list or map with no
+    expression in it is returned itself (loaded values are never changed: they can be shared)."""
     if isinstance(value, Unresolved):
         result, node, data = evaluate_text(source_of(value), scope)
         return export(result, lambda: render(node, data, scope))
     if isinstance(value, list):
-        return [export_raw(item, scope) for item in value]
+        items = [export_raw(item, scope) for item in value]
+        if type(value) is list and all(new is old for new, old in zip(items, value, strict=True)):
+            return value
+        return items
     if isinstance(value, dict):
-        return {key: export_raw(item, scope) for key, item in value.items()}
+        entries = {key: export_raw(item, scope) for key, item in value.items()}
+        if type(value) is dict and all(entries[key] is item for key, item in value.items()):
+            return value
+        return entries
     return value
 
 

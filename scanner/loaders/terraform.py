@@ -213,8 +213,25 @@ class _ModuleScope(Scope):
         self._children: dict[str, _ModuleScope | None] = {}
         self._expansions: dict[str, tuple[str, Any]] = {}
         self._busy: set[str] = set()
+        # The namespaces of this instance, made on first use and then reused (every reference starts with one).
+        # They refer back to this scope: ``release`` drops them once the module is linked (the cyclic collector
+        # is paused during a scan, so a cycle would keep every loaded resource alive until the end).
+        self._roots: dict[str, Namespace] = {}
+
+    def release(self) -> None:
+        """Drop the namespaces (they refer back to the scope), here and in the module instances below."""
+        self._roots.clear()
+        for child in self._children.values():
+            if child is not None:
+                child.release()
 
     def root(self, name: str) -> Any:
+        found = self._roots.get(name)
+        if found is None:
+            found = self._roots[name] = self._namespace(name)
+        return found
+
+    def _namespace(self, name: str) -> Namespace:
         if name == "var":
             return Namespace("var", self.variable)
         if name == "local":
@@ -390,15 +407,21 @@ class _Instance(Scope):
         self.module = module
         self.count = count
         self.each = each
+        self._own: Namespace | None = None  # ``count`` or ``each``, made once (it does not refer to this scope)
 
     def root(self, name: str) -> Any:
         if name == "count" and self.count is not None:
-            index = self.count
-            return Namespace("count", lambda attr: index if attr == "index" else _no_attribute("count", attr))
+            if self._own is None:
+                index = self.count
+                self._own = Namespace("count", lambda attr: index if attr == "index"
+                                      else _no_attribute("count", attr))
+            return self._own
         if name == "each" and self.each is not None:
-            key, value = self.each
-            return Namespace("each", lambda attr: key if attr == "key" else value if attr == "value"
-                             else _no_attribute("each", attr))
+            if self._own is None:
+                key, value = self.each
+                self._own = Namespace("each", lambda attr: key if attr == "key" else value if attr == "value"
+                                      else _no_attribute("each", attr))
+            return self._own
         return self.module.root(name)
 
 
@@ -440,14 +463,29 @@ def _instances(module: _ModuleScope, block: Resource) -> tuple[list[tuple[str, S
 
 def _body(raw: Mapping[str, Any], scope: Scope, top: bool = False) -> LineDict:
     """A block body evaluated: attributes exported (null ones omitted, so the provider default applies),
-    nested blocks evaluated, ``dynamic`` blocks expanded into the blocks they generate."""
-    out = LineDict()
-    out.line, out.end_line = getattr(raw, "line", 0), getattr(raw, "end_line", 0)
-    out.key_lines = dict(getattr(raw, "key_lines", None) or {})
+    nested blocks evaluated, ``dynamic`` blocks expanded into the blocks they generate.
+
+    A body the evaluation leaves as it is (literals only, the common case of nested blocks) is the loaded
+    body itself, shared by every instance, not a copy of it: nothing changes a body once loaded."""
+    # The lines of the keys as written, shared with the raw body and every instance of it (nothing changes
+    # them once loaded); a dynamic block that adds a key makes the body its own copy (``_dynamic``).
+    key_lines = getattr(raw, "key_lines", None)
+    out = LineDict.spanning(getattr(raw, "line", 0), getattr(raw, "end_line", 0),
+                            key_lines if key_lines is not None else {})
+    same = type(raw) is LineDict and key_lines is not None  # so far, ``out`` is ``raw`` again
     for key, value in raw.items():
+        kind = type(value)
+        if kind is str or kind is int or kind is bool or kind is float:  # a literal (most values): itself
+            if top and key in _EXPANSION:
+                same = False
+            else:
+                out[key] = value
+            continue
         if top and key in _EXPANSION:
+            same = False
             continue
         if key == "dynamic" and isinstance(value, BlockList):
+            same = False
             for block in value:
                 _dynamic(block, scope, out)
             continue
@@ -457,9 +495,16 @@ def _body(raw: Mapping[str, Any], scope: Scope, top: bool = False) -> LineDict:
         if isinstance(value, BlockList):
             blocks = out.get(key)
             if not isinstance(blocks, BlockList):
+                evaluated = [_body(block, scope) for block in value]
+                if all(new is old for new, old in zip(evaluated, value, strict=True)):
+                    out[key] = value  # every block as loaded: the loaded list of them
+                    continue
                 blocks = BlockList()
                 blocks.line = value.line
-            blocks.extend(_body(block, scope) for block in value)
+                blocks.extend(evaluated)
+            else:  # after the blocks a dynamic block of the same name made
+                blocks.extend(_body(block, scope) for block in value)
+            same = False
             out[key] = blocks
             continue
         if key in _RAW_KEYS or key == "__labels__":
@@ -467,9 +512,12 @@ def _body(raw: Mapping[str, Any], scope: Scope, top: bool = False) -> LineDict:
             continue
         exported = export_raw(value, scope)
         if exported is None:
+            same = False
             continue  # null: as if the argument were not set
+        if exported is not value:
+            same = False
         out[key] = exported
-    return out
+    return raw if same else out  # type: ignore[return-value]
 
 
 def _dynamic(block: Mapping[str, Any], scope: Scope, out: LineDict) -> None:
@@ -505,7 +553,8 @@ def _dynamic(block: Mapping[str, Any], scope: Scope, out: LineDict) -> None:
         blocks.append(_body(content, scope.with_names({iterator_name: {"key": key, "value": value}})))
     if blocks:
         out[name] = blocks
-        out.key_lines.setdefault(name, getattr(block, "line", 0))
+        if name not in out.key_lines:  # a copy: the lines are shared with the raw body (``_body``)
+            out.key_lines = {**out.key_lines, name: getattr(block, "line", 0)}
 
 
 class _Modules:
@@ -590,7 +639,9 @@ class _Modules:
             if directory in self.called:
                 continue  # instantiated through the module calls that use it
             self.root = directory
-            by_root[directory] = self._instantiate(self._scope(directory, None, ""))
+            scope = self._scope(directory, None, "")
+            by_root[directory] = self._instantiate(scope)
+            scope.release()
         return linked + self.sources.finish(by_root)
 
     def _instantiate(self, module: _ModuleScope) -> list[Resource]:
@@ -601,6 +652,8 @@ class _Modules:
                 attributes = _body(res.attributes, scope, top=True)
                 facts = res.facts
                 if unknown is not None:  # one resource stands for an unknown number: say so
+                    if attributes is res.attributes:  # never the loaded body itself, which is shared
+                        attributes = _copy(attributes)
                     for meta in _EXPANSION:
                         if meta in res.attributes:
                             attributes[meta] = Unresolved(_shown(res.attributes[meta]), unknown)
@@ -612,6 +665,12 @@ class _Modules:
                 if child is not None:
                     out.extend(self._instantiate(child))
         return out
+
+
+def _copy(body: LineDict) -> LineDict:
+    out = LineDict.spanning(body.line, body.end_line, body.key_lines)
+    out.update(body)
+    return out
 
 
 def _shown(raw: Any) -> str:

@@ -36,10 +36,8 @@ class LineLoader(_Base):
 
 def _construct_mapping(loader: Any, node: yaml.MappingNode) -> LineDict:
     loader.flatten_mapping(node)
-    result = LineDict()
-    result.line = node.start_mark.line + 1
-    result.end_line = node.end_mark.line + (0 if node.end_mark.column == 0 else 1)
-    result.key_lines = {}
+    result = LineDict.spanning(node.start_mark.line + 1,
+                               node.end_mark.line + (0 if node.end_mark.column == 0 else 1), {})
     for key_node, value_node in node.value:
         key = _child(loader, key_node)
         if isinstance(key, (list, dict)):

@@ -288,6 +288,12 @@ def _merged(rtype: str, fmt: str, provider: str = "") -> TypeMapping | None:
 
 def lookup(tree: Any, path: tuple[str, ...]) -> Any:
     """Follow ``path`` through dicts and lists; ``_MISSING`` when absent."""
+    if len(path) == 1 and isinstance(tree, dict):  # most facts: one key of the body (the loop below, in one step)
+        part = path[0]
+        if part not in tree:
+            return _MISSING
+        found = tree[part]
+        return found[0] if isinstance(found, BlockList) and len(found) == 1 else found
     node = tree
     for index, part in enumerate(path):
         if isinstance(node, Unresolved):
@@ -408,7 +414,9 @@ def normalize(resource: Resource) -> Resource:
         return resource
     facts: dict[str, Any] = dict(resource.facts)
     lines: dict[str, int] = dict(resource.fact_lines)
+    faulty = any(isinstance(value, Fault) for value in facts.values()) if facts else False
     partial = _partial_reason(mapping, resource)
+    attributes = resource.attributes
     for name, spec in mapping.facts.items():
         try:
             value, path = fact_value(spec, resource)
@@ -420,14 +428,29 @@ def normalize(resource: Resource) -> Resource:
         if partial and path is None and not spec.compute and spec.default is not _MISSING and spec.paths:
             value = Unresolved(f"{'.'.join(spec.paths[0])} not set", partial)  # another file may set it
         facts[name] = value
+        if isinstance(value, Fault):
+            faulty = True
         if path is not None:
-            line = line_at(resource.attributes, _line_path(resource.attributes, path))
+            line = _fact_line(attributes, path)
             if line:
                 lines[name] = line
-    if any(isinstance(value, Fault) for value in facts.values()):
+    if faulty:
         facts = FaultyFacts(facts, resource.address)
     return Resource(resource.provider, resource.type, resource.address, resource.origin, resource.attributes,
                     facts, mapping.kinds | resource.kinds, lines, resource.format, resource.source)
+
+
+def _fact_line(tree: Any, path: tuple[str, ...]) -> int | None:
+    """``line_at(tree, _line_path(tree, path))``: for the common one-key path, in one step."""
+    if len(path) == 1 and isinstance(tree, dict):
+        part = path[0]
+        line: int | None = getattr(tree, "line", None) or None
+        if part in tree:
+            key_lines = getattr(tree, "key_lines", None)
+            if key_lines and part in key_lines:
+                line = key_lines[part]
+        return line
+    return line_at(tree, _line_path(tree, path))
 
 
 def _partial_reason(mapping: TypeMapping, resource: Resource) -> str:

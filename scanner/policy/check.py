@@ -14,7 +14,9 @@ from scanner.units import Quantity, comparable
 SKIP = "skip"  # the policy does not apply (a missing optional fact, an empty list)
 
 
-@dataclass(frozen=True)
+# Not frozen (a frozen dataclass sets each field through object.__setattr__: four times the cost, and a large scan
+# makes millions of outcomes), hashed as if it were; nothing changes an outcome once made.
+@dataclass(slots=True, unsafe_hash=True)
 class Outcome:
     """One check's verdict, with the fact that decided it and both sides of the comparison."""
 
@@ -30,7 +32,7 @@ class Outcome:
     parts: tuple[Outcome, ...] = ()  # every failing part of a compound (``all``) check, when more than one
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)  # one per policy and resource: not frozen, as Outcome
 class EvalContext:
     resource: Resource
     params: Mapping[str, Any]
@@ -48,14 +50,21 @@ def _fact(facts: Mapping[str, Any], name: str) -> Any:
     if name == ".":
         return facts.get(".", facts)
     node: Any = facts
-    for part in name.split("."):
+    parts = _PATHS.get(name)
+    if parts is None:
+        parts = _PATHS[name] = tuple(name.split("."))
+    for part in parts:
         if isinstance(node, Unresolved):
             return node
-        if isinstance(node, Mapping) and part in node:
+        # ``type(node) is dict`` first: the Mapping test is an ABC check, slower, and facts are dicts
+        if (type(node) is dict or isinstance(node, Mapping)) and part in node:
             node = node[part]
         else:
             return _MISSING
     return node
+
+
+_PATHS: dict[str, tuple[str, ...]] = {}  # fact name -> its parts (the pack names a few hundred facts)
 
 
 def resolve_value(value: Any, params: Mapping[str, Any]) -> Any:
@@ -158,10 +167,30 @@ def _find_unresolved(value: Any) -> Unresolved | None:
     return None
 
 
+# A leaf's compared value and its ``expected`` text depend on the leaf and the parameters alone: made once per
+# (leaf, parameters) and kept with both (so their ids stay theirs while the entry lives).
+_PLANS: dict[tuple[int, int], tuple[Mapping[str, Any], Mapping[str, Any], Any, str]] = {}
+_PLANS_KEPT = 4096
+
+
+def _plan(node: Mapping[str, Any], params: Mapping[str, Any]) -> tuple[Any, str]:
+    """(value, expected) of a leaf under ``params``; a parameter the policy lacks raises ``KeyError``."""
+    key = (id(node), id(params))
+    found = _PLANS.get(key)
+    if found is not None and found[0] is node and found[1] is params:
+        return found[2], found[3]
+    value = resolve_value(node.get("value"), params)
+    expected = _fill_params(node["expected"], params) if node.get("expected") else describe_expected(node["op"],
+                                                                                                      value)
+    if len(_PLANS) >= _PLANS_KEPT:  # callers that make their parameters anew each time: bounded
+        _PLANS.clear()
+    _PLANS[key] = (node, params, value, expected)
+    return value, expected
+
+
 def _leaf(node: Mapping[str, Any], facts: Mapping[str, Any], ctx: EvalContext) -> Outcome:
     name, op = node["fact"], node["op"]
-    value = resolve_value(node.get("value"), ctx.params)
-    expected = _fill_params(node["expected"], ctx.params) if node.get("expected") else describe_expected(op, value)
+    value, expected = _plan(node, ctx.params)
     observed = _fact(facts, name)
     if observed is _MISSING:
         if op == "absent":
@@ -261,10 +290,21 @@ def evaluate(node: Mapping[str, Any], facts: Mapping[str, Any], ctx: EvalContext
     if "each" in node:
         return _each(node, facts, ctx)
     if "function" in node:
+        return _call(node["function"], ctx, facts, node.get("args") or {})
+    return _leaf(node, facts, ctx)
+
+
+def _call(name: str, ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, Any]) -> Outcome:
+    """``scanner.policy.functions.call``, imported on the first use (it imports this module) and then kept."""
+    global _CALL
+    if _CALL is None:
         from scanner.policy.functions import call
 
-        return call(node["function"], ctx, facts, node.get("args") or {})
-    return _leaf(node, facts, ctx)
+        _CALL = call
+    return _CALL(name, ctx, facts, args)
+
+
+_CALL: Callable[[str, EvalContext, Mapping[str, Any], Mapping[str, Any]], Outcome] | None = None
 
 
 def _each(node: Mapping[str, Any], facts: Mapping[str, Any], ctx: EvalContext) -> Outcome:

@@ -9,18 +9,32 @@ from typing import Any
 
 from scanner.faults import FactFault, describe, reraise_when_debugging
 from scanner.loaders.base import ParseError
-from scanner.model import EXISTS_WHEN, PARSE_ERROR_POLICY, Finding, Remediation, Resource, Severity, Status, Unresolved
+from scanner.model import (
+    EXISTS_WHEN,
+    PARSE_ERROR_POLICY,
+    Finding,
+    Origin,
+    Remediation,
+    Resource,
+    Severity,
+    Status,
+    Unresolved,
+)
 from scanner.policy.catalog import Policy
 from scanner.policy.check import SKIP, EvalContext, Outcome, evaluate
 from scanner.secrets import mask_quoted, mask_value, redact
 from scanner.units import Quantity
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
+_TOP_FACTS: dict[str | None, str | None] = {}  # a finding's fact -> its top-level fact (the pack has a few hundred)
 _ITEM = re.compile(r"\[([^\]]+)\]")
 
 
 def display(value: Any) -> Any:
     """A value as reports show it: quantities in their own spelling, booleans lower-case."""
+    kind = type(value)
+    if kind is str or kind is int or value is None:  # most values: nothing to do (bool is not int here)
+        return value
     if isinstance(value, Quantity):
         return str(value)
     if isinstance(value, bool):
@@ -48,6 +62,28 @@ class Engine:
         for policy in self.policies:
             for kind in policy.kinds:
                 self._by_kind[kind].append(policy)
+        # A policy's default parameters and their display, made once per policy rather than once per
+        # resource and again per finding (keyed by id, the policy kept alongside so the id stays its own).
+        self._defaults: dict[int, tuple[Policy, dict[str, Any], dict[str, Any]]] = {}
+        self._described: tuple[Origin | None, str] = (None, "")  # the last origin described (see _origin)
+        self._labelled: tuple[Resource | None, str] = (None, "")  # the last resource's label (see _label)
+        # Findings repeat the same words and fixes many times over (70k findings of a 10k-resource scan have 2k
+        # distinct messages and 3k distinct fixes): each distinct one is kept once and shared (see _shared).
+        self._seen: dict[Any, Any] = {}
+        # Many policies share one ``where`` (ten database policies: "not an Aurora member, not a replica"): a
+        # gate made of plain comparisons is judged once per resource and its verdict reused (see _gate).
+        self._gate_keys: dict[int, tuple[Policy, str | None]] = {}
+        self._gates_of: Resource | None = None
+        self._gates: dict[str, Outcome] = {}
+
+    def _params(self, policy: Policy) -> tuple[dict[str, Any], dict[str, Any]]:
+        """(parameter defaults, the same as reports show them) of ``policy``; shared, never to be changed."""
+        found = self._defaults.get(id(policy))
+        if found is None or found[0] is not policy:
+            params = {name: p.default for name, p in policy.parameters.items()}
+            found = (policy, params, {k: display(v) for k, v in params.items()})
+            self._defaults[id(policy)] = found
+        return found[1], found[2]
 
     def policies_for(self, resource: Resource) -> list[Policy]:
         if not resource.kinds:
@@ -59,6 +95,25 @@ class Engine:
             for policy in self._by_kind.get(kind, ()):
                 seen.setdefault(policy.id, policy)
         return list(seen.values())
+
+    def _origin(self, resource: Resource) -> str:
+        """``resource.origin.describe()``, made once for the findings of one resource (they come in a row) and
+        shared by them, rather than one new string per finding."""
+        if self._described[0] is not resource.origin:
+            self._described = (resource.origin, resource.origin.describe())
+        return self._described[1]
+
+    def _label(self, resource: Resource) -> str:
+        """``remediation.label(resource)``, made once for the violations of one resource (they come in a row)."""
+        if self._labelled[0] is not resource:
+            from scanner.mappings.remediation import label
+
+            self._labelled = (resource, label(resource))
+        return self._labelled[1]
+
+    def _shared(self, value: Any) -> Any:
+        """The one copy of ``value`` (a message, a fix: immutable, compared by value) that findings share."""
+        return self._seen.setdefault(value, value)
 
     def run(self, resources: Sequence[Resource]) -> list[Finding]:
         everything = tuple(resources)
@@ -85,11 +140,11 @@ class Engine:
         alone: it becomes an ``error`` finding naming both, and every other policy and resource is still judged.
         """
         try:
-            outcome = self.outcome(policy, resource, everything)
+            params, shown_params = self._params(policy)
+            outcome = self._outcome(policy, resource, everything, params)
             if outcome is None:
                 return []
-            params = {name: p.default for name, p in policy.parameters.items()}
-            finding, remediation_fault = self._finding(policy, resource, outcome, params)
+            finding, remediation_fault = self._finding(policy, resource, outcome, shown_params)
         except FactFault as fault:  # the check read a fact whose mapping failed
             reraise_when_debugging()
             return [self._fault(policy, resource, str(fault), fault.fact, resource.fact_lines.get(fault.fact))]
@@ -104,11 +159,14 @@ class Engine:
 
     def outcome(self, policy: Policy, resource: Resource, everything: tuple[Resource, ...] = ()) -> Outcome | None:
         """The raw verdict, with ``target`` (the value a failed check wants); None when the policy does not apply."""
-        params = {name: p.default for name, p in policy.parameters.items()}
+        return self._outcome(policy, resource, everything, self._params(policy)[0])
+
+    def _outcome(self, policy: Policy, resource: Resource, everything: tuple[Resource, ...],
+                 params: dict[str, Any]) -> Outcome | None:
         ctx = EvalContext(resource, params, everything, self.settings, self._memo)
         gate = None
         if policy.where is not None:
-            gate = evaluate(policy.where, resource.facts, ctx)
+            gate = self._gate(policy, resource, ctx)
             if gate.status in (Status.VIOLATES, SKIP):
                 return None
         outcome = evaluate(policy.check, resource.facts, ctx)
@@ -129,6 +187,23 @@ class Engine:
                            f"{outcome.message}", line=outcome.line)
         return None if outcome.status == SKIP else outcome
 
+    def _gate(self, policy: Policy, resource: Resource, ctx: EvalContext) -> Outcome:
+        """``evaluate(policy.where, ...)``; once per resource for a gate another policy shares with it."""
+        assert policy.where is not None
+        found = self._gate_keys.get(id(policy))
+        if found is None or found[0] is not policy:
+            found = (policy, _shareable(policy.where))
+            self._gate_keys[id(policy)] = found
+        key = found[1]
+        if key is None:
+            return evaluate(policy.where, resource.facts, ctx)
+        if self._gates_of is not resource:
+            self._gates_of, self._gates = resource, {}
+        gate = self._gates.get(key)
+        if gate is None:
+            gate = self._gates[key] = evaluate(policy.where, resource.facts, ctx)
+        return gate
+
     @staticmethod
     def _fault(policy: Policy, resource: Resource, what: str, fact: str | None = None,
                line: int | None = None) -> Finding:
@@ -143,29 +218,32 @@ class Engine:
         )
 
     def _finding(self, policy: Policy, resource: Resource, outcome: Outcome,
-                 params: dict[str, Any]) -> tuple[Finding, Exception | None]:
-        """The finding, and the exception writing its fix raised (the verdict stands without a fix)."""
+                 shown_params: dict[str, Any]) -> tuple[Finding, Exception | None]:
+        """The finding, and the exception writing its fix raised (the verdict stands without a fix);
+        ``shown_params``: the policy's parameters as reports show them."""
         fault: Exception | None = None
         status = outcome.status if isinstance(outcome.status, Status) else Status.UNKNOWN
-        top_fact = (outcome.fact or "").split("[", 1)[0].split(".", 1)[0] or None
+        top_fact = _TOP_FACTS.get(outcome.fact)
+        if top_fact is None and outcome.fact not in _TOP_FACTS:
+            if len(_TOP_FACTS) >= 4096:  # facts naming list items (rules[ssh].port) are many: bounded
+                _TOP_FACTS.clear()
+            top_fact = _TOP_FACTS[outcome.fact] = (outcome.fact or "").split("[", 1)[0].split(".", 1)[0] or None
         # Secrets are masked where findings are made, in the values a finding shows (observed, expected, the
         # message's and the fix's quotes of them), never in its address, names or a message's own words.
         raw = display(outcome.observed)
         observed, expected = mask_value(raw), mask_value(outcome.expected)
         remediation = None
         if status == Status.VIOLATES:
-            from scanner.mappings.remediation import label
-
             # Only a violation's message and remediation are templates: the values they may name are
             # gathered for violations alone.
             values = {
                 "address": resource.address, "type": resource.type, "fact": outcome.fact or "",
                 "observed": observed if outcome.observed is not None else "not set",
                 "expected": expected,
-                "name": label(resource),
+                "name": self._label(resource),
                 "namespace": resource.facts.get("namespace", ""), "type_lower": resource.type.lower(),
                 "item": item.group(1) if (item := _ITEM.search(outcome.fact or "")) else "",
-                **{k: display(v) for k, v in params.items()},
+                **shown_params,
             }
             template = policy.message or ""
             message = fill(template, values) if template else (
@@ -187,15 +265,19 @@ class Engine:
                 if spec is not None and spec.missing:
                     message = f"{top_fact} is not declared: {spec.missing}"
         if outcome.message and not (status == Status.VIOLATES and policy.message):
-            message = mask_quoted(message, (raw, outcome.expected), (observed, expected))  # a check's own words
+            # a check's own words; when no value was masked there is nothing of theirs to mask in them
+            quoted = ((raw, outcome.expected), (observed, expected)) if (
+                observed is not raw or expected is not outcome.expected) else (None, None)
+            message = mask_quoted(message, *quoted)
         return Finding(
             policy_id=policy.id, requirement_ids=policy.requirements, title=policy.title,
-            severity=policy.severity, status=status, message=message,
+            severity=policy.severity, status=status, message=self._shared(message),
             resource_address=resource.address, resource_type=resource.type, provider=resource.provider,
             file=resource.origin.file, line=outcome.line or resource.line_of(top_fact),
             end_line=resource.origin.end_line,
             fact=outcome.fact, observed=observed, expected=expected,
-            remediation=remediation, source=resource.source, origin=resource.origin.describe(),
+            remediation=self._shared(remediation) if remediation is not None else None, source=resource.source,
+            origin=self._origin(resource),
         ), fault
 
     @staticmethod
@@ -231,6 +313,20 @@ class Engine:
             if rendered is not None:
                 return Remediation(rendered.format, rendered.snippet, description or rendered.description)
         return Remediation("text", description) if description else None
+
+
+def _shareable(where: Mapping[str, Any]) -> str | None:
+    """The text of a ``where`` whose verdict depends on the resource alone (comparisons of facts with values
+    written in it: no parameter, no function, no placeholder), so that equal gates share one verdict; None
+    for any other."""
+    def plain(node: Any) -> bool:
+        if isinstance(node, dict):
+            return "param" not in node and "function" not in node and all(plain(v) for v in node.values())
+        if isinstance(node, list):
+            return all(plain(v) for v in node)
+        return not (isinstance(node, str) and "{" in node)
+
+    return repr(where) if plain(where) else None  # repr: True, 1 and "1" stay apart
 
 
 def parse_error_findings(errors: Iterable[ParseError]) -> list[Finding]:

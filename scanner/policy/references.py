@@ -18,7 +18,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +38,7 @@ _ARM_STRING = re.compile(r"'([^']*)'")
 _ARM_RESOURCE_PATH = re.compile(r"^[A-Za-z]+\.[A-Za-z]+/[\w./-]+$")  # an extension's "scope": "Microsoft.X/y/name"
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)  # made per reference followed: not frozen (see check.Outcome)
 class Ref:
     """One reference as written: its target key, the attribute read, an index (``0``, ``*``)."""
 
@@ -522,8 +522,14 @@ def scope_of(resource: Resource) -> str:
         return LIVE_SCOPE
     file = resource.origin.file or ""
     if resource.format == "terraform":
-        return str(Path(file).parent)
+        return _parent(file)
     return file
+
+
+@cache
+def _parent(file: str) -> str:
+    """``str(Path(file).parent)``, once per file: every reference lookup asks it of its resource."""
+    return str(Path(file).parent)
 
 
 def _keys(resource: Resource) -> list[str]:

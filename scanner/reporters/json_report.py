@@ -19,8 +19,8 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "policy_id": finding.policy_id,
         "requirement_ids": list(finding.requirement_ids),
         "title": finding.title,
-        "severity": finding.severity.value,
-        "status": finding.status.value,
+        "severity": finding.severity._value_,  # ``_value_``: ``.value`` is a Python-level property, per finding
+        "status": finding.status._value_,
         "message": finding.message,
         "resource": {"address": finding.resource_address, "type": finding.resource_type,
                      "provider": finding.provider},

@@ -46,17 +46,34 @@ def stream(document: Any, items: Iterable[Any]) -> Iterator[str]:
     at = text.index(marker)
     line_start = text.rfind("\n", 0, at) + 1
     indent = text[line_start: len(text) - len(text[line_start:].lstrip(" "))]
-    inner = "\n" + indent + "  "
     head, tail = text[:at], text[at + len(marker):]
     chunk = [head, "["]
     first = True
+    batch: list[Any] = []
     for item in items:
-        chunk.append(inner if first else "," + inner)
-        chunk.append(dumps(item).replace("\n", inner))
-        first = False
-        if len(chunk) >= 2 * BATCH:
+        batch.append(item)
+        if len(batch) >= BATCH:
+            chunk.append(_items(batch, indent, first))
+            first = False
+            batch = []
             yield "".join(chunk)
             chunk = []
+    if batch:
+        chunk.append(_items(batch, indent, first))
+        first = False
     chunk.append("]" if first else "\n" + indent + "]")
     chunk.append(tail + "\n")
     yield "".join(chunk)
+
+
+def _items(batch: list[Any], indent: str, first: bool) -> str:
+    """The items of a list at ``indent`` (each on its own lines, after a comma unless ``first``): encoded as
+    one list, whose layout is the items' own one level deeper, re-indented in one pass (not one per item)."""
+    try:
+        text = orjson.dumps(batch, default=str, option=OPTIONS).decode("utf-8")
+    except TypeError:  # one item orjson refuses: each on its own, as ``dumps`` writes it
+        inner = "\n" + indent + "  "
+        return ("" if first else ",") + inner + ("," + inner).join(dumps(item).replace("\n", inner)
+                                                                  for item in batch)
+    # "[\n  a,\n  b\n]": the part between the brackets, its lines moved in by ``indent``
+    return ("" if first else ",") + text[1:-2].replace("\n", "\n" + indent)

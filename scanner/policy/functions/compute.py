@@ -38,20 +38,27 @@ def components_for(ctx: EvalContext) -> Components | Outcome:
     errors on every resource; the CLI already refuses an ``--baseline-env`` it cannot load.
     """
     env = str(ctx.settings.get("baseline_env") or DEFAULT_ENV)
+    memo = index_of(ctx.resources).memo
+    # A scan's resources have an index of their own (one scan, one working directory and environment): what
+    # was found for them is asked by the environment alone, not by a getcwd and an environment read per check.
+    if ctx.resources and ("components of this scan", env) in memo:
+        known: Components | Outcome = memo[("components of this scan", env)]
+        return known
     # Once per scan, not per resource (finding the file is a few stat calls: 1 s of a 50k scan); keyed by
     # what decides which file it is, as scans with no resources share one index.
     key = ("components", env, os.getcwd(), os.environ.get("SPECDRIFT_BASELINES"))
-    memo = index_of(ctx.resources).memo
     if key not in memo:
         try:
             memo[key] = load_components(env)
         except BaselineError as exc:
             memo[key] = Outcome(Status.UNKNOWN, "component", None, None, f"component sizes not checked: {exc}")
     found: Components | Outcome = memo[key]
+    if ctx.resources:
+        memo[("components of this scan", env)] = found
     return found
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)  # made per compared dimension: not frozen (see check.Outcome)
 class _Dim:
     """One compared dimension of a size."""
 
