@@ -168,11 +168,12 @@ def load_file(path: Path, only: Sequence[str] | None = None, shown: str | None =
     if len(data) > MAX_FILE_BYTES:
         return loader.name, LoadResult(errors=[ParseError(shown, None, "file larger than 20 MiB; not scanned",
                                                           loader.name)])
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        return loader.name, LoadResult(errors=[ParseError(shown, line, "not UTF-8 text", loader.name)])
+    if "\ufffd" in text:  # only then can the bytes be invalid UTF-8 (decode replaced what it could not read)
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            return loader.name, LoadResult(errors=[ParseError(shown, line, "not UTF-8 text", loader.name)])
     try:
         result = loader.load(shown, text)
     except RecursionError:
