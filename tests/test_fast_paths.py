@@ -218,3 +218,15 @@ def test_what_workers_send_back_is_rebuilt_whole() -> None:
         back = pickle.loads(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
         assert type(back) is type(value) and back == value and repr(back) == repr(value)
     assert pickle.loads(pickle.dumps(values[3])).source == "a ?\n  b : c"
+
+
+def test_findings_sorted_file_by_file_are_in_the_order_of_one_sort() -> None:
+    from scanner.model import Finding, Severity, Status
+    from scanner.scan import sorted_findings
+
+    rng = random.Random(5)
+    findings = [Finding(rng.choice(["P1", "P2"]), (), "t", Severity.LOW, Status.COMPLIES, f"m{i}",
+                        rng.choice(["a", "b"]), file=rng.choice([None, "", "x.tf", "a/y.tf", "b.tf"]),
+                        line=rng.choice([None, 0, 1, 7, 12])) for i in range(3000)]
+    expected = sorted(findings, key=lambda f: (f.file or "", f.line or 0, f.policy_id, f.resource_address))
+    assert [f.message for f in sorted_findings(findings)] == [f.message for f in expected]  # stable, too

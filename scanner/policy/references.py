@@ -599,6 +599,12 @@ def index_for(resources: tuple[Resource, ...]) -> ResourceIndex:
     return index
 
 
+def forget_index() -> None:
+    """Drop the last scan's index (and the resources it keeps): once its findings are made, a scan frees them
+    before writing its report."""
+    _INDEX.clear()
+
+
 index_of = index_for  # the name the sizing and Kubernetes checks use
 
 
