@@ -230,3 +230,21 @@ def test_findings_sorted_file_by_file_are_in_the_order_of_one_sort() -> None:
                         line=rng.choice([None, 0, 1, 7, 12])) for i in range(3000)]
     expected = sorted(findings, key=lambda f: (f.file or "", f.line or 0, f.policy_id, f.resource_address))
     assert [f.message for f in sorted_findings(findings)] == [f.message for f in expected]  # stable, too
+
+
+def test_block_lists_keep_their_lines_in_slots_and_normalized_kinds_are_shared(tmp_path: Path) -> None:
+    import pickle
+
+    from scanner.loaders import load_paths
+    from scanner.loaders.base import BlockList
+    from scanner.mappings import mapping_for
+
+    blocks = BlockList([{"a": 1}])
+    assert (blocks.line, blocks.end_line) == (0, 0) and not hasattr(blocks, "__dict__")
+    blocks.line = 4
+    back = pickle.loads(pickle.dumps(blocks))
+    assert (type(back), back, back.line) == (BlockList, [{"a": 1}], 4)
+    (tmp_path / "main.tf").write_text('resource "aws_db_instance" "a" {}\nresource "aws_db_instance" "b" {}\n')
+    first, second = (r for r in load_paths([tmp_path]).resources if r.type == "aws_db_instance")
+    mapping = mapping_for(first)
+    assert mapping is not None and first.kinds is second.kinds is mapping.kinds
