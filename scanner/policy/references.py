@@ -334,6 +334,8 @@ class ResourceIndex:
             for candidate in self.pool(pool):
                 seen: set[int] = set()
                 for value in _read(candidate, reader):
+                    if value is None:  # most candidates set few of the values read (no reference in None)
+                        continue
                     for _, found in self.targets(value, candidate):
                         if found is not None and id(found) not in seen:
                             seen.add(id(found))
