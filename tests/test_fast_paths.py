@@ -248,3 +248,21 @@ def test_block_lists_keep_their_lines_in_slots_and_normalized_kinds_are_shared(t
     first, second = (r for r in load_paths([tmp_path]).resources if r.type == "aws_db_instance")
     mapping = mapping_for(first)
     assert mapping is not None and first.kinds is second.kinds is mapping.kinds
+
+
+def test_rendering_skips_only_expressions_with_nothing_to_write_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    from scanner.loaders import hcl_eval, load_paths
+
+    from .conftest import EXAMPLE
+
+    roots = [EXAMPLE, Path(__file__).parent / "fixtures", Path(__file__).parent / "realworld"]
+
+    def loaded() -> list[str]:
+        return [repr((r.address, dict(r.attributes))) for r in load_paths(roots).resources if r.format == "terraform"]
+
+    quick = loaded()
+    monkeypatch.setattr(hcl_eval, "_substitutable", lambda node: True)  # every tree walked, as before
+    assert loaded() == quick
+    tree, _ = hcl_eval.compile_expression('aws_s3_bucket.b[each.key].id')
+    assert hcl_eval._has_substitution(tree)
+    assert not hcl_eval._has_substitution(hcl_eval.compile_expression('concat(var.a, [local.b["x"]])')[0])
