@@ -218,3 +218,51 @@ def test_what_workers_send_back_is_rebuilt_whole() -> None:
         back = pickle.loads(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
         assert type(back) is type(value) and back == value and repr(back) == repr(value)
     assert pickle.loads(pickle.dumps(values[3])).source == "a ?\n  b : c"
+
+
+def test_findings_sorted_file_by_file_are_in_the_order_of_one_sort() -> None:
+    from scanner.model import Finding, Severity, Status
+    from scanner.scan import sorted_findings
+
+    rng = random.Random(5)
+    findings = [Finding(rng.choice(["P1", "P2"]), (), "t", Severity.LOW, Status.COMPLIES, f"m{i}",
+                        rng.choice(["a", "b"]), file=rng.choice([None, "", "x.tf", "a/y.tf", "b.tf"]),
+                        line=rng.choice([None, 0, 1, 7, 12])) for i in range(3000)]
+    expected = sorted(findings, key=lambda f: (f.file or "", f.line or 0, f.policy_id, f.resource_address))
+    assert [f.message for f in sorted_findings(findings)] == [f.message for f in expected]  # stable, too
+
+
+def test_block_lists_keep_their_lines_in_slots_and_normalized_kinds_are_shared(tmp_path: Path) -> None:
+    import pickle
+
+    from scanner.loaders import load_paths
+    from scanner.loaders.base import BlockList
+    from scanner.mappings import mapping_for
+
+    blocks = BlockList([{"a": 1}])
+    assert (blocks.line, blocks.end_line) == (0, 0) and not hasattr(blocks, "__dict__")
+    blocks.line = 4
+    back = pickle.loads(pickle.dumps(blocks))
+    assert (type(back), back, back.line) == (BlockList, [{"a": 1}], 4)
+    (tmp_path / "main.tf").write_text('resource "aws_db_instance" "a" {}\nresource "aws_db_instance" "b" {}\n')
+    first, second = (r for r in load_paths([tmp_path]).resources if r.type == "aws_db_instance")
+    mapping = mapping_for(first)
+    assert mapping is not None and first.kinds is second.kinds is mapping.kinds
+
+
+def test_rendering_skips_only_expressions_with_nothing_to_write_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    from scanner.loaders import hcl_eval, load_paths
+
+    from .conftest import EXAMPLE
+
+    roots = [EXAMPLE, Path(__file__).parent / "fixtures", Path(__file__).parent / "realworld"]
+
+    def loaded() -> list[str]:
+        return [repr((r.address, dict(r.attributes))) for r in load_paths(roots).resources if r.format == "terraform"]
+
+    quick = loaded()
+    monkeypatch.setattr(hcl_eval, "_substitutable", lambda node: True)  # every tree walked, as before
+    assert loaded() == quick
+    tree, _ = hcl_eval.compile_expression('aws_s3_bucket.b[each.key].id')
+    assert hcl_eval._has_substitution(tree)
+    assert not hcl_eval._has_substitution(hcl_eval.compile_expression('concat(var.a, [local.b["x"]])')[0])

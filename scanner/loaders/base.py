@@ -7,12 +7,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from scanner.loaders.lines import LineList
 from scanner.model import Resource
 
 
-class BlockList(LineList):
-    """Repeated nested blocks (HCL ``setting { }``); one block reads like the block itself."""
+class BlockList(list[Any]):
+    """Repeated nested blocks (HCL ``setting { }``); one block reads like the block itself.
+
+    A list with a ``line`` and an ``end_line`` as ``lines.LineList`` has, kept in slots rather than a
+    dictionary per list (a large Terraform scan holds tens of thousands)."""
+
+    __slots__ = ("end_line", "line")
+    line: int
+    end_line: int
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.line = self.end_line = 0
 
 
 @dataclass(frozen=True)

@@ -929,7 +929,8 @@ def render(node: Node, data: bytes, scope: Scope) -> str:
     """The expression's text with the index keys and ``each``/``count`` values that are known written
     in (``aws_s3_bucket.this[each.key].id`` -> ``aws_s3_bucket.this["logs"].id``)."""
     spans: list[tuple[int, int, str]] = []
-    _substitutions(node, scope, spans)
+    if _substitutable(node):
+        _substitutions(node, scope, spans)
     if not spans:
         return source_text(data)
     spans.sort()
@@ -945,6 +946,32 @@ def render(node: Node, data: bytes, scope: Scope) -> str:
 
 
 _INSTANCE_ROOTS = {"each", "count"}
+# Whether a compiled expression holds anything ``_substitutions`` may write in (an each/count value, an index that
+# is not a literal): most do not, and then rendering is its text. Kept with the tree (ids stay theirs).
+_SUBSTITUTABLE: dict[int, tuple[Node, bool]] = {}
+
+
+def _substitutable(node: Node) -> bool:
+    found = _SUBSTITUTABLE.get(id(node))
+    if found is None or found[0] is not node:
+        if len(_SUBSTITUTABLE) >= 32768:
+            _SUBSTITUTABLE.clear()
+        found = _SUBSTITUTABLE[id(node)] = (node, _has_substitution(node))
+    return found[1]
+
+
+def _has_substitution(node: Any) -> bool:
+    """True when the tree has a node ``_substitutions`` would try: the same walk, without evaluating."""
+    if not isinstance(node, tuple) or not node or not isinstance(node[0], str):
+        return isinstance(node, (list, tuple)) and any(_has_substitution(part) for part in node)
+    tag = node[0]
+    if tag in ("get", "index") and _root_name(node) in _INSTANCE_ROOTS:
+        return True
+    if tag == "index" and node[4][0] != "lit":
+        return True
+    if tag in ("for", "tfor"):
+        return False
+    return any(_has_substitution(part) for part in node[3:])
 
 
 def _substitutions(node: Any, scope: Scope, spans: list[tuple[int, int, str]]) -> None:

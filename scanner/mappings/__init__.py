@@ -436,8 +436,11 @@ def normalize(resource: Resource) -> Resource:
                 lines[name] = line
     if faulty:
         facts = FaultyFacts(facts, resource.address)
+    # the mapping's own set of kinds when it holds the resource's (most resources have none of their own): one
+    # set per type, not one per resource
+    kinds = mapping.kinds if resource.kinds <= mapping.kinds else mapping.kinds | resource.kinds
     return Resource(resource.provider, resource.type, resource.address, resource.origin, resource.attributes,
-                    facts, mapping.kinds | resource.kinds, lines, resource.format, resource.source)
+                    facts, kinds, lines, resource.format, resource.source)
 
 
 def _fact_line(tree: Any, path: tuple[str, ...]) -> int | None:

@@ -334,6 +334,8 @@ class ResourceIndex:
             for candidate in self.pool(pool):
                 seen: set[int] = set()
                 for value in _read(candidate, reader):
+                    if value is None:  # most candidates set few of the values read (no reference in None)
+                        continue
                     for _, found in self.targets(value, candidate):
                         if found is not None and id(found) not in seen:
                             seen.add(id(found))
@@ -597,6 +599,12 @@ def index_for(resources: tuple[Resource, ...]) -> ResourceIndex:
     index = ResourceIndex(resources)
     _INDEX[:] = [(resources, index)]
     return index
+
+
+def forget_index() -> None:
+    """Drop the last scan's index (and the resources it keeps): once its findings are made, a scan frees them
+    before writing its report."""
+    _INDEX.clear()
 
 
 index_of = index_for  # the name the sizing and Kubernetes checks use
