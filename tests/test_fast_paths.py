@@ -301,3 +301,17 @@ def test_reading_only_texts_that_may_name_a_credential_finds_what_reading_all_di
     assert sum(1 for t in texts if t.isascii() and not secrets._may_name_a_credential(t.lower())) > 20
     monkeypatch.setattr(secrets, "_may_name_a_credential", lambda lowered: True)
     assert [(secrets.detect(t, fmt), secrets.detect(t, "")) for t in texts for fmt in ("terraform",)] == quick
+
+
+def test_templates_filled_from_their_parts_read_as_the_substitution_did() -> None:
+    from scanner.policy.engine import _PLACEHOLDER, fill
+
+    def substituted(template: str, values: dict[str, object]) -> str:
+        return _PLACEHOLDER.sub(lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), template)
+
+    rng = random.Random(3)
+    pieces = ["{", "}", "a", "_", " ", "{a}", "{b}", "{zz}", "{{a}}", "{1}", "é"]
+    values = {"a": 1, "b": "B{a}", "1": True}
+    for _ in range(20000):
+        template = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
+        assert fill(template, values) == substituted(template, values), template
