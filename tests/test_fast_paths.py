@@ -315,3 +315,20 @@ def test_templates_filled_from_their_parts_read_as_the_substitution_did() -> Non
     for _ in range(20000):
         template = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
         assert fill(template, values) == substituted(template, values), template
+
+
+@pytest.mark.parametrize("literal", [
+    '"plain"', '""', '"é ü ☃"', '"a\\\\nb"', '"tab\\\\there"', '"$${not}"', '"%%{not}"', '"q\\\\"uote"',
+    '"50%"', '"$5"', '"{x}"', '"a$"', '"\\\\u00e9"',
+])
+def test_plain_strings_read_between_their_quotes_as_the_template_parts_did(literal: str) -> None:
+    from scanner.loaders import hcl_tree
+
+    literal = literal.replace("\\\\", "\\")
+    root = hcl_tree.parse(f'resource "a" {literal} {{\n  v = {literal}\n}}\n')
+    block = hcl_tree.blocks(hcl_tree.body_of(root))[0]
+    labels, body, _, _ = hcl_tree.block_header(block)
+    label_node = [c for c in block.children if c.type == "string_lit"][-1]
+    parts = "".join(hcl_tree._unescape(c.text.decode()) for c in label_node.children if c.type == "template_literal")
+    assert labels[-1] == parts
+    assert hcl_tree.to_body(body, block)["v"] == parts
