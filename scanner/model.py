@@ -97,7 +97,9 @@ class Unresolved:
         return type(self), (self.expression, self.reason)
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen, hashed as if it were (see Finding): every stage makes one per resource (loading, linking,
+# normalizing), and nothing changes one once made.
+@dataclass(slots=True, unsafe_hash=True)
 class Resource:
     """One thing that exists (declared in a file or running live), in one shape for every source.
 

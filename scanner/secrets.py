@@ -161,6 +161,11 @@ _CAMEL = re.compile(r"([a-z0-9])([A-Z])")
 _ACRONYM = re.compile(r"([A-Z]+)([A-Z][a-z])")
 _SEPARATORS = re.compile(r"[\s_.\-]+")
 _LABEL = re.compile(r'"([^"]*)"')
+# See _may_name_a_credential: the words one of which every credential-like name holds, separators taken out,
+# and the ASCII characters _SEPARATORS splits names on (whitespace, "_", ".", "-").
+_TRIGGERS = re.compile("|".join(sorted({*_STRONG, *_GLUED, *(a + b for a, b in _PAIRS), *_SEALED_PARENTS, "secret"},
+                                       key=len, reverse=True)).encode("ascii"))
+_ASCII_SEPARATORS = bytes(c for c in range(128) if _SEPARATORS.fullmatch(chr(c)))
 # Literal secrets seen in this process, only ever used to mask them in the values a finding shows; only ever
 # added to (by _remember), which the masking's view of it relies on.
 _KNOWN: set[str] = set()
@@ -705,6 +710,9 @@ def detect(text: str, fmt: str = "") -> list[Credential]:
     directives = "requirepass" in lowered or "masterauth" in lowered or (
         not text.isascii() and any(c in text for c in _FOLDS_TO_ASCII))
     flags = _FLAG_HINT.search(text) is not None
+    if reader is not None and not (private_keys or patterns or urls or basic_auth or directives or flags) \
+            and not _may_name_a_credential(lowered):
+        return found  # no line can hold a credential: not one read (most Terraform files, many manifests)
     if reader is not None and not (private_keys or patterns or urls or basic_auth or directives or flags):
         # the common case: none of the rare literals, so only the key reader has work on each line
         read = reader.read
@@ -767,6 +775,16 @@ def detect(text: str, fmt: str = "") -> list[Credential]:
     for credential in reader.end_document() if reader is not None else ():
         add(credential)
     return found
+
+
+def _may_name_a_credential(lowered: str) -> bool:
+    """Whether an ASCII text (lower-cased) may hold a name the line reader takes for a credential's.
+
+    Every name ``is_credential_name`` or ``_holds_credentials`` accepts has, once lower-cased and its separators
+    taken out, one of the words of ``_TRIGGERS`` in it (a strong word, a glued one, the two words of a pair
+    joined); so do a sealed parent's name and a Secret's ``kind``. Those names are pieces of the text: when the
+    whole text, its separators taken out, has none of those words, no line of it names a credential."""
+    return _TRIGGERS.search(lowered.encode("ascii").translate(None, _ASCII_SEPARATORS)) is not None
 
 
 def credential_resources(path: str, text: str, fmt: str) -> list[Resource]:

@@ -266,3 +266,69 @@ def test_rendering_skips_only_expressions_with_nothing_to_write_in(monkeypatch: 
     tree, _ = hcl_eval.compile_expression('aws_s3_bucket.b[each.key].id')
     assert hcl_eval._has_substitution(tree)
     assert not hcl_eval._has_substitution(hcl_eval.compile_expression('concat(var.a, [local.b["x"]])')[0])
+
+
+# --- secrets: a text with no name a credential could have is not read line by line ------------------------
+
+
+@pytest.mark.parametrize("text", [
+    'resource "x" "y" {\n  pass_word = "hunter2hunter2"\n}\n',  # a name split by separators still counts
+    'variable "api-key" {\n  default = "k3y-v4lue-123456"\n}\n',  # a pair, with a separator
+    "env:\n  - name: PASS_WORD\n    value: s3cr3tvalue99\n",  # an env entry's name, split
+    "kind: Secret\ndata:\n  conf: cGFzc3dvcmQ9aHVudGVyMmh1bnRlcjI=\n---\n",  # Secret data, decoded
+    "EncryptedData:\n  x: AgBy3i4OJSWK+PiTySYZZA==\n",
+])
+def test_a_credential_name_in_any_spelling_is_still_read(text: str) -> None:
+    from scanner import secrets
+
+    assert secrets._may_name_a_credential(text.lower())
+    assert secrets.detect(text, "terraform") or secrets.detect(text, "kubernetes")
+
+
+def test_reading_only_texts_that_may_name_a_credential_finds_what_reading_all_did(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from scanner import secrets
+    from scanner.loaders import decode
+
+    from .conftest import EXAMPLE
+
+    here = Path(__file__).parent
+    texts = [decode(p.read_bytes()) for root in (EXAMPLE, here / "fixtures", here / "realworld", here / "data")
+             for p in sorted(root.rglob("*")) if p.is_file() and p.stat().st_size < 2_000_000
+             and b"\0" not in p.read_bytes()[:8192]]
+    assert len(texts) > 100
+    quick = [(secrets.detect(t, fmt), secrets.detect(t, "")) for t in texts for fmt in ("terraform",)]
+    assert sum(1 for t in texts if t.isascii() and not secrets._may_name_a_credential(t.lower())) > 20
+    monkeypatch.setattr(secrets, "_may_name_a_credential", lambda lowered: True)
+    assert [(secrets.detect(t, fmt), secrets.detect(t, "")) for t in texts for fmt in ("terraform",)] == quick
+
+
+def test_templates_filled_from_their_parts_read_as_the_substitution_did() -> None:
+    from scanner.policy.engine import _PLACEHOLDER, fill
+
+    def substituted(template: str, values: dict[str, object]) -> str:
+        return _PLACEHOLDER.sub(lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), template)
+
+    rng = random.Random(3)
+    pieces = ["{", "}", "a", "_", " ", "{a}", "{b}", "{zz}", "{{a}}", "{1}", "é"]
+    values = {"a": 1, "b": "B{a}", "1": True}
+    for _ in range(20000):
+        template = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
+        assert fill(template, values) == substituted(template, values), template
+
+
+@pytest.mark.parametrize("literal", [
+    '"plain"', '""', '"é ü ☃"', '"a\\\\nb"', '"tab\\\\there"', '"$${not}"', '"%%{not}"', '"q\\\\"uote"',
+    '"50%"', '"$5"', '"{x}"', '"a$"', '"\\\\u00e9"',
+])
+def test_plain_strings_read_between_their_quotes_as_the_template_parts_did(literal: str) -> None:
+    from scanner.loaders import hcl_tree
+
+    literal = literal.replace("\\\\", "\\")
+    root = hcl_tree.parse(f'resource "a" {literal} {{\n  v = {literal}\n}}\n')
+    block = hcl_tree.blocks(hcl_tree.body_of(root))[0]
+    labels, body, _, _ = hcl_tree.block_header(block)
+    label_node = [c for c in block.children if c.type == "string_lit"][-1]
+    parts = "".join(hcl_tree._unescape(c.text.decode()) for c in label_node.children if c.type == "template_literal")
+    assert labels[-1] == parts
+    assert hcl_tree.to_body(body, block)["v"] == parts

@@ -110,7 +110,7 @@ class Selector:
                 return False
         for fact, wanted in (("labels", self.labels), ("tags", self.tags)):
             have = resource.facts.get(fact)
-            have = have if isinstance(have, Mapping) else {}
+            have = have if type(have) is dict or isinstance(have, Mapping) else {}  # the ABC test last
             for key, pattern in wanted.items():
                 value = _text(have.get(key))
                 if value is None or not pattern.fullmatch(value):

@@ -120,8 +120,8 @@ def block_header(block: Any) -> tuple[list[str], Any | None, int, int]:
     """(type and labels, body node or None, first line, last line) of a ``block`` node."""
     labels: list[str] = []
     body = None
-    start = block.start_point.row + 1
-    end = block.end_point.row + 1
+    start = block.start_point[0] + 1
+    end = block.end_point[0] + 1
     for child in block.children:
         ctype = child.type
         if ctype == "identifier":
@@ -150,7 +150,7 @@ def to_body(body: Any | None, block: Any | None = None) -> LineDict:
             # (the evaluated bodies keep them: 6 MiB per 10k resources).
             key = sys.intern(children[0].text.decode())
             result[key] = value(children[2]) if len(children) > 2 else None
-            key_lines[key] = child.start_point.row + 1
+            key_lines[key] = child.start_point[0] + 1
         elif ctype == "block":
             labels, inner_node, start, end = block_header(child)
             inner = to_body(inner_node, child)
@@ -230,6 +230,9 @@ def _literal(node: Any) -> Any:
 
 def _string(node: Any) -> str:
     """A quoted string without interpolation, unescaped."""
+    raw = node.text
+    if b"\\" not in raw and b"${" not in raw and b"%{" not in raw:  # nothing to unescape: between the quotes
+        return raw[1:-1].decode()
     return "".join(_unescape(c.text.decode()) for c in node.children if c.type == "template_literal")
 
 
@@ -253,6 +256,10 @@ def _replace_escape(match: re.Match[str]) -> str:
 
 def _template(node: Any) -> Any:
     """A quoted template or heredoc: a string when it has no interpolation, else ``Unresolved``."""
+    if node.type == "quoted_template":
+        raw = node.text
+        if b"\\" not in raw and b"${" not in raw and b"%{" not in raw:  # a plain string: between the quotes
+            return raw[1:-1].decode()
     children = node.children
     if any(c.type in _TEMPLATE_PARTS for c in children):
         if node.type == "quoted_template":

@@ -17,7 +17,7 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
     return {
         "fingerprint": finding.fingerprint,
         "policy_id": finding.policy_id,
-        "requirement_ids": list(finding.requirement_ids),
+        "requirement_ids": finding.requirement_ids,  # a tuple: written as the list it was
         "title": finding.title,
         "severity": finding.severity._value_,  # ``_value_``: ``.value`` is a Python-level property, per finding
         "status": finding.status._value_,
@@ -35,7 +35,7 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "acceptance": None if finding.acceptance is None else {
             "owner": finding.acceptance.owner, "reason": finding.acceptance.reason,
             "expires": finding.acceptance.expires, "expired": finding.acceptance.expired},
-        "also_reported_as": list(finding.also_reported_as),
+        "also_reported_as": finding.also_reported_as,
     }
 
 
