@@ -711,7 +711,7 @@ def detect(text: str, fmt: str = "") -> list[Credential]:
         not text.isascii() and any(c in text for c in _FOLDS_TO_ASCII))
     flags = _FLAG_HINT.search(text) is not None
     if reader is not None and not (private_keys or patterns or urls or basic_auth or directives or flags) \
-            and not _may_name_a_credential(lowered):
+            and text.isascii() and not _may_name_a_credential(lowered):
         return found  # no line can hold a credential: not one read (most Terraform files, many manifests)
     if reader is not None and not (private_keys or patterns or urls or basic_auth or directives or flags):
         # the common case: none of the rare literals, so only the key reader has work on each line
