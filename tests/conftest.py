@@ -16,16 +16,21 @@ EXAMPLE = ROOT / "examples" / "marketing-engine"
 POLICIES = ROOT / "policies"
 
 
+def write_files(root: Path, files: dict[str, str]) -> None:
+    """Write ``files`` (relative name -> text) under ``root``, making their folders."""
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+
+
 def scan_files(tmp_path: Path, files: dict[str, str], *policy_ids: str) -> list[Any]:
     """Write ``files`` (relative name -> text) under ``tmp_path``, load them and run the named pack policies."""
     from scanner.loaders import load_paths
     from scanner.policy.catalog import load_policies
     from scanner.policy.engine import Engine
 
-    for name, text in files.items():
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
+    write_files(tmp_path, files)
     outcome = load_paths([tmp_path])
     assert not outcome.errors, outcome.errors
     pack = {p.id: p for p in load_policies([POLICIES])}

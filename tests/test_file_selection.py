@@ -11,7 +11,7 @@ import pytest
 from scanner.model import Status
 from scanner.scan import ScanOptions, scan
 
-from .conftest import ROOT, run_cli
+from .conftest import ROOT, run_cli, write_files
 
 
 def _cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -111,17 +111,10 @@ spec:
 }
 
 
-def _write(root: Path, files: dict[str, str]) -> None:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-
-
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    _write(tmp_path, NOT_INFRASTRUCTURE)
-    _write(tmp_path, {"base/deployment.yaml": DEPLOYMENT})
+    write_files(tmp_path, NOT_INFRASTRUCTURE)
+    write_files(tmp_path, {"base/deployment.yaml": DEPLOYMENT})
     return tmp_path
 
 
@@ -141,7 +134,7 @@ def test_files_that_are_not_infrastructure_are_noted_not_judged(repo: Path) -> N
 def test_secrets_are_still_found_in_files_that_are_not_infrastructure(tmp_path: Path) -> None:
     key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
     workflow = f"on: [push]\njobs:\n  a:\n    env:\n      AWS_SECRET_ACCESS_KEY: {key}\n"
-    _write(tmp_path, {".github/workflows/ci.yml": workflow})
+    write_files(tmp_path, {".github/workflows/ci.yml": workflow})
     report = scan(ScanOptions(paths=[str(tmp_path)]))
     assert [(f.policy_id, f.status) for f in report.findings] == [("ME-SEC-01", Status.VIOLATES)]
 
@@ -153,7 +146,7 @@ def test_a_named_kustomize_patch_is_recognised_from_its_kustomization(repo: Path
 
 def test_real_manifests_with_go_template_text_are_still_judged(tmp_path: Path) -> None:
     # A PrometheusRule's alert text and an Argo workflow's parameters are data, not Helm.
-    _write(tmp_path, {"rules.yaml": """apiVersion: monitoring.coreos.com/v1
+    write_files(tmp_path, {"rules.yaml": """apiVersion: monitoring.coreos.com/v1
 kind: PrometheusRule
 metadata:
   name: r
@@ -172,7 +165,7 @@ spec:
 
 
 def test_a_broken_manifest_without_template_syntax_is_still_an_error(tmp_path: Path) -> None:
-    _write(tmp_path, {"bad.yaml": "apiVersion: v1\nkind: Pod\nmetadata:\n  name: [x\n",
+    write_files(tmp_path, {"bad.yaml": "apiVersion: v1\nkind: Pod\nmetadata:\n  name: [x\n",
                       "mixed.yaml": DEPLOYMENT + "---\nreplicas: 3\n"})
     report = scan(ScanOptions(paths=[str(tmp_path)]))
     errors = sorted((Path(f.file).name, f.line) for f in report.findings if f.status == Status.ERROR)
@@ -180,7 +173,7 @@ def test_a_broken_manifest_without_template_syntax_is_still_an_error(tmp_path: P
 
 
 def test_skip_path_excludes_gitignore_like_globs(tmp_path: Path) -> None:
-    _write(tmp_path, {"app/deploy.yaml": DEPLOYMENT, "app/test/deploy.yaml": DEPLOYMENT,
+    write_files(tmp_path, {"app/deploy.yaml": DEPLOYMENT, "app/test/deploy.yaml": DEPLOYMENT,
                       "examples/deploy.yaml": DEPLOYMENT, "lib/examples/deploy.yaml": DEPLOYMENT,
                       "examples.yaml": DEPLOYMENT, "other/main.tf": 'resource "aws_s3_bucket" "b" {}\n'})
     report = scan(ScanOptions(paths=[str(tmp_path)], skip_paths=["**/test/**", "examples/", "*.tf"]))
@@ -192,7 +185,7 @@ def test_skip_path_excludes_gitignore_like_globs(tmp_path: Path) -> None:
 
 
 def test_skip_path_flag_and_configuration(tmp_path: Path) -> None:
-    _write(tmp_path, {"app/deploy.yaml": DEPLOYMENT, "test/deploy.yaml": DEPLOYMENT})
+    write_files(tmp_path, {"app/deploy.yaml": DEPLOYMENT, "test/deploy.yaml": DEPLOYMENT})
 
     def scanned(*args: str, env: dict[str, str] | None = None) -> list[str]:
         result = _cli("scan", ".", "--format", "json", *args, cwd=tmp_path, env=env)
@@ -210,7 +203,7 @@ def test_skip_path_flag_and_configuration(tmp_path: Path) -> None:
 
 
 def test_named_files_no_loader_claims_are_reported_and_fail_strict(tmp_path: Path) -> None:
-    _write(tmp_path, {"deploy.yaml": DEPLOYMENT.replace("nginx:latest", "nginx:1.27@sha256:" + "a" * 64),
+    write_files(tmp_path, {"deploy.yaml": DEPLOYMENT.replace("nginx:latest", "nginx:1.27@sha256:" + "a" * 64),
                       "notes.txt": "hello\n", "settings.yaml": "port: 8080\n"})
     result = _cli("scan", "deploy.yaml", "notes.txt", "settings.yaml", "--policy", "ME-K8S-03", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
@@ -224,7 +217,7 @@ def test_named_files_no_loader_claims_are_reported_and_fail_strict(tmp_path: Pat
 
 
 def test_a_manifest_carrying_alertmanager_templates_is_a_manifest(tmp_path: Path) -> None:
-    _write(tmp_path, {"secret.yaml": """apiVersion: monitoring.coreos.com/v1alpha1
+    write_files(tmp_path, {"secret.yaml": """apiVersion: monitoring.coreos.com/v1alpha1
 kind: AlertmanagerConfig
 metadata:
   name: slack
@@ -240,7 +233,7 @@ spec:
 
 
 def test_patches_named_from_afar_by_a_scanned_kustomization_are_patches(tmp_path: Path) -> None:
-    _write(tmp_path, {
+    write_files(tmp_path, {
         "deploy/overlays/prod/kustomization.yaml": "resources: [../../base]\npatchesStrategicMerge:\n"
                                                    "- ../../../patches/prod/replicas.yaml\n",
         "patches/prod/replicas.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\n"

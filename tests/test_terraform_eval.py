@@ -13,12 +13,11 @@ from scanner.model import Resource, Status, Unresolved
 from scanner.policy.references import refs_in
 from scanner.scan import ScanOptions, scan
 
+from .conftest import write_files
+
 
 def _load(tmp_path: Path, files: dict[str, str]) -> dict[str, Resource]:
-    for name, text in files.items():
-        target = tmp_path / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text)
+    write_files(tmp_path, files)
     outcome = load_paths([tmp_path])
     assert not outcome.errors, outcome.errors
     return {r.address: r for r in outcome.resources if r.type not in ("variable", "local")}

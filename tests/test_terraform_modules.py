@@ -19,7 +19,7 @@ from scanner.loaders.terraform_modules import (
 from scanner.model import Finding, Severity, Status
 from scanner.scan import ScanOptions, scan
 
-from .conftest import ROOT, run_cli
+from .conftest import ROOT, run_cli, write_files
 from .module_registry import Registry, make_ca, serve, tar_gz, zip_bytes
 
 DB_MODULE = (
@@ -33,13 +33,6 @@ DB_MODULE = (
     '}\n')
 
 
-def _write(root: Path, files: dict[str, str]) -> None:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-
-
 def _findings(path: Path, **options: object) -> list[Finding]:
     return scan(ScanOptions(paths=[str(path)], **options)).findings  # type: ignore[arg-type]
 
@@ -51,7 +44,7 @@ def _by(findings: list[Finding], policy: str) -> dict[str, Finding]:
 # --- 1. modules.json, as terraform init leaves it -----------------------------------------------------
 
 def _initialised_root(root: Path, manifest: object) -> None:
-    _write(root, {
+    write_files(root, {
         "main.tf": 'module "db" {\n  source  = "terraform-aws-modules/rds/aws"\n  version = "~> 6.1"\n'
                    '  backup_retention_period = 7\n}\n',
         ".terraform/modules/db/main.tf":
@@ -112,7 +105,7 @@ def test_a_module_whose_source_changed_since_terraform_init_is_not_read_from_the
 # --- 2. a module nowhere to be found is unknown, never silent ----------------------------------------
 
 def test_a_module_that_is_nowhere_yields_one_unknown_per_requirement_its_inputs_touch(tmp_path: Path) -> None:
-    _write(tmp_path, {"main.tf": (
+    write_files(tmp_path, {"main.tf": (
         'module "db" {\n  source  = "terraform-aws-modules/rds/aws"\n  version = "6.1.0"\n'
         '  identifier = "orders"\n'
         '  backup_retention_period = 7\n  storage_encrypted = false\n  deletion_protection = false\n}\n')})
@@ -131,7 +124,7 @@ def test_a_module_that_is_nowhere_yields_one_unknown_per_requirement_its_inputs_
 
 def test_an_input_that_rules_a_policy_out_does_not_make_it_unknown(tmp_path: Path) -> None:
     """ME-DB-01 is for PostgreSQL: a module told engine = "mysql" does not touch it."""
-    _write(tmp_path, {"main.tf": (
+    write_files(tmp_path, {"main.tf": (
         'module "pg" {\n  source = "terraform-aws-modules/rds/aws"\n  engine = "postgres"\n'
         '  engine_version = "14"\n}\n'
         'module "my" {\n  source = "terraform-aws-modules/rds/aws"\n  engine = "mysql"\n'
@@ -141,7 +134,7 @@ def test_an_input_that_rules_a_policy_out_does_not_make_it_unknown(tmp_path: Pat
 
 
 def test_a_module_with_no_recognised_input_still_yields_a_note(tmp_path: Path) -> None:
-    _write(tmp_path, {"main.tf": (
+    write_files(tmp_path, {"main.tf": (
         'module "labels" {\n  source = "git::https://example.com/acme/labels.git?ref=v1"\n  stage = "prod"\n}\n'
         'module "gone" {\n  source = "./modules/not-there"\n}\n'
         'module "computed" {\n  source = local.where\n}\n')})
@@ -181,7 +174,7 @@ def registry(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monke
 
 def test_download_resolves_the_version_constraint_over_the_registry_protocol(registry: Registry,
                                                                             tmp_path: Path) -> None:
-    _write(tmp_path, {"main.tf": (
+    write_files(tmp_path, {"main.tf": (
         f'module "db" {{\n  source  = "{registry.host}/acme/rds/aws"\n  version = "~> 6.1"\n'
         '  backup_retention_period = 7\n}\n'
         f'module "replica" {{\n  source  = "{registry.host}/acme/rds/aws//modules/replica"\n'
@@ -204,7 +197,7 @@ def test_the_requests_ca_bundle_is_trusted_when_ssl_cert_file_is_not_set(registr
                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", os.environ["SSL_CERT_FILE"])
     monkeypatch.delenv("SSL_CERT_FILE")
-    _write(tmp_path, {"main.tf": f'module "db" {{\n  source  = "{registry.host}/acme/rds/aws"\n'
+    write_files(tmp_path, {"main.tf": f'module "db" {{\n  source  = "{registry.host}/acme/rds/aws"\n'
                                  '  version = "5.0.0"\n  backup_retention_period = 7\n}\n'})
     retention = _by(_findings(tmp_path, download_external_modules=True), "ME-DB-02")
     assert retention["module.db.aws_db_instance.v5_0_0"].status == Status.VIOLATES
@@ -213,7 +206,7 @@ def test_the_requests_ca_bundle_is_trusted_when_ssl_cert_file_is_not_set(registr
 def test_a_registry_token_goes_to_the_registry_api_only(registry: Registry, tmp_path: Path,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TF_TOKEN_127_0_0_1", "s3cr3t-token")
-    _write(tmp_path, {"main.tf": f'module "db" {{\n  source  = "{registry.host}/acme/rds/aws"\n'
+    write_files(tmp_path, {"main.tf": f'module "db" {{\n  source  = "{registry.host}/acme/rds/aws"\n'
                                  '  version = "6.0.0"\n}\n'})
     _findings(tmp_path, download_external_modules=True)
     assert registry.authorization.get("/v1/modules/acme/rds/aws/6.0.0/download") == "Bearer s3cr3t-token"
@@ -222,7 +215,7 @@ def test_a_registry_token_goes_to_the_registry_api_only(registry: Registry, tmp_
 
 
 def test_without_the_flag_nothing_is_fetched(registry: Registry, tmp_path: Path) -> None:
-    _write(tmp_path, {"main.tf": f'module "db" {{\n  source  = "{registry.host}/acme/rds/aws"\n'
+    write_files(tmp_path, {"main.tf": f'module "db" {{\n  source  = "{registry.host}/acme/rds/aws"\n'
                                  '  backup_retention_period = 7\n}\n'})
     retention = _by(_findings(tmp_path), "ME-DB-02")
     assert retention["module.db"].status == Status.UNKNOWN
@@ -230,14 +223,14 @@ def test_without_the_flag_nothing_is_fetched(registry: Registry, tmp_path: Path)
 
 
 def test_a_version_no_release_satisfies_is_unknown_naming_the_constraint(registry: Registry, tmp_path: Path) -> None:
-    _write(tmp_path, {"main.tf": f'module "db" {{\n  source  = "{registry.host}/acme/rds/aws"\n'
+    write_files(tmp_path, {"main.tf": f'module "db" {{\n  source  = "{registry.host}/acme/rds/aws"\n'
                                  '  version = "~> 8.0"\n  backup_retention_period = 7\n}\n'})
     retention = _by(_findings(tmp_path, download_external_modules=True), "ME-DB-02")
     assert retention["module.db"].status == Status.UNKNOWN and "~> 8.0" in retention["module.db"].message
 
 
 def test_the_cli_flag_downloads_and_the_configuration_key_too(registry: Registry, tmp_path: Path) -> None:
-    _write(tmp_path / "infra", {"main.tf": f'module "db" {{\n  source  = "{registry.host}/acme/rds/aws"\n'
+    write_files(tmp_path / "infra", {"main.tf": f'module "db" {{\n  source  = "{registry.host}/acme/rds/aws"\n'
                                            '  version = "6.1.0"\n  backup_retention_period = 7\n}\n'})
     env = {"SSL_CERT_FILE": os.environ["SSL_CERT_FILE"], "PYTHONPATH": str(ROOT)}  # this checkout's scanner
     flagged = run_cli("scan", "infra", "--format", "json", "--download-external-modules", cwd=tmp_path, env=env)
@@ -251,7 +244,7 @@ def test_the_cli_flag_downloads_and_the_configuration_key_too(registry: Registry
 
 def test_git_sources_are_cloned_at_their_ref(tmp_path: Path) -> None:
     repo = tmp_path / "upstream"
-    _write(repo, {"modules/db/main.tf": DB_MODULE})
+    write_files(repo, {"modules/db/main.tf": DB_MODULE})
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-C", str(repo)]
     subprocess.run(["git", "init", "-q", str(repo)], check=True)
     subprocess.run([*git, "add", "-A"], check=True)
@@ -262,7 +255,7 @@ def test_git_sources_are_cloned_at_their_ref(tmp_path: Path) -> None:
     first = subprocess.run([*git, "rev-list", "--max-parents=0", "HEAD"], check=True, capture_output=True,
                            text=True).stdout.strip()
     root = tmp_path / "infra"
-    _write(root, {"main.tf": f'module "db" {{\n  source = "git::file://{repo}//modules/db?ref=v1.0.0"\n'
+    write_files(root, {"main.tf": f'module "db" {{\n  source = "git::file://{repo}//modules/db?ref=v1.0.0"\n'
                              '  backup_retention_period = 40\n}\n'
                              f'module "pinned" {{\n  source = "git::file://{repo}//modules/db?ref={first}"\n'
                              '  backup_retention_period = 3\n}\n'})
@@ -280,7 +273,7 @@ def test_an_unreachable_registry_falls_back_to_a_cached_copy_that_satisfies_the_
                    files={"/a.tar.gz": tar_gz({"main.tf": DB_MODULE})})
     infra = tmp_path / "infra"
     with serve(reg, certificates):
-        _write(infra, {"main.tf": f'module "db" {{\n  source  = "{reg.host}/acme/rds/aws"\n'
+        write_files(infra, {"main.tf": f'module "db" {{\n  source  = "{reg.host}/acme/rds/aws"\n'
                                   '  version = "~> 6.0"\n  backup_retention_period = 7\n}\n'})
         first = _by(_findings(infra, download_external_modules=True), "ME-DB-02")
     assert first["module.db.aws_db_instance.this"].status == Status.VIOLATES
@@ -336,7 +329,7 @@ def test_source_addresses_are_told_apart(text: str, kind: str, where: str) -> No
 # --- 4. two roots calling the same module ------------------------------------------------------------
 
 def test_two_roots_calling_the_same_local_module_say_which_root_each_finding_came_from(tmp_path: Path) -> None:
-    _write(tmp_path, {
+    write_files(tmp_path, {
         "modules/db/main.tf": DB_MODULE,
         "envs/prod/main.tf": 'module "db" {\n  source = "../../modules/db"\n  backup_retention_period = 7\n}\n',
         "envs/staging/main.tf": 'module "db" {\n  source = "../../modules/db"\n  backup_retention_period = 35\n}\n',
@@ -358,7 +351,7 @@ def test_a_cache_that_cannot_be_written_leaves_the_module_unknown_and_the_scan_g
     blocked = tmp_path / "not-a-directory"
     blocked.write_text("a file where the cache directory should be")
     monkeypatch.setenv("SPECDRIFT_CACHE_DIR", str(blocked))
-    _write(tmp_path / "infra", {"main.tf": f'module "db" {{\n  source  = "{registry.host}/acme/rds/aws"\n'
+    write_files(tmp_path / "infra", {"main.tf": f'module "db" {{\n  source  = "{registry.host}/acme/rds/aws"\n'
                                            '  backup_retention_period = 7\n}\n'
                                            'resource "aws_db_instance" "own" {\n  backup_retention_period = 3\n}\n'})
     retention = _by(_findings(tmp_path / "infra", download_external_modules=True), "ME-DB-02")
@@ -378,14 +371,15 @@ def test_an_installed_module_file_that_does_not_parse_is_an_error_with_its_line(
 
 def test_a_bare_flag_like_enabled_is_not_read_as_every_nested_setting_of_that_name(tmp_path: Path) -> None:
     """cloudposse modules all take ``enabled``: it is not ``versioning.enabled`` or ``logging.enabled``."""
-    _write(tmp_path, {"main.tf": 'module "bucket" {\n  source  = "cloudposse/s3-bucket/aws"\n  enabled = true\n}\n'})
+    write_files(tmp_path,
+                {"main.tf": 'module "bucket" {\n  source  = "cloudposse/s3-bucket/aws"\n  enabled = true\n}\n'})
     findings = [f for f in _findings(tmp_path) if f.resource_address == "module.bucket"]
     assert [f.policy_id for f in findings] == ["SD-MODULE"], [(f.policy_id, f.message) for f in findings]
 
 
 def test_an_object_input_is_read_by_the_nested_settings_it_names(tmp_path: Path) -> None:
     """terraform-google-sql-db takes ``backup_configuration = { retained_backups = 7 }``."""
-    _write(tmp_path, {"main.tf": (
+    write_files(tmp_path, {"main.tf": (
         'module "sql" {\n  source = "GoogleCloudPlatform/sql-db/google//modules/postgresql"\n'
         '  backup_configuration = {\n    enabled          = true\n    retained_backups = 7\n  }\n}\n')})
     retention = _by(_findings(tmp_path), "ME-DB-02")
@@ -396,7 +390,7 @@ def test_an_object_input_is_read_by_the_nested_settings_it_names(tmp_path: Path)
 
 def test_a_flat_input_is_read_as_the_setting_of_the_service_the_module_is_named_for(tmp_path: Path) -> None:
     """``tier`` is Cloud SQL's ``settings.tier`` and Memorystore's ``tier``: a ``sql-db`` module means the first."""
-    _write(tmp_path, {"main.tf": (
+    write_files(tmp_path, {"main.tf": (
         'module "sql" {\n  source = "GoogleCloudPlatform/sql-db/google//modules/postgresql"\n'
         '  tier = "db-custom-2-7680"\n}\n'
         'module "cache" {\n  source = "terraform-google-modules/memorystore/google"\n  tier = "BASIC"\n}\n')})
