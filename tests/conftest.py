@@ -67,3 +67,18 @@ def _private_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Non
 @pytest.fixture(scope="session")
 def example_dir() -> Path:
     return EXAMPLE
+
+
+@pytest.fixture
+def extra_fixes(monkeypatch: pytest.MonkeyPatch) -> dict[str, dict[str, Any]]:
+    """The mapping tables' ``fixes`` plus what a test adds to the returned dict (type or format -> fact -> template)."""
+    from scanner.mappings import remediation
+
+    shipped, cli = remediation.fix_tables()
+    added: dict[str, dict[str, Any]] = {}
+
+    def tables() -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+        return {**shipped, **{key: {**shipped.get(key, {}), **facts} for key, facts in added.items()}}, cli
+
+    monkeypatch.setattr(remediation, "fix_tables", tables)
+    return added

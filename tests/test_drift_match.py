@@ -145,9 +145,9 @@ def test_terraform_show_json_with_modules_and_counts(tmp_path: Path) -> None:
 
 def test_every_collected_type_has_a_live_mapping_identity_and_valid_cli_facts() -> None:
     from scanner.collectors.aws import resource_types
-    from scanner.drift.fixes import cli_templates
     from scanner.drift.identity import IDENTITIES, STACK_TYPE
     from scanner.mappings import _merged
+    from scanner.mappings.remediation import cli_templates
 
     for rtype in resource_types():
         if rtype == STACK_TYPE:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -66,13 +67,14 @@ def test_names_and_mask() -> None:
     assert redact("the value a-secret-in-a-message leaked") == f"the value {mask('a-secret-in-a-message')} leaked"
 
 
-def test_engine_masks_a_secret_echoed_by_any_policy() -> None:
+def test_engine_masks_a_secret_echoed_by_any_policy(extra_fixes: dict[str, dict[str, Any]]) -> None:
     planted = "Echoed-By-A-Policy-42"
     detect(f"password: {planted}\n")  # the loaders' hook has seen it
     resource = Resource("x", "thing", "thing.a", Origin("f.yaml", 3), {}, {"value": planted}, frozenset({"thing"}))
     check = {"fact": "value", "op": "==", "value": "something else"}
     policy = Policy("ME-SEC-01", ("ME-SEC-01",), "echo test", Severity.HIGH, frozenset({"thing"}), check,
-                    message="value is {observed}", remediation={"snippets": {"": "set it to {observed}"}})
+                    message="value is {observed}", remediation={"requirement_fact": "value"})
+    extra_fixes["thing"] = {"value": "set it to {observed}"}
     finding = Engine([policy]).evaluate(policy, resource)
     assert finding is not None and finding.status == Status.VIOLATES
     text = repr(finding)
@@ -107,7 +109,6 @@ check: {fact: proxy_pass, op: "==", value: "http://nothing"}
 message: "proxy_pass is {observed}"
 remediation:
   description: was {observed}
-  snippets: {nginx: "proxy_pass {observed};"}
 """
 
 
@@ -178,14 +179,15 @@ def test_detector_pre_filters_keep_rare_forms(text: str, key: str) -> None:
     assert key in found and found[key].literal, found
 
 
-def test_engine_masks_secrets_in_every_value_of_a_finding() -> None:
+def test_engine_masks_secrets_in_every_value_of_a_finding(extra_fixes: dict[str, dict[str, Any]]) -> None:
     planted = "Every-Field-Secret-55"
     detect(f"client_secret: {planted}\n")
     resource = Resource("x", "thing", f"thing.{planted}", Origin("f.yaml", 3), {},
                         {"value": [planted, {"k": planted}], "ok": planted}, frozenset({"thing"}))
     violates = Policy("P-1", ("R",), "t", Severity.HIGH, frozenset({"thing"}),
                       {"fact": "value", "op": "==", "value": planted},
-                      remediation={"description": "was {observed}", "snippets": {"": "value = {observed}"}})
+                      remediation={"description": "was {observed}", "requirement_fact": "value"})
+    extra_fixes["thing"] = {"value": "value = {observed}"}
     complies = Policy("P-2", ("R",), "t", Severity.HIGH, frozenset({"thing"}), {"fact": "ok", "op": "==",
                                                                                    "value": planted})
     for policy in (violates, complies):

@@ -22,11 +22,19 @@ SECRET = "analytics-db-2024"  # the password, and also the resource's label and 
 ADDRESS = f"aws_db_instance.{SECRET}"
 
 
-def _echo(check_fact: str = "parameter_group", message: str = "parameter group is {observed} on {address}",
-          snippet: str = 'resource "aws_db_instance" "{name}" {\n  parameter_group_name = "{observed}"\n}') -> Policy:
+SNIPPET = 'resource "aws_db_instance" "{name}" {\n  parameter_group_name = "{observed}"\n}'
+
+
+@pytest.fixture(autouse=True)
+def _echo_fix(extra_fixes: dict[str, dict[str, Any]]) -> None:
+    """The echo policy's fix: a table template quoting the observed value."""
+    extra_fixes["terraform"] = {"parameter_group": SNIPPET}
+
+
+def _echo(check_fact: str = "parameter_group", message: str = "parameter group is {observed} on {address}") -> Policy:
     return Policy("ME-ECHO-01", ("ME-SEC-01",), "echo", Severity.HIGH, frozenset({"sql_database"}),
                   {"fact": check_fact, "op": "==", "value": "default.postgres16"}, message=message,
-                  remediation={"description": "was {observed}", "snippets": {"terraform": snippet}})
+                  remediation={"description": "was {observed}", "requirement_fact": "parameter_group"})
 
 
 def _resource(label: str, facts: dict[str, Any]) -> Resource:
@@ -127,14 +135,11 @@ requirements: [ME-SEC-01]
 title: echoes the parameter group of a database
 severity: high
 applies_to: {kinds: [sql_database]}
-check: {fact: parameter_group, op: "==", value: default.postgres16}
+check: {fact: parameter_group, op: "!=", value: SECRET_HERE}
 message: "parameter group is {observed} on {address}"
 remediation:
   description: set the parameter group (was {observed})
-  snippets:
-    terraform: |-
-      parameter_group_name = "{observed}"
-"""
+""".replace("SECRET_HERE", SECRET)
 FORMATS = ("json", "sarif", "text", "markdown", "junit", "gitlab", "github")
 
 
@@ -159,7 +164,7 @@ def test_every_report_format_keeps_the_address_and_masks_the_value(tmp_path: Pat
     findings = json.loads(outputs["json"].read_text())["findings"]
     echo = [f for f in findings if f["policy_id"] == "ME-ECHO-01"]
     assert [(f["resource"]["address"], f["observed"], f["remediation"]["snippet"]) for f in echo] == \
-        [(ADDRESS, mask(SECRET), f'parameter_group_name = "{SNIPPET_MASK}"')], echo
+        [(ADDRESS, mask(SECRET), f"set the parameter group (was {mask(SECRET)})")], echo  # a text fix: masked too
 
 
 def test_the_packs_fix_for_a_database_named_like_its_password_parses_and_keeps_its_label(tmp_path: Path) -> None:

@@ -1,21 +1,17 @@
 """Fixes in both directions: make the cloud match (an AWS CLI call), or make the IaC match (a snippet).
 
-CLI templates are data, in the ``cli:`` section of ``scanner/mappings/aws_live.yaml``; IaC snippets
-come from the same mapping tables the scan uses (``scanner.mappings.remediation``).
+Both come from the mapping tables, through ``scanner.mappings.remediation``: CLI templates from the ``cli:``
+section of ``scanner/mappings/aws_live.yaml``, IaC snippets from the facts' native paths.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
-import yaml
-
 from scanner.drift.identity import cli_id
-from scanner.mappings import TABLE_DIR, fact_spec
-from scanner.mappings.remediation import native_value, render
+from scanner.mappings import fact_spec
+from scanner.mappings.remediation import cli_fix, render
 from scanner.model import Resource
 
 CLOUD, IAC = "cloud", "iac"
@@ -30,49 +26,10 @@ class Fix:
     fact: str | None = None
 
 
-@cache
-def cli_templates() -> dict[str, dict[str, Any]]:
-    data = yaml.safe_load((TABLE_DIR / "aws_live.yaml").read_text(encoding="utf-8")) or {}
-    return {str(k): dict(v or {}) for k, v in (data.get("cli") or {}).items()}
-
-
-def _strategy(value: Any) -> list[dict[str, Any]]:
-    """Capacity provider strategy items in the CLI's terms, from the fact's shape (``provider``) or a
-    template's (``CapacityProvider`` / ``capacity_provider``)."""
-    out = []
-    for item in value if isinstance(value, list) else []:
-        if isinstance(item, dict):
-            lowered = {str(k).lower().replace("_", ""): v for k, v in item.items()}
-            out.append({"capacityProvider": lowered.get("provider", lowered.get("capacityprovider")),
-                        "weight": lowered.get("weight", 0) or 0, "base": lowered.get("base", 0) or 0})
-    return out
-
-
-def _shorthand(items: list[dict[str, Any]]) -> str:
-    return " ".join(",".join(f"{k}={v}" for k, v in item.items()) for item in items)
-
-
 def cloud_fix(live: Resource, fact: str, value: Any) -> Fix | None:
     """The AWS CLI call that sets ``fact`` to ``value`` on the live resource; None when the table has none."""
-    template: Any = cli_templates().get(live.type, {}).get(fact)
-    native = native_value(live, fact, value)
-    if isinstance(template, dict):  # keyed by the wanted fact value (true/false), else by its native spelling
-        template = template.get(value) if isinstance(value, bool) else template.get(native)
-    if not isinstance(template, str):
-        return None
-    strategy = _strategy(native)
-    values = {
-        "id": cli_id(live),
-        "cluster": str(live.attributes.get("clusterArn", "")),
-        "value": json.dumps(native) if isinstance(native, bool) else native,
-        "value_json": json.dumps(native, separators=(",", ":")),
-        "value_providers": " ".join(str(i["capacityProvider"]) for i in strategy),
-        "value_shorthand": _shorthand(strategy),
-    }
-    snippet = template
-    for key, text in values.items():
-        snippet = snippet.replace("{" + key + "}", str(text))
-    return Fix(CLOUD, "aws-cli", " ".join(snippet.split()), f"set {fact} on the live resource", fact)
+    snippet = cli_fix(live, fact, value, cli_id(live))
+    return None if snippet is None else Fix(CLOUD, "aws-cli", snippet, f"set {fact} on the live resource", fact)
 
 
 def iac_fix(declared: Resource, fact: str, value: Any) -> Fix | None:

@@ -1,13 +1,32 @@
-"""Write a fix from the mapping table: the fact's native path, rendered in the resource's own format."""
+"""Every fix, from the mapping tables: the one remediation path of specdrift.
+
+A fix makes a fact of a resource what a requirement wants. How to write that in the resource's own
+syntax is data, read here from the tables of this package:
+
+- ``fixes:`` sections, per native type or format and fact: a template (placeholders: the resource as
+  written ``{name} {address} {type} {type_lower} {namespace} {item}``, the failed check's
+  ``{observed} {expected} {value}``, the wanted values a policy names ``{value:FACT}``, and the
+  resource's own facts ``{fact:FACT}``), or ``{writer: NAME, ...}`` naming one of ``WRITERS`` below;
+  the key ``create`` of a type says how to declare one that is missing.
+- ``cli:`` (``aws_live.yaml``): per live type and fact, the AWS CLI call that sets it (``cli_fix``).
+- a fact's ``path`` (or ``fix: {path}``): where the generic per-format writers (``render``) put it.
+
+Policies and check functions name facts and wanted values only. What cannot be a template is in
+``WRITERS``, each with the reason it is code (``WHY_CODE``); the facts policies check but no table
+can fix are in ``UNFIXABLE``, each with its reason.
+"""
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from typing import Any
 
-from scanner.mappings import fact_spec, unit_dimension
+from scanner.mappings import TABLE_DIR, fact_spec, unit_dimension
 from scanner.model import Remediation, Resource, Unresolved
 from scanner.units import Quantity, parse_quantity
 
@@ -136,8 +155,66 @@ def _target(resource: Resource, write_path: tuple[str, ...]) -> tuple[str, str, 
     return str(parent["type"]), address, name, path
 
 
+@dataclass(frozen=True)
+class _Place:
+    """Where a generic fix goes: the block's type, address and name, the path in it, and the value."""
+
+    type: str
+    address: str
+    name: Any
+    path: list[Any]
+    native: Any
+    shown: str
+
+
+def _terraform_block(resource: Resource, at: _Place) -> Remediation:
+    # A module instance (module.gke.google_container_node_pool.api) is fixed in the module's block,
+    # or through the call's input that sets the value.
+    tf_type, tf_name = terraform_labels(at.address)
+    lines = [f'resource "{tf_type}" "{tf_name}" {{']
+    _hcl_block(lines, at.path, at.native, "  ")
+    lines.append("}")
+    where = (f"{at.address} (in the module's source, or through the module call's input that sets it)"
+             if at.address.startswith("module.") else at.address)
+    return Remediation("terraform", "\n".join(lines), f"set {at.shown} in {where}")
+
+
+def _cloudformation_property(resource: Resource, at: _Place) -> Remediation:
+    import yaml
+
+    cfn = {at.address: {"Properties": _nest(at.path, at.native)}}
+    return Remediation("cloudformation", yaml.safe_dump(cfn, sort_keys=False).rstrip(),
+                       f"set Properties.{at.shown} on {at.address}")
+
+
+def _arm_property(resource: Resource, at: _Place) -> Remediation:
+    body: dict[str, Any] = {"type": at.type, "name": at.name}
+    body.update(_nest(at.path, at.native))
+    return Remediation("arm", json.dumps(body, indent=2), f"set {at.shown} in the ARM resource")
+
+
+def _kubernetes_patch(resource: Resource, at: _Place) -> Remediation:
+    namespace = resource.facts.get("namespace")
+    ns = f" -n {namespace}" if namespace else ""
+    k8s_name = resource.facts.get("name") or resource.address.rsplit("/", 1)[-1]
+    patch = json.dumps(_nest(at.path, at.native), separators=(",", ":"))
+    kind = "merge" if not any(isinstance(p, _Item) for p in at.path) else "strategic"
+    return Remediation("kubernetes", f"kubectl patch {resource.type.lower()} {k8s_name}{ns} --type {kind} -p '{patch}'",
+                       f"set {at.shown} (and the same in the manifest)")
+
+
+# The generic writers: a fact's native path (from its table entry) and value, in each format's syntax.
+FORMAT_WRITERS: dict[str, Callable[[Resource, _Place], Remediation]] = {
+    "terraform": _terraform_block,
+    "cloudformation": _cloudformation_property,
+    "arm": _arm_property,
+    "kubernetes": _kubernetes_patch,
+}
+
+
 def render(resource: Resource, fact: str, value: Any) -> Remediation | None:
-    """The snippet that sets ``fact`` to ``value`` on ``resource``; None when the table can't say where."""
+    """The snippet that sets ``fact`` to ``value`` on ``resource`` at the fact's native path; None when the
+    table can't say where, or the format has no generic writer."""
     spec = fact_spec(resource, fact)
     if spec is None or spec.write_path is None or "*" in spec.write_path:
         return None
@@ -147,39 +224,11 @@ def render(resource: Resource, fact: str, value: Any) -> Remediation | None:
         path, native = path[:-1], [native]
     if any(isinstance(p, str) and p.isdigit() for p in path):
         return None  # a later list item: no fragment says "the third" unambiguously
+    writer = FORMAT_WRITERS.get(resource.format)
+    if writer is None:
+        return None
     shown = ".".join(f"[{p.key}={p.name}]" if isinstance(p, _Item) else str(p) for p in path)
-    tree = _nest(path, native)
-    fmt = resource.format
-    if fmt == "terraform":
-        # A module instance (module.gke.google_container_node_pool.api) is fixed in the module's block,
-        # or through the call's input that sets the value.
-        tf_type, tf_name = terraform_labels(address)
-        lines = [f'resource "{tf_type}" "{tf_name}" {{']
-        _hcl_block(lines, path, native, "  ")
-        lines.append("}")
-        where = (f"{address} (in the module's source, or through the module call's input that sets it)"
-                 if address.startswith("module.") else address)
-        return Remediation("terraform", "\n".join(lines), f"set {shown} in {where}")
-    if fmt == "cloudformation":
-        import yaml
-
-        cfn = {address: {"Properties": tree}}
-        return Remediation("cloudformation", yaml.safe_dump(cfn, sort_keys=False).rstrip(),
-                           f"set Properties.{shown} on {address}")
-    if fmt == "arm":
-        body: dict[str, Any] = {"type": rtype, "name": name}
-        body.update(tree)
-        return Remediation("arm", json.dumps(body, indent=2), f"set {shown} in the ARM resource")
-    if fmt == "kubernetes":
-        namespace = resource.facts.get("namespace")
-        ns = f" -n {namespace}" if namespace else ""
-        k8s_name = resource.facts.get("name") or resource.address.rsplit("/", 1)[-1]
-        patch = json.dumps(tree, separators=(",", ":"))
-        kind = "merge" if not any(isinstance(p, _Item) for p in path) else "strategic"
-        return Remediation("kubernetes",
-                           f"kubectl patch {resource.type.lower()} {k8s_name}{ns} --type {kind} -p '{patch}'",
-                           f"set {shown} (and the same in the manifest)")
-    return None
+    return writer(resource, _Place(rtype, address, name, path, native, shown))
 
 
 def _deep_merge(into: dict[str, Any], more: dict[str, Any]) -> dict[str, Any]:
@@ -221,3 +270,255 @@ def combine(fixes: list[Remediation]) -> Remediation | None:
                     else json.dumps(merged, indent=2))
             return Remediation(fmt, text, description)
     return Remediation(fmt, "\n".join(snippets), description)
+
+
+# ---- fixes from the tables' ``fixes:`` and ``cli:`` sections ------------------------------------------------
+
+@dataclass(frozen=True)
+class Create:
+    """The wanted value of a check that a resource of ``type`` be declared: the table's ``create`` fix."""
+
+    type: str
+
+
+def _keyed(section: Any) -> dict[str, dict[str, Any]]:
+    """``{type: {fact: entry}}``, entry keys as strings (a YAML ``true:`` is "true", as in the JSON cache)."""
+    out: dict[str, dict[str, Any]] = {}
+    for key, facts in (section or {}).items():
+        out[str(key)] = {str(fact): ({_key(k): v for k, v in entry.items()}
+                                     if isinstance(entry, dict) and "writer" not in entry else entry)
+                         for fact, entry in (facts or {}).items()}
+    return out
+
+
+def _key(value: Any) -> str:
+    return json.dumps(value) if isinstance(value, bool) else str(value)
+
+
+@cache
+def fix_tables() -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+    """(``fixes``: type or format -> fact -> template or writer, ``cli``: live type -> fact -> CLI template),
+    merged from every table; two tables that write one (key, fact) differently are an error."""
+    from scanner.policy.pack_cache import cached_documents  # the reader the mapping tables use
+
+    def parse(_: Path, raw: bytes) -> Any:
+        import yaml
+
+        data = yaml.load(raw.decode("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
+        return {"fixes": _keyed(data.get("fixes")), "cli": _keyed(data.get("cli"))}
+
+    merged: tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]] = ({}, {})
+    for data in cached_documents("mapping-fixes", sorted(TABLE_DIR.glob("*.yaml")), parse):
+        for into, section in zip(merged, (data["fixes"], data["cli"]), strict=True):
+            for key, facts in section.items():
+                have = into.setdefault(key, {})
+                for fact, entry in facts.items():
+                    if have.get(fact, entry) != entry:
+                        raise ValueError(f"mapping tables disagree on the fix of {fact!r} for {key}")
+                    have[fact] = entry
+    return merged
+
+
+def cli_templates() -> dict[str, dict[str, Any]]:
+    """Live type -> fact -> the AWS CLI template (or templates keyed by the wanted value) that sets it."""
+    return fix_tables()[1]
+
+
+_SLOT = re.compile(r"\{(\w+|value:[^{}\s]+|fact:[^{}\s]+)\}")
+
+
+def fill_template(template: str, resource: Resource, context: Mapping[str, Any],
+                  wanted: Mapping[str, Any]) -> str:
+    """``template`` with its placeholders filled (see the module's docstring); unknown ones stay as written."""
+    def slot(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name.startswith("value:"):
+            return str(wanted[name[6:]]) if name[6:] in wanted else match.group(0)
+        if name.startswith("fact:"):
+            return str(resource.facts.get(name[5:])) if name[5:] in resource.facts else match.group(0)
+        return str(context[name]) if name in context else match.group(0)
+
+    return _SLOT.sub(slot, template) if "{" in template else template
+
+
+Writer = Callable[[Mapping[str, Any], Resource, Any, Mapping[str, Any], Mapping[str, Any]], "str | None"]
+
+
+def _lines(entry: Mapping[str, Any], resource: Resource, value: Any, context: Mapping[str, Any],
+           wanted: Mapping[str, Any]) -> str | None:
+    items = value if isinstance(value, (list, tuple)) else [value]
+    return "\n".join(fill_template(entry["item"], resource, {**context, "item": item}, wanted) for item in items)
+
+
+def _dockerfile_from(entry: Mapping[str, Any], resource: Resource, value: Any, context: Mapping[str, Any],
+                     wanted: Mapping[str, Any]) -> str | None:
+    stage = resource.facts.get("stage_name")
+    return f"FROM {value}" + (f" AS {stage}" if isinstance(stage, str) else "")
+
+
+def _guide_spelling(value: Any) -> str:
+    """A value as SQL and postgresql.conf write it: numbers and booleans bare, anything else quoted."""
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, (int, float)):
+        return f"{value:g}" if isinstance(value, float) else str(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _server(resource: Resource) -> dict[str, str]:
+    """The server a configuration resource belongs to, as the file refers to it (``server_id`` as written;
+    the ARM name's server part), so its fix is valid where it is pasted."""
+    server_id = resource.attributes.get("server_id")
+    own_name = resource.address[len(resource.type) + 1:] if resource.address.startswith(f"{resource.type}/") \
+        else label(resource)
+    return {"server_id": written(server_id) if server_id is not None else "var.server_id",
+            "server": own_name.rsplit("/", 1)[0] if "/" in own_name else own_name}
+
+
+def _settings(entry: Mapping[str, Any], resource: Resource, value: Any, context: Mapping[str, Any],
+              wanted: Mapping[str, Any]) -> str | None:
+    """PostgreSQL settings, one ``item`` each between ``header`` and ``footer``, valued in the source's units."""
+    from scanner.mappings.transforms_postgresql import native_number
+
+    booleans = entry.get("booleans", ["on", "off"])
+    values = {"address": resource.address, "type": resource.type, "name": label(resource), **_server(resource)}
+    items = []
+    for setting, required in value:
+        if entry.get("values") == "guide":
+            shown = _guide_spelling(required)
+        elif isinstance(required, bool):
+            shown = booleans[0] if required else booleans[1]
+        else:
+            shown = native_number(setting, required)
+        item = entry["item"]
+        for key, text in {**values, "setting": setting, "value": shown}.items():
+            item = item.replace("{" + key + "}", str(text))
+        items.append(item)
+    parts = [entry.get("header", ""), *items, entry.get("footer", "")]
+    text = "\n".join(p for p in parts if p)
+    for key, shown in values.items():
+        text = text.replace("{" + key + "}", str(shown))
+    return text
+
+
+# Writers a table entry may name (``{writer: NAME}``): the fixes a template cannot say.
+WRITERS: dict[str, Writer] = {"lines": _lines, "settings": _settings, "dockerfile_from": _dockerfile_from}
+WHY_CODE = {
+    "lines": "one line per item of a list value (redis.conf save points, CREATE INDEX per missing index): a "
+             "template has no loop",
+    "settings": "PostgreSQL settings: each value converted to the setting's base unit (native_number, from the "
+                "settings table) or the guide's spelling, booleans as the service spells them, and the "
+                "server a configuration belongs to read from the resource",
+    "dockerfile_from": "the stage's AS clause is written only when the stage is named: a template has no "
+                       "condition",
+}
+
+# Facts policies check that no table can fix, and why: their findings carry the policy's description as a text
+# fix. Fact -> native type (or "*", every type) -> reason.
+_SIZE = ("a size is a choice among the provider's machine types, counts and tiers: the guide sets a floor, not one "
+         "value to write")
+_DESIGN = "the fix is a design change (new resources and their wiring), not one attribute: the description says it"
+_DERIVED = "the fact is derived from several resources or attributes, so no single native value writes it back"
+UNFIXABLE: dict[str, dict[str, str]] = {
+    **{fact: {"*": _SIZE} for fact in ("vcpu", "machine_type", "disk_size", "disk_type", "network_gbps", "count",
+                                       "instances", "replicas")},
+    "hpa_min_replicas": {"*": "scaling lives in a HorizontalPodAutoscaler, another resource: the description "
+                              "names it"},
+    "cpu_utilization": {"HorizontalPodAutoscaler": "an autoscaling/v2 metric is a list item matched by name: no "
+                                                   "patch path says which"},
+    "target": {"HorizontalPodAutoscaler": "the HPA must target another workload: a choice only its author can make"},
+    "containers": {"*": "a per-container setting of a workload the guide does not name (probes, security context, "
+                        "image policy): the description says what to add"},
+    "kind": {"Secret": "a plain Secret becomes a SealedSecret: re-encrypted with the cluster's key, not rewritten"},
+    "network_policy": {"*": _DESIGN},
+    "rules": {"NetworkPolicy": _DESIGN},
+    "schema": {"*": "the manifest fails its Kubernetes schema: the fix is the field the validator names"},
+    "default_network": {"*": _DESIGN},
+    "address_space": {"*": "the address plan is the organisation's: the guide gives a range only for its own VPC"},
+    "backup_copy": {"aws_rds_cluster": "Aurora has no automated cross-region backup copy: AWS Backup copy rules "
+                                       "(another resource) do it",
+                    "AWS::RDS::DBCluster": "Aurora has no automated cross-region backup copy: AWS Backup copy rules "
+                                           "(another resource) do it"},
+    "subnet_group": {"*": _DESIGN},
+    "private_network": {"*": _DESIGN},
+    "delegated_subnet": {"azurerm_redis_cache": _DESIGN},
+    "nat": {"azurerm_virtual_network": _DESIGN},
+    "listeners": {"*": _DERIVED},
+    "cdn": {"*": _DESIGN},
+    "cdn_enabled": {"*": _DESIGN},
+    "subnets": {"*": "the subnets to spread over are the network's: a list only its author knows"},
+    "ingress_rules": {"*": "a rule open to the internet is narrowed to the sources that need it: only its author "
+                           "knows them"},
+    "launch_type": {"*": "moving a service to Fargate or a capacity provider changes its task definition and "
+                         "networking too"},
+    "shown": {"*": "a secret in a format without a secret reference syntax: the description says to move it"},
+    "certificate": {"*": "a certificate is issued for the domain: only its ARN from ACM can be written"},
+    "redirects_to_https": {"*": _DESIGN},
+}
+
+
+def unfixable(resource_type: str, fact: str) -> str | None:
+    """Why no table fixes ``fact`` on ``resource_type`` (None when a table should)."""
+    reasons = UNFIXABLE.get(fact, {})
+    return reasons.get(resource_type) or reasons.get("*")
+
+
+def table_fix(resource: Resource, facts: Sequence[str], context: Mapping[str, Any],
+              wanted: Mapping[str, Any], value: Any = None) -> str | None:
+    """The first of ``facts`` the tables can fix on ``resource`` (by its type, then its format), rendered; a
+    ``Create`` value asks for the table's ``create`` entry of the missing type."""
+    fixes = fix_tables()[0]
+    if isinstance(value, Create):
+        keys: tuple[str, ...] = (value.type,)
+        facts = ("create",)
+    else:
+        keys = (resource.type, resource.format)
+    for fact in facts:
+        for key in keys:
+            entry = fixes.get(key, {}).get(fact)
+            if entry is None:
+                continue
+            if isinstance(entry, str):
+                return fill_template(entry, resource, context, wanted)
+            return WRITERS[entry["writer"]](entry, resource, value, context, wanted)
+    return None
+
+
+def _strategy(value: Any) -> list[dict[str, Any]]:
+    """Capacity provider strategy items in the CLI's terms, from the fact's shape (``provider``) or a
+    template's (``CapacityProvider`` / ``capacity_provider``)."""
+    out = []
+    for item in value if isinstance(value, list) else []:
+        if isinstance(item, dict):
+            lowered = {str(k).lower().replace("_", ""): v for k, v in item.items()}
+            out.append({"capacityProvider": lowered.get("provider", lowered.get("capacityprovider")),
+                        "weight": lowered.get("weight", 0) or 0, "base": lowered.get("base", 0) or 0})
+    return out
+
+
+def _shorthand(items: list[dict[str, Any]]) -> str:
+    return " ".join(",".join(f"{k}={v}" for k, v in item.items()) for item in items)
+
+
+def cli_fix(live: Resource, fact: str, value: Any, resource_id: str) -> str | None:
+    """The AWS CLI call (``cli:`` of the live table) that sets ``fact`` to ``value`` on the live resource;
+    None when the table has none. ``resource_id``: the identifier the CLI takes."""
+    template: Any = cli_templates().get(live.type, {}).get(fact)
+    native = native_value(live, fact, value)
+    if isinstance(template, dict):  # keyed by the wanted fact value (true/false), else by its native spelling
+        template = template.get(_key(value)) if isinstance(value, bool) else template.get(_key(native))
+    if not isinstance(template, str):
+        return None
+    strategy = _strategy(native)
+    values = {
+        "id": resource_id,
+        "cluster": str(live.attributes.get("clusterArn", "")),
+        "value": json.dumps(native) if isinstance(native, bool) else native,
+        "value_json": json.dumps(native, separators=(",", ":")),
+        "value_providers": " ".join(str(i["capacityProvider"]) for i in strategy),
+        "value_shorthand": _shorthand(strategy),
+    }
+    snippet = template
+    for key, text in values.items():
+        snippet = snippet.replace("{" + key + "}", str(text))
+    return " ".join(snippet.split())

@@ -94,10 +94,6 @@ def pg_conf_complete(_: Any, resource: Resource) -> Any:
     return True
 
 
-def fix_template(resource_type: str) -> Mapping[str, Any] | None:
-    return (_table().get("fixes") or {}).get(resource_type)
-
-
 def _base_factor(unit: str) -> tuple[str, float]:
     """``8kB`` -> (size, 8192); ``ms`` -> (duration, 0.001)."""
     match = _NUMBER_UNIT.match(unit if unit[0].isdigit() else f"1{unit}")

@@ -28,7 +28,8 @@ class Outcome:
     target: Any = None  # the value that would make a failed leaf pass (drives remediation)
     op: str | None = None
     line: int | None = None  # set when the deciding value has a line of its own (a list item)
-    fix: str | None = None  # a snippet a check function wrote itself, in the resource's own syntax
+    # A check function's wanted value of its fact: the finding's fix is the tables' for that fact and value.
+    wanted: Any = None
     parts: tuple[Outcome, ...] = ()  # every failing part of a compound (``all``) check, when more than one
 
 
@@ -257,7 +258,7 @@ def _every_failure(failed: list[Outcome]) -> Outcome:
 
     first = failed[0]
     return Outcome(Status.VIOLATES, first.fact, first.observed, first.expected, "; ".join(said(o) for o in failed),
-                   first.target, first.op, first.line, first.fix, tuple(failed))
+                   first.target, first.op, first.line, first.wanted, tuple(failed))
 
 
 def _shown(value: Any) -> str:

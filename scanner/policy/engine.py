@@ -255,21 +255,21 @@ class Engine:
         if status == Status.VIOLATES:
             # Only a violation's message and remediation are templates: the values they may name are
             # gathered for violations alone.
-            values = {
+            named = {  # the resource and the failed check as a fix names them
                 "address": resource.address, "type": resource.type, "fact": outcome.fact or "",
                 "observed": observed if outcome.observed is not None else "not set",
                 "expected": expected,
                 "name": self._label(resource),
                 "namespace": resource.facts.get("namespace", ""), "type_lower": resource.type.lower(),
                 "item": item.group(1) if (item := _ITEM.search(outcome.fact or "")) else "",
-                **shown_params,
             }
+            values = {**named, **shown_params}
             template = policy.message or ""
             message = fill(template, values) if template else (
                 fill(outcome.message, values)  # a leaf's own message may name {observed}, parameters...
                 or f"{outcome.fact} is {observed}, required {expected}")
             try:
-                remediation = self._remediation(policy, resource, outcome, values)
+                remediation = self._remediation(policy, resource, outcome, values, named, shown_params)
             except Exception as exc:
                 reraise_when_debugging()
                 fault = exc
@@ -297,34 +297,44 @@ class Engine:
         ), fault
 
     @staticmethod
-    def _remediation(policy: Policy, resource: Resource, outcome: Outcome,
-                     values: dict[str, Any]) -> Remediation | None:
+    def _remediation(policy: Policy, resource: Resource, outcome: Outcome, values: dict[str, Any],
+                     named: dict[str, Any], shown_params: dict[str, Any]) -> Remediation | None:
+        """The fix of a violation, from the mapping tables (``scanner.mappings.remediation``): the check
+        function's fact and wanted value, else the facts the policy's ``remediation`` names, else the fact's
+        native path; the policy's description when no table can say it."""
+        from scanner.mappings.remediation import render, table_fix
+
         if outcome.parts:  # a compound requirement failed in several parts: one fix that covers them all
             from dataclasses import replace
 
             from scanner.mappings.remediation import combine
 
-            fixes = [Engine._remediation(policy, resource, replace(part, parts=()), values) for part in outcome.parts]
+            fixes = [Engine._remediation(policy, resource, replace(part, parts=()), values, named, shown_params)
+                     for part in outcome.parts]
             return combine([fix for fix in fixes if fix is not None])
-        snippets = policy.remediation.get("snippets") or {}
-        description = fill(policy.remediation.get("description", ""), values)
+        spec = policy.remediation
+        description = fill(spec.get("description", ""), values)
         # In a snippet a secret becomes a bare word every format accepts (SNIPPET_MASK), so the fix stays valid.
         raw = display(outcome.observed)
         observed, expected = mask_value(raw, snippet=True), mask_value(outcome.expected, snippet=True)
-        if outcome.fix:  # a check function knew the exact fix (several settings, a missing statement)
-            return Remediation(resource.format, mask_quoted(outcome.fix, (raw, outcome.expected),
-                                                            (observed, expected), snippet=True), description)
-        # Most specific first: "TYPE:FACT", "FORMAT:FACT", "TYPE", "FORMAT" (FACT = the failing top-level fact).
+        in_snippet = {**named, "observed": observed if outcome.observed is not None else "not set",
+                      "expected": expected, "value": mask_value(display(outcome.target), snippet=True)}
+        wanted = {fact: shown_params.get(value["param"]) if isinstance(value, dict) and "param" in value
+                  else display(value) for fact, value in (spec.get("values") or {}).items()}
         top = (outcome.fact or "").split("[", 1)[0].split(".", 1)[0]
-        keys = (f"{resource.type}:{top}", f"{resource.format}:{top}", resource.type, resource.format)
-        template = next((snippets[key] for key in keys if key in snippets), None)
-        if template:
-            in_snippet = {**values, "observed": observed if outcome.observed is not None else "not set",
-                          "expected": expected, "value": mask_value(display(outcome.target), snippet=True)}
-            return Remediation(resource.format, fill(template, in_snippet), description)
+        if outcome.wanted is not None:  # a check function named its fact's wanted value
+            text = table_fix(resource, (top,), in_snippet, wanted, outcome.wanted)
+            if text is not None:
+                return Remediation(resource.format, mask_quoted(text, (raw, outcome.expected), (observed, expected),
+                                                                snippet=True), description)
+        # The failing fact's fix when the policy names it, else the fix of the requirement as a whole.
+        facts = [top] if top in (spec.get("facts") or ()) else []
+        if spec.get("requirement_fact"):
+            facts.append(spec["requirement_fact"])
+        text = table_fix(resource, facts, in_snippet, wanted) if facts else None
+        if text is not None:
+            return Remediation(resource.format, text, description)
         if outcome.target is not None and outcome.fact and "[" not in outcome.fact:
-            from scanner.mappings.remediation import render
-
             rendered = render(resource, outcome.fact, mask_value(outcome.target, snippet=True))
             if rendered is not None:
                 return Remediation(rendered.format, rendered.snippet, description or rendered.description)

@@ -68,7 +68,5 @@ def image_pinned(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, 
         return Outcome(Status.COMPLIES, fact, image, expected)
     tag = ref.tag if ref.tag and ref.tag.lower() not in floating and ref.version_parts() >= min_parts \
         else "<version>"
-    name = facts.get("stage_name")
-    fix = f"FROM {ref.repository}:{tag}@sha256:<digest>" + (f" AS {name}" if isinstance(name, str) else "")
     return Outcome(Status.VIOLATES, fact, image, expected, f"base image {image} {problem}", op="image_pinned",
-                   fix=fix)
+                   wanted=f"{ref.repository}:{tag}@sha256:<digest>")

@@ -6,15 +6,12 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from scanner.mappings.remediation import label, written
 from scanner.mappings.transforms_postgresql import (
     SettingValue,
     built_in_default,
-    fix_template,
-    native_number,
     read_setting,
 )
-from scanner.model import Resource, Status, Unresolved
+from scanner.model import Status, Unresolved
 from scanner.policy.check import SKIP, EvalContext, Outcome, resolve_value
 from scanner.policy.functions import register
 
@@ -25,51 +22,6 @@ def _same(have: SettingValue, need: SettingValue) -> bool:
     if isinstance(have.key[1], float) and isinstance(need.key[1], float):
         return math.isclose(have.key[1], need.key[1], rel_tol=1e-9, abs_tol=1e-12)
     return bool(have.key[1] == need.key[1])
-
-
-def _guide_spelling(value: Any) -> str:
-    """A value as SQL and postgresql.conf write it: numbers and booleans bare, anything else quoted."""
-    if isinstance(value, bool):
-        return "on" if value else "off"
-    if isinstance(value, (int, float)):
-        return f"{value:g}" if isinstance(value, float) else str(value)
-    return "'" + str(value).replace("'", "''") + "'"
-
-
-def render_fix(resource: Resource, settings: list[tuple[str, Any]]) -> str | None:
-    """The lines that set ``settings`` in the resource's own syntax (templates in postgresql.yaml)."""
-    template = fix_template(resource.type)
-    if template is None:
-        return None
-    booleans = template.get("booleans", ["on", "off"])
-    values = {"address": resource.address, "type": resource.type, "name": label(resource), **_server(resource)}
-    items = []
-    for setting, required in settings:
-        if template.get("values") == "guide":
-            value = _guide_spelling(required)
-        elif isinstance(required, bool):
-            value = booleans[0] if required else booleans[1]
-        else:
-            value = native_number(setting, required)
-        item = template["item"]
-        for key, text in {**values, "setting": setting, "value": value}.items():
-            item = item.replace("{" + key + "}", str(text))
-        items.append(item)
-    parts = [template.get("header", ""), *items, template.get("footer", "")]
-    text = "\n".join(p for p in parts if p)
-    for key, value in values.items():
-        text = text.replace("{" + key + "}", str(value))
-    return text
-
-
-def _server(resource: Resource) -> dict[str, str]:
-    """The server a configuration resource belongs to, as the file refers to it (``server_id`` as written;
-    the ARM name's server part), so its fix is valid where it is pasted."""
-    server_id = resource.attributes.get("server_id")
-    own_name = resource.address[len(resource.type) + 1:] if resource.address.startswith(f"{resource.type}/") \
-        else label(resource)
-    return {"server_id": written(server_id) if server_id is not None else "var.server_id",
-            "server": own_name.rsplit("/", 1)[0] if "/" in own_name else own_name}
 
 
 @register("postgresql_settings")
@@ -121,9 +73,9 @@ def postgresql_settings(ctx: EvalContext, facts: Mapping[str, Any], args: Mappin
         message = "; ".join(f"{n} = {h.text}, required {r.text}" + (f" ({e})" if e else "") for n, h, r, e in bad)
         observed: Any = bad[0][1].text if len(bad) == 1 else {n: h.text for n, h, _, _ in bad}
         expected: Any = bad[0][2].text if len(bad) == 1 else {n: r.text for n, _, r, _ in bad}
-        fix = render_fix(ctx.resource, [(n, required[n]) for n, _, _, _ in bad])
+        # the fix: these settings at the guide's values, written by the settings writer of the tables
         return Outcome(Status.VIOLATES, f"pg_settings.{first}", observed, expected, message, op="postgresql_settings",
-                       line=lines.get(first), fix=fix)
+                       line=lines.get(first), wanted=[(n, required[n]) for n, _, _, _ in bad])
     if unknown:
         name, value = unknown[0]
         return Outcome(Status.UNKNOWN, f"pg_settings.{name}", value.expression, read_setting(name, required[name]).text,

@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
 
+from scanner.mappings.remediation import Create
 from scanner.model import Resource, Status
 from scanner.policy.check import SKIP, EvalContext, Outcome, resolve_value
 from scanner.policy.functions import register
@@ -52,7 +53,7 @@ def find_resources(ctx: EvalContext, types: Any, match: Mapping[str, Any]) -> li
 
 @register("requires_resource")
 def requires_resource(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, Any]) -> Outcome:
-    """``args``: for_types, types, match, present (skip|complies), absent (violates|unknown), message, fix."""
+    """``args``: for_types, types, match, present (skip|complies), absent (violates|unknown), message."""
     from scanner.policy.engine import display, fill
 
     if ctx.resource.type not in args["for_types"]:
@@ -64,7 +65,7 @@ def requires_resource(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[
         first = found[0]
         where = first.origin.describe()
         return Outcome(_VERDICTS[args.get("present", "skip")], None, f"{first.address} ({where})", expected)
-    fix = fill(args["fix"], values) if args.get("fix") else None
+    # the fix: declare the first of ``types`` (the tables' ``create`` entry of that type, when it has one)
     return Outcome(_VERDICTS[args.get("absent", "violates")], None, None, expected,
                    fill(args.get("message", "a required resource is not declared"), values), op="requires_resource",
-                   fix=fix)
+                   wanted=Create(args["types"][0]))

@@ -29,7 +29,6 @@ def redis_save_points(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[
     fact = "redis_save"
     required = _pairs(resolve_value(args["required"], ctx.params))
     expected = " / ".join(f"save {s} {c}" for s, c in required)
-    fix = "\n".join(f"save {s} {c}" for s, c in required)
     if fact not in facts:
         if ctx.resource.format != "redis_conf":
             return Outcome(SKIP)
@@ -47,6 +46,5 @@ def redis_save_points(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[
         message = "RDB snapshots are turned off (save \"\")"
     else:
         message = "no snapshot point covers " + ", ".join(f"save {s} {c}" for s, c in missing)
-    # The save lines are redis.conf's syntax; a managed cache gets its fix from the policy's snippets.
     return Outcome(Status.VIOLATES, fact, observed, expected, message, op="redis_save_points",
-                   fix=fix if ctx.resource.format == "redis_conf" else None)
+                   wanted=[f"{s} {c}" for s, c in required])

@@ -29,7 +29,6 @@ def timescaledb_indexes(ctx: EvalContext, facts: Mapping[str, Any], args: Mappin
     expected = "; ".join(f"({', '.join(c)})" for c in required)
     if not missing:
         return Outcome(Status.COMPLIES, "index_columns", "; ".join(f"({p})" for p in present), expected)
-    fix = "\n".join(f"CREATE INDEX ON {table} ({columns});" for columns in missing)
     return Outcome(Status.VIOLATES, "index_columns", "; ".join(f"({p})" for p in present) or "none", expected,
                    f"{table} lacks the index(es) " + "; ".join(f"({m})" for m in missing), op="timescaledb_indexes",
-                   fix=fix)
+                   wanted=missing)
