@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from benchmarks import generate, measure
-from scanner.loaders import load_paths
+from scanner.mappings import load_paths
 
 
 def _same_tree(a: Path, b: Path) -> bool:

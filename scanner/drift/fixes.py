@@ -13,8 +13,8 @@ from typing import Any
 
 import yaml
 
-from scanner.drift.identity import cli_id
 from scanner.mappings import TABLE_DIR, fact_spec
+from scanner.mappings.identity import cli_id
 from scanner.mappings.remediation import native_value, render
 from scanner.model import Resource
 
@@ -105,7 +105,7 @@ def unmanaged_fixes(live: Resource, iac_format: str | None) -> list[Fix]:
     cloud = Fix(CLOUD, "text", f"delete {live.type} {identifier} if nobody needs it",
                 "it runs outside the IaC: nothing reviews or recreates it")
     if iac_format == "terraform":
-        from scanner.drift.identity import IDENTITIES
+        from scanner.mappings.identity import IDENTITIES
 
         tf_type = (IDENTITIES[live.type].terraform_types or ("TYPE",))[0]
         iac = Fix(IAC, "shell", f"terraform import {tf_type}.NAME {identifier}", "adopt it: declare it, then import")

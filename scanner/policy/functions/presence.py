@@ -53,7 +53,7 @@ def find_resources(ctx: EvalContext, types: Any, match: Mapping[str, Any]) -> li
 @register("requires_resource")
 def requires_resource(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, Any]) -> Outcome:
     """``args``: for_types, types, match, present (skip|complies), absent (violates|unknown), message, fix."""
-    from scanner.policy.engine import display, fill
+    from scanner.display import display, fill
 
     if ctx.resource.type not in args["for_types"]:
         return Outcome(SKIP)
