@@ -191,7 +191,7 @@ def edges() -> list[Edge]:
 def _worst(edge: Edge) -> str:
     """The module of the import's chain in the highest layer (the one that makes an edge upward)."""
     chain = [m for m in _chain(edge.imported) if m in MODULES]
-    return max(chain, key=lambda m: _RANK.get(unit_of(m) or "", -1))
+    return max(reversed(chain), key=lambda m: _RANK.get(unit_of(m) or "", -1))  # ties: the module itself
 
 
 def test_every_module_has_a_layer() -> None:
