@@ -3,10 +3,12 @@
     git archive d98e259 | tar -x -C /tmp/before
     python3 -m benchmarks.same_reports --before /tmp/before [--after .] [--cases rw-vpc,example,...]
 
-Each corpus is scanned by both trees (``python -m scanner scan DIR --format json``, the tree's package first on
-``PYTHONPATH``, run from a neutral directory so paths print the same), the run's timestamp and duration are
-dropped, and the rest is compared byte for byte. Where they differ, the findings that only one side has are
-listed (policy, resource, status), so a change that makes findings right can be told from a regression.
+Each corpus is scanned once by each tree (``python -m scanner scan DIR --format FORMAT:FILE`` for every format:
+text, json, sarif, junit, markdown, gitlab, github; the tree's package first on ``PYTHONPATH``, run from a neutral
+directory so paths print the same), what differs from run to run is blanked (the run's timestamp and duration:
+``VOLATILE``), and each format's text is compared byte for byte. Where the JSON differs, the findings that only one
+side has are listed (policy, resource, status), so a change that makes findings right can be told from a
+regression; where another format differs, its first differing lines are shown.
 Corpora: the real repositories of ``benchmarks/repos.py``, examples/marketing-engine and a generated Terraform
 corpus of the tf-vpc size.
 """
@@ -14,8 +16,11 @@ corpus of the tf-vpc size.
 from __future__ import annotations
 
 import argparse
+import difflib
+import itertools
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -46,17 +51,42 @@ def corpora(work: Path, wanted: set[str] | None) -> list[tuple[str, Path]]:
     return found
 
 
-def report(tree: Path, corpus: Path, neutral: Path) -> dict[str, Any]:
-    env = {**os.environ, "PYTHONPATH": str(tree), "NO_COLOR": "1",
+# Each format's file name, and the fields of it that change from run to run (a regex whose one group is blanked).
+FORMATS = {"text": "report.txt", "json": "report.json", "sarif": "report.sarif", "junit": "report.xml",
+           "markdown": "report.md", "gitlab": "report.gitlab.json", "github": "report.github.txt"}
+VOLATILE: dict[str, tuple[re.Pattern[str], ...]] = {
+    "json": (re.compile(r'^  "generated_at": ("[^"]*")', re.M), re.compile(r'^  "duration_seconds": ([^,\n]*)', re.M)),
+    "sarif": (re.compile(r'"id": "specdrift/([^"]*)"'), re.compile(r'"startTimeUtc": ("[^"]*")'),
+              re.compile(r'"endTimeUtc": ("[^"]*")')),
+    "junit": (re.compile(r' timestamp=("[^"]*")'), re.compile(r'^<testsuites [^>]* time=("[^"]*")', re.M)),
+}
+
+
+def _blank(match: re.Match[str]) -> str:
+    """The match with its group 1 (the value) replaced by ``-``."""
+    start, end = match.start(1) - match.start(), match.end(1) - match.start()
+    return match.group(0)[:start] + "-" + match.group(0)[end:]
+
+
+def normalized(fmt: str, text: str) -> str:
+    """The report's text with its run-specific values (``VOLATILE``) blanked, the rest as written."""
+    for pattern in VOLATILE.get(fmt, ()):
+        text = pattern.sub(_blank, text)
+    return text
+
+
+def reports(tree: Path, corpus: Path, neutral: Path) -> dict[str, str]:
+    """Format -> the tree's report on the corpus in that format, normalized; all from one scan."""
+    out = neutral.parent / f"out-{abs(hash(str(tree)))}"
+    out.mkdir(exist_ok=True)
+    env = {**os.environ, "PYTHONPATH": str(tree), "NO_COLOR": "1", "COLUMNS": "160",
            "SPECDRIFT_CACHE_DIR": str(neutral / f"cache-{abs(hash(str(tree)))}")}
-    done = subprocess.run([sys.executable, "-m", "scanner", "scan", str(corpus), "--format", "json"], cwd=neutral,
+    formats = [arg for fmt, name in FORMATS.items() for arg in ("--format", f"{fmt}:{out / name}")]
+    done = subprocess.run([sys.executable, "-m", "scanner", "scan", str(corpus), *formats], cwd=neutral,
                           env=env, capture_output=True, text=True, timeout=1800, check=False)
     if done.returncode not in (0, 1):
         raise RuntimeError(f"{tree} on {corpus}: exit {done.returncode}: {done.stderr[-1000:]}")
-    data: dict[str, Any] = json.loads(done.stdout)
-    for volatile in ("generated_at", "duration_seconds"):
-        data.pop(volatile, None)
-    return data
+    return {fmt: normalized(fmt, (out / name).read_text(encoding="utf-8")) for fmt, name in FORMATS.items()}
 
 
 def _key(finding: dict[str, Any]) -> str:
@@ -65,15 +95,28 @@ def _key(finding: dict[str, Any]) -> str:
     return f"{finding.get('policy_id')} {finding.get('status')} {resource.get('address')} ({where})"
 
 
-def differences(before: dict[str, Any], after: dict[str, Any], shown: int = 12) -> list[str]:
-    if json.dumps(before, sort_keys=True) == json.dumps(after, sort_keys=True):
-        return []
-    old = Counter(_key(f) for f in before.get("findings", []))
-    new = Counter(_key(f) for f in after.get("findings", []))
-    lines = [f"  only before: {k}" for k in sorted((old - new).elements())][:shown]
-    lines += [f"  only after:  {k}" for k in sorted((new - old).elements())][:shown]
-    if not lines:
-        lines = ["  same findings (policy, resource, status); other fields differ"]
+def _findings(text: str) -> list[dict[str, Any]]:
+    findings: list[dict[str, Any]] = json.loads(text).get("findings", [])
+    return findings
+
+
+def differences(before: dict[str, str], after: dict[str, str], shown: int = 12) -> list[str]:
+    """What differs between two trees' reports (format -> normalized text); nothing when every format is the same."""
+    lines: list[str] = []
+    for fmt in FORMATS:
+        if before[fmt] == after[fmt]:
+            continue
+        lines.append(f"  {fmt} differs")
+        if fmt == "json":
+            old = Counter(_key(f) for f in _findings(before[fmt]))
+            new = Counter(_key(f) for f in _findings(after[fmt]))
+            found = [f"    only before: {k}" for k in sorted((old - new).elements())][:shown]
+            found += [f"    only after:  {k}" for k in sorted((new - old).elements())][:shown]
+            lines += found or ["    same findings (policy, resource, status); other fields differ"]
+        else:
+            diff = difflib.unified_diff(before[fmt].splitlines(), after[fmt].splitlines(), "before", "after",
+                                        n=0, lineterm="")
+            lines += [f"    {line}" for line in itertools.islice(diff, shown)]
     return lines
 
 
@@ -90,8 +133,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         neutral = work / "run"
         neutral.mkdir()
         for name, corpus in corpora(work, wanted):
-            lines = differences(report(args.before.resolve(), corpus, neutral),
-                                report(args.after.resolve(), corpus, neutral))
+            lines = differences(reports(args.before.resolve(), corpus, neutral),
+                                reports(args.after.resolve(), corpus, neutral))
             differing += bool(lines)
             print(f"{name}: {'same' if not lines else 'DIFFERENT'}")
             for line in lines:

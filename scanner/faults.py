@@ -1,6 +1,6 @@
 """Fault isolation: an exception in one stage of one file, resource or policy is reported, not fatal.
 
-Each stage catches at its own boundary (``loaders.load_file`` and ``load_paths`` for loading and
+Each stage catches at its own boundary (``loaders.load_file`` and ``load_files`` for loading and
 linking, ``mappings.normalize`` for one resource's facts, ``Engine.evaluate`` for one policy on one
 resource and its fix) and turns the exception into an ``error`` finding that names the file, the
 resource and the policy. ``internal error`` (exit 2) is left for the tool itself failing.

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import fnmatch
-import gc
 import os
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from scanner import __version__
-from scanner.model import Finding, Resource, Severity, Status
+from scanner.model import Finding, Resource, Severity
 from scanner.policy.catalog import Policy, PolicyError, load_policies
+from scanner.report import Report, cyclic_gc_paused
 from scanner.units import parse_quantity
 
 
@@ -40,31 +38,6 @@ class ScanOptions:
     jobs: int | None = None  # processes for loading large trees; None: the idle CPUs
     download_external_modules: bool = False  # fetch registry and git module sources (nothing is fetched otherwise)
     skip_paths: Sequence[str] = ()  # gitignore-like globs of paths left out (scanner/loaders/path_globs.py)
-
-
-@dataclass
-class Report:
-    findings: list[Finding]
-    policies: list[Policy]
-    files: dict[str, str]
-    resources: int
-    started: datetime
-    duration_s: float
-    version: str = __version__
-    notes: list[str] = field(default_factory=list)  # for the user, on stderr (baseline entries unused, ...)
-    unclaimed: list[str] = field(default_factory=list)  # files named on the command line no loader reads
-
-    def counts(self) -> dict[str, int]:
-        counts = {s.value: 0 for s in Status}
-        for finding in self.findings:
-            counts[finding.status.value] += 1
-        return counts
-
-    def failing(self, fail_on: Severity, strict: bool = False) -> list[Finding]:
-        """Findings that fail the gate: violations at or above ``fail_on``; errors too when strict."""
-        return [f for f in self.findings if not f.accepted and (
-                (f.status == Status.VIOLATES and f.severity.rank >= fail_on.rank)
-                or (strict and f.status == Status.ERROR))]
 
 
 def _matches(policy: Policy, patterns: Sequence[str]) -> bool:
@@ -131,7 +104,7 @@ def evaluate_resources(resources: Sequence[Resource], policies: Sequence[Policy]
 
 
 def scan(options: ScanOptions) -> Report:
-    from scanner.loaders import load_paths
+    from scanner.mappings import load_paths
     from scanner.policy.engine import Engine, parse_error_findings
     from scanner.policy.references import forget_index
 
@@ -208,23 +181,3 @@ def not_infrastructure_notes(files: Mapping[str, str], shown: int = 5) -> list[s
         notes.append(f"not judged as infrastructure ({what}; searched for literal secrets only): {listed}"
                      f"{'; to check such files, ' + todo if todo else ''}")
     return notes
-
-
-
-@contextmanager
-def cyclic_gc_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for the duration of a scan.
-
-    A scan allocates millions of small, long-lived, acyclic containers (parsed trees,
-    facts, findings); the collector would walk all of them again and again while they are
-    being built (measured: about 20% of a large scan's time, 75% of unpickling results
-    from worker processes). Reference counting still frees everything; cycles made
-    meanwhile are collected once the collector is back on.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()

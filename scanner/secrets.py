@@ -38,7 +38,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from scanner.loaders.lines import LineDict
+from scanner.lines import LineDict
 from scanner.model import Origin, Resource
 
 RESOURCE_TYPE = "credential"

@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 
 from scanner.model import PARSE_ERROR_POLICY, Acceptance, Finding, Remediation, Severity, Status
 from scanner.policy.catalog import Parameter, Policy
-from scanner.scan import Report
+from scanner.report import Report
 
 TF = "infra/db/main.tf"
 K8S = "deploy/k8s/api.yaml"

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from scanner.loaders import load_file, load_paths
+from scanner.loaders import load_file
 from scanner.loaders.k6 import JsSyntaxError, options_literal
+from scanner.mappings import load_paths
 from scanner.model import Status, Unresolved
 from scanner.policy.catalog import load_policies
 from scanner.policy.engine import Engine

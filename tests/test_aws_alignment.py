@@ -19,8 +19,7 @@ from typing import Any
 import pytest
 
 from scanner.drift.compare import items
-from scanner.loaders import load_paths
-from scanner.mappings import _merged, normalize
+from scanner.mappings import load_paths, mapping_for_type, normalize
 from scanner.model import Origin, Resource, Unresolved
 from scanner.units import Quantity
 
@@ -592,7 +591,7 @@ CASES = [
 
 def _terraform_type(rtype: str) -> str:
     """The Terraform type of a live type (the first the drift engine pairs with it)."""
-    from scanner.drift.identity import IDENTITIES
+    from scanner.mappings.identity import IDENTITIES
 
     return IDENTITIES[rtype].terraform_types[0]
 
@@ -640,17 +639,17 @@ def _declared(tmp_path: Path, case: Case, fmt: str) -> Resource:
 
 def test_every_live_type_has_a_case_and_the_domain_kinds_and_facts() -> None:
     from scanner.collectors.aws import resource_types
-    from scanner.drift.identity import STACK_TYPE
+    from scanner.mappings.identity import STACK_TYPE
 
     live_types = {t for t in resource_types() if t != STACK_TYPE}
     assert {c.type for c in CASES} == live_types
     for rtype in sorted(live_types):
-        live, cfn = _merged(rtype, "aws-api"), _merged(rtype, "cloudformation")
+        live, cfn = mapping_for_type(rtype, "aws-api"), mapping_for_type(rtype, "cloudformation")
         assert live is not None and cfn is not None, rtype
         assert live.kinds == cfn.kinds, rtype
         # Every fact the domain tables give the template spelling, live state gives too (unless no API can).
         assert set(cfn.facts) - set(live.facts) == NOT_OBSERVABLE_LIVE.get(rtype, set()), rtype
-        terraform = _merged(_terraform_type(rtype), "terraform")
+        terraform = mapping_for_type(_terraform_type(rtype), "terraform")
         assert terraform is not None and terraform.kinds == live.kinds, rtype
 
 
@@ -660,7 +659,8 @@ SPELLINGS = [(case, fmt) for case in CASES for fmt in ("cloudformation", "terraf
 @pytest.mark.parametrize(("case", "fmt"), SPELLINGS, ids=[f"{c.name}-{f}" for c, f in SPELLINGS])
 def test_live_facts_equal_the_iac_facts_of_the_same_resource(tmp_path: Path, case: Case, fmt: str) -> None:
     declared, live = _declared(tmp_path, case, fmt), _live(case)
-    shared = set(_merged(declared.type, declared.format).facts) & set(_merged(live.type, "aws-api").facts)  # type: ignore[union-attr]
+    shared = (set(mapping_for_type(declared.type, declared.format).facts)  # type: ignore[union-attr]
+              & set(mapping_for_type(live.type, "aws-api").facts))  # type: ignore[union-attr]
     compared = []
     for fact in sorted(shared - set(case.one_sided)):
         assert (fact in declared.facts) == (fact in live.facts), (

@@ -49,7 +49,7 @@ def _collect(url: str, **kwargs: Any) -> Any:
 
 def _drift(collection: Any, iac: bool = True) -> Any:
     from scanner.drift.report import build
-    from scanner.loaders import load_paths
+    from scanner.mappings import load_paths
     from scanner.policy.catalog import load_policies
 
     declared = load_paths([TEMPLATE]).resources if iac else []

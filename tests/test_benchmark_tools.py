@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from benchmarks import generate, measure
-from scanner.loaders import load_paths
+from scanner.mappings import load_paths
 
 
 def _same_tree(a: Path, b: Path) -> bool:
@@ -55,3 +55,25 @@ def test_measure_reports_memory_and_stops_a_run_past_its_timeout() -> None:
     assert sample.tree_peak_kib is None or sample.tree_peak_kib >= 48 * 1024
     stopped = measure.run([sys.executable, "-c", "import time; time.sleep(30)"], timeout_s=0.5)
     assert stopped.timed_out and stopped.returncode != 0
+
+
+def test_same_reports_compares_every_format_with_only_the_run_specific_values_blanked() -> None:
+    from benchmarks.same_reports import FORMATS, differences, normalized
+
+    json_report = ('{\n  "generated_at": "2026-01-01T00:00:00+00:00",\n  "duration_seconds": 0.341,\n'
+                   '  "findings": [\n    {\n      "duration_seconds": 7\n    }\n  ]\n}\n')
+    assert normalized("json", json_report) == ('{\n  "generated_at": -,\n  "duration_seconds": -,\n'
+                                               '  "findings": [\n    {\n      "duration_seconds": 7\n    }\n  ]\n}\n')
+    junit = ('<testsuites name="specdrift" tests="2" errors="0" time="0.341">\n'
+             '  <testsuite name="ME-1" timestamp="2026-01-01T00:00:00" time="0" tests="2" errors="0">\n')
+    assert normalized("junit", junit) == ('<testsuites name="specdrift" tests="2" errors="0" time=->\n'
+                                          '  <testsuite name="ME-1" timestamp=- time="0" tests="2" errors="0">\n')
+    sarif = '"id": "specdrift/2026-01-01T00:00:00Z"\n"startTimeUtc": "2026-01-01T00:00:00Z"\n"uri": "x"\n'
+    assert normalized("sarif", sarif) == '"id": "specdrift/-"\n"startTimeUtc": -\n"uri": "x"\n'
+    assert normalized("text", "took 0.3 s\n") == "took 0.3 s\n"  # nothing of the text report is run-specific
+
+    assert set(FORMATS) == {"text", "json", "sarif", "junit", "markdown", "gitlab", "github"}
+    same = {fmt: '{"findings": []}' for fmt in FORMATS}
+    assert differences(same, dict(same)) == []
+    changed = {**same, "markdown": '{"findings": [1]}'}
+    assert differences(same, changed)[0] == "  markdown differs"

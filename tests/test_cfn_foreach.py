@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from scanner.loaders import load_paths
+from scanner.mappings import load_paths
 from scanner.model import EXISTS_WHEN, Unresolved
 
 _HEAD = '''AWSTemplateFormatVersion: "2010-09-09"

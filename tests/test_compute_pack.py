@@ -13,7 +13,7 @@ import pytest
 
 from scanner.baseline.components import BaselineError, load_components
 from scanner.catalog.shapes import lookup, suggest
-from scanner.loaders import load_paths
+from scanner.mappings import load_paths
 from scanner.mappings.remediation import render
 from scanner.model import Finding, Status
 from scanner.policy.catalog import load_policies

@@ -10,8 +10,7 @@ from scanner.collectors.collection import Collection, Gap
 from scanner.drift.match import MatchOptions, match
 from scanner.drift.report import build
 from scanner.drift.tfstate import load_ids
-from scanner.loaders import load_paths
-from scanner.mappings import normalize
+from scanner.mappings import load_paths, normalize
 from scanner.model import Origin, Resource
 from scanner.policy.catalog import load_policies
 
@@ -145,18 +144,18 @@ def test_terraform_show_json_with_modules_and_counts(tmp_path: Path) -> None:
 
 def test_every_collected_type_has_a_live_mapping_identity_and_valid_cli_facts() -> None:
     from scanner.collectors.aws import resource_types
-    from scanner.drift.identity import IDENTITIES, STACK_TYPE
-    from scanner.mappings import _merged
+    from scanner.mappings import mapping_for_type
+    from scanner.mappings.identity import IDENTITIES, STACK_TYPE
     from scanner.mappings.remediation import cli_templates
 
     for rtype in resource_types():
         if rtype == STACK_TYPE:
             continue
-        mapping = _merged(rtype, "aws-api")
+        mapping = mapping_for_type(rtype, "aws-api")
         assert mapping is not None and mapping.format == "aws-api" and mapping.kinds, rtype
         assert rtype in IDENTITIES, rtype
     for rtype, facts in cli_templates().items():
-        mapping = _merged(rtype, "aws-api")
+        mapping = mapping_for_type(rtype, "aws-api")
         assert mapping is not None, rtype
         assert set(facts) <= set(mapping.facts), (rtype, set(facts) - set(mapping.facts))
 

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from scanner.loaders import load_paths, loader_for
+from scanner.loaders import loader_for
 from scanner.loaders.redis_conf import split_args
+from scanner.mappings import load_paths
 from scanner.model import Unresolved
 
 from .conftest import EXAMPLE

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from scanner.loaders import load_paths
+from scanner.mappings import load_paths
 from scanner.mappings.transforms_postgresql import read_setting
 from scanner.model import Finding, Status
 from scanner.policy.catalog import load_policies

@@ -66,7 +66,7 @@ def test_line_dicts_keep_their_lines_in_slots_and_travel_between_processes() -> 
 
 
 def test_terraform_bodies_the_evaluation_leaves_unchanged_are_shared(tmp_path: Path) -> None:
-    from scanner.loaders import load_paths
+    from scanner.mappings import load_paths
 
     (tmp_path / "main.tf").write_text(
         'variable "names" { default = ["a", "b"] }\n'
@@ -83,7 +83,7 @@ def test_terraform_bodies_the_evaluation_leaves_unchanged_are_shared(tmp_path: P
 
 
 def test_an_unknown_count_is_written_on_a_copy_of_the_body(tmp_path: Path) -> None:
-    from scanner.loaders import load_paths
+    from scanner.mappings import load_paths
     from scanner.model import Unresolved
 
     (tmp_path / "main.tf").write_text('variable "n" {}\nresource "aws_instance" "web" {\n  count = var.n\n}\n'
@@ -106,7 +106,7 @@ def test_findings_share_equal_messages_and_fixes(tmp_path: Path) -> None:
 
 
 def test_shared_gates_give_the_findings_of_unshared_ones(monkeypatch: pytest.MonkeyPatch) -> None:
-    from scanner.loaders import load_paths
+    from scanner.mappings import load_paths
     from scanner.policy import engine
     from scanner.policy.catalog import load_policies
 
@@ -146,9 +146,8 @@ def test_a_leaf_is_judged_with_the_parameters_of_each_call() -> None:
 
 
 def test_one_key_lookups_and_lines_agree_with_the_general_walk() -> None:
-    from scanner.loaders import load_paths
     from scanner.loaders.base import line_at
-    from scanner.mappings import _MISSING, _fact_line, _line_path, lookup, mapping_for
+    from scanner.mappings import _MISSING, _fact_line, _line_path, load_paths, lookup, mapping_for
 
     from .conftest import EXAMPLE
 
@@ -169,8 +168,8 @@ def test_one_key_lookups_and_lines_agree_with_the_general_walk() -> None:
 def test_linking_leaves_no_module_scope_behind_for_the_paused_collector(tmp_path: Path) -> None:
     import gc
 
-    from scanner.loaders import load_paths
     from scanner.loaders.terraform import _ModuleScope
+    from scanner.mappings import load_paths
 
     (tmp_path / "mod").mkdir()
     (tmp_path / "mod" / "main.tf").write_text(
@@ -235,9 +234,8 @@ def test_findings_sorted_file_by_file_are_in_the_order_of_one_sort() -> None:
 def test_block_lists_keep_their_lines_in_slots_and_normalized_kinds_are_shared(tmp_path: Path) -> None:
     import pickle
 
-    from scanner.loaders import load_paths
     from scanner.loaders.base import BlockList
-    from scanner.mappings import mapping_for
+    from scanner.mappings import load_paths, mapping_for
 
     blocks = BlockList([{"a": 1}])
     assert (blocks.line, blocks.end_line) == (0, 0) and not hasattr(blocks, "__dict__")
@@ -251,7 +249,8 @@ def test_block_lists_keep_their_lines_in_slots_and_normalized_kinds_are_shared(t
 
 
 def test_rendering_skips_only_expressions_with_nothing_to_write_in(monkeypatch: pytest.MonkeyPatch) -> None:
-    from scanner.loaders import hcl_eval, load_paths
+    from scanner.loaders import hcl_eval
+    from scanner.mappings import load_paths
 
     from .conftest import EXAMPLE
 
@@ -304,7 +303,7 @@ def test_reading_only_texts_that_may_name_a_credential_finds_what_reading_all_di
 
 
 def test_templates_filled_from_their_parts_read_as_the_substitution_did() -> None:
-    from scanner.policy.engine import _PLACEHOLDER, fill
+    from scanner.display import _PLACEHOLDER, fill
 
     def substituted(template: str, values: dict[str, object]) -> str:
         return _PLACEHOLDER.sub(lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), template)

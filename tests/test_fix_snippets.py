@@ -22,8 +22,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scanner.loaders import load_paths
 from scanner.loaders.base import LoadResult
+from scanner.mappings import load_paths
 from scanner.mappings.remediation import label, terraform_labels
 from scanner.model import Resource, Status
 from scanner.policy.catalog import load_policies

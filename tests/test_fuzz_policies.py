@@ -23,8 +23,7 @@ from typing import Any
 
 import pytest
 
-from scanner.loaders import load_paths
-from scanner.mappings import normalize
+from scanner.mappings import load_paths, normalize
 from scanner.model import Finding, Resource, Status
 from scanner.policy.catalog import Policy, load_policies
 from scanner.policy.engine import Engine

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from scanner.loaders import load_paths
 from scanner.loaders.kubernetes import NOT_A_MANIFEST
+from scanner.mappings import load_paths
 from scanner.model import Status
 from scanner.scan import ScanOptions, scan
 

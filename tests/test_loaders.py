@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from scanner.loaders import load_paths
+from scanner.mappings import load_paths
 from scanner.model import Unresolved
 
 from .conftest import EXAMPLE

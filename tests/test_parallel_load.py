@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from scanner.loaders import load_paths, parallel
+from scanner.loaders import parallel
 from scanner.loaders.yaml_lines import LineDict
+from scanner.mappings import load_paths
 
 from .conftest import EXAMPLE
 

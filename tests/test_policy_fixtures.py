@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scanner.loaders import load_paths
+from scanner.mappings import load_paths
 from scanner.model import Status
 from scanner.policy.catalog import load_policies
 from scanner.policy.engine import Engine, parse_error_findings

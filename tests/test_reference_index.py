@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from scanner.loaders import load_paths
+from scanner.mappings import load_paths
 from scanner.model import Origin, Resource, Unresolved
 from scanner.policy.check import EvalContext
 from scanner.policy.functions import database, network, presence, storage

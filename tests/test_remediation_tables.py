@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
-from scanner.loaders import load_paths
+from scanner.mappings import load_paths
 from scanner.mappings.remediation import WHY_CODE, WRITERS, fix_tables, unfixable
 from scanner.model import Finding, Status
 from scanner.policy.catalog import load_policies

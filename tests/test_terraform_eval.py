@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from scanner.loaders import load_paths
+from scanner.mappings import load_paths
 from scanner.model import Resource, Status, Unresolved
 from scanner.policy.references import refs_in
 from scanner.scan import ScanOptions, scan

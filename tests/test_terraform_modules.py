@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from scanner.loaders import load_paths
 from scanner.loaders.terraform_modules import (
     ModuleSource,
     VersionError,
     newest_matching,
     parse_source,
 )
+from scanner.mappings import load_paths
 from scanner.model import Finding, Severity, Status
 from scanner.scan import ScanOptions, scan
 

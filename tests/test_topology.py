@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from scanner.loaders import load_paths
+from scanner.mappings import load_paths
 from scanner.model import Status
 from scanner.policy.catalog import load_policies
 from scanner.policy.engine import Engine

@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     from scanner.drift.render import render_json, render_text
     from scanner.drift.report import build
     from scanner.drift.tfstate import StateError, load_ids
-    from scanner.loaders import load_paths
+    from scanner.mappings import load_paths
     from scanner.model import Severity
     from scanner.policy.catalog import load_policies
     from scanner.scan import ScanOptions, select_policies

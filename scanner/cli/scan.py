@@ -38,7 +38,7 @@ def annotations_wanted(setting: str, destinations: list[tuple[str, str | None]])
 
 
 def run(args: argparse.Namespace) -> int:
-    from scanner.scan import cyclic_gc_paused
+    from scanner.report import cyclic_gc_paused
 
     # One pause over the scan and its reports: switched on between them, the collector would walk the
     # whole heap of resources and findings once more before the reports are written.

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from scanner.drift.identity import cli_id
 from scanner.mappings import fact_spec
+from scanner.mappings.identity import cli_id
 from scanner.mappings.remediation import cli_fix, render
 from scanner.model import Resource
 
@@ -62,7 +62,7 @@ def unmanaged_fixes(live: Resource, iac_format: str | None) -> list[Fix]:
     cloud = Fix(CLOUD, "text", f"delete {live.type} {identifier} if nobody needs it",
                 "it runs outside the IaC: nothing reviews or recreates it")
     if iac_format == "terraform":
-        from scanner.drift.identity import IDENTITIES
+        from scanner.mappings.identity import IDENTITIES
 
         tf_type = (IDENTITIES[live.type].terraform_types or ("TYPE",))[0]
         iac = Fix(IAC, "shell", f"terraform import {tf_type}.NAME {identifier}", "adopt it: declare it, then import")

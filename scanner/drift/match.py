@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scanner.collectors.collection import Gap
-from scanner.drift import identity as ident
 from scanner.drift.tfstate import ids_for
+from scanner.mappings import identity as ident
 from scanner.model import Resource
 
 MATCHED, MISSING, UNMANAGED, UNKNOWN = "matched", "missing", "unmanaged", "unknown"

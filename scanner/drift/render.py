@@ -7,10 +7,10 @@ import json
 import os
 from typing import Any
 
+from scanner.display import display
 from scanner.drift.compare import CHANGED
 from scanner.drift.report import DriftReport, Item, Side
 from scanner.model import Resource, Severity, Unresolved
-from scanner.policy.engine import display
 
 SCHEMA_VERSION = "1.0"
 _MARK = {"complies": "✓ complies", "violates": "✗ violates", "unknown": "? unknown", "error": "! error"}

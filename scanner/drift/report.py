@@ -11,14 +11,15 @@ from typing import Any
 
 from scanner import __version__
 from scanner.collectors.collection import Collection, Gap
+from scanner.display import display
 from scanner.drift.compare import CHANGED, UNKNOWN, Difference, differences
 from scanner.drift.fixes import IAC, Fix, cloud_fix, iac_fix, missing_fixes, unmanaged_fixes
 from scanner.drift.match import MATCHED, MISSING, UNMANAGED, MatchOptions, Pair, match
 from scanner.loaders.base import ParseError
-from scanner.mappings import _merged, normalize
+from scanner.mappings import mapping_for_type, normalize
 from scanner.model import Finding, Resource, Severity, Status
 from scanner.policy.catalog import Policy
-from scanner.policy.engine import Engine, display
+from scanner.policy.engine import Engine
 
 IN_SYNC, LIVE_ONLY = "in_sync", "live_only"
 DRIFT_STATUSES = (CHANGED, MISSING, UNMANAGED)
@@ -96,7 +97,7 @@ def _side(finding: Finding | None) -> Side | None:
 
 
 def _kinds(rtype: str, fmt: str) -> frozenset[str]:
-    mapping = _merged(rtype, fmt)
+    mapping = mapping_for_type(rtype, fmt)
     return mapping.kinds if mapping else frozenset()
 
 

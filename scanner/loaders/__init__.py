@@ -11,7 +11,7 @@ import importlib
 import os
 import pkgutil
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -24,7 +24,7 @@ from scanner.loaders.path_globs import PathFilter
 from scanner.model import Resource
 from scanner.plugins import loader_modules
 
-__all__ = ["LoadOutcome", "Loader", "ParseError", "all_loaders", "decode", "iter_files", "load_paths", "loader_for"]
+__all__ = ["LoadOutcome", "Loader", "ParseError", "all_loaders", "decode", "iter_files", "load_files", "loader_for"]
 
 SKIP_DIRS = {".git", ".hg", ".svn", ".terraform", "node_modules", ".venv", "venv", "__pycache__", ".tox",
              ".mypy_cache", ".ruff_cache", ".pytest_cache", ".specdrift-cache", ".venv-checkov"}
@@ -208,16 +208,16 @@ def _common_directory(files: Iterable[str]) -> str:
         return "."
 
 
-def load_paths(paths: Iterable[str | os.PathLike[str]], context: dict[str, Any] | None = None,
-               only: Sequence[str] | None = None, jobs: int | None = None,
-               skip: Sequence[str] = ()) -> LoadOutcome:
-    """Load every recognised file under ``paths`` but those the ``skip`` globs match, link cross-file formats,
-    attach facts.
+def load_files(paths: Iterable[str | os.PathLike[str]], context: dict[str, Any] | None = None,
+               only: Sequence[str] | None = None, jobs: int | None = None, skip: Sequence[str] = (),
+               then: Callable[[list[Resource], list[ParseError]], list[Resource]] | None = None) -> LoadOutcome:
+    """Load every recognised file under ``paths`` but those the ``skip`` globs match, link cross-file formats;
+    ``then`` (``mappings.load_paths`` passes the step that attaches facts) takes each format's resources as soon
+    as they are linked, with the list of errors to add to, and gives the resources kept.
 
     Large trees load across ``jobs`` processes (default: the idle CPUs; see ``parallel``).
     """
     from scanner.loaders.parallel import load_many
-    from scanner.mappings import normalize_all
 
     context = context or {}
     outcome = LoadOutcome()
@@ -258,5 +258,5 @@ def load_paths(paths: Iterable[str | os.PathLike[str]], context: dict[str, Any] 
             else:
                 resources = linked.resources
                 outcome.errors.extend(linked.errors)
-        outcome.resources.extend(normalize_all(resources, outcome.errors))
+        outcome.resources.extend(then(resources, outcome.errors) if then is not None else resources)
     return outcome

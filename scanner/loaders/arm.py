@@ -14,8 +14,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from scanner.lines import LineDict, LineList
 from scanner.loaders.base import LoadResult, ParseError
-from scanner.loaders.lines import LineDict, LineList
 from scanner.model import Origin, Resource, Unresolved
 
 NAME = "arm"

@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from scanner.lines import LineDict, LineList
 from scanner.loaders.base import LoadResult, ParseError
-from scanner.loaders.lines import LineDict, LineList
 from scanner.model import EXISTS_WHEN, Origin, Resource, Unresolved
 
 NAME = "cloudformation"

@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from scanner.lines import LineDict
 from scanner.loaders.base import BlockList
-from scanner.loaders.lines import LineDict
 from scanner.model import Unresolved
 
 _SPACE = re.compile(r"\s*\n\s*")

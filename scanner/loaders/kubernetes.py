@@ -13,9 +13,9 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from scanner.lines import LineDict
 from scanner.loaders.base import LoadResult, ParseError
 from scanner.loaders.documents import json_document, yaml_documents
-from scanner.loaders.lines import LineDict
 from scanner.loaders.not_infrastructure import KUSTOMIZATION, KUSTOMIZE_PATCH
 from scanner.model import Origin, Resource
 

@@ -17,8 +17,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from scanner.lines import LineDict, LineList
 from scanner.loaders.base import LoadResult, ParseError
-from scanner.loaders.lines import LineDict, LineList
 from scanner.model import Origin, Resource
 
 NAME = "nginx"

@@ -19,8 +19,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from scanner.lines import LineDict
 from scanner.loaders.base import LoadResult, ParseError
-from scanner.loaders.lines import LineDict
 from scanner.model import Origin, Resource, Unresolved
 
 NAME = "postgresql_conf"

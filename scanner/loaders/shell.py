@@ -42,8 +42,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from scanner.lines import LineDict
 from scanner.loaders.base import LoadResult, ParseError
-from scanner.loaders.lines import LineDict
 from scanner.model import Origin, Resource, Unresolved
 
 NAME = "shell"

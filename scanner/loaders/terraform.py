@@ -16,6 +16,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from scanner.lines import LineDict
 from scanner.loaders.base import BlockList, LoadResult, ParseError
 from scanner.loaders.hcl_eval import (
     EvalError,
@@ -35,7 +36,6 @@ from scanner.loaders.hcl_eval import (
     to_number,
 )
 from scanner.loaders.hcl_tree import HclSyntaxError
-from scanner.loaders.lines import LineDict
 from scanner.model import Origin, Resource, Unresolved
 
 if TYPE_CHECKING:

@@ -13,8 +13,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from scanner.lines import LineDict, LineList
 from scanner.loaders.base import BlockList, LoadResult, ParseError
-from scanner.loaders.lines import LineDict, LineList
 from scanner.model import Unresolved
 
 _COMMENT = "//"  # a JSON block's comment property

@@ -17,9 +17,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from scanner.lines import LineDict, LineList
 from scanner.loaders.base import BlockList, LoadResult, ParseError
 from scanner.loaders.documents import json_document
-from scanner.loaders.lines import LineDict, LineList
 from scanner.loaders.terraform import PROVIDERS
 from scanner.model import Origin, Resource, Unresolved
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from scanner.loaders.lines import LineDict, LineList
+from scanner.lines import LineDict, LineList
 from scanner.model import Origin, Resource, Unresolved
 
 # Positional parameter names of the TimescaleDB functions read here (TimescaleDB 2.x API reference).

@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from scanner.loaders.lines import LineDict, LineList
+from scanner.lines import LineDict, LineList
 
 _Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 

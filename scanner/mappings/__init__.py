@@ -44,13 +44,15 @@ format its kinds.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from scanner.faults import Fault, FaultyFacts, describe, reraise_when_debugging
+from scanner.loaders import LoadOutcome, load_files
 from scanner.loaders.base import BlockList, ParseError, line_at
 from scanner.model import Origin, Resource, Unresolved
 from scanner.plugins import declared
@@ -243,7 +245,7 @@ def tables() -> Mapping[str, tuple[TypeMapping, ...]]:
 
 def mapping_for(resource: Resource) -> TypeMapping | None:
     """The merged mapping of every table entry for this type and format (tables may split by domain)."""
-    return _merged(resource.type, resource.format, resource.provider)
+    return mapping_for_type(resource.type, resource.format, resource.provider)
 
 
 @cache
@@ -256,7 +258,8 @@ def _arm_spellings() -> dict[str, tuple[str, ...]]:
 
 
 @cache
-def _merged(rtype: str, fmt: str, provider: str = "") -> TypeMapping | None:
+def mapping_for_type(rtype: str, fmt: str, provider: str = "") -> TypeMapping | None:
+    """The merged mapping of a type in a format, without a Resource (drift asks it of the types it pairs)."""
     # ARM resource types are case-insensitive: Microsoft.Cache/Redis is the table's Microsoft.Cache/redis.
     spellings = _arm_spellings().get(rtype.lower(), (rtype,)) if fmt == "arm" else (rtype,)
     entries = [m for spelling in spellings for m in tables().get(spelling, ())
@@ -473,7 +476,7 @@ def children_of(resource: Resource) -> list[Resource]:
     mapping = mapping_for(resource)
     if mapping is None or not mapping.children:
         return []
-    from scanner.loaders.lines import LineDict
+    from scanner.lines import LineDict
 
     found: list[Resource] = []
     for child in mapping.children:
@@ -516,6 +519,14 @@ def normalize_all(resources: Iterable[Resource], errors: list[ParseError] | None
         out.extend(_guarded(lambda r: [normalize(r)], resource, [resource], errors))
         out.extend(_guarded(lambda r: [normalize(child) for child in children_of(r)], resource, [], errors))
     return out
+
+
+def load_paths(paths: Iterable[str | os.PathLike[str]], context: dict[str, Any] | None = None,
+               only: Sequence[str] | None = None, jobs: int | None = None, skip: Sequence[str] = ()) -> LoadOutcome:
+    """Every recognised file under ``paths`` but those the ``skip`` globs match loaded and linked
+    (``loaders.load_files``), each format's resources given their facts as soon as they are linked, so the
+    resources as loaded are freed format by format."""
+    return load_files(paths, context, only, jobs, skip, then=normalize_all)
 
 
 def _guarded(step: Callable[[Resource], list[Resource]], resource: Resource, fallback: list[Resource],

@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from scanner.coerce import listed, whole
-from scanner.loaders.lines import LineDict
+from scanner.lines import LineDict
 from scanner.mappings import MISSING, lookup, transform
 from scanner.mappings.transforms import k8s_containers, to_bool
 from scanner.model import Resource, Unresolved

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from scanner.loaders.lines import LineDict, LineList
+from scanner.lines import LineDict, LineList
 from scanner.mappings import _MISSING, lookup, transform
 from scanner.model import Resource, Unresolved
 from scanner.units import DURATION, parse_quantity

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from scanner.coerce import listed
-from scanner.loaders.lines import LineDict
+from scanner.lines import LineDict
 from scanner.mappings import ABSENT, lookup, transform
 from scanner.model import Resource, Unresolved
 from scanner.units import DURATION, SIZE, Quantity, format_quantity

@@ -86,7 +86,7 @@ def fixture_result(policy: Policy) -> FixtureResult:
 
 
 def _run_fixtures(policy: Policy) -> FixtureResult:
-    from scanner.loaders import load_paths
+    from scanner.mappings import load_paths
     from scanner.policy.engine import Engine
 
     seen: dict[str, set[str]] = {"pass": set(), "fail": set()}

@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from scanner.display import display, fill
 from scanner.faults import FactFault, describe, reraise_when_debugging
 from scanner.loaders.base import ParseError
 from scanner.model import (
@@ -24,9 +25,7 @@ from scanner.model import (
 from scanner.policy.catalog import Policy
 from scanner.policy.check import SKIP, EvalContext, Outcome, evaluate
 from scanner.secrets import mask_quoted, mask_value, redact
-from scanner.units import Quantity
 
-_PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _TOP_FACTS: dict[str | None, str | None] = {}  # a finding's fact -> its top-level fact (a few hundred)
 # The fields Engine._finding passes by position, in this order: a change to Finding's fields fails here, at import.
 _FINDING_FIELDS = ("policy_id", "requirement_ids", "title", "severity", "status", "message", "resource_address",
@@ -35,41 +34,6 @@ _FINDING_FIELDS = ("policy_id", "requirement_ids", "title", "severity", "status"
 if tuple(f.name for f in dataclasses.fields(Finding))[:len(_FINDING_FIELDS)] != _FINDING_FIELDS:
     raise ImportError("Finding's fields changed: update Engine._finding, which passes them by position")
 _ITEM = re.compile(r"\[([^\]]+)\]")
-
-
-def display(value: Any) -> Any:
-    """A value as reports show it: quantities in their own spelling, booleans lower-case."""
-    kind = type(value)
-    if kind is str or kind is int or value is None:  # most values: nothing to do (bool is not int here)
-        return value
-    if isinstance(value, Quantity):
-        return str(value)
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, (list, tuple)):
-        return [display(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): display(v) for k, v in value.items()}
-    if value is None or isinstance(value, (int, float, str)):
-        return value
-    return str(value)
-
-
-def fill(template: str, values: dict[str, Any]) -> str:
-    """``{name}`` placeholders filled from ``values``; unknown names are left as written."""
-    if "{" not in template:  # most messages a check wrote itself: nothing to fill
-        return template
-    parts = _TEMPLATES.get(template)
-    if parts is None:
-        if len(_TEMPLATES) >= 4096:  # a check's own messages may be many: bounded
-            _TEMPLATES.clear()
-        # literal text and names in turn (split on a pattern with a group keeps the names, at odd positions)
-        parts = _TEMPLATES[template] = _PLACEHOLDER.split(template)
-    return "".join(part if i % 2 == 0 else str(values[part]) if part in values else "{" + part + "}"
-                   for i, part in enumerate(parts))
-
-
-_TEMPLATES: dict[str, list[str]] = {}  # a template -> its parts (see fill)
 
 
 class Engine:

@@ -536,7 +536,7 @@ def _parent(file: str) -> str:
 
 def _keys(resource: Resource) -> list[str]:
     if is_live(resource):
-        from scanner.drift.identity import identifiers  # the names each live type answers to
+        from scanner.mappings.identity import identifiers  # the names each live type answers to
 
         return sorted(identifiers(resource))
     if resource.format == "arm":

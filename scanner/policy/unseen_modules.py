@@ -134,7 +134,7 @@ def _matches(given: tuple[str, ...], native: tuple[str, ...]) -> bool:
 
 
 def _finding(call: Resource, policy: Policy, hits: list[_Hit]) -> Finding:
-    from scanner.policy.engine import display
+    from scanner.display import display
     from scanner.secrets import mask_value
 
     # Secrets are masked in the values a finding shows (the inputs quoted), never in names or addresses.
@@ -166,7 +166,7 @@ def _note(call: Resource) -> Finding:
 
 
 def _shown(value: Any) -> str:
-    from scanner.policy.engine import display
+    from scanner.display import display
 
     shown = display(value)
     return f'"{shown}"' if isinstance(value, str) else str(shown)

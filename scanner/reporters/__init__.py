@@ -1,6 +1,6 @@
 """Reporters: one module per output format behind one small interface.
 
-A reporter turns a finished :class:`~scanner.scan.Report` into text for stdout or a file.
+A reporter turns a finished :class:`~scanner.report.Report` into text for stdout or a file.
 Modules are imported only when their format is asked for.
 """
 
@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import Protocol
 
 from scanner.model import Finding, Severity, Status
-from scanner.scan import Report
+from scanner.report import Report
 
 
 class Reporter(Protocol):

@@ -9,9 +9,9 @@ request's diff; GitHub keeps a limited number per step, so the worst come first.
 from __future__ import annotations
 
 from scanner.model import Finding, Severity, Status
+from scanner.report import Report
 from scanner.reporters import issues
 from scanner.repository import find_root, repo_path
-from scanner.scan import Report
 
 _COMMAND = {Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning",
             Severity.LOW: "warning", Severity.INFO: "notice"}

@@ -11,9 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from scanner.model import Finding, Severity, Status
+from scanner.report import Report
 from scanner.reporters import issues, json_text
 from scanner.repository import find_root, repo_path
-from scanner.scan import Report
 
 SEVERITY = {Severity.INFO: "info", Severity.LOW: "minor", Severity.MEDIUM: "major", Severity.HIGH: "critical",
             Severity.CRITICAL: "blocker"}

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from scanner.model import Finding, Severity
+from scanner.report import Report, cyclic_gc_paused
 from scanner.reporters import json_text
-from scanner.scan import Report, cyclic_gc_paused
 
 SCHEMA_VERSION = "1.0"
 
@@ -69,7 +69,7 @@ class JsonReporter:
     def chunks(self, report: Report, fail_on: Severity, color: bool = False) -> Iterator[str]:
         """The report's text in pieces: each finding is encoded when written, never all at once."""
         # Tens of thousands of small dicts made on top of a heap of resources: the cyclic collector would
-        # walk that heap again and again (scan.cyclic_gc_paused).
+        # walk that heap again and again (report.cyclic_gc_paused).
         with cyclic_gc_paused():
             yield from json_text.stream(_envelope(report, fail_on), map(finding_dict, report.findings))
 

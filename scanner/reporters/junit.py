@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 from collections import defaultdict
 
 from scanner.model import Finding, Severity, Status
-from scanner.scan import Report
+from scanner.report import Report
 
 # Characters XML 1.0 cannot carry at all (a parser's message may quote them from a binary file).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

@@ -7,8 +7,8 @@ many rows were left out, and the full report is one ``--format sarif|json`` away
 from __future__ import annotations
 
 from scanner.model import Finding, Severity, Status
+from scanner.report import Report
 from scanner.reporters import issues
-from scanner.scan import Report
 
 MAX_ROWS = 100
 MAX_CHARS = 60000

@@ -17,9 +17,9 @@ from typing import Any
 from scanner import __version__
 from scanner.model import PARSE_ERROR_POLICY, Finding, Severity, Status
 from scanner.policy.catalog import Policy
+from scanner.report import Report, cyclic_gc_paused
 from scanner.reporters import issues, json_text
 from scanner.repository import find_root, relative_path
-from scanner.scan import Report, cyclic_gc_paused
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/specdrift/specdrift"
@@ -38,7 +38,7 @@ def _rule_name(title: str) -> str:
 
 
 def _policy_rule(policy: Policy) -> dict[str, Any]:
-    from scanner.policy.engine import display, fill
+    from scanner.display import display, fill
 
     params = {name: display(p.default) for name, p in policy.parameters.items()}
     fix = fill(str(policy.remediation.get("description", "")), params).strip()

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from scanner.model import Finding, Severity, Status
-from scanner.scan import Report
+from scanner.report import Report
 
 _STATUS_STYLE = {Status.VIOLATES: "bold red", Status.UNKNOWN: "yellow", Status.ERROR: "bold magenta",
                  Status.COMPLIES: "green"}

@@ -54,7 +54,7 @@ def find_resources(ctx: EvalContext, types: Any, match: Mapping[str, Any]) -> li
 @register("requires_resource")
 def requires_resource(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, Any]) -> Outcome:
     """``args``: for_types, types, match, present (skip|complies), absent (violates|unknown), message."""
-    from scanner.policy.engine import display, fill
+    from scanner.display import display, fill
 
     if ctx.resource.type not in args["for_types"]:
         return Outcome(SKIP)
