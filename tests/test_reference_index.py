@@ -292,7 +292,9 @@ def _related(index: ResourceIndex, db: Resource, kind: str, fact: str) -> list[R
         elif db.format == "arm" and candidate.format == "arm" and candidate.origin.file == db.origin.file:
             nested = (db.origin.line or 0) < (candidate.origin.line or 0) <= (db.origin.end_line or 0)
             name = candidate.attributes.get("name")
-            named = isinstance(name, str) and name.startswith(f"{database._server_name(db)}/")
+            server = db.attributes.get("name")
+            server = server if isinstance(server, str) else db.address.rsplit("/", 1)[-1]
+            named = isinstance(name, str) and name.startswith(f"{server}/")
             if nested or named:
                 out.append(candidate)
     return out

@@ -183,6 +183,61 @@ def mentioned(value: Any, longest: int) -> tuple[set[str], set[str]]:
     return set(), ({value} if isinstance(value, str) else set())
 
 
+# --- zones and instances as written -------------------------------------------------------------
+
+# Terraform: the N-th zone of the region's availability zones data source, or the one of each instance.
+_AZ_DATA = re.compile(r"data\.aws_availability_zones\.[\w-]+\.(?:names|zone_ids)\s*(?:\[\s*(\d+|count\.index)\s*\])?")
+_AZ_ELEMENT = re.compile(
+    r"element\(\s*data\.aws_availability_zones\.[\w-]+\.(?:names|zone_ids)\s*,\s*count\.index\s*\)")
+
+
+def instance_count(resource: Resource) -> int | None:
+    """How many instances a Terraform resource with ``count`` / ``for_each`` has (1 without them)."""
+    count = resource.attributes.get("count")
+    if count is None:
+        each = resource.attributes.get("for_each")
+        if each is None:
+            return 1
+        return len(each) if isinstance(each, (list, dict)) else None
+    try:
+        return int(count)
+    except (TypeError, ValueError):
+        return None
+
+
+def zones_written(value: Any, resource: Resource, ref: Ref | None = None) -> list[str] | Unresolved:
+    """The zone(s) a zone setting ``value`` of ``resource`` names (of the instances ``ref`` selects):
+    ``us-east-1a`` as written, or ``az#N`` for the N-th zone of the region (``!Select [N, !GetAZs '']``,
+    ``data.aws_availability_zones.x.names[N]``, ``...names[count.index]`` for each instance)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict) and "Fn::Select" in value:
+        args = value["Fn::Select"]
+        if isinstance(args, list) and len(args) == 2 and isinstance(args[1], dict) and "Fn::GetAZs" in args[1]:
+            region = args[1]["Fn::GetAZs"]
+            if region in ("", None) or isinstance(region, (Unresolved, dict)):
+                return [f"az#{args[0]}"]
+    if isinstance(value, Unresolved):
+        element = _AZ_ELEMENT.search(value.expression)
+        match = _AZ_DATA.search(value.expression)
+        per_instance = element is not None or (match is not None and match.group(1) == "count.index")
+        if per_instance:
+            count = instance_count(resource)
+            if count is None:
+                return Unresolved(value.expression, f"the count of {resource.address} is not known statically")
+            indexes = range(count)
+            if ref is not None and ref.index not in (None, "*"):
+                try:
+                    indexes = range(int(str(ref.index)), int(str(ref.index)) + 1)
+                except ValueError:
+                    return Unresolved(str(ref), f"{ref} selects an instance not known statically")
+            return [f"az#{i}" for i in indexes]
+        if match is not None and match.group(1) is not None:
+            return [f"az#{match.group(1)}"]
+        return Unresolved(value.expression, value.reason)
+    return Unresolved(str(value), f"the zone of {resource.address} is computed at deployment")
+
+
 # --- how a format's resources answer to references ---------------------------------------------
 
 class Addressing:
@@ -213,6 +268,17 @@ class Addressing:
     def relative_prefix(self, resource: Resource) -> str:
         """What an address written in ``resource`` is relative to (``""``: the scope itself)."""
         return ""
+
+    # Children may be declared inside their parent's own block or named under it (ARM's ``<parent>/<child>``).
+    nested_children = False
+
+    def declared_under(self, parent: Resource, child: Resource) -> bool:
+        """Whether ``child`` (of the same format) is declared inside ``parent``'s block or named under it."""
+        return False
+
+    def parent_name(self, resource: Resource) -> str | None:
+        """The name of the parent a child resource's address names it under (None: the address names none)."""
+        return None
 
 
 class TerraformAddressing(Addressing):
@@ -261,6 +327,23 @@ class ArmAddressing(Addressing):
 
     def lookup_keys(self, ref: Ref, origin: Resource) -> Sequence[str]:
         return (ref.target, ref.target.lower(), arm_short(ref.target))
+
+    nested_children = True
+
+    def declared_under(self, parent: Resource, child: Resource) -> bool:
+        nested = (parent.origin.line or 0) < (child.origin.line or 0) <= (parent.origin.end_line or 0)
+        name = child.attributes.get("name")
+        return nested or (isinstance(name, str) and name.startswith(f"{_own_name(parent)}/"))
+
+    def parent_name(self, resource: Resource) -> str | None:
+        parts = resource.address.split("/")
+        return parts[-2] if len(parts) > 1 else None
+
+
+def _own_name(resource: Resource) -> str:
+    """An ARM resource's ``name`` as written (``server`` of ``Microsoft.DBforPostgreSQL/servers/server``)."""
+    name = resource.attributes.get("name")
+    return str(name) if isinstance(name, str) else resource.address.rsplit("/", 1)[-1]
 
 
 def arm_short(key: str) -> str:

@@ -78,6 +78,9 @@ NAMED_BY_VALUE = {
                         "aws_elasticache_parameter_group"),
 }
 
+# Where a database cluster says its engine mode (``serverless``: Aurora Serverless v1, no instances).
+ENGINE_MODE = {"aws_rds_cluster": "engine_mode", "AWS::RDS::DBCluster": "EngineMode"}
+
 VIRTUAL_NETWORK = "Microsoft.Network/virtualNetworks"
 SUBNET_CHILD = "Microsoft.Network/virtualNetworks/subnets"
 
