@@ -288,7 +288,7 @@ def database_high_availability(ctx: EvalContext, facts: Mapping[str, Any], args:
             return violates(f"REGIONAL with {replicas} read replica(s); the guide requires {min_replicas}",
                             "replicas", replicas, f">= {min_replicas}")
         return complies(f"REGIONAL with {replicas} read replicas", "availability_type", "REGIONAL")
-    if resource.type in ("aws_rds_cluster", "AWS::RDS::DBCluster"):
+    if resource.type in CLUSTER_TYPES:
         return _aurora_ha(ctx, index, resource, facts, args)
     if "multi_az" in facts:
         if facts["multi_az"] is not True:
