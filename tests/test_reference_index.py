@@ -13,25 +13,19 @@ from typing import Any
 
 import pytest
 
+from scanner.loaders.addressing import _mentions, mentioned, refers_to
 from scanner.mappings import load_paths
+from scanner.mappings.relations import (
+    ATTACHMENTS,
+    CAPACITY_STRATEGIES,
+    CLUSTER_MEMBERS,
+    CLUSTER_TYPES,
+    INLINE_ATTACHMENTS,
+)
 from scanner.model import Origin, Resource, Unresolved
 from scanner.policy.check import EvalContext
 from scanner.policy.functions import database, network, presence, storage
-from scanner.policy.references import (
-    _ATTACHMENTS,
-    _CLUSTER_TYPES,
-    _INLINE_ATTACHMENTS,
-    _MEMBER_TYPES,
-    _STRATEGY_TYPES,
-    Pool,
-    Reader,
-    ResourceIndex,
-    _mentions,
-    _read,
-    index_of,
-    mentioned,
-    refers_to,
-)
+from scanner.policy.references import Pool, Reader, ResourceIndex, _read, index_of
 
 from .conftest import POLICIES, ROOT
 
@@ -187,9 +181,9 @@ def test_pointing_to_over_every_resource(index: ResourceIndex) -> None:
 
 
 def test_cluster_members_disks_and_capacity_providers(index: ResourceIndex) -> None:
-    members = [r for t in _MEMBER_TYPES for r in index.by_type.get(t, ())]
-    strategies = [r for t in _STRATEGY_TYPES for r in index.by_type.get(t, ())]
-    clusters = [r for r in index.resources if r.type in _CLUSTER_TYPES]
+    members = [r for t in CLUSTER_MEMBERS.types for r in index.by_type.get(t, ())]
+    strategies = [r for t in CAPACITY_STRATEGIES.types for r in index.by_type.get(t, ())]
+    clusters = [r for r in index.resources if r.type in CLUSTER_TYPES]
     assert len(clusters) > 4
     for cluster in clusters:
         expected = [r for r in members if refers_to(
@@ -213,10 +207,10 @@ def _attached_disks(index: ResourceIndex, machine: Resource) -> list[Resource]:
     """The scan ``attached_disks`` replaces."""
     volumes = [r for r in index.resources if "block_volume" in r.kinds and r.format == machine.format]
     references: list[Any] = []
-    for attachment_type, (to_machine, to_disk) in _ATTACHMENTS.items():
+    for attachment_type, (to_machine, to_disk) in ATTACHMENTS.items():
         references += [a.attributes.get(to_disk) for a in index.by_type.get(attachment_type, ())
                        if a.format == machine.format and refers_to(a.attributes.get(to_machine), machine)]
-    inline = _INLINE_ATTACHMENTS.get(machine.type)
+    inline = INLINE_ATTACHMENTS.get(machine.type)
     if inline is not None:
         items = machine.attributes.get(inline[0])
         references += [i.get(inline[1]) for i in (items if isinstance(items, list) else [items])
@@ -298,7 +292,9 @@ def _related(index: ResourceIndex, db: Resource, kind: str, fact: str) -> list[R
         elif db.format == "arm" and candidate.format == "arm" and candidate.origin.file == db.origin.file:
             nested = (db.origin.line or 0) < (candidate.origin.line or 0) <= (db.origin.end_line or 0)
             name = candidate.attributes.get("name")
-            named = isinstance(name, str) and name.startswith(f"{database._server_name(db)}/")
+            server = db.attributes.get("name")
+            server = server if isinstance(server, str) else db.address.rsplit("/", 1)[-1]
+            named = isinstance(name, str) and name.startswith(f"{server}/")
             if nested or named:
                 out.append(candidate)
     return out

@@ -25,12 +25,17 @@ _LIVE_ALIASES = {"aws": "live/aws", "gcp": "live/gcp", "azure": "live/azure", "p
                  "redis": "live/redis"}
 
 
+# Formats the catalogue's sources split by provider (``terraform/aws``, ``terraform/gcp``: one format, every cloud).
+_BY_PROVIDER = frozenset(source.split("/", 1)[0] for source in IAC_SOURCES if "/" in source)
+
+
 def source_of(resource: Resource) -> str:
-    """The coverage source of a declared resource: its format, with the provider for Terraform."""
+    """The coverage source of a declared resource: its format, with the provider where the catalogue's
+    sources split the format by provider (Terraform)."""
     if resource.source != "iac":
         return f"live/{resource.provider}"
-    if resource.format == "terraform":
-        return f"terraform/{resource.provider}"
+    if resource.format in _BY_PROVIDER:
+        return f"{resource.format}/{resource.provider}"
     return resource.format
 
 

@@ -6,19 +6,18 @@ resolver, so the checks in ``functions/`` stay short and read the same way on ev
 from __future__ import annotations
 
 import ipaddress
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from scanner.loaders.addressing import instance_count, zones_written
+from scanner.mappings.relations import ROUTE_TARGETS
 from scanner.model import Resource, Unresolved
 from scanner.policy.references import Ref, ResourceIndex, refs_in, undeclared
 
+__all__ = ["DEFAULT_ROUTES", "Exposure", "Listener", "in_subnet_group", "instance_count", "is_same_file", "line_in",
+           "route_table_of", "route_target", "routes_of", "subnet_exposure", "subnet_zones"]
+
 DEFAULT_ROUTES = ("0.0.0.0/0", "::/0")
-_IGW_TYPES = ("aws_internet_gateway", "AWS::EC2::InternetGateway")
-_NAT_TYPES = ("aws_nat_gateway", "AWS::EC2::NatGateway")
-_AZ_DATA = re.compile(r"data\.aws_availability_zones\.[\w-]+\.(?:names|zone_ids)\s*(?:\[\s*(\d+|count\.index)\s*\])?")
-_AZ_ELEMENT = re.compile(
-    r"element\(\s*data\.aws_availability_zones\.[\w-]+\.(?:names|zone_ids)\s*,\s*count\.index\s*\)")
 
 
 @dataclass
@@ -72,11 +71,7 @@ def route_target(index: ResourceIndex, route: dict[str, Any], origin: Resource) 
         return kind
     for ref, found in index.targets(route.get("target"), route.get("resource") or origin):
         if found is not None:
-            if found.type in _IGW_TYPES:
-                return "internet_gateway"
-            if found.type in _NAT_TYPES:
-                return "nat_gateway"
-            return "other"
+            return ROUTE_TARGETS.get(found.type, "other")
         if ref.target:
             return "unknown"
     return "unknown"
@@ -151,53 +146,14 @@ def in_subnet_group(index: ResourceIndex, subnet: Resource) -> Resource | None:
 
 # --- availability zones --------------------------------------------------------------------
 
-def instance_count(resource: Resource) -> int | None:
-    """How many instances a Terraform resource with ``count`` / ``for_each`` has (1 without them)."""
-    count = resource.attributes.get("count")
-    if count is None:
-        each = resource.attributes.get("for_each")
-        if each is None:
-            return 1
-        return len(each) if isinstance(each, (list, dict)) else None
-    try:
-        return int(count)
-    except (TypeError, ValueError):
-        return None
-
-
 def subnet_zones(subnet: Resource, ref: Ref | None = None) -> list[str] | Unresolved:
     """The zone(s) of a subnet (of the instances a reference selects): ``us-east-1a`` as written, or
     ``az#N`` for the N-th zone of the region (``!Select [N, !GetAZs '']``, ``...names[N]``)."""
     value = subnet.facts.get("availability_zone")
     if value is None:
         return Unresolved(subnet.address, f"{subnet.address} declares no availability zone (AWS picks one)")
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict) and "Fn::Select" in value:
-        args = value["Fn::Select"]
-        if isinstance(args, list) and len(args) == 2 and isinstance(args[1], dict) and "Fn::GetAZs" in args[1]:
-            region = args[1]["Fn::GetAZs"]
-            if region in ("", None) or isinstance(region, (Unresolved, dict)):
-                return [f"az#{args[0]}"]
-    if isinstance(value, Unresolved):
-        element = _AZ_ELEMENT.search(value.expression)
-        match = _AZ_DATA.search(value.expression)
-        per_instance = element is not None or (match is not None and match.group(1) == "count.index")
-        if per_instance:
-            count = instance_count(subnet)
-            if count is None:
-                return Unresolved(value.expression, f"the count of {subnet.address} is not known statically")
-            indexes = range(count)
-            if ref is not None and ref.index not in (None, "*"):
-                try:
-                    indexes = range(int(str(ref.index)), int(str(ref.index)) + 1)
-                except ValueError:
-                    return Unresolved(str(ref), f"{ref} selects an instance not known statically")
-            return [f"az#{i}" for i in indexes]
-        if match is not None and match.group(1) is not None:
-            return [f"az#{match.group(1)}"]
-        return Unresolved(value.expression, value.reason)
-    return Unresolved(str(value), f"the zone of {subnet.address} is computed at deployment")
+    return zones_written(value, subnet, ref)
+
 
 
 # --- address ranges ------------------------------------------------------------------------

@@ -33,7 +33,7 @@ _IDENTITY = frozenset({"name", "identifier", "namespace", "labels", "tags", "eng
 
 
 def unseen_module_findings(resources: Iterable[Resource], policies: Sequence[Policy]) -> list[Finding]:
-    calls = [r for r in resources if r.type == "module" and r.format == "terraform" and UNSEEN in r.facts]
+    calls = [r for r in resources if UNSEEN in r.facts]  # the loader marks a call whose source it cannot see
     if not calls:
         return []
     reads = {policy.id: facts_read(policy) for policy in policies}
@@ -57,7 +57,7 @@ def _touched(call: Resource, policies: Sequence[Policy], reads: Mapping[str, fro
     source = str(call.facts[SOURCE]).lower()
     candidates: list[tuple[_Hit, str]] = []  # (hit, the Terraform type whose setting it is)
     for path, value, line in _input_paths(call.attributes):
-        entries = [entry for entry in _by_attribute().get(path[-1] if len(path) > 1 else path[0], ())
+        entries = [entry for entry in _by_attribute(call.format).get(path[-1] if len(path) > 1 else path[0], ())
                    if not provider or entry[0].startswith(f"{provider}_")]
         # ``tier`` is a Cloud SQL and a Memorystore setting: a module named for one of them (``sql-db``) is read
         # as that one, and its flat inputs as the nested settings they stand for (``tier`` is ``settings.tier``).
@@ -71,7 +71,7 @@ def _touched(call: Resource, policies: Sequence[Policy], reads: Mapping[str, fro
     for policy in policies:
         hits: list[_Hit] = []
         for hit, rtype in candidates:
-            if hit.fact in reads[policy.id] and policy.kinds & _kinds(rtype) and hit not in hits \
+            if hit.fact in reads[policy.id] and policy.kinds & _kinds(rtype, call.format) and hit not in hits \
                     and not _rules_out(policy, rtype, call, inputs):
                 hits.append(hit)
         if hits:
@@ -180,7 +180,7 @@ def _rules_out(policy: Policy, rtype: str, call: Resource, inputs: Mapping[str, 
     from scanner.mappings import fact_value, mapping_for
     from scanner.policy.check import EvalContext, evaluate
 
-    probe = Resource(call.provider, rtype, call.address, call.origin, inputs, format="terraform")
+    probe = Resource(call.provider, rtype, call.address, call.origin, inputs, format=call.format)
     mapping = mapping_for(probe)
     if mapping is None:
         return False
@@ -203,9 +203,10 @@ def _rules_out(policy: Policy, rtype: str, call: Resource, inputs: Mapping[str, 
 
 
 @cache
-def _by_attribute() -> Mapping[str, tuple[tuple[str, str, tuple[str, ...]], ...]]:
-    """The names an input may have -> (Terraform type, fact, native path) of the setting it would be: each
-    path's last attribute, and its trailing attributes joined by ``_`` (``backup_configuration_enabled``)."""
+def _by_attribute(fmt: str) -> Mapping[str, tuple[tuple[str, str, tuple[str, ...]], ...]]:
+    """The names an input may have -> (Terraform type, fact, native path, as format ``fmt`` spells it) of the
+    setting it would be: each path's last attribute, and its trailing attributes joined by ``_``
+    (``backup_configuration_enabled``)."""
     from scanner.loaders.terraform import PROVIDERS
     from scanner.mappings import tables
 
@@ -215,7 +216,7 @@ def _by_attribute() -> Mapping[str, tuple[tuple[str, str, tuple[str, ...]], ...]
         if not rtype.startswith(prefixes):
             continue
         for mapping in mappings:
-            if mapping.format not in (None, "terraform"):
+            if mapping.format not in (None, fmt):
                 continue
             for name, spec in mapping.facts.items():
                 if name in _IDENTITY:
@@ -233,10 +234,11 @@ def _by_attribute() -> Mapping[str, tuple[tuple[str, str, tuple[str, ...]], ...]
 
 
 @cache
-def _kinds(rtype: str) -> frozenset[str]:
+def _kinds(rtype: str, fmt: str) -> frozenset[str]:
+    """The kinds the mapping tables give ``rtype`` written in format ``fmt``."""
     from scanner.mappings import tables
 
-    return frozenset(k for m in tables().get(rtype, ()) if m.format in (None, "terraform") for k in m.kinds)
+    return frozenset(k for m in tables().get(rtype, ()) if m.format in (None, fmt) for k in m.kinds)
 
 
 def facts_read(policy: Policy) -> frozenset[str]:

@@ -18,6 +18,7 @@ from scanner.catalog.shapes import lookup as shape_lookup
 from scanner.catalog.shapes import suggest
 from scanner.coerce import whole
 from scanner.mappings import fact_spec
+from scanner.mappings.relations import CLUSTER_TYPES
 from scanner.mappings.sizing import gib
 from scanner.model import Resource, Status, Unresolved
 from scanner.policy.check import SKIP, EvalContext, Outcome, resolve_value
@@ -141,7 +142,7 @@ def _disk_dimension(resource: Resource, required: Quantity | None, index: Resour
 
 def _defers_to_members(resource: Resource, index: ResourceIndex) -> bool:
     """An Aurora cluster without a class of its own is sized by its instances when they are in scope."""
-    if resource.type not in ("aws_rds_cluster", "AWS::RDS::DBCluster") or "vcpu" in resource.facts:
+    if resource.type not in CLUSTER_TYPES or "vcpu" in resource.facts:
         return False
     return bool(index.members_of(resource))
 

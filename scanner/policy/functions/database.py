@@ -9,6 +9,8 @@ from typing import Any
 
 from scanner.coerce import listed
 from scanner.coerce import shown as coerce_shown
+from scanner.loaders.addressing import addressing_of
+from scanner.mappings.relations import CLUSTER_TYPES, ENGINE_MODE, NAMED_BY_VALUE
 from scanner.model import Resource, Status, Unresolved
 from scanner.policy.check import EvalContext, Outcome
 from scanner.policy.functions import register
@@ -26,30 +28,24 @@ def _index(ctx: EvalContext) -> ResourceIndex:
     return index_for(ctx.resources)
 
 
-# Terraform types a ``..._name`` argument names by their ``name`` (a string, not a reference).
-SUBNET_GROUPS = ("aws_db_subnet_group", "aws_elasticache_subnet_group")
-PARAMETER_GROUPS = ("aws_db_parameter_group", "aws_rds_cluster_parameter_group", "aws_elasticache_parameter_group")
-
-
-def _server_name(resource: Resource) -> str:
-    name = resource.attributes.get("name") if resource.format == "arm" else None
-    return str(name) if isinstance(name, str) else resource.address.rsplit("/", 1)[-1]
+# Types a ``..._name`` argument names by their ``name`` (a string, not a reference).
+SUBNET_GROUPS = NAMED_BY_VALUE["subnet_group"]
+PARAMETER_GROUPS = NAMED_BY_VALUE["parameter_group"]
 
 
 def related(index: ResourceIndex, database: Resource, kind: str, fact: str = "source_database") -> list[Resource]:
-    """Resources of ``kind`` that name ``database`` in ``fact``; for ARM also children declared inside
-    the database's own JSON (nested resources) or named ``<server>/...``."""
+    """Resources of ``kind`` that name ``database`` in ``fact``; where the format nests children (ARM) also
+    those declared inside the database's own block or named under it (``<server>/...``)."""
     pool = ("kind", kind)
     out = index.pointing_to(database, pool, ("facts", fact))
-    if database.format != "arm":
+    addressing = addressing_of(database)
+    if not addressing.nested_children:
         return out
     found = {id(candidate): candidate for candidate in out}
     for candidate in index.in_file(pool, database.origin.file):
-        if candidate.format == "arm" and id(candidate) not in found:
-            nested = (database.origin.line or 0) < (candidate.origin.line or 0) <= (database.origin.end_line or 0)
-            name = candidate.attributes.get("name")
-            if nested or (isinstance(name, str) and name.startswith(f"{_server_name(database)}/")):
-                found[id(candidate)] = candidate
+        if addressing_of(candidate) is addressing and id(candidate) not in found \
+                and addressing.declared_under(database, candidate):
+            found[id(candidate)] = candidate
     return sorted(found.values(), key=lambda candidate: index.position(pool, candidate))
 
 
@@ -292,7 +288,7 @@ def database_high_availability(ctx: EvalContext, facts: Mapping[str, Any], args:
             return violates(f"REGIONAL with {replicas} read replica(s); the guide requires {min_replicas}",
                             "replicas", replicas, f">= {min_replicas}")
         return complies(f"REGIONAL with {replicas} read replicas", "availability_type", "REGIONAL")
-    if resource.type in ("aws_rds_cluster", "AWS::RDS::DBCluster"):
+    if resource.type in CLUSTER_TYPES:
         return _aurora_ha(ctx, index, resource, facts, args)
     if "multi_az" in facts:
         if facts["multi_az"] is not True:
@@ -437,7 +433,8 @@ def _cluster_by_members(ctx: EvalContext, index: ResourceIndex, members: list[Re
     """An Aurora cluster is public when one of its instances is. Instances whose cluster the files do not
     tell (``cluster_identifier = local.x`` left unknown) may be members too: the cluster is private only
     when every instance that is or may be a member is private."""
-    mode = ctx.resource.attributes.get("engine_mode" if ctx.resource.format == "terraform" else "EngineMode")
+    attribute = ENGINE_MODE.get(ctx.resource.type)
+    mode = ctx.resource.attributes.get(attribute) if attribute else None
     if isinstance(mode, str) and mode.lower() == "serverless":
         # Aurora Serverless v1 has no instances and cannot be given a public address (reachable from its VPC only)
         return complies("Aurora Serverless v1 (engine_mode serverless) has no public endpoint", "engine_mode",
@@ -501,7 +498,7 @@ def datastore_public_endpoint(ctx: EvalContext, facts: Mapping[str, Any], args: 
         judged = _cfn_instance_public_by_default(ctx, facts)
         if judged is not None:
             return judged
-    if value is None and ctx.resource.type not in ("aws_rds_cluster", "AWS::RDS::DBCluster"):
+    if value is None and ctx.resource.type not in CLUSTER_TYPES:
         return unknown("publicly_accessible is not declared", "publicly_accessible")  # the table says why
     if value is None:
         index = _index(ctx)

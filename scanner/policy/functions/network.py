@@ -14,6 +14,7 @@ from typing import Any
 
 from scanner.coerce import listed
 from scanner.coerce import number as coerced_number
+from scanner.loaders.addressing import addressing_of
 from scanner.mappings import fact_spec
 from scanner.model import Resource, Status, Unresolved
 from scanner.policy.check import SKIP, EvalContext, Outcome, resolve_value
@@ -175,7 +176,7 @@ def _azure_nat(index: ResourceIndex, vnet: Resource) -> Outcome:
     named = _subnets_by_network_name(index)
     found = {id(s): s for s in index.pointing_to(vnet, pool, ("facts", "network"))}
     found.update((id(s), s) for s in named.get(("inline", vnet.address[len(vnet.type) + 1:]), ()))
-    found.update((id(s), s) for s in named.get(("arm", vnet.address.rsplit("/", 1)[-1]), ()))
+    found.update((id(s), s) for s in named.get(("child", vnet.address.rsplit("/", 1)[-1]), ()))
     subnets = sorted((s for s in found.values() if s.format == vnet.format), key=lambda s: index.position(pool, s))
     needing = []
     for subnet in subnets:
@@ -198,7 +199,8 @@ def _azure_nat(index: ResourceIndex, vnet: Resource) -> Outcome:
 
 def _subnets_by_network_name(index: ResourceIndex) -> dict[tuple[str, str], list[Resource]]:
     """Subnets by the virtual network name their address carries, built once per scan: declared inside
-    it (``<type>/<vnet>/<subnet>``: every prefix before a slash) or an ARM child ``.../<vnet>/<subnet>``."""
+    it (``<type>/<vnet>/<subnet>``: every prefix before a slash) or a child named under it (ARM's
+    ``.../<vnet>/<subnet>``)."""
     named = index.memo.get("subnets_by_network_name")
     if named is None:
         named = defaultdict(list)
@@ -207,9 +209,9 @@ def _subnets_by_network_name(index: ResourceIndex) -> dict[tuple[str, str], list
             if subnet.address.startswith(f"{subnet.type}/"):
                 rest = subnet.address[len(subnet.type) + 1:]
                 keys.update(("inline", rest[:i]) for i, c in enumerate(rest) if c == "/")
-            parts = subnet.address.split("/")
-            if subnet.format == "arm" and len(parts) > 1:
-                keys.add(("arm", parts[-2]))
+            parent = addressing_of(subnet).parent_name(subnet)
+            if parent is not None:
+                keys.add(("child", parent))
             for key in keys:
                 named[key].append(subnet)
         index.memo["subnets_by_network_name"] = named = dict(named)

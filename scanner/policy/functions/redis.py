@@ -9,6 +9,8 @@ from scanner.model import Status, Unresolved
 from scanner.policy.check import SKIP, EvalContext, Outcome, resolve_value
 from scanner.policy.functions import register
 
+CONFIG_FILE = "redis_config_file"  # the kind of Redis's own configuration file (mappings/redis.yaml)
+
 
 def _pairs(points: Any) -> list[tuple[int, int]]:
     """``["900 1", ...]`` or ``[[900, 1], ...]`` as (seconds, changes) pairs."""
@@ -30,7 +32,7 @@ def redis_save_points(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[
     required = _pairs(resolve_value(args["required"], ctx.params))
     expected = " / ".join(f"save {s} {c}" for s, c in required)
     if fact not in facts:
-        if ctx.resource.format != "redis_conf":
+        if CONFIG_FILE not in ctx.resource.kinds:  # a managed service: its table gives the default it has
             return Outcome(SKIP)
         return Outcome(Status.UNKNOWN, fact, None, expected, "no save directive: Redis uses its built-in snapshot "
                        "schedule, which differs by version (7.0+: 3600 1 300 100 60 10000)")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
-from scanner.model import Resource, Unresolved, module_prefix
+from scanner.loaders.addressing import addressing_of
+from scanner.model import Resource, Unresolved
 from scanner.policy.check import EvalContext, Outcome, evaluate
 from scanner.policy.functions import register
 from scanner.policy.references import index_of
@@ -28,12 +28,11 @@ def refers_to(reference: Any, parent: Resource) -> bool:
 
 
 def _same_scope(a: Resource, b: Resource) -> bool:
-    """Companions configure buckets of the same module (Terraform) or template (other formats)."""
+    """Companions configure buckets of the same scope (a Terraform module, a template) and format."""
     if a.format != b.format or a.source != b.source:
         return False
-    if a.format == "terraform":
-        return Path(a.origin.file or "").parent == Path(b.origin.file or "").parent
-    return a.origin.file == b.origin.file
+    addressing = addressing_of(a)
+    return addressing.scope(a.origin.file or "") == addressing.scope(b.origin.file or "")
 
 
 def _named(reference: Any, prefix: str = "") -> tuple[list[str], list[str]]:
@@ -57,7 +56,7 @@ def companions(resource: Resource, everything: tuple[Resource, ...]) -> list[Res
         by_name: dict[str, list[int]] = defaultdict(list)
         for i, other in enumerate(everything):
             if COMPANION_KIND in other.kinds:
-                prefix = module_prefix(other.address, other.type) if other.format == "terraform" else ""
+                prefix = addressing_of(other).relative_prefix(other)
                 addresses, names = _named(other.facts.get("parent"), prefix)
                 for address in set(addresses):
                     by_address[address].append(i)

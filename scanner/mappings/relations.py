@@ -1,0 +1,107 @@
+"""Which native types relate to which, and through which native attribute: the tables behind the
+policy layer's cross-resource questions (the instances of a cluster, the disks of a machine, the
+autoscaler of a group, what a route leads to).
+
+``scanner.policy.references`` asks these questions by resource (``members_of(cluster)``) and reads the
+native types here, so a new format's cluster or attachment type is one row in this module, not a
+branch in the policy layer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from scanner.model import Origin, Resource
+
+
+@dataclass(frozen=True, slots=True)
+class Attached:
+    """Resources of ``types`` that belong to another by naming it in ``attribute`` (the first of them a
+    resource sets: Terraform's spelling, then CloudFormation's)."""
+
+    types: tuple[str, ...]
+    attribute: tuple[str, str]
+
+
+# Database clusters and the instances that are their members.
+CLUSTER_TYPES = frozenset({"aws_rds_cluster", "AWS::RDS::DBCluster"})
+CLUSTER_MEMBERS = Attached(("aws_rds_cluster_instance", "AWS::RDS::DBInstance"),
+                           ("cluster_identifier", "DBClusterIdentifier"))
+# Container clusters whose default capacity provider strategy a resource of its own sets.
+CAPACITY_STRATEGIES = Attached(("aws_ecs_cluster_capacity_providers", "AWS::ECS::ClusterCapacityProviderAssociations"),
+                               ("cluster_name", "Cluster"))
+
+
+@dataclass(frozen=True, slots=True)
+class Autoscaler:
+    """The autoscaler resource that sizes a group: its types, the attribute naming the group, the path to the
+    minimum it keeps, and (when one autoscaler type scales several dimensions) the dimension key and value."""
+
+    types: tuple[str, ...]
+    names_group: str
+    minimum: tuple[str, ...]
+    dimension: tuple[str, str] | tuple[()] = ()
+
+
+_GCE_AUTOSCALERS = ("google_compute_autoscaler", "google_compute_region_autoscaler")
+# group type -> its autoscaler
+AUTOSCALED: dict[str, Autoscaler] = {
+    "google_compute_instance_group_manager": Autoscaler(_GCE_AUTOSCALERS, "target",
+                                                        ("autoscaling_policy", "min_replicas")),
+    "google_compute_region_instance_group_manager": Autoscaler(_GCE_AUTOSCALERS, "target",
+                                                               ("autoscaling_policy", "min_replicas")),
+    "aws_ecs_service": Autoscaler(("aws_appautoscaling_target",), "resource_id", ("min_capacity",),
+                                  ("scalable_dimension", "ecs:service:DesiredCount")),
+    "AWS::ECS::Service": Autoscaler(("AWS::ApplicationAutoScaling::ScalableTarget",), "ResourceId", ("MinCapacity",),
+                                    ("ScalableDimension", "ecs:service:DesiredCount")),
+}
+
+# Disks a resource of its own attaches to a machine: attachment type -> (machine attribute, disk attribute).
+ATTACHMENTS = {
+    "azurerm_virtual_machine_data_disk_attachment": ("virtual_machine_id", "managed_disk_id"),
+    "google_compute_attached_disk": ("instance", "disk"),
+    "aws_volume_attachment": ("instance_id", "volume_id"),
+}
+# Disks a machine attaches inline by reference: machine type -> (list attribute, reference key).
+INLINE_ATTACHMENTS = {"google_compute_instance": ("attached_disk", "source")}
+
+# What a route whose target is a resource of this type leads to (other targets lead to "other").
+ROUTE_TARGETS = {
+    "aws_internet_gateway": "internet_gateway", "AWS::EC2::InternetGateway": "internet_gateway",
+    "aws_nat_gateway": "nat_gateway", "AWS::EC2::NatGateway": "nat_gateway",
+}
+
+# Types a ``..._name`` argument names by their ``name`` (a string, not a reference), by the fact that holds it.
+NAMED_BY_VALUE = {
+    "subnet_group": ("aws_db_subnet_group", "aws_elasticache_subnet_group"),
+    "parameter_group": ("aws_db_parameter_group", "aws_rds_cluster_parameter_group",
+                        "aws_elasticache_parameter_group"),
+}
+
+# Where a database cluster says its engine mode (``serverless``: Aurora Serverless v1, no instances).
+ENGINE_MODE = {"aws_rds_cluster": "engine_mode", "AWS::RDS::DBCluster": "EngineMode"}
+
+VIRTUAL_NETWORK = "Microsoft.Network/virtualNetworks"
+SUBNET_CHILD = "Microsoft.Network/virtualNetworks/subnets"
+
+
+def inline_children(resource: Resource) -> list[Resource]:
+    """Resources declared inside another that references name on their own: an ARM virtual network's
+    ``properties.subnets``, so ``resourceId(...subnets...)`` resolves (normalized, as the scan's own)."""
+    if resource.type != VIRTUAL_NETWORK:
+        return []
+    from scanner.mappings import normalize
+
+    properties = resource.attributes.get("properties")
+    items = properties.get("subnets") if isinstance(properties, dict) else None
+    items = items if isinstance(items, list) else []
+    vnet = resource.address[len(resource.type) + 1:]
+    out = []
+    for item in items:
+        if isinstance(item, dict) and isinstance(item.get("name"), str):
+            line = getattr(item, "line", None) or resource.origin.line
+            out.append(normalize(Resource(
+                resource.provider, SUBNET_CHILD, f"{SUBNET_CHILD}/{vnet}/{item['name']}",
+                Origin(resource.origin.file, line, getattr(item, "end_line", None)), item, format="arm",
+                source=resource.source)))
+    return out
