@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from scanner.loaders import loader
 from scanner.loaders.base import BlockList, LoadResult, ParseError
 from scanner.loaders.documents import json_document
 from scanner.loaders.lines import LineDict, LineList
@@ -24,12 +25,12 @@ from scanner.loaders.terraform import PROVIDERS
 from scanner.model import Origin, Resource, Unresolved
 
 NAME = "terraform-plan"
-PRIORITY = 5
 _SNIFF_VERSION = re.compile(r'"format_version"\s*:')
 _SNIFF_BODY = re.compile(r'"(planned_values|resource_changes|root_module)"\s*:')
 _INDEX = re.compile(r"\[[^\]]*\]")
 
 
+@loader("terraform-plan", order=5)
 class TerraformPlanLoader:
     name = NAME
 
@@ -133,6 +134,3 @@ def _mask_sensitive(value: Any, sensitive: Any) -> Any:
         for index, marker in enumerate(sensitive[: len(value)]):
             value[index] = _mask_sensitive(value[index], marker)
     return value
-
-
-LOADER = TerraformPlanLoader()

@@ -17,7 +17,7 @@ from typing import Any
 from scanner import __version__
 from scanner.model import PARSE_ERROR_POLICY, Finding, Severity, Status
 from scanner.policy.catalog import Policy
-from scanner.reporters import issues, json_text
+from scanner.reporters import issues, json_text, reporter
 from scanner.repository import find_root, relative_path
 from scanner.scan import Report, cyclic_gc_paused
 
@@ -212,6 +212,7 @@ def _sarif_parts(report: Report) -> tuple[dict[str, Any], Iterator[dict[str, Any
     return document, results
 
 
+@reporter("sarif", order=30)
 class SarifReporter:
     def chunks(self, report: Report, fail_on: Severity, color: bool = False) -> Iterator[str]:
         """The log's text in pieces, each result encoded when written (as the JSON reporter)."""
@@ -221,6 +222,3 @@ class SarifReporter:
 
     def render(self, report: Report, fail_on: Severity, color: bool = False) -> str:
         return "".join(self.chunks(report, fail_on, color))
-
-
-REPORTER = SarifReporter()
