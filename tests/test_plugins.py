@@ -19,7 +19,7 @@ from scanner.mappings import TRANSFORMS
 from scanner.policy.catalog import SCHEMA_PATH
 from scanner.policy.functions import FUNCTIONS
 from scanner.policy.schema import generated, text
-from scanner.registry import Declaration, Registry, declared
+from scanner.registry import Declaration, Registry, declared, sources
 from scanner.reporters import REPORTERS
 
 from .conftest import ROOT
@@ -104,6 +104,10 @@ def test_declared_reads_decorators_at_the_start_of_a_line_only(tmp_path: Path) -
     (tmp_path / "a.py").write_text('@register("one")\ndef f(): ...\n# @register("commented")\n'
                                    'x = \'@register("in a string")\'\n')
     (tmp_path / "b.py").write_text('@register( "two", order=7 )\ndef g(): ...\n@register("three")\ndef h(): ...\n')
+    assert declared(str(tmp_path), "register") == {}  # not a package with its sources: nothing is indexed
+    (tmp_path / "__init__.py").write_text("")
+    declared.cache_clear()
+    sources.cache_clear()
     assert declared(str(tmp_path), "register") == {"two": Declaration("b", 7), "one": Declaration("a"),
                                                    "three": Declaration("b")}
     assert list(declared(str(tmp_path), "register")) == ["two", "one", "three"]  # by order, module, place
