@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import importlib
 import os
-import pkgutil
 import re
 from collections.abc import Callable, Iterator
 from functools import cache
@@ -181,7 +180,12 @@ def _import_all(package: str, path: str, decorator: str) -> None:
     # The modules whose sources call the decorator (``transform(f"...")`` in a loop included); all of them when
     # there are no sources to read.
     calls = re.compile(rf"(?<![\w.]){re.escape(decorator)}\(")
-    texts = dict(sources(path))
-    for info in pkgutil.iter_modules([path]):
-        if not texts or calls.search(texts.get(info.name, "")):
-            importlib.import_module(f"{package}.{info.name}")
+    texts = sources(path)
+    if texts:
+        modules = [module for module, text in texts if calls.search(text)]
+    else:
+        import pkgutil  # only here: importing it costs a run that has the sources 0.4 ms
+
+        modules = [info.name for info in pkgutil.iter_modules([path])]
+    for module in modules:
+        importlib.import_module(f"{package}.{module}")
