@@ -249,11 +249,11 @@ def split_format(entry: str) -> tuple[str, str | None]:
 
 
 def _format_entry(entry: str, layer: _Layer, where: str) -> str:
-    from scanner.reporters import Format
+    from scanner.reporters import REPORTERS
 
     name, path = split_format(entry)
-    if name not in {f.value for f in Format}:
-        raise ConfigError(f"{where}: unknown format {name!r} (known: {', '.join(f.value for f in Format)})")
+    if name not in REPORTERS.names():
+        raise ConfigError(f"{where}: unknown format {name!r} (known: {', '.join(REPORTERS.names())})")
     return f"{name}:{_path(path, layer)}" if path else name
 
 

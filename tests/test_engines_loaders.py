@@ -227,10 +227,10 @@ def test_sql_of_another_dialect_is_not_claimed() -> None:
 def test_content_sniffing_stays_linear_on_pathological_heads(head: str) -> None:
     import time
 
-    from scanner.loaders import dockerfile, postgresql, redis_conf, sql
+    from scanner.loaders import LOADERS
 
     started = time.perf_counter()
-    for loader in (dockerfile.LOADER, postgresql.LOADER, redis_conf.LOADER, sql.LOADER):
+    for loader in (LOADERS[name] for name in ("dockerfile", "postgresql_conf", "redis_conf", "sql")):
         for name in ("build", "cache.conf", "notes.txt"):
             loader.claims(Path(name), head)
     assert time.perf_counter() - started < 2.0  # nested quantifiers here used to take minutes

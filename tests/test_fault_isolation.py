@@ -217,9 +217,9 @@ def test_a_transform_that_raises_makes_only_the_checks_reading_its_fact_errors(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from scanner import mappings
 
-    mappings.import_transforms()
+    mappings.TRANSFORMS.import_all()
     root = _write(tmp_path, GOOD)
-    _fails_on(monkeypatch, mappings._TRANSFORMS, "aws_sg_ingress", lambda *_: True, TypeError("unhashable"))
+    _fails_on(monkeypatch, mappings.TRANSFORMS.loaded, "aws_sg_ingress", lambda *_: True, TypeError("unhashable"))
     report = scan(ScanOptions([str(root)]))
     errors = [f for f in report.findings if f.status == Status.ERROR]
     assert errors and {Path(f.file or "").name for f in errors} == {"sg.tf", "sg.yaml"}
@@ -235,12 +235,12 @@ def test_a_check_function_that_raises_is_an_error_for_that_policy_and_resource(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from scanner.policy import functions
 
-    functions._import_all()
+    functions.FUNCTIONS.import_all()
     root = _write(tmp_path, GOOD)
     report = scan(ScanOptions([str(root)]))
     # every registered function fails on the Deployment: its policies are errors, the others still judge
-    for fn in list(functions._REGISTRY):
-        _fails_on(monkeypatch, functions._REGISTRY, fn, lambda ctx, *_: ctx.resource.type == "Deployment",
+    for fn in list(functions.FUNCTIONS.loaded):
+        _fails_on(monkeypatch, functions.FUNCTIONS.loaded, fn, lambda ctx, *_: ctx.resource.type == "Deployment",
                   ZeroDivisionError("division by zero"))
     faulty = scan(ScanOptions([str(root)]))
     before, after = _statuses(report), _statuses(faulty)

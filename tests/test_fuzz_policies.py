@@ -134,12 +134,12 @@ def test_without_debugging_the_engine_boundary_turns_any_fault_into_an_error_fin
     policy = next(p for p in ALL if p.id == "ME-NET-08")
     from scanner.policy import functions
 
-    functions._import_all()
+    functions.FUNCTIONS.import_all()
 
     def broken(*_args: object) -> object:
         raise IndexError("list index out of range")
 
-    monkeypatch.setitem(functions._REGISTRY, "ingress_exposure", broken)
+    monkeypatch.setitem(functions.FUNCTIONS.loaded, "ingress_exposure", broken)
     _, everything, index, mutant = _cases(policy)[0]
     findings = _judge(policy, everything, index, mutant)
     assert [f.status for f in findings] == [Status.ERROR]

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from scanner.loaders import hcl_tree
+from scanner.loaders import LOADERS, hcl_tree
 from scanner.loaders.base import BlockList
-from scanner.loaders.terraform import LOADER
 from scanner.model import Unresolved
 
 SAMPLE = '''resource "aws_x" "y" {
@@ -43,7 +42,7 @@ resource "aws_empty" "e" {}
 
 
 def _attrs(text: str = SAMPLE) -> dict:
-    result = LOADER.load("main.tf", text)
+    result = LOADERS["terraform"].load("main.tf", text)
     assert not result.errors, result.errors
     return {r.address: r for r in result.resources}
 
@@ -91,5 +90,5 @@ def test_syntax_errors_name_the_line(text: str, line: int) -> None:
         hcl_tree.parse(text)
     assert info.value.line == line
     assert info.value.message
-    result = LOADER.load("bad.tf", text)
+    result = LOADERS["terraform"].load("bad.tf", text)
     assert [e.line for e in result.errors] == [line] and not result.resources

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from scanner.model import Severity
-from scanner.reporters import Format, output_of, reporter_for
+from scanner.reporters import REPORTERS, output_of
 from scanner.reporters.json_report import report_dict
 from scanner.reporters.json_text import BATCH, PLACEHOLDER, dumps, stream
 from scanner.reporters.sarif import sarif_log
@@ -76,8 +76,8 @@ def test_stream_equals_the_whole_document(count: int) -> None:
 
 def test_json_and_sarif_reporters_stream_their_whole_documents() -> None:
     report = sample_report()
-    for fmt, whole in ((Format.JSON, report_dict(report, Severity.INFO)), (Format.SARIF, sarif_log(report))):
-        reporter = reporter_for(fmt)
+    for fmt, whole in (("json", report_dict(report, Severity.INFO)), ("sarif", sarif_log(report))):
+        reporter = REPORTERS[fmt]
         pieces = output_of(reporter, report, Severity.INFO, False)
         assert not isinstance(pieces, str)
         text = "".join(pieces)

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from scanner.mappings import _TRANSFORMS, TABLE_DIR, import_transforms, mapping_for, tables
+from scanner.mappings import TRANSFORMS, mapping_for, tables
 from scanner.mappings.remediation import render
 from scanner.model import Origin, Resource
 
 
 def test_every_named_transform_exists() -> None:
-    import_transforms()
+    TRANSFORMS.import_all()
     for entries in tables().values():
         for entry in entries:
             for spec in entry.facts.values():
                 for name in (spec.transform, spec.compute):
-                    assert name is None or name in _TRANSFORMS, f"{entry.type}.{spec.name}: no transform {name}"
+                    assert name is None or name in TRANSFORMS.loaded, f"{entry.type}.{spec.name}: no transform {name}"
 
 
 def test_defaults_apply_when_attribute_absent() -> None:
@@ -43,25 +43,23 @@ def test_mapping_for_respects_format() -> None:
 
 
 def test_the_source_index_names_the_module_of_every_transform_it_lists() -> None:
-    """A transform is imported through the index (``scanner.plugins``): every name it lists must be where it
+    """A transform is imported through the index (``scanner.registry``): every name it lists must be where it
     says. Names registered in a loop (``transform(f"cfn_lb_{fact}")``) are not listed: asking for one
     imports every module, as ``test_an_unlisted_transform_is_still_found`` shows."""
-    from scanner.plugins import declared
-
-    import_transforms()
-    index = declared(str(TABLE_DIR), "transform")
+    TRANSFORMS.import_all()
+    index = TRANSFORMS.names()
     assert len(index) > 100
-    assert set(index) <= set(_TRANSFORMS)
-    for name, module in index.items():
-        assert f"scanner.mappings.{module}" == _TRANSFORMS[name].__module__, name
+    assert set(index) <= set(TRANSFORMS.loaded)
+    for name in index:
+        assert TRANSFORMS.loaded[name].__module__.startswith("scanner.mappings."), name
 
 
 def test_an_unlisted_transform_is_still_found() -> None:
     import subprocess
     import sys
 
-    code = ("from scanner.mappings import _transform\n"
-            "assert _transform('cfn_lb_deletion_protection') is not None\n"
-            "assert _transform('no_such_transform') is None\n")
+    code = ("from scanner.mappings import TRANSFORMS\n"
+            "assert TRANSFORMS.get('cfn_lb_deletion_protection') is not None\n"
+            "assert TRANSFORMS.get('no_such_transform') is None\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr

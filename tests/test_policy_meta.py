@@ -52,7 +52,7 @@ def test_invalid_policy_is_rejected_with_its_path(tmp_path: Path) -> None:
     bad = tmp_path / "x" / "policy.yaml"
     bad.parent.mkdir()
     bad.write_text("id: ME-DB-02\nrequirements: [ME-DB-02]\ntitle: broken policy\nseverity: extreme\n"
-                   "applies_to: {kinds: [sql_database]}\ncheck: {fact: a, op: '=='}\n")
+                   "applies_to: {kinds: [sql_database]}\ncheck: {fact: backup_retention, op: '=='}\n")
     with pytest.raises(PolicyError, match="severity"):
         parse_policy(bad)
 

@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 
 from scanner.model import Severity, Status
-from scanner.reporters import Format, reporter_for
+from scanner.reporters import REPORTERS
 from scanner.reporters.github import annotation
 
 from .conftest import ROOT
@@ -19,16 +19,16 @@ from .sarif_schema import sarif_validator
 FAIL_ON = Severity.INFO
 
 
-def render(fmt: Format) -> str:
-    return reporter_for(fmt).render(sample_report(), FAIL_ON, False)
+def render(fmt: str) -> str:
+    return REPORTERS[fmt].render(sample_report(), FAIL_ON, False)
 
 
-@pytest.mark.parametrize("fmt", list(Format))
-def test_every_format_renders_every_reported_finding(fmt: Format) -> None:
+@pytest.mark.parametrize("fmt", REPORTERS.names())
+def test_every_format_renders_every_reported_finding(fmt: str) -> None:
     out = render(fmt)
     assert out.endswith("\n")
-    shown = [f for f in reported() if not (f.accepted and fmt in (Format.GITLAB, Format.GITHUB))]
-    if fmt is Format.GITLAB:  # code quality is about files: live findings have none
+    shown = [f for f in reported() if not (f.accepted and fmt in ("gitlab", "github"))]
+    if fmt == "gitlab":  # code quality is about files: live findings have none
         shown = [f for f in shown if f.file]
     for finding in shown:
         assert finding.resource_address in out or finding.message in out or finding.policy_id in out, \
@@ -36,12 +36,12 @@ def test_every_format_renders_every_reported_finding(fmt: Format) -> None:
 
 
 def test_every_format_is_a_reporter_module() -> None:
-    for fmt in Format:
-        assert hasattr(reporter_for(fmt), "render")
+    for fmt in REPORTERS.names():
+        assert hasattr(REPORTERS[fmt], "render")
 
 
 def test_sarif_is_schema_valid_with_rules_locations_and_suppressions() -> None:
-    log = json.loads(render(Format.SARIF))
+    log = json.loads(render("sarif"))
     sarif_validator().validate(log)
     run = log["runs"][0]
     rules = run["tool"]["driver"]["rules"]
@@ -74,7 +74,7 @@ def test_sarif_is_schema_valid_with_rules_locations_and_suppressions() -> None:
 
 
 def test_junit_one_case_per_policy_and_resource() -> None:
-    root = ET.fromstring(render(Format.JUNIT))
+    root = ET.fromstring(render("junit"))
     cases = root.findall(".//testcase")
     assert len(cases) == len(FINDINGS)
     totals = {k: int(root.get(k, -1)) for k in ("tests", "failures", "errors", "skipped")}
@@ -94,7 +94,7 @@ def test_junit_one_case_per_policy_and_resource() -> None:
 
 
 def test_gitlab_code_quality_issues() -> None:
-    issues = json.loads(render(Format.GITLAB))
+    issues = json.loads(render("gitlab"))
     assert isinstance(issues, list)
     expected = [f for f in reported() if f.file and not f.accepted]
     assert sorted(i["fingerprint"] for i in issues) == sorted(f.fingerprint for f in expected)
@@ -111,7 +111,7 @@ def test_gitlab_code_quality_issues() -> None:
 
 
 def test_markdown_comment_verdict_table_and_sections() -> None:
-    md = render(Format.MARKDOWN)
+    md = render("markdown")
     first = md.splitlines()[0]
     assert first.startswith("### specdrift: ✗") and "fail the gate" in first
     assert "pinned | see" not in md and "not pinned \\| see 100% of: pods, now" in md  # pipe escaped in a cell
@@ -119,12 +119,12 @@ def test_markdown_comment_verdict_table_and_sections() -> None:
     assert "Unknown: could not be decided (1)" in md
     assert "Accepted by the baseline (1)" in md and "dba-team" in md
     assert "CKV_GCP_26 (unmapped)" in md
-    passing = reporter_for(Format.MARKDOWN).render(sample_report(), Severity.CRITICAL, False)
+    passing = REPORTERS["markdown"].render(sample_report(), Severity.CRITICAL, False)
     assert "✗ 1 finding(s) at or above `critical`" in passing.splitlines()[0]  # only the live critical fails
 
 
 def test_github_annotations_escape_and_levels() -> None:
-    lines = render(Format.GITHUB).splitlines()
+    lines = render("github").splitlines()
     assert len(lines) == len([f for f in reported() if not f.accepted])
     tf = next(line for line in lines if f"file={TF},line=12," in line)
     assert tf.startswith("::error ")
@@ -140,7 +140,7 @@ def test_github_annotations_escape_and_levels() -> None:
 
 def test_text_marks_accepted_and_expired_findings(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "400")  # one line per row, so the assertions read whole cells
-    text = render(Format.TEXT)
+    text = render("text")
     assert "~ accepted" in text and "[accepted by dba-team until 2999-12-31" in text  # brackets: text, not markup
     assert "acceptance by platform expired 2020-01-31" in text
     assert "also checkov CKV_K8S_14, CKV_K8S_43" in text
@@ -150,7 +150,7 @@ def test_text_marks_accepted_and_expired_findings(monkeypatch: pytest.MonkeyPatc
 
 def test_json_report_carries_acceptance_and_merged_ids() -> None:
     schema = json.loads((ROOT / "scanner" / "schemas" / "report.schema.json").read_text())
-    data = json.loads(render(Format.JSON))
+    data = json.loads(render("json"))
     jsonschema.Draft202012Validator(schema).validate(data)
     assert data["summary"]["accepted"] == 1
     assert data["summary"]["failing"] == 5  # violations not accepted (one acceptance expired); errors need strict
@@ -183,8 +183,8 @@ def test_text_table_fits_the_width_and_folds_cells_without_losing_words(width: i
 
 
 def test_text_colour_is_sgr_only_when_asked() -> None:
-    plain = reporter_for(Format.TEXT).render(sample_report(), FAIL_ON, False)
-    coloured = reporter_for(Format.TEXT).render(sample_report(), FAIL_ON, True)
+    plain = REPORTERS["text"].render(sample_report(), FAIL_ON, False)
+    coloured = REPORTERS["text"].render(sample_report(), FAIL_ON, True)
     assert "\x1b[" not in plain and "\x1b[1;31m✗ violates" in coloured
     assert _strip_sgr(coloured) == plain  # colour changes nothing else, so columns stay aligned
 

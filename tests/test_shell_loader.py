@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
+from scanner.loaders import LOADERS
 from scanner.loaders.base import LoadResult
-from scanner.loaders.shell import LOADER
 from scanner.model import Unresolved
 
 needs_bash = pytest.mark.skipif(shutil.which("bash") is None, reason="bash is the oracle of what is valid")
@@ -28,7 +28,7 @@ def _bash_accepts(text: str) -> bool:
 def _valid(text: str) -> dict[str, Any]:
     """Resources by address of a script ``bash -n`` accepts; it must load without an error."""
     assert _bash_accepts(text), text
-    result = LOADER.load("job.sh", text)
+    result = LOADERS["shell"].load("job.sh", text)
     assert not result.errors, result.errors
     return {r.address: r for r in result.resources}
 
@@ -108,7 +108,7 @@ def test_heredocs() -> None:
 def test_a_real_syntax_error_is_one_error_with_its_line() -> None:
     text = "#!/bin/bash\necho start\nif [ -d /b ]; then\n  cp a /b/\n  echo )\nfi\n"
     assert not _bash_accepts(text)
-    result = LOADER.load("broken.sh", text)
+    result = LOADERS["shell"].load("broken.sh", text)
     assert not result.resources
     assert [(e.line, "unexpected token" in e.message) for e in result.errors] == [(5, True)]
 
@@ -121,13 +121,13 @@ def test_a_real_syntax_error_is_one_error_with_its_line() -> None:
 ])
 def test_invalid_scripts_tree_sitter_accepts_are_errors(text: str, line: int) -> None:
     assert not _bash_accepts(text)
-    result = LOADER.load("broken.sh", text)
+    result = LOADERS["shell"].load("broken.sh", text)
     assert [e.line for e in result.errors] == [line], result.errors
 
 
 @needs_bash
 def test_unclosed_construct_points_at_its_start() -> None:
-    result = LOADER.load("backup.sh", "#!/bin/bash\nset -e\nwhile true; do\n  pg_dump db > x.sql\n")
+    result = LOADERS["shell"].load("backup.sh", "#!/bin/bash\nset -e\nwhile true; do\n  pg_dump db > x.sql\n")
     assert [(e.line, "never closed" in e.message) for e in result.errors] == [(3, True)]
 
 
@@ -157,7 +157,7 @@ def test_line_after_a_pipeline_is_not_its_arguments() -> None:
 ])
 def test_a_valid_script_tree_sitter_cannot_read_is_unknown_not_an_error(text: str) -> None:
     assert _bash_accepts(text)
-    result = LOADER.load("backup.sh", text)
+    result = LOADERS["shell"].load("backup.sh", text)
     assert not result.errors
     facts = _script(result).attributes
     assert isinstance(facts["ignored_failures"], Unresolved)

@@ -1,4 +1,5 @@
-"""The ``specdrift`` command line: one module per subcommand, each with ``register`` and ``run``.
+"""The ``specdrift`` command line: one module per subcommand, each with ``register`` (declared with
+``@command("name", order=N)``, ``--help`` lists the subcommands by ``order``) and ``run``.
 
 Exit codes: 0 nothing at or above the fail level, 1 findings at or above it, 2 usage or tool error.
 Subcommand modules import their heavy dependencies inside ``run``, so ``--help`` stays instant.
@@ -7,19 +8,24 @@ Subcommand modules import their heavy dependencies inside ``run``, so ``--help``
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from scanner import __version__
+from scanner.registry import DEFAULT_ORDER, Registry
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 SEVERITIES = ("info", "low", "medium", "high", "critical")
-# Subcommand modules, in --help order.
-COMMANDS = ("scan", "policies", "config", "baseline", "export", "collect", "drift")
+AddParser = Callable[[Any], None]  # adds a subcommand's parser to ``add_subparsers()``'s result
+COMMANDS: Registry[AddParser] = Registry("command", __name__, decorator="command")
+
+
+def command(name: str, order: int = DEFAULT_ORDER) -> Callable[[AddParser], AddParser]:
+    """Decorator of a subcommand module's ``register``: the subcommand ``name``, listed by ``order``."""
+    return COMMANDS.register(name, order)
 
 
 class Parser(argparse.ArgumentParser):
@@ -40,9 +46,8 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     # The only top-level options take no value, so the first bare word is the subcommand. When it
     # names one, the others are not built: a pre-commit hook's scan should not pay for every parser.
     chosen = next((arg for arg in argv or () if not arg.startswith("-")), None)
-    for name in COMMANDS if chosen not in COMMANDS else (chosen,):
-        module = importlib.import_module(f"scanner.cli.{name}")
-        module.register(sub)
+    for name in (chosen,) if chosen is not None and chosen in COMMANDS else COMMANDS.names():
+        COMMANDS[name](sub)
     return parser
 
 

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from scanner.cli import EXIT_ERROR, EXIT_OK, Parser, paths_exist
+from scanner.cli import EXIT_ERROR, EXIT_OK, Parser, command, paths_exist
 
 DEFAULT_DAYS = 90
 
@@ -30,6 +30,7 @@ def _expiry(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"expected YYYY-MM-DD or a number of days like 90d, got {text!r}") from None
 
 
+@command("baseline", order=40)
 def register(sub: Any) -> None:
     from scanner.cli.options import add_config_arguments
 

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from scanner.cli import EXIT_ERROR, EXIT_OK, write_output
+from scanner.cli import EXIT_ERROR, EXIT_OK, command, write_output
 
 PROVIDERS = ("aws",)
 
@@ -40,6 +40,7 @@ def aws_options(args: argparse.Namespace) -> Any:
                       max_attempts=max(1, args.max_attempts), timeout=args.timeout)
 
 
+@command("collect", order=60)
 def register(sub: Any) -> None:
     collect = sub.add_parser("collect", help="snapshot live state to a file (evaluate later with drift --live)",
                              description="Read live state (read-only calls only) and write a versioned JSON "

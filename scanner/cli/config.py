@@ -8,9 +8,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from scanner.cli import EXIT_ERROR, EXIT_OK
+from scanner.cli import EXIT_ERROR, EXIT_OK, command
 
 
+@command("config", order=30)
 def register(sub: Any) -> None:
     from scanner.cli.options import add_config_arguments
 

@@ -7,10 +7,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from scanner.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, SEVERITIES, paths_exist, use_color, write_output
+from scanner.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, SEVERITIES, command, paths_exist, use_color, write_output
 from scanner.cli.collect import add_aws_arguments, aws_options
 
 
+@command("drift", order=70)
 def register(sub: Any) -> None:
     drift = sub.add_parser("drift", help="compare IaC with live state and the policies", description=(
         "Match what the IaC declares with what runs (CloudFormation stacks and logical-ID tags, Terraform state, "

@@ -7,9 +7,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from scanner.cli import EXIT_OK, Parser
+from scanner.cli import EXIT_OK, Parser, command
 
 
+@command("export", order=50)
 def register(sub: Any) -> None:
     export = sub.add_parser("export", help="export policies for other tools (checkov)")
     targets = export.add_subparsers(dest="export_target", metavar="TARGET", parser_class=Parser, required=True)

@@ -8,9 +8,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from scanner.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, Parser, write_output
+from scanner.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, Parser, command, write_output
 
 
+@command("policies", order=20)
 def register(sub: Any) -> None:
     policies = sub.add_parser("policies", help="list, show, document the policy pack and its coverage")
     policies.add_argument("--policies-dir", action="append", type=Path, metavar="DIR",

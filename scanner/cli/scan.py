@@ -9,9 +9,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from scanner.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, paths_exist, use_color, write_output
+from scanner.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, command, paths_exist, use_color, write_output
 
 
+@command("scan", order=10)
 def register(sub: Any) -> None:
     from scanner.cli.options import add_config_arguments
 
@@ -51,7 +52,7 @@ def _scan_and_report(args: argparse.Namespace) -> int:
     from scanner.cli.options import load_config, report_destinations, scan_options
     from scanner.config import ConfigError
     from scanner.model import Status
-    from scanner.reporters import Format, output_of, reporter_for
+    from scanner.reporters import REPORTERS, output_of
     from scanner.reporters.text import TextReporter
     from scanner.scan import scan
 
@@ -72,14 +73,13 @@ def _scan_and_report(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     fail_on = config.fail_on
     for name, output in destinations:
-        fmt = Format(name)
-        reporter = TextReporter(show_compliant=not config["quiet"]) if fmt is Format.TEXT else reporter_for(fmt)
-        color = fmt is Format.TEXT and output is None and use_color(args, sys.stdout)
+        reporter = TextReporter(show_compliant=not config["quiet"]) if name == "text" else REPORTERS[name]
+        color = name == "text" and output is None and use_color(args, sys.stdout)
         if output:
             Path(output).parent.mkdir(parents=True, exist_ok=True)
         write_output(output_of(reporter, report, fail_on, color), output)
     if annotations_wanted(config["annotations"], destinations):
-        sys.stderr.write(reporter_for(Format.GITHUB).render(report, fail_on, False))
+        sys.stderr.write(REPORTERS["github"].render(report, fail_on, False))
     errors = [f for f in report.findings if f.status == Status.ERROR and not f.accepted]
     for finding in errors:
         where = f"{finding.file}:{finding.line or '?'}" if finding.file else finding.origin

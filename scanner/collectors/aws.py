@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 
 from scanner.collectors.collection import Collection, Gap, mask_secrets
 from scanner.model import Origin, Resource, Unresolved
+from scanner.registry import Registry
 
 PROVIDER = "aws"
 FORMAT = "aws-api"
@@ -127,26 +128,22 @@ class _Unit:
     is_global: bool = False
 
 
-_UNITS: list[_Unit] = []
+UNITS: Registry[_Unit] = Registry("AWS collector unit")  # all in this module: run in registration order
 
 
 def _unit(name: str, service: str, api: str, types: tuple[str, ...], is_global: bool = False,
           ) -> Callable[[Callable[[AwsCollector, str], list[_Record]]], Callable[[AwsCollector, str], list[_Record]]]:
     def register(func: Callable[[AwsCollector, str], list[_Record]]) -> Callable[[AwsCollector, str], list[_Record]]:
-        _UNITS.append(_Unit(name, service, api, types, func, is_global))
+        UNITS.add(name, _Unit(name, service, api, types, func, is_global))
         return func
 
     return register
 
 
-def units() -> tuple[_Unit, ...]:
-    return tuple(_UNITS)
-
-
 def resource_types(services: Sequence[str] = ()) -> tuple[str, ...]:
     """Every resource type the collector produces (for the services named, or all)."""
     out: list[str] = []
-    for u in _UNITS:
+    for u in UNITS.values():
         if not services or u.service in services:
             out.extend(t for t in u.types if t not in out)
     return tuple(out)
@@ -393,7 +390,7 @@ class AwsCollector:
         collection = Collection(PROVIDER, regions=self.regions, services=self.services)
         home = self.regions[0]
         collection.account = self._account(home)
-        selected = [u for u in _UNITS if u.service in self.services]
+        selected = [u for u in UNITS.values() if u.service in self.services]
         records: list[_Record] = []
         region_down: dict[str, Gap] = {}
         with ThreadPoolExecutor(max(1, self.options.concurrency), thread_name_prefix="specdrift-aws") as pool:

@@ -1,19 +1,16 @@
 """Loaders turn files into Resources; this module finds the files and the loader for each.
 
-Every module in this package that defines ``LOADER`` is a loader (discovered, not listed,
-so adding a format touches one file). Loaders import their parser library lazily, so
-discovering them all costs almost nothing.
+A loader is a class in a module of this package decorated with ``@loader("name", order=N)``
+(discovered, not listed, so adding a format touches one file); the loaders are asked to claim a file
+by ``order``, lowest first. Loaders import their parser library lazily, and choosing a file's loader
+imports only the modules of the loaders asked (``scanner.registry``).
 """
 
 from __future__ import annotations
 
-import importlib
 import os
-import pkgutil
-import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +19,10 @@ from scanner.loaders.base import Loader, LoadResult, ParseError
 from scanner.loaders.not_infrastructure import KUSTOMIZE_PATCH, TEMPLATE, is_template, kustomize_patches, what_is
 from scanner.loaders.path_globs import PathFilter
 from scanner.model import Resource
-from scanner.plugins import loader_modules
+from scanner.registry import DEFAULT_ORDER, Registry
 
-__all__ = ["LoadOutcome", "Loader", "ParseError", "all_loaders", "decode", "iter_files", "load_files", "loader_for"]
+__all__ = ["LOADERS", "LoadOutcome", "Loader", "ParseError", "all_loaders", "decode", "iter_files", "load_files",
+           "loader", "loader_for"]
 
 SKIP_DIRS = {".git", ".hg", ".svn", ".terraform", "node_modules", ".venv", "venv", "__pycache__", ".tox",
              ".mypy_cache", ".ruff_cache", ".pytest_cache", ".specdrift-cache", ".venv-checkov"}
@@ -33,37 +31,22 @@ SNIFF_CHARS = 64 * 1024
 SECRETS_ONLY = "plaintext"  # the loader that only searches a file for literal secrets
 
 
+LOADERS: Registry[Loader] = Registry("loader", __name__, decorator="loader")
+
+
+def loader(name: str, order: int = DEFAULT_ORDER) -> Callable[[type[Loader]], type[Loader]]:
+    """Class decorator: the format ``name``'s loader, asked to claim a file after those of a lower ``order``."""
+    return LOADERS.register_class(name, order)
+
+
 def all_loaders() -> tuple[Loader, ...]:
     """Every loader, in the order they are asked to claim a file (imports every loader module)."""
-    return tuple(loader for loader in map(_loader, _modules()) if loader is not None)
-
-
-@cache
-def _modules() -> tuple[str, ...]:
-    """The loader modules by priority, then name: read from their sources (see ``scanner.plugins``), so that
-    choosing the loader of a ``.tf`` file imports the few modules asked before it claims, not all of them."""
-    listed = loader_modules(__path__[0])
-    if listed:
-        return tuple(module for _, module in listed)
-    found = []  # no sources: import each module to learn whether it is a loader, and its priority
-    for info in pkgutil.iter_modules(__path__):
-        module = importlib.import_module(f"{__name__}.{info.name}")
-        if getattr(module, "LOADER", None) is not None:
-            found.append((getattr(module, "PRIORITY", 50), info.name))
-    return tuple(name for _, name in sorted(found))
-
-
-@cache
-def _loader(module: str) -> Loader | None:
-    return getattr(importlib.import_module(f"{__name__}.{module}"), "LOADER", None)
+    return tuple(LOADERS.values())
 
 
 def _loaders_named(names: set[str]) -> list[Loader]:
-    """The loaders of these formats, in claiming order: from those imported here, else (the files were loaded
-    by worker processes) from all of them."""
-    imported = [_loader(m) for m in _modules() if f"{__name__}.{m}" in sys.modules]
-    found = [loader for loader in imported if loader is not None and loader.name in names]
-    return found if len(found) == len(names) else [loader for loader in all_loaders() if loader.name in names]
+    """The loaders of these formats, in claiming order (importing only their modules)."""
+    return [LOADERS[name] for name in LOADERS.names() if name in names]
 
 
 def loader_for(path: Path, head: str, only: Sequence[str] | None = None, last: Loader | None = None,
@@ -80,25 +63,20 @@ def select_loader(path: Path, head: str, only: Sequence[str] | None = None,
     after it are not asked (nor imported): the caller only wants to know whether one up to it claims.
     """
     other = what_is(path, head)
-    stop = _module_of(last) if last is not None else None
-    for module in _modules():
-        loader = _loader(module)
-        if loader is not None and not (only and loader.name not in only) \
-                and not (other and loader.name != SECRETS_ONLY) and loader.claims(path, head):
-            return loader, other
-        if module == stop:
+    for name in LOADERS.names():
+        if not (only and name not in only) and not (other and name != SECRETS_ONLY):
+            chosen = LOADERS[name]
+            if chosen.claims(path, head):
+                return chosen, other
+        if last is not None and name == last.name:
             break
     return None, other
 
 
-def _module_of(loader: Loader) -> str:
-    return type(loader).__module__.rsplit(".", 1)[-1]
-
-
 def last_in_order(chosen: Iterable[Loader]) -> Loader | None:
     """Of ``chosen``, the loader asked last when a file's loader is chosen."""
-    position = {module: index for index, module in enumerate(_modules())}
-    return max(chosen, key=lambda loader: position.get(_module_of(loader), len(position)), default=None)
+    position = {name: index for index, name in enumerate(LOADERS.names())}
+    return max(chosen, key=lambda loader: position.get(loader.name, len(position)), default=None)
 
 
 def iter_files(paths: Iterable[str | os.PathLike[str]], skip: PathFilter | None = None) -> Iterator[Path]:

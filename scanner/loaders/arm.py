@@ -15,16 +15,17 @@ from pathlib import Path
 from typing import Any
 
 from scanner.lines import LineDict, LineList
+from scanner.loaders import loader
 from scanner.loaders.base import LoadResult, ParseError
 from scanner.model import Origin, Resource, Unresolved
 
 NAME = "arm"
-PRIORITY = 10
 # The public cloud's schema host and the sovereign clouds' (Azure China, US Government, Germany).
 _SNIFF = re.compile(r"schema\.management\.(?:azure\.com|azure\.cn|usgovcloudapi\.net|microsoftazure\.de)"
                     r"/schemas/[^\"]*deploymentTemplate", re.I)
 
 
+@loader("arm", order=10)
 class ArmLoader:
     name = NAME
 
@@ -298,6 +299,3 @@ def _collect(items: list[Any], path: str, scope: _Scope, result: LoadResult, par
         children = item.get("resources")
         if isinstance(children, list):
             _collect(children, path, scope, result, parent=rtype)
-
-
-LOADER = ArmLoader()

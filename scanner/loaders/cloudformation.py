@@ -14,14 +14,15 @@ from pathlib import Path
 from typing import Any
 
 from scanner.lines import LineDict, LineList
+from scanner.loaders import loader
 from scanner.loaders.base import LoadResult, ParseError
 from scanner.model import EXISTS_WHEN, Origin, Resource, Unresolved
 
 NAME = "cloudformation"
-PRIORITY = 10
 _SNIFF = re.compile(r"AWSTemplateFormatVersion|[\"']?Type[\"']?\s*:\s*[\"']?AWS::[A-Za-z0-9]+::")
 
 
+@loader("cloudformation", order=10)
 class CloudFormationLoader:
     name = NAME
 
@@ -371,7 +372,4 @@ def _joined(item: Any) -> str:
     if isinstance(item, (dict, list)):
         return "..."
     return str(item).lower() if isinstance(item, bool) else str(item)
-
-
-LOADER = CloudFormationLoader()
 

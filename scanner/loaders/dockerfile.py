@@ -18,11 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from scanner.lines import LineDict, LineList
+from scanner.loaders import loader
 from scanner.loaders.base import LoadResult, ParseError
 from scanner.model import Origin, Resource, Unresolved
 
 NAME = "dockerfile"
-PRIORITY = 30
 IMAGE_TYPE = "Dockerfile"
 STAGE_TYPE = "Dockerfile/stage"
 INSTRUCTIONS = {"FROM", "RUN", "CMD", "LABEL", "MAINTAINER", "EXPOSE", "ENV", "ADD", "COPY", "ENTRYPOINT",
@@ -39,6 +39,7 @@ _VAR = re.compile(r"\$(?:\{(\w+)(?::?([-+])([^}]*))?\}|(\w+))")
 _HEREDOC = re.compile(r"<<-?\s*[\"']?(\w+)[\"']?")
 
 
+@loader("dockerfile", order=30)
 class DockerfileLoader:
     name = NAME
 
@@ -259,6 +260,3 @@ def expand(word: str, scope: dict[str, str | None]) -> str | Unresolved:
         return Unresolved(word, f"{names} has no value here: a build argument without default (--build-arg), "
                                 "or a global ARG not declared again inside the stage")
     return expanded
-
-
-LOADER = DockerfileLoader()

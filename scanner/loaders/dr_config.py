@@ -10,17 +10,18 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from scanner.loaders import loader
 from scanner.loaders.base import LoadResult, ParseError
 from scanner.loaders.documents import structured
 from scanner.model import Origin, Resource
 
 NAME = "dr-config"
-PRIORITY = 15
 ROOT = "disaster_recovery"
 _SNIFF_YAML = re.compile(rf"^[\"']?{ROOT}[\"']?\s*:", re.M)
 _SNIFF_JSON = re.compile(rf"^\s{{0,8}}\"{ROOT}\"\s*:", re.M)
 
 
+@loader("dr-config", order=15)
 class DisasterRecoveryLoader:
     name = NAME
 
@@ -50,6 +51,3 @@ class DisasterRecoveryLoader:
         if not result.resources and not result.errors:
             result.errors.append(ParseError(path, 1, f"no top-level {ROOT} mapping", NAME))
         return result
-
-
-LOADER = DisasterRecoveryLoader()

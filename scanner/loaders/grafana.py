@@ -10,17 +10,18 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from scanner.loaders import loader
 from scanner.loaders.base import LoadResult, ParseError
 from scanner.loaders.documents import json_document
 from scanner.model import Origin, Resource
 
 NAME = "grafana"
-PRIORITY = 15
 # Unescaped keys only: a dashboard embedded as a string (a ConfigMap value) is not a dashboard file.
 _PANELS = re.compile(r'(?<!\\)"(panels|rows)"\s*:\s*\[')
 _DASHBOARD = re.compile(r'(?<!\\)"(schemaVersion|dashboard|targets|gridPos)"\s*:')
 
 
+@loader("grafana", order=15)
 class GrafanaLoader:
     name = NAME
 
@@ -40,6 +41,3 @@ class GrafanaLoader:
         origin = Origin(path, getattr(document, "line", None) or 1, getattr(document, "end_line", None))
         return LoadResult(resources=[Resource("grafana", "grafana_dashboard", address, origin, document,
                                               format=NAME)])
-
-
-LOADER = GrafanaLoader()

@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from scanner.lines import LineDict, LineList
+from scanner.loaders import loader
 from scanner.loaders.base import LoadResult, ParseError
 from scanner.model import Origin, Resource, Unresolved
 
 NAME = "k6"
-PRIORITY = 30
 _SNIFF_OPTIONS = re.compile(r"\bexport\s+(?:let|const|var)\s+options\b")
 # The VU code: a script that imports k6 and exports it is a test even when it exports no options
 _SNIFF_DEFAULT = re.compile(r"^\s*export\s+default\b", re.MULTILINE)
@@ -353,6 +353,7 @@ def options_literal(text: str) -> tuple[LineDict | Unresolved | None, int]:
     return None, 0
 
 
+@loader("k6", order=30)
 class K6Loader:
     name = NAME
 
@@ -382,6 +383,3 @@ class K6Loader:
             options = attributes
         origin = Origin(path, line, options.end_line or line)
         return LoadResult(resources=[Resource("k6", "k6_options", "options", origin, options, format=NAME)])
-
-
-LOADER = K6Loader()

@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from scanner.lines import LineDict
+from scanner.loaders import loader
 from scanner.loaders.base import LoadResult, ParseError
 from scanner.loaders.documents import json_document, yaml_documents
 from scanner.loaders.not_infrastructure import KUSTOMIZATION, KUSTOMIZE_PATCH
 from scanner.model import Origin, Resource
 
 NAME = "kubernetes"
-PRIORITY = 20
 # Top-level keys: at the start of a line, or in a flow mapping (`{"apiVersion": "v1", ...}` is YAML too).
 _SNIFF_API = re.compile(r"(?:^|[{,])[ \t]*[\"']?apiVersion[\"']?[ \t]*:", re.M)
 _SNIFF_KIND = re.compile(r"(?:^|[{,])[ \t]*[\"']?kind[\"']?[ \t]*:[ \t]*[\"']?[A-Z]", re.M)
@@ -36,6 +36,7 @@ CLUSTER_SCOPED = {"Namespace", "ClusterRole", "ClusterRoleBinding", "PersistentV
                   "CustomResourceDefinition", "ClusterIssuer", "Node", "PriorityClass", "IngressClass"}
 
 
+@loader("kubernetes", order=20)
 class KubernetesLoader:
     name = NAME
 
@@ -158,6 +159,3 @@ def to_resource(obj: Any, path: str | None, origin: Origin | None = None, source
     address = f"{namespace}/{kind}/{name}" if namespace else f"{kind}/{name}"
     origin = origin or Origin(path, getattr(obj, "line", None), getattr(obj, "end_line", None))
     return Resource("kubernetes", kind, address, origin, obj, format=NAME, source=source)
-
-
-LOADER = KubernetesLoader()

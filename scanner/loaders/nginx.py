@@ -18,11 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from scanner.lines import LineDict, LineList
+from scanner.loaders import loader
 from scanner.loaders.base import LoadResult, ParseError
 from scanner.model import Origin, Resource
 
 NAME = "nginx"
-PRIORITY = 30
 _SNIFF = re.compile(r"^\s*(location|server|http|upstream|events|map|geo)\b[^;{}\n]*\{", re.M)
 _CONTAINERS = ("http", "server", "location")
 # Directives a location's Resource reports on (and inherits); proxy_cache* and fastcgi_cache* by prefix.
@@ -35,6 +35,7 @@ def _is_cache_directive(name: str) -> bool:
     return name.startswith(_CACHE_PREFIXES)
 
 
+@loader("nginx", order=30)
 class NginxLoader:
     name = NAME
 
@@ -162,6 +163,3 @@ def _effective_cache(chain: list[list[dict[str, Any]]]) -> LineDict:
             out[name] = " ".join(found[-1]["args"])
         out.key_lines[name] = found[0]["line"]
     return out
-
-
-LOADER = NginxLoader()

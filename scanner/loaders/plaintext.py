@@ -10,17 +10,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from scanner.loaders import loader
 from scanner.loaders.base import LoadResult
 from scanner.secrets import credential_resources, detect
 
 NAME = "plaintext"
-PRIORITY = 99
 _SUFFIXES = {".env", ".ini", ".cfg", ".conf", ".cnf", ".properties", ".toml", ".tfvars", ".yaml", ".yml", ".json",
              ".npmrc", ".pypirc", ".netrc", ".pgpass", ".htpasswd", ".pem", ".key"}
 _NAMES = {".env", "credentials", ".npmrc", ".pypirc", ".netrc", ".pgpass", ".git-credentials", "id_rsa", "id_ecdsa",
           "id_ed25519"}
 
 
+@loader("plaintext", order=99)
 class PlaintextLoader:
     name = NAME
 
@@ -31,6 +32,3 @@ class PlaintextLoader:
 
     def load(self, path: str, text: str) -> LoadResult:
         return LoadResult(resources=credential_resources(path, text, NAME))
-
-
-LOADER = PlaintextLoader()

@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from scanner.lines import LineDict
+from scanner.loaders import loader
 from scanner.loaders.base import LoadResult, ParseError
 from scanner.model import Origin, Resource, Unresolved
 
 NAME = "postgresql_conf"
-PRIORITY = 30
 CONF_TYPE = "postgresql.conf"
 ALTER_SYSTEM_TYPE = "ALTER SYSTEM"
 SESSION_TYPE = "SET"
@@ -40,6 +40,7 @@ _ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 _CUSTOM_NAME = re.compile(r"^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)?$")
 
 
+@loader("postgresql_conf", order=30)
 class PostgresqlConfLoader:
     name = NAME
 
@@ -145,6 +146,3 @@ def _statement_value(args: Any) -> Any:
         else:
             return Unresolved(type(arg).__name__, "not a constant")
     return parts[0] if len(parts) == 1 else ", ".join(parts)
-
-
-LOADER = PostgresqlConfLoader()

@@ -17,12 +17,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from scanner.loaders import loader
 from scanner.loaders.base import LoadResult, ParseError
 from scanner.loaders.documents import structured
 from scanner.model import Origin, Resource
 
 NAME = "prometheus"
-PRIORITY = 15
 _SCRAPE = re.compile(r"^scrape_configs\s*:", re.M)
 _GLOBAL = re.compile(r"^global\s*:", re.M)
 _INTERVAL = re.compile(r"^[ \t]+(scrape|evaluation)_interval\s*:", re.M)
@@ -48,6 +48,7 @@ def _only_prometheus_rules(head: str) -> bool:
     return bool(kinds) and all(kind == "PrometheusRule" for kind in kinds)
 
 
+@loader("prometheus", order=15)
 class PrometheusLoader:
     name = NAME
 
@@ -116,6 +117,3 @@ def _rules(group: dict[str, Any], path: str, result: LoadResult) -> Iterable[dic
         else:
             result.errors.append(ParseError(path, getattr(rule, "line", None), "a rule needs an expr", NAME))
     return good
-
-
-LOADER = PrometheusLoader()

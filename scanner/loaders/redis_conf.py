@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from scanner.lines import LineDict, LineList
+from scanner.loaders import loader
 from scanner.loaders.base import LoadResult, ParseError
 from scanner.model import Origin, Resource, Unresolved
 
 NAME = "redis_conf"
-PRIORITY = 30
 TYPE = "redis.conf"
 # Directives whose occurrences add up instead of replacing each other.
 REPEATABLE = {"save", "include", "loadmodule", "rename-command", "client-output-buffer-limit", "user",
@@ -37,6 +37,7 @@ _HEX = "0123456789abcdefABCDEF"
 _ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "a": "\a"}
 
 
+@loader("redis_conf", order=30)
 class RedisConfLoader:
     name = NAME
 
@@ -138,6 +139,3 @@ def split_args(line: str) -> list[str]:
             current.append(char)
             i += 1
         words.append("".join(current))
-
-
-LOADER = RedisConfLoader()

@@ -43,11 +43,11 @@ from pathlib import Path
 from typing import Any
 
 from scanner.lines import LineDict
+from scanner.loaders import loader
 from scanner.loaders.base import LoadResult, ParseError
 from scanner.model import Origin, Resource, Unresolved
 
 NAME = "shell"
-PRIORITY = 30
 _SHEBANG = re.compile(r"^#!\s*(?:\S*/)?(?:env\s+(?:-\S+\s+)*)?(?:ba|da)?sh\b([^\n]*)")
 # Commands whose failure is no news: a report listing them would only be noise.
 _TRIVIAL = {"echo", "printf", "true", "false", ":", "test", "[", "[[", "((", "local", "export", "readonly",
@@ -165,6 +165,7 @@ class _Verdict:
     message: str = ""
 
 
+@loader("shell", order=30)
 class ShellLoader:
     name = NAME
 
@@ -1001,6 +1002,3 @@ def _last(a: _Analysis) -> int:
 def _unique(address: str, seen: dict[str, int]) -> str:
     seen[address] = seen.get(address, 0) + 1
     return address if seen[address] == 1 else f"{address} #{seen[address]}"
-
-
-LOADER = ShellLoader()

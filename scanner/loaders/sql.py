@@ -13,11 +13,10 @@ import bisect
 import re
 from pathlib import Path
 
-from scanner.loaders import postgresql, timescale
+from scanner.loaders import loader, postgresql, timescale
 from scanner.loaders.base import LoadResult, ParseError
 
 NAME = "sql"
-PRIORITY = 30
 SUFFIXES = (".sql", ".pgsql", ".psql")
 _PSQL_META = re.compile(r"^[ \t]*\\.*$", re.M)
 # Other dialects: claiming them would turn every file into a parse error.
@@ -27,6 +26,7 @@ _SQL_START = re.compile(r"\A(?:--[^\n]*\n|/\*(?:[^*]|\*(?!/))*\*/|\s)*(ALTER\s+S
 _SKIP = re.compile(r"(?:\s|--[^\n]*\n|/\*(?:[^*]|\*(?!/))*\*/)*")
 
 
+@loader("sql", order=30)
 class SqlLoader:
     name = NAME
 
@@ -75,6 +75,3 @@ class LineIndex:
         """The line of a statement's first token: past the whitespace and comments before it."""
         skipped = _SKIP.match(self.text, offset)
         return self.line(skipped.end() if skipped else offset)
-
-
-LOADER = SqlLoader()

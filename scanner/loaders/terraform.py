@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scanner.lines import LineDict
+from scanner.loaders import loader
 from scanner.loaders.base import BlockList, LoadResult, ParseError
 from scanner.loaders.hcl_eval import (
     EvalError,
@@ -42,11 +43,11 @@ if TYPE_CHECKING:
     from scanner.loaders.terraform_modules import ModuleSources
 
 NAME = "terraform"
-PRIORITY = 10
 PROVIDERS = {"aws": "aws", "google": "gcp", "azurerm": "azure", "kubernetes": "kubernetes", "helm": "kubernetes"}
 _BLOCK_SNIFF = re.compile(r'^\s*(resource|module|variable|data|provider|terraform|locals)\b[^\n]*\{\s*$', re.M)
 
 
+@loader("terraform", order=10)
 class TerraformLoader:
     name = NAME
 
@@ -699,6 +700,3 @@ def load_tfvars(path: str) -> dict[str, Any]:
     from scanner.loaders import hcl_tree
 
     return dict(hcl_tree.to_body(hcl_tree.body_of(hcl_tree.parse(text))))
-
-
-LOADER = TerraformLoader()

@@ -18,18 +18,19 @@ from pathlib import Path
 from typing import Any
 
 from scanner.lines import LineDict, LineList
+from scanner.loaders import loader
 from scanner.loaders.base import BlockList, LoadResult, ParseError
 from scanner.loaders.documents import json_document
 from scanner.loaders.terraform import PROVIDERS
 from scanner.model import Origin, Resource, Unresolved
 
 NAME = "terraform-plan"
-PRIORITY = 5
 _SNIFF_VERSION = re.compile(r'"format_version"\s*:')
 _SNIFF_BODY = re.compile(r'"(planned_values|resource_changes|root_module)"\s*:')
 _INDEX = re.compile(r"\[[^\]]*\]")
 
 
+@loader("terraform-plan", order=5)
 class TerraformPlanLoader:
     name = NAME
 
@@ -133,6 +134,3 @@ def _mask_sensitive(value: Any, sensitive: Any) -> Any:
         for index, marker in enumerate(sensitive[: len(value)]):
             value[index] = _mask_sensitive(value[index], marker)
     return value
-
-
-LOADER = TerraformPlanLoader()

@@ -25,8 +25,8 @@ the fix is written, with ``map`` read backwards. Fact spec keys:
 - ``default_unless``: attribute path(s) that, when set, mean the default does not apply (an Aurora
   member's ``DBClusterIdentifier``: its retention and encryption are the cluster's, not RDS's defaults).
 
-Transforms live in the Python modules of this package; a table just names its functions, and the
-module that declares a name is imported when a fact first needs it (``scanner.plugins``).
+Transforms live in the Python modules of this package (``@transform("name")``); a table just names its
+functions, and the module that declares a name is imported when a fact first needs it (``scanner.registry``).
 
 A type entry may also declare ``children``: list items that are resources of their own
 (inline node pools are node pools), expanded by ``normalize_all`` into child Resources of
@@ -43,7 +43,6 @@ format its kinds.
 
 from __future__ import annotations
 
-import importlib
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -55,25 +54,20 @@ from scanner.faults import Fault, FaultyFacts, describe, reraise_when_debugging
 from scanner.loaders import LoadOutcome, load_files
 from scanner.loaders.base import BlockList, ParseError, line_at
 from scanner.model import Origin, Resource, Unresolved
-from scanner.plugins import declared
+from scanner.registry import Registry
 from scanner.units import CPU, DURATION, SIZE, parse_quantity
 
 TABLE_DIR = Path(__file__).parent
 Transform = Callable[[Any, Resource], Any]
-_TRANSFORMS: dict[str, Transform] = {}
+TRANSFORMS: Registry[Transform] = Registry("transform", __name__, decorator="transform")
 _MISSING = object()
 # What a ``compute`` transform returns when the resource has no such fact (two names, one marker).
 MISSING = ABSENT = _MISSING
 
 
 def transform(name: str) -> Callable[[Transform], Transform]:
-    """Register a function a mapping table may name in ``transform`` or ``compute``."""
-
-    def register(func: Transform) -> Transform:
-        _TRANSFORMS[name] = func
-        return func
-
-    return register
+    """Register a function a mapping table may name in ``transform`` or ``compute`` (a name once only)."""
+    return TRANSFORMS.register(name)
 
 
 @dataclass(frozen=True)
@@ -162,30 +156,6 @@ def _spec(name: str, raw: Any) -> FactSpec:
 
 def _as_list(value: Any) -> list[Any]:
     return [value] if isinstance(value, str) else list(value)
-
-
-def _transform(name: str) -> Transform | None:
-    """The transform registered as ``name``, importing only the module that declares it."""
-    func = _TRANSFORMS.get(name)
-    if func is None and name:
-        module = declared(str(TABLE_DIR), "transform").get(name)
-        if module is not None:
-            importlib.import_module(f"{__name__}.{module}")
-        else:
-            import_transforms()
-        func = _TRANSFORMS.get(name)
-    return func
-
-
-@cache
-def import_transforms() -> None:
-    """Register the transforms: every module of this package holds some (``transforms.py``,
-    ``<domain>_transforms.py``, ``transforms_<domain>.py``), except the remediation writer."""
-    import pkgutil
-
-    for info in pkgutil.iter_modules([str(TABLE_DIR)]):
-        if info.name != "remediation":
-            importlib.import_module(f"{__name__}.{info.name}")
 
 
 class _Tables(Mapping[str, tuple[TypeMapping, ...]]):
@@ -362,7 +332,7 @@ def fact_value(spec: FactSpec, resource: Resource) -> tuple[Any, tuple[str, ...]
             found = path
             break
     if spec.compute:  # ``path`` then only tells which line the fact is reported at
-        computed = _required(spec.compute)(None, resource)
+        computed = TRANSFORMS[spec.compute](None, resource)
         if computed is _MISSING:
             return _MISSING, None
         if computed is None:  # nothing to say: the fact is absent (or takes its default)
@@ -376,13 +346,6 @@ def fact_value(spec: FactSpec, resource: Resource) -> tuple[Any, tuple[str, ...]
     return _convert(spec, value, resource), found
 
 
-def _required(name: str) -> Transform:
-    func = _transform(name)
-    if func is None:
-        raise KeyError(f"no transform named {name!r}")
-    return func
-
-
 def _has_default(spec: FactSpec, resource: Resource) -> bool:
     """The fact has a default and nothing on the resource voids it (``default_unless``)."""
     if spec.default is _MISSING:
@@ -393,7 +356,7 @@ def _has_default(spec: FactSpec, resource: Resource) -> bool:
 def _convert(spec: FactSpec, value: Any, resource: Resource, from_default: bool = False) -> Any:
     if isinstance(value, Unresolved):
         # Most transforms cannot read an unresolved value; some (``is_set``) can: it is set, just not known.
-        func = _transform(spec.transform or "")
+        func = TRANSFORMS.get(spec.transform) if spec.transform else None
         return func(value, resource) if func is not None and getattr(func, "accepts_unresolved", False) else value
     if spec.value_map and not from_default:
         key = str(value).lower()
@@ -402,7 +365,7 @@ def _convert(spec: FactSpec, value: Any, resource: Resource, from_default: bool 
                 value = fact_value
                 break
     if spec.transform:
-        value = _required(spec.transform)(value, resource)
+        value = TRANSFORMS[spec.transform](value, resource)
     if spec.unit and not isinstance(value, (bool, Unresolved)):
         quantity = parse_quantity(value, unit_dimension(spec.unit), spec.unit)
         if quantity is not None:

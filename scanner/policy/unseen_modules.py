@@ -265,9 +265,9 @@ def _walk(node: Any, names: set[str]) -> None:
 @cache
 def _function_names(name: str) -> frozenset[str]:
     """The identifier-like string constants of a check function's code (the facts it asks for by name)."""
-    from scanner.policy.functions import registered
+    from scanner.policy.functions import FUNCTIONS
 
-    func = registered().get(name)
+    func = FUNCTIONS.get(name)
     if func is None:
         return frozenset()
     found: set[str] = set()

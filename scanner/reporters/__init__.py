@@ -1,17 +1,17 @@
 """Reporters: one module per output format behind one small interface.
 
-A reporter turns a finished :class:`~scanner.report.Report` into text for stdout or a file.
-Modules are imported only when their format is asked for.
+A reporter turns a finished :class:`~scanner.report.Report` into text for stdout or a file. Each module
+declares its class with ``@reporter("format", order=N)``; the ``--format`` names are the registry's keys
+(listed by ``order``), and a module is imported only when its format is asked for (``scanner.registry``).
 """
 
 from __future__ import annotations
 
-import enum
-import importlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Protocol
 
 from scanner.model import Finding, Severity, Status
+from scanner.registry import DEFAULT_ORDER, Registry
 from scanner.report import Report
 
 
@@ -28,30 +28,12 @@ def output_of(reporter: Reporter, report: Report, fail_on: Severity, color: bool
     return reporter.render(report, fail_on, color)
 
 
-class Format(str, enum.Enum):
-    TEXT = "text"
-    JSON = "json"
-    SARIF = "sarif"
-    JUNIT = "junit"
-    GITLAB = "gitlab"  # GitLab Code Quality
-    MARKDOWN = "markdown"
-    GITHUB = "github"  # GitHub Actions workflow commands (annotations)
-
-    @property
-    def module(self) -> str:
-        return {"json": "json_report"}.get(self.value, self.value)
-
-    @property
-    def extension(self) -> str:
-        """The usual file name suffix, for messages and docs."""
-        return {"text": ".txt", "json": ".json", "sarif": ".sarif", "junit": ".xml", "gitlab": ".json",
-                "markdown": ".md", "github": ".txt"}[self.value]
+REPORTERS: Registry[Reporter] = Registry("report format", __name__, decorator="reporter")
 
 
-def reporter_for(fmt: Format) -> Reporter:
-    module = importlib.import_module(f"{__name__}.{fmt.module}")
-    reporter: Reporter = module.REPORTER
-    return reporter
+def reporter(name: str, order: int = DEFAULT_ORDER) -> Callable[[type[Reporter]], type[Reporter]]:
+    """Class decorator: the reporter of ``--format name``, listed after the formats of a lower ``order``."""
+    return REPORTERS.register_class(name, order)
 
 
 def issues(report: Report) -> list[Finding]:

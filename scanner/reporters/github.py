@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from scanner.model import Finding, Severity, Status
 from scanner.report import Report
-from scanner.reporters import issues
+from scanner.reporters import issues, reporter
 from scanner.repository import find_root, repo_path
 
 _COMMAND = {Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning",
@@ -47,12 +47,10 @@ def annotation(finding: Finding, path: str | None) -> str:
     return f"::{command} {','.join(props)}::{_data(message)}"
 
 
+@reporter("github", order=70)
 class GithubReporter:
     def render(self, report: Report, fail_on: Severity, color: bool = False) -> str:
         root = find_root()
         lines = [annotation(f, repo_path(f.file, root) if f.file else None)
                  for f in issues(report) if not f.accepted]
         return "".join(line + "\n" for line in lines)
-
-
-REPORTER = GithubReporter()

@@ -12,7 +12,7 @@ from typing import Any
 
 from scanner.model import Finding, Severity, Status
 from scanner.report import Report
-from scanner.reporters import issues, json_text
+from scanner.reporters import issues, json_text, reporter
 from scanner.repository import find_root, repo_path
 
 SEVERITY = {Severity.INFO: "info", Severity.LOW: "minor", Severity.MEDIUM: "major", Severity.HIGH: "critical",
@@ -44,11 +44,9 @@ def _issue(finding: Finding, path: str) -> dict[str, Any]:
     return issue
 
 
+@reporter("gitlab", order=50)
 class GitlabReporter:
     def render(self, report: Report, fail_on: Severity, color: bool = False) -> str:
         root = find_root()
         out = [_issue(f, repo_path(f.file, root)) for f in issues(report) if f.file and not f.accepted]
         return json_text.dumps(out) + "\n"
-
-
-REPORTER = GitlabReporter()

@@ -7,7 +7,7 @@ from typing import Any
 
 from scanner.model import Finding, Severity
 from scanner.report import Report, cyclic_gc_paused
-from scanner.reporters import json_text
+from scanner.reporters import json_text, reporter
 
 SCHEMA_VERSION = "1.0"
 
@@ -65,6 +65,7 @@ def _envelope(report: Report, fail_on: Severity) -> dict[str, Any]:
     }
 
 
+@reporter("json", order=20)
 class JsonReporter:
     def chunks(self, report: Report, fail_on: Severity, color: bool = False) -> Iterator[str]:
         """The report's text in pieces: each finding is encoded when written, never all at once."""
@@ -75,6 +76,3 @@ class JsonReporter:
 
     def render(self, report: Report, fail_on: Severity, color: bool = False) -> str:
         return "".join(self.chunks(report, fail_on, color))
-
-
-REPORTER = JsonReporter()

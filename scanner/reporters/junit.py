@@ -13,6 +13,7 @@ from collections import defaultdict
 
 from scanner.model import Finding, Severity, Status
 from scanner.report import Report
+from scanner.reporters import reporter
 
 # Characters XML 1.0 cannot carry at all (a parser's message may quote them from a binary file).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -78,6 +79,7 @@ def _case(suite: ET.Element, finding: Finding) -> str:
     return "passed"
 
 
+@reporter("junit", order=40)
 class JunitReporter:
     def render(self, report: Report, fail_on: Severity, color: bool = False) -> str:
         by_policy: dict[str, list[Finding]] = defaultdict(list)
@@ -108,6 +110,3 @@ class JunitReporter:
         root.set("time", f"{report.duration_s:.3f}")
         ET.indent(root)
         return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
-
-
-REPORTER = JunitReporter()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from scanner.model import Finding, Severity, Status
 from scanner.report import Report
-from scanner.reporters import issues
+from scanner.reporters import issues, reporter
 
 MAX_ROWS = 100
 MAX_CHARS = 60000
@@ -58,6 +58,7 @@ def _details(summary: str, body: list[str]) -> list[str]:
     return ["", f"<details><summary>{summary}</summary>", "", *body, "", "</details>"]
 
 
+@reporter("markdown", order=60)
 class MarkdownReporter:
     def render(self, report: Report, fail_on: Severity, color: bool = False) -> str:
         failing = report.failing(fail_on)
@@ -97,6 +98,3 @@ class MarkdownReporter:
         if len(text) > MAX_CHARS:
             text = text[:MAX_CHARS].rsplit("\n", 1)[0] + "\n\n…cut to fit a comment; see the full report.\n"
         return text
-
-
-REPORTER = MarkdownReporter()

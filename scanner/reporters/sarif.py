@@ -18,7 +18,7 @@ from scanner import __version__
 from scanner.model import PARSE_ERROR_POLICY, Finding, Severity, Status
 from scanner.policy.catalog import Policy
 from scanner.report import Report, cyclic_gc_paused
-from scanner.reporters import issues, json_text
+from scanner.reporters import issues, json_text, reporter
 from scanner.repository import find_root, relative_path
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -212,6 +212,7 @@ def _sarif_parts(report: Report) -> tuple[dict[str, Any], Iterator[dict[str, Any
     return document, results
 
 
+@reporter("sarif", order=30)
 class SarifReporter:
     def chunks(self, report: Report, fail_on: Severity, color: bool = False) -> Iterator[str]:
         """The log's text in pieces, each result encoded when written (as the JSON reporter)."""
@@ -221,6 +222,3 @@ class SarifReporter:
 
     def render(self, report: Report, fail_on: Severity, color: bool = False) -> str:
         return "".join(self.chunks(report, fail_on, color))
-
-
-REPORTER = SarifReporter()

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from scanner.model import Finding, Severity, Status
 from scanner.report import Report
+from scanner.reporters import reporter
 
 _STATUS_STYLE = {Status.VIOLATES: "bold red", Status.UNKNOWN: "yellow", Status.ERROR: "bold magenta",
                  Status.COMPLIES: "green"}
@@ -142,6 +143,7 @@ def render_table(findings: Sequence[Finding], total: int, color: bool) -> list[s
     return out
 
 
+@reporter("text", order=10)
 class TextReporter:
     def __init__(self, show_compliant: bool = True) -> None:
         self.show_compliant = show_compliant
@@ -175,6 +177,3 @@ class TextReporter:
             summary += f", {accepted} accepted by the baseline"
         out.append(_style(summary, "bold red" if failing else "bold green", color))
         return "\n".join(out) + "\n"
-
-
-REPORTER = TextReporter()
