@@ -592,7 +592,7 @@ def _schema_validator(version: str, api_version: str, kind: str, strict: bool) -
     path = base / f"{kind.lower()}-{group_version}.json"
     if not path.is_file():
         return None
-    from scanner.policy.pack_cache import cached_value
+    from scanner.tables import cached_value
 
     # The definitions file holds every API type (1.8 MB); one kind needs a few dozen of them. Reading it
     # whole and compiling a registry of it took longer than the rest of a pre-commit run, so the schema
