@@ -17,11 +17,11 @@ from typing import Any
 from scanner.coerce import shown, whole
 from scanner.loaders.base import line_at
 from scanner.mappings.transforms import k8s_containers, pod_spec
+from scanner.masking import is_credential_name
 from scanner.model import Resource, Status, Unresolved
 from scanner.policy.check import SKIP, EvalContext, Outcome, resolve_value
 from scanner.policy.functions import register
 from scanner.policy.references import index_of
-from scanner.secrets import is_credential_name
 from scanner.units import CPU, SIZE, comparable, parse_quantity
 
 _LONG_RUNNING = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Rollout",
