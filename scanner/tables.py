@@ -7,11 +7,11 @@ about 65 ms) would cost more than a pre-commit run's own parsing, and they rarel
 The parsed data is kept in ``$SPECDRIFT_CACHE_DIR``, else ``$XDG_CACHE_HOME/specdrift``, else
 ``~/.cache/specdrift``; a warm run reads JSON and never imports PyYAML.
 
-Safe when a file changes: the key hashes the specdrift version, the kind of table, the schema, the code
-that selects what is kept, and each file's path and bytes, so any edit is a miss. Only data that
-parsed and validated is written, as JSON (never pickle: loading a cache must not be able to run code);
-YAML values plain JSON cannot hold (mapping keys that are not strings, dates) are tagged so they come
-back as they were. ``SPECDRIFT_NO_CACHE=1`` turns the cache off; an unwritable, corrupt or wrongly
+Safe when a file changes: the key hashes the specdrift version, the kind of table, the schema and each
+file's path and bytes, so any edit is a miss; what is stored is the file's whole data, so no code change
+can leave an entry of an old shape. Only data that parsed and validated is written, as JSON (never
+pickle: loading a cache must not be able to run code); YAML values plain JSON cannot hold (mapping keys
+that are not strings, dates) are tagged so they come back as they were. ``SPECDRIFT_NO_CACHE=1`` turns the cache off; an unwritable, corrupt or wrongly
 shaped cache entry is ignored.
 
 This module sits at the bottom of the layers (it imports nothing of specdrift but its version), so
@@ -51,23 +51,21 @@ def cache_dir() -> Path | None:
     return Path(base) / "specdrift"
 
 
-def read_table(path: Path, kind: str | None, *, schema: Path | None = None, select: Callable[[Any], Any] | None = None,
+def read_table(path: Path, kind: str | None, *, schema: Path | None = None,
                error: Callable[[str], Exception] = TableError) -> Any:
     """The data of one YAML file (None when empty), from the cache when the file did not change.
 
     ``kind`` names the cache entry (one per kind and content); None reads without the cache, for a
     file a command reads once and no scan reads (a policy's ``expected.yaml``).
 
-    ``schema``: a JSON Schema the data must satisfy. ``select(data)``: the part worth keeping (applied
-    after validation, before caching). ``error(message)``: what is raised for a file that cannot be read,
-    is not YAML or does not validate (the caller's error type); the message names the file, and the
-    line for a schema error.
+    ``schema``: a JSON Schema the data must satisfy. ``error(message)``: what is raised for a file that
+    cannot be read, is not YAML or does not validate (the caller's error type); the message names the
+    file, and the line for a schema error.
     """
-    return read_tables(kind, [path], schema=schema, select=select, error=error)[0]
+    return read_tables(kind, [path], schema=schema, error=error)[0]
 
 
 def read_tables(kind: str | None, paths: Sequence[Path], *, schema: Path | None = None,
-                select: Callable[[Any], Any] | None = None,
                 error: Callable[[str], Exception] = TableError) -> list[Any]:
     """``read_table`` of each of ``paths``, kept as one cache entry (a file that fails is never cached,
     so its error repeats on every run until it is fixed)."""
@@ -76,8 +74,7 @@ def read_tables(kind: str | None, paths: Sequence[Path], *, schema: Path | None 
         schema_bytes = schema.read_bytes() if schema is not None else b""
     except OSError as exc:
         raise error(f"{exc.filename}: {exc.strerror or exc}") from None
-    extra = schema_bytes + b"\0" + (_fingerprint(select) if select is not None else b"")
-    entry = _entry(kind, paths, contents, extra) if kind is not None else None
+    entry = _entry(kind, paths, contents, schema_bytes) if kind is not None else None
     if entry is not None:
         cached = _read(entry, len(paths), (dict, list, type(None)))
         if cached is not None:
@@ -87,7 +84,7 @@ def read_tables(kind: str | None, paths: Sequence[Path], *, schema: Path | None 
         data = _parse(path, raw, error)
         if schema is not None:
             _validate(data, path, raw, schema_bytes, error)
-        values.append(select(data) if select is not None else data)
+        values.append(data)
     if entry is not None:
         _write(entry, values)
     return values
@@ -151,12 +148,6 @@ def _line_of(raw: bytes, steps: Sequence[Any]) -> int:
             break
         node = child
     return int(node.start_mark.line) + 1
-
-
-def _fingerprint(select: Callable[[Any], Any]) -> bytes:
-    """What ``select`` keeps, as its code: an edit of the selection is a miss, not an old shape read back."""
-    code = getattr(select, "__code__", None)
-    return repr((code.co_code, code.co_consts, code.co_names)).encode() if code is not None else b""
 
 
 def _entry(kind: str, files: Sequence[Path], contents: Sequence[bytes], extra_key: bytes = b"") -> Path | None:

@@ -105,8 +105,6 @@ def test_a_table_is_parsed_once_then_read_from_the_cache(tmp_path: Path, cache: 
     table.write_text("types: {y: {kinds: [b]}}\n")  # an edit is a miss
     assert tables.read_table(table, "mappings") == {"types": {"y": {"kinds": ["b"]}}}
     assert parsed == ["t.yaml", "t.yaml"]
-    tables.read_table(table, "mappings", select=lambda data: data["types"])  # another selection: another entry
-    assert parsed == ["t.yaml", "t.yaml", "t.yaml"]
 
 
 def test_values_json_cannot_hold_come_back_from_the_cache_as_they_were(tmp_path: Path, cache: Path,
