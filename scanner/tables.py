@@ -11,8 +11,8 @@ Safe when a file changes: the key hashes the specdrift version, the kind of tabl
 file's path and bytes, so any edit is a miss; what is stored is the file's whole data, so no code change
 can leave an entry of an old shape. Only data that parsed and validated is written, as JSON (never
 pickle: loading a cache must not be able to run code); YAML values plain JSON cannot hold (mapping keys
-that are not strings, dates) are tagged so they come back as they were. ``SPECDRIFT_NO_CACHE=1`` turns the cache off; an unwritable, corrupt or wrongly
-shaped cache entry is ignored.
+that are not strings, dates) are tagged so they come back as they were. ``SPECDRIFT_NO_CACHE=1`` turns the
+cache off; an unwritable, corrupt or wrongly shaped cache entry is ignored.
 
 This module sits at the bottom of the layers (it imports nothing of specdrift but its version), so
 every package may read its tables through it.
