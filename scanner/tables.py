@@ -121,13 +121,20 @@ def _validator(schema: bytes) -> Any:
     return jsonschema.validators.validator_for(document, default=jsonschema.Draft202012Validator)(document)
 
 
-def _validate(data: Any, path: Path, raw: bytes, schema: bytes, error: Callable[[str], Exception]) -> None:
+def validate(data: Any, schema: Path, where: str, error: Callable[[str], Exception] = TableError) -> None:
+    """Data already in hand (no file to point into) against a JSON Schema: ``error("where: location: why")``."""
+    _validate(data, where, None, schema.read_bytes(), error)
+
+
+def _validate(data: Any, where: object, raw: bytes | None, schema: bytes, error: Callable[[str], Exception]) -> None:
+    """The first error (by position in the data) names ``where``, and the line when the YAML text is known."""
     errors = sorted(_validator(schema).iter_errors(data), key=lambda e: list(e.absolute_path))
     if errors:
         first = errors[0]
         steps = list(first.absolute_path)
         location = "/".join(str(p) for p in steps) or "(top)"
-        raise error(f"{path}:{_line_of(raw, steps)}: {location}: {first.message}")
+        line = f":{_line_of(raw, steps)}" if raw is not None else ""
+        raise error(f"{where}{line}: {location}: {first.message}")
 
 
 def _line_of(raw: bytes, steps: Sequence[Any]) -> int:

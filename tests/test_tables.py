@@ -166,6 +166,8 @@ def test_a_schema_error_names_the_file_and_the_line(tmp_path: Path, cache: Path)
             tables.read_table(table, "checked", schema=schema, error=_CallerError)
     table.write_text("items:\n  - size: 1\n")
     assert tables.read_table(table, "checked", schema=schema, error=_CallerError) == {"items": [{"size": 1}]}
+    with pytest.raises(_CallerError, match=r"^in hand: items/0/size: 'x' is not of type 'integer'$"):
+        tables.validate({"items": [{"size": "x"}]}, schema, "in hand", _CallerError)  # data with no file: no line
     schema.write_text(json.dumps({"type": "object", "required": ["name"]}))  # a schema change revalidates
     with pytest.raises(_CallerError, match=r":1: \(top\): 'name' is a required property"):
         tables.read_table(table, "checked", schema=schema, error=_CallerError)

@@ -10,6 +10,7 @@ from typing import Any
 
 from scanner.model import Severity
 from scanner.tables import read_table, read_tables
+from scanner.tables import validate as validate_table
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "policy.schema.json"
 POLICY_FILE = "policy.yaml"
@@ -72,6 +73,11 @@ class Policy:
         return Policy(self.id, self.requirements, self.title, severity or self.severity, self.kinds, self.check,
                       self.where, self.guide, self.description, self.tags, self.sources, parameters, self.message,
                       self.remediation, self.path)
+
+
+def validate(data: Any, where: str) -> None:
+    """Policy data (not read from a file) against the policy schema; ``PolicyError`` naming ``where`` if not."""
+    validate_table(data, SCHEMA_PATH, where, PolicyError)
 
 
 def policy_files(dirs: Iterable[Path]) -> list[Path]:
