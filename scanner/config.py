@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from scanner.model import Severity
+from scanner.tables import read_table
 
 CONFIG_FILES = (".specdrift.yaml", ".specdrift.yml")
 PYPROJECT = "pyproject.toml"
@@ -138,12 +139,7 @@ def read_config_file(path: Path) -> dict[str, Any]:
     if path.name == PYPROJECT:
         raw: Any = _pyproject_tool(path).get("specdrift", {})
     else:
-        import yaml
-
-        try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8-sig")) or {}
-        except (OSError, yaml.YAMLError) as exc:
-            raise ConfigError(f"{path}: {exc}") from None
+        raw = read_table(path, "config", error=ConfigError) or {}
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: the configuration must be a table of keys")
     out: dict[str, Any] = {}

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from scanner.masking import redact
 from scanner.model import Unresolved
 
 _LONGEST = 240
@@ -30,8 +31,6 @@ def reraise_when_debugging() -> None:
 def describe(exc: BaseException, quote_message: bool = True) -> str:
     """``TypeError: ...``: the message redacted as every field of a finding is (the literal secrets of the
     scan masked) and bounded; only the type when the message may quote a secret not yet recognised."""
-    from scanner.secrets import redact
-
     message = redact(str(exc)) if quote_message else ""
     if len(message) > _LONGEST:
         message = message[:_LONGEST] + "..."

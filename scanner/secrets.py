@@ -1,4 +1,4 @@
-"""Literal credentials in any scanned text, and the masking that keeps every secret out of every report.
+"""Literal credentials in any scanned text (the masking that keeps them out of reports is ``scanner.masking``).
 
 ``detect`` reads a file's text whatever its format (the loaders' hook runs it on every file):
 
@@ -21,9 +21,10 @@ or name, an environment-variable name, an empty value, a template marker (``<pas
 ``password``) deploys as it is: it is a literal.
 
 Nothing here ever stores a literal secret in a Resource: the resources carry a masked form
-(``pa****rd (12 chars)``). The literals seen are remembered in this process only so that
-``mask_value`` can mask them in the values a finding shows (observed, expected, a message's or a
-fix's quotes of them): never in an address, a name or a message's own words (``policy/engine.py``).
+(``pa****rd (12 chars)``). The literals seen are handed to the one masker (``scanner.masking``), which
+remembers them in this process only to mask them in the values a finding shows (observed, expected, a
+message's or a fix's quotes of them), never in an address, a name or a message's own words
+(``policy/engine.py``); what a credential name is, is the masker's classifier too.
 """
 
 from __future__ import annotations
@@ -31,45 +32,32 @@ from __future__ import annotations
 import base64
 import bisect
 import functools
-import itertools
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from scanner.lines import LineDict
+from scanner.masking import (
+    CREDENTIAL_WORDS,
+    NAME_SEPARATORS,
+    TOKEN_HINT,
+    TOKEN_PATTERNS,
+    URL_PASSWORD,
+    WELL_KNOWN_PASSWORDS,
+    classify,
+    holds_credentials,
+    is_credential_name,
+    mask,
+    remember_secret,
+)
 from scanner.model import Origin, Resource
 
 RESOURCE_TYPE = "credential"
-_STRONG = {"password", "passwd", "pwd", "passphrase", "secret", "token", "apikey", "credential", "credentials",
-           "requirepass", "masterauth", "privatekey", "secretkey", "accesskey", "authtoken", "sastoken",
-           "connectionstring", "pat"}
-_PAIRS = {("api", "key"), ("access", "key"), ("secret", "key"), ("private", "key"), ("auth", "token"),
-          ("client", "secret"), ("connection", "string"), ("account", "key"), ("signing", "key"),
-          ("encryption", "key"), ("master", "key"), ("shared", "key"), ("app", "secret"), ("bearer", "token"),
-          ("sas", "token"), ("webhook", "secret")}
-# A name ending like this names a secret, it does not hold one.
-_NOT_VALUE = {"name", "names", "file", "path", "ref", "arn", "id", "version", "length", "policy", "ttl", "expiry",
-              "expires", "expiration", "rotation", "enabled", "type", "count", "format", "prefix", "header", "env",
-              "source", "field", "template", "endpoint", "location", "mode", "provider", "store", "manager",
-              "required", "min", "max", "hash", "algorithm", "selector", "key_ref", "keyref", "secretref", "uri",
-              "url", "arns", "ids", "kms", "reset", "age", "hint", "prompt", "regex", "pattern", "level", "size",
-              "characters", "special", "upper", "lower", "numeric", "strength", "generator", "mount", "volume",
-              # quantities about a secret (how long it lives, how often it rotates), not the secret
-              "seconds", "minutes", "hours", "days", "period", "timeout", "interval", "duration", "lifetime",
-              "validity", "prevention", "reuse", "attempts", "retries", "limit", "threshold", "permissions",
-              "scopes", "roles",
-              # words about it (a label, a title, a help text)
-              "title", "label", "description", "summary", "message", "text", "help", "comment", "note",
-              "namespace"}
 # Under these, keys are not settings holding a value: GitHub Actions ``permissions: {id-token: write}``,
 # CloudFormation's ``ParameterLabels: {DBPassword: {default: Database password}}``.
 _LABEL_PARENTS = {"permissions", "parameterlabels", "label"}  # and createUiDefinition's ``label: {password: ...}``
-# ``<one of these> key`` names the entry of a Secret that holds the credential (Helm charts' ``passwordKey``);
-# ``secret key``, ``api key``, ``private key`` are credentials themselves.
-_KEY_OF = {"password", "passwd", "pwd", "token", "credential", "credentials"}
-_GLUED = ("password", "passwd", "secret", "apikey", "authtoken")
 _PARENT_VALUE_KEYS = {"default", "defaultvalue", "value", "initial_value"}
 _DIRECTIVES = re.compile(r"^\s*(requirepass|masterauth)\s+(\S+)", re.I)
 # Characters a case-insensitive regex matches to an ASCII letter of ``requirepass``/``masterauth`` that
@@ -85,58 +73,12 @@ _KV_COLON = re.compile(r"""^(\s*+)(?:-\s++)?["']?([A-Za-z_.][\w.\-]*+)["']?\s*+:
 _KV_EQUALS = re.compile(r"""^(\s*+)(?:-\s++)?(?:export\s+|set\s+|readonly\s+|declare\s+(?:-\w+\s+)?)?"""
                         r"""["']?([A-Za-z_][\w.\-]*+)["']?\s*+=(?!=)\s*+""")
 _HCL_BLOCK = re.compile(r"""^(\s*)[A-Za-z_][\w-]*((?:\s+"[^"]*")+)\s*\{\s*$""")
-_URL = re.compile(r"\b([a-zA-Z][a-zA-Z0-9+.\-]*://)([^:/?#\s@'\"]+):([^@/?#\s'\"]+)@")
-# What every _URL match holds, from its literal "://" (a fast search; _URL's scheme first is not).
+# What every URL_PASSWORD match holds, from its literal "://" (a fast search; URL_PASSWORD's scheme first is not).
 _URL_HINT = re.compile(r"://[^:/?#\s@'\"]+:[^@/?#\s'\"]+@")
 _PRIVATE_KEY = re.compile(r"-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY( BLOCK)?-----")
-_PATTERNS = (
-    (re.compile(r"\b((?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|AIPA)[A-Z0-9]{16})\b"), "AWS access key"),
-    (re.compile(r"\b(gh[pousr]_[A-Za-z0-9]{36,})\b"), "GitHub token"),
-    (re.compile(r"\b(xox[abprs]-[A-Za-z0-9-]{10,})\b"), "Slack token"),
-    (re.compile(r"\b(AIza[0-9A-Za-z_\-]{35})\b"), "Google API key"),
-    (re.compile(r"\b((?:sk|rk)_live_[0-9a-zA-Z]{20,})\b"), "Stripe key"),
-)
-# Pre-filters: a literal every match of the patterns above must contain, so one cheap search of a file or
-# a report string tells whether the patterns need running at all (almost never: they are rare).
-# (Grouped by first character, and ``_live_`` rather than ``[sr]k_live_``: the regex engine then scans for
-# rare first characters: several times faster on a large file.)
-_PATTERN_HINT = re.compile(r"A(?:KIA|SIA|GPA|IDA|ROA|NPA|IPA|Iza)|gh[pousr]_|xox[abprs]-|_live_")
 _FLAG_HINT = re.compile(r"--(?:pass|token|api|secret|client|access)", re.I)
 _BASIC_AUTH = re.compile(r"\b(Basic|Bearer)\s+([A-Za-z0-9+/=._\-]{12,})")
 _BASIC_AUTH_REST = re.compile(r"\s+[A-Za-z0-9+/=._\-]{12,}")
-_REFERENCES = (
-    (re.compile(r"\$\{|\$\(|^\$[A-Za-z_]\w*$|^\$\d$|^`[^`]+`$"), "environment variable or shell expansion"),
-    (re.compile(r"\{\{.*\}\}|\{%"), "template"),
-    (re.compile(r"^!(Ref|Sub|GetAtt|ImportValue|FindInMap|Select|Join|If|Base64)\b"), "CloudFormation reference"),
-    (re.compile(r"^\{\s*[\"']?(Ref|Fn::\w+)[\"']?\s*:"), "CloudFormation reference"),
-    (re.compile(r"^\[\s*\w+\("), "ARM template expression"),
-    (re.compile(r"^@Microsoft\.KeyVault\(", re.I), "Key Vault reference"),
-    (re.compile(r"^https://[\w-]+\.vault\.azure\.net/", re.I), "Key Vault reference"),
-    (re.compile(r"^arn:aws[\w-]*:(secretsmanager|ssm|kms):"), "AWS secret reference"),
-    (re.compile(r"^(projects/[^/]+/secrets/|sm://|gcp-secret://)"), "Secret Manager reference"),
-    (re.compile(r"^(vault:|ssm:|secretsmanager:|awssm:|op://|sops:|ref\+)", re.I), "secret store reference"),
-    (re.compile(r"^(var|local|data|module|each|count|self|path|terraform)\.[\w\-]"), "Terraform reference"),
-    (re.compile(r"^[a-z][a-z0-9_]*\.[\w\-]+\.[\w.\-\[\]\"]+$"), "Terraform resource attribute"),
-    (re.compile(r"^[A-Za-z_][\w.]*\(.*\)$"), "expression"),
-    (re.compile(r"^ENC\[(AES256_GCM|PKCS7)"), "SOPS-encrypted value"),
-    (re.compile(r"^!vault\b"), "Ansible Vault ciphertext"),
-    (re.compile(r"^PrivateSettingsRef:"), "ARM protected settings reference"),
-    (re.compile(r"^\$[A-Za-z_][\w.]*(?::|\s|$)"), "variable reference"),  # PowerShell, a factory's $name:key
-    (re.compile(r"^[A-Za-z_][\w.]*(?:\[['\"][^'\"]*['\"]\])+$"), "expression"),  # event['A']['Token']
-    (re.compile(r"^\*[A-Za-z_][\w-]*$"), "YAML alias"),
-    # Template markers a pipeline or a person replaces before anything deploys (``changeme`` is not one: see
-    # _WELL_KNOWN).
-    (re.compile(r"^(<[^>]*>|(?:\*+|x{3,}|X{3,})(?:[-_.:](?:\*+|x+|X+))*|\.{3}|…|REDACTED|TODO|TBD|FIXME|REPLACE[_-]?ME|%s|%\(\w+\)s"
-                r"|__\w+__|#\{[^}]*\}#?|@\w+@|GEN-[A-Z0-9-]+|#{3,})$", re.I), "placeholder"),
-)
-# A documentation placeholder: one character repeated at least eight times, dashes or dots allowed between
-# runs, after an optional short vendor prefix (``SCWXXXXXXXXXXXXXXXXX``, ``11111111-1111-1111-1111-111111111111``,
-# ``0000000000000000``). No generator makes such a value; a person writes it to be replaced.
-_REPEATED = re.compile(r"[A-Z]{0,4}(?P<c>[0-9A-Za-z*])(?P=c){7,}(?:[-_.:](?P=c)+)*")
-# Well-known default passwords: a file holding one deploys it as it is, so it is a literal credential even
-# where it looks like a placeholder (``changeme``, ``CHANGE_ME``) or an environment-variable name.
-_WELL_KNOWN = {"changeme", "change_me", "change-me", "changeit", "password", "passw0rd", "secret", "admin",
-               "letmein", "default"}
 # Formats where a value written without quotes is an expression (a reference, a function call, a type
 # constraint such as ``string``), never a literal string.
 _HCL_FORMATS = {"terraform"}
@@ -157,34 +99,12 @@ _CONTAINERS = frozenset(("{", "[", "|", ">", "|-", ">-", "|+", ">+", "("))
 _SEALED_PARENTS = {"encrypteddata"}
 _SMALL_NUMBER = re.compile(r"-?\d{1,3}(\.\d+)?")
 _TRAILING_COMMENT = re.compile(r"\s+#|\s+//")
-_CAMEL = re.compile(r"([a-z0-9])([A-Z])")
-_ACRONYM = re.compile(r"([A-Z]+)([A-Z][a-z])")
-_SEPARATORS = re.compile(r"[\s_.\-]+")
 _LABEL = re.compile(r'"([^"]*)"')
 # See _may_name_a_credential: the words one of which every credential-like name holds, separators taken out,
-# and the ASCII characters _SEPARATORS splits names on (whitespace, "_", ".", "-").
-_TRIGGERS = re.compile("|".join(sorted({*_STRONG, *_GLUED, *(a + b for a, b in _PAIRS), *_SEALED_PARENTS, "secret"},
+# and the ASCII characters NAME_SEPARATORS splits names on (whitespace, "_", ".", "-").
+_TRIGGERS = re.compile("|".join(sorted(CREDENTIAL_WORDS | _SEALED_PARENTS,
                                        key=len, reverse=True)).encode("ascii"))
-_ASCII_SEPARATORS = bytes(c for c in range(128) if _SEPARATORS.fullmatch(chr(c)))
-# Literal secrets seen in this process, only ever used to mask them in the values a finding shows; only ever
-# added to (by _remember), which the masking's view of it relies on.
-_KNOWN: set[str] = set()
-# The masking's view of _KNOWN, rebuilt when it grows (see _known_view).
-_known_sorted: list[str] = []
-_known_inside: list[str] = []
-_known_heads: frozenset[str] | None = None
-_known_size = -1
-# The shortest secret masked *inside* a longer value. A shorter one (``db``, ``admin1``) occurs by chance in
-# ordinary values (``aws_db_instance``, ``admin1-logs``): masking it there would corrupt the value and point at
-# the secret by its position, so it is masked only where it is the whole value. Eight characters is the
-# minimum length of most password rules (RDS, Cloud SQL, Azure); a literal that long occurring by chance
-# inside another value is rare.
-MIN_INSIDE = 8
-_FEW_SECRETS = 64  # up to this many, substring tests; beyond, a lookup of each window of the text
-# What a secret becomes inside a fix snippet: a bare word every format accepts where the value stood (YAML
-# plain scalar, HCL identifier, shell word, inside JSON or HCL quotes), which the detector itself reads as a
-# template marker; ``pa****rd (12 chars)`` is not one (``*`` starts a YAML alias, ``(`` is shell syntax).
-SNIPPET_MASK = "REDACTED"
+_ASCII_SEPARATORS = bytes(c for c in range(128) if NAME_SEPARATORS.fullmatch(chr(c)))
 
 
 @dataclass(frozen=True)
@@ -202,73 +122,6 @@ class Credential:
 _NONE: tuple[Credential, ...] = ()  # what most lines set: shared, not a new list per line
 
 
-def mask(secret: str) -> str:
-    """``pa****rd (12 chars)``: never more than four characters, and only of a long secret."""
-    n = len(secret)
-    return f"{secret[:2]}****{secret[-2:]} ({n} chars)" if n >= 12 else f"**** ({n} chars)"
-
-
-def _remember(secret: str) -> None:
-    if secret:
-        _KNOWN.add(secret)
-
-
-def known_secrets() -> frozenset[str]:
-    """The literal secrets this process has seen (to hand a worker's to the parent; never for display)."""
-    return frozenset(_KNOWN)
-
-
-def remember_secrets(secrets: Iterable[str]) -> None:
-    """Mask these too from now on: the secrets a worker process saw while loading files for this one."""
-    for secret in secrets:
-        _remember(secret)
-
-
-def _words(key: str) -> list[str]:
-    spaced = _CAMEL.sub(r"\1 \2", key)
-    spaced = _ACRONYM.sub(r"\1 \2", spaced)
-    return [w for w in _SEPARATORS.split(spaced.lower()) if w]
-
-
-# Keys repeat (every file has its ``name``, ``tags``, ``bucket``...) and the answer is a pure function of
-# the key: cached, so a large tree splits each distinct key into words once.
-@functools.lru_cache(maxsize=8192)
-def is_credential_name(key: str) -> bool:
-    """``db_password``, ``apiKey``, ``CLIENT_SECRET``, ``requirepass`` -- not ``secretName`` or ``password_length``."""
-    words = _words(key)
-    if not words or words[-1] in _NOT_VALUE or "".join(words[-2:]) in _NOT_VALUE:
-        return False
-    if words[-1] == "key" and len(words) > 1 and words[-2] in _KEY_OF:
-        return False  # passwordKey, adminPasswordKey: the name of an entry in a Secret
-    if any(w in _STRONG for w in words) or "".join(words) in _STRONG:
-        return True
-    if any(w.endswith(_GLUED) for w in words):  # PGPASSWORD, MYSQLPASSWD, CLIENTSECRET
-        return True
-    return any(pair in _PAIRS for pair in itertools.pairwise(words))
-
-
-@functools.lru_cache(maxsize=4096)
-def _holds_credentials(key: str) -> bool:
-    """Whether a list under ``key`` holds credentials: ``passwords``, ``tokens``, ``api_keys`` (``secrets``
-    lists name them: docker-compose's ``secrets: [db_password]``)."""
-    if is_credential_name(key):
-        return True
-    words = _words(key)
-    if not words or not words[-1].endswith("s") or words[-1] == "secrets":
-        return False
-    singular = words[-1][:-1]
-    return singular in _STRONG or (len(words) > 1 and (words[-2], singular) in _PAIRS)
-
-
-def classify(value: str) -> str | None:
-    """The kind of reference ``value`` is, or None when it is a literal."""
-    text = value.strip()
-    for pattern, kind in _REFERENCES:
-        if pattern.search(text):
-            return kind
-    if _REPEATED.fullmatch(text):
-        return "placeholder"
-    return None
 
 
 def _is_value(raw: str) -> bool:
@@ -302,7 +155,7 @@ def _unquote(raw: str, shell_words: bool) -> str:
 
 def _not_literal(value: str, quoted: bool, fmt: str) -> str | None:
     """Why ``value`` (unquoted, non-empty) is not a literal credential, or None when it is one."""
-    if value.lower() in _WELL_KNOWN:
+    if value.lower() in WELL_KNOWN_PASSWORDS:
         return None
     if not quoted and fmt in _HCL_FORMATS:
         return "Terraform type constraint" if value in ("string", "number", "bool", "any") else "Terraform expression"
@@ -327,7 +180,7 @@ def _credential(key: str, value: str, line: int, kind: str = "credential", paren
     reference = _not_literal(value, quoted, fmt)
     if reference is not None:
         return Credential(key, line, kind, False, value if len(value) <= 80 else value[:77] + "…", reference)
-    _remember(value)
+    remember_secret(value)
     return Credential(key, line, kind, True, mask(value))
 
 
@@ -346,7 +199,7 @@ def _secret_data(key: str, encoded: str, line: int) -> list[Credential]:
     if not decoded:
         return []
     if is_credential_name(key):
-        _remember(decoded)
+        remember_secret(decoded)
         return []
     return [Credential(key if inner.key in ("URL", inner.kind) else f"{key}.{inner.key}", line, inner.kind, True,
                        inner.shown) for inner in detect(decoded) if inner.literal]
@@ -506,7 +359,7 @@ class _Lines:
     def inline(self, number: int, text: str, parents: tuple[str, ...]) -> Sequence[Credential]:
         """The credentials of an inline map or list (``[{ name = "a", password = "b" }]``, ``{name: X, value: Y}``),
         or of a list of values under a credential's name (``passwords = ["a", var.b]``)."""
-        if text[:1] == "[" and parents and _holds_credentials(parents[-1]) and "{" not in text:
+        if text[:1] == "[" and parents and holds_credentials(parents[-1]) and "{" not in text:
             return self.items(number, _LIST_ITEM.findall(text), parents)
         found = []
         entry = None  # the credential-like ``name`` of an inline env entry, whose ``value`` follows
@@ -610,7 +463,7 @@ class _Lines:
             if continued is not None:
                 return continued
         # a list element or a one-line block: ``{ name = "a", password = "b" },``, ``x { password = y }``
-        if stripped[:2] == "- " and stack and _holds_credentials(stack[-1][1]):
+        if stripped[:2] == "- " and stack and holds_credentials(stack[-1][1]):
             indent = len(line) - len(line.lstrip())
             if stack[-1][0] < indent:  # a YAML list of values under ``api_keys:``
                 return self.items(number, [stripped[2:]], self.parents(indent))
@@ -701,7 +554,7 @@ def detect(text: str, fmt: str = "") -> list[Credential]:
     # (A search of the whole text finds whatever a search of one of its lines finds: none of these patterns
     # reaches past a line, except _BASIC_AUTH's whitespace, which only lets the whole text match more.)
     private_keys = "PRIVATE KEY" in text and _PRIVATE_KEY.search(text) is not None
-    patterns = _PATTERN_HINT.search(text) is not None
+    patterns = TOKEN_HINT.search(text) is not None
     urls = "://" in text and "@" in text and _URL_HINT.search(text) is not None
     basic_auth = _has_basic_auth(text)
     # lower() and two finds beat a case-insensitive regex search of a large text; the regex also folds a
@@ -733,31 +586,31 @@ def detect(text: str, fmt: str = "") -> list[Credential]:
             body = [row.strip() for row in lines[index:end]]
             for row in body:
                 if len(row) >= 16:
-                    _remember(row)
-            _remember("\n".join(body))
+                    remember_secret(row)
+            remember_secret("\n".join(body))
             add(Credential("private key", number, "private key", True, f"private key block ({len(body)} lines)"))
             index = end + 1
             continue
-        if patterns and _PATTERN_HINT.search(line):
+        if patterns and TOKEN_HINT.search(line):
             named = _line_key(line, reader)
-            for pattern, kind in _PATTERNS:
+            for pattern, kind in TOKEN_PATTERNS:
                 for match in pattern.finditer(line):
-                    _remember(match.group(1))
+                    remember_secret(match.group(1))
                     add(Credential(named or kind, number, kind, True, mask(match.group(1))))
         if urls and "@" in line and "://" in line:
             named = _line_key(line, reader)
-            for match in _URL.finditer(line):
+            for match in URL_PASSWORD.finditer(line):
                 password = match.group(3)
                 reference = classify(password)
                 shown = f"{match.group(1)}{match.group(2)}:{password if reference else '****'}@…"
                 if reference is None:
-                    _remember(password)
+                    remember_secret(password)
                 add(Credential(named or "URL", number, "password in a URL", reference is None, shown,
                                reference or ""))
         if basic_auth and ("Basic" in line or "Bearer" in line):
             for match in _BASIC_AUTH.finditer(line):
                 if classify(match.group(2)) is None:
-                    _remember(match.group(2))
+                    remember_secret(match.group(2))
                     add(Credential(f"{match.group(1)} credentials", number, "HTTP credentials", True,
                                    mask(match.group(2))))
         if directives:
@@ -780,7 +633,7 @@ def detect(text: str, fmt: str = "") -> list[Credential]:
 def _may_name_a_credential(lowered: str) -> bool:
     """Whether an ASCII text (lower-cased) may hold a name the line reader takes for a credential's.
 
-    Every name ``is_credential_name`` or ``_holds_credentials`` accepts has, once lower-cased and its separators
+    Every name ``is_credential_name`` or ``holds_credentials`` accepts has, once lower-cased and its separators
     taken out, one of the words of ``_TRIGGERS`` in it (a strong word, a glued one, the two words of a pair
     joined); so do a sealed parent's name and a Secret's ``kind``. Those names are pieces of the text: when the
     whole text, its separators taken out, has none of those words, no line of it names a credential."""
@@ -802,131 +655,3 @@ def credential_resources(path: str, text: str, fmt: str) -> list[Resource]:
                                   attributes, format=fmt))
     return resources
 
-
-def _known_view() -> tuple[list[str], list[str], frozenset[str] | None]:
-    """_KNOWN longest first; those masked inside a text (MIN_INSIDE+ characters); their first MIN_INSIDE
-    characters when there are many (None when few)."""
-    global _known_sorted, _known_inside, _known_heads, _known_size
-    if len(_KNOWN) != _known_size:  # _KNOWN only grows: its size tells whether the view is current
-        _known_sorted = sorted(_KNOWN, key=len, reverse=True)
-        _known_inside = [secret for secret in _known_sorted
-                         if len(secret) >= MIN_INSIDE and secret.lower() not in _WELL_KNOWN]
-        _known_heads = frozenset(s[:MIN_INSIDE] for s in _known_inside) if len(_known_inside) > _FEW_SECRETS \
-            else None
-        _known_size = len(_KNOWN)
-    return _known_sorted, _known_inside, _known_heads
-
-
-def _holds_known(text: str) -> bool:
-    """Whether a known secret of MIN_INSIDE+ characters occurs in ``text``."""
-    _, inside, heads = _known_view()
-    if heads is None:  # a few secrets: a substring test each (C speed; one regex of them all is slower)
-        return any(secret in text for secret in inside)
-    # Many: look each window of the text up instead, whatever their number.
-    return not heads.isdisjoint([text[i:i + MIN_INSIDE] for i in range(len(text) - MIN_INSIDE + 1)])
-
-
-def _mask_text(text: str, snippet: bool = False, known: bool = True) -> str:
-    """``text`` with recognisable secrets (a URL's password, token formats) and, with ``known``, the literal
-    secrets seen (whole, or inside when long enough) masked; ``snippet``: by SNIPPET_MASK."""
-    if not text:
-        return text
-    # Findings show the same few values and messages many times over ("true", "15", one message per policy
-    # and verdict): a short text is masked once while the secrets known stay the same (_KNOWN only grows).
-    if len(text) > _MEMO_LONGEST:
-        return _masked(text, snippet, known)
-    global _memo_known
-    if _memo_known != len(_KNOWN):
-        _MEMO.clear()
-        _memo_known = len(_KNOWN)
-    key = (text, snippet, known)
-    found = _MEMO.get(key)
-    if found is None:
-        if len(_MEMO) >= _MEMO_SIZE:
-            _MEMO.clear()
-        found = _MEMO[key] = _masked(text, snippet, known)
-    return found
-
-
-_MEMO: dict[tuple[str, bool, bool], str] = {}
-_MEMO_LONGEST = 256
-_MEMO_SIZE = 8192
-_memo_known = 0
-
-
-def _masked(text: str, snippet: bool, known: bool) -> str:
-    """``_mask_text`` without the memo."""
-    if known and text in _KNOWN:
-        return SNIPPET_MASK if snippet else mask(text)
-    # Each step first asks, cheaply, whether it can change the text at all (a URL with a password needs
-    # "://" and "@", a token format its literal prefix, a known secret to occur): almost no value holds one.
-    if "@" in text and "://" in text:
-        hidden = SNIPPET_MASK if snippet else "****"
-        text = _URL.sub(lambda m: m.group(0) if classify(m.group(3)) else f"{m.group(1)}{m.group(2)}:{hidden}@", text)
-    if _PATTERN_HINT.search(text):
-        for pattern, _ in _PATTERNS:
-            text = pattern.sub(lambda m: SNIPPET_MASK if snippet else mask(m.group(1)), text)
-    if known and _KNOWN and _holds_known(text):
-        # Longest first, one secret at a time, so that a secret containing another is masked whole.
-        for secret in _known_view()[1]:
-            if secret in text:
-                shown = (SNIPPET_MASK if snippet else mask(secret)).replace("\\", "\\\\")
-                text = _standing_alone(secret).sub(shown, text)
-    return text
-
-
-@functools.lru_cache(maxsize=1024)
-def _standing_alone(secret: str) -> re.Pattern[str]:
-    """``secret`` where it is not glued to letters or digits: ``key=SECRET;``, ``/SECRET/``, but not the same
-    characters inside a longer word (``random_password``), which is chance, not the secret."""
-    return re.compile(rf"(?<![A-Za-z0-9_]){re.escape(secret)}(?![A-Za-z0-9_])")
-
-
-def redact(text: str) -> str:
-    """``text`` with every literal secret seen (and every recognisable one) masked: for a text that quotes a
-    file (a parser's message), never for an address, a name or a message's own words."""
-    return _mask_text(text)
-
-
-def mask_value(value: Any, snippet: bool = False) -> Any:
-    """A value a finding shows (a string, or lists, tuples and dicts of them) with its secrets masked: a known
-    secret that is the whole string at any length, inside a string from MIN_INSIDE characters, a URL's
-    password and token formats anywhere. Dict keys are names and stay. Returns ``value`` itself when nothing
-    was masked. ``snippet``: masked by SNIPPET_MASK, for a fix snippet."""
-    if isinstance(value, str):
-        masked = _mask_text(value, snippet)
-        return value if masked == value else masked
-    if isinstance(value, (list, tuple)):
-        items = [mask_value(v, snippet) for v in value]
-        if all(new is old for new, old in zip(items, value, strict=True)):
-            return value
-        return items if isinstance(value, list) else tuple(items)
-    if isinstance(value, dict):
-        entries = {k: mask_value(v, snippet) for k, v in value.items()}
-        return value if all(entries[k] is v for k, v in value.items()) else entries
-    return value
-
-
-def _changed(raw: Any, masked: Any) -> Iterable[tuple[str, str]]:
-    """The (raw, masked) strings ``mask_value`` changed, leaf by leaf."""
-    if raw is masked:
-        return
-    if isinstance(raw, str) and isinstance(masked, str):
-        yield raw, masked
-    elif isinstance(raw, (list, tuple)) and isinstance(masked, (list, tuple)):
-        for old, new in zip(raw, masked, strict=False):
-            yield from _changed(old, new)
-    elif isinstance(raw, dict) and isinstance(masked, dict):
-        for key, old in raw.items():
-            yield from _changed(old, masked.get(key))
-
-
-def mask_quoted(text: str, raw: Any, masked: Any, snippet: bool = False) -> str:
-    """``text`` (a check's own message or fix) with the values it quotes masked as ``mask_value`` masked them
-    (``raw`` -> ``masked``), where they stand as a value: not inside a longer word, an address (``.db``) or a
-    path; then a URL's password and token formats. Its other words are left as written."""
-    for before, after in sorted(_changed(raw, masked), key=lambda pair: len(pair[0]), reverse=True):
-        if before and before in text:
-            # backslashes doubled: the replacement is a plain string, never a group reference
-            text = re.sub(rf"(?<![\w.\-/]){re.escape(before)}(?![\w\-])", after.replace("\\", "\\\\"), text)
-    return _mask_text(text, snippet, known=False)

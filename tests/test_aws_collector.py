@@ -195,13 +195,13 @@ def _json(value: Any) -> Any:
 
 
 def test_credentials_in_answers_are_masked() -> None:
-    from scanner.collectors.collection import MASK, mask_secrets
+    from scanner.masking import MASK, mask_fields
 
     answer = {"MasterUserPassword": "p4ss", "MasterUserSecret": {"SecretArn": "arn:aws:secretsmanager:x"},
               "AuthTokenEnabled": True, "containerDefinitions": [{"environment": [
                   {"name": "DB_PASSWORD", "value": "hunter2"}, {"name": "NODE_ENV", "value": "production"}]}],
               "CustomHeaders": {"Items": [{"HeaderName": "X-Origin-Verify", "HeaderValue": "shared-secret"}]}}
-    masked = mask_secrets(answer)
+    masked = mask_fields(answer)
     assert masked["MasterUserPassword"] == MASK and masked["MasterUserSecret"]["SecretArn"].startswith("arn:")
     assert masked["AuthTokenEnabled"] is True
     env = masked["containerDefinitions"][0]["environment"]

@@ -190,15 +190,15 @@ def test_linking_leaves_no_module_scope_behind_for_the_paused_collector(tmp_path
 
 
 def test_remembered_masks_follow_the_secrets_seen() -> None:
-    from scanner import secrets
+    from scanner import masking
 
     text = "postgres://app:Sup3rS3cretValue9@db/x and Sup3rS3cretValue9 again"
-    before = secrets.mask_value(text)
+    before = masking.mask_value(text)
     assert "Sup3rS3cretValue9@" not in before  # a URL's password is masked whatever is known
-    secrets.remember_secrets(["Sup3rS3cretValue9"])
-    after = secrets.mask_value(text)
+    masking.remember_secrets(["Sup3rS3cretValue9"])
+    after = masking.mask_value(text)
     assert "Sup3rS3cretValue9" not in after  # once known, everywhere: the memo made before does not stand
-    assert secrets.mask_value("plain value") == "plain value"
+    assert masking.mask_value("plain value") == "plain value"
 
 
 def test_what_workers_send_back_is_rebuilt_whole() -> None:

@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 
+from scanner.masking import is_credential_name, mask, redact
 from scanner.model import Origin, Resource, Severity, Status
 from scanner.policy.catalog import Policy
 from scanner.policy.engine import Engine
-from scanner.secrets import detect, is_credential_name, mask, redact
+from scanner.secrets import detect
 
 from .conftest import POLICIES, run_cli
 
@@ -223,10 +224,10 @@ def test_a_secret_seen_by_a_loader_worker_is_masked_in_the_parent(tmp_path: Path
 
 @pytest.mark.parametrize("few", [10**6, 0])  # substring tests for a few known secrets, window lookups for many
 def test_redact_finds_known_secrets_however_many(monkeypatch: pytest.MonkeyPatch, few: int) -> None:
-    import scanner.secrets as secrets
+    import scanner.masking as masking
 
-    monkeypatch.setattr(secrets, "_FEW_SECRETS", few)
-    monkeypatch.setattr(secrets, "_known_size", -1)  # rebuild the view under this threshold
+    monkeypatch.setattr(masking, "_FEW_SECRETS", few)
+    monkeypatch.setattr(masking, "_known_size", -1)  # rebuild the view under this threshold
     detect("password: Window-Lookup-Secret-1234\ntoken: abcdefgh\napi_key: abcdef\n")
     assert redact("x Window-Lookup-Secret-1234 y") == f"x {mask('Window-Lookup-Secret-1234')} y"
     assert redact("Window-Lookup-Secret-1234") == mask("Window-Lookup-Secret-1234")

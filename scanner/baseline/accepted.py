@@ -31,6 +31,7 @@ from typing import Any
 from scanner.baseline import BaselineError
 from scanner.model import Acceptance, Finding, Status
 from scanner.repository import find_root, repo_path
+from scanner.tables import read_table
 
 KEY = "accepted"
 REQUIRED = ("policy", "resource", "owner", "reason", "expires")
@@ -116,14 +117,7 @@ def parse_entries(raw: Any, where: str) -> list[AcceptedFinding]:
 
 
 def load_accepted(path: str | Path) -> list[AcceptedFinding]:
-    import yaml
-
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise BaselineError(f"cannot read baseline {path}: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        raise BaselineError(f"baseline {path} is not valid YAML: {exc}") from None
+    data = read_table(Path(path), "accepted", error=lambda message: BaselineError(f"cannot read baseline {message}"))
     if data is None:
         return []
     if not isinstance(data, dict):

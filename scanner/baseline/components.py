@@ -31,6 +31,7 @@ from typing import Any
 
 from scanner.baseline import BaselineError
 from scanner.model import Resource, Unresolved
+from scanner.tables import read_table
 from scanner.units import SIZE, Quantity, parse_quantity
 
 DEFAULT_ENV = "production"
@@ -247,20 +248,7 @@ def load_components(env: str = DEFAULT_ENV, dirs: Sequence[Path] | None = None) 
 
 @cache
 def _load(path: Path, env: str) -> Components:
-    from scanner.policy.pack_cache import cached_documents
-
-    def parse(_: Path, raw: bytes) -> Any:  # once per content of the file; then read from the cache (JSON)
-        import yaml
-
-        try:
-            return yaml.load(raw.decode("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-        except (UnicodeDecodeError, yaml.YAMLError) as exc:
-            raise BaselineError(f"{path}: {exc}") from None
-
-    try:
-        data = cached_documents("baseline", [path], parse)[0]
-    except OSError as exc:
-        raise BaselineError(f"{path}: {exc}") from None
+    data = read_table(path, "baseline", error=BaselineError)
     if not isinstance(data, Mapping):
         raise BaselineError(f"{path}: a baseline is a mapping")
     raw = data.get("components") or {}

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from scanner.tables import read_table
+
 CATALOGUE = Path(__file__).with_name("requirements.md")
 SOURCES_FILE = Path(__file__).with_name("sources.yaml")
 _ROW = re.compile(r"^\|\s*(ME-[A-Z0-9]+-\d{2})\s*\|(.*)\|\s*$")
@@ -70,9 +72,7 @@ def sources_in(text: str) -> tuple[str, ...]:
 
 @cache
 def _overrides() -> dict[str, dict[str, list[str]]]:
-    import yaml
-
-    data = yaml.safe_load(SOURCES_FILE.read_text(encoding="utf-8")) or {}
+    data = read_table(SOURCES_FILE, "requirement-sources") or {}
     return {"groups": data.get("groups") or {}, "requirements": data.get("requirements") or {}}
 
 

@@ -14,6 +14,8 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
+from scanner.tables import read_table
+
 CATALOGUE = Path(__file__).with_name("machine_shapes.yaml")
 _GCP_PREDEFINED = re.compile(r"^(?:db-)?(?P<series>[a-z][a-z0-9]*)-(?P<cls>standard|highmem|highcpu)-(?P<cpu>\d+)$")
 _GCP_CUSTOM = re.compile(r"^(?:(?P<series>[a-z][a-z0-9]*)-)?custom-(?P<cpu>\d+)-(?P<mem>\d+)(?P<ext>-ext)?$")
@@ -37,9 +39,7 @@ class Shape:
 
 @cache
 def _catalogue() -> dict[str, Any]:
-    from scanner.policy.pack_cache import cached_yaml
-
-    return dict(cached_yaml("machine-shapes", CATALOGUE))  # 15 ms to parse, on every run that sizes a shape
+    return dict(read_table(CATALOGUE, "machine-shapes"))  # 15 ms to parse, on every run that sizes a shape
 
 
 def _row(name: str, row: list[Any], family: str, source: str) -> Shape:

@@ -23,6 +23,7 @@ from typing import Any
 
 from scanner.model import Finding, Remediation, Severity, Status
 from scanner.policy.catalog import Policy
+from scanner.tables import read_table
 
 MAPPING_FILE = Path(__file__).with_name("requirements.yaml")
 RUN_ERROR_POLICY = "SD-CHECKOV"
@@ -40,9 +41,7 @@ class CheckovRun:
 
 @cache
 def check_mapping() -> Mapping[str, tuple[str, ...]]:
-    import yaml
-
-    data = yaml.safe_load(MAPPING_FILE.read_text(encoding="utf-8"))
+    data = read_table(MAPPING_FILE, "checkov-requirements")
     return {str(k): tuple(v) for k, v in data["checks"].items()}
 
 

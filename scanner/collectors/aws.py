@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from scanner.collectors.collection import Collection, Gap, mask_secrets
+from scanner.collectors.collection import Collection, Gap
+from scanner.masking import mask_fields
 from scanner.model import Origin, Resource, Unresolved
 from scanner.registry import Registry
 
@@ -406,7 +407,7 @@ class AwsCollector:
         for rec in records:
             origin = Origin(account=account, region=rec.region, api=rec.api)
             collection.resources.append(Resource(PROVIDER, rec.type, rec.address, origin,
-                                                 mask_secrets(_plain(rec.attrs)), format=FORMAT, source="live"))
+                                                 mask_fields(_plain(rec.attrs)), format=FORMAT, source="live"))
         collection.gaps = list(self._gaps)
         collection.duration_s = time.perf_counter() - started
         collection.stats = dict(self.stats, operations=sorted(self._operations))

@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
 from scanner.model import Resource, Unresolved
-
-MASK = "****"
-# Keys whose string values are credentials; "...Arn"/"...Id"/"...Enabled" name or flag a secret, they are not one.
-_SECRET_KEY = re.compile(r"(?i)(password|passwd|secret|token|private_?key|credential|auth_?key|api_?key)")
-_NOT_SECRET_SUFFIX = re.compile(r"(?i)(arn|id|ids|enabled|status|type|name|date|time|version|rotation)$")
-# Lists of {name, value} pairs (ECS container environment, CloudFront custom headers).
-_PAIR_KEYS = (("name", "value"), ("Name", "Value"), ("HeaderName", "HeaderValue"))
 
 
 @dataclass(frozen=True)
@@ -56,26 +47,6 @@ class Collection:
     def gaps_for(self, rtype: str, region: str | None = None) -> list[Gap]:
         """Gaps that hide resources of ``rtype`` (in ``region``, or anywhere when None)."""
         return [g for g in self.gaps if rtype in g.types and (region is None or g.region in (None, region))]
-
-
-def mask_secrets(value: Any, key: str = "") -> Any:
-    """A copy of an API answer with credential values replaced by ``****`` (keys kept, so shape stays)."""
-    if isinstance(value, Mapping):
-        for name_key, value_key in _PAIR_KEYS:
-            if set(value) >= {name_key, value_key} and isinstance(value.get(value_key), str):
-                secret = name_key == "HeaderName" or _is_secret_key(str(value.get(name_key, "")))
-                if secret and value[value_key]:
-                    return {k: (MASK if k == value_key else mask_secrets(v, k)) for k, v in value.items()}
-        return {k: mask_secrets(v, str(k)) for k, v in value.items()}
-    if isinstance(value, list):
-        return [mask_secrets(item, key) for item in value]
-    if isinstance(value, str) and value and _is_secret_key(key):
-        return MASK
-    return value
-
-
-def _is_secret_key(key: str) -> bool:
-    return bool(_SECRET_KEY.search(key)) and not _NOT_SECRET_SUFFIX.search(key)
 
 
 def unresolved_from(gap: Gap) -> Unresolved:

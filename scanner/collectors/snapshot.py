@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from scanner import __version__
-from scanner.collectors.collection import Collection, Gap, mask_secrets
+from scanner.collectors.collection import Collection, Gap
+from scanner.masking import mask_fields
 from scanner.model import Origin, Resource, Unresolved
 
 SCHEMA_VERSION = "1.0"
@@ -62,7 +63,7 @@ def to_dict(collection: Collection) -> dict[str, Any]:
         "resources": [{
             "provider": r.provider, "type": r.type, "address": r.address, "format": r.format,
             "origin": {"account": r.origin.account, "region": r.origin.region, "api": r.origin.api},
-            "attributes": _encode(mask_secrets(dict(r.attributes))),
+            "attributes": _encode(mask_fields(dict(r.attributes))),
         } for r in collection.resources],
         "gaps": [{"provider": g.provider, "service": g.service, "api": g.api, "reason": g.reason,
                   "region": g.region, "types": list(g.types), "code": g.code} for g in collection.gaps],

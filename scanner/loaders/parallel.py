@@ -144,7 +144,7 @@ def load_many(files: Sequence[Path], shown: Sequence[str], only: Sequence[str] |
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    from scanner.secrets import remember_secrets
+    from scanner.masking import remember_secrets
 
     size = max(MIN_CHUNK, math.ceil(len(files) / (jobs * CHUNKS_PER_WORKER)))
     chunks = [(list(files[i:i + size]), list(shown[i:i + size]), only) for i in range(0, len(files), size)]
@@ -153,7 +153,7 @@ def load_many(files: Sequence[Path], shown: Sequence[str], only: Sequence[str] |
         with ProcessPoolExecutor(max_workers=min(jobs, len(chunks)), mp_context=_context(),
                                  initializer=_worker_init) as pool:
             for results, secrets in pool.map(_load_chunk, chunks):
-                remember_secrets(secrets)  # masked in this process's findings too (scanner.secrets.redact)
+                remember_secrets(secrets)  # masked in this process's findings too (scanner.masking.redact)
                 yield from results
                 done += len(results)
     except (BrokenProcessPool, OSError, pickle.PicklingError) as exc:
@@ -186,7 +186,7 @@ def _serial(files: Sequence[Path], shown: Sequence[str], only: Sequence[str] | N
 
 def _load_chunk(chunk: tuple[list[Path], list[str], Sequence[str] | None]) -> tuple[list[Loaded], frozenset[str]]:
     """The chunk's results, and the literal secrets this worker has seen: the parent masks them in findings."""
-    from scanner.secrets import known_secrets
+    from scanner.masking import known_secrets
 
     files, shown, only = chunk
     results = list(_serial(files, shown, only))

@@ -1,7 +1,7 @@
 """Fetch Terraform module sources for ``--download-external-modules``: registry protocol, git, archives.
 
 Only ``terraform_modules`` calls this, and only when the user asked for downloads. Sources land in a
-per-user cache (``<specdrift cache>/modules``, see ``pack_cache.cache_dir``; a temporary directory when
+per-user cache (``<specdrift cache>/modules``, see ``tables.cache_dir``; a temporary directory when
 caching is off), one directory per source and version, so a second scan fetches nothing it has.
 
 Registry (https://developer.hashicorp.com/terraform/internals/module-registry-protocol): service discovery
@@ -146,7 +146,7 @@ class Fetcher:
 
 
 def _cache_root() -> Path:
-    from scanner.policy.pack_cache import cache_dir
+    from scanner.tables import cache_dir
 
     base = cache_dir()
     if base is None:  # caching is off: this scan's downloads go when it ends

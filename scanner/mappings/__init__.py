@@ -55,6 +55,7 @@ from scanner.loaders import LoadOutcome, load_files
 from scanner.loaders.base import BlockList, ParseError, line_at
 from scanner.model import Origin, Resource, Unresolved
 from scanner.registry import Registry
+from scanner.tables import read_tables
 from scanner.units import CPU, DURATION, SIZE, parse_quantity
 
 TABLE_DIR = Path(__file__).parent
@@ -195,20 +196,18 @@ def _type_mapping(rtype: str, entry: Mapping[str, Any]) -> TypeMapping:
 
 
 @cache
+def documents() -> tuple[Mapping[str, Any], ...]:
+    """Every mapping table, as its YAML data (``types``, and the ``fixes`` and ``cli`` sections remediation
+    reads), in file name order; from the cache unless a table changed."""
+    return tuple(data or {} for data in read_tables("mappings", sorted(TABLE_DIR.glob("*.yaml"))))
+
+
+@cache
 def tables() -> Mapping[str, tuple[TypeMapping, ...]]:
     """Native type -> its mappings (one per format that spells the type, usually one)."""
-
-    from scanner.policy.pack_cache import cached_documents
-
-    def parse(_: Path, raw: bytes) -> Any:  # only what this function reads (other sections may not be JSON)
-        import yaml  # the tables come from the cache (JSON) unless one changed
-
-        data = yaml.load(raw.decode("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
-        return {"types": data.get("types") or {}}
-
     raw: dict[str, list[Mapping[str, Any]]] = {}
-    for data in cached_documents("mappings", sorted(TABLE_DIR.glob("*.yaml")), parse):
-        for rtype, entry in (data or {}).get("types", {}).items():
+    for data in documents():
+        for rtype, entry in (data.get("types") or {}).items():
             raw.setdefault(rtype, []).append(entry)
     return _Tables(raw)
 

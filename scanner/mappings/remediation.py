@@ -23,10 +23,9 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-from scanner.mappings import TABLE_DIR, fact_spec, unit_dimension
+from scanner.mappings import documents, fact_spec, unit_dimension
 from scanner.model import Remediation, Resource, Unresolved
 from scanner.units import Quantity, parse_quantity
 
@@ -282,7 +281,7 @@ class Create:
 
 
 def _keyed(section: Any) -> dict[str, dict[str, Any]]:
-    """``{type: {fact: entry}}``, entry keys as strings (a YAML ``true:`` is "true", as in the JSON cache)."""
+    """``{type: {fact: entry}}``, entry keys as strings (a YAML ``true:`` is "true", the spelling lookups use)."""
     out: dict[str, dict[str, Any]] = {}
     for key, facts in (section or {}).items():
         out[str(key)] = {str(fact): ({_key(k): v for k, v in entry.items()}
@@ -299,17 +298,9 @@ def _key(value: Any) -> str:
 def fix_tables() -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
     """(``fixes``: type or format -> fact -> template or writer, ``cli``: live type -> fact -> CLI template),
     merged from every table; two tables that write one (key, fact) differently are an error."""
-    from scanner.policy.pack_cache import cached_documents  # the reader the mapping tables use
-
-    def parse(_: Path, raw: bytes) -> Any:
-        import yaml
-
-        data = yaml.load(raw.decode("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
-        return {"fixes": _keyed(data.get("fixes")), "cli": _keyed(data.get("cli"))}
-
     merged: tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]] = ({}, {})
-    for data in cached_documents("mapping-fixes", sorted(TABLE_DIR.glob("*.yaml")), parse):
-        for into, section in zip(merged, (data["fixes"], data["cli"]), strict=True):
+    for data in documents():
+        for into, section in zip(merged, (_keyed(data.get("fixes")), _keyed(data.get("cli"))), strict=True):
             for key, facts in section.items():
                 have = into.setdefault(key, {})
                 for fact, entry in facts.items():

@@ -51,9 +51,9 @@ class SettingValue:
 
 @cache
 def _table() -> Mapping[str, Any]:
-    from scanner.policy.pack_cache import cached_yaml
+    from scanner.tables import read_table
 
-    return dict(cached_yaml("postgresql-settings", TABLE) or {})
+    return dict(read_table(TABLE, "postgresql-settings") or {})
 
 
 def setting_spec(name: str) -> SettingSpec:

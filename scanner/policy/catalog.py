@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 from scanner.model import Severity
+from scanner.tables import read_table, read_tables
+from scanner.tables import validate as validate_table
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "policy.schema.json"
 POLICY_FILE = "policy.yaml"
@@ -75,20 +75,9 @@ class Policy:
                       self.remediation, self.path)
 
 
-@cache
-def _validator() -> Any:
-    import jsonschema
-
-    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-    return jsonschema.Draft202012Validator(schema)
-
-
 def validate(data: Any, where: str) -> None:
-    errors = sorted(_validator().iter_errors(data), key=lambda e: list(e.absolute_path))
-    if errors:
-        first = errors[0]
-        location = "/".join(str(p) for p in first.absolute_path) or "(top)"
-        raise PolicyError(f"{where}: {location}: {first.message}")
+    """Policy data (not read from a file) against the policy schema; ``PolicyError`` naming ``where`` if not."""
+    validate_table(data, SCHEMA_PATH, where, PolicyError)
 
 
 def policy_files(dirs: Iterable[Path]) -> list[Path]:
@@ -98,21 +87,9 @@ def policy_files(dirs: Iterable[Path]) -> list[Path]:
     return files
 
 
-def read_policy(path: Path, raw: bytes | None = None) -> Any:
-    """The YAML data of one policy file, validated against the schema (``PolicyError`` if not)."""
-    import yaml  # a cached pack is read as JSON: YAML only when a policy file changed
-
-    try:
-        text = raw.decode("utf-8") if raw is not None else path.read_text(encoding="utf-8")
-        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise PolicyError(f"{path}: {exc}") from None
-    validate(data, str(path))
-    return data
-
-
 def parse_policy(path: Path) -> Policy:
-    return policy_from_data(read_policy(path), path)
+    """One policy file, validated against the schema (``PolicyError`` if not)."""
+    return policy_from_data(read_table(path, "policy", schema=SCHEMA_PATH, error=PolicyError), path)
 
 
 def policy_from_data(data: Any, path: Path) -> Policy:
@@ -141,12 +118,11 @@ def policy_from_data(data: Any, path: Path) -> Policy:
 
 def load_policies(dirs: Iterable[Path] | None = None) -> list[Policy]:
     """Every policy under ``dirs`` (default: the shipped pack); duplicate IDs are an error."""
-    from scanner.policy.pack_cache import validated_pack
-
     dirs = list(dirs) if dirs is not None else default_policy_dirs()
     files = policy_files(dirs)
-    policies = [policy_from_data(data, path)
-                for path, data in zip(files, validated_pack(files, SCHEMA_PATH, read_policy), strict=True)]
+    # One cache entry for the whole pack: a warm run reads one JSON file and validates nothing.
+    pack = read_tables("policies", files, schema=SCHEMA_PATH, error=PolicyError)
+    policies = [policy_from_data(data, path) for path, data in zip(files, pack, strict=True)]
     seen: dict[str, str] = {}
     for policy in policies:
         if policy.id in seen:

@@ -11,6 +11,7 @@ from typing import Any
 from scanner.display import display, fill
 from scanner.faults import FactFault, describe, reraise_when_debugging
 from scanner.loaders.base import ParseError
+from scanner.masking import mask_quoted, mask_value, redact
 from scanner.model import (
     EXISTS_WHEN,
     PARSE_ERROR_POLICY,
@@ -24,7 +25,6 @@ from scanner.model import (
 )
 from scanner.policy.catalog import Policy
 from scanner.policy.check import SKIP, EvalContext, Outcome, evaluate
-from scanner.secrets import mask_quoted, mask_value, redact
 
 _TOP_FACTS: dict[str | None, str | None] = {}  # a finding's fact -> its top-level fact (a few hundred)
 # The fields Engine._finding passes by position, in this order: a change to Finding's fields fails here, at import.

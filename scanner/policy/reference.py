@@ -10,6 +10,7 @@ from pathlib import Path
 from scanner.catalog import requirements
 from scanner.policy.catalog import Policy
 from scanner.policy.coverage import fixture_files, fixture_result, format_of, formats, source_order
+from scanner.tables import read_table
 
 HEADER = """# Policy reference
 
@@ -25,9 +26,7 @@ def expected_violations(policy: Policy) -> list[dict[str, object]]:
     path = policy.directory / "expected.yaml"
     if not path.is_file():
         return []
-    import yaml
-
-    return list((yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("violations") or [])
+    return list((read_table(path, None) or {}).get("violations") or [])
 
 
 def _value(value: object) -> str:

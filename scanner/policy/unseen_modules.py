@@ -135,7 +135,7 @@ def _matches(given: tuple[str, ...], native: tuple[str, ...]) -> bool:
 
 def _finding(call: Resource, policy: Policy, hits: list[_Hit]) -> Finding:
     from scanner.display import display
-    from scanner.secrets import mask_value
+    from scanner.masking import mask_value
 
     # Secrets are masked in the values a finding shows (the inputs quoted), never in names or addresses.
     names = list(dict.fromkeys(f"{hit.input} = {_shown(mask_value(hit.value))}" for hit in hits))
@@ -153,7 +153,7 @@ def _finding(call: Resource, policy: Policy, hits: list[_Hit]) -> Finding:
 
 
 def _note(call: Resource) -> Finding:
-    from scanner.secrets import mask_value
+    from scanner.masking import mask_value
 
     message = (f"{call.address} calls {call.facts[SOURCE]}, which is not in the scanned files: "
                f"{call.facts[UNSEEN]}. None of its inputs sets what a policy checks; its resources are not checked")

@@ -17,11 +17,11 @@ from typing import Any
 from scanner.coerce import shown, whole
 from scanner.loaders.base import line_at
 from scanner.mappings.transforms import k8s_containers, pod_spec
+from scanner.masking import is_credential_name
 from scanner.model import Resource, Status, Unresolved
 from scanner.policy.check import SKIP, EvalContext, Outcome, resolve_value
 from scanner.policy.functions import register
 from scanner.policy.references import index_of
-from scanner.secrets import is_credential_name
 from scanner.units import CPU, SIZE, comparable, parse_quantity
 
 _LONG_RUNNING = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Rollout",
@@ -592,7 +592,7 @@ def _schema_validator(version: str, api_version: str, kind: str, strict: bool) -
     path = base / f"{kind.lower()}-{group_version}.json"
     if not path.is_file():
         return None
-    from scanner.policy.pack_cache import cached_value
+    from scanner.tables import cached_value
 
     # The definitions file holds every API type (1.8 MB); one kind needs a few dozen of them. Reading it
     # whole and compiling a registry of it took longer than the rest of a pre-commit run, so the schema

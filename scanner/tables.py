@@ -1,0 +1,254 @@
+"""Data tables: the one way specdrift reads a YAML file of data, shipped (the policy pack, the mapping
+tables, the catalogues) or the user's (configuration, baselines): safe-loaded, optionally validated
+against a JSON Schema, and cached on disk by content.
+
+Why a cache: parsing the pack and the tables and validating them (importing ``jsonschema`` alone costs
+about 65 ms) would cost more than a pre-commit run's own parsing, and they rarely change between runs.
+The parsed data is kept in ``$SPECDRIFT_CACHE_DIR``, else ``$XDG_CACHE_HOME/specdrift``, else
+``~/.cache/specdrift``; a warm run reads JSON and never imports PyYAML.
+
+Safe when a file changes: the key hashes the specdrift version, the kind of table, the schema and each
+file's path and bytes, so any edit is a miss; what is stored is the file's whole data, so no code change
+can leave an entry of an old shape. Only data that parsed and validated is written, as JSON (never
+pickle: loading a cache must not be able to run code); YAML values plain JSON cannot hold (mapping keys
+that are not strings, dates) are tagged so they come back as they were. ``SPECDRIFT_NO_CACHE=1`` turns the
+cache off; an unwritable, corrupt or wrongly shaped cache entry is ignored.
+
+This module sits at the bottom of the layers (it imports nothing of specdrift but its version), so
+every package may read its tables through it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+from collections.abc import Callable, Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from scanner import __version__
+
+FORMAT = 3  # bump when what is stored changes shape
+_ITEMS, _DATE, _DATETIME = "\x00items", "\x00date", "\x00datetime"  # tags of values JSON cannot hold
+_TAGS = (_ITEMS, _DATE, _DATETIME)
+
+
+class TableError(Exception):
+    """A table that cannot be read, is not YAML, or does not validate (callers pass their own type)."""
+
+
+def cache_dir() -> Path | None:
+    """Where specdrift keeps caches; None when caching is off."""
+    if os.environ.get("SPECDRIFT_NO_CACHE", "").strip() not in ("", "0"):
+        return None
+    explicit = os.environ.get("SPECDRIFT_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "specdrift"
+
+
+def read_table(path: Path, kind: str | None, *, schema: Path | None = None,
+               error: Callable[[str], Exception] = TableError) -> Any:
+    """The data of one YAML file (None when empty), from the cache when the file did not change.
+
+    ``kind`` names the cache entry (one per kind and content); None reads without the cache, for a
+    file a command reads once and no scan reads (a policy's ``expected.yaml``).
+
+    ``schema``: a JSON Schema the data must satisfy. ``error(message)``: what is raised for a file that
+    cannot be read, is not YAML or does not validate (the caller's error type); the message names the
+    file, and the line for a schema error.
+    """
+    return read_tables(kind, [path], schema=schema, error=error)[0]
+
+
+def read_tables(kind: str | None, paths: Sequence[Path], *, schema: Path | None = None,
+                error: Callable[[str], Exception] = TableError) -> list[Any]:
+    """``read_table`` of each of ``paths``, kept as one cache entry (a file that fails is never cached,
+    so its error repeats on every run until it is fixed)."""
+    try:
+        contents = [path.read_bytes() for path in paths]
+        schema_bytes = schema.read_bytes() if schema is not None else b""
+    except OSError as exc:
+        raise error(f"{exc.filename}: {exc.strerror or exc}") from None
+    entry = _entry(kind, paths, contents, schema_bytes) if kind is not None else None
+    if entry is not None:
+        cached = _read(entry, len(paths), (dict, list, type(None)))
+        if cached is not None:
+            return cached
+    values = []
+    for path, raw in zip(paths, contents, strict=True):
+        data = _parse(path, raw, error)
+        if schema is not None:
+            _validate(data, path, raw, schema_bytes, error)
+        values.append(data)
+    if entry is not None:
+        _write(entry, values)
+    return values
+
+
+def cached_value(kind: str, files: Sequence[Path], build: Callable[[list[bytes]], Any]) -> Any:
+    """``build(contents of files)``, from the cache when no file changed: one value derived from several files."""
+    contents = [path.read_bytes() for path in files]
+    entry = _entry(kind, files, contents)
+    if entry is None:
+        return build(contents)
+    cached = _read(entry, 1, (object,))
+    if cached is not None:
+        return cached[0]
+    value = build(contents)
+    _write(entry, [value])
+    return value
+
+
+def _parse(path: Path, raw: bytes, error: Callable[[str], Exception]) -> Any:
+    import yaml  # only when a file changed: a cache hit is JSON
+
+    try:
+        return yaml.load(raw.decode("utf-8-sig"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise error(f"{path}: {exc}") from None
+
+
+@cache
+def _validator(schema: bytes) -> Any:
+    import jsonschema
+
+    document = json.loads(schema)
+    return jsonschema.validators.validator_for(document, default=jsonschema.Draft202012Validator)(document)
+
+
+def validate(data: Any, schema: Path, where: str, error: Callable[[str], Exception] = TableError) -> None:
+    """Data already in hand (no file to point into) against a JSON Schema: ``error("where: location: why")``."""
+    _validate(data, where, None, schema.read_bytes(), error)
+
+
+def _validate(data: Any, where: object, raw: bytes | None, schema: bytes, error: Callable[[str], Exception]) -> None:
+    """The first error (by position in the data) names ``where``, and the line when the YAML text is known."""
+    errors = sorted(_validator(schema).iter_errors(data), key=lambda e: list(e.absolute_path))
+    if errors:
+        first = errors[0]
+        steps = list(first.absolute_path)
+        location = "/".join(str(p) for p in steps) or "(top)"
+        line = f":{_line_of(raw, steps)}" if raw is not None else ""
+        raise error(f"{where}{line}: {location}: {first.message}")
+
+
+def _line_of(raw: bytes, steps: Sequence[Any]) -> int:
+    """The line (1-based) of the deepest node of the YAML text that ``steps`` (keys, indices) reach."""
+    import yaml
+
+    node: Any = yaml.compose(raw.decode("utf-8-sig"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    if node is None:
+        return 1
+    for step in steps:
+        if isinstance(node, yaml.MappingNode):
+            child = next((value for key, value in node.value if getattr(key, "value", None) == str(step)), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
+            child = node.value[step]
+        else:
+            child = None
+        if child is None:
+            break
+        node = child
+    return int(node.start_mark.line) + 1
+
+
+def _entry(kind: str, files: Sequence[Path], contents: Sequence[bytes], extra_key: bytes = b"") -> Path | None:
+    """The cache file for this content of ``files`` (None when caching is off)."""
+    directory = cache_dir()
+    if directory is None:
+        return None
+    digest = hashlib.sha256(f"specdrift {__version__} {kind}-cache {FORMAT}\0".encode())
+    digest.update(hashlib.sha256(extra_key).digest())
+    for path, data in zip(files, contents, strict=True):
+        digest.update(os.fsencode(path.resolve()) + b"\0" + hashlib.sha256(data).digest())
+    return directory / f"{kind}-{digest.hexdigest()[:40]}.json"
+
+
+def _read(entry: Path, expected: int, shapes: tuple[type, ...]) -> list[Any] | None:
+    """The values of a cache entry; None (a miss) when it is missing, corrupt or not of the expected shape."""
+    try:
+        stored = json.loads(entry.read_text(encoding="utf-8"), object_hook=_untag)
+    except (OSError, ValueError, TypeError):
+        return None
+    if not isinstance(stored, dict) or stored.get("format") != FORMAT:
+        return None
+    values = stored.get("documents")
+    if not isinstance(values, list) or len(values) != expected or not all(isinstance(v, shapes) for v in values):
+        return None
+    return values
+
+
+def _untag(obj: dict[str, Any]) -> Any:
+    if len(obj) == 1:
+        if _ITEMS in obj:
+            return {key: value for key, value in obj[_ITEMS]}
+        if _DATE in obj:
+            return dt.date.fromisoformat(obj[_DATE])
+        if _DATETIME in obj:
+            return dt.datetime.fromisoformat(obj[_DATETIME])
+    return obj
+
+
+def _tag(value: Any) -> Any:
+    """``value`` with what JSON cannot hold tagged (TypeError for what cannot be tagged either)."""
+    if isinstance(value, dict):
+        if all(isinstance(k, str) for k in value) and not (len(value) == 1 and next(iter(value)) in _TAGS):
+            return {k: _tag(v) for k, v in value.items()}
+        return {_ITEMS: [[_tag(k), _tag(v)] for k, v in value.items()]}
+    if isinstance(value, list):
+        return [_tag(item) for item in value]
+    if isinstance(value, dt.datetime):
+        return {_DATETIME: value.isoformat()}
+    if isinstance(value, dt.date):
+        return {_DATE: value.isoformat()}
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    raise TypeError(f"cannot cache a {type(value).__name__}")
+
+
+def _encoded(values: list[Any]) -> str | None:
+    """The text of a cache entry that reads back as ``values``: plain JSON when it does, else tagged; None
+    when neither does (a set or bytes; a key 1 beside a key 1.0)."""
+    for tagged in (False, True):
+        try:
+            stored = _tag(values) if tagged else values
+            text = json.dumps({"format": FORMAT, "version": __version__, "documents": stored})
+            if json.loads(text, object_hook=_untag)["documents"] == values:
+                return text
+        except (TypeError, ValueError):
+            continue
+    return None
+
+
+def _write(entry: Path, values: list[Any]) -> None:
+    text = _encoded(values)
+    if text is None:
+        return
+    import tempfile  # only when writing: a cache hit never pays for it
+
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".cache-", suffix=".tmp", dir=entry.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, entry)  # atomic: a concurrent run reads the old file or the new one, never half
+    except OSError:
+        return
+    _prune(entry)
+
+
+def _prune(keep: Path, limit: int = 8) -> None:
+    """Keep the newest few entries of this kind (each edit makes a new one)."""
+    try:
+        kind = keep.name.rsplit("-", 1)[0]
+        entries = sorted(keep.parent.glob(f"{kind}-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in entries[limit:]:
+            if old != keep:
+                old.unlink()
+    except OSError:
+        pass
