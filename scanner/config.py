@@ -39,6 +39,7 @@ class Key:
     default: Any
     help: str
     choices: tuple[str, ...] = ()
+    legacy: str = ""  # the key's former name, still read from files, the environment and flags for one release
 
     @property
     def env(self) -> str:
@@ -61,8 +62,8 @@ KEYS: tuple[Key, ...] = (
     Key("policies_dir", "paths", [], "policy pack directories (default: the shipped pack)"),
     Key("var_file", "paths", [], "Terraform .tfvars / .tfvars.json files"),
     Key("baseline", "path", None, "baseline file: findings it accepts do not fail the gate"),
-    Key("baseline_env", "str", None, "environment baseline (baselines/ENV.yaml) whose components the sizing "
-        "policies check (default: production)"),
+    Key("environment", "str", None, "the environment (baselines/ENV.yaml) whose components the sizing policies "
+        "check (default: production); formerly baseline_env", legacy="baseline_env"),
     Key("strict", "bool", False, "unparseable files and unreachable sources fail the gate (exit 2)"),
     Key("format", "formats", ["text"], "report formats, each FORMAT or FORMAT:FILE"),
     Key("quiet", "bool", False, "text format: hide compliant results"),
@@ -84,7 +85,8 @@ ALIASES = {"fail-on": "fail_on", "skip-policy": "skip_policy", "policies-dir": "
            "formats": "format", "with-checkov": "with_checkov", "checkov-path": "checkov_path",
            "params": "parameters", "severities": "severity",
            "download-external-modules": "download_external_modules", "skip-path": "skip_path",
-           "skip_paths": "skip_path", "skip-paths": "skip_path"}
+           "skip_paths": "skip_path", "skip-paths": "skip_path",
+           **{spelling: k.name for k in KEYS if k.legacy for spelling in (k.legacy, k.legacy.replace("_", "-"))}}
 
 
 @dataclass
@@ -253,6 +255,11 @@ def _format_entry(entry: str, layer: _Layer, where: str) -> str:
     return f"{name}:{_path(path, layer)}" if path else name
 
 
+def _env_names(key: Key) -> tuple[str, ...]:
+    """The variables a key is read from, the current name last so that it wins over the former one."""
+    return (f"SPECDRIFT_{key.legacy.upper()}", key.env) if key.legacy else (key.env,)
+
+
 def resolve(flags: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None,
             config_file: Path | None = None, start: Path | None = None) -> Config:
     """The effective configuration. ``flags`` holds only what the command line set (None = not given)."""
@@ -264,7 +271,8 @@ def resolve(flags: Mapping[str, Any] | None = None, environ: Mapping[str, str] |
             raise ConfigError(f"configuration file not found: {path}")
         label = f"{path} [tool.specdrift]" if path.name == PYPROJECT else str(path)
         layers.append(_Layer(f"file {label}", read_config_file(path), path.resolve().parent))
-    layers.append(_Layer("env", {k.name: environ[k.env] for k in KEYS if environ.get(k.env, "") != ""}))
+    layers.append(_Layer("env", {k.name: environ[name] for k in KEYS for name in _env_names(k)
+                                 if environ.get(name, "") != ""}))
     layers.append(_Layer("flag", {k: v for k, v in (flags or {}).items() if v is not None and k in KEYS_BY_NAME}))
     values: dict[str, Any] = {}
     sources: dict[str, str] = {}

@@ -7,7 +7,7 @@ make a secret recognisable:
 
 - its name: ``is_credential_name`` (``db_password``, ``apiKey``, ``CLIENT_SECRET`` -- not ``secretName``
   or ``password_length``) is the one classifier of credential names; the detector of literal secrets in
-  files (``scanner.secrets``) and the masking of API answers (``mask_fields``) both use it;
+  files (``scanner.loaders.secrets``) and the masking of API answers (``mask_fields``) both use it;
 - its shape: a URL's password, AWS access keys and a few token formats (masked anywhere);
 - having been seen: the literal secrets the detector found in this process (``remember_secret``), masked
   wherever they recur (``redact``, ``mask_value``, ``mask_quoted``).

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from scanner import __version__
 from scanner.model import Finding, Severity, Status
-from scanner.policy.catalog import Policy
+from scanner.policy.pack import Policy
 
 
 @dataclass

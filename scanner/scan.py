@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from scanner.model import Finding, Resource, Severity
-from scanner.policy.catalog import Policy, PolicyError, load_policies
+from scanner.policy.pack import Policy, PolicyError, load_policies
 from scanner.report import Report, cyclic_gc_paused
 from scanner.units import parse_quantity
 
@@ -30,11 +30,11 @@ class ScanOptions:
     # Files loaded only for cross-file context (a staged file's Terraform module): their findings are dropped,
     # findings are reported for ``paths`` only.
     context_paths: Sequence[str] = ()
-    baseline: str | None = None  # accepted findings (scanner/baseline/accepted.py)
+    baseline: str | None = None  # accepted findings (scanner/baseline.py)
     with_checkov: bool = False
     checkov_path: str = "checkov"
     checkov_timeout: float = 600.0
-    baseline_env: str | None = None  # baselines/<env>.yaml for component checks (default: production)
+    environment: str | None = None  # baselines/<env>.yaml for component checks (default: production)
     jobs: int | None = None  # processes for loading large trees; None: the idle CPUs
     download_external_modules: bool = False  # fetch registry and git module sources (nothing is fetched otherwise)
     skip_paths: Sequence[str] = ()  # gitignore-like globs of paths left out (scanner/loaders/path_globs.py)
@@ -106,7 +106,7 @@ def evaluate_resources(resources: Sequence[Resource], policies: Sequence[Policy]
 def scan(options: ScanOptions) -> Report:
     from scanner.mappings import load_paths
     from scanner.policy.engine import Engine, parse_error_findings
-    from scanner.policy.references import forget_index
+    from scanner.policy.resource_index import forget_index
 
     started = datetime.now(timezone.utc)
     t0 = time.perf_counter()
@@ -116,7 +116,7 @@ def scan(options: ScanOptions) -> Report:
                    "download_external_modules": options.download_external_modules}
         outcome = load_paths([*options.paths, *options.context_paths], context, options.formats or None,
                              options.jobs, options.skip_paths)
-        settings = {"baseline_env": options.baseline_env} if options.baseline_env else {}
+        settings = {"environment": options.environment} if options.environment else {}
         findings = parse_error_findings(outcome.errors) + Engine(policies, settings).run(outcome.resources)
     files, resources = outcome.files, len(outcome.resources)
     if options.context_paths:
@@ -143,7 +143,7 @@ def scan(options: ScanOptions) -> Report:
                                                        options.checkov_timeout, policies)
         notes.extend(checkov_notes)
     if options.baseline:
-        from scanner.baseline.accepted import apply_baseline
+        from scanner.baseline import apply_baseline
 
         findings, baseline_notes = apply_baseline(findings, options.baseline)
         notes.extend(baseline_notes)

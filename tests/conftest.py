@@ -27,8 +27,8 @@ def write_files(root: Path, files: dict[str, str]) -> None:
 def scan_files(tmp_path: Path, files: dict[str, str], *policy_ids: str) -> list[Any]:
     """Write ``files`` (relative name -> text) under ``tmp_path``, load them and run the named pack policies."""
     from scanner.mappings import load_paths
-    from scanner.policy.catalog import load_policies
     from scanner.policy.engine import Engine
+    from scanner.policy.pack import load_policies
 
     write_files(tmp_path, files)
     outcome = load_paths([tmp_path])

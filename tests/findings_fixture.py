@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from scanner.model import PARSE_ERROR_POLICY, Acceptance, Finding, Remediation, Severity, Status
-from scanner.policy.catalog import Parameter, Policy
+from scanner.policy.pack import Parameter, Policy
 from scanner.report import Report
 
 TF = "infra/db/main.tf"

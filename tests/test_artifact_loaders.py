@@ -12,8 +12,8 @@ from scanner.loaders import load_file
 from scanner.loaders.k6 import JsSyntaxError, options_literal
 from scanner.mappings import load_paths
 from scanner.model import Status, Unresolved
-from scanner.policy.catalog import load_policies
 from scanner.policy.engine import Engine
+from scanner.policy.pack import load_policies
 from scanner.schedules import longest_gap
 
 from .conftest import EXAMPLE, POLICIES

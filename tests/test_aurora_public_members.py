@@ -10,8 +10,8 @@ import pytest
 
 from scanner.mappings import load_paths
 from scanner.model import Status
-from scanner.policy.catalog import load_policies
 from scanner.policy.engine import Engine
+from scanner.policy.pack import load_policies
 
 from .conftest import POLICIES
 

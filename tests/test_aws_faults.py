@@ -50,7 +50,7 @@ def _collect(url: str, **kwargs: Any) -> Any:
 def _drift(collection: Any, iac: bool = True) -> Any:
     from scanner.drift.report import build
     from scanner.mappings import load_paths
-    from scanner.policy.catalog import load_policies
+    from scanner.policy.pack import load_policies
 
     declared = load_paths([TEMPLATE]).resources if iac else []
     return build(declared, collection, load_policies())

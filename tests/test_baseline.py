@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scanner.baseline.accepted import (
+from scanner.baseline import (
     AcceptedFinding,
     BaselineError,
     accept,

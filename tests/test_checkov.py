@@ -31,7 +31,7 @@ from scanner.checkov.runner import (
     requirements_for,
 )
 from scanner.model import Status
-from scanner.policy.catalog import load_policies
+from scanner.policy.pack import load_policies
 from scanner.scan import ScanOptions, scan
 
 from .conftest import EXAMPLE, POLICIES, ROOT, run_cli, server_unavailable

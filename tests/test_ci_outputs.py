@@ -6,7 +6,7 @@ import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from scanner.policy.catalog import load_policies
+from scanner.policy.pack import load_policies
 
 from .conftest import EXAMPLE, POLICIES, ROOT, run_cli
 from .sarif_schema import sarif_validator

@@ -75,7 +75,7 @@ def test_fail_on_threshold_changes_exit_code() -> None:
 
 
 def test_policy_selection_by_tag_and_wildcard() -> None:
-    from scanner.policy.catalog import load_policies
+    from scanner.policy.pack import load_policies
 
     tagged = {p.id for p in load_policies() if "kubernetes" in p.tags}
     report, _ = _json_scan("--policy", "kubernetes")

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from scanner.baseline.components import BaselineError, load_components
 from scanner.catalog.shapes import lookup, suggest
+from scanner.environment import EnvironmentFileError, load_components
 from scanner.mappings import load_paths
 from scanner.mappings.remediation import render
 from scanner.model import Finding, Status
-from scanner.policy.catalog import load_policies
 from scanner.policy.engine import Engine, parse_error_findings
+from scanner.policy.pack import load_policies
 
 from .conftest import EXAMPLE, POLICIES, ROOT, run_cli
 
@@ -254,7 +254,7 @@ def test_production_components_are_the_guides_table() -> None:
     assert components.traffic_tier == "1-10M"
 
 
-def test_baseline_env_changes_the_verdict(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_environment_changes_the_verdict(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     baselines = tmp_path / "baselines"
     baselines.mkdir()
     (baselines / "staging.yaml").write_text(
@@ -262,20 +262,35 @@ def test_baseline_env_changes_the_verdict(tmp_path: Path, monkeypatch: pytest.Mo
         "    select: [{labels: {tier: api}}]\n    size: {vcpu: 2, memory: 8GB}\n    count: {min: 1}\n")
     monkeypatch.setenv("SPECDRIFT_BASELINES", str(baselines))
     cmp01 = [p for p in ALL if p.id == "ME-CMP-01"]
-    staging = {f.status for f in _scan(EXAMPLE / "gcp", cmp01, {"baseline_env": "staging"})[1]}
+    staging = {f.status for f in _scan(EXAMPLE / "gcp", cmp01, {"environment": "staging"})[1]}
     assert staging == {Status.COMPLIES}
-    with pytest.raises(BaselineError, match="no baseline for environment 'production'"):
+    with pytest.raises(EnvironmentFileError, match="no environment file for 'production'"):
         load_components("production")
     missing = _scan(EXAMPLE / "gcp", cmp01)[1]  # no production.yaml here: unknown, not an error
-    assert {f.status for f in missing} == {Status.UNKNOWN} and "no baseline for environment" in missing[0].message
+    assert {f.status for f in missing} == {Status.UNKNOWN} and "no environment file for" in missing[0].message
     (baselines / "broken.yaml").write_text("components:\n  api:\n    select: [{colour: blue}]\n")
-    with pytest.raises(BaselineError, match="unknown selector key"):
+    with pytest.raises(EnvironmentFileError, match="unknown selector key"):
         load_components("broken")
 
 
-def test_cli_rejects_an_unknown_baseline_env() -> None:
-    result = run_cli("scan", "examples/marketing-engine/gcp", "--baseline-env", "nowhere")
-    assert result.returncode == 2 and "no baseline for environment 'nowhere'" in result.stderr
+@pytest.mark.parametrize("flag", ["--environment", "--baseline-env"])  # the former name, kept for one release
+def test_cli_rejects_an_unknown_environment(flag: str) -> None:
+    result = run_cli("scan", "examples/marketing-engine/gcp", flag, "nowhere")
+    assert result.returncode == 2 and "no environment file for 'nowhere'" in result.stderr
+
+
+@pytest.mark.parametrize(("where", "spelling"), [("file", "environment"), ("file", "baseline_env"),
+                                                 ("file", "baseline-env"), ("env", "SPECDRIFT_ENVIRONMENT"),
+                                                 ("env", "SPECDRIFT_BASELINE_ENV")])
+def test_the_environment_key_and_its_former_names(tmp_path: Path, where: str, spelling: str) -> None:
+    from scanner.config import resolve
+
+    config_file = tmp_path / ".specdrift.yaml"
+    config_file.write_text(f"{spelling}: staging\n" if where == "file" else "fail_on: high\n")
+    environ = {spelling: "staging"} if where == "env" else {}
+    config = resolve({}, environ=environ, config_file=config_file)
+    assert config["environment"] == "staging"
+    assert "environment" in config.sources and config.sources["environment"] != "default"
 
 
 # --- Terraform module inputs ---------------------------------------------------------------------------

@@ -11,9 +11,9 @@ import yaml
 
 from scanner.catalog import IAC_SOURCES, requirements, sources_in
 from scanner.cli import main
-from scanner.policy.catalog import load_policies, parse_policy
 from scanner.policy.coverage import build_matrix, collector_exists, verify_sources
-from scanner.policy.reference import render
+from scanner.policy.docs import render
+from scanner.policy.pack import load_policies, parse_policy
 
 from .conftest import POLICIES, ROOT
 

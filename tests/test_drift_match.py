@@ -12,7 +12,7 @@ from scanner.drift.report import build
 from scanner.drift.tfstate import load_ids
 from scanner.mappings import load_paths, normalize
 from scanner.model import Origin, Resource
-from scanner.policy.catalog import load_policies
+from scanner.policy.pack import load_policies
 
 ACCOUNT, REGION = "123456789012", "eu-west-1"
 

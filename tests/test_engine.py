@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 
 from scanner.model import Origin, Resource, Severity, Status, Unresolved
-from scanner.policy.catalog import Parameter, Policy
 from scanner.policy.check import EvalContext, Outcome
 from scanner.policy.engine import Engine
 from scanner.policy.functions import register
+from scanner.policy.pack import Parameter, Policy
 from scanner.units import parse_quantity
 
 

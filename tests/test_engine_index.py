@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from scanner.model import Origin, Resource, Severity
-from scanner.policy.catalog import Policy
 from scanner.policy.engine import Engine
+from scanner.policy.pack import Policy
 
 
 def _policy(pid: str, *kinds: str) -> Policy:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from scanner.mappings.transforms_postgresql import _table, read_setting, setting_spec
+from scanner.mappings.postgresql import _table, read_setting, setting_spec
 from scanner.units import SIZE, parse_quantity
 
 from .conftest import server_unavailable

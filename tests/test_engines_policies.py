@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from scanner.mappings import load_paths
-from scanner.mappings.transforms_postgresql import read_setting
+from scanner.mappings.postgresql import read_setting
 from scanner.model import Finding, Status
-from scanner.policy.catalog import load_policies
 from scanner.policy.engine import Engine
+from scanner.policy.pack import load_policies
 from scanner.units import SIZE, parse_quantity
 
 from .conftest import POLICIES, scan_files

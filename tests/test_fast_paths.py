@@ -108,7 +108,7 @@ def test_findings_share_equal_messages_and_fixes(tmp_path: Path) -> None:
 def test_shared_gates_give_the_findings_of_unshared_ones(monkeypatch: pytest.MonkeyPatch) -> None:
     from scanner.mappings import load_paths
     from scanner.policy import engine
-    from scanner.policy.catalog import load_policies
+    from scanner.policy.pack import load_policies
 
     from .conftest import EXAMPLE, POLICIES
 
@@ -147,7 +147,7 @@ def test_a_leaf_is_judged_with_the_parameters_of_each_call() -> None:
 
 def test_one_key_lookups_and_lines_agree_with_the_general_walk() -> None:
     from scanner.loaders.base import line_at
-    from scanner.mappings import _MISSING, _fact_line, _line_path, load_paths, lookup, mapping_for
+    from scanner.mappings import MISSING, _fact_line, _line_path, load_paths, lookup, mapping_for
 
     from .conftest import EXAMPLE
 
@@ -161,7 +161,7 @@ def test_one_key_lookups_and_lines_agree_with_the_general_walk() -> None:
                 general = lookup({"_": tree}, ("_", *path))  # two steps: the general walk, from the tree on
                 assert repr(lookup(tree, path)) == repr(general), (resource.address, path)
                 assert _fact_line(tree, path) == line_at(tree, _line_path(tree, path)), (resource.address, path)
-                checked += general is not _MISSING
+                checked += general is not MISSING
     assert checked > 200
 
 
@@ -278,7 +278,7 @@ def test_rendering_skips_only_expressions_with_nothing_to_write_in(monkeypatch: 
     "EncryptedData:\n  x: AgBy3i4OJSWK+PiTySYZZA==\n",
 ])
 def test_a_credential_name_in_any_spelling_is_still_read(text: str) -> None:
-    from scanner import secrets
+    from scanner.loaders import secrets
 
     assert secrets._may_name_a_credential(text.lower())
     assert secrets.detect(text, "terraform") or secrets.detect(text, "kubernetes")
@@ -286,8 +286,7 @@ def test_a_credential_name_in_any_spelling_is_still_read(text: str) -> None:
 
 def test_reading_only_texts_that_may_name_a_credential_finds_what_reading_all_did(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    from scanner import secrets
-    from scanner.loaders import decode
+    from scanner.loaders import decode, secrets
 
     from .conftest import EXAMPLE
 

@@ -26,8 +26,8 @@ from scanner.loaders.base import LoadResult
 from scanner.mappings import load_paths
 from scanner.mappings.remediation import label, terraform_labels
 from scanner.model import Resource, Status
-from scanner.policy.catalog import load_policies
 from scanner.policy.engine import Engine
+from scanner.policy.pack import load_policies
 
 from .conftest import POLICIES
 

@@ -25,8 +25,8 @@ import pytest
 
 from scanner.mappings import load_paths, normalize
 from scanner.model import Finding, Resource, Status
-from scanner.policy.catalog import Policy, load_policies
 from scanner.policy.engine import Engine
+from scanner.policy.pack import Policy, load_policies
 
 from .conftest import POLICIES
 

@@ -28,18 +28,19 @@ LAYERS: tuple[tuple[str, dict[str, str]], ...] = (
         "scanner.faults": "how a stage reports a fault of its own; every stage uses it",
         "scanner.repository": "the repository root and its git facts: paths, nothing of the scan",
         "scanner.registry": "the one plugin registry, used by every kind of plugin",
-        "scanner.tables": "the one reader of shipped and user YAML tables (helper `tables`)",
-        "scanner.masking": "the one secret masker (helper `tables`), applied where findings are made",
+        "scanner.tables": "the one reader of shipped and user YAML tables",
+        "scanner.masking": "the one secret masker, applied where findings are made",
         "scanner.lines": "the line-aware containers loaders build and secrets detection, mappings read",
         "scanner.display": "how a value is shown in a report and how a message template is filled",
     }),
     ("guide data", {
         "scanner.catalog": "the machine shapes and sources of the guide: data the mappings compute from",
+        "scanner.environment": "an environment's components (baselines/ENV.yaml): what the sizing policies expect",
     }),
     ("loaders", {
         "scanner.loaders": "files -> Resources with native attributes, linked across files",
         "scanner.collectors": "live APIs -> Resources with native attributes (the loaders of the running side)",
-        "scanner.secrets": "literal credentials in any text: a hook every loader runs on every file",
+        "scanner.loaders.secrets": "literal credentials in any text: a hook every loader runs on every file",
         "scanner.context": "which other files a scan of named files loads as context: asks the loaders",
     }),
     ("mappings", {
@@ -47,7 +48,7 @@ LAYERS: tuple[tuple[str, dict[str, str]], ...] = (
     }),
     ("policy", {
         "scanner.policy": "requirements judged over facts: the catalog, the checks, the engine",
-        "scanner.baseline": "the environment's components and the accepted findings policies and scans read",
+        "scanner.baseline": "the baseline: findings a team accepted, applied to a scan's findings",
         "scanner.report": "a scan's Report (findings and the policies judged): what reporters render",
     }),
     ("scan", {
@@ -65,10 +66,6 @@ LAYERS: tuple[tuple[str, dict[str, str]], ...] = (
         "scanner.__main__": "python -m scanner",
     }),
 )
-
-# Upward edges other helpers of issue 12 are removing: (importer, imported) -> who. Shrinks to empty; an entry
-# whose edge is gone fails test_allowed_upward_edges_still_exist, so it is deleted when its helper's work lands.
-ALLOWED_UPWARD: dict[tuple[str, str], str] = {}
 
 
 @dataclass(frozen=True)
@@ -189,9 +186,7 @@ def test_every_module_has_a_layer() -> None:
 
 
 def test_every_unit_names_a_module() -> None:
-    """Units of modules other helpers are creating may not exist yet; any other unit names real code."""
-    planned = {"scanner.registry"}
-    stale = [u for u in _RANK if u not in planned and not any(unit_of(m) == u for m in MODULES)]
+    stale = [u for u in _RANK if not any(unit_of(m) == u for m in MODULES)]
     assert stale == []
 
 
@@ -199,16 +194,9 @@ def test_imports_point_down_only() -> None:
     upward = []
     for edge in edges():
         worst = _worst(edge)
-        if _RANK[unit_of(worst) or ""] > _RANK[unit_of(edge.importer) or ""] and \
-                (edge.importer, edge.imported) not in ALLOWED_UPWARD:
+        if _RANK[unit_of(worst) or ""] > _RANK[unit_of(edge.importer) or ""]:
             upward.append(str(Edge(edge.importer, edge.imported, edge.line, worst)))
     assert upward == [], "imports pointing up a layer:\n" + "\n".join(upward)
-
-
-def test_allowed_upward_edges_still_exist() -> None:
-    """An allowed edge its helper has removed is deleted here, so the allowance cannot hide a new one."""
-    present = {(e.importer, e.imported) for e in edges()}
-    assert sorted(set(ALLOWED_UPWARD) - present) == []
 
 
 def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
@@ -247,8 +235,6 @@ def test_no_cycle_between_units_of_one_layer() -> None:
     graph: dict[str, set[str]] = {}
     where: dict[tuple[str, str], str] = {}
     for edge in edges():
-        if (edge.importer, edge.imported) in ALLOWED_UPWARD:
-            continue
         source = unit_of(edge.importer) or ""
         for module in (m for m in _chain(edge.imported) if m in MODULES):
             target = unit_of(module) or ""

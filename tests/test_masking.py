@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from scanner import masking
+from scanner.loaders.secrets import detect
 from scanner.masking import MASK, holds_credentials, is_credential_name, mask, mask_fields, mask_value, redact
-from scanner.secrets import detect
 
 SEEN = "Detected-Literal-Secret-8842"
 

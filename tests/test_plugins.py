@@ -16,8 +16,8 @@ from scanner.cli import COMMANDS
 from scanner.collectors.aws import UNITS
 from scanner.loaders import LOADERS
 from scanner.mappings import TRANSFORMS
-from scanner.policy.catalog import SCHEMA_PATH
 from scanner.policy.functions import FUNCTIONS
+from scanner.policy.pack import SCHEMA_PATH
 from scanner.policy.schema import generated, text
 from scanner.registry import Declaration, Registry, declared, sources
 from scanner.reporters import REPORTERS
@@ -52,7 +52,7 @@ def test_every_kind_is_registered() -> None:
     modules = {info.name for info in pkgutil.iter_modules([str(ROOT / "scanner" / "loaders")])}
     assert {_module(loader).rsplit(".", 1)[1] for loader in LOADERS.values()} == \
         modules - {"addressing", "base", "documents", "hcl_eval", "hcl_functions", "hcl_tree", "lines",
-                   "not_infrastructure", "parallel", "path_globs", "terraform_json", "terraform_modules",
+                   "not_infrastructure", "parallel", "path_globs", "secrets", "terraform_json", "terraform_modules",
                    "terraform_registry", "timescale", "yaml_lines"}
     for name in LOADERS.names():
         assert LOADERS[name].name == name
@@ -128,7 +128,7 @@ def _imported_by(code: str) -> set[str]:
     ("scanner.reporters", "REPORTERS", "junit", "junit"),
     ("scanner.loaders", "LOADERS", "nginx", "nginx"),
     ("scanner.cli", "COMMANDS", "config", "config"),
-    ("scanner.mappings", "TRANSFORMS", "hpa_cpu_utilization", "k8s_facts"),
+    ("scanner.mappings", "TRANSFORMS", "hpa_cpu_utilization", "kubernetes"),
 ])
 def test_a_lookup_imports_only_the_declaring_module(package: str, registry: str, name: str, module: str) -> None:
     decorator = PACKAGE_REGISTRIES[package].decorator
@@ -157,7 +157,7 @@ def test_the_shipped_policy_schema_is_the_generated_one() -> None:
 
 
 def test_the_generated_schema_rejects_unknown_names() -> None:
-    from scanner.policy.catalog import PolicyError, validate
+    from scanner.policy.pack import PolicyError, validate
 
     policy = {"id": "ME-DB-99", "requirements": ["ME-DB-02"], "title": "a test policy", "severity": "high",
               "applies_to": {"kinds": ["sql_database"]}, "check": {"fact": "backup_retention", "op": "exists"}}

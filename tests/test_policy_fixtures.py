@@ -9,8 +9,8 @@ import yaml
 
 from scanner.mappings import load_paths
 from scanner.model import Status
-from scanner.policy.catalog import load_policies
 from scanner.policy.engine import Engine, parse_error_findings
+from scanner.policy.pack import load_policies
 
 from .conftest import POLICIES, ROOT
 

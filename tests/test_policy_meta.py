@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 
 from scanner.catalog import CATALOGUE, requirements
-from scanner.policy.catalog import SCHEMA_PATH, PolicyError, load_policies, parse_policy
+from scanner.policy.pack import SCHEMA_PATH, PolicyError, load_policies, parse_policy
 
 from .conftest import POLICIES, ROOT
 

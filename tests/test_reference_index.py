@@ -25,7 +25,7 @@ from scanner.mappings.relations import (
 from scanner.model import Origin, Resource, Unresolved
 from scanner.policy.check import EvalContext
 from scanner.policy.functions import database, network, presence, storage
-from scanner.policy.references import Pool, Reader, ResourceIndex, _read, index_of
+from scanner.policy.resource_index import Pool, Reader, ResourceIndex, _read, index_for
 
 from .conftest import POLICIES, ROOT
 
@@ -120,7 +120,7 @@ def resources(tmp_path_factory: pytest.TempPathFactory) -> tuple[Resource, ...]:
 
 @pytest.fixture(scope="module")
 def index(resources: tuple[Resource, ...]) -> ResourceIndex:
-    return index_of(resources)
+    return index_for(resources)
 
 
 def _everything(index: ResourceIndex) -> list[Resource]:
@@ -311,6 +311,6 @@ def test_kubernetes_namespaces(index: ResourceIndex) -> None:
 
 
 def test_one_index_per_scan(resources: tuple[Resource, ...]) -> None:
-    assert index_of(resources) is index_of(resources)
-    assert index_of(tuple(resources)) is index_of(resources)  # tuple() of a tuple is the same object
-    assert index_of(tuple(list(resources))) is not index_of(resources)  # another scan, another index
+    assert index_for(resources) is index_for(resources)
+    assert index_for(tuple(resources)) is index_for(resources)  # tuple() of a tuple is the same object
+    assert index_for(tuple(list(resources))) is not index_for(resources)  # another scan, another index

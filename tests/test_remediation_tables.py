@@ -19,8 +19,8 @@ import yaml
 from scanner.mappings import load_paths
 from scanner.mappings.remediation import WHY_CODE, WRITERS, fix_tables, unfixable
 from scanner.model import Finding, Status
-from scanner.policy.catalog import load_policies
 from scanner.policy.engine import Engine
+from scanner.policy.pack import load_policies
 
 from .conftest import POLICIES
 

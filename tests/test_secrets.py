@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
+from scanner.loaders.secrets import detect
 from scanner.masking import is_credential_name, mask, redact
 from scanner.model import Origin, Resource, Severity, Status
-from scanner.policy.catalog import Policy
 from scanner.policy.engine import Engine
-from scanner.secrets import detect
+from scanner.policy.pack import Policy
 
 from .conftest import POLICIES, run_cli
 

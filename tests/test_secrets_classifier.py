@@ -11,7 +11,7 @@ import base64
 
 import pytest
 
-from scanner.secrets import detect
+from scanner.loaders.secrets import detect
 
 
 def _b64(text: str) -> str:

@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 
 from scanner.loaders import hcl_tree
+from scanner.loaders.secrets import detect
 from scanner.masking import MIN_INSIDE, SNIPPET_MASK, mask, mask_value
 from scanner.model import Origin, Resource, Severity, Status
-from scanner.policy.catalog import Policy
 from scanner.policy.check import Outcome
 from scanner.policy.engine import Engine
-from scanner.secrets import detect
+from scanner.policy.pack import Policy
 
 from .conftest import run_cli
 

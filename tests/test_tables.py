@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from scanner import tables
-from scanner.policy.catalog import PolicyError, load_policies
+from scanner.policy.pack import PolicyError, load_policies
 
 from .conftest import POLICIES
 

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from scanner.loaders.addressing import refs_in
 from scanner.mappings import load_paths
 from scanner.model import Resource, Status, Unresolved
-from scanner.policy.references import refs_in
 from scanner.scan import ScanOptions, scan
 
 from .conftest import write_files
@@ -626,7 +626,7 @@ resource "aws_s3_bucket_lifecycle_configuration" "default" {{
 
 
 def test_cluster_members_found_inside_a_module_instance(tmp_path: Path) -> None:
-    from scanner.policy.references import ResourceIndex
+    from scanner.policy.resource_index import ResourceIndex
 
     resources = _load(tmp_path, {
         "main.tf": 'module "db" {\n  source = "./modules/aurora"\n  replicas = 3\n}\n',

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from scanner.mappings import load_paths
 from scanner.model import Status
-from scanner.policy.catalog import load_policies
 from scanner.policy.engine import Engine
-from scanner.policy.references import ResourceIndex
+from scanner.policy.pack import load_policies
+from scanner.policy.resource_index import ResourceIndex
 from scanner.policy.topology import subnet_exposure
 
 from .conftest import POLICIES

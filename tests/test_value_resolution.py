@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from scanner.loaders.addressing import refs_in
 from scanner.mappings import load_paths
 from scanner.model import Unresolved
-from scanner.policy.references import ResourceIndex, refs_in
+from scanner.policy.resource_index import ResourceIndex
 
 CFN = """AWSTemplateFormatVersion: "2010-09-09"
 Parameters:

@@ -21,8 +21,8 @@ from typing import Any
 from scanner.loaders.terraform import PROVIDERS as TERRAFORM_PROVIDERS
 from scanner.mappings import FactSpec, TypeMapping, fact_value, tables
 from scanner.model import Origin, Resource, Status
-from scanner.policy.catalog import Policy
 from scanner.policy.check import EvalContext, evaluate, resolve_value
+from scanner.policy.pack import Policy
 from scanner.units import parse_quantity
 
 OPERATORS = {"==": "equals", "!=": "not_equals", "<": "less_than", "<=": "less_than_or_equal",

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from scanner.model import Finding, Remediation, Severity, Status
-from scanner.policy.catalog import Policy
+from scanner.policy.pack import Policy
 from scanner.tables import read_table
 
 MAPPING_FILE = Path(__file__).with_name("requirements.yaml")

@@ -100,7 +100,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_ERROR
-    from scanner.policy.catalog import PolicyError
+    from scanner.policy.pack import PolicyError
 
     try:
         result: int = args.run(args)

@@ -52,7 +52,7 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from scanner.baseline.accepted import BaselineError, load_accepted, updated_entries, write_accepted
+    from scanner.baseline import BaselineError, load_accepted, updated_entries, write_accepted
     from scanner.cli.options import load_config, scan_options
     from scanner.config import ConfigError
     from scanner.scan import scan

@@ -27,7 +27,7 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from scanner.cli.options import load_config, report_destinations
     from scanner.config import ConfigError, parameter_overrides, show
-    from scanner.policy.catalog import PolicyError, load_policies
+    from scanner.policy.pack import PolicyError, load_policies
     from scanner.scan import ScanOptions, select_policies
 
     try:

@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     from scanner.drift.tfstate import StateError, load_ids
     from scanner.mappings import load_paths
     from scanner.model import Severity
-    from scanner.policy.catalog import load_policies
+    from scanner.policy.pack import load_policies
     from scanner.scan import ScanOptions, select_policies
 
     if not paths_exist(args.iac):

@@ -29,7 +29,7 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from scanner.checkov.export import export_policies
-    from scanner.policy.catalog import load_policies
+    from scanner.policy.pack import load_policies
     from scanner.scan import ScanOptions, select_policies
 
     policies = select_policies(load_policies(args.policies_dir), ScanOptions(paths=(), policies=args.policy))

@@ -68,8 +68,8 @@ def add_config_arguments(parser: argparse.ArgumentParser, reports: bool = True) 
     parser.add_argument("--var-file", dest="var_file", action="append", default=None, metavar="FILE",
                         help="Terraform .tfvars / .tfvars.json values (repeatable)")
     parser.add_argument("--context", choices=key["context"].choices, default=None, help=key["context"].help)
-    parser.add_argument("--baseline-env", dest="baseline_env", default=None, metavar="ENV",
-                        help=key["baseline_env"].help)
+    parser.add_argument("--environment", "--baseline-env", dest="environment", default=None, metavar="ENV",
+                        help=key["environment"].help)
     parser.add_argument("--with-checkov", dest="with_checkov", action="store_const", const=True, default=None,
                         help=key["with_checkov"].help + " (a checkov on PATH, or --checkov-path)")
     parser.add_argument("--checkov-path", dest="checkov_path", default=None, metavar="PATH",
@@ -144,5 +144,5 @@ def scan_options(config: Config, paths: Sequence[str]) -> Any:
         severity_overrides=config["severity"], parameter_overrides=parameter_overrides(config),
         context_paths=context_files(paths, config["context"], config["skip_path"]), baseline=config["baseline"],
         with_checkov=config["with_checkov"], checkov_path=config["checkov_path"], checkov_timeout=timeout,
-        baseline_env=config["baseline_env"], download_external_modules=config["download_external_modules"],
+        environment=config["environment"], download_external_modules=config["download_external_modules"],
         skip_paths=config["skip_path"])

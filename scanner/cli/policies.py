@@ -35,11 +35,11 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from scanner.policy.catalog import load_policies
+    from scanner.policy.pack import load_policies
 
     policies = load_policies(args.policies_dir)
     if args.policies_command == "show":
-        from scanner.policy.reference import describe
+        from scanner.policy.docs import describe
 
         match = [p for p in policies if p.id.lower() == args.policy_id.lower()]
         if not match:
@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
         missing = [(r.requirement.id, s) for r in matrix.rows for s in r.missing_iac]
         return EXIT_FINDINGS if args.check and missing else EXIT_OK
     if args.policies_command == "docs":
-        from scanner.policy.reference import render
+        from scanner.policy.docs import render
 
         write_output(render(policies), args.output)
         return EXIT_OK

@@ -51,6 +51,7 @@ def _scan_and_report(args: argparse.Namespace) -> int:
     from scanner.baseline import BaselineError
     from scanner.cli.options import load_config, report_destinations, scan_options
     from scanner.config import ConfigError
+    from scanner.environment import EnvironmentFileError
     from scanner.model import Status
     from scanner.reporters import REPORTERS, output_of
     from scanner.reporters.text import TextReporter
@@ -61,14 +62,14 @@ def _scan_and_report(args: argparse.Namespace) -> int:
     try:
         config = load_config(args)
         destinations = report_destinations(config)
-        if config["baseline_env"]:  # named explicitly: a missing file is a usage error, not an unknown
-            from scanner.baseline.components import load_components
+        if config["environment"]:  # named explicitly: a missing file is a usage error, not an unknown
+            from scanner.environment import load_components
 
-            load_components(config["baseline_env"])
+            load_components(config["environment"])
         if not paths_exist(config["var_file"]):  # named explicitly: a missing one is a usage error
             return EXIT_ERROR
         report = scan(replace(scan_options(config, args.paths), jobs=args.jobs))
-    except (ConfigError, BaselineError) as exc:
+    except (ConfigError, BaselineError, EnvironmentFileError) as exc:
         print(f"specdrift: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     fail_on = config.fail_on

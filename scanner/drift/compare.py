@@ -6,9 +6,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from scanner.loaders.addressing import refs_in
 from scanner.mappings import fact_spec
 from scanner.model import Resource, Unresolved
-from scanner.policy.references import refs_in
 from scanner.units import Quantity, parse_quantity
 
 CHANGED, UNKNOWN = "changed", "unknown"

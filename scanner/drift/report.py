@@ -18,8 +18,8 @@ from scanner.drift.match import MATCHED, MISSING, UNMANAGED, MatchOptions, Pair,
 from scanner.loaders.base import ParseError
 from scanner.mappings import mapping_for_type, normalize
 from scanner.model import Finding, Resource, Severity, Status
-from scanner.policy.catalog import Policy
 from scanner.policy.engine import Engine
+from scanner.policy.pack import Policy
 
 IN_SYNC, LIVE_ONLY = "in_sync", "live_only"
 DRIFT_STATUSES = (CHANGED, MISSING, UNMANAGED)

@@ -166,7 +166,7 @@ def load_file(path: Path, only: Sequence[str] | None = None, shown: str | None =
         # A parser failing on `{{ .Values.x }}` met a template, not a malformed file.
         result = LoadResult(not_infrastructure={shown: TEMPLATE})
     if secrets and loader.name != SECRETS_ONLY:  # ME-SEC-01: secrets are looked for in every file, whoever reads it
-        from scanner.secrets import credential_resources
+        from scanner.loaders.secrets import credential_resources
 
         try:
             result.resources.extend(credential_resources(shown, text, loader.name))

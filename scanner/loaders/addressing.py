@@ -5,7 +5,7 @@
 into a ``Ref`` naming its target. Which resource a target names depends on the format of the resource
 that wrote it: an ``Addressing`` says, for one format, the scope its names are unique in (a template file,
 a Terraform module directory), the keys a resource answers to and the keys a reference is looked up by.
-The policy layer's resolver (``scanner.policy.references``) asks ``addressing_of(resource)`` and never
+The policy layer's resolver (``scanner.policy.resource_index``) asks ``addressing_of(resource)`` and never
 the format itself.
 """
 

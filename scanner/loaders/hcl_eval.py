@@ -7,7 +7,7 @@ into a small tuple tree and evaluated against a ``Scope``: variables, locals, ``
 What cannot be known before apply is an ``Unknown``: it carries the reason (naming the variable
 without a value, the resource attribute, the function that is not evaluated) and, for a resource
 reference, its text with the instance keys filled in (``aws_s3_bucket.this["logs"].id``), so the
-reference index (``policy/references.py``) still links it. Operations on an unknown give an unknown;
+reference index (``policy/resource_index.py``) still links it. Operations on an unknown give an unknown;
 collections keep what is known (``concat([var.a], [aws_x.y.id])`` is a list with one unknown item).
 ``export`` turns a result back into attribute values: an ``Unknown`` becomes ``Unresolved(text,
 reason)``, the text being the reference or the expression with the known index keys substituted.

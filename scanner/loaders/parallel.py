@@ -12,7 +12,7 @@ this process meanwhile, and this process's own use over the window is not counte
 
 Workers return ``LoadResult``s by pickling: Resources, LineDict/LineList/BlockList trees,
 Unresolved and ParseError are plain picklable classes. With them goes the set of literal
-secrets each worker's secret detection saw (``scanner.secrets``): the findings are made, and
+secrets each worker's secret detection saw (``scanner.loaders.secrets``): the findings are made, and
 masked, in the parent, which must know every secret to mask it. Linking (cross-file) and
 normalizing stay in the parent, which sees every resource.
 """

@@ -1,6 +1,6 @@
 """Configuration files no other loader reads (.env, .ini, .properties, .tfvars, ...): scanned for secrets only.
 
-Every other loader's files are scanned for secrets too (``scanner.secrets``, called for each
+Every other loader's files are scanned for secrets too (``scanner.loaders.secrets``, called for each
 file); this loader, claiming last, brings the files where credentials usually hide and that
 no structural loader understands. It claims such a file only when it holds a credential-like
 setting, so a harmless unknown file (a Helm ``values.yaml``) is still skipped, not reported.
@@ -12,7 +12,7 @@ from pathlib import Path
 
 from scanner.loaders import loader
 from scanner.loaders.base import LoadResult
-from scanner.secrets import credential_resources, detect
+from scanner.loaders.secrets import credential_resources, detect
 
 NAME = "plaintext"
 _SUFFIXES = {".env", ".ini", ".cfg", ".conf", ".cnf", ".properties", ".toml", ".tfvars", ".yaml", ".yml", ".json",

@@ -7,7 +7,7 @@ escapes, the last occurrence of a setting winning. ``include``, ``include_if_exi
 elsewhere.
 
 SQL files are parsed once by ``scanner/loaders/sql.py`` (pglast, PostgreSQL's own parser); it hands
-``ALTER SYSTEM`` and ``SET`` statements to ``SettingsCollector`` here. ``ALTER SYSTEM`` writes
+``ALTER SYSTEM`` and ``SET`` statements to ``SettingsReader`` here. ``ALTER SYSTEM`` writes
 server settings (postgresql.auto.conf): they become one ``ALTER SYSTEM`` resource per file, judged
 like postgresql.conf. ``SET`` only changes the session that runs it (a migration's own session), so
 it becomes a ``SET`` resource that the server-setting policies leave alone.
@@ -84,7 +84,7 @@ def _unquote(value: str) -> str:
     return "".join(out)
 
 
-class SettingsCollector:
+class SettingsReader:
     """Settings of ``ALTER SYSTEM`` (server) and ``SET`` (session) statements of one SQL file, in order."""
 
     def __init__(self, path: str) -> None:

@@ -48,7 +48,7 @@ class SqlLoader:
             location = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], int) else None
             return LoadResult(errors=[ParseError(path, lines.line(location) if location is not None else None,
                                                  f"SQL syntax error: {exc.args[0] if exc.args else exc}", NAME)])
-        settings = postgresql.SettingsCollector(path)
+        settings = postgresql.SettingsReader(path)
         result = LoadResult()
         for raw in statements:
             line = lines.statement_line(raw.stmt_location or 0)

@@ -61,9 +61,8 @@ from scanner.units import CPU, DURATION, SIZE, parse_quantity
 TABLE_DIR = Path(__file__).parent
 Transform = Callable[[Any, Resource], Any]
 TRANSFORMS: Registry[Transform] = Registry("transform", __name__, decorator="transform")
-_MISSING = object()
-# What a ``compute`` transform returns when the resource has no such fact (two names, one marker).
-MISSING = ABSENT = _MISSING
+# What a ``compute`` transform returns when the resource has no such fact.
+MISSING = object()
 
 
 def transform(name: str) -> Callable[[Transform], Transform]:
@@ -75,7 +74,7 @@ def transform(name: str) -> Callable[[Transform], Transform]:
 class FactSpec:
     name: str
     paths: tuple[tuple[str, ...], ...] = ()
-    default: Any = _MISSING
+    default: Any = MISSING
     unit: str | None = None
     value_map: Mapping[str, Any] = field(default_factory=dict)
     transform: str | None = None
@@ -143,7 +142,7 @@ def _spec(name: str, raw: Any) -> FactSpec:
     return FactSpec(
         name=name,
         paths=tuple(_split(p) for p in paths),
-        default=raw.get("default", _MISSING),
+        default=raw.get("default", MISSING),
         unit=raw.get("unit"),
         value_map={str(k): v for k, v in (raw.get("map") or {}).items()},
         transform=raw.get("transform"),
@@ -259,11 +258,11 @@ def mapping_for_type(rtype: str, fmt: str, provider: str = "") -> TypeMapping | 
 
 
 def lookup(tree: Any, path: tuple[str, ...]) -> Any:
-    """Follow ``path`` through dicts and lists; ``_MISSING`` when absent."""
+    """Follow ``path`` through dicts and lists; ``MISSING`` when absent."""
     if len(path) == 1 and isinstance(tree, dict):  # most facts: one key of the body (the loop below, in one step)
         part = path[0]
         if part not in tree:
-            return _MISSING
+            return MISSING
         found = tree[part]
         return found[0] if isinstance(found, BlockList) and len(found) == 1 else found
     node = tree
@@ -274,21 +273,21 @@ def lookup(tree: Any, path: tuple[str, ...]) -> Any:
             if part == "*":
                 rest = path[index + 1:]
                 items = [lookup(item, rest) for item in node]
-                return [item for item in items if item is not _MISSING]
+                return [item for item in items if item is not MISSING]
             if part.isdigit():
-                node = node[int(part)] if int(part) < len(node) else _MISSING
-                if node is _MISSING:
+                node = node[int(part)] if int(part) < len(node) else MISSING
+                if node is MISSING:
                     return node
                 continue
             if not isinstance(node, BlockList):
-                return _MISSING
+                return MISSING
             if len(node) == 1:
                 node = node[0]
             else:
                 items = [lookup(item, path[index:]) for item in node]
-                return [item for item in items if item is not _MISSING]
+                return [item for item in items if item is not MISSING]
         if not isinstance(node, dict) or part not in node:
-            return _MISSING
+            return MISSING
         node = node[part]
     if isinstance(node, BlockList) and len(node) == 1:
         return node[0]
@@ -322,34 +321,34 @@ def unit_dimension(unit: str) -> str:
 
 
 def fact_value(spec: FactSpec, resource: Resource) -> tuple[Any, tuple[str, ...] | None]:
-    """The fact's value on ``resource`` and the native path it came from (``_MISSING`` if absent)."""
-    value: Any = _MISSING
+    """The fact's value on ``resource`` and the native path it came from (``MISSING`` if absent)."""
+    value: Any = MISSING
     found: tuple[str, ...] | None = None
     for path in spec.paths:
         value = lookup(resource.attributes, path)
-        if value is not _MISSING:
+        if value is not MISSING:
             found = path
             break
     if spec.compute:  # ``path`` then only tells which line the fact is reported at
         computed = TRANSFORMS[spec.compute](None, resource)
-        if computed is _MISSING:
-            return _MISSING, None
+        if computed is MISSING:
+            return MISSING, None
         if computed is None:  # nothing to say: the fact is absent (or takes its default)
-            return (_MISSING, None) if not _has_default(spec, resource) else (
+            return (MISSING, None) if not _has_default(spec, resource) else (
                 _convert(spec, spec.default, resource, from_default=True), None)
         return _convert(spec, computed, resource, from_default=True), found
-    if value is _MISSING:
+    if value is MISSING:
         if not _has_default(spec, resource):
-            return _MISSING, None
+            return MISSING, None
         return _convert(spec, spec.default, resource, from_default=True), None
     return _convert(spec, value, resource), found
 
 
 def _has_default(spec: FactSpec, resource: Resource) -> bool:
     """The fact has a default and nothing on the resource voids it (``default_unless``)."""
-    if spec.default is _MISSING:
+    if spec.default is MISSING:
         return False
-    return not any(lookup(resource.attributes, path) not in (_MISSING, None, "") for path in spec.default_unless)
+    return not any(lookup(resource.attributes, path) not in (MISSING, None, "") for path in spec.default_unless)
 
 
 def _convert(spec: FactSpec, value: Any, resource: Resource, from_default: bool = False) -> Any:
@@ -388,9 +387,9 @@ def normalize(resource: Resource) -> Resource:
         except Exception as exc:  # one fact of one resource: the checks that read it are errors, no others
             reraise_when_debugging()
             value, path = Fault(name, f"mapping fact {name} failed ({describe(exc)})"), None
-        if value is _MISSING:
+        if value is MISSING:
             continue
-        if partial and path is None and not spec.compute and spec.default is not _MISSING and spec.paths:
+        if partial and path is None and not spec.compute and spec.default is not MISSING and spec.paths:
             value = Unresolved(f"{'.'.join(spec.paths[0])} not set", partial)  # another file may set it
         facts[name] = value
         if isinstance(value, Fault):

@@ -13,13 +13,11 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from scanner.mappings import _MISSING, lookup, transform
-from scanner.mappings.network_transforms import _port_range, _redirects_to_https, _rule, route
-from scanner.mappings.sizing import gib, shape_memory, shape_network, shape_vcpu
+from scanner.mappings import MISSING, lookup, transform
+from scanner.mappings.compute import gib, shape_memory, shape_network, shape_vcpu
+from scanner.mappings.network import _port_range, _redirects_to_https, _rule, route
 from scanner.mappings.transforms import to_bool
 from scanner.model import Resource, Unresolved
-
-MISSING = _MISSING
 
 
 def _items(value: Any) -> list[Any]:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from scanner.lines import LineDict, LineList
-from scanner.mappings import _MISSING, lookup, transform
+from scanner.mappings import MISSING, lookup, transform
 from scanner.model import Resource, Unresolved
 from scanner.units import DURATION, parse_quantity
 
@@ -26,7 +26,7 @@ def prometheus_lag_threshold(_: Any, resource: Resource) -> Any:
     """The duration an alert expression compares a lag with (``pg_replication_lag > 60`` is 60 s)."""
     expr = resource.attributes.get("expr")
     if not isinstance(expr, str):
-        return _MISSING if expr is None else Unresolved(str(expr), "the expression is not a string")
+        return MISSING if expr is None else Unresolved(str(expr), "the expression is not a string")
     matches = [(m.start(), m.group(2)) for m in _ABOVE.finditer(expr)] + \
         [(m.start(), m.group(1)) for m in _BELOW_REVERSED.finditer(expr)]
     found = [number for _, number in matches]
@@ -59,7 +59,7 @@ def grafana_panels(_: Any, resource: Resource) -> Any:
     """Every panel, rows flattened, as ``{title, type, queries}`` with the panel's line."""
     attributes = resource.attributes
     if "panels" not in attributes and "rows" not in attributes:
-        return _MISSING
+        return MISSING
     out = LineList()
     out.line = getattr(attributes.get("panels", attributes.get("rows")), "line", 0)
     for panel in itertools.chain(_panels(attributes.get("panels")), _panels(attributes.get("rows"))):
@@ -78,15 +78,15 @@ def grafana_panels(_: Any, resource: Resource) -> Any:
 @transform("grafana_panel_titles")
 def grafana_panel_titles(value: Any, resource: Resource) -> Any:
     panels = grafana_panels(value, resource)
-    return panels if panels is _MISSING else [panel["title"] for panel in panels]
+    return panels if panels is MISSING else [panel["title"] for panel in panels]
 
 
 def _threshold_expressions(resource: Resource, metric: str) -> Any:
     thresholds = lookup(resource.attributes, ("thresholds",))
-    if thresholds is _MISSING or isinstance(thresholds, Unresolved):
+    if thresholds is MISSING or isinstance(thresholds, Unresolved):
         return thresholds
-    entries = thresholds.get(metric, _MISSING) if isinstance(thresholds, dict) else _MISSING
-    if entries is _MISSING or isinstance(entries, Unresolved):
+    entries = thresholds.get(metric, MISSING) if isinstance(thresholds, dict) else MISSING
+    if entries is MISSING or isinstance(entries, Unresolved):
         return entries
     out: list[Any] = []
     for entry in entries if isinstance(entries, list) else [entries]:
@@ -95,7 +95,7 @@ def _threshold_expressions(resource: Resource, metric: str) -> Any:
 
 
 def _tightest(expressions: Any, pattern: re.Pattern[str], accept: Any) -> Any:
-    if expressions is _MISSING or isinstance(expressions, Unresolved):
+    if expressions is MISSING or isinstance(expressions, Unresolved):
         return expressions
     limits = []
     unresolved = None
@@ -109,7 +109,7 @@ def _tightest(expressions: Any, pattern: re.Pattern[str], accept: Any) -> Any:
     if limits:
         best = min(limits)
         return int(best) if best.is_integer() else best
-    return unresolved if unresolved is not None else _MISSING
+    return unresolved if unresolved is not None else MISSING
 
 
 @transform("k6_p95_ms")

@@ -2,7 +2,7 @@
 policy layer's cross-resource questions (the instances of a cluster, the disks of a machine, the
 autoscaler of a group, what a route leads to).
 
-``scanner.policy.references`` asks these questions by resource (``members_of(cluster)``) and reads the
+``scanner.policy.resource_index`` asks these questions by resource (``members_of(cluster)``) and reads the
 native types here, so a new format's cluster or attachment type is one row in this module, not a
 branch in the policy layer.
 """

@@ -369,7 +369,7 @@ def _server(resource: Resource) -> dict[str, str]:
 def _settings(entry: Mapping[str, Any], resource: Resource, value: Any, context: Mapping[str, Any],
               wanted: Mapping[str, Any]) -> str | None:
     """PostgreSQL settings, one ``item`` each between ``header`` and ``footer``, valued in the source's units."""
-    from scanner.mappings.transforms_postgresql import native_number
+    from scanner.mappings.postgresql import native_number
 
     booleans = entry.get("booleans", ["on", "off"])
     values = {"address": resource.address, "type": resource.type, "name": label(resource), **_server(resource)}

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from scanner.mappings import _MISSING, lookup, transform
+from scanner.mappings import MISSING, lookup, transform
 from scanner.mappings.transforms import to_bool
 from scanner.model import Origin, Resource, Unresolved
 
@@ -77,7 +77,7 @@ def _all_flags(block: Any, flags: Iterable[str]) -> Any:
 
 
 def _rules(value: Any) -> list[Any]:
-    if value is _MISSING or value is None:
+    if value is MISSING or value is None:
         return []
     return [rule for rule in (value if isinstance(value, list) else [value]) if isinstance(rule, dict)]
 
@@ -130,8 +130,8 @@ class _Dialect:
             for path in self.expiry_days:
                 value = lookup(rule, path)
                 if isinstance(value, list):  # several blocks of one kind: the first that is set
-                    value = next((v for v in value if v is not None), _MISSING)
-                if value is _MISSING or value is None:
+                    value = next((v for v in value if v is not None), MISSING)
+                if value is MISSING or value is None:
                     continue
                 if isinstance(value, Unresolved):
                     return value
@@ -140,7 +140,7 @@ class _Dialect:
                 except (TypeError, ValueError):
                     return Unresolved(str(value), "not a number of days")
         if not found:
-            return _MISSING
+            return MISSING
         best = min(found)
         return int(best) if best.is_integer() else best
 

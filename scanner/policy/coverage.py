@@ -18,7 +18,7 @@ from typing import Any
 
 from scanner.catalog import IAC_SOURCES, LIVE_SOURCES, Requirement, requirements
 from scanner.model import Resource, Status
-from scanner.policy.catalog import Policy
+from scanner.policy.pack import Policy
 
 ANY = "any"  # ``sources: [any]``: a policy over every file format (secrets)
 _LIVE_ALIASES = {"aws": "live/aws", "gcp": "live/gcp", "azure": "live/azure", "postgres": "live/postgres",

@@ -23,8 +23,8 @@ from scanner.model import (
     Status,
     Unresolved,
 )
-from scanner.policy.catalog import Policy
 from scanner.policy.check import SKIP, EvalContext, Outcome, evaluate
+from scanner.policy.pack import Policy
 
 _TOP_FACTS: dict[str | None, str | None] = {}  # a finding's fact -> its top-level fact (a few hundred)
 # The fields Engine._finding passes by position, in this order: a change to Finding's fields fails here, at import.
@@ -39,7 +39,7 @@ _ITEM = re.compile(r"\[([^\]]+)\]")
 class Engine:
     def __init__(self, policies: Sequence[Policy], settings: Mapping[str, Any] | None = None) -> None:
         self.policies = list(policies)
-        self.settings = dict(settings or {})  # scan-wide options functions may read (``baseline_env``)
+        self.settings = dict(settings or {})  # scan-wide options functions may read (``environment``)
         self._by_kind: dict[str, list[Policy]] = defaultdict(list)
         self._memo: dict[Any, Any] = {}  # EvalContext.memo: what resources' shared facts yield, for one run
         for policy in self.policies:

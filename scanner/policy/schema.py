@@ -15,7 +15,7 @@ import json
 import re
 from typing import Any
 
-from scanner.policy.catalog import SCHEMA_PATH
+from scanner.policy.pack import SCHEMA_PATH
 
 _CHECK_REF = "#/$defs/check"
 _ITEM_CHECK_REF = "#/$defs/item_check"

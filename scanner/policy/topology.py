@@ -9,12 +9,12 @@ import ipaddress
 from dataclasses import dataclass, field
 from typing import Any
 
-from scanner.loaders.addressing import instance_count, zones_written
+from scanner.loaders.addressing import Ref, refs_in, zones_written
 from scanner.mappings.relations import ROUTE_TARGETS
 from scanner.model import Resource, Unresolved
-from scanner.policy.references import Ref, ResourceIndex, refs_in, undeclared
+from scanner.policy.resource_index import ResourceIndex, undeclared
 
-__all__ = ["DEFAULT_ROUTES", "Exposure", "Listener", "in_subnet_group", "instance_count", "is_same_file", "line_in",
+__all__ = ["DEFAULT_ROUTES", "Exposure", "Listener", "in_subnet_group", "is_same_file", "line_in",
            "route_table_of", "route_target", "routes_of", "subnet_exposure", "subnet_zones"]
 
 DEFAULT_ROUTES = ("0.0.0.0/0", "::/0")

@@ -22,7 +22,7 @@ from typing import Any
 
 from scanner.loaders.terraform_modules import SOURCE, UNSEEN
 from scanner.model import Finding, Resource, Severity, Status
-from scanner.policy.catalog import Policy
+from scanner.policy.pack import Policy
 
 UNSEEN_MODULE_POLICY = "SD-MODULE"
 _META = frozenset({"source", "version", "providers", "count", "for_each", "depends_on"})

@@ -16,7 +16,7 @@ from typing import Any
 
 from scanner import __version__
 from scanner.model import PARSE_ERROR_POLICY, Finding, Severity, Status
-from scanner.policy.catalog import Policy
+from scanner.policy.pack import Policy
 from scanner.report import Report, cyclic_gc_paused
 from scanner.reporters import issues, json_text, reporter
 from scanner.repository import find_root, relative_path

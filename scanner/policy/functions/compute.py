@@ -13,17 +13,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from scanner.baseline.components import DEFAULT_ENV, BaselineError, Component, Components, load_components
 from scanner.catalog.shapes import lookup as shape_lookup
 from scanner.catalog.shapes import suggest
 from scanner.coerce import whole
+from scanner.environment import DEFAULT_ENV, Component, Components, EnvironmentFileError, load_components
 from scanner.mappings import fact_spec
+from scanner.mappings.compute import gib
 from scanner.mappings.relations import CLUSTER_TYPES
-from scanner.mappings.sizing import gib
 from scanner.model import Resource, Status, Unresolved
 from scanner.policy.check import SKIP, EvalContext, Outcome, resolve_value
 from scanner.policy.functions import register
-from scanner.policy.references import ResourceIndex, index_of, is_live
+from scanner.policy.resource_index import ResourceIndex, index_for, is_live
 from scanner.units import SIZE, Quantity, comparable, format_quantity, parse_quantity
 
 _MISSING = object()
@@ -33,13 +33,13 @@ _SINGLE_UNITS = ({"compute_instance"}, {"sql_database", "sql_database_instance"}
 
 
 def components_for(ctx: EvalContext) -> Components | Outcome:
-    """The baseline components of the scan's environment (``--baseline-env``, default production).
+    """The baseline components of the scan's environment (``--environment``, default production).
 
     A missing or broken baseline makes the component checks unknown (with the reason) rather than
-    errors on every resource; the CLI already refuses an ``--baseline-env`` it cannot load.
+    errors on every resource; the CLI already refuses an ``--environment`` it cannot load.
     """
-    env = str(ctx.settings.get("baseline_env") or DEFAULT_ENV)
-    memo = index_of(ctx.resources).memo
+    env = str(ctx.settings.get("environment") or DEFAULT_ENV)
+    memo = index_for(ctx.resources).memo
     # A scan's resources have an index of their own (one scan, one working directory and environment): what
     # was found for them is asked by the environment alone, not by a getcwd and an environment read per check.
     if ctx.resources and ("components of this scan", env) in memo:
@@ -51,7 +51,7 @@ def components_for(ctx: EvalContext) -> Components | Outcome:
     if key not in memo:
         try:
             memo[key] = load_components(env)
-        except BaselineError as exc:
+        except EnvironmentFileError as exc:
             memo[key] = Outcome(Status.UNKNOWN, "component", None, None, f"component sizes not checked: {exc}")
     found: Components | Outcome = memo[key]
     if ctx.resources:
@@ -223,7 +223,7 @@ def size_outcome(ctx: EvalContext, label: str, vcpu: float | None = None, memory
                  sizes_pods: bool = False) -> Outcome:
     """Compare the resource's per-instance size and instance count with the minimums given."""
     resource = ctx.resource
-    index = index_of(ctx.resources)
+    index = index_for(ctx.resources)
     if _defers_to_members(resource, index):
         return Outcome(SKIP)
     dims: list[_Dim] = []
@@ -398,7 +398,7 @@ def traffic_tier(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, 
 def _autoscales(ctx: EvalContext, label: str) -> Outcome:
     resource = ctx.resource
     if "k8s_workload" in resource.kinds:
-        hpa = index_of(ctx.resources).hpa_for(resource)
+        hpa = index_for(ctx.resources).hpa_for(resource)
         if hpa is not None:
             return Outcome(Status.COMPLIES, "replicas", f"scaled by {hpa.address}", "autoscaling")
         return Outcome(Status.VIOLATES, "replicas", resource.facts.get("replicas"), "autoscaling",
@@ -495,7 +495,7 @@ def capacity_strategy(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[
         if strategy is None:
             return _cluster_default_strategy(ctx, facts, expected)
     elif strategy is None:
-        if index_of(ctx.resources).strategy_elsewhere(resource):
+        if index_for(ctx.resources).strategy_elsewhere(resource):
             return Outcome(SKIP)  # an aws_ecs_cluster_capacity_providers / association carries it
         return Outcome(Status.VIOLATES, "capacity_provider_strategy", None, expected,
                        f"no default capacity provider strategy: tasks run on whatever launch type they name "
@@ -536,7 +536,7 @@ def _cluster_default_strategy(ctx: EvalContext, facts: Mapping[str, Any], expect
     if is_live(resource):
         return Outcome(SKIP)  # the live cluster is collected and judged with the service
     cluster = facts.get("ecs_cluster")
-    index = index_of(ctx.resources)
+    index = index_for(ctx.resources)
     if any(found is not None for _, found in index.targets(cluster, resource)):
         return Outcome(SKIP)
     name = "default" if cluster is None else cluster

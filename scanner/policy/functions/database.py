@@ -9,14 +9,14 @@ from typing import Any
 
 from scanner.coerce import listed
 from scanner.coerce import shown as coerce_shown
-from scanner.loaders.addressing import addressing_of
+from scanner.loaders.addressing import addressing_of, instance_count, refs_in
 from scanner.mappings.relations import CLUSTER_TYPES, ENGINE_MODE, NAMED_BY_VALUE
 from scanner.model import Resource, Status, Unresolved
 from scanner.policy.check import EvalContext, Outcome
 from scanner.policy.functions import register
 from scanner.policy.functions.network import arg, complies, flag, skip, unknown, violates
-from scanner.policy.references import ResourceIndex, index_for, is_live, refs_in, undeclared
-from scanner.policy.topology import instance_count, line_in, subnet_exposure, subnet_zones
+from scanner.policy.resource_index import ResourceIndex, index_for, is_live, undeclared
+from scanner.policy.topology import line_in, subnet_exposure, subnet_zones
 
 
 def shown(value: Any) -> Any:
@@ -55,7 +55,7 @@ def _engine_family(ctx: EvalContext, resource: Resource, facts: Mapping[str, Any
     """The engine family a database runs: its ``engine_family``, else its ``engine``, else (an Aurora instance
     whose engine is its cluster's, ``engine = aws_rds_cluster.main.engine``) its cluster's; Unresolved or
     None when nothing tells."""
-    from scanner.mappings.database_transforms import engine_family
+    from scanner.mappings.database import engine_family
 
     family = facts.get("engine_family")
     if isinstance(family, str):

@@ -1,7 +1,7 @@
 """Kubernetes checks YAML cannot say: per-container rules, and objects that must agree with each other.
 
 Cross-object checks (an HPA scales an existing Deployment, a NetworkPolicy selects the API pods)
-read the other manifests of the scan through ``scanner.policy.references.index_of``. Secrets' values never
+read the other manifests of the scan through ``scanner.policy.resource_index.index_for``. Secrets' values never
 reach a finding: a literal credential is reported by its variable name only.
 """
 
@@ -21,7 +21,7 @@ from scanner.masking import is_credential_name
 from scanner.model import Resource, Status, Unresolved
 from scanner.policy.check import SKIP, EvalContext, Outcome, resolve_value
 from scanner.policy.functions import register
-from scanner.policy.references import index_of
+from scanner.policy.resource_index import index_for
 from scanner.units import CPU, SIZE, comparable, parse_quantity
 
 _LONG_RUNNING = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Rollout",
@@ -75,7 +75,7 @@ def _violation(fact: str, observed: Any, expected: Any, message: str, line: int 
 def k8s_min_replicas(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, Any]) -> Outcome:
     """The workload keeps at least N replicas: spec.replicas, or its HorizontalPodAutoscaler's minReplicas."""
     minimum = int(_arg(ctx, args, "min"))
-    replicas, source = index_of(ctx.resources).effective_replicas(ctx.resource)
+    replicas, source = index_for(ctx.resources).effective_replicas(ctx.resource)
     if replicas is None:
         return Outcome(SKIP)
     expected = f">= {minimum}"
@@ -84,7 +84,7 @@ def k8s_min_replicas(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[s
     except (TypeError, ValueError):
         return Outcome(Status.UNKNOWN, "replicas", replicas, expected, f"replicas {replicas!r} is not a number")
     if source:  # an HPA decides; spec.replicas is ignored once it scales the workload
-        hpa = index_of(ctx.resources).hpa_for(ctx.resource)
+        hpa = index_for(ctx.resources).hpa_for(ctx.resource)
         status = Status.COMPLIES if value >= minimum else Status.VIOLATES
         # A compliant finding points at the workload's own replicas line when it has one.
         fact = "replicas" if status == Status.COMPLIES and "replicas" in ctx.resource.fact_lines else "hpa_min_replicas"
@@ -317,7 +317,7 @@ def k8s_autoscaling(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[st
     """API workloads are scaled by an HPA with the guide's bounds and targets; every HPA scales something real."""
     resource = ctx.resource
     pattern = str(_arg(ctx, args, "api_selector"))
-    index = index_of(ctx.resources)
+    index = index_for(ctx.resources)
     if "k8s_workload" in resource.kinds:
         if resource.type not in ("Deployment", "StatefulSet") or not is_api(resource, pattern):
             return Outcome(SKIP)
@@ -491,7 +491,7 @@ def k8s_network_policy(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping
     resource = ctx.resource
     pattern = str(_arg(ctx, args, "api_selector"))
     values = {k: _arg(ctx, args, k) for k in ("ingress_namespace", "api_ports", "egress", "allow_dns")}
-    index = index_of(ctx.resources)
+    index = index_for(ctx.resources)
     if "k8s_workload" in resource.kinds:
         if not long_running(resource) or not is_api(resource, pattern):
             return Outcome(SKIP)

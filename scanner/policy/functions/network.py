@@ -2,7 +2,7 @@
 and zones, firewalls' exposure, CDNs in front of load balancers, cluster IP ranges.
 
 Every function reads mapping facts (so it works the same on each cloud) and follows references
-with ``scanner.policy.references``; a reference the scanned files do not declare makes the check
+with ``scanner.policy.resource_index``; a reference the scanned files do not declare makes the check
 unknown, naming it.
 """
 
@@ -14,12 +14,12 @@ from typing import Any
 
 from scanner.coerce import listed
 from scanner.coerce import number as coerced_number
-from scanner.loaders.addressing import addressing_of
+from scanner.loaders.addressing import addressing_of, refs_in
 from scanner.mappings import fact_spec
 from scanner.model import Resource, Status, Unresolved
 from scanner.policy.check import SKIP, EvalContext, Outcome, resolve_value
 from scanner.policy.functions import register
-from scanner.policy.references import ResourceIndex, index_for, is_live, refs_in, undeclared
+from scanner.policy.resource_index import ResourceIndex, index_for, is_live, undeclared
 from scanner.policy.topology import (
     cidr_within,
     in_subnet_group,

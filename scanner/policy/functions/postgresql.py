@@ -6,7 +6,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from scanner.mappings.transforms_postgresql import (
+from scanner.mappings.postgresql import (
     SettingValue,
     built_in_default,
     read_setting,

@@ -15,7 +15,7 @@ from scanner.mappings.remediation import Create
 from scanner.model import Resource, Status
 from scanner.policy.check import SKIP, EvalContext, Outcome, resolve_value
 from scanner.policy.functions import register
-from scanner.policy.references import index_of
+from scanner.policy.resource_index import index_for
 
 _VERDICTS = {"skip": SKIP, "complies": Status.COMPLIES, "violates": Status.VIOLATES, "unknown": Status.UNKNOWN}
 
@@ -32,7 +32,7 @@ def find_resources(ctx: EvalContext, types: Any, match: Mapping[str, Any]) -> li
         named_types = None
     if isinstance(types, str) or named_types is None:  # ``in`` on a string is a substring test: keep the scan
         return [r for r in ctx.resources if r.type in types and all(r.facts.get(n) == v for n, v in wanted.items())]
-    index = index_of(ctx.resources)
+    index = index_for(ctx.resources)
     key = ("find_resources", named_types, names)
     if key not in index.memo:  # once per scan: the resources of these types by the values of these facts
         candidates = [r for r in ctx.resources if r.type in named_types]

@@ -11,7 +11,7 @@ from scanner.loaders.addressing import addressing_of
 from scanner.model import Resource, Unresolved
 from scanner.policy.check import EvalContext, Outcome, evaluate
 from scanner.policy.functions import register
-from scanner.policy.references import index_of
+from scanner.policy.resource_index import index_for
 
 COMPANION_KIND = "storage_bucket_settings"
 _INTERPOLATION = re.compile(r"^\$\{(.*)\}$")
@@ -50,7 +50,7 @@ def _named(reference: Any, prefix: str = "") -> tuple[list[str], list[str]]:
 def companions(resource: Resource, everything: tuple[Resource, ...]) -> list[Resource]:
     """The companion resources that configure ``resource``, in scan order (looked up by the address or
     name each companion names, indexed once per scan)."""
-    memo = index_of(everything).memo
+    memo = index_for(everything).memo
     if "storage_companions" not in memo:
         by_address: dict[str, list[int]] = defaultdict(list)
         by_name: dict[str, list[int]] = defaultdict(list)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from scanner.mappings.transforms_timescaledb import pg_order_list
+from scanner.mappings.timescaledb import pg_order_list
 from scanner.model import Status
 from scanner.policy.check import SKIP, EvalContext, Outcome, resolve_value
 from scanner.policy.functions import register

@@ -12,7 +12,7 @@ from typing import Any
 
 from scanner.catalog.shapes import Shape, lookup
 from scanner.coerce import number, whole
-from scanner.mappings import _MISSING, transform
+from scanner.mappings import MISSING, transform
 from scanner.mappings import lookup as path_lookup
 from scanner.mappings.transforms import to_bool
 from scanner.model import Resource, Unresolved
@@ -77,7 +77,7 @@ def _int(value: Any) -> Any:
 def _get(resource: Resource, path: str) -> Any:
     """The value at a dotted path, None when absent."""
     value = path_lookup(resource.attributes, tuple(path.split(".")))
-    return None if value is _MISSING else value
+    return None if value is MISSING else value
 
 
 def _first(resource: Resource, *paths: str) -> Any:
@@ -444,8 +444,8 @@ def vm_disk_total(_: Any, resource: Resource) -> Any:
         items = _get(resource, path)
         items = items if isinstance(items, list) else [items] if isinstance(items, dict) else []
         for item in items:
-            value = path_lookup(item, tuple(key.split("."))) if isinstance(item, dict) else _MISSING
-            sizes.append(None if value is _MISSING else value)
+            value = path_lookup(item, tuple(key.split("."))) if isinstance(item, dict) else MISSING
+            sizes.append(None if value is MISSING else value)
     declared = [s for s in sizes if s is not None]
     if not declared:
         return None

@@ -1,4 +1,7 @@
-"""Accepted findings: the ``accepted:`` list of a baseline file.
+"""The baseline: findings a team has accepted, the ``accepted:`` list of a baseline file.
+
+(The same ``baselines/<env>.yaml`` may also describe the environment's components: that is
+``scanner.environment``, a different thing read by the sizing policies.)
 
 Each entry names a policy (ID or requirement ID, wildcards allowed), a resource address and
 optionally the file and the single attribute (``fact``) it accepts, with who accepted it, why, and
@@ -28,10 +31,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scanner.baseline import BaselineError
 from scanner.model import Acceptance, Finding, Status
 from scanner.repository import find_root, repo_path
 from scanner.tables import read_table
+
+
+class BaselineError(ValueError):
+    """A baseline file that is missing, unreadable or malformed (a usage error: exit 2)."""
 
 KEY = "accepted"
 REQUIRED = ("policy", "resource", "owner", "reason", "expires")

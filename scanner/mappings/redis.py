@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from scanner.coerce import listed, whole
-from scanner.mappings import ABSENT, lookup, transform
+from scanner.mappings import MISSING, lookup, transform
 from scanner.mappings.transforms import to_bool
 from scanner.model import Resource, Unresolved
 
@@ -135,10 +135,10 @@ _ELASTICACHE_DEFAULTS = {"maxmemory-policy": "volatile-lru"}
 
 
 def _elasticache_parameter(resource: Resource, name: str) -> Any:
-    """A parameter group's value for ``name``: as set, else the family default; ABSENT for memcached."""
+    """A parameter group's value for ``name``: as set, else the family default; MISSING for memcached."""
     family = resource.attributes.get("family" if resource.format == "terraform" else "CacheParameterGroupFamily")
     if isinstance(family, str) and family.lower().startswith("memcached"):
-        return ABSENT
+        return MISSING
     if resource.format == "terraform":
         blocks = listed(resource.attributes.get("parameter"), "parameter")
         if isinstance(blocks, Unresolved):
@@ -148,7 +148,7 @@ def _elasticache_parameter(resource: Resource, name: str) -> Any:
                 return block.get("value")
     else:
         value = lookup(resource.attributes, ("Properties", name))
-        if value is not ABSENT:
+        if value is not MISSING:
             return value
     return _ELASTICACHE_DEFAULTS[name]
 
@@ -166,11 +166,11 @@ def elasticache_group_maxmemory_policy(_: Any, resource: Resource) -> Any:
     key = "parameter_group_name" if resource.format == "terraform" else "CacheParameterGroupName"
     engine = resource.attributes.get("engine" if resource.format == "terraform" else "Engine", "redis")
     if isinstance(engine, str) and engine.lower() == "memcached":
-        return ABSENT
+        return MISSING
     group = resource.attributes.get(key)
     if group is None or (isinstance(group, str) and group.lower().startswith("default.")):
         return _ELASTICACHE_DEFAULTS["maxmemory-policy"]
-    return ABSENT
+    return MISSING
 
 
 @transform("memorystore_failover")
@@ -238,7 +238,7 @@ def memorystore_appendfsync(_: Any, resource: Resource) -> Any:
     absent without AOF persistence (there is no file to fsync)."""
     mode, config = _memorystore_persistence(resource)
     if isinstance(mode, Unresolved) or mode != "AOF":
-        return mode if isinstance(mode, Unresolved) else ABSENT
+        return mode if isinstance(mode, Unresolved) else MISSING
     fsync = lookup(config, ("aof_config", "append_fsync"))
     if isinstance(fsync, Unresolved):
         return fsync

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from scanner.catalog import requirements
-from scanner.policy.catalog import Policy
 from scanner.policy.coverage import fixture_files, fixture_result, format_of, formats, source_order
+from scanner.policy.pack import Policy
 from scanner.tables import read_table
 
 HEADER = """# Policy reference

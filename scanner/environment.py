@@ -1,4 +1,6 @@
-"""The inventory half of an environment baseline: the guide's components, how to find them, their sizes.
+"""The environment: the guide's components an environment runs, how to find them, their sizes.
+
+(Not the baseline of accepted findings, ``scanner.baseline``, although both may share one file.)
 
 ``baselines/<env>.yaml`` (format documented in ``baselines/README.md``)::
 
@@ -29,10 +31,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from scanner.baseline import BaselineError
 from scanner.model import Resource, Unresolved
 from scanner.tables import read_table
 from scanner.units import SIZE, Quantity, parse_quantity
+
+
+class EnvironmentFileError(ValueError):
+    """An environment file that is missing, unreadable or malformed (a usage error: exit 2)."""
 
 DEFAULT_ENV = "production"
 _SELECTOR_KEYS = {"kinds", "types", "name", "labels", "tags", "facts"}
@@ -80,7 +85,7 @@ def _regex(text: Any, where: str) -> re.Pattern[str]:
     try:
         return re.compile(str(text), re.IGNORECASE)
     except re.error as exc:
-        raise BaselineError(f"{where}: invalid pattern {text!r}: {exc}") from None
+        raise EnvironmentFileError(f"{where}: invalid pattern {text!r}: {exc}") from None
 
 
 def _text(value: Any) -> str | None:
@@ -171,16 +176,17 @@ class Components:
 
 def _pattern_map(raw: Any, where: str) -> dict[str, re.Pattern[str]]:
     if not isinstance(raw, Mapping):
-        raise BaselineError(f"{where}: expected a mapping of key: value")
+        raise EnvironmentFileError(f"{where}: expected a mapping of key: value")
     return {str(k): _regex(v, f"{where}.{k}") for k, v in raw.items()}
 
 
 def _selector(raw: Any, where: str) -> Selector:
     if not isinstance(raw, Mapping) or not raw:
-        raise BaselineError(f"{where}: a selector is a non-empty mapping")
+        raise EnvironmentFileError(f"{where}: a selector is a non-empty mapping")
     unknown = set(raw) - _SELECTOR_KEYS
     if unknown:
-        raise BaselineError(f"{where}: unknown selector key(s) {sorted(unknown)}; known: {sorted(_SELECTOR_KEYS)}")
+        raise EnvironmentFileError(
+            f"{where}: unknown selector key(s) {sorted(unknown)}; known: {sorted(_SELECTOR_KEYS)}")
     return Selector(
         kinds=frozenset(raw.get("kinds") or ()), types=frozenset(raw.get("types") or ()),
         name=_regex(raw["name"], f"{where}.name") if "name" in raw else None,
@@ -192,26 +198,26 @@ def _selector(raw: Any, where: str) -> Selector:
 def _size(value: Any, where: str) -> Quantity:
     quantity = parse_quantity(str(value), SIZE)
     if quantity is None:
-        raise BaselineError(f"{where}: {value!r} is not a size (e.g. 16GB)")
+        raise EnvironmentFileError(f"{where}: {value!r} is not a size (e.g. 16GB)")
     return quantity
 
 
 def _component(key: str, raw: Any, where: str) -> Component:
     if not isinstance(raw, Mapping):
-        raise BaselineError(f"{where}: a component is a mapping")
+        raise EnvironmentFileError(f"{where}: a component is a mapping")
     unknown = set(raw) - _COMPONENT_KEYS
     if unknown:
-        raise BaselineError(f"{where}: unknown key(s) {sorted(unknown)}; known: {sorted(_COMPONENT_KEYS)}")
+        raise EnvironmentFileError(f"{where}: unknown key(s) {sorted(unknown)}; known: {sorted(_COMPONENT_KEYS)}")
     select = raw.get("select")
     if not isinstance(select, list) or not select:
-        raise BaselineError(f"{where}.select: at least one selector is required")
+        raise EnvironmentFileError(f"{where}.select: at least one selector is required")
     size = raw.get("size") or {}
     count = raw.get("count") or {}
     if isinstance(count, int):
         count = {"min": count}
     vcpu = size.get("vcpu")
     if vcpu is not None and (isinstance(vcpu, bool) or not isinstance(vcpu, int | float)):
-        raise BaselineError(f"{where}.size.vcpu: expected a number, got {vcpu!r}")
+        raise EnvironmentFileError(f"{where}.size.vcpu: expected a number, got {vcpu!r}")
     return Component(
         key=key, title=str(raw.get("title", key)), requirement=raw.get("requirement"),
         kinds=frozenset(raw.get("kinds") or ()),
@@ -238,22 +244,22 @@ def _path(name: str) -> Path:
 
 
 def load_components(env: str = DEFAULT_ENV, dirs: Sequence[Path] | None = None) -> Components:
-    """The components of ``baselines/<env>.yaml``; BaselineError when missing or malformed."""
+    """The components of ``baselines/<env>.yaml``; EnvironmentFileError when missing or malformed."""
     path = find_baseline(env, dirs)
     if path is None:
         searched = ", ".join(str(d) for d in (dirs if dirs is not None else baseline_dirs())) or "no baselines folder"
-        raise BaselineError(f"no baseline for environment {env!r} (looked for {env}.yaml in {searched})")
+        raise EnvironmentFileError(f"no environment file for {env!r} (looked for {env}.yaml in {searched})")
     return _load(path, env)
 
 
 @cache
 def _load(path: Path, env: str) -> Components:
-    data = read_table(path, "baseline", error=BaselineError)
+    data = read_table(path, "baseline", error=EnvironmentFileError)
     if not isinstance(data, Mapping):
-        raise BaselineError(f"{path}: a baseline is a mapping")
+        raise EnvironmentFileError(f"{path}: a baseline is a mapping")
     raw = data.get("components") or {}
     if not isinstance(raw, Mapping):
-        raise BaselineError(f"{path}: components: expected a mapping of component name -> definition")
+        raise EnvironmentFileError(f"{path}: components: expected a mapping of component name -> definition")
     components = {str(k): _component(str(k), v, f"{path}: components.{k}") for k, v in raw.items()}
     tier = data.get("traffic_tier")
     return Components(env, path, components, str(tier) if tier is not None else None)

@@ -32,8 +32,7 @@ from scanner.mappings.relations import (
 )
 from scanner.model import Resource
 
-__all__ = ["LIVE_SCOPE", "Ref", "ResourceIndex", "forget_index", "index_for", "index_of", "is_live", "live_refs",
-           "mentioned", "refers_to", "refs_in", "scope_of", "undeclared"]
+__all__ = ["LIVE_SCOPE", "ResourceIndex", "forget_index", "index_for", "is_live", "live_refs", "scope_of", "undeclared"]
 
 
 def is_live(resource: Resource) -> bool:
@@ -444,7 +443,6 @@ def forget_index() -> None:
     _INDEX.clear()
 
 
-index_of = index_for  # the name the sizing and Kubernetes checks use
 
 
 def undeclared(ref: Ref) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 
 from scanner.coerce import listed
 from scanner.lines import LineDict
-from scanner.mappings import ABSENT, lookup, transform
+from scanner.mappings import MISSING, lookup, transform
 from scanner.model import Resource, Unresolved
 from scanner.units import DURATION, SIZE, Quantity, format_quantity
 
@@ -85,7 +85,7 @@ def pg_conf_complete(_: Any, resource: Resource) -> Any:
     path = Path(resource.origin.file or "")
     if not _COMPLETE_NAME.match(path.name) or path.name.lower() == "postgresql.auto.conf" or \
             path.parent.name.lower() == "conf.d":
-        return ABSENT
+        return MISSING
     includes = [f"{key} {value.expression if isinstance(value, Unresolved) else value}"
                 for key, value in resource.attributes.items() if key.startswith("include")]
     if includes:
@@ -195,17 +195,17 @@ def pg_settings_of_parameter_group(_: Any, resource: Resource) -> Any:
     line = resource.origin.line or 0
     if resource.format == "terraform":
         if not _is_postgres(attributes.get("family")):
-            return ABSENT
+            return MISSING
         blocks = listed(attributes.get("parameter"), "parameter")
         if isinstance(blocks, Unresolved):
             return blocks
         return _settings([(str(b["name"]), _rds_value(b.get("value")), b.key_lines.get("value", b.line))
                           for b in blocks if isinstance(b, LineDict) and isinstance(b.get("name"), str)], line)
     if not _is_postgres(attributes.get("Family")):
-        return ABSENT
+        return MISSING
     parameters = attributes.get("Parameters")
     if not isinstance(parameters, dict):
-        return ABSENT
+        return MISSING
     lines = getattr(parameters, "key_lines", {})
     return _settings([(str(k), _rds_value(v), lines.get(str(k), line)) for k, v in parameters.items()], line)
 
@@ -214,12 +214,12 @@ def pg_settings_of_parameter_group(_: Any, resource: Resource) -> Any:
 def pg_settings_of_cloud_sql(_: Any, resource: Resource) -> Any:
     """Cloud SQL ``settings.database_flags`` blocks (PostgreSQL instances only)."""
     if not _is_postgres(resource.attributes.get("database_version")):
-        return ABSENT
+        return MISSING
     flags = lookup(resource.attributes, ("settings", "database_flags"))
     if isinstance(flags, LineDict):
         flags = [flags]
     if not isinstance(flags, list):
-        return ABSENT
+        return MISSING
     return _settings([(str(f["name"]), f.get("value"), f.key_lines.get("value", f.line)) for f in flags
                       if isinstance(f, LineDict) and isinstance(f.get("name"), str)], resource.origin.line or 0)
 
@@ -240,5 +240,5 @@ def pg_settings_of_azure_configuration(_: Any, resource: Resource) -> Any:
             match = _ARM_NAME_TAIL.search(name.expression)
             name = match.group(1) if match else None
     if not isinstance(name, str) or value is None or type(value) is object:
-        return ABSENT
+        return MISSING
     return _settings([(name.rsplit("/", 1)[-1], value, line)], resource.origin.line or 0)
