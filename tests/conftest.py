@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+TESTS = ROOT / "tests"
 EXAMPLE = ROOT / "examples" / "marketing-engine"
 POLICIES = ROOT / "policies"
 

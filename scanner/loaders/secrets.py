@@ -12,7 +12,7 @@
 - AWS access key IDs, private key blocks and a few well-known token formats anywhere;
 - URLs with a password (``postgres://user:pw@host``).
 
-What is not a literal credential (``_not_literal``, the table in ``tests/test_secrets_classifier.py``
+What is not a literal credential (``_not_literal``, the table in ``tests/loaders/test_secrets_classifier.py``
 and docs/secrets.md): a reference (``${VAR}``, ``$VAR``, templates, ``!Ref``, ``{{resolve:...}}``, ARM
 expressions, secret-store references, Terraform references), anything written without quotes in
 Terraform (a type constraint such as ``string``, a reference, an expression), a duration, a file path

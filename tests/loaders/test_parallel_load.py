@@ -1,0 +1,117 @@
+"""Loading across processes gives exactly what loading in one process gives, in the same order."""
+
+from __future__ import annotations
+
+import pickle
+import shutil
+from pathlib import Path
+
+import pytest
+
+from scanner.loaders import parallel
+from scanner.loaders.yaml_lines import LineDict
+from scanner.mappings import load_paths
+from tests.conftest import EXAMPLE
+
+
+def _snapshot(outcome) -> tuple:  # type: ignore[no-untyped-def]
+    return (
+        list(outcome.files.items()), outcome.errors, outcome.skipped,
+        [(r.address, r.origin, r.facts, r.fact_lines, r.kinds, r.attributes) for r in outcome.resources],
+    )
+
+
+@pytest.fixture()
+def tree(tmp_path: Path) -> Path:
+    for i in range(6):
+        shutil.copytree(EXAMPLE, tmp_path / f"copy{i}")
+    (tmp_path / "copy0" / "broken.tf").write_text('resource "a" "b" {\n  x = = 1\n}\n')
+    return tmp_path
+
+
+def test_parallel_load_equals_serial(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_FILES", 2)
+    monkeypatch.setattr(parallel, "MIN_CHUNK", 3)
+    serial = load_paths([tree], jobs=1)
+    spread = load_paths([tree], jobs=2)
+    assert len(serial.resources) > 50 and len(serial.errors) == 1
+    assert _snapshot(spread) == _snapshot(serial)
+    line_dicts = [r.attributes for r in spread.resources if isinstance(r.attributes, LineDict)]
+    assert line_dicts and all(d.key_lines is not None and d.line > 0 for d in line_dicts)
+
+
+def test_small_runs_stay_in_process(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SPECDRIFT_JOBS", raising=False)
+    def no_pool(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("a pool was started for a handful of files")
+
+    monkeypatch.setattr("concurrent.futures.ProcessPoolExecutor", no_pool)
+    files = sorted((tree / "copy1" / "kubernetes").iterdir())[:3]
+    outcome = load_paths(files)
+    assert len(outcome.files) == 3 and outcome.resources
+
+
+def test_loaded_resources_pickle_whole(tree: Path) -> None:
+    outcome = load_paths([tree / "copy0"], jobs=1)
+    back = pickle.loads(pickle.dumps(outcome.resources))
+    assert back == outcome.resources
+    assert [getattr(r.attributes, "key_lines", None) for r in back] == \
+        [getattr(r.attributes, "key_lines", None) for r in outcome.resources]
+
+
+def test_jobs_from_environment_and_idle_cpus(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SPECDRIFT_JOBS", "3")
+    assert parallel.requested_jobs() == 3
+    monkeypatch.setenv("SPECDRIFT_JOBS", "")
+    assert parallel.requested_jobs() is None
+    monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda _pid: {0, 1, 2, 3}, raising=False)
+    monkeypatch.setattr(parallel, "_busy_cpus", lambda: 3.2)
+    assert parallel.default_jobs() == 1  # the other work already keeps the CPUs busy
+    monkeypatch.setattr(parallel, "_busy_cpus", lambda: 0.1)
+    assert parallel.default_jobs() == 4
+
+
+def test_busy_cpus_from_proc_stat_or_load_average(monkeypatch: pytest.MonkeyPatch) -> None:
+    samples = iter([[100, 0, 100, 800, 0, 0, 0, 0], [150, 0, 150, 900, 0, 0, 0, 0]])
+    monkeypatch.setattr(parallel, "_cpu_times", lambda: next(samples))
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 2)
+    assert parallel._busy_cpus(0) == pytest.approx(1.0)  # 100 of 200 ticks busy on 2 CPUs
+    monkeypatch.setattr(parallel, "_cpu_times", lambda: None)
+    monkeypatch.setattr(parallel.os, "getloadavg", lambda: (0.7, 0.0, 0.0))
+    assert parallel._busy_cpus(0) == pytest.approx(0.7)
+
+
+def test_pool_only_for_enough_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    files = []
+    for i in range(parallel.PARALLEL_MIN_FILES):
+        files.append(tmp_path / f"f{i}.tf")
+        files[-1].write_text("# small\n")
+    assert not parallel._worth_a_pool(files)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 100)
+    assert parallel._worth_a_pool(files)
+    assert not parallel._worth_a_pool(files[:3])
+
+
+def test_the_cpu_sample_overlaps_loading(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the CPUs' use is sampled while the first files load here: nothing waits for it, the report is the same
+    monkeypatch.delenv("SPECDRIFT_JOBS", raising=False)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_FILES", 2)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 1)
+    monkeypatch.setattr(parallel, "SAMPLE_S", 3600.0)  # every file loads within the window: no pool
+
+    def no_sleep(_seconds: float) -> None:
+        raise AssertionError("waited for the CPU sample")
+
+    monkeypatch.setattr(parallel.time, "sleep", no_sleep)
+    assert _snapshot(load_paths([tree])) == _snapshot(load_paths([tree], jobs=1))
+
+
+@pytest.mark.parametrize("own_cpu_s, jobs", [(0.05, 2), (0.0, 1)])
+def test_own_use_in_the_window_is_no_other_work(monkeypatch: pytest.MonkeyPatch, own_cpu_s: float, jobs: int) -> None:
+    # 100 of 200 ticks busy on 2 CPUs over 50 ms: this process's own loading (one CPU), or other work
+    monkeypatch.setattr(parallel, "_cpu_times", lambda: [100, 0, 0, 100, 0, 0, 0, 0])
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(parallel, "_usable_cpus", lambda: 2)
+    monkeypatch.setattr(parallel.time, "monotonic", lambda: 10.05)
+    monkeypatch.setattr(parallel.time, "process_time", lambda: 1.0 + own_cpu_s)
+    assert parallel._idle_jobs([0] * 8, 1.0, 10.0) == jobs

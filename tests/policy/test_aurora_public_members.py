@@ -1,0 +1,67 @@
+"""ME-NET-02 on an Aurora cluster: public access is set on each instance, so the cluster is judged by the
+instances that are (or may be) its members: one public member makes it public; all private, private; a
+public instance whose cluster the files do not tell leaves it unknown, and no instance at all is unknown."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from scanner.mappings import load_paths
+from scanner.model import Status
+from scanner.policy.engine import Engine
+from scanner.policy.pack import load_policies
+from tests.conftest import POLICIES
+
+POLICY = {p.id: p for p in load_policies([POLICIES])}["ME-NET-02"]
+
+_CLUSTER = '''
+variable "cluster_id" {
+  type = string
+}
+resource "aws_rds_cluster" "main" {
+  cluster_identifier          = "main"
+  engine                      = "aurora-postgresql"
+  master_username             = "admin"
+  manage_master_user_password = true
+}
+'''
+
+
+def _instance(name: str, cluster: str, public: bool | None) -> str:
+    flag = "" if public is None else f"\n  publicly_accessible = {str(public).lower()}"
+    return f'''
+resource "aws_rds_cluster_instance" "{name}" {{
+  cluster_identifier = {cluster}
+  instance_class     = "db.r6g.large"
+  engine             = "aurora-postgresql"{flag}
+}}
+'''
+
+
+def _cluster_status(tmp_path: Path, text: str, cluster: str = _CLUSTER) -> Status | None:
+    (tmp_path / "main.tf").write_text(cluster + text)
+    outcome = load_paths([tmp_path])
+    assert not outcome.errors, outcome.errors
+    found = {f.resource_address: f.status for f in Engine([POLICY]).run(outcome.resources)}
+    return found.get("aws_rds_cluster.main")
+
+
+@pytest.mark.parametrize("instances, expected", [
+    ([("a", "aws_rds_cluster.main.id", None), ("b", "aws_rds_cluster.main.id", True)], Status.VIOLATES),
+    ([("a", "aws_rds_cluster.main.id", None), ("b", "aws_rds_cluster.main.id", False)], Status.COMPLIES),
+    ([("a", "var.cluster_id", False)], Status.COMPLIES),  # every instance that may be a member is private
+    ([("a", "aws_rds_cluster.main.id", False), ("b", "var.cluster_id", True)], Status.UNKNOWN),
+    ([], Status.UNKNOWN),
+])
+def test_cluster_judged_by_its_members(tmp_path: Path, instances: list[tuple[str, str, bool | None]],
+                                       expected: Status) -> None:
+    assert _cluster_status(tmp_path, "".join(_instance(*i) for i in instances)) == expected
+
+
+def test_serverless_v1_cluster_has_no_public_endpoint(tmp_path: Path) -> None:
+    """Aurora Serverless v1 (engine_mode serverless) has no instances and cannot be given a public address."""
+    text = _CLUSTER.replace('engine                      = "aurora-postgresql"',
+                            'engine                      = "aurora-postgresql"\n  engine_mode = "serverless"')
+    assert _cluster_status(tmp_path, "", text) == Status.COMPLIES

@@ -1,0 +1,43 @@
+"""ME-NET-08 on an AWS security group whose rules are standalone resources (aws_security_group_rule,
+AWS::EC2::SecurityGroupIngress): the group is judged with them, not as a group with no rule."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from scanner.mappings import load_paths
+from scanner.model import Status
+from scanner.policy.engine import Engine
+from scanner.policy.pack import load_policies
+from tests.conftest import POLICIES
+
+POLICY = {p.id: p for p in load_policies([POLICIES])}["ME-NET-08"]
+
+
+@pytest.mark.parametrize("port, cidr, expected", [
+    (3306, "0.0.0.0/0", Status.VIOLATES),
+    (80, "0.0.0.0/0", Status.UNKNOWN),  # public port on a group nothing in the files uses
+    (8080, "10.0.0.0/16", Status.COMPLIES),
+])
+def test_group_judged_with_its_standalone_rules(tmp_path: Path, port: int, cidr: str, expected: Status) -> None:
+    (tmp_path / "main.tf").write_text(f'''
+resource "aws_security_group" "this" {{
+  name   = "app"
+  vpc_id = "vpc-123"
+}}
+resource "aws_security_group_rule" "in" {{
+  type              = "ingress"
+  security_group_id = aws_security_group.this.id
+  from_port         = {port}
+  to_port           = {port}
+  protocol          = "tcp"
+  cidr_blocks       = ["{cidr}"]
+}}
+''')
+    outcome = load_paths([tmp_path])
+    assert not outcome.errors, outcome.errors
+    found = {f.resource_address: f.status for f in Engine([POLICY]).run(outcome.resources)}
+    assert found["aws_security_group.this"] == expected
+    assert found["aws_security_group_rule.in"] == expected
