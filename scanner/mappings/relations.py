@@ -81,6 +81,10 @@ NAMED_BY_VALUE = {
 # Where a database cluster says its engine mode (``serverless``: Aurora Serverless v1, no instances).
 ENGINE_MODE = {"aws_rds_cluster": "engine_mode", "AWS::RDS::DBCluster": "EngineMode"}
 
+# Database instances a template leaves public by default exactly when their DB subnet group's VPC has an internet
+# gateway attached (CloudFormation's PubliclyAccessible; Terraform's default is private).
+PUBLIC_BY_GATEWAY = frozenset({"AWS::RDS::DBInstance"})
+
 VIRTUAL_NETWORK = "Microsoft.Network/virtualNetworks"
 SUBNET_CHILD = "Microsoft.Network/virtualNetworks/subnets"
 
