@@ -60,7 +60,7 @@ def read_table(path: Path, kind: str | None, *, schema: Path | None = None,
 
     ``schema``: a JSON Schema the data must satisfy. ``error(message)``: what is raised for a file that
     cannot be read, is not YAML or does not validate (the caller's error type); the message names the
-    file, and the line for a schema error.
+    file, and for a schema error has one line per error, each with the line in the file and the path.
     """
     return read_tables(kind, [path], schema=schema, error=error)[0]
 
@@ -79,12 +79,14 @@ def read_tables(kind: str | None, paths: Sequence[Path], *, schema: Path | None 
         cached = _read(entry, len(paths), (dict, list, type(None)))
         if cached is not None:
             return cached
-    values = []
+    values, problems = [], []
     for path, raw in zip(paths, contents, strict=True):
         data = _parse(path, raw, error)
-        if schema is not None:
-            _validate(data, path, raw, schema_bytes, error)
+        if schema is not None:  # every file's every error, then one exception that lists them
+            problems += _problems(data, path, raw, schema_bytes)
         values.append(data)
+    if problems:
+        raise error("\n".join(problems))
     if entry is not None:
         _write(entry, values)
     return values
@@ -123,25 +125,76 @@ def _validator(schema: bytes) -> Any:
 
 def validate(data: Any, schema: Path, where: str, error: Callable[[str], Exception] = TableError) -> None:
     """Data already in hand (no file to point into) against a JSON Schema: ``error("where: location: why")``."""
-    _validate(data, where, None, schema.read_bytes(), error)
+    problems = _problems(data, where, None, schema.read_bytes())
+    if problems:
+        raise error("\n".join(problems))
 
 
-def _validate(data: Any, where: object, raw: bytes | None, schema: bytes, error: Callable[[str], Exception]) -> None:
-    """The first error (by position in the data) names ``where``, and the line when the YAML text is known."""
-    errors = sorted(_validator(schema).iter_errors(data), key=lambda e: list(e.absolute_path))
-    if errors:
-        first = errors[0]
-        steps = list(first.absolute_path)
+def _problems(data: Any, where: object, raw: bytes | None, schema: bytes) -> list[str]:
+    """Every error of ``data``, one line each (``where:line: location: why``, the line when the YAML text is
+    known), in the order of the data: a person fixing a file sees all that is wrong with it at once."""
+    reasons = [reason for found in _validator(schema).iter_errors(data) for reason in _reasons(found)]
+    if not reasons:
+        return []
+    root = _composed(raw) if raw is not None else None
+    out: list[str] = []
+    for steps, message in sorted(reasons, key=lambda r: [str(s) for s in r[0]]):
         location = "/".join(str(p) for p in steps) or "(top)"
-        line = f":{_line_of(raw, steps)}" if raw is not None else ""
-        raise error(f"{where}{line}: {location}: {first.message}")
+        line = f":{_line_in(root, steps)}" if raw is not None else ""
+        text = f"{where}{line}: {location}: {message}"
+        if text not in out:
+            out.append(text)
+    return out
 
 
-def _line_of(raw: bytes, steps: Sequence[Any]) -> int:
-    """The line (1-based) of the deepest node of the YAML text that ``steps`` (keys, indices) reach."""
+_LONG_ENUM = 12  # an enum longer than this is named, not listed, in a message (the generated fact list is ~500)
+
+
+def _reasons(error: Any) -> list[tuple[list[Any], str]]:
+    """(path, message) of what is wrong, for a person: jsonschema's "is not valid under any of the given schemas"
+    replaced by the errors of the alternative the value was meant to be (the one with the fewest errors at the
+    value itself, a check with a ``fact`` key being a fact check), and a name a long enum does not know by its
+    closest known names."""
+    steps = list(error.absolute_path)
+    if error.validator in ("oneOf", "anyOf") and error.context:
+        branches: dict[Any, list[Any]] = {}
+        for sub in error.context:
+            branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+
+        def at_value(errors: list[Any]) -> int:
+            return sum(1 for e in errors if len(e.absolute_path) <= len(steps))
+
+        fewest = min(at_value(errors) for errors in branches.values())
+        meant = [errors for errors in branches.values() if at_value(errors) == fewest]
+        if len(meant) == 1 or fewest == 0:
+            return [reason for errors in meant for sub in errors for reason in _reasons(sub)]
+        unknown = [sub for sub in error.context if sub.validator == "enum"]  # a name no alternative accepts
+        if unknown:
+            return _reasons(unknown[0])
+    if error.validator == "enum":
+        return [(steps, _unknown_name(error.instance, [str(v) for v in error.validator_value], steps, error.message))]
+    return [(steps, error.message)]
+
+
+def _unknown_name(value: Any, known: list[str], steps: list[Any], message: str) -> str:
+    import difflib
+
+    key = next((str(s) for s in reversed(steps) if isinstance(s, str)), "value")
+    noun = key[:-1] if key.endswith("s") else key  # kinds: a kind
+    text = f"{value!r} is not a known {noun}" if len(known) > _LONG_ENUM else message
+    close = difflib.get_close_matches(str(value), known, n=3)
+    return text + ("; did you mean " + " or ".join(f"`{c}`" for c in close) + "?" if close else "")
+
+
+def _composed(raw: bytes) -> Any:
     import yaml
 
-    node: Any = yaml.compose(raw.decode("utf-8-sig"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return yaml.compose(raw.decode("utf-8-sig"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def _line_in(node: Any, steps: Sequence[Any]) -> int:
+    import yaml
+
     if node is None:
         return 1
     for step in steps:

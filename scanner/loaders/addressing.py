@@ -157,6 +157,24 @@ def refers_to(value: Any, target: Resource) -> bool:
     return isinstance(value, str) and isinstance(name, str) and value == name
 
 
+_INTERPOLATION = re.compile(r"^\$\{(.*)\}$")
+
+
+def written_reference(value: Any) -> str | None:
+    """The expression an unresolved reference is written as, without a Terraform ``${...}`` around it; None
+    for a value that is not a reference."""
+    if not isinstance(value, Unresolved):
+        return None
+    return _INTERPOLATION.sub(r"\1", value.expression.strip()).strip()
+
+
+def addresses_named(expression: str) -> list[str]:
+    """The addresses a reference expression names: itself and each prefix before a dot
+    (``aws_s3_bucket.b.id`` names ``aws_s3_bucket.b``), an address ``b[*]`` also as ``b``."""
+    found = [expression] + [expression[:i] for i, c in enumerate(expression) if c == "."]
+    return found + [address[:-3] for address in found if address.endswith("[*]")]
+
+
 def mentioned(value: Any, longest: int) -> tuple[set[str], set[str]]:
     """What ``refers_to(value, target)`` compares a target with, turned around: the addresses (of at most
     ``longest`` characters) and the names for which it is true.

@@ -20,7 +20,10 @@ the fix is written, with ``map`` read backwards. Fact spec keys:
 - ``compute``: a registered function of the whole resource, for facts no path can say
   (it returns ``MISSING`` when the resource does not have the fact at all).
 - ``fix``: ``{path: ...}`` when the fix is written elsewhere than ``path``; ``{as: string}`` when the
-  native attribute wants the value as a string (``engine_version = "15"``).
+  native attribute wants the value as a string (``engine_version = "15"``), ``{as: number}`` when it
+  wants the value's number (a cache size ``C3`` written as its capacity ``3``); ``{keys: {fact key:
+  native key}}`` when the value is a list of objects whose keys the format spells its own way (a
+  capacity provider strategy's ``provider`` is Terraform's ``capacity_provider``).
 - ``missing``: why the attribute may be absent, shown when a check on it is unknown.
 - ``default_unless``: attribute path(s) that, when set, mean the default does not apply (an Aurora
   member's ``DBClusterIdentifier``: its retention and encryption are the cluster's, not RDS's defaults).
@@ -81,6 +84,7 @@ class FactSpec:
     compute: str | None = None
     fix_path: tuple[str, ...] | None = None
     fix_as: str | None = None
+    fix_keys: Mapping[str, str] = field(default_factory=dict)  # an object item's fact keys -> native keys
     missing: str = ""  # why the fact may be absent, for the "unknown" message
     default_unless: tuple[tuple[str, ...], ...] = ()  # attributes that, when set, void the default
 
@@ -149,6 +153,7 @@ def _spec(name: str, raw: Any) -> FactSpec:
         compute=raw.get("compute"),
         fix_path=_split(fix["path"]) if isinstance(fix, dict) and "path" in fix else None,
         fix_as=fix.get("as") if isinstance(fix, dict) else None,
+        fix_keys=dict(fix.get("keys") or {}) if isinstance(fix, dict) else {},
         missing=raw.get("missing", ""),
         default_unless=tuple(_split(p) for p in _as_list(raw.get("default_unless", []))),
     )

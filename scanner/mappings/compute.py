@@ -8,6 +8,7 @@ figure the provider does not publish, is ``Unresolved`` so checks on it are unkn
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from typing import Any
 
 from scanner.catalog.shapes import Shape, lookup
@@ -194,6 +195,21 @@ def fargate_ephemeral_storage(_: Any, resource: Resource) -> Any:
     if isinstance(compat, list) and any(str(c).upper() == "FARGATE" for c in compat):
         return gib(20)
     return None
+
+
+# The SSD storage class a fix suggests, as each provider spells it; a type that spells it its own way is named.
+_SSD_BY_PROVIDER = {"aws": "gp3", "gcp": "pd-ssd", "azure": "Premium_LRS"}
+_SSD_BY_TYPE = {"google_sql_database_instance": "PD_SSD"}
+
+
+def ssd_class(resource: Resource, accepted: Collection[str]) -> str | None:
+    """The SSD class to write on ``resource``: its type's own spelling, else its provider's when ``accepted``
+    (the lower-case classes the policy accepts) holds it; None when there is none to suggest."""
+    own = _SSD_BY_TYPE.get(resource.type)
+    if own is not None:
+        return own
+    target = _SSD_BY_PROVIDER.get(resource.provider)
+    return target if target and target.lower() in accepted else None
 
 
 @transform("ecs_strategy")

@@ -10,6 +10,7 @@ branch in the policy layer.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from scanner.model import Origin, Resource
 
@@ -81,8 +82,41 @@ NAMED_BY_VALUE = {
 # Where a database cluster says its engine mode (``serverless``: Aurora Serverless v1, no instances).
 ENGINE_MODE = {"aws_rds_cluster": "engine_mode", "AWS::RDS::DBCluster": "EngineMode"}
 
+# Database instances a template leaves public by default exactly when their DB subnet group's VPC has an internet
+# gateway attached (CloudFormation's PubliclyAccessible; Terraform's default is private).
+PUBLIC_BY_GATEWAY = frozenset({"AWS::RDS::DBInstance"})
+
 VIRTUAL_NETWORK = "Microsoft.Network/virtualNetworks"
 SUBNET_CHILD = "Microsoft.Network/virtualNetworks/subnets"
+
+# Networks whose NAT is a resource of a router that names the network: network type -> what to declare.
+NAT_ON_ROUTER = {"google_compute_network": "a google_compute_router_nat"}
+# Networks whose NAT is a gateway each subnet names.
+NAT_ON_SUBNETS = frozenset({"azurerm_virtual_network", VIRTUAL_NETWORK})
+# URL maps: a load balancer whose CDN is switched on in the backend services it routes to (Cloud CDN).
+URL_MAPS = frozenset({"google_compute_url_map", "google_compute_region_url_map"})
+# Security groups, and their inbound rules written as resources of their own.
+SECURITY_GROUPS = frozenset({"aws_security_group", "AWS::EC2::SecurityGroup"})
+SECURITY_GROUP_RULES = frozenset({"aws_security_group_rule", "aws_vpc_security_group_ingress_rule",
+                                  "AWS::EC2::SecurityGroupIngress"})
+# Kubernetes clusters whose pods take their addresses from a secondary range of the subnet (GKE); AKS with Azure
+# CNI gives pods addresses of the VNet itself.
+POD_RANGE_CLUSTERS = frozenset({"google_container_cluster"})
+
+
+def frontend_public_ips(gateway: Resource) -> list[Any]:
+    """The references an application gateway's frontend IP configurations make to public IP addresses, as
+    written (Terraform's ``frontend_ip_configuration.public_ip_address_id``, ARM's
+    ``properties.frontendIPConfigurations[].properties.publicIPAddress.id``)."""
+    if gateway.format == "terraform":
+        configs = gateway.attributes.get("frontend_ip_configuration") or []
+        return [c.get("public_ip_address_id") for c in (configs if isinstance(configs, list) else [])
+                if isinstance(c, dict)]
+    props = gateway.attributes.get("properties") or {}
+    configs = props.get("frontendIPConfigurations") or [] if isinstance(props, dict) else []
+    return [ip.get("id") for c in (configs if isinstance(configs, list) else [])
+            if isinstance(c, dict) and isinstance(c.get("properties"), dict)
+            and isinstance(ip := c["properties"].get("publicIPAddress"), dict)]
 
 
 def inline_children(resource: Resource) -> list[Resource]:

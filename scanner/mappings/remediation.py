@@ -84,8 +84,17 @@ def native_value(resource: Resource, fact: str, value: Any) -> Any:
         if spec.transform == "not" and isinstance(value, bool):  # the native attribute says the opposite
             return not value
         native = spec.to_native(value)
+        if spec.fix_keys and isinstance(native, list):
+            native = [{spec.fix_keys.get(k, k): v for k, v in item.items()} if isinstance(item, dict) else item
+                      for item in native]
+        if spec.fix_as == "number":
+            digits = _DIGITS.search(str(native))
+            return int(digits.group()) if digits else native
         return str(native) if spec.fix_as == "string" else native
     return value
+
+
+_DIGITS = re.compile(r"\d+")
 
 
 def _hcl(value: Any) -> str:

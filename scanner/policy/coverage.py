@@ -21,7 +21,7 @@ from scanner.model import Resource, Status
 from scanner.policy.pack import Policy
 
 ANY = "any"  # ``sources: [any]``: a policy over every file format (secrets)
-_LIVE_ALIASES = {"aws": "live/aws", "gcp": "live/gcp", "azure": "live/azure", "postgres": "live/postgres",
+LIVE_ALIASES = {"aws": "live/aws", "gcp": "live/gcp", "azure": "live/azure", "postgres": "live/postgres",
                  "redis": "live/redis"}
 
 
@@ -134,13 +134,13 @@ def verify_sources(policy: Policy) -> list[str]:
     for source in sorted(claimed_live(policy)):
         if not collector_exists(source):
             problems.append(f"{policy.id}: claims {source} but there is no collector for it")
-    unknown = [s for s in policy.sources if s not in known and _LIVE_ALIASES.get(s, s) not in LIVE_SOURCES]
+    unknown = [s for s in policy.sources if s not in known and LIVE_ALIASES.get(s, s) not in LIVE_SOURCES]
     problems.extend(f"{policy.id}: unknown source {s!r} (formats: {', '.join(known)})" for s in unknown)
     return problems
 
 
 def claimed_live(policy: Policy) -> frozenset[str]:
-    return frozenset(_LIVE_ALIASES.get(s, s) for s in policy.sources if _LIVE_ALIASES.get(s, s) in LIVE_SOURCES)
+    return frozenset(LIVE_ALIASES.get(s, s) for s in policy.sources if LIVE_ALIASES.get(s, s) in LIVE_SOURCES)
 
 
 def collector_exists(source: str) -> bool:

@@ -1,11 +1,13 @@
 """The policy schema's lists, generated from what the code knows (as Cloud Custodian builds its schema from
-its registries): the check functions (``FUNCTIONS``), and the kinds and facts of the mapping tables.
+its registries): the check functions (``FUNCTIONS``), the kinds and facts of the mapping tables, and the
+sources a policy may claim (the loaders' formats, the live sources and their short names, ``any``).
 
 The schema stays a shipped file, so a run reads it as it is (its bytes key the validated pack's cache) and
 pays nothing for the generation. The hand-written part is the rest of the file; ``generated`` fills in
-``$defs.function``, ``$defs.kind``, ``$defs.fact`` and ``$defs.item_check`` (a ``check`` as written inside
-``each``, where a fact names a key of the item, not a fact of the resource). A test fails when the shipped
-file is not what ``generated`` makes of it; ``python3 -m scanner.policy.schema`` writes it again.
+``$defs.function``, ``$defs.kind``, ``$defs.fact``, ``$defs.source`` and ``$defs.item_check`` (a ``check``
+as written inside ``each``, where a fact names a key of the item, not a fact of the resource). A test fails
+when the shipped file is not what ``generated`` makes of it; ``python3 -m scanner.policy.schema`` writes it
+again.
 """
 
 from __future__ import annotations
@@ -34,6 +36,16 @@ def known_lists() -> tuple[list[str], list[str], list[str]]:
     return sorted(FUNCTIONS.names()), sorted(kinds), sorted(facts)
 
 
+def known_sources() -> list[str]:
+    """What a policy's ``sources`` may name: a loader's format, a live source (``live/aws``) or its short name
+    (``aws``), or ``any`` (every format), sorted."""
+    from scanner.catalog import LIVE_SOURCES
+    from scanner.loaders import LOADERS
+    from scanner.policy.coverage import ANY, LIVE_ALIASES
+
+    return sorted({*LOADERS.names(), *LIVE_SOURCES, *LIVE_ALIASES, ANY})
+
+
 def generated(schema: dict[str, Any]) -> dict[str, Any]:
     """``schema`` with its generated definitions made from the registries and the mapping tables."""
     functions, kinds, facts = known_lists()
@@ -45,6 +57,8 @@ def generated(schema: dict[str, Any]) -> dict[str, Any]:
         "description": "a fact of the mapping tables, or a path into one (labels.app)",
         "anyOf": [{"enum": facts},
                   {"type": "string", "pattern": "^(?:" + "|".join(re.escape(f) for f in facts) + r")[.\[]"}]}
+    defs["source"] = {"enum": known_sources(),
+                      "description": "a loader's format (scanner/loaders), a live source, or any (every format)"}
     defs["item_check"] = _item_check(defs["check"])
     return out
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from scanner.loaders.addressing import _mentions, mentioned, refers_to
+from scanner.loaders.addressing import _mentions, mentioned, refers_to, written_reference
 from scanner.mappings import load_paths
 from scanner.mappings.relations import (
     ATTACHMENTS,
@@ -237,12 +237,22 @@ def test_mentioned_turns_mentions_around() -> None:
         assert (target.address in addresses or "x" in names) == refers_to(value, target), value
 
 
+def _names_bucket(reference: Any, bucket: Resource) -> bool:
+    """The plain question ``storage.companions`` answers from an index: does a companion's ``parent`` name
+    the bucket (a reference to its address or an attribute of it, or its literal name)?"""
+    expression = written_reference(reference)
+    if expression is not None:
+        return expression == bucket.address or expression.startswith(f"{bucket.address}.")
+    name = bucket.facts.get("bucket_name")
+    return isinstance(reference, str) and isinstance(name, str) and reference == name
+
+
 def test_storage_companions_and_presence(resources: tuple[Resource, ...]) -> None:
     buckets = [r for r in resources if "storage_bucket" in r.kinds]
     assert len(buckets) > 4
     for bucket in buckets:
         expected = [o for o in resources if storage.COMPANION_KIND in o.kinds and storage._same_scope(o, bucket)
-                    and storage.refers_to(o.facts.get("parent"), bucket)]
+                    and _names_bucket(o.facts.get("parent"), bucket)]
         assert storage.companions(bucket, resources) == expected, bucket.address
     assert any(storage.companions(b, resources) for b in buckets if b.address == "aws_s3_bucket.logs2")
     ctx = EvalContext(resources[0], {"t": "logs"}, resources)

@@ -18,7 +18,7 @@ from scanner.catalog.shapes import suggest
 from scanner.coerce import whole
 from scanner.environment import DEFAULT_ENV, Component, Components, EnvironmentFileError, load_components
 from scanner.mappings import fact_spec
-from scanner.mappings.compute import gib
+from scanner.mappings.compute import gib, ssd_class
 from scanner.mappings.relations import CLUSTER_TYPES
 from scanner.model import Resource, Status, Unresolved
 from scanner.policy.check import SKIP, EvalContext, Outcome, resolve_value
@@ -27,7 +27,6 @@ from scanner.policy.resource_index import ResourceIndex, index_for, is_live
 from scanner.units import SIZE, Quantity, comparable, format_quantity, parse_quantity
 
 _MISSING = object()
-_AZURE_CACHES = {"azurerm_redis_cache", "Microsoft.Cache/redis", "Microsoft.Cache/Redis"}
 # Kinds whose instances are single resources: their count is the number of selected resources.
 _SINGLE_UNITS = ({"compute_instance"}, {"sql_database", "sql_database_instance"})
 
@@ -285,8 +284,6 @@ def _verdict(resource: Resource, label: str, dims: list[_Dim], vcpu: float | Non
             target = suggest(machine, vcpu, memory.value / 1024**3 if memory is not None else None)
             if target:
                 message += f"; the smallest size of its family that meets it is {target}"
-                if resource.type in _AZURE_CACHES:
-                    target = int(target[1:])  # the fix writes the capacity number of the same family
         elif first.fact == "vcpu":
             target = None  # ECS CPU units: no machine type to suggest, the description says what to set
         elif first.fact == "disk_size" and first.reason:
@@ -438,18 +435,9 @@ def ssd_storage(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, A
         return Outcome(Status.UNKNOWN, "disk_type", value.expression, "an SSD class", value.reason)
     if str(value).lower() in ssd:
         return Outcome(Status.COMPLIES, "disk_type", value, "an SSD class")
-    target = _ssd_target(resource, ssd)
+    target = ssd_class(resource, ssd)
     return Outcome(Status.VIOLATES, "disk_type", value, "an SSD class",
                    f"storage type {value} is not SSD class", target, "in")
-
-
-def _ssd_target(resource: Resource, ssd: list[str]) -> str | None:
-    """The SSD type to suggest, spelled as the provider spells it for this resource."""
-    by_provider = {"aws": "gp3", "gcp": "pd-ssd", "azure": "Premium_LRS"}
-    if resource.type == "google_sql_database_instance":
-        return "PD_SSD"
-    target = by_provider.get(resource.provider)
-    return target if target and target.lower() in ssd else None
 
 
 @register("at_least_shape")
@@ -465,14 +453,6 @@ def at_least_shape(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str
     return outcome
 
 
-def _native_strategy(resource: Resource, wanted: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    if resource.format == "terraform":
-        return [{"capacity_provider": w["provider"], "weight": int(w.get("weight", 0)), "base": int(w.get("base", 0))}
-                for w in wanted]
-    return [{"CapacityProvider": w["provider"], "Weight": int(w.get("weight", 0)), "Base": int(w.get("base", 0))}
-            for w in wanted]
-
-
 def _strategy_text(items: list[Mapping[str, Any]]) -> str:
     return ", ".join(f"{i.get('provider')} base {_shown(i.get('base', 0))} weight {_shown(i.get('weight', 0))}"
                      for i in items)
@@ -484,7 +464,9 @@ def capacity_strategy(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[
     resource = ctx.resource
     wanted = list(resolve_value(args["strategy"], ctx.params))
     expected = _strategy_text(wanted)
-    target = _native_strategy(resource, wanted)
+    # The wanted strategy in the fact's terms; the mapping table spells its keys as the resource's format does.
+    target = [{"provider": w["provider"], "weight": int(w.get("weight", 0)), "base": int(w.get("base", 0))}
+              for w in wanted]
     strategy = facts.get("capacity_provider_strategy")
     if "container_service" in resource.kinds:
         launch = facts.get("launch_type")

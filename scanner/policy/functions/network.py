@@ -16,6 +16,15 @@ from scanner.coerce import listed
 from scanner.coerce import number as coerced_number
 from scanner.loaders.addressing import addressing_of, refs_in
 from scanner.mappings import fact_spec
+from scanner.mappings.relations import (
+    NAT_ON_ROUTER,
+    NAT_ON_SUBNETS,
+    POD_RANGE_CLUSTERS,
+    SECURITY_GROUP_RULES,
+    SECURITY_GROUPS,
+    URL_MAPS,
+    frontend_public_ips,
+)
 from scanner.model import Resource, Status, Unresolved
 from scanner.policy.check import SKIP, EvalContext, Outcome, resolve_value
 from scanner.policy.functions import register
@@ -156,7 +165,7 @@ def nat_egress(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, An
         observed = "no default route" if exposure.egress == "none" else "default route not via a NAT gateway"
         return violates(f"private subnet without NAT egress: {where} has {observed}", "route_table", observed,
                         "0.0.0.0/0 via a NAT gateway", line=line)
-    if resource.type == "google_compute_network":
+    if resource.type in NAT_ON_ROUTER:
         routers = index.pointing_to(resource, ("kind", "router"), ("facts", "network"))
         pool = ("kind", "nat_gateway")
         nats = sorted({id(n): n for r in routers for n in index.pointing_to(r, pool, ("facts", "router"))}.values(),
@@ -165,8 +174,8 @@ def nat_egress(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, An
             return complies(f"Cloud NAT {nats[0].address} on router {routers[0].address}", "nat", nats[0].address,
                             line=line_in(resource, nats[0]))
         return violates(f"no Cloud NAT on a router of {resource.address}: private instances have no outbound access",
-                        "nat", None, "a google_compute_router_nat")
-    if resource.type in ("azurerm_virtual_network", "Microsoft.Network/virtualNetworks"):
+                        "nat", None, NAT_ON_ROUTER[resource.type])
+    if resource.type in NAT_ON_SUBNETS:
         return _azure_nat(index, resource)
     return skip()
 
@@ -382,9 +391,10 @@ def cdn_in_front(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, 
     resource, index = ctx.resource, _index(ctx)
     if facts.get("https_redirect") is True or resource.type == "Ingress":
         return skip()
-    if resource.type in ("google_compute_url_map", "google_compute_region_url_map"):
+    if resource.type in URL_MAPS:
         return _cloud_cdn(index, resource, facts)
-    targets = [resource, *_public_ips(index, resource)]
+    targets = [resource, *(found for _, found in index.targets(frontend_public_ips(resource), resource)
+                           if found is not None)]
     pools = (("kind", "cdn"), ("kind", "cdn_origin"))  # CDNs first, then Front Door origins
     fronting = [(n, index.position(pool, cdn), cdn) for n, pool in enumerate(pools) for t in targets
                 for cdn in index.pointing_to(t, pool, ("facts", "origins"))]
@@ -397,20 +407,6 @@ def cdn_in_front(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, 
                        None, "a CDN with this load balancer as origin")
     return violates("no CDN (CloudFront / Front Door) in front of the load balancer", "cdn", None,
                     "a CDN with this load balancer as origin")
-
-
-def _public_ips(index: ResourceIndex, gateway: Resource) -> list[Resource]:
-    if gateway.format == "terraform":
-        configs = gateway.attributes.get("frontend_ip_configuration") or []
-        values = [c.get("public_ip_address_id") for c in (configs if isinstance(configs, list) else [])
-                  if isinstance(c, dict)]
-    else:
-        props = gateway.attributes.get("properties") or {}
-        configs = props.get("frontendIPConfigurations") or [] if isinstance(props, dict) else []
-        values = [ip.get("id") for c in (configs if isinstance(configs, list) else [])
-                  if isinstance(c, dict) and isinstance(c.get("properties"), dict)
-                  and isinstance(ip := c["properties"].get("publicIPAddress"), dict)]
-    return [found for _, found in index.targets(values, gateway) if found is not None]
 
 
 def _cloud_cdn(index: ResourceIndex, url_map: Resource, facts: Mapping[str, Any]) -> Outcome:
@@ -472,15 +468,12 @@ def ingress_exposure(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[s
                     "ingress_rules", count)
 
 
-_GROUPS = ("aws_security_group", "AWS::EC2::SecurityGroup")
-
-
 def _standalone_rules(ctx: EvalContext) -> list[Mapping[str, Any]]:
     """The inbound rules of an AWS security group written as resources of their own (aws_security_group_rule,
     AWS::EC2::SecurityGroupIngress ...): they open the group as its inline rules do. Their lines are in
     those resources, so the group's finding points at the group."""
     resource = ctx.resource
-    if resource.type not in _GROUPS:
+    if resource.type not in SECURITY_GROUPS:
         return []
     found: list[Mapping[str, Any]] = []
     for rule_resource in _index(ctx).pointing_to(resource, ("kind", "firewall"), ("facts", "security_group")):
@@ -546,8 +539,8 @@ def _attached_load_balancer(ctx: EvalContext) -> bool | None:
         if not found or found[0] is None:
             return None
         group = found[0]
-    users = [r for r in index.pointing_to(group, ("all",), _SECURITY_GROUP_USE) if r is not group and r.type not in (
-        "aws_security_group_rule", "aws_vpc_security_group_ingress_rule", "AWS::EC2::SecurityGroupIngress")]
+    users = [r for r in index.pointing_to(group, ("all",), _SECURITY_GROUP_USE)
+             if r is not group and r.type not in SECURITY_GROUP_RULES]
     if not users:
         return None
     return any(u.facts.get("internet_facing") is True and "load_balancer" in u.kinds for u in users)
@@ -591,7 +584,7 @@ def cluster_ip_ranges(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[
             return violates(f"{subnet.address} has no secondary range {name!r}", f"{role}_range_name", name)
         found[role] = ranges[str(name)].get("ip_cidr_range")
         lines[role] = line_in(ctx.resource, subnet, getattr(ranges[str(name)], "line", None))
-    if ctx.resource.type != "google_container_cluster":
+    if ctx.resource.type not in POD_RANGE_CLUSTERS:
         found.pop("pods", None)  # AKS with Azure CNI gives pods VNet addresses: no pod CIDR to compare
     for role, value in found.items():
         if isinstance(value, list):  # read across several blocks (dynamic ones whose count is not known)

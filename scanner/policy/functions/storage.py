@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
 
-from scanner.loaders.addressing import addressing_of
-from scanner.model import Resource, Unresolved
+from scanner.loaders.addressing import addresses_named, addressing_of, written_reference
+from scanner.model import Resource
 from scanner.policy.check import EvalContext, Outcome, evaluate
 from scanner.policy.functions import register
 from scanner.policy.resource_index import index_for
 
 COMPANION_KIND = "storage_bucket_settings"
-_INTERPOLATION = re.compile(r"^\$\{(.*)\}$")
-
-
-def refers_to(reference: Any, parent: Resource) -> bool:
-    """``aws_s3_bucket.backups.id`` (a Terraform reference) or the bucket's literal name."""
-    if isinstance(reference, Unresolved):
-        expression = reference.expression.strip()
-        expression = _INTERPOLATION.sub(r"\1", expression).strip()
-        return expression == parent.address or expression.startswith(f"{parent.address}.")
-    name = parent.facts.get("bucket_name")
-    return isinstance(reference, str) and isinstance(name, str) and reference == name
 
 
 def _same_scope(a: Resource, b: Resource) -> bool:
@@ -36,14 +24,11 @@ def _same_scope(a: Resource, b: Resource) -> bool:
 
 
 def _named(reference: Any, prefix: str = "") -> tuple[list[str], list[str]]:
-    """What ``refers_to(reference, parent)`` compares a parent with, turned around: the addresses
-    (the expression and each of its prefixes before a dot, within the module instance ``prefix`` of the
-    companion; ``b[*]`` as ``b``) and the bucket names it is true for."""
-    if isinstance(reference, Unresolved):
-        expression = _INTERPOLATION.sub(r"\1", reference.expression.strip()).strip()
-        found = [expression] + [expression[:i] for i, c in enumerate(expression) if c == "."]
-        found += [address[:-3] for address in found if address.endswith("[*]")]
-        return [prefix + address for address in found], []
+    """The bucket addresses a companion's ``parent`` names (within the module instance ``prefix`` of the
+    companion), or the bucket names it is the literal name of."""
+    expression = written_reference(reference)
+    if expression is not None:
+        return [prefix + address for address in addresses_named(expression)], []
     return [], [reference] if isinstance(reference, str) else []
 
 
