@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from scanner.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, SEVERITIES, command, paths_exist, use_color, write_output
-from scanner.cli.collect import add_aws_arguments, aws_options
+from scanner.cli.collect import add_collector_arguments
 
 
 @command("drift", order=70)
@@ -20,7 +20,11 @@ def register(sub: Any) -> None:
     drift.add_argument("--iac", action="append", default=[], metavar="PATH",
                        help="IaC files or directories (repeatable); without it only live state is judged")
     live = drift.add_mutually_exclusive_group(required=True)
-    live.add_argument("--aws", action="store_true", help="read live state from AWS now")
+    from scanner.collectors import COLLECTORS
+
+    for name in COLLECTORS.names():
+        live.add_argument(f"--{name}", dest="provider", action="store_const", const=name,
+                          help=COLLECTORS[name].description)
     live.add_argument("--live", metavar="FILE", help="a snapshot written by `specdrift collect`")
     drift.add_argument("--stack", action="append", default=[], metavar="NAME",
                        help="CloudFormation stack the templates were deployed as (default: inferred)")
@@ -41,12 +45,13 @@ def register(sub: Any) -> None:
                        help="leave these policies out (repeatable)")
     drift.add_argument("--quiet", "-q", action="store_true", help="text format: hide resources in sync")
     drift.add_argument("--no-color", action="store_true", help="no colour (NO_COLOR is honoured too)")
-    add_aws_arguments(drift)
+    add_collector_arguments(drift)
     drift.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from scanner.collectors.aws import CollectorError, collect
+    from scanner.collectors import COLLECTORS
+    from scanner.collectors.calls import CollectorError
     from scanner.collectors.snapshot import SnapshotError, load
     from scanner.drift.match import MatchOptions
     from scanner.drift.render import render_json, render_text
@@ -69,8 +74,9 @@ def run(args: argparse.Namespace) -> int:
             collection = load(args.live)
             source = f"snapshot {args.live}"
         else:
-            collection = collect(aws_options(args))
-            source = "aws"
+            plugin = COLLECTORS[args.provider]
+            collection = plugin.collect(plugin.options(args))
+            source = args.provider
     except (CollectorError, SnapshotError, StateError) as exc:
         print(f"specdrift: error: {exc}", file=sys.stderr)
         return EXIT_ERROR

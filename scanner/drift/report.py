@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any
 
@@ -17,6 +17,7 @@ from scanner.drift.fixes import IAC, Fix, cloud_fix, iac_fix, missing_fixes, unm
 from scanner.drift.match import MATCHED, MISSING, UNMANAGED, MatchOptions, Pair, match
 from scanner.loaders.base import ParseError
 from scanner.mappings import mapping_for_type, normalize
+from scanner.mappings.identity import provider_identity
 from scanner.model import Finding, Resource, Severity, Status
 from scanner.policy.engine import Engine
 from scanner.policy.pack import Policy
@@ -103,12 +104,15 @@ def _kinds(rtype: str, fmt: str) -> frozenset[str]:
 
 class _Builder:
     def __init__(self, policies: Sequence[Policy], declared: Sequence[Resource], live: Sequence[Resource],
-                 stack: str | None) -> None:
+                 stack: str | None, provider: str) -> None:
         self.engine = Engine(policies)
         self.declared_all = tuple(declared)
         self.live_all = tuple(live)
         self.stack = stack
-        self.iac_format = next((d.format for d in declared if d.provider == "aws"), None)
+        self.provider = provider
+        self.iac_format = next((d.format for d in declared if d.provider == provider), None)
+        table = provider_identity(provider)
+        self.live_format = table.format if table is not None else f"{provider}-api"
 
     def item(self, pair: Pair) -> Item:
         item = Item(pair)
@@ -198,7 +202,7 @@ class _Builder:
                 if key in seen or rtype in covered:
                     continue
                 seen.add(key)
-                kinds = _kinds(rtype, "aws-api")
+                kinds = _kinds(rtype, self.live_format)
                 policies = [p for p in self.engine.policies if p.kinds & kinds]
                 if not policies:
                     continue
@@ -221,8 +225,10 @@ def build(declared: Sequence[Resource], collection: Collection, policies: Sequen
     started = datetime.now(timezone.utc)
     t0 = time.perf_counter()
     options = options or MatchOptions(regions=collection.regions)
+    if options.provider is None:
+        options = replace(options, provider=collection.provider)
     live = [normalize(r) for r in collection.resources]
-    builder = _Builder(policies, declared, live, options.stacks[0] if options.stacks else None)
+    builder = _Builder(policies, declared, live, options.stacks[0] if options.stacks else None, collection.provider)
     if declared:
         pairs = match(declared, live, collection.gaps, options)
     else:  # no IaC: judge what runs, without a drift verdict
