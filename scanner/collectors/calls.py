@@ -60,6 +60,9 @@ class CallFailed(Exception):
         self.api, self.code, self.reason, self.error_code = api, code, reason, error_code
         self.retryable, self.retry_after = retryable, retry_after
 
+    def __str__(self) -> str:  # the reason grows when retries give up
+        return f"{self.api}: {self.reason}"
+
 
 def read_only_operation(operation: str, prefixes: Sequence[str], refused: Iterable[str] = ()) -> bool:
     """True for an operation named like a read (``Describe*``, ``list``, ...) that is not one of ``refused``

@@ -220,7 +220,7 @@ def _address(pair: Pair) -> str:
 
 def build(declared: Sequence[Resource], collection: Collection, policies: Sequence[Policy],
           options: MatchOptions | None = None, files: dict[str, str] | None = None,
-          parse_errors: Sequence[ParseError] = (), live_source: str = "aws") -> DriftReport:
+          parse_errors: Sequence[ParseError] = (), live_source: str | None = None) -> DriftReport:
     """The drift report for declared resources (already normalized) against one live collection."""
     started = datetime.now(timezone.utc)
     t0 = time.perf_counter()
@@ -239,5 +239,5 @@ def build(declared: Sequence[Resource], collection: Collection, policies: Sequen
     order = {CHANGED: 0, MISSING: 1, UNMANAGED: 2, UNKNOWN: 3, IN_SYNC: 4, LIVE_ONLY: 5}
     items.sort(key=lambda i: (order.get(i.status, 9), i.pair.type, _address(i.pair)))
     return DriftReport(items, list(collection.gaps), list(policies), dict(files or {}), list(parse_errors),
-                       live_source, collection.account, collection.regions, collection.collected_at, started,
-                       time.perf_counter() - t0)
+                       live_source or collection.provider, collection.account, collection.regions,
+                       collection.collected_at, started, time.perf_counter() - t0)
