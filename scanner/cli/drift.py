@@ -33,7 +33,14 @@ def register(sub: Any) -> None:
     drift.add_argument("--unmanaged", choices=("declared-types", "all", "none"), default="declared-types",
                        help="report live resources no IaC declares: of the types the IaC declares (default), "
                             "of every collected type, or not at all")
-    drift.add_argument("--format", "-f", choices=("text", "json"), default="text")
+    from scanner.reporters import REPORTERS
+
+    drift.add_argument("--format", "-f", choices=tuple(dict.fromkeys(("text", "json", *REPORTERS.names()))),
+                       default="text", help="text and json: the drift report (declared, live, required per "
+                                            "requirement); the others: its findings, as `scan` writes them")
+    drift.add_argument("--baseline", metavar="FILE",
+                       help="baseline whose accepted: entries accept drift and live findings as they do scan "
+                            "findings (policy SD-DRIFT for a drifted attribute, missing or unmanaged resource)")
     drift.add_argument("--output", "-o", metavar="FILE", help="write the report here instead of stdout")
     drift.add_argument("--fail-on", choices=SEVERITIES, default="info",
                        help="exit 1 on any drift, or on a violation of this severity or higher (default: info)")
@@ -50,9 +57,11 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from scanner.baseline import BaselineError, apply_baseline
     from scanner.collectors import COLLECTORS
     from scanner.collectors.calls import CollectorError
     from scanner.collectors.snapshot import SnapshotError, load
+    from scanner.drift.findings import as_report, drift_findings, failing
     from scanner.drift.match import MatchOptions
     from scanner.drift.render import render_json, render_text
     from scanner.drift.report import build
@@ -60,6 +69,7 @@ def run(args: argparse.Namespace) -> int:
     from scanner.mappings import load_paths
     from scanner.model import Severity
     from scanner.policy.pack import load_policies
+    from scanner.reporters import REPORTERS, output_of
     from scanner.scan import ScanOptions, select_policies
 
     if not paths_exist(args.iac):
@@ -87,14 +97,26 @@ def run(args: argparse.Namespace) -> int:
     report = build(declared, collection, policies, options, outcome.files if outcome else {},
                    outcome.errors if outcome else [], source)
     fail_on = Severity(args.fail_on)
+    findings = drift_findings(report)
+    notes: list[str] = []
+    if args.baseline:
+        try:
+            findings, notes = apply_baseline(findings, args.baseline)
+        except BaselineError as exc:
+            print(f"specdrift: error: {exc}", file=sys.stderr)
+            return EXIT_ERROR
+    color = not args.output and use_color(args, sys.stdout)
     if args.format == "json":
-        text = render_json(report, fail_on)
-    else:
-        color = not args.output and use_color(args, sys.stdout)
+        text: Any = render_json(report, fail_on)
+    elif args.format == "text":
         text = render_text(report, fail_on, color, show_in_sync=not args.quiet)
+    else:
+        text = output_of(REPORTERS[args.format], as_report(report, findings, notes), fail_on, color)
     write_output(text, args.output)
+    for note in notes:
+        print(f"specdrift: {note}", file=sys.stderr)
     for error in report.parse_errors:
         print(f"specdrift: {error.file}:{error.line or '?'}: {error.message}", file=sys.stderr)
     for gap in report.gaps:
         print(f"specdrift: could not read {gap.describe()}", file=sys.stderr)
-    return EXIT_FINDINGS if report.failing(fail_on) else EXIT_OK
+    return EXIT_FINDINGS if failing(findings, fail_on) else EXIT_OK

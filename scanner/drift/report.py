@@ -43,6 +43,7 @@ class RequirementRow:
     required: Any
     declared: Side | None = None
     live: Side | None = None
+    findings: tuple[Finding, ...] = ()  # the policy's verdicts on each side, as a scan would report them
 
     def violates(self) -> bool:
         return any(s is not None and s.verdict == Status.VIOLATES.value for s in (self.declared, self.live))
@@ -138,7 +139,8 @@ class _Builder:
             live_side = _side(live)
             if pair.live is None and pair.status not in (MISSING,):
                 live_side = Side(None, Status.UNKNOWN.value, pair.note)
-            rows.append(RequirementRow(policy, shown.fact, shown.expected, _side(declared), live_side))
+            rows.append(RequirementRow(policy, shown.fact, shown.expected, _side(declared), live_side,
+                                       tuple(f for f in (declared, live) if f is not None)))
         return rows
 
     def _target(self, policy: Policy, resource: Resource | None) -> Any:
