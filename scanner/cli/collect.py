@@ -1,4 +1,8 @@
-"""``specdrift collect aws --out state.json``: snapshot live state where the credentials are."""
+"""``specdrift collect PROVIDER --out state.json``: snapshot live state where the credentials are.
+
+The providers are the registered collectors (``scanner.collectors``, ``@collector("aws")``); each adds its own
+options (scope, endpoint, concurrency), so a new cloud needs nothing here.
+"""
 
 from __future__ import annotations
 
@@ -8,57 +12,48 @@ from typing import Any
 
 from scanner.cli import EXIT_ERROR, EXIT_OK, command, write_output
 
-PROVIDERS = ("aws",)
 
+def add_collector_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options every live source takes, then each collector's own (``collect`` and ``drift`` share them)."""
+    from scanner.collectors import COLLECTORS
 
-def add_aws_arguments(parser: argparse.ArgumentParser) -> None:
-    """Options shared by ``collect aws`` and ``drift --aws``; the rest comes from boto3's own configuration."""
-    group = parser.add_argument_group("AWS (credentials, default region and endpoints follow boto3's configuration)")
-    group.add_argument("--profile", help="named profile from ~/.aws/config")
-    group.add_argument("--region", action="append", default=[], metavar="REGION",
-                       help="region to read (repeatable; default: the configured region)")
-    group.add_argument("--endpoint-url", metavar="URL",
-                       help="send every call to this endpoint (a proxy, a VPC endpoint, a local emulator)")
-    group.add_argument("--service", action="append", default=[], metavar="NAME",
-                       help="only these services (repeatable): ec2, elbv2, ecs, rds, elasticache, s3, cloudfront, "
-                            "cloudformation")
+    group = parser.add_argument_group("live collection (every provider)")
     group.add_argument("--concurrency", type=int, default=8, metavar="N",
                        help="API calls in flight at once across regions and services (default 8)")
     group.add_argument("--timeout", type=float, default=20.0, metavar="SECONDS",
                        help="per-call connect and read timeout (default 20)")
-    group.add_argument("--retry-mode", choices=("standard", "adaptive", "legacy"), default="standard",
-                       help="botocore retry mode; throttled calls back off and retry (default standard)")
+    group.add_argument("--deadline", type=float, default=None, metavar="SECONDS",
+                       help="time for the whole collection; calls not started by then are gaps (default: none)")
     group.add_argument("--max-attempts", type=int, default=5, metavar="N",
-                       help="attempts per call, the first included (default 5)")
-
-
-def aws_options(args: argparse.Namespace) -> Any:
-    from scanner.collectors.aws import AwsOptions
-
-    return AwsOptions(profile=args.profile, regions=tuple(args.region), endpoint_url=args.endpoint_url,
-                      services=tuple(args.service), concurrency=max(1, args.concurrency), retry_mode=args.retry_mode,
-                      max_attempts=max(1, args.max_attempts), timeout=args.timeout)
+                       help="attempts per call, the first included; throttled and 5xx calls back off and retry "
+                            "(default 5)")
+    for plugin in COLLECTORS.values():
+        plugin.add_arguments(parser)
 
 
 @command("collect", order=60)
 def register(sub: Any) -> None:
+    from scanner.collectors import COLLECTORS
+
     collect = sub.add_parser("collect", help="snapshot live state to a file (evaluate later with drift --live)",
                              description="Read live state (read-only calls only) and write a versioned JSON "
                                          "snapshot, credentials masked, for `specdrift drift --live FILE`.")
-    collect.add_argument("provider", choices=PROVIDERS)
+    collect.add_argument("provider", choices=tuple(COLLECTORS.names()))
     collect.add_argument("--out", "-o", metavar="FILE", help="write the snapshot here (default: stdout)")
     collect.add_argument("--strict", action="store_true",
                          help="exit 2 when anything could not be read (denied, disabled region, timeout)")
-    add_aws_arguments(collect)
+    add_collector_arguments(collect)
     collect.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from scanner.collectors.aws import CollectorError, collect
+    from scanner.collectors import COLLECTORS
+    from scanner.collectors.calls import CollectorError
     from scanner.collectors.snapshot import dumps
 
+    plugin = COLLECTORS[args.provider]
     try:
-        collection = collect(aws_options(args))
+        collection = plugin.collect(plugin.options(args))
     except CollectorError as exc:
         print(f"specdrift: error: {exc}", file=sys.stderr)
         return EXIT_ERROR

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from scanner.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, SEVERITIES, command, paths_exist, use_color, write_output
-from scanner.cli.collect import add_aws_arguments, aws_options
+from scanner.cli.collect import add_collector_arguments
 
 
 @command("drift", order=70)
@@ -20,7 +20,11 @@ def register(sub: Any) -> None:
     drift.add_argument("--iac", action="append", default=[], metavar="PATH",
                        help="IaC files or directories (repeatable); without it only live state is judged")
     live = drift.add_mutually_exclusive_group(required=True)
-    live.add_argument("--aws", action="store_true", help="read live state from AWS now")
+    from scanner.collectors import COLLECTORS
+
+    for name in COLLECTORS.names():
+        live.add_argument(f"--{name}", dest="provider", action="store_const", const=name,
+                          help=COLLECTORS[name].description)
     live.add_argument("--live", metavar="FILE", help="a snapshot written by `specdrift collect`")
     drift.add_argument("--stack", action="append", default=[], metavar="NAME",
                        help="CloudFormation stack the templates were deployed as (default: inferred)")
@@ -29,7 +33,14 @@ def register(sub: Any) -> None:
     drift.add_argument("--unmanaged", choices=("declared-types", "all", "none"), default="declared-types",
                        help="report live resources no IaC declares: of the types the IaC declares (default), "
                             "of every collected type, or not at all")
-    drift.add_argument("--format", "-f", choices=("text", "json"), default="text")
+    from scanner.reporters import REPORTERS
+
+    drift.add_argument("--format", "-f", choices=tuple(dict.fromkeys(("text", "json", *REPORTERS.names()))),
+                       default="text", help="text and json: the drift report (declared, live, required per "
+                                            "requirement); the others: its findings, as `scan` writes them")
+    drift.add_argument("--baseline", metavar="FILE",
+                       help="baseline whose accepted: entries accept drift and live findings as they do scan "
+                            "findings (policy SD-DRIFT for a drifted attribute, missing or unmanaged resource)")
     drift.add_argument("--output", "-o", metavar="FILE", help="write the report here instead of stdout")
     drift.add_argument("--fail-on", choices=SEVERITIES, default="info",
                        help="exit 1 on any drift, or on a violation of this severity or higher (default: info)")
@@ -41,13 +52,16 @@ def register(sub: Any) -> None:
                        help="leave these policies out (repeatable)")
     drift.add_argument("--quiet", "-q", action="store_true", help="text format: hide resources in sync")
     drift.add_argument("--no-color", action="store_true", help="no colour (NO_COLOR is honoured too)")
-    add_aws_arguments(drift)
+    add_collector_arguments(drift)
     drift.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from scanner.collectors.aws import CollectorError, collect
+    from scanner.baseline import BaselineError, apply_baseline
+    from scanner.collectors import COLLECTORS
+    from scanner.collectors.calls import CollectorError
     from scanner.collectors.snapshot import SnapshotError, load
+    from scanner.drift.findings import as_report, drift_findings, failing
     from scanner.drift.match import MatchOptions
     from scanner.drift.render import render_json, render_text
     from scanner.drift.report import build
@@ -55,6 +69,7 @@ def run(args: argparse.Namespace) -> int:
     from scanner.mappings import load_paths
     from scanner.model import Severity
     from scanner.policy.pack import load_policies
+    from scanner.reporters import REPORTERS, output_of
     from scanner.scan import ScanOptions, select_policies
 
     if not paths_exist(args.iac):
@@ -69,8 +84,9 @@ def run(args: argparse.Namespace) -> int:
             collection = load(args.live)
             source = f"snapshot {args.live}"
         else:
-            collection = collect(aws_options(args))
-            source = "aws"
+            plugin = COLLECTORS[args.provider]
+            collection = plugin.collect(plugin.options(args))
+            source = args.provider
     except (CollectorError, SnapshotError, StateError) as exc:
         print(f"specdrift: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
@@ -81,14 +97,26 @@ def run(args: argparse.Namespace) -> int:
     report = build(declared, collection, policies, options, outcome.files if outcome else {},
                    outcome.errors if outcome else [], source)
     fail_on = Severity(args.fail_on)
+    findings = drift_findings(report)
+    notes: list[str] = []
+    if args.baseline:
+        try:
+            findings, notes = apply_baseline(findings, args.baseline)
+        except BaselineError as exc:
+            print(f"specdrift: error: {exc}", file=sys.stderr)
+            return EXIT_ERROR
+    color = not args.output and use_color(args, sys.stdout)
     if args.format == "json":
-        text = render_json(report, fail_on)
-    else:
-        color = not args.output and use_color(args, sys.stdout)
+        text: Any = render_json(report, fail_on)
+    elif args.format == "text":
         text = render_text(report, fail_on, color, show_in_sync=not args.quiet)
+    else:
+        text = output_of(REPORTERS[args.format], as_report(report, findings, notes), fail_on, color)
     write_output(text, args.output)
+    for note in notes:
+        print(f"specdrift: {note}", file=sys.stderr)
     for error in report.parse_errors:
         print(f"specdrift: {error.file}:{error.line or '?'}: {error.message}", file=sys.stderr)
     for gap in report.gaps:
         print(f"specdrift: could not read {gap.describe()}", file=sys.stderr)
-    return EXIT_FINDINGS if report.failing(fail_on) else EXIT_OK
+    return EXIT_FINDINGS if failing(findings, fail_on) else EXIT_OK

@@ -17,18 +17,37 @@ DescribeDBClusterParameters, ...); docs/aws.md lists them.
 
 from __future__ import annotations
 
+import argparse
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
 from typing import Any, TypeVar
 
+from scanner.collectors import collector
+from scanner.collectors.calls import (
+    ACCESS_DENIED,
+    ERROR,
+    REGION_UNAVAILABLE,
+    THROTTLED,
+    TIMEOUT,
+    CallFailed,
+    CallRunner,
+    CollectorError,
+    Deadline,
+    ReadOnlyViolation,
+    Unit,
+    read_only_operation,
+    refuse_unless,
+)
+from scanner.collectors.calls import Record as _Record
+from scanner.collectors.calls import chunks as _chunks
 from scanner.collectors.collection import Collection, Gap
-from scanner.masking import mask_fields
-from scanner.model import Origin, Resource, Unresolved
+from scanner.model import Resource, Unresolved
 from scanner.registry import Registry
+
+__all__ = ["AwsCollector", "AwsOptions", "CallFailed", "CollectorError", "ReadOnlyViolation", "classify", "collect",
+           "is_read_only", "refuse_writes", "resource_types"]
 
 PROVIDER = "aws"
 FORMAT = "aws-api"
@@ -40,14 +59,14 @@ SENSITIVE_READS = frozenset({
     "GetObjectTorrent", "GetCredentialsForIdentity", "GetOpenIdToken", "GetRoleCredentials",
     "GetClusterCredentials", "GetConsoleOutput", "GetConsoleScreenshot", "GetLaunchTemplateData",
 })
-ACCESS_DENIED = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedAccess",
-                           "AuthorizationError", "AuthorizationErrorException", "Forbidden", "NotAuthorized",
-                           "403"})
-REGION_UNAVAILABLE = frozenset({"OptInRequired", "AuthFailure", "UnrecognizedClientException",
-                                "InvalidClientTokenId", "RegionDisabledException"})
-THROTTLED = frozenset({"Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException",
-                       "SlowDown", "RequestThrottled", "RequestThrottledException",
-                       "ProvisionedThroughputExceededException"})
+ACCESS_DENIED_CODES = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperation",
+                                 "UnauthorizedAccess", "AuthorizationError", "AuthorizationErrorException",
+                                 "Forbidden", "NotAuthorized", "403"})
+REGION_UNAVAILABLE_CODES = frozenset({"OptInRequired", "AuthFailure", "UnrecognizedClientException",
+                                      "InvalidClientTokenId", "RegionDisabledException"})
+THROTTLED_CODES = frozenset({"Throttling", "ThrottlingException", "RequestLimitExceeded",
+                             "TooManyRequestsException", "SlowDown", "RequestThrottled",
+                             "RequestThrottledException", "ProvisionedThroughputExceededException"})
 SERVICES = ("ec2", "elbv2", "ecs", "rds", "elasticache", "s3", "cloudfront", "cloudformation")
 
 VPC, SUBNET, ROUTE_TABLE = "AWS::EC2::VPC", "AWS::EC2::Subnet", "AWS::EC2::RouteTable"
@@ -63,25 +82,16 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
-class ReadOnlyViolation(RuntimeError):
-    """An attempt to send an operation that could change the account (a bug: the collector only reads)."""
-
-
-class CollectorError(RuntimeError):
-    """Collection cannot start at all (no credentials, no region): a tool error, exit 2."""
-
-
 def is_read_only(operation: str) -> bool:
     """True for Describe*/List*/Get* operations that do not return secret material."""
-    return operation.startswith(READ_PREFIXES) and operation not in SENSITIVE_READS
+    return read_only_operation(operation, READ_PREFIXES, SENSITIVE_READS)
 
 
 def refuse_writes(model: Any = None, **_: Any) -> None:
     """botocore ``before-call`` hook: raise before anything is sent for a non-read operation."""
     name = getattr(model, "name", "")
-    if not is_read_only(name):
-        service = getattr(getattr(model, "service_model", None), "service_name", "?")
-        raise ReadOnlyViolation(f"refusing {service}:{name}: specdrift only sends Describe/List/Get calls")
+    service = getattr(getattr(model, "service_model", None), "service_name", "?")
+    refuse_unless(is_read_only(name), f"{service}:{name}")
 
 
 @dataclass(frozen=True)
@@ -98,44 +108,16 @@ class AwsOptions:
     max_attempts: int = 5
     timeout: float = 20.0  # seconds, per call (connect and read)
     page_size: int | None = None  # None: each API's maximum
+    deadline: float | None = None  # seconds for the whole collection; None: no limit
 
 
-class CallFailed(Exception):
-    """One API call that did not answer, classified (``code``) with a one-line reason."""
-
-    def __init__(self, api: str, code: str, reason: str, error_code: str = "") -> None:
-        super().__init__(f"{api}: {reason}")
-        self.api, self.code, self.reason, self.error_code = api, code, reason, error_code
-
-
-@dataclass
-class _Record:
-    """A resource before linking and masking: attributes are still a plain, mutable dict."""
-
-    type: str
-    address: str
-    api: str
-    region: str | None
-    attrs: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class _Unit:
-    name: str
-    service: str
-    api: str
-    types: tuple[str, ...]
-    run: Callable[[AwsCollector, str], list[_Record]]
-    is_global: bool = False
-
-
-UNITS: Registry[_Unit] = Registry("AWS collector unit")  # all in this module: run in registration order
+UNITS: Registry[Unit] = Registry("AWS collector unit")  # all in this module: run in registration order
 
 
 def _unit(name: str, service: str, api: str, types: tuple[str, ...], is_global: bool = False,
           ) -> Callable[[Callable[[AwsCollector, str], list[_Record]]], Callable[[AwsCollector, str], list[_Record]]]:
     def register(func: Callable[[AwsCollector, str], list[_Record]]) -> Callable[[AwsCollector, str], list[_Record]]:
-        UNITS.add(name, _Unit(name, service, api, types, func, is_global))
+        UNITS.add(name, Unit(name, service, api, types, func, is_global))
         return func
 
     return register
@@ -148,24 +130,6 @@ def resource_types(services: Sequence[str] = ()) -> tuple[str, ...]:
         if not services or u.service in services:
             out.extend(t for t in u.types if t not in out)
     return tuple(out)
-
-
-def _plain(value: Any) -> Any:
-    """JSON-safe copy of an API answer: datetimes as ISO text, no ResponseMetadata."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items() if k != "ResponseMetadata"}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, (datetime, date)):
-        return value.isoformat()
-    if isinstance(value, bytes):
-        return value.decode("utf-8", errors="replace")
-    return value
-
-
-def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
 
 
 def _api_name(client: Any, service: str, operation: str) -> str:
@@ -194,24 +158,27 @@ def classify(exc: BaseException, timeout: float) -> tuple[str, str]:
         message = " ".join(str(error.get("Message") or "").split())[:240]
         attempts = exc.response.get("ResponseMetadata", {}).get("RetryAttempts", 0)
         text = f"{code}: {message}" if message else code
-        if code in ACCESS_DENIED:
-            return "access_denied", text
-        if code in REGION_UNAVAILABLE:
-            return "region_unavailable", text
-        if code in THROTTLED:
-            return "throttled", f"{text} (still throttled after {attempts + 1} attempts)"
-        return "error", text
+        if code in ACCESS_DENIED_CODES:
+            return ACCESS_DENIED, text
+        if code in REGION_UNAVAILABLE_CODES:
+            return REGION_UNAVAILABLE, text
+        if code in THROTTLED_CODES:
+            return THROTTLED, f"{text} (still throttled after {attempts + 1} attempts)"
+        return ERROR, text
     if isinstance(exc, (ReadTimeoutError, ConnectTimeoutError)):
-        return "timeout", f"no answer within {timeout:g}s ({type(exc).__name__})"
+        return TIMEOUT, f"no answer within {timeout:g}s ({type(exc).__name__})"
     if isinstance(exc, EndpointConnectionError):
-        return "region_unavailable", f"endpoint unreachable: {exc}"
+        return REGION_UNAVAILABLE, f"endpoint unreachable: {exc}"
     if isinstance(exc, NoCredentialsError):
-        return "access_denied", "no AWS credentials"
-    return "error", " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
+        return ACCESS_DENIED, "no AWS credentials"
+    return ERROR, " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
 
 
 class AwsCollector:
-    """Reads one account across regions; ``collect()`` returns a Collection. Thread-safe inside."""
+    """Reads one account across regions; ``collect()`` returns a Collection. Thread-safe inside.
+
+    Retries with backoff on throttling are botocore's (``retry_mode``); concurrency, the deadline, gaps and
+    the detail pool are the shared :class:`~scanner.collectors.calls.CallRunner`."""
 
     def __init__(self, options: AwsOptions) -> None:
         import boto3
@@ -239,15 +206,15 @@ class AwsCollector:
             connect_timeout=options.timeout, read_timeout=options.timeout,
             max_pool_connections=max(10, options.concurrency * 2), user_agent_extra="specdrift")
         self._clients: dict[tuple[str, str], Any] = {}
-        self._lock = threading.Lock()
-        self._slots = threading.BoundedSemaphore(max(1, options.concurrency))
-        self._details = ThreadPoolExecutor(max(1, options.concurrency), thread_name_prefix="specdrift-aws-detail")
-        self._gaps: list[Gap] = []
+        self.runner = CallRunner(PROVIDER, options.concurrency, Deadline(options.deadline))
+        self._lock = self.runner.lock
         self._instance_types: dict[tuple[str, str], Any] = {}
         self._parameters: dict[tuple[str, str, str], Any] = {}
         self._parameter_locks: dict[tuple[str, str, str], threading.Lock] = {}
-        self.stats: dict[str, Any] = {"calls": 0, "retries": 0, "concurrency": max(1, options.concurrency)}
-        self._operations: set[str] = set()
+
+    @property
+    def stats(self) -> dict[str, Any]:
+        return self.runner.stats
 
     # -- clients -------------------------------------------------------------------------------
     def client(self, service: str, region: str) -> Any:
@@ -265,31 +232,28 @@ class AwsCollector:
             return found
 
     def _count_call(self, model: Any = None, **_: Any) -> None:
-        api = f"{getattr(getattr(model, 'service_model', None), 'endpoint_prefix', '?')}:{getattr(model, 'name', '?')}"
-        with self._lock:
-            self.stats["calls"] += 1
-            self._operations.add(api)
+        prefix = getattr(getattr(model, "service_model", None), "endpoint_prefix", "?")
+        self.runner.counted(f"{prefix}:{getattr(model, 'name', '?')}")
 
     def _count_retries(self, parsed: Any = None, **_: Any) -> None:
         attempts = (parsed or {}).get("ResponseMetadata", {}).get("RetryAttempts", 0) if isinstance(parsed, dict) \
             else 0
-        if attempts:
-            with self._lock:
-                self.stats["retries"] += attempts
+        self.runner.retried(attempts)
 
     # -- calls ---------------------------------------------------------------------------------
     def call(self, service: str, region: str, operation: str, **params: Any) -> dict[str, Any]:
         """One call, inside a concurrency slot; failure raises CallFailed."""
         client = self.client(service, region)
+        api = _api_name(client, service, operation)
         try:
-            with self._slots:
+            with self.runner.slot(api):
                 answer: dict[str, Any] = getattr(client, operation)(**params)
                 return answer
-        except ReadOnlyViolation:
+        except (ReadOnlyViolation, CallFailed):
             raise
         except Exception as exc:
             code, reason = classify(exc, self.options.timeout)
-            raise CallFailed(_api_name(client, service, operation), code, reason, _raw_code(exc)) from None
+            raise CallFailed(api, code, reason, _raw_code(exc)) from None
 
     def pages(self, service: str, region: str, operation: str, key: str, **params: Any) -> Iterator[Any]:
         """Every item under ``key`` (dotted) across all pages; one slot per page request."""
@@ -303,9 +267,9 @@ class AwsCollector:
         iterator = iter(client.get_paginator(operation).paginate(PaginationConfig=config, **params))
         while True:
             try:
-                with self._slots:
+                with self.runner.slot(api):
                     page = next(iterator, None)
-            except ReadOnlyViolation:
+            except (ReadOnlyViolation, CallFailed):
                 raise
             except Exception as exc:
                 code, reason = classify(exc, self.options.timeout)
@@ -318,23 +282,15 @@ class AwsCollector:
                absent: dict[str, Any] | None = None, **params: Any) -> Any:
         """A second call that completes a resource: its answer, ``absent[code]`` when the API says the
         thing is not configured, or ``Unresolved`` (with a gap recorded) when it failed."""
-        try:
-            return self.call(service, region or self.regions[0], operation, **params)
-        except CallFailed as failed:
-            if absent is not None and failed.error_code in absent:
-                return absent[failed.error_code]
-            gap = self.note(service, failed, region, types)
-            return Unresolved(gap.api, gap.reason)
+        return self.runner.detail(lambda: self.call(service, region or self.regions[0], operation, **params),
+                                  service, region, types, absent)
 
     def note(self, service: str, failed: CallFailed, region: str | None, types: tuple[str, ...] = ()) -> Gap:
-        gap = Gap(PROVIDER, service, failed.api, failed.reason, region, types, failed.code)
-        with self._lock:
-            self._gaps.append(gap)
-        return gap
+        return self.runner.note(service, failed, region, types)
 
     def detail_map(self, func: Callable[[T], R], items: Iterable[T]) -> list[R]:
         """``func`` over ``items`` on the detail pool (calls inside still take a slot each)."""
-        return list(self._details.map(func, items))
+        return self.runner.detail_map(func, items)
 
     def instance_types(self, region: str, names: Iterable[str]) -> dict[str, Any]:
         """vCPU/memory of EC2 instance types (RDS classes minus ``db.``), cached; Unresolved when unreadable."""
@@ -389,29 +345,11 @@ class AwsCollector:
     def collect(self) -> Collection:
         started = time.perf_counter()
         collection = Collection(PROVIDER, regions=self.regions, services=self.services)
-        home = self.regions[0]
-        collection.account = self._account(home)
+        collection.account = self._account(self.regions[0])
         selected = [u for u in UNITS.values() if u.service in self.services]
-        records: list[_Record] = []
-        region_down: dict[str, Gap] = {}
-        with ThreadPoolExecutor(max(1, self.options.concurrency), thread_name_prefix="specdrift-aws") as pool:
-            for region, gap in zip(self.regions, pool.map(self._probe, self.regions), strict=True):
-                if gap is not None:
-                    region_down[region] = gap
-            jobs = [(u, r) for u in selected for r in ((home,) if u.is_global else self.regions)]
-            for result in pool.map(lambda job: self._run_unit(job[0], job[1], region_down), jobs):
-                records.extend(result)
-        self._details.shutdown(wait=True)
-        _link(records, self._gaps)
-        account = collection.account
-        for rec in records:
-            origin = Origin(account=account, region=rec.region, api=rec.api)
-            collection.resources.append(Resource(PROVIDER, rec.type, rec.address, origin,
-                                                 mask_fields(_plain(rec.attrs)), format=FORMAT, source="live"))
-        collection.gaps = list(self._gaps)
-        collection.duration_s = time.perf_counter() - started
-        collection.stats = dict(self.stats, operations=sorted(self._operations))
-        return collection
+        records = self.runner.run_units(self, selected, self.regions, self._probe)
+        _link(records, self.runner.gaps)
+        return self.runner.finish(collection, records, FORMAT, started)
 
     def _account(self, region: str) -> str | None:
         try:
@@ -430,24 +368,67 @@ class AwsCollector:
                            (), failed.code)
         return None
 
-    def _run_unit(self, u: _Unit, region: str, region_down: dict[str, Gap]) -> list[_Record]:
-        down = region_down.get(region) if not u.is_global else None
-        if down is not None:
-            with self._lock:
-                self._gaps.append(Gap(PROVIDER, u.service, u.api, down.reason, region, u.types, down.code))
-            return []
-        try:
-            return u.run(self, region)
-        except CallFailed as failed:
-            with self._lock:
-                self._gaps.append(Gap(PROVIDER, u.service, failed.api, failed.reason,
-                                      None if u.is_global else region, u.types, failed.code))
-            return []
-
 
 def collect(options: AwsOptions) -> Collection:
     """Read the account described by ``options`` (boto3 configuration plus these overrides)."""
     return AwsCollector(options).collect()
+
+
+@collector("aws")
+class Aws:
+    """The AWS source for ``specdrift collect aws`` and ``drift --aws``."""
+
+    name = PROVIDER
+    description = "read live state from AWS now"
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        group = parser.add_argument_group("AWS (credentials, default region and endpoints follow boto3's "
+                                          "configuration)")
+        group.add_argument("--profile", help="named profile from ~/.aws/config")
+        group.add_argument("--region", action="append", default=[], metavar="REGION",
+                           help="region to read (repeatable; default: the configured region)")
+        group.add_argument("--endpoint-url", metavar="URL",
+                           help="send every call to this endpoint (a proxy, a VPC endpoint, a local emulator)")
+        group.add_argument("--service", action="append", default=[], metavar="NAME",
+                           help=f"only these services (repeatable): {', '.join(SERVICES)}")
+        group.add_argument("--retry-mode", choices=("standard", "adaptive", "legacy"), default="standard",
+                           help="botocore retry mode; throttled calls back off and retry (default standard)")
+
+    def options(self, args: argparse.Namespace) -> AwsOptions:
+        return AwsOptions(profile=args.profile, regions=tuple(args.region), endpoint_url=args.endpoint_url,
+                          services=tuple(args.service), concurrency=max(1, args.concurrency),
+                          retry_mode=args.retry_mode, max_attempts=max(1, args.max_attempts), timeout=args.timeout,
+                          deadline=args.deadline)
+
+    def collect(self, options: AwsOptions) -> Collection:
+        return collect(options)
+
+    def resource_types(self) -> tuple[str, ...]:
+        return resource_types()
+
+    def provider_made(self, live: Sequence[Resource]) -> frozenset[str]:
+        """The default VPC and its parts, default security groups, main route tables and stacks (these are
+        the IaC's own records): AWS makes them, nobody declares them."""
+        default_vpcs = {str(r.attributes.get("VpcId")) for r in live
+                        if r.type == VPC and r.attributes.get("IsDefault") is True}
+        return frozenset(r.address for r in live if _aws_made(r, default_vpcs))
+
+
+def _aws_made(resource: Resource, default_vpcs: set[str]) -> bool:
+    attrs = resource.attributes
+    if resource.type == STACK:
+        return True
+    if attrs.get("IsDefault") is True or attrs.get("DefaultForAz") is True:
+        return True
+    if resource.type == SECURITY_GROUP and attrs.get("GroupName") == "default":
+        return True
+    if resource.type == ROUTE_TABLE:
+        return any(a.get("Main") for a in attrs.get("Associations") or [] if isinstance(a, Mapping)) \
+            or attrs.get("VpcId") in default_vpcs
+    if attrs.get("VpcId") in default_vpcs:
+        return True
+    return resource.type == INTERNET_GATEWAY and any(
+        a.get("VpcId") in default_vpcs for a in attrs.get("Attachments") or [] if isinstance(a, Mapping))
 
 
 def _dig(answer: Any, key: str) -> list[Any]:

@@ -1,7 +1,9 @@
-"""Fixes in both directions: make the cloud match (an AWS CLI call), or make the IaC match (a snippet).
+"""Fixes in both directions: make the cloud match (a CLI call), or make the IaC match (a snippet).
 
-Both come from the mapping tables, through ``scanner.mappings.remediation``: CLI templates from the ``cli:``
-section of ``scanner/mappings/aws_live.yaml``, IaC snippets from the facts' native paths.
+Both come from the mapping tables: CLI templates from the ``cli:`` section of the provider's live table
+(``scanner/mappings/<provider>_live.yaml``, rendered by ``scanner.mappings.remediation.cli_fix``), IaC snippets
+from the facts' native paths, and the fixes of a whole missing or unmanaged resource (re-deploy, import,
+delete) from the table's ``identity.drift_fixes``.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from scanner.mappings import fact_spec
-from scanner.mappings.identity import cli_id
+from scanner.mappings.identity import cli_id, declaring_type, provider_identity
 from scanner.mappings.remediation import cli_fix, render
 from scanner.model import Resource
 
@@ -20,16 +22,20 @@ CLOUD, IAC = "cloud", "iac"
 @dataclass(frozen=True)
 class Fix:
     direction: str  # cloud | iac
-    format: str  # aws-cli | cloudformation | terraform | text
+    format: str  # aws-cli | cloudformation | terraform | shell | text
     snippet: str
     description: str
     fact: str | None = None
 
 
 def cloud_fix(live: Resource, fact: str, value: Any) -> Fix | None:
-    """The AWS CLI call that sets ``fact`` to ``value`` on the live resource; None when the table has none."""
+    """The CLI call that sets ``fact`` to ``value`` on the live resource; None when the table has none."""
     snippet = cli_fix(live, fact, value, cli_id(live))
-    return None if snippet is None else Fix(CLOUD, "aws-cli", snippet, f"set {fact} on the live resource", fact)
+    if snippet is None:
+        return None
+    table = provider_identity(live.provider)
+    fmt = table.cli_format if table is not None else f"{live.provider}-cli"
+    return Fix(CLOUD, fmt, snippet, f"set {fact} on the live resource", fact)
 
 
 def iac_fix(declared: Resource, fact: str, value: Any) -> Fix | None:
@@ -44,29 +50,32 @@ def iac_fix(declared: Resource, fact: str, value: Any) -> Fix | None:
     return Fix(IAC, rendered.format, rendered.snippet, rendered.description, fact)
 
 
-def missing_fixes(declared: Resource, stack: str | None) -> list[Fix]:
+def _table_fix(direction: str, kind: str, provider: str, declared_format: str | None,
+               values: dict[str, str]) -> Fix | None:
+    table = provider_identity(provider)
+    entry = table.drift_fix(kind, declared_format) if table is not None else None
+    if entry is None:
+        return None
+    command = entry.command
+    for key, text in values.items():
+        command = command.replace("{" + key + "}", text)
+    return Fix(direction, entry.format, command, entry.description)
+
+
+def missing_fixes(declared: Resource, stack: str | None, provider: str | None = None) -> list[Fix]:
+    """Create it again from the IaC, or stop declaring it (``identity.drift_fixes``: missing, forget)."""
     where = f"{declared.origin.file}:{declared.origin.line}" if declared.origin.file else declared.address
-    if declared.format == "terraform":
-        cloud = Fix(CLOUD, "shell", f"terraform apply -target={declared.address}",
-                    "create it again from the IaC")
-    else:
-        template = declared.origin.file or "TEMPLATE"
-        cloud = Fix(CLOUD, "shell", f"aws cloudformation deploy --template-file {template} --stack-name "
-                                    f"{stack or 'STACK'}", "create it again from the IaC (an update re-creates it)")
-    return [cloud, Fix(IAC, "text", f"remove {declared.address} ({where})", "or stop declaring it, if it is gone "
-                                                                              "on purpose")]
+    values = {"address": declared.address, "file": declared.origin.file or "TEMPLATE", "where": where,
+              "stack": stack or "STACK"}
+    found = (_table_fix(CLOUD, "missing", provider or declared.provider, declared.format, values),
+             _table_fix(IAC, "forget", provider or declared.provider, declared.format, values))
+    return [f for f in found if f is not None]
 
 
 def unmanaged_fixes(live: Resource, iac_format: str | None) -> list[Fix]:
-    identifier = cli_id(live)
-    cloud = Fix(CLOUD, "text", f"delete {live.type} {identifier} if nobody needs it",
-                "it runs outside the IaC: nothing reviews or recreates it")
-    if iac_format == "terraform":
-        from scanner.mappings.identity import IDENTITIES
-
-        tf_type = (IDENTITIES[live.type].terraform_types or ("TYPE",))[0]
-        iac = Fix(IAC, "shell", f"terraform import {tf_type}.NAME {identifier}", "adopt it: declare it, then import")
-    else:
-        iac = Fix(IAC, "text", f"declare it as {live.type} and import it into the stack (resource import, "
-                               f"identifier {identifier})", "adopt it into CloudFormation")
-    return [cloud, iac]
+    """Delete it, or adopt it into the IaC (``identity.drift_fixes``: delete, adopt)."""
+    values = {"type": live.type, "id": cli_id(live),
+              "declared_type": declaring_type(live.type, iac_format) or "TYPE"}
+    found = (_table_fix(CLOUD, "delete", live.provider, iac_format, values),
+             _table_fix(IAC, "adopt", live.provider, iac_format, values))
+    return [f for f in found if f is not None]

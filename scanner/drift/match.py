@@ -1,9 +1,13 @@
 """Pair declared resources with live ones; what is left over is missing (declared) or unmanaged (live).
 
-Evidence, strongest first: a Terraform state ID; the CloudFormation stack's own record of which
-physical resource a logical ID became; the ``aws:cloudformation:logical-id`` tag; the name the IaC
-gives the resource; its ``Name`` tag. Each live resource pairs at most once, and only a unique
+Evidence, strongest first: a Terraform state ID; the deployment's own record of which physical resource a
+logical ID became (a CloudFormation stack); the logical-ID tag the deployment puts on what it creates; the
+name the IaC gives the resource; its name tag. Each live resource pairs at most once, and only a unique
 candidate counts: two equally good candidates leave the declaration unpaired, saying why.
+
+What counts as evidence is each provider's table (``identity:`` of ``scanner/mappings/<provider>_live.yaml``,
+read through ``scanner.mappings.identity``); what the provider makes by itself (a default network) its
+collector says (``Collector.provider_made``). Nothing here names a provider.
 """
 
 from __future__ import annotations
@@ -29,15 +33,16 @@ class Pair:
     live: Resource | None = None
     matched_by: str = ""
     note: str = ""
-    stack: str | None = None  # the CloudFormation stack a declaration was deployed as, when known
+    stack: str | None = None  # the deployment (CloudFormation stack) a declaration was deployed as, when known
 
 
 @dataclass
 class MatchOptions:
-    stacks: Sequence[str] = ()  # CloudFormation stacks the templates were deployed as (default: inferred)
+    stacks: Sequence[str] = ()  # deployments (CloudFormation stacks) the templates were deployed as (default: inferred)
     tf_state: Mapping[str, set[str]] = field(default_factory=dict)  # address -> IDs (scanner.drift.tfstate)
     unmanaged: str = "declared-types"  # declared-types | all | none
     regions: Sequence[str] = ()
+    provider: str | None = None  # the live side's provider (default: those of the live resources and gaps)
 
 
 @dataclass
@@ -45,28 +50,39 @@ class _Stack:
     name: str
     region: str | None
     resources: dict[str, tuple[str, str]]  # logical ID -> (type, physical ID)
+    spec: ident.Deployment
 
 
-def _stacks(live: Iterable[Resource]) -> list[_Stack]:
+def _providers(live: Sequence[Resource], gaps: Sequence[Gap], options: MatchOptions) -> list[ident.ProviderIdentity]:
+    names = [options.provider] if options.provider else sorted({r.provider for r in live} | {g.provider for g in gaps})
+    if not names:  # nothing seen to say which: every provider a table describes
+        names = sorted(ident.providers())
+    return [p for name in names if (p := ident.provider_identity(name)) is not None]
+
+
+def _stacks(live: Iterable[Resource], providers: Sequence[ident.ProviderIdentity]) -> list[_Stack]:
+    specs = {p.deployment.type: p.deployment for p in providers if p.deployment is not None}
     out = []
     for r in live:
-        if r.type != ident.STACK_TYPE or not isinstance(r.attributes.get("StackResources"), list):
+        spec = specs.get(r.type)
+        if spec is None or not isinstance(r.attributes.get(spec.resources), list):
             continue
-        resources = {str(s.get("LogicalResourceId")): (str(s.get("ResourceType")), str(s.get("PhysicalResourceId")))
-                     for s in r.attributes["StackResources"] if isinstance(s, Mapping)}
-        out.append(_Stack(str(r.attributes.get("StackName", r.address)), r.origin.region, resources))
+        resources = {str(s.get(spec.logical_id)): (str(s.get(spec.resource_type)), str(s.get(spec.physical_id)))
+                     for s in r.attributes[spec.resources] if isinstance(s, Mapping)}
+        out.append(_Stack(str(r.attributes.get(spec.name, r.address)), r.origin.region, resources, spec))
     return out
 
 
 def _choose_stacks(declared: Sequence[Resource], stacks: list[_Stack], wanted: Sequence[str]) -> tuple[list[_Stack],
                                                                                                       str]:
-    """The stacks a set of CloudFormation declarations was deployed as: named, or the best-scoring one."""
+    """The deployments a set of declarations was deployed as: named, or the best-scoring one."""
     if wanted:
         return [s for s in stacks if s.name in wanted], ""
-    cfn = [(d.address, d.type) for d in declared if d.format == "cloudformation"]
-    if not cfn:
+    formats = {s.spec.declared_format for s in stacks}
+    recorded = [(d.address, d.type) for d in declared if d.format in formats]
+    if not recorded:
         return [], ""
-    scores = Counter({s.name: sum(1 for logical, rtype in cfn if s.resources.get(logical, ("",))[0] == rtype)
+    scores = Counter({s.name: sum(1 for logical, rtype in recorded if s.resources.get(logical, ("",))[0] == rtype)
                       for s in stacks})
     best = max(scores.values(), default=0)
     if best == 0:
@@ -85,12 +101,16 @@ class _Index:
         for r in live:
             for key in ident.identifiers(r):
                 self.by_id[(r.type, key)].append(r)
+            table = ident.provider_identity(r.provider)
+            if table is None:
+                continue
             tags = ident.tags(r)
-            if tags.get(ident.LOGICAL_ID_TAG):
-                self.by_logical[(r.type, str(tags[ident.LOGICAL_ID_TAG]))].append(
-                    (tags.get(ident.STACK_NAME_TAG), r))
-            if tags.get("Name"):
-                self.by_name_tag[(r.type, str(tags["Name"]))].append(r)
+            spec = table.deployment
+            if spec is not None and spec.logical_id_tag and tags.get(spec.logical_id_tag):
+                self.by_logical[(r.type, str(tags[spec.logical_id_tag]))].append(
+                    (tags.get(spec.name_tag) if spec.name_tag else None, r))
+            if table.name_tag and tags.get(table.name_tag):
+                self.by_name_tag[(r.type, str(tags[table.name_tag]))].append(r)
         self.taken: set[int] = set()
 
     def free(self, candidates: Iterable[Resource]) -> list[Resource]:
@@ -102,20 +122,22 @@ def match(declared: Sequence[Resource], live: Sequence[Resource], gaps: Sequence
           options: MatchOptions | None = None) -> list[Pair]:
     """Pairs for every comparable declared resource and every live resource in scope."""
     options = options or MatchOptions()
+    providers = _providers(live, gaps, options)
     index = _Index(live)
-    stacks = _stacks(live)
+    stacks = _stacks(live, providers)
     chosen, ambiguity = _choose_stacks(declared, stacks, options.stacks)
     chosen_names = {s.name for s in chosen}
     pairs: list[Pair] = []
-    comparable = [(d, t) for d in declared if d.provider == "aws" and (t := ident.live_type(d))]
+    comparable = [(d, t) for d in declared for p in providers if (t := ident.live_type(d, p.provider))]
     for decl, rtype in comparable:
-        for pair in _pair_one(decl, rtype, index, chosen, options, ambiguity, gaps):
-            if decl.format == "cloudformation" and len(chosen) == 1:
-                pair.stack = chosen[0].name
+        recorded_as = [s for s in chosen if s.spec.declared_format == decl.format]
+        for pair in _pair_one(decl, rtype, index, recorded_as, options, ambiguity, gaps):
+            if len(recorded_as) == 1:
+                pair.stack = recorded_as[0].name
             pairs.append(pair)
     if options.unmanaged != "none" and declared:
         in_scope = {t for _, t in comparable} if options.unmanaged == "declared-types" else None
-        pairs.extend(_unmanaged(live, index, stacks, chosen_names, in_scope))
+        pairs.extend(_unmanaged(live, index, stacks, chosen_names, in_scope, providers))
     return pairs
 
 
@@ -134,7 +156,9 @@ def _pair_one(decl: Resource, rtype: str, index: _Index, chosen: list[_Stack], o
             return found
         if instances:
             notes.append("the Terraform state records it, but no live resource has its ID")
-    if decl.format == "cloudformation":
+    table = ident.provider_identity(decl.provider)
+    spec = table.deployment if table is not None else None
+    if spec is not None and decl.format == spec.declared_format:
         for stack in chosen:
             entry = stack.resources.get(decl.address)
             if entry is None or entry[0] != rtype:
@@ -147,7 +171,7 @@ def _pair_one(decl: Resource, rtype: str, index: _Index, chosen: list[_Stack], o
                   if not chosen or stack_name is None or stack_name in {s.name for s in chosen}]
         candidates = index.free(tagged)
         if len(candidates) == 1 and not ambiguity:
-            return [_take(index, decl, rtype, candidates[0], f"tag {ident.LOGICAL_ID_TAG}={decl.address}")]
+            return [_take(index, decl, rtype, candidates[0], f"tag {spec.logical_id_tag}={decl.address}")]
         if len(candidates) > 1:
             notes.append(f"{len(candidates)} live resources carry logical ID {decl.address}: pass --stack")
         elif not candidates and not notes:
@@ -157,11 +181,12 @@ def _pair_one(decl: Resource, rtype: str, index: _Index, chosen: list[_Stack], o
         candidates = index.free(index.by_id.get((rtype, name.casefold()), ()))
         if len(candidates) == 1:
             return [_take(index, decl, rtype, candidates[0], f"name {name}")]
-    name_tag = ident.tags(decl).get("Name")
+    name_key = table.name_tag if table is not None else None
+    name_tag = ident.tags(decl).get(name_key) if name_key else None
     if isinstance(name_tag, str) and name_tag:
         candidates = index.free(index.by_name_tag.get((rtype, name_tag), ()))
         if len(candidates) == 1:
-            return [_take(index, decl, rtype, candidates[0], f"tag Name={name_tag}")]
+            return [_take(index, decl, rtype, candidates[0], f"tag {name_key}={name_tag}")]
         if len(candidates) > 1:
             notes.append(f"{len(candidates)} live resources are named {name_tag}")
     if ambiguity:
@@ -178,19 +203,26 @@ def _take(index: _Index, decl: Resource, rtype: str, found: Resource, how: str) 
 
 
 def _unmanaged(live: Sequence[Resource], index: _Index, stacks: list[_Stack], chosen: set[str],
-               in_scope: set[str] | None) -> list[Pair]:
-    default_vpcs = {str(r.attributes.get("VpcId")) for r in live
-                    if r.type == "AWS::EC2::VPC" and r.attributes.get("IsDefault") is True}
-    # Physical IDs other stacks own: managed by IaC, just not by the IaC scanned here.
+               in_scope: set[str] | None, providers: Sequence[ident.ProviderIdentity]) -> list[Pair]:
+    from scanner.collectors import COLLECTORS
+
+    made: set[str] = set()
+    for table in providers:
+        plugin = COLLECTORS.get(table.provider)
+        if plugin is not None:
+            made |= plugin.provider_made([r for r in live if r.provider == table.provider])
+    # Physical IDs other deployments own: managed by IaC, just not by the IaC scanned here.
     elsewhere = {(rtype, physical.casefold()): s.name for s in stacks if s.name not in chosen
                  for rtype, physical in s.resources.values()}
     out = []
     for r in live:
-        if id(r) in index.taken or r.type not in ident.IDENTITIES or ident.aws_default(r, default_vpcs):
+        if id(r) in index.taken or r.type not in ident.IDENTITIES or r.address in made:
             continue
         if in_scope is not None and r.type not in in_scope:
             continue
-        stack_tag = ident.tags(r).get(ident.STACK_NAME_TAG)
+        own = ident.provider_identity(r.provider)
+        spec = own.deployment if own is not None else None
+        stack_tag = ident.tags(r).get(spec.name_tag) if spec is not None and spec.name_tag else None
         if stack_tag and stack_tag not in chosen:
             continue
         if any((r.type, key) in elsewhere for key in ident.identifiers(r)):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any
 
@@ -17,6 +17,7 @@ from scanner.drift.fixes import IAC, Fix, cloud_fix, iac_fix, missing_fixes, unm
 from scanner.drift.match import MATCHED, MISSING, UNMANAGED, MatchOptions, Pair, match
 from scanner.loaders.base import ParseError
 from scanner.mappings import mapping_for_type, normalize
+from scanner.mappings.identity import provider_identity
 from scanner.model import Finding, Resource, Severity, Status
 from scanner.policy.engine import Engine
 from scanner.policy.pack import Policy
@@ -42,6 +43,7 @@ class RequirementRow:
     required: Any
     declared: Side | None = None
     live: Side | None = None
+    findings: tuple[Finding, ...] = ()  # the policy's verdicts on each side, as a scan would report them
 
     def violates(self) -> bool:
         return any(s is not None and s.verdict == Status.VIOLATES.value for s in (self.declared, self.live))
@@ -103,12 +105,15 @@ def _kinds(rtype: str, fmt: str) -> frozenset[str]:
 
 class _Builder:
     def __init__(self, policies: Sequence[Policy], declared: Sequence[Resource], live: Sequence[Resource],
-                 stack: str | None) -> None:
+                 stack: str | None, provider: str) -> None:
         self.engine = Engine(policies)
         self.declared_all = tuple(declared)
         self.live_all = tuple(live)
         self.stack = stack
-        self.iac_format = next((d.format for d in declared if d.provider == "aws"), None)
+        self.provider = provider
+        self.iac_format = next((d.format for d in declared if d.provider == provider), None)
+        table = provider_identity(provider)
+        self.live_format = table.format if table is not None else f"{provider}-api"
 
     def item(self, pair: Pair) -> Item:
         item = Item(pair)
@@ -134,7 +139,8 @@ class _Builder:
             live_side = _side(live)
             if pair.live is None and pair.status not in (MISSING,):
                 live_side = Side(None, Status.UNKNOWN.value, pair.note)
-            rows.append(RequirementRow(policy, shown.fact, shown.expected, _side(declared), live_side))
+            rows.append(RequirementRow(policy, shown.fact, shown.expected, _side(declared), live_side,
+                                       tuple(f for f in (declared, live) if f is not None)))
         return rows
 
     def _target(self, policy: Policy, resource: Resource | None) -> Any:
@@ -198,7 +204,7 @@ class _Builder:
                 if key in seen or rtype in covered:
                     continue
                 seen.add(key)
-                kinds = _kinds(rtype, "aws-api")
+                kinds = _kinds(rtype, self.live_format)
                 policies = [p for p in self.engine.policies if p.kinds & kinds]
                 if not policies:
                     continue
@@ -216,13 +222,15 @@ def _address(pair: Pair) -> str:
 
 def build(declared: Sequence[Resource], collection: Collection, policies: Sequence[Policy],
           options: MatchOptions | None = None, files: dict[str, str] | None = None,
-          parse_errors: Sequence[ParseError] = (), live_source: str = "aws") -> DriftReport:
+          parse_errors: Sequence[ParseError] = (), live_source: str | None = None) -> DriftReport:
     """The drift report for declared resources (already normalized) against one live collection."""
     started = datetime.now(timezone.utc)
     t0 = time.perf_counter()
     options = options or MatchOptions(regions=collection.regions)
+    if options.provider is None:
+        options = replace(options, provider=collection.provider)
     live = [normalize(r) for r in collection.resources]
-    builder = _Builder(policies, declared, live, options.stacks[0] if options.stacks else None)
+    builder = _Builder(policies, declared, live, options.stacks[0] if options.stacks else None, collection.provider)
     if declared:
         pairs = match(declared, live, collection.gaps, options)
     else:  # no IaC: judge what runs, without a drift verdict
@@ -233,5 +241,5 @@ def build(declared: Sequence[Resource], collection: Collection, policies: Sequen
     order = {CHANGED: 0, MISSING: 1, UNMANAGED: 2, UNKNOWN: 3, IN_SYNC: 4, LIVE_ONLY: 5}
     items.sort(key=lambda i: (order.get(i.status, 9), i.pair.type, _address(i.pair)))
     return DriftReport(items, list(collection.gaps), list(policies), dict(files or {}), list(parse_errors),
-                       live_source, collection.account, collection.regions, collection.collected_at, started,
-                       time.perf_counter() - t0)
+                       live_source or collection.provider, collection.account, collection.regions,
+                       collection.collected_at, started, time.perf_counter() - t0)

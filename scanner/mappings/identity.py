@@ -1,107 +1,206 @@
-"""How a live AWS resource is named, and how the IaC names the same thing.
+"""How a live resource is named, and how the IaC names the same thing: per provider, as data.
 
-Per CloudFormation type: the live attributes that identify it (id, name, ARN: what a stack's
-PhysicalResourceId or a Terraform state ``id`` holds), the one the AWS CLI takes, the property
-(CloudFormation) or argument (Terraform) that sets its name, and the Terraform types it has.
+Each live table (``<provider>_live.yaml``) has an ``identity:`` section, read here (Cloud Custodian keeps the
+same knowledge in each resource type's ``TypeInfo``):
+
+- per live type: the attributes that identify it (``keys``: id, name, ARN or selfLink, what a deployment's
+  physical ID or a Terraform state ``id`` holds), the one its CLI takes (``cli``), per declared format the
+  attribute that writes its name literally (``names``) and the types that declare it (``declared``);
+- for the provider: the format of its live resources, the format of its ``cli:`` fixes, where its tags are
+  and which tag names a resource, the IaC's own deployment record when the provider has one (CloudFormation
+  stacks), and the fixes drift offers for a missing or unmanaged resource (``drift_fixes``).
+
+The drift engine asks these functions, never a provider's name: a new cloud is a new table.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
+from scanner.mappings import documents
 from scanner.model import Resource
 
 
 @dataclass(frozen=True)
 class Identity:
+    """How one live type is named and declared."""
+
+    provider: str
+    live_type: str
     live_keys: tuple[str, ...]
     cli_key: str
-    cloudformation: tuple[str, ...] = ()
-    terraform: tuple[str, ...] = ()
-    terraform_types: tuple[str, ...] = ()
+    names: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # declared format -> name attributes
+    declared: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # declared format -> declaring types
+
+    @property
+    def terraform_types(self) -> tuple[str, ...]:
+        return self.declared.get("terraform", ())
 
 
-IDENTITIES: Mapping[str, Identity] = {
-    "AWS::EC2::VPC": Identity(("VpcId",), "VpcId", terraform_types=("aws_vpc",)),
-    "AWS::EC2::Subnet": Identity(("SubnetId", "SubnetArn"), "SubnetId", terraform_types=("aws_subnet",)),
-    "AWS::EC2::RouteTable": Identity(("RouteTableId",), "RouteTableId", terraform_types=("aws_route_table",)),
-    "AWS::EC2::NatGateway": Identity(("NatGatewayId",), "NatGatewayId", terraform_types=("aws_nat_gateway",)),
-    "AWS::EC2::InternetGateway": Identity(("InternetGatewayId",), "InternetGatewayId",
-                                          terraform_types=("aws_internet_gateway",)),
-    "AWS::EC2::SecurityGroup": Identity(("GroupId", "SecurityGroupArn"), "GroupId", ("GroupName",), ("name",),
-                                        ("aws_security_group",)),
-    "AWS::EC2::Instance": Identity(("InstanceId",), "InstanceId", terraform_types=("aws_instance",)),
-    # DNSName too: a CDN names its load balancer origin by it.
-    "AWS::ElasticLoadBalancingV2::LoadBalancer": Identity(("LoadBalancerArn", "LoadBalancerName", "DNSName"),
-                                                          "LoadBalancerArn",
-                                                          ("Name",), ("name",), ("aws_lb", "aws_alb")),
-    "AWS::ElasticLoadBalancingV2::Listener": Identity(("ListenerArn",), "ListenerArn",
-                                                      terraform_types=("aws_lb_listener", "aws_alb_listener")),
-    "AWS::ECS::Cluster": Identity(("clusterArn", "clusterName"), "clusterName", ("ClusterName",), ("name",),
-                                  ("aws_ecs_cluster",)),
-    "AWS::ECS::Service": Identity(("serviceArn", "serviceName"), "serviceName", ("ServiceName",), ("name",),
-                                  ("aws_ecs_service",)),
-    "AWS::ECS::TaskDefinition": Identity(("taskDefinitionArn",), "taskDefinitionArn",
-                                         terraform_types=("aws_ecs_task_definition",)),
-    "AWS::RDS::DBCluster": Identity(("DBClusterIdentifier", "DBClusterArn", "DbClusterResourceId"),
-                                    "DBClusterIdentifier", ("DBClusterIdentifier",), ("cluster_identifier",),
-                                    ("aws_rds_cluster",)),
-    "AWS::RDS::DBInstance": Identity(("DBInstanceIdentifier", "DBInstanceArn", "DbiResourceId"),
-                                     "DBInstanceIdentifier", ("DBInstanceIdentifier",), ("identifier",),
-                                     ("aws_db_instance", "aws_rds_cluster_instance")),
-    "AWS::ElastiCache::ReplicationGroup": Identity(("ReplicationGroupId", "ARN"), "ReplicationGroupId",
-                                                   ("ReplicationGroupId",), ("replication_group_id",),
-                                                   ("aws_elasticache_replication_group",)),
-    "AWS::S3::Bucket": Identity(("Name",), "Name", ("BucketName",), ("bucket",), ("aws_s3_bucket",)),
-    "AWS::CloudFront::Distribution": Identity(("Id", "ARN"), "Id",
-                                              terraform_types=("aws_cloudfront_distribution",)),
-}
+@dataclass(frozen=True)
+class Deployment:
+    """A live resource in which the IaC tool records which declared resource became which live one (a
+    CloudFormation stack), and the tags it puts on what it creates."""
+
+    type: str
+    declared_format: str
+    name: str
+    resources: str
+    logical_id: str
+    resource_type: str
+    physical_id: str
+    logical_id_tag: str = ""
+    name_tag: str = ""
+
+
+@dataclass(frozen=True)
+class DriftFix:
+    format: str
+    command: str
+    description: str
+
+
+@dataclass(frozen=True)
+class ProviderIdentity:
+    provider: str
+    format: str  # of its live resources
+    cli_format: str  # of its ``cli:`` fixes
+    tag_keys: tuple[str, ...]
+    name_tag: str | None
+    deployment: Deployment | None
+    drift_fixes: Mapping[str, Mapping[str, DriftFix]]  # kind (missing, forget, delete, adopt) -> format -> fix
+    types: Mapping[str, Identity]
+
+    def drift_fix(self, kind: str, declared_format: str | None) -> DriftFix | None:
+        """The ``kind`` fix for a declaration of ``declared_format`` (its own entry, else ``*``)."""
+        entries = self.drift_fixes.get(kind, {})
+        return entries.get(declared_format or "*") or entries.get("*")
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    return tuple(str(v) for v in value or ())
+
+
+def _provider(section: Mapping[str, Any]) -> ProviderIdentity:
+    name = str(section["provider"])
+    types = {str(rtype): Identity(name, str(rtype), _strings(entry.get("keys")), str(entry.get("cli") or ""),
+                                  {str(f): _strings(v) for f, v in (entry.get("names") or {}).items()},
+                                  {str(f): _strings(v) for f, v in (entry.get("declared") or {}).items()})
+             for rtype, entry in (section.get("types") or {}).items()}
+    raw = section.get("deployment")
+    deployment = Deployment(**{k: str(v) for k, v in raw.items()}) if raw else None
+    fixes = {str(kind): {str(fmt): DriftFix(str(e["format"]), str(e["command"]), str(e.get("description", "")))
+                         for fmt, e in (by_format or {}).items()}
+             for kind, by_format in (section.get("drift_fixes") or {}).items()}
+    return ProviderIdentity(name, str(section.get("format") or f"{name}-api"),
+                            str(section.get("cli_format") or f"{name}-cli"),
+                            _strings(section.get("tags")) or ("tags",), section.get("name_tag"), deployment, fixes,
+                            types)
+
+
+@cache
+def providers() -> Mapping[str, ProviderIdentity]:
+    """Provider name -> its identity section, from every table that has one (a provider once only)."""
+    out: dict[str, ProviderIdentity] = {}
+    for data in documents():
+        section = data.get("identity")
+        if section:
+            found = _provider(section)
+            if found.provider in out:
+                raise ValueError(f"two mapping tables declare the identity of provider {found.provider!r}")
+            out[found.provider] = found
+    return out
+
+
+@cache
+def _by_type() -> dict[str, Identity]:
+    return {rtype: ident for p in providers().values() for rtype, ident in p.types.items()}
+
+
+@cache
+def _declared_to_live() -> dict[tuple[str, str, str], str]:
+    """(provider, declared format, declared type) -> live type."""
+    return {(ident.provider, fmt, declared): ident.live_type for ident in _by_type().values()
+            for fmt, types in ident.declared.items() for declared in types}
+
+
+class _Identities(Mapping[str, Identity]):
+    """Live type -> Identity across providers, read from the tables when first asked."""
+
+    def __getitem__(self, rtype: str) -> Identity:
+        return _by_type()[rtype]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_by_type())
+
+    def __len__(self) -> int:
+        return len(_by_type())
+
+
+IDENTITIES: Mapping[str, Identity] = _Identities()
+# AWS's deployment record (aws_live.yaml ``identity.deployment.type``): resources of it are records, not
+# infrastructure; named here for the tests that leave it out of the types they check.
 STACK_TYPE = "AWS::CloudFormation::Stack"
-LOGICAL_ID_TAG = "aws:cloudformation:logical-id"
-STACK_NAME_TAG = "aws:cloudformation:stack-name"
-TERRAFORM_TO_LIVE: Mapping[str, str] = {tf: live for live, ident in IDENTITIES.items()
-                                        for tf in ident.terraform_types}
 
 
-def live_type(declared: Resource) -> str | None:
-    """The live (CloudFormation) type name of a declared resource, or None when it is not collected."""
-    if declared.type in IDENTITIES:
-        return declared.type
-    return TERRAFORM_TO_LIVE.get(declared.type)
+def provider_identity(provider: str) -> ProviderIdentity | None:
+    return providers().get(provider)
+
+
+def live_type(declared: Resource, provider: str | None = None) -> str | None:
+    """The live type a declared resource is collected as (of ``provider``'s types, when given), or None when
+    no collector produces it."""
+    found = _by_type().get(declared.type)
+    if found is not None and found.provider == declared.provider:
+        return declared.type if provider in (None, found.provider) else None
+    if provider is not None and provider != declared.provider:
+        return None
+    return _declared_to_live().get((declared.provider, declared.format, declared.type))
 
 
 def identifiers(resource: Resource) -> set[str]:
     """Every name the live resource answers to (case-folded: RDS and S3 names are lower case anyway)."""
-    ident = IDENTITIES.get(resource.type)
-    keys: Iterable[str] = ident.live_keys if ident else ()
+    ident = _by_type().get(resource.type)
+    keys = ident.live_keys if ident else ()
     found = {str(resource.attributes.get(k)).casefold() for k in keys if resource.attributes.get(k)}
     return found | {resource.address.casefold()}
 
 
 def cli_id(resource: Resource) -> str:
-    ident = IDENTITIES.get(resource.type)
-    value = resource.attributes.get(ident.cli_key) if ident else None
+    """The identifier the provider's CLI takes for the live resource (its address when the table names none)."""
+    ident = _by_type().get(resource.type)
+    value = resource.attributes.get(ident.cli_key) if ident and ident.cli_key else None
     return str(value) if value else resource.address
 
 
 def declared_name(declared: Resource) -> str | None:
     """The name the IaC gives the resource (DBClusterIdentifier, bucket, ...), when written literally."""
-    ident = IDENTITIES.get(live_type(declared) or "")
+    ident = _by_type().get(live_type(declared) or "")
     if ident is None:
         return None
-    keys = ident.terraform if declared.format == "terraform" else ident.cloudformation
-    for key in keys:
+    for key in ident.names.get(declared.format, ()):
         value = declared.attributes.get(key)
         if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value):
             return str(value)
     return None
 
 
+def declaring_type(live_type_name: str, declared_format: str | None) -> str | None:
+    """The first type that declares ``live_type_name`` in ``declared_format`` (None when the table has none)."""
+    ident = _by_type().get(live_type_name)
+    types = ident.declared.get(declared_format or "", ()) if ident else ()
+    return types[0] if types else None
+
+
 def tags(resource: Resource) -> dict[str, Any]:
-    """Tags of a live resource or a CloudFormation/Terraform declaration, ``aws:`` tags included."""
-    raw = resource.attributes.get("Tags", resource.attributes.get("TagList", resource.attributes.get("tags")))
+    """Tags (labels) of a live resource or a declaration, provider tags (``aws:...``) included: a mapping, or
+    a ``[{Key, Value}]`` list, under the attribute the provider's table names."""
+    table = providers().get(resource.provider)
+    keys = table.tag_keys if table else ("Tags", "TagList", "tags", "labels")
+    raw = next((resource.attributes[k] for k in keys if k in resource.attributes), None)
     if isinstance(raw, Mapping):
         return dict(raw)
     out: dict[str, Any] = {}
@@ -111,22 +210,3 @@ def tags(resource: Resource) -> dict[str, Any]:
             if key is not None:
                 out[str(key)] = tag.get("Value", tag.get("value"))
     return out
-
-
-def aws_default(resource: Resource, default_vpcs: set[str]) -> bool:
-    """Resources AWS makes by itself (default VPC and its parts, default groups, main route tables):
-    nobody declares them, so they are never reported unmanaged."""
-    attrs = resource.attributes
-    if resource.type == STACK_TYPE:
-        return True
-    if attrs.get("IsDefault") is True or attrs.get("DefaultForAz") is True:
-        return True
-    if resource.type == "AWS::EC2::SecurityGroup" and attrs.get("GroupName") == "default":
-        return True
-    if resource.type == "AWS::EC2::RouteTable":
-        return any(a.get("Main") for a in attrs.get("Associations") or [] if isinstance(a, Mapping)) \
-            or attrs.get("VpcId") in default_vpcs
-    if attrs.get("VpcId") in default_vpcs:
-        return True
-    return resource.type == "AWS::EC2::InternetGateway" and any(
-        a.get("VpcId") in default_vpcs for a in attrs.get("Attachments") or [] if isinstance(a, Mapping))

@@ -1,0 +1,74 @@
+"""Drift findings go through the reporters and honour the baseline, as scan findings do."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from scanner.collectors.collection import Collection
+from scanner.collectors.snapshot import dumps
+from scanner.drift.findings import DRIFT_POLICY, drift_findings
+from scanner.drift.report import build
+from scanner.mappings import load_paths
+from scanner.model import Finding, Origin, Resource, Status
+from scanner.policy.pack import load_policies
+from tests.conftest import run_cli
+
+REGION = "eu-west-1"
+TEMPLATE = """Resources:
+  Db:
+    Type: AWS::RDS::DBCluster
+    Properties:
+      DBClusterIdentifier: orders-db
+      Engine: aurora-postgresql
+      BackupRetentionPeriod: 30
+"""
+
+
+def _snapshot(tmp_path: Path, retention: int = 3) -> Path:
+    arn = f"arn:aws:rds:{REGION}:1:cluster:orders-db"
+    cluster = Resource("aws", "AWS::RDS::DBCluster", arn, Origin(account="1", region=REGION,
+                                                                 api="rds:DescribeDBClusters"),
+                       {"DBClusterIdentifier": "orders-db", "DBClusterArn": arn, "Engine": "aurora-postgresql",
+                        "BackupRetentionPeriod": retention, "MemberInstances": []}, format="aws-api", source="live")
+    path = tmp_path / "live.json"
+    path.write_text(dumps(Collection("aws", [cluster], account="1", regions=(REGION,))))
+    return path
+
+
+def _drift_of(tmp_path: Path, template: str) -> list[Finding]:
+    iac = tmp_path / "t.yaml"
+    iac.write_text(template)
+    from scanner.collectors.snapshot import load
+
+    report = build(load_paths([iac]).resources, load(_snapshot(tmp_path)), load_policies())
+    return [f for f in drift_findings(report) if f.policy_id == DRIFT_POLICY]
+
+
+def test_a_drifted_attribute_is_a_finding_whose_fingerprint_ignores_lines(tmp_path: Path) -> None:
+    [before] = _drift_of(tmp_path, TEMPLATE)
+    assert (before.fact, before.status, before.resource_address) == ("backup_retention", Status.VIOLATES, "Db")
+    assert before.remediation is not None and "--backup-retention-period 30" in before.remediation.snippet
+    [moved] = _drift_of(tmp_path, "# a comment\n\n" + TEMPLATE)
+    assert moved.line != before.line and moved.fingerprint == before.fingerprint
+
+
+def test_every_reporter_renders_drift_and_the_baseline_accepts_one_attribute(tmp_path: Path) -> None:
+    iac = tmp_path / "t.yaml"
+    iac.write_text(TEMPLATE)
+    live = _snapshot(tmp_path)
+    args = ("drift", "--iac", str(iac), "--live", str(live), "--fail-on", "critical")
+    for fmt in ("sarif", "junit", "gitlab", "markdown", "github"):
+        done = run_cli(*args, "--format", fmt)
+        assert done.returncode == 1 and "backup_retention" in done.stdout, (fmt, done.stderr)
+    sarif = json.loads(run_cli(*args, "--format", "sarif").stdout)
+    drift = [r for r in sarif["runs"][0]["results"] if r["ruleId"] == DRIFT_POLICY]
+    assert len(drift) == 1 and drift[0]["partialFingerprints"]
+    baseline = tmp_path / "baseline.yaml"
+    baseline.write_text("accepted:\n  - {policy: SD-DRIFT, resource: Db, fact: backup_retention, owner: dba, "
+                        "reason: restoring from a snapshot, expires: 2999-01-01}\n")
+    done = run_cli(*args, "--baseline", str(baseline), "--format", "gitlab")
+    assert done.returncode == 0, done.stderr  # the one drift is accepted; nothing critical violates
+    other = tmp_path / "other.yaml"
+    other.write_text(baseline.read_text().replace("backup_retention", "engine_version"))
+    assert run_cli(*args, "--baseline", str(other)).returncode == 1  # another attribute accepts nothing
