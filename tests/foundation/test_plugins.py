@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from scanner.cli import COMMANDS
+from scanner.collectors import COLLECTORS
 from scanner.collectors.aws import UNITS
 from scanner.loaders import LOADERS
 from scanner.mappings import TRANSFORMS
@@ -25,7 +26,7 @@ from scanner.reporters import REPORTERS
 from tests.conftest import ROOT
 
 PACKAGE_REGISTRIES = {"scanner.loaders": LOADERS, "scanner.mappings": TRANSFORMS, "scanner.policy.functions": FUNCTIONS,
-                      "scanner.reporters": REPORTERS, "scanner.cli": COMMANDS}
+                      "scanner.reporters": REPORTERS, "scanner.cli": COMMANDS, "scanner.collectors": COLLECTORS}
 
 
 @pytest.mark.parametrize("package", sorted(PACKAGE_REGISTRIES))
