@@ -45,7 +45,19 @@ def _matches(policy: Policy, patterns: Sequence[str]) -> bool:
     return any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns for name in names)
 
 
+def unmatched_patterns(policies: Sequence[Policy], patterns: Sequence[str]) -> list[str]:
+    """The patterns that match no policy of the pack (a misspelt ID would otherwise select or skip nothing)."""
+    return [pattern for pattern in patterns if not any(_matches(p, (pattern,)) for p in policies)]
+
+
 def select_policies(policies: Sequence[Policy], options: ScanOptions) -> list[Policy]:
+    """The policies ``options`` select, with their overrides; a pattern that matches nothing is a ``PolicyError``
+    (a gate that runs no policy must not pass)."""
+    for flag, patterns in (("--policy", options.policies), ("--skip-policy", options.skip_policies)):
+        unmatched = unmatched_patterns(policies, patterns)
+        if unmatched:
+            raise PolicyError(f"{flag} {', '.join(unmatched)} matches no policy (patterns match an ID, a "
+                              f"requirement ID or a tag; `specdrift policies list` shows them)")
     selected = [p for p in policies if not options.policies or _matches(p, options.policies)]
     selected = [p for p in selected if not _matches(p, options.skip_policies)]
     known = {p.id for p in policies}

@@ -22,7 +22,7 @@ def register(sub: Any) -> None:
         "(--context); findings are reported for the named files only."),
         epilog="exit codes: 0 nothing at or above the fail level, 1 findings at or above it (not accepted by "
                "the baseline), 2 usage or tool error (with --strict also an unparseable file or a source that "
-               "could not be read, or a named file no loader reads)")
+               "could not be read, a named file no loader reads, or no file read at all)")
     scan.add_argument("paths", nargs="+", metavar="PATH")
     add_config_arguments(scan)
     scan.add_argument("--jobs", "-j", type=int, metavar="N",
@@ -87,6 +87,10 @@ def _scan_and_report(args: argparse.Namespace) -> int:
         print(f"specdrift: {where}: {finding.message}", file=sys.stderr)
     for note in report.notes:
         print(f"specdrift: {note}", file=sys.stderr)
-    if config["strict"] and (errors or report.unclaimed):
+    nothing_read = not report.files
+    if nothing_read:  # an empty tree, only unknown file types, or all of it skipped: nothing was checked
+        print(f"specdrift: no file under {', '.join(args.paths)} is read by any loader: nothing was checked"
+              f"{'' if config['strict'] else ' (--strict makes this an error)'}", file=sys.stderr)
+    if config["strict"] and (errors or report.unclaimed or nothing_read):
         return EXIT_ERROR
     return EXIT_FINDINGS if report.failing(fail_on) else EXIT_OK
