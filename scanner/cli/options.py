@@ -47,6 +47,9 @@ def add_config_arguments(parser: argparse.ArgumentParser, reports: bool = True) 
                             help="destination of the nearest --format without one ('-' = stdout)")
         parser.add_argument("--quiet", "-q", action="store_const", const=True, default=None,
                             help=key["quiet"].help)
+        parser.add_argument("--show-passing", "-v", dest="show_passing", action="store_const", const=True,
+                            default=None, help=key["show_passing"].help)
+        parser.add_argument("--compact", action="store_const", const=True, default=None, help=key["compact"].help)
         parser.add_argument("--no-color", action="store_true", help="no colour (NO_COLOR is honoured too)")
         parser.add_argument("--annotations", choices=key["annotations"].choices, default=None,
                             help=key["annotations"].help)

@@ -54,7 +54,7 @@ def _scan_and_report(args: argparse.Namespace) -> int:
     from scanner.environment import EnvironmentFileError
     from scanner.model import Status
     from scanner.reporters import REPORTERS, output_of
-    from scanner.reporters.text import TextReporter
+    from scanner.reporters.text import TextReporter, screen_width, terminal_has_colour
     from scanner.scan import scan
 
     if not paths_exist(args.paths):
@@ -74,8 +74,11 @@ def _scan_and_report(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     fail_on = config.fail_on
     for name, output in destinations:
-        reporter = TextReporter(show_compliant=not config["quiet"]) if name == "text" else REPORTERS[name]
-        color = name == "text" and output is None and use_color(args, sys.stdout)
+        on_screen = output is None
+        reporter = REPORTERS[name] if name != "text" else TextReporter(
+            show_passing=config["show_passing"], quiet=config["quiet"], compact=config["compact"],
+            width=screen_width(sys.stdout if on_screen else None))  # a file: COLUMNS or 80
+        color = name == "text" and on_screen and use_color(args, sys.stdout) and terminal_has_colour(sys.stdout)
         if output:
             Path(output).parent.mkdir(parents=True, exist_ok=True)
         write_output(output_of(reporter, report, fail_on, color), output)
