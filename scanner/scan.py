@@ -116,6 +116,7 @@ def evaluate_resources(resources: Sequence[Resource], policies: Sequence[Policy]
 
 
 def scan(options: ScanOptions) -> Report:
+    from scanner.loaders.suppressions import read_suppressions
     from scanner.mappings import load_paths
     from scanner.policy.engine import Engine, parse_error_findings
     from scanner.policy.resource_index import forget_index
@@ -123,7 +124,8 @@ def scan(options: ScanOptions) -> Report:
     started = datetime.now(timezone.utc)
     t0 = time.perf_counter()
     with cyclic_gc_paused():
-        policies = select_policies(load_policies(options.policy_dirs), options)
+        pack = load_policies(options.policy_dirs)
+        policies = select_policies(pack, options)
         context = {"var_files": list(options.var_files),
                    "download_external_modules": options.download_external_modules}
         outcome = load_paths([*options.paths, *options.context_paths], context, options.formats or None,
@@ -136,6 +138,9 @@ def scan(options: ScanOptions) -> Report:
         findings = [f for f in findings if f.file is None or in_scope(f.file)]
         files = {path: fmt for path, fmt in files.items() if in_scope(path)}
         resources = sum(1 for r in outcome.resources if r.origin.file is None or in_scope(r.origin.file))
+    suppressions = read_suppressions(files)  # ``specdrift:ignore`` comments, with the lines of their resources
+    spans = {(r.origin.file, r.address): (r.origin.line, r.origin.end_line or r.origin.line)
+             for r in outcome.resources if r.origin.file in suppressions and r.origin.line}
     # The resources are judged: freed (with the reference index that keeps them) before the findings are
     # sorted and written, which then have the memory to themselves.
     outcome.resources = []
@@ -154,6 +159,11 @@ def scan(options: ScanOptions) -> Report:
         findings, checkov_notes = add_checkov_findings(findings, options.paths, options.checkov_path,
                                                        options.checkov_timeout, policies)
         notes.extend(checkov_notes)
+    if suppressions:
+        from scanner.suppression import apply_suppressions
+
+        findings = apply_suppressions(findings, suppressions, spans,
+                                      {name for p in pack for name in (p.id, *p.requirements)})
     if options.baseline:
         from scanner.baseline import apply_baseline
 

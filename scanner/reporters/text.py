@@ -101,8 +101,10 @@ def _message(finding: Finding) -> str:
     text = finding.message
     if finding.also_reported_as:
         text += f" (also checkov {', '.join(finding.also_reported_as)})"
-    if finding.acceptance is not None and finding.acceptance.expired:
-        text += f" [acceptance by {finding.acceptance.owner} expired {finding.acceptance.expires}]"
+    a = finding.acceptance
+    if a is not None and a.expired:
+        text += (f" [suppression at {a.suppressed_at} expired {a.expires}]" if a.suppressed_at
+                 else f" [acceptance by {a.owner} expired {a.expires}]")
     return text
 
 
@@ -124,7 +126,8 @@ def _rank(finding: Finding) -> int:
 class _Counts:
     by_status: dict[str, int]
     by_severity: dict[Severity, int]  # violations, accepted ones included (as the JSON summary counts them)
-    accepted: int
+    accepted: int  # by the baseline
+    suppressed: int  # by specdrift:ignore comments
     failing: int
 
 
@@ -133,7 +136,8 @@ def _counts(report: Report, fail_on: Severity) -> _Counts:
     for finding in report.findings:
         if finding.status == Status.VIOLATES:
             by_severity[finding.severity] += 1
-    return _Counts(report.counts(), by_severity, sum(1 for f in report.findings if f.accepted),
+    suppressed = sum(1 for f in report.findings if f.suppressed)
+    return _Counts(report.counts(), by_severity, sum(1 for f in report.findings if f.accepted) - suppressed, suppressed,
                    len(report.failing(fail_on)))
 
 
@@ -144,7 +148,7 @@ def verdict(report: Report, fail_on: Severity, counts: _Counts) -> tuple[str, st
     if counts.failing:
         return (f"✗ FAIL: {counts.failing} violation(s) at or above {fail_on.value} fail the gate",
                 "bold red")
-    below = counts.by_status["violates"] - counts.accepted
+    below = counts.by_status["violates"] - counts.accepted - counts.suppressed
     return (f"✓ PASS: no violation at or above {fail_on.value}" + (f" ({below} below it)" if below else ""),
             "bold green")
 
@@ -159,8 +163,10 @@ def summary_lines(report: Report, fail_on: Severity, width: int, color: bool) ->
     errors = status["error"]
     line = (f"{status['violates']} violate, {status['unknown']} unknown, {errors} error{'' if errors == 1 else 's'}, "
             f"{status['complies']} comply")
-    if counts.accepted:
-        line += f"; {counts.accepted} accepted by the baseline"
+    shielded = [f"{counts.accepted} accepted by the baseline"] * bool(counts.accepted) + \
+        [f"{counts.suppressed} suppressed in the source"] * bool(counts.suppressed)
+    if shielded:
+        line += "; " + ", ".join(shielded)
     out += wrap(line, width, "", "  ")
     severities = ", ".join(f"{n} {s.value}" for s, n in counts.by_severity.items() if n)
     if severities:
@@ -235,6 +241,10 @@ def _entry(finding: Finding, syntax: str, policies: dict[str, Policy], width: in
     if finding.accepted and finding.acceptance is not None:
         a = finding.acceptance
         out = wrap(head, width, "    ", "      ")
+        if a.suppressed_at:
+            until = f" until {a.expires}" if a.expires else ""
+            return out + _lead(wrap(f"~ suppressed at {a.suppressed_at}{until}: {a.reason}", width, "      ",
+                                    "        "), "~ suppressed", "dim", color)
         return out + _lead(wrap(f"~ accepted by {a.owner} until {a.expires}: {a.reason}", width, "      ",
                                 "        "), "~ accepted", "dim", color)
     out = wrap(head, width, "    ", "      ")
@@ -328,7 +338,8 @@ def _passing_section(report: Report, width: int, color: bool) -> list[str]:
 
 def compact_line(finding: Finding) -> str:
     """One finding on one line (for grep and logs; not wrapped)."""
-    mark = "~ accepted" if finding.accepted else f"{_MARK[finding.status]} {finding.status.value}"
+    mark = "~ suppressed" if finding.suppressed else "~ accepted" if finding.accepted else \
+        f"{_MARK[finding.status]} {finding.status.value}"
     where = f"{finding.file}:{finding.line}" if finding.file and finding.line else _where(finding)
     resource = f" {finding.resource_address}" if finding.resource_address else ""
     return f"{where}: {mark} {finding.severity.value} {finding.policy_id}{resource}: {_message(finding)}"
