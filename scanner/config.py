@@ -48,7 +48,8 @@ class Key:
 
     @property
     def flag(self) -> str:
-        return {"severity": "--severity", "parameters": "--param"}.get(self.name, "--" + self.name.replace("_", "-"))
+        return {"severity": "--severity", "parameters": "--param", "default_policies": "--no-default-policies"}.get(
+            self.name, "--" + self.name.replace("_", "-"))
 
 
 KEYS: tuple[Key, ...] = (
@@ -59,7 +60,9 @@ KEYS: tuple[Key, ...] = (
         "(examples/, **/test/**, *.tfvars)"),
     Key("severity", "severities", {}, "severity overrides, POLICY=SEVERITY"),
     Key("parameters", "parameters", {}, "parameter overrides, POLICY.PARAM=VALUE"),
-    Key("policies_dir", "paths", [], "policy pack directories (default: the shipped pack)"),
+    Key("policies_dir", "paths", [], "own policy directories, beside the shipped pack (a policy with a shipped "
+        "policy's ID replaces it)"),
+    Key("default_policies", "bool", True, "run the shipped pack (false: only the policies of policies_dir)"),
     Key("var_file", "paths", [], "Terraform .tfvars / .tfvars.json files"),
     Key("baseline", "path", None, "baseline file: findings it accepts do not fail the gate"),
     Key("environment", "str", None, "the environment (baselines/ENV.yaml) whose components the sizing policies "

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from scanner.model import Finding, Resource, Severity
-from scanner.policy.pack import Policy, PolicyError, load_policies
+from scanner.policy.pack import Policy, PolicyError, load_pack
 from scanner.report import Report, cyclic_gc_paused
 from scanner.units import parse_quantity
 
@@ -20,7 +20,8 @@ from scanner.units import parse_quantity
 @dataclass
 class ScanOptions:
     paths: Sequence[str]
-    policy_dirs: Sequence[Path] | None = None
+    policy_dirs: Sequence[Path] | None = None  # own policy directories, beside the shipped pack
+    default_policies: bool = True  # false: the shipped pack is left out (only ``policy_dirs``)
     var_files: Sequence[str] = ()
     policies: Sequence[str] = ()  # selection by ID, requirement or tag, with wildcards
     skip_policies: Sequence[str] = ()
@@ -124,7 +125,7 @@ def scan(options: ScanOptions) -> Report:
     started = datetime.now(timezone.utc)
     t0 = time.perf_counter()
     with cyclic_gc_paused():
-        pack = load_policies(options.policy_dirs)
+        pack, pack_notes = load_pack(options.policy_dirs or (), options.default_policies)
         policies = select_policies(pack, options)
         context = {"var_files": list(options.var_files),
                    "download_external_modules": options.download_external_modules}
@@ -148,7 +149,7 @@ def scan(options: ScanOptions) -> Report:
     not_infrastructure = outcome.not_infrastructure
     if options.context_paths:
         not_infrastructure = {path: what for path, what in not_infrastructure.items() if in_scope(path)}
-    notes = not_infrastructure_notes(not_infrastructure)
+    notes = pack_notes + not_infrastructure_notes(not_infrastructure)
     named = {os.path.normpath(p) for p in options.paths if os.path.isfile(p)}
     unclaimed = [path for path in outcome.skipped if os.path.normpath(path) in named]
     if unclaimed:
