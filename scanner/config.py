@@ -48,7 +48,8 @@ class Key:
 
     @property
     def flag(self) -> str:
-        return {"severity": "--severity", "parameters": "--param"}.get(self.name, "--" + self.name.replace("_", "-"))
+        return {"severity": "--severity", "parameters": "--param", "default_policies": "--no-default-policies"}.get(
+            self.name, "--" + self.name.replace("_", "-"))
 
 
 KEYS: tuple[Key, ...] = (
@@ -59,14 +60,18 @@ KEYS: tuple[Key, ...] = (
         "(examples/, **/test/**, *.tfvars)"),
     Key("severity", "severities", {}, "severity overrides, POLICY=SEVERITY"),
     Key("parameters", "parameters", {}, "parameter overrides, POLICY.PARAM=VALUE"),
-    Key("policies_dir", "paths", [], "policy pack directories (default: the shipped pack)"),
+    Key("policies_dir", "paths", [], "own policy directories, beside the shipped pack (a policy with a shipped "
+        "policy's ID replaces it)"),
+    Key("default_policies", "bool", True, "run the shipped pack (false: only the policies of policies_dir)"),
     Key("var_file", "paths", [], "Terraform .tfvars / .tfvars.json files"),
     Key("baseline", "path", None, "baseline file: findings it accepts do not fail the gate"),
     Key("environment", "str", None, "the environment (baselines/ENV.yaml) whose components the sizing policies "
         "check (default: production); formerly baseline_env", legacy="baseline_env"),
     Key("strict", "bool", False, "unparseable files and unreachable sources fail the gate (exit 2)"),
     Key("format", "formats", ["text"], "report formats, each FORMAT or FORMAT:FILE"),
-    Key("quiet", "bool", False, "text format: hide compliant results"),
+    Key("quiet", "bool", False, "text format: violations and errors only (no unknown or accepted results)"),
+    Key("show_passing", "bool", False, "text format: list the passing (compliant) results too"),
+    Key("compact", "bool", False, "text format: one line per finding"),
     Key("context", "choice", "auto", "when files are named, also load the other files of their formats in their "
         "directories (auto) or the whole repository (repo) as context, or nothing (none); findings are reported "
         "for the named files only", ("auto", "repo", "none")),
@@ -85,7 +90,7 @@ ALIASES = {"fail-on": "fail_on", "skip-policy": "skip_policy", "policies-dir": "
            "formats": "format", "with-checkov": "with_checkov", "checkov-path": "checkov_path",
            "params": "parameters", "severities": "severity",
            "download-external-modules": "download_external_modules", "skip-path": "skip_path",
-           "skip_paths": "skip_path", "skip-paths": "skip_path",
+           "skip_paths": "skip_path", "skip-paths": "skip_path", "show-passing": "show_passing",
            **{spelling: k.name for k in KEYS if k.legacy for spelling in (k.legacy, k.legacy.replace("_", "-"))}}
 
 

@@ -44,3 +44,50 @@ def fill(template: str, values: dict[str, Any]) -> str:
 
 
 _TEMPLATES: dict[str, list[str]] = {}  # a template -> its parts (see fill)
+
+
+# The syntax each format writes a value in; formats not listed (conf files, SQL, shell, Dockerfiles) write bare words.
+_SYNTAX = {"terraform": "hcl", "terraform-plan": "json", "arm": "json", "grafana": "json", "k6": "json",
+           "kubernetes": "yaml", "cloudformation": "yaml", "prometheus": "yaml", "dr-config": "yaml"}
+_YAML_PLAIN = re.compile(r"[A-Za-z0-9_./@%+=~*<>$(-][^,\[\]{}#:\"']*")
+_YAML_WORDS = frozenset({"true", "false", "yes", "no", "on", "off", "null", "~"})
+
+
+def syntax_of(fmt: str, path: str | None = None) -> str:
+    """``hcl``, ``json``, ``yaml`` or ``plain``: how a file of format ``fmt`` (at ``path``) writes a value."""
+    syntax = _SYNTAX.get(fmt, "plain")
+    if syntax == "yaml" and path and path.lower().endswith(".json"):  # CloudFormation and manifests in JSON
+        return "json"
+    return syntax
+
+
+def in_syntax(value: Any, syntax: str) -> str:
+    """A value as the source would write it (``["10.0.0.0/16"]`` in HCL, ``[10.0.0.0/16]`` in YAML), never a
+    Python repr; a string on its own is shown bare, as a report's declared and required columns always did."""
+    if isinstance(value, str):
+        return value
+    return _nested(value, syntax)
+
+
+def _nested(value: Any, syntax: str) -> str:
+    if isinstance(value, (bool, Quantity)):
+        return str(display(value))
+    if isinstance(value, tuple):
+        value = list(value)
+    if value is None:
+        return "null" if syntax in ("json", "hcl", "yaml") else "none"
+    if isinstance(value, str):
+        if syntax == "plain" or (syntax == "yaml" and _YAML_PLAIN.fullmatch(value) and value.lower()
+                                 not in _YAML_WORDS and value.strip() == value):
+            return value
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, list):
+        items = [_nested(item, syntax) for item in value]
+        return ", ".join(items) if syntax == "plain" else "[" + ", ".join(items) + "]"
+    if isinstance(value, dict):
+        if syntax == "hcl":
+            return "{ " + ", ".join(f"{k} = {_nested(v, syntax)}" for k, v in value.items()) + " }"
+        pairs = [f"{_nested(str(k), syntax)}: {_nested(v, syntax)}" for k, v in value.items()]
+        return ("{" + ", ".join(pairs) + "}") if syntax != "plain" else ", ".join(
+            f"{k}={_nested(v, syntax)}" for k, v in value.items())
+    return str(value)  # numbers, and what has no syntax of its own

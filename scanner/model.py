@@ -141,12 +141,14 @@ class Remediation:
 
 @dataclass(frozen=True, slots=True)
 class Acceptance:
-    """A baseline's acceptance of a finding: who accepted it, why, and until when (ISO date)."""
+    """A baseline's acceptance of a finding (or an in-source suppression): who accepted it, why, and until when
+    (ISO date; a suppression may have none)."""
 
     owner: str
     reason: str
     expires: str
     expired: bool = False
+    suppressed_at: str = ""  # FILE:LINE of the in-source ``specdrift:ignore`` comment; "" for a baseline's
 
 
 # Not frozen, hashed as if it were: a frozen dataclass sets each of these twenty fields through
@@ -181,6 +183,11 @@ class Finding:
     def accepted(self) -> bool:
         """Accepted by a baseline whose acceptance has not expired: reported, but not failing."""
         return self.acceptance is not None and not self.acceptance.expired
+
+    @property
+    def suppressed(self) -> bool:
+        """Suppressed by a ``specdrift:ignore`` comment that has not expired (a kind of acceptance)."""
+        return self.accepted and bool(self.acceptance and self.acceptance.suppressed_at)
 
     @property
     def fingerprint(self) -> str:

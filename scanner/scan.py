@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from scanner.model import Finding, Resource, Severity
-from scanner.policy.pack import Policy, PolicyError, load_policies
+from scanner.policy.pack import Policy, PolicyError, load_pack
 from scanner.report import Report, cyclic_gc_paused
 from scanner.units import parse_quantity
 
@@ -20,7 +20,8 @@ from scanner.units import parse_quantity
 @dataclass
 class ScanOptions:
     paths: Sequence[str]
-    policy_dirs: Sequence[Path] | None = None
+    policy_dirs: Sequence[Path] | None = None  # own policy directories, beside the shipped pack
+    default_policies: bool = True  # false: the shipped pack is left out (only ``policy_dirs``)
     var_files: Sequence[str] = ()
     policies: Sequence[str] = ()  # selection by ID, requirement or tag, with wildcards
     skip_policies: Sequence[str] = ()
@@ -45,7 +46,19 @@ def _matches(policy: Policy, patterns: Sequence[str]) -> bool:
     return any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns for name in names)
 
 
+def unmatched_patterns(policies: Sequence[Policy], patterns: Sequence[str]) -> list[str]:
+    """The patterns that match no policy of the pack (a misspelt ID would otherwise select or skip nothing)."""
+    return [pattern for pattern in patterns if not any(_matches(p, (pattern,)) for p in policies)]
+
+
 def select_policies(policies: Sequence[Policy], options: ScanOptions) -> list[Policy]:
+    """The policies ``options`` select, with their overrides; a pattern that matches nothing is a ``PolicyError``
+    (a gate that runs no policy must not pass)."""
+    for flag, patterns in (("--policy", options.policies), ("--skip-policy", options.skip_policies)):
+        unmatched = unmatched_patterns(policies, patterns)
+        if unmatched:
+            raise PolicyError(f"{flag} {', '.join(unmatched)} matches no policy (patterns match an ID, a "
+                              f"requirement ID or a tag; `specdrift policies list` shows them)")
     selected = [p for p in policies if not options.policies or _matches(p, options.policies)]
     selected = [p for p in selected if not _matches(p, options.skip_policies)]
     known = {p.id for p in policies}
@@ -104,6 +117,7 @@ def evaluate_resources(resources: Sequence[Resource], policies: Sequence[Policy]
 
 
 def scan(options: ScanOptions) -> Report:
+    from scanner.loaders.suppressions import read_suppressions
     from scanner.mappings import load_paths
     from scanner.policy.engine import Engine, parse_error_findings
     from scanner.policy.resource_index import forget_index
@@ -111,7 +125,8 @@ def scan(options: ScanOptions) -> Report:
     started = datetime.now(timezone.utc)
     t0 = time.perf_counter()
     with cyclic_gc_paused():
-        policies = select_policies(load_policies(options.policy_dirs), options)
+        pack, pack_notes = load_pack(options.policy_dirs or (), options.default_policies)
+        policies = select_policies(pack, options)
         context = {"var_files": list(options.var_files),
                    "download_external_modules": options.download_external_modules}
         outcome = load_paths([*options.paths, *options.context_paths], context, options.formats or None,
@@ -124,6 +139,9 @@ def scan(options: ScanOptions) -> Report:
         findings = [f for f in findings if f.file is None or in_scope(f.file)]
         files = {path: fmt for path, fmt in files.items() if in_scope(path)}
         resources = sum(1 for r in outcome.resources if r.origin.file is None or in_scope(r.origin.file))
+    suppressions = read_suppressions(files)  # ``specdrift:ignore`` comments, with the lines of their resources
+    spans = {(r.origin.file, r.address): (r.origin.line, r.origin.end_line or r.origin.line)
+             for r in outcome.resources if r.origin.file in suppressions and r.origin.line}
     # The resources are judged: freed (with the reference index that keeps them) before the findings are
     # sorted and written, which then have the memory to themselves.
     outcome.resources = []
@@ -131,7 +149,7 @@ def scan(options: ScanOptions) -> Report:
     not_infrastructure = outcome.not_infrastructure
     if options.context_paths:
         not_infrastructure = {path: what for path, what in not_infrastructure.items() if in_scope(path)}
-    notes = not_infrastructure_notes(not_infrastructure)
+    notes = pack_notes + not_infrastructure_notes(not_infrastructure)
     named = {os.path.normpath(p) for p in options.paths if os.path.isfile(p)}
     unclaimed = [path for path in outcome.skipped if os.path.normpath(path) in named]
     if unclaimed:
@@ -142,6 +160,11 @@ def scan(options: ScanOptions) -> Report:
         findings, checkov_notes = add_checkov_findings(findings, options.paths, options.checkov_path,
                                                        options.checkov_timeout, policies)
         notes.extend(checkov_notes)
+    if suppressions:
+        from scanner.suppression import apply_suppressions
+
+        findings = apply_suppressions(findings, suppressions, spans,
+                                      {name for p in pack for name in (p.id, *p.requirements)})
     if options.baseline:
         from scanner.baseline import apply_baseline
 

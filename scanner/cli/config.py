@@ -27,15 +27,16 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from scanner.cli.options import load_config, report_destinations
     from scanner.config import ConfigError, parameter_overrides, show
-    from scanner.policy.pack import PolicyError, load_policies
+    from scanner.policy.pack import PolicyError, load_pack
     from scanner.scan import ScanOptions, select_policies
 
     try:
         config = load_config(args)
         report_destinations(config)
         # Overrides name policies and parameters: check them against the pack, as a scan would.
-        select_policies(load_policies([Path(p) for p in config["policies_dir"]] or None), ScanOptions(
-            paths=(), severity_overrides=config["severity"], parameter_overrides=parameter_overrides(config)))
+        pack, _ = load_pack([Path(p) for p in config["policies_dir"]], config["default_policies"])
+        select_policies(pack, ScanOptions(paths=(), severity_overrides=config["severity"],
+                                          parameter_overrides=parameter_overrides(config)))
     except (ConfigError, PolicyError) as exc:
         print(f"specdrift: error: {exc}", file=sys.stderr)
         return EXIT_ERROR

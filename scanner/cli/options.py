@@ -47,6 +47,9 @@ def add_config_arguments(parser: argparse.ArgumentParser, reports: bool = True) 
                             help="destination of the nearest --format without one ('-' = stdout)")
         parser.add_argument("--quiet", "-q", action="store_const", const=True, default=None,
                             help=key["quiet"].help)
+        parser.add_argument("--show-passing", "-v", dest="show_passing", action="store_const", const=True,
+                            default=None, help=key["show_passing"].help)
+        parser.add_argument("--compact", action="store_const", const=True, default=None, help=key["compact"].help)
         parser.add_argument("--no-color", action="store_true", help="no colour (NO_COLOR is honoured too)")
         parser.add_argument("--annotations", choices=key["annotations"].choices, default=None,
                             help=key["annotations"].help)
@@ -54,7 +57,10 @@ def add_config_arguments(parser: argparse.ArgumentParser, reports: bool = True) 
     parser.add_argument("--baseline", metavar="FILE", default=None, help=key["baseline"].help)
     parser.add_argument("--strict", action="store_const", const=True, default=None, help=key["strict"].help)
     parser.add_argument("--policies-dir", dest="policies_dir", action="append", metavar="DIR", default=None,
-                        help="policy pack directory (repeatable; default: the shipped pack)")
+                        help="own policy directory, added to the shipped pack (repeatable; a policy with a shipped "
+                             "policy's ID replaces it, with a note)")
+    parser.add_argument("--no-default-policies", dest="default_policies", action="store_const", const=False,
+                        default=None, help="leave the shipped pack out: only the --policies-dir policies run")
     parser.add_argument("--policy", action="append", default=None, metavar="PATTERN",
                         help=key["policy"].help + " (repeatable)")
     parser.add_argument("--skip-policy", dest="skip_policy", action="append", default=None, metavar="PATTERN",
@@ -140,6 +146,7 @@ def scan_options(config: Config, paths: Sequence[str]) -> Any:
         raise ConfigError(f"checkov_timeout: expected seconds, got {config['checkov_timeout']!r}") from None
     return ScanOptions(
         paths=list(paths), policy_dirs=[Path(p) for p in config["policies_dir"]] or None,
+        default_policies=config["default_policies"],
         var_files=config["var_file"], policies=config["policy"], skip_policies=config["skip_policy"],
         severity_overrides=config["severity"], parameter_overrides=parameter_overrides(config),
         context_paths=context_files(paths, config["context"], config["skip_path"]), baseline=config["baseline"],

@@ -22,7 +22,7 @@ def register(sub: Any) -> None:
         "(--context); findings are reported for the named files only."),
         epilog="exit codes: 0 nothing at or above the fail level, 1 findings at or above it (not accepted by "
                "the baseline), 2 usage or tool error (with --strict also an unparseable file or a source that "
-               "could not be read, or a named file no loader reads)")
+               "could not be read, a named file no loader reads, or no file read at all)")
     scan.add_argument("paths", nargs="+", metavar="PATH")
     add_config_arguments(scan)
     scan.add_argument("--jobs", "-j", type=int, metavar="N",
@@ -54,7 +54,7 @@ def _scan_and_report(args: argparse.Namespace) -> int:
     from scanner.environment import EnvironmentFileError
     from scanner.model import Status
     from scanner.reporters import REPORTERS, output_of
-    from scanner.reporters.text import TextReporter
+    from scanner.reporters.text import TextReporter, screen_width, terminal_has_colour
     from scanner.scan import scan
 
     if not paths_exist(args.paths):
@@ -74,8 +74,11 @@ def _scan_and_report(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     fail_on = config.fail_on
     for name, output in destinations:
-        reporter = TextReporter(show_compliant=not config["quiet"]) if name == "text" else REPORTERS[name]
-        color = name == "text" and output is None and use_color(args, sys.stdout)
+        on_screen = output is None
+        reporter = REPORTERS[name] if name != "text" else TextReporter(
+            show_passing=config["show_passing"], quiet=config["quiet"], compact=config["compact"],
+            width=screen_width(sys.stdout if on_screen else None))  # a file: COLUMNS or 80
+        color = name == "text" and on_screen and use_color(args, sys.stdout) and terminal_has_colour(sys.stdout)
         if output:
             Path(output).parent.mkdir(parents=True, exist_ok=True)
         write_output(output_of(reporter, report, fail_on, color), output)
@@ -87,6 +90,10 @@ def _scan_and_report(args: argparse.Namespace) -> int:
         print(f"specdrift: {where}: {finding.message}", file=sys.stderr)
     for note in report.notes:
         print(f"specdrift: {note}", file=sys.stderr)
-    if config["strict"] and (errors or report.unclaimed):
+    nothing_read = not report.files
+    if nothing_read:  # an empty tree, only unknown file types, or all of it skipped: nothing was checked
+        print(f"specdrift: no file under {', '.join(args.paths)} is read by any loader: nothing was checked"
+              f"{'' if config['strict'] else ' (--strict makes this an error)'}", file=sys.stderr)
+    if config["strict"] and (errors or report.unclaimed or nothing_read):
         return EXIT_ERROR
     return EXIT_FINDINGS if report.failing(fail_on) else EXIT_OK

@@ -129,3 +129,27 @@ def load_policies(dirs: Iterable[Path] | None = None) -> list[Policy]:
             raise PolicyError(f"duplicate policy id {policy.id}: {seen[policy.id]} and {policy.path}")
         seen[policy.id] = policy.path
     return sorted(policies, key=lambda p: p.id)
+
+
+def load_pack(own_dirs: Iterable[Path] = (), shipped: bool = True) -> tuple[list[Policy], list[str]]:
+    """The shipped pack (unless ``shipped`` is false) with the policies under ``own_dirs`` beside it, and notes.
+
+    A policy of ``own_dirs`` with a shipped policy's ID replaces it (a note says which); two policies with one
+    ID among ``own_dirs`` (or in the shipped pack) are still an error. A directory of the shipped pack named
+    again in ``own_dirs`` is read once.
+    """
+    base_dirs = default_policy_dirs() if shipped else []
+    seen = {Path(d).resolve() for d in base_dirs}
+    own = [Path(d) for d in own_dirs if Path(d).resolve() not in seen]
+    if not base_dirs and not own:
+        raise PolicyError("no policies: --no-default-policies needs at least one --policies-dir")
+    base = load_policies(base_dirs) if base_dirs else []
+    if not own:
+        return base, []
+    by_id = {policy.id: policy for policy in base}
+    notes = []
+    for policy in load_policies(own):
+        if policy.id in by_id:
+            notes.append(f"policy {policy.id} from {policy.path} overrides the shipped one ({by_id[policy.id].path})")
+        by_id[policy.id] = policy
+    return sorted(by_id.values(), key=lambda p: p.id), notes

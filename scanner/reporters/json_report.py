@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from scanner.model import Finding, Severity
+from scanner.model import Acceptance, Finding, Severity
 from scanner.report import Report, cyclic_gc_paused
 from scanner.reporters import json_text, reporter
 
@@ -13,6 +13,21 @@ SCHEMA_VERSION = "1.0"
 
 
 def finding_dict(finding: Finding) -> dict[str, Any]:
+    acceptance = finding.acceptance
+    if acceptance is not None and acceptance.suppressed_at:  # in the source, not by a baseline: said so
+        return _suppressed(_finding_dict(finding), acceptance)
+    return _finding_dict(finding)
+
+
+def _suppressed(entry: dict[str, Any], acceptance: Acceptance) -> dict[str, Any]:
+    """A finding a ``specdrift:ignore`` comment suppresses: ``suppression`` in place of ``acceptance``."""
+    entry["acceptance"] = None
+    entry["suppression"] = {"location": acceptance.suppressed_at, "reason": acceptance.reason,
+                            "expires": acceptance.expires or None, "expired": acceptance.expired}
+    return entry
+
+
+def _finding_dict(finding: Finding) -> dict[str, Any]:
     remediation = finding.remediation
     return {
         "fingerprint": finding.fingerprint,
@@ -58,11 +73,18 @@ def _envelope(report: Report, fail_on: Severity) -> dict[str, Any]:
             "findings": len(report.findings),
             "by_status": report.counts(),
             "failing": len(report.failing(fail_on)),
-            "accepted": sum(1 for f in report.findings if f.accepted),
+            "accepted": sum(1 for f in report.findings if f.accepted and not f.suppressed),
+            **_suppressed_count(report),
         },
         "files": [{"path": path, "format": fmt} for path, fmt in sorted(report.files.items())],
         "findings": json_text.PLACEHOLDER,
     }
+
+
+def _suppressed_count(report: Report) -> dict[str, int]:
+    """``suppressed``: findings in-source comments suppress (present only when there are any)."""
+    count = sum(1 for f in report.findings if f.suppressed)
+    return {"suppressed": count} if count else {}
 
 
 @reporter("json", order=20)

@@ -42,7 +42,9 @@ def _details(finding: Finding) -> str:
     if finding.also_reported_as:
         lines.append(f"also reported by checkov as: {', '.join(finding.also_reported_as)}")
     if finding.acceptance is not None and finding.acceptance.expired:
-        lines.append(f"acceptance by {finding.acceptance.owner} expired on {finding.acceptance.expires}")
+        lines.append(f"suppression at {finding.acceptance.suppressed_at} expired on {finding.acceptance.expires}"
+                     if finding.acceptance.suppressed_at else
+                     f"acceptance by {finding.acceptance.owner} expired on {finding.acceptance.expires}")
     remediation = finding.remediation
     if remediation is not None:
         lines.append("")
@@ -62,7 +64,9 @@ def _case(suite: ET.Element, finding: Finding) -> str:
             case.set("line", str(finding.line))
     if finding.accepted and finding.acceptance is not None:
         a = finding.acceptance
-        ET.SubElement(case, "skipped", {"message": _clean(f"accepted by {a.owner} until {a.expires}: {a.reason}")})
+        text = (f"suppressed in the source at {a.suppressed_at}" + (f" until {a.expires}" if a.expires else "")
+                if a.suppressed_at else f"accepted by {a.owner} until {a.expires}")
+        ET.SubElement(case, "skipped", {"message": _clean(f"{text}: {a.reason}")})
         return "skipped"
     if finding.status == Status.VIOLATES:
         failure = ET.SubElement(case, "failure", {"message": _clean(finding.message),

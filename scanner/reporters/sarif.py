@@ -146,7 +146,15 @@ def _result(finding: Finding, rule_index: int, root: Path, places: dict[str, dic
         acceptance = finding.acceptance
         result["properties"]["acceptance"] = {"owner": acceptance.owner, "reason": acceptance.reason,
                                               "expires": acceptance.expires, "expired": acceptance.expired}
-        if not acceptance.expired:
+        if acceptance.suppressed_at:  # a specdrift:ignore comment: SARIF's in-source suppression
+            del result["properties"]["acceptance"]
+            result["properties"]["suppression"] = {"location": acceptance.suppressed_at, "reason": acceptance.reason,
+                                                   "expires": acceptance.expires, "expired": acceptance.expired}
+            if not acceptance.expired:
+                until = f" (until {acceptance.expires})" if acceptance.expires else ""
+                result["suppressions"] = [{"kind": "inSource", "status": "accepted",
+                                           "justification": f"{acceptance.reason}{until}"}]
+        elif not acceptance.expired:
             result["suppressions"] = [{"kind": "external", "status": "accepted",
                                        "justification": f"{acceptance.reason} (owner {acceptance.owner}, "
                                                         f"until {acceptance.expires})"}]

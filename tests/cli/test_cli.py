@@ -38,7 +38,8 @@ def test_example_scan_text_exits_1_with_true_findings() -> None:
     assert "marketingengine/api:latest" in out
     assert "examples/marketing-engine/kubernetes/deployment.yaml" in out
     assert "\x1b[" not in out  # NO_COLOR honoured / not a terminal
-    summary = out.rstrip().splitlines()[-1]
+    verdict, summary = out.splitlines()[:2]
+    assert verdict.startswith("✗ FAIL") and verdict == out.rstrip().splitlines()[-1]
     assert "violate" in summary and "comply" in summary, summary
 
 

@@ -186,6 +186,6 @@ def test_commit_passes_on_compliant_and_fails_on_non_compliant_files(hook_repo: 
     shown = bad.stdout + bad.stderr
     assert bad.returncode != 0, shown
     assert "Failed" in shown and "ME-K8S-03" in shown and "k8s/api.yaml" in shown
-    assert "shop/Deployment/api-server" in shown and f"fix ME-K8S-03 at line {IMAGE_LINE}" in shown
+    assert f"line {IMAGE_LINE} shop/Deployment/api-server" in shown and "fix (kubernetes):" in shown
     log = _git(repo, "log", "--oneline").stdout.splitlines()
     assert len(log) == 1 and "compliant" in log[0]  # the failing commit did not happen

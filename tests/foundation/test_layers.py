@@ -49,6 +49,7 @@ LAYERS: tuple[tuple[str, dict[str, str]], ...] = (
     ("policy", {
         "scanner.policy": "requirements judged over facts: the catalog, the checks, the engine",
         "scanner.baseline": "the baseline: findings a team accepted, applied to a scan's findings",
+        "scanner.suppression": "in-source specdrift:ignore comments, applied to a scan's findings",
         "scanner.report": "a scan's Report (findings and the policies judged): what reporters render",
     }),
     ("scan", {

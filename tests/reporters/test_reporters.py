@@ -137,16 +137,6 @@ def test_github_annotations_escape_and_levels() -> None:
     assert "file=a%2Cb%3Ac.yaml" in title  # properties escape , and :
 
 
-def test_text_marks_accepted_and_expired_findings(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("COLUMNS", "400")  # one line per row, so the assertions read whole cells
-    text = render("text")
-    assert "~ accepted" in text and "[accepted by dba-team until 2999-12-31" in text  # brackets: text, not markup
-    assert "acceptance by platform expired 2020-01-31" in text
-    assert "also checkov CKV_K8S_14, CKV_K8S_43" in text
-    assert text.rstrip().splitlines()[-1].endswith("1 accepted by the baseline")
-    assert "(5 failing at or above info)" in text
-
-
 def test_json_report_carries_acceptance_and_merged_ids() -> None:
     schema = json.loads((ROOT / "scanner" / "schemas" / "report.schema.json").read_text())
     data = json.loads(render("json"))
@@ -157,41 +147,6 @@ def test_json_report_carries_acceptance_and_merged_ids() -> None:
     assert by_line[(TF, 70)]["acceptance"]["owner"] == "dba-team"
     assert by_line[(K8S, 61)]["acceptance"]["expired"] is True
     assert by_line[(K8S, 19)]["also_reported_as"] == ["CKV_K8S_14", "CKV_K8S_43"]
-
-
-@pytest.mark.parametrize("width", [80, 120, 200])
-def test_text_table_fits_the_width_and_folds_cells_without_losing_words(width: int) -> None:
-    from scanner.reporters.text import COLUMNS, cell_width, render_table
-
-    findings = [f for f in FINDINGS if f.file == TF]
-    lines = render_table(findings, width, color=False)
-    header = lines[0]
-    starts = [header.index(column.name) for column in COLUMNS[1:]]
-    message_at = starts[-1]
-    assert all(cell_width(line) <= max(width, message_at + 24) for line in lines)
-    # Continuation lines only have text in the foldable columns, so each cell's words come back in order.
-    rows: list[list[str]] = []
-    for line in lines[1:]:
-        if line[:4].strip():  # a new row starts with its line number
-            rows.append([])
-        rows[-1].append(line[message_at:].strip())
-    messages = [" ".join(part for part in row if part) for row in rows]
-    for finding, shown in zip(findings, messages, strict=True):
-        expected = "" if finding.status == Status.COMPLIES else finding.message
-        assert shown.startswith(" ".join(expected.split())), (shown, expected)
-
-
-def test_text_colour_is_sgr_only_when_asked() -> None:
-    plain = REPORTERS["text"].render(sample_report(), FAIL_ON, False)
-    coloured = REPORTERS["text"].render(sample_report(), FAIL_ON, True)
-    assert "\x1b[" not in plain and "\x1b[1;31m✗ violates" in coloured
-    assert _strip_sgr(coloured) == plain  # colour changes nothing else, so columns stay aligned
-
-
-def _strip_sgr(text: str) -> str:
-    import re
-
-    return re.sub(r"\x1b\[[0-9;]*m", "", text)
 
 
 def test_cell_width_counts_wide_and_combining_characters() -> None:

@@ -153,7 +153,8 @@ def test_every_report_format_keeps_the_address_and_masks_the_value(tmp_path: Pat
     (pack / "policy.yaml").write_text(ECHO_PACK)
     outputs = {fmt: tmp_path / f"report.{fmt}" for fmt in FORMATS}
     args = [arg for fmt, out in outputs.items() for arg in ("--format", f"{fmt}:{out}")]
-    result = run_cli("scan", str(repo), "--policies-dir", str(tmp_path / "pack"), *args, env={"COLUMNS": "400"})
+    result = run_cli("scan", str(repo), "--no-default-policies", "--policies-dir", str(tmp_path / "pack"), *args,
+                     env={"COLUMNS": "400"})
     assert result.returncode == 1, result.stderr
     for fmt, out in outputs.items():
         text = out.read_text()
