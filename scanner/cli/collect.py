@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from typing import Any
 
@@ -17,19 +18,44 @@ def add_aws_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--profile", help="named profile from ~/.aws/config")
     group.add_argument("--region", action="append", default=[], metavar="REGION",
                        help="region to read (repeatable; default: the configured region)")
-    group.add_argument("--endpoint-url", metavar="URL",
+    group.add_argument("--endpoint-url", metavar="URL", type=_endpoint_url,
                        help="send every call to this endpoint (a proxy, a VPC endpoint, a local emulator)")
     group.add_argument("--service", action="append", default=[], metavar="NAME",
                        help="only these services (repeatable): ec2, elbv2, ecs, rds, elasticache, s3, cloudfront, "
                             "cloudformation")
     group.add_argument("--concurrency", type=int, default=8, metavar="N",
                        help="API calls in flight at once across regions and services (default 8)")
-    group.add_argument("--timeout", type=float, default=20.0, metavar="SECONDS",
+    group.add_argument("--timeout", type=_seconds, default=20.0, metavar="SECONDS",
                        help="per-call connect and read timeout (default 20)")
     group.add_argument("--retry-mode", choices=("standard", "adaptive", "legacy"), default="standard",
                        help="botocore retry mode; throttled calls back off and retry (default standard)")
     group.add_argument("--max-attempts", type=int, default=5, metavar="N",
                        help="attempts per call, the first included (default 5)")
+
+
+def _seconds(text: str) -> float:
+    """A positive, finite number of seconds (botocore refuses 0 and below with a traceback; NaN never ends)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+    return value
+
+
+def _endpoint_url(text: str) -> str:
+    """An http(s) URL with a host (botocore refuses anything else with a traceback)."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(text)
+        scheme, host = parts.scheme, parts.hostname
+    except ValueError:  # an invalid port or IPv6 address
+        scheme, host = "", None
+    if scheme not in ("http", "https") or not host or any(c.isspace() for c in text):
+        raise argparse.ArgumentTypeError(f"expected an http:// or https:// URL, got {text!r}")
+    return text
 
 
 def aws_options(args: argparse.Namespace) -> Any:

@@ -124,9 +124,20 @@ def report_destinations(config: Config) -> list[tuple[str, str | None]]:
     for entry in config["format"]:
         name, path = split_format(entry)
         out.append((name, None if path in (None, STDOUT) else path))
+        if path not in (None, STDOUT):
+            _writable_target(name, str(path))
     if sum(1 for _, path in out if path is None) > 1:
         raise ConfigError("only one format can go to stdout; give the others a file (FORMAT:FILE or --output)")
     return out
+
+
+def _writable_target(name: str, path: str) -> None:
+    """A report file can be written there: checked before the scan, so a bad target costs no scan."""
+    if Path(path).is_dir():
+        raise ConfigError(f"--format {name}:{path}: is a directory; give a file name")
+    blocking = next((p for p in Path(path).parents if p.exists()), None)  # made if missing, unless a file
+    if blocking is not None and not blocking.is_dir():
+        raise ConfigError(f"--format {name}:{path}: {blocking} is a file, not a directory")
 
 
 def scan_options(config: Config, paths: Sequence[str]) -> Any:

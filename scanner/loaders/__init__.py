@@ -29,6 +29,7 @@ SKIP_DIRS = {".git", ".hg", ".svn", ".terraform", "node_modules", ".venv", "venv
 MAX_FILE_BYTES = 20 * 1024 * 1024
 SNIFF_CHARS = 64 * 1024
 SECRETS_ONLY = "plaintext"  # the loader that only searches a file for literal secrets
+UNKNOWN_FORMAT = "unknown"  # the format of a file no loader could be chosen for (its error says why)
 
 
 LOADERS: Registry[Loader] = Registry("loader", __name__, decorator="loader")
@@ -106,12 +107,25 @@ class LoadOutcome:
 
 
 def _display(path: Path, cwd: str | None = None) -> str:
-    """The path as reports show it: relative to the working directory when inside it."""
+    """The path as reports show it: relative to the working directory when inside it, and text every report
+    format can hold (see ``printable``)."""
     cwd = cwd or os.getcwd()
     absolute = os.path.abspath(path)  # string work, not resolve(): that costs syscalls per path component
     if absolute.startswith(cwd + os.sep):
-        return absolute[len(cwd) + 1:]
-    return str(path)
+        return printable(absolute[len(cwd) + 1:])
+    return printable(str(path))
+
+
+def printable(name: str) -> str:
+    """A file name as text: the bytes of a name that is not UTF-8 (which Python keeps as lone surrogates, and
+    no UTF-8 report, JSON, SARIF or XML can hold) written as ``\\xff`` escapes."""
+    if name.isascii():
+        return name
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return name
 
 
 def decode(data: bytes) -> str:
@@ -137,7 +151,13 @@ def load_file(path: Path, only: Sequence[str] | None = None, shown: str | None =
                                                            "unknown")])
     binary = b"\x00" in data[:8192]
     text = "" if binary else decode(data)
-    loader, other = select_loader(path, text[:SNIFF_CHARS] if text else "", only)
+    try:
+        loader, other = select_loader(path, text[:SNIFF_CHARS] if text else "", only)
+    except Exception as exc:  # a loader's content sniffing failed on this file: reported, the scan goes on
+        reraise_when_debugging()
+        why = "nesting too deep to parse" if isinstance(exc, RecursionError) else \
+            f"choosing a loader failed on this file ({describe(exc, quote_message=False)})"
+        return UNKNOWN_FORMAT, LoadResult(errors=[ParseError(shown, None, why, UNKNOWN_FORMAT)])
     if loader is None:
         return None, LoadResult(not_infrastructure={shown: other} if other else {})
     if binary:

@@ -179,7 +179,7 @@ def _build(loader: Any, node: yaml.Node, memo: dict[int, Any] | None) -> Any:
         cached = (tag, node.value)
         value = _SCALARS.get(cached, _SCALARS)
         if value is _SCALARS:
-            value = loader.yaml_constructors[tag](loader, node)
+            value = _scalar(loader, tag, node)
             if len(_SCALARS) >= _MAX_SCALARS:
                 _SCALARS.clear()
             _SCALARS[cached] = value
@@ -188,6 +188,17 @@ def _build(loader: Any, node: yaml.Node, memo: dict[int, Any] | None) -> Any:
     if memo is not None:
         memo[id(node)] = value
     return value
+
+
+def _scalar(loader: Any, tag: str, node: yaml.ScalarNode) -> Any:
+    """A number, boolean, null or date; a text Python cannot make one of (an integer of 5,000 digits, which
+    ``int()`` refuses past ``sys.get_int_max_str_digits()``; the 30th of February) is a YAML error at its line."""
+    try:
+        return loader.yaml_constructors[tag](loader, node)
+    except ValueError as exc:
+        shown = node.value if len(node.value) <= 40 else f"{node.value[:20]}... ({len(node.value)} characters)"
+        raise yaml.constructor.ConstructorError(None, None, f"cannot read {shown!r} as a {tag.rsplit(':', 1)[-1]}: "
+                                                            f"{exc}", node.start_mark) from None
 
 
 def load_documents(text: str, cfn_tags: bool = False) -> list[Any]:
