@@ -74,6 +74,8 @@ def add_config_arguments(parser: argparse.ArgumentParser, reports: bool = True) 
                         help=key["with_checkov"].help + " (a checkov on PATH, or --checkov-path)")
     parser.add_argument("--checkov-path", dest="checkov_path", default=None, metavar="PATH",
                         help=key["checkov_path"].help)
+    parser.add_argument("--follow-symlinks", dest="follow_symlinks", action="store_const", const=True, default=None,
+                        help=key["follow_symlinks"].help)
     parser.add_argument("--download-external-modules", dest="download_external_modules", action="store_const",
                         const=True, default=None, help=key["download_external_modules"].help)
 
@@ -156,4 +158,4 @@ def scan_options(config: Config, paths: Sequence[str]) -> Any:
         context_paths=context_files(paths, config["context"], config["skip_path"]), baseline=config["baseline"],
         with_checkov=config["with_checkov"], checkov_path=config["checkov_path"], checkov_timeout=timeout,
         environment=config["environment"], download_external_modules=config["download_external_modules"],
-        skip_paths=config["skip_path"])
+        skip_paths=config["skip_path"], follow_symlinks=config["follow_symlinks"])
