@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from scanner.lines import LineDict, LineList
+from scanner.tables import check_aliases
 
 _Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -225,6 +226,8 @@ def load_documents(text: str, cfn_tags: bool = False) -> list[Any]:
         documents = []
         while loader.check_node():
             node = loader.get_node()
+            if anchors:
+                check_aliases(node)  # before building: expanded by whoever walks it, a bomb costs gigabytes
             documents.append(_build(loader, node, {} if anchors else None))
             loader.constructed_objects = {}
             loader.recursive_objects = {}
