@@ -7,6 +7,7 @@ never changed: another library in the same process still sees stock behaviour.
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any
 
 import yaml
@@ -202,8 +203,29 @@ def _scalar(loader: Any, tag: str, node: yaml.ScalarNode) -> Any:
                                                             f"{exc}", node.start_mark) from None
 
 
+# libyaml's composer recurses in C without a depth check: flow collections nested some 30,000 deep overflow the
+# C stack and kill the process (a segmentation fault, no report). Deeper than this is refused before parsing.
+MAX_FLOW_DEPTH = 5000
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def _flow_depth_exceeded(text: str) -> bool:
+    """Whether brackets nest deeper than ``MAX_FLOW_DEPTH`` (counted over the whole text, quoted ones too: an
+    over-estimate, only ever reached by a text with thousands of brackets)."""
+    if text.count("[") + text.count("{") <= MAX_FLOW_DEPTH:
+        return False
+    depth = 0
+    for match in _BRACKETS.finditer(text):
+        depth += 1 if match.group() in "[{" else -1
+        if depth > MAX_FLOW_DEPTH:
+            return True
+    return False
+
+
 def load_documents(text: str, cfn_tags: bool = False) -> list[Any]:
     """Every document of a (multi-document) YAML text, with line information."""
+    if _flow_depth_exceeded(text):
+        raise yaml.YAMLError(f"nesting deeper than {MAX_FLOW_DEPTH} levels: not parsed")
     # Most texts are built straight from the parser's events (_compose); one with an anchor, an alias or a
     # merge key is built from PyYAML's composed nodes (_build), which keep an alias the object of its anchor.
     if "&" not in text and "<<" not in text:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -116,3 +117,24 @@ def _timed(function: object, text: str) -> float:
 
 def test_loaders_are_all_timed() -> None:
     assert "terraform" in LOADERS.names() and len(all_loaders()) > 10
+
+
+@pytest.mark.parametrize("name", ["cm.yaml", "template.json"])
+def test_flow_nesting_deep_enough_to_crash_libyaml_is_refused(tmp_path: Path, name: str) -> None:
+    """100,000 nested brackets overflowed libyaml's C stack: the process died with no report at all."""
+    import subprocess
+    import sys
+
+    deep = "[" * 100_000 + "]" * 100_000
+    text = CFN_TEMPLATE.replace("TAGS", deep) if name.endswith(".json") else \
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata:\n  a: " + deep + "\n"
+    (tmp_path / name).write_text(text)
+    result = subprocess.run([sys.executable, "-m", "scanner", "scan", str(tmp_path), "-f", "json"], capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode in (0, 1), result.stderr[-2000:]
+    messages = [f["message"] for f in json.loads(result.stdout)["findings"]]
+    assert any("nesting deeper than" in m for m in messages), messages
+
+
+CFN_TEMPLATE = ('{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {"X": {"Type": "AWS::S3::Bucket", '
+                '"Properties": {"Tags": TAGS}}}}\n')
