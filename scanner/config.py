@@ -40,6 +40,9 @@ class Key:
     help: str
     choices: tuple[str, ...] = ()
     legacy: str = ""  # the key's former name, still read from files, the environment and flags for one release
+    # False: a configuration file found in the scanned repository may not set it (it names a program to run);
+    # the user sets it with a flag, the environment, or a file named with --config.
+    from_repository: bool = True
 
     @property
     def env(self) -> str:
@@ -77,9 +80,12 @@ KEYS: tuple[Key, ...] = (
         "for the named files only", ("auto", "repo", "none")),
     Key("annotations", "choice", "auto", "GitHub Actions annotations on stderr: auto (when GITHUB_ACTIONS=true), "
         "always or never", ("auto", "always", "never")),
-    Key("with_checkov", "bool", False, "also run checkov and merge its findings"),
-    Key("checkov_path", "str", "checkov", "the checkov executable (a name on PATH or a path)"),
+    Key("with_checkov", "bool", False, "also run checkov and merge its findings", from_repository=False),
+    Key("checkov_path", "str", "checkov", "the checkov executable (a name on PATH or a path)",
+        from_repository=False),
     Key("checkov_timeout", "str", "600", "seconds checkov may run"),
+    Key("follow_symlinks", "bool", False, "follow symbolic links inside the scanned directories (never out of "
+        "them; default: not followed, noted)"),
     Key("download_external_modules", "bool", False, "fetch Terraform module sources from registries and git "
         "into the cache (default: read only what is on disk and what terraform init installed)"),
 )
@@ -89,8 +95,9 @@ ALIASES = {"fail-on": "fail_on", "skip-policy": "skip_policy", "policies-dir": "
            "var-file": "var_file", "policies": "policy", "skip_policies": "skip_policy", "var_files": "var_file",
            "formats": "format", "with-checkov": "with_checkov", "checkov-path": "checkov_path",
            "params": "parameters", "severities": "severity",
-           "download-external-modules": "download_external_modules", "skip-path": "skip_path",
-           "skip_paths": "skip_path", "skip-paths": "skip_path", "show-passing": "show_passing",
+           "download-external-modules": "download_external_modules", "follow-symlinks": "follow_symlinks",
+           "skip-path": "skip_path", "skip_paths": "skip_path", "skip-paths": "skip_path",
+           "show-passing": "show_passing",
            **{spelling: k.name for k in KEYS if k.legacy for spelling in (k.legacy, k.legacy.replace("_", "-"))}}
 
 
@@ -116,6 +123,7 @@ class _Layer:
     name: str  # "file <path>", "env", "flag"
     values: dict[str, Any] = field(default_factory=dict)
     base: Path | None = None  # relative paths resolve against this
+    repository: bool = False  # a file found in the repository (not named by the user): see _check_repository
 
 
 def find_config_file(start: Path | None = None) -> Path | None:
@@ -275,7 +283,10 @@ def resolve(flags: Mapping[str, Any] | None = None, environ: Mapping[str, str] |
         if not path.is_file():
             raise ConfigError(f"configuration file not found: {path}")
         label = f"{path} [tool.specdrift]" if path.name == PYPROJECT else str(path)
-        layers.append(_Layer(f"file {label}", read_config_file(path), path.resolve().parent))
+        layer = _Layer(f"file {label}", read_config_file(path), path.resolve().parent, repository=config_file is None)
+        if layer.repository:
+            _check_repository(layer)
+        layers.append(layer)
     layers.append(_Layer("env", {k.name: environ[name] for k in KEYS for name in _env_names(k)
                                  if environ.get(name, "") != ""}))
     layers.append(_Layer("flag", {k: v for k, v in (flags or {}).items() if v is not None and k in KEYS_BY_NAME}))
@@ -302,6 +313,34 @@ def resolve(flags: Mapping[str, Any] | None = None, environ: Mapping[str, str] |
         except ValueError as exc:
             raise ConfigError(f"severity override for {entry}: {exc}") from None
     return Config(values, sources, path, path.resolve().parent if path else None)
+
+
+def _check_repository(layer: _Layer) -> None:
+    """A file found in the working directory or above it is the repository's: on a pull request, whoever
+    wrote the change wrote it. It may not run a program (checkov, or any path given as checkov) nor write a
+    report outside its own directory; those come from the user (flags, environment, ``--config FILE``)."""
+    for name in layer.values:
+        key = KEYS_BY_NAME[name]
+        if not key.from_repository:
+            raise ConfigError(f"{layer.name}: {name}: a repository's configuration cannot name a program to run; "
+                              f"pass {key.flag} (or set {key.env}, or name your own file with --config)")
+    if "format" in layer.values and layer.base is not None:
+        root = layer.base
+        for entry in _value(KEYS_BY_NAME["format"], layer.values["format"], layer):
+            target = split_format(entry)[1]
+            # (a relative target is relative to the working directory here, as it will be written)
+            if target is not None and target != "-" and not _within(Path(os.path.abspath(target)), root):
+                raise ConfigError(f"{layer.name}: format {entry!r} writes outside the repository ({root}); "
+                                  "pass --format FORMAT:FILE to write there")
+
+
+def _within(path: Path, root: Path) -> bool:
+    """Whether ``path`` (symbolic links followed, as writing it would) is ``root`` or under it."""
+    try:
+        Path(os.path.realpath(path)).relative_to(os.path.realpath(root))
+        return True
+    except ValueError:
+        return False
 
 
 def _describe(layer: _Layer, key: Key) -> str:

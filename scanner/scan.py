@@ -39,6 +39,7 @@ class ScanOptions:
     jobs: int | None = None  # processes for loading large trees; None: the idle CPUs
     download_external_modules: bool = False  # fetch registry and git module sources (nothing is fetched otherwise)
     skip_paths: Sequence[str] = ()  # gitignore-like globs of paths left out (scanner/loaders/path_globs.py)
+    follow_symlinks: bool = False  # follow symbolic links inside the scanned directories (never out of them)
 
 
 def _matches(policy: Policy, patterns: Sequence[str]) -> bool:
@@ -128,7 +129,8 @@ def scan(options: ScanOptions) -> Report:
         pack, pack_notes = load_pack(options.policy_dirs or (), options.default_policies)
         policies = select_policies(pack, options)
         context = {"var_files": list(options.var_files),
-                   "download_external_modules": options.download_external_modules}
+                   "download_external_modules": options.download_external_modules,
+                   "follow_symlinks": options.follow_symlinks}
         outcome = load_paths([*options.paths, *options.context_paths], context, options.formats or None,
                              options.jobs, options.skip_paths)
         settings = {"environment": options.environment} if options.environment else {}
@@ -149,7 +151,7 @@ def scan(options: ScanOptions) -> Report:
     not_infrastructure = outcome.not_infrastructure
     if options.context_paths:
         not_infrastructure = {path: what for path, what in not_infrastructure.items() if in_scope(path)}
-    notes = pack_notes + not_infrastructure_notes(not_infrastructure)
+    notes = pack_notes + not_infrastructure_notes(not_infrastructure) + passed_over_notes(outcome.passed_over)
     named = {os.path.normpath(p) for p in options.paths if os.path.isfile(p)}
     unclaimed = [path for path in outcome.skipped if os.path.normpath(path) in named]
     if unclaimed:
@@ -189,17 +191,30 @@ def sorted_findings(findings: Sequence[Finding]) -> list[Finding]:
     return ordered
 
 
+def _listed_by(files: Mapping[str, str], shown: int) -> list[tuple[str, str]]:
+    """(value, the paths that have it, listed) for each value of ``files`` (path -> value), sorted."""
+    by_value: dict[str, list[str]] = {}
+    for path, value in files.items():
+        by_value.setdefault(value, []).append(path)
+    out = []
+    for value, paths in sorted(by_value.items()):
+        paths.sort()
+        out.append((value, ", ".join(paths[:shown]) + (f" and {len(paths) - shown} more" if len(paths) > shown
+                                                       else "")))
+    return out
+
+
+def passed_over_notes(files: Mapping[str, str], shown: int = 5) -> list[str]:
+    """One note per reason files were not read (a symbolic link not followed, a FIFO), naming them."""
+    return [f"not read, {why}: {listed}" for why, listed in _listed_by(files, shown)]
+
+
 def not_infrastructure_notes(files: Mapping[str, str], shown: int = 5) -> list[str]:
     """One note per kind of file that is not infrastructure (a Helm template, a workflow), naming the files."""
     from scanner.loaders.not_infrastructure import hint
 
-    by_kind: dict[str, list[str]] = {}
-    for path, what in files.items():
-        by_kind.setdefault(what, []).append(path)
     notes = []
-    for what, paths in sorted(by_kind.items()):
-        paths.sort()
-        listed = ", ".join(paths[:shown]) + (f" and {len(paths) - shown} more" if len(paths) > shown else "")
+    for what, listed in _listed_by(files, shown):
         todo = hint(what)
         notes.append(f"not judged as infrastructure ({what}; searched for literal secrets only): {listed}"
                      f"{'; to check such files, ' + todo if todo else ''}")

@@ -12,7 +12,11 @@ file's path and bytes, so any edit is a miss; what is stored is the file's whole
 can leave an entry of an old shape. Only data that parsed and validated is written, as JSON (never
 pickle: loading a cache must not be able to run code); YAML values plain JSON cannot hold (mapping keys
 that are not strings, dates) are tagged so they come back as they were. ``SPECDRIFT_NO_CACHE=1`` turns the
-cache off; an unwritable, corrupt or wrongly shaped cache entry is ignored.
+cache off; an unwritable, corrupt or wrongly shaped cache entry is ignored, and so is one whose documents do not
+hash (with the entry's key) to the hash in its header: an entry changed after it was written, or copied under
+another key, is rebuilt rather than trusted. (The hash guards against corruption and naive edits, not against
+whoever can write the cache directory and recompute it: a cache restored from an untrusted job must not be
+shared with a trusted one; see docs/reliability.md.)
 
 This module sits at the bottom of the layers (it imports nothing of specdrift but its version), so
 every package may read its tables through it.
@@ -31,7 +35,7 @@ from typing import Any
 
 from scanner import __version__
 
-FORMAT = 3  # bump when what is stored changes shape
+FORMAT = 4  # bump when what is stored changes shape
 _ITEMS, _DATE, _DATETIME = "\x00items", "\x00date", "\x00datetime"  # tags of values JSON cannot hold
 _TAGS = (_ITEMS, _DATE, _DATETIME)
 
@@ -110,9 +114,60 @@ def _parse(path: Path, raw: bytes, error: Callable[[str], Exception]) -> Any:
     import yaml  # only when a file changed: a cache hit is JSON
 
     try:
-        return yaml.load(raw.decode("utf-8-sig"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        text = raw.decode("utf-8-sig")
+        safe = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        if "*" not in text:  # no alias: nothing can expand
+            return yaml.load(text, Loader=safe)
+        loader = safe(text)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                return None
+            check_aliases(node)
+            return loader.construct_document(node)
+        finally:
+            loader.dispose()
     except (UnicodeDecodeError, yaml.YAMLError) as exc:
         raise error(f"{path}: {exc}") from None
+
+
+# An alias shares its anchor's value, so the bomb costs nothing to load: it explodes in whatever walks the data
+# (a secret search, a JSON dump of the cache, a mapping), 6 GB and 35 s for 423 bytes. Aliases may add this many
+# nodes, or ten times the document's own, whichever is more (SnakeYAML and Go's yaml.v3 refuse similarly).
+ALIAS_NODES = 10_000
+ALIAS_RATIO = 10
+
+
+def check_aliases(root: Any) -> None:
+    """Raise a YAML ``ConstructorError`` (at the first alias) when the composed node ``root`` would expand, aliases
+    followed, to more nodes than the budget above; linear in the distinct nodes, without recursion."""
+    import yaml
+
+    expanded: dict[int, int] = {}  # node id -> nodes it expands to
+    distinct = 0
+    first_alias: Any = None
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if key in expanded and not children_done:
+            first_alias = first_alias or node  # reached again: an alias (or a merge) of a node already counted
+            continue
+        children = node.value if isinstance(node, yaml.SequenceNode) else \
+            [item for pair in node.value for item in pair] if isinstance(node, yaml.MappingNode) else []
+        if not children_done:
+            expanded[key] = 1
+            distinct += 1
+            stack.append((node, True))
+            stack.extend((child, False) for child in children)
+            continue
+        expanded[key] = 1 + sum(expanded.get(id(child), 1) for child in children)
+    total = expanded[id(root)]
+    if total - distinct > max(ALIAS_NODES, ALIAS_RATIO * distinct):
+        mark = (first_alias or root).start_mark
+        raise yaml.constructor.ConstructorError(
+            None, None, f"aliases expand {distinct} nodes to {total}: refused (an alias bomb?); at most "
+                        f"{max(ALIAS_NODES, ALIAS_RATIO * distinct)} more nodes may come from aliases", mark)
 
 
 @cache
@@ -223,17 +278,25 @@ def _entry(kind: str, files: Sequence[Path], contents: Sequence[bytes], extra_ke
 
 
 def _read(entry: Path, expected: int, shapes: tuple[type, ...]) -> list[Any] | None:
-    """The values of a cache entry; None (a miss) when it is missing, corrupt or not of the expected shape."""
+    """The values of a cache entry; None (a miss) when it is missing, corrupt, not of the expected shape, or its
+    documents do not hash to what its header says (changed after writing, or copied from another key)."""
     try:
-        stored = json.loads(entry.read_text(encoding="utf-8"), object_hook=_untag)
+        header_text, documents_text = entry.read_bytes().split(b"\n", 1)
+        header = json.loads(header_text)
+        if not isinstance(header, dict) or header.get("format") != FORMAT \
+                or header.get("sha256") != _digest(entry, documents_text):
+            return None
+        values = json.loads(documents_text, object_hook=_untag)
     except (OSError, ValueError, TypeError):
         return None
-    if not isinstance(stored, dict) or stored.get("format") != FORMAT:
-        return None
-    values = stored.get("documents")
     if not isinstance(values, list) or len(values) != expected or not all(isinstance(v, shapes) for v in values):
         return None
     return values
+
+
+def _digest(entry: Path, documents: bytes) -> str:
+    """The hash an entry's header holds: of its key (the file name) and its documents' text."""
+    return hashlib.sha256(entry.name.encode() + b"\0" + documents).hexdigest()
 
 
 def _untag(obj: dict[str, Any]) -> Any:
@@ -265,13 +328,12 @@ def _tag(value: Any) -> Any:
 
 
 def _encoded(values: list[Any]) -> str | None:
-    """The text of a cache entry that reads back as ``values``: plain JSON when it does, else tagged; None
-    when neither does (a set or bytes; a key 1 beside a key 1.0)."""
+    """The text of the documents of a cache entry that reads back as ``values``: plain JSON when it does, else
+    tagged; None when neither does (a set or bytes; a key 1 beside a key 1.0)."""
     for tagged in (False, True):
         try:
-            stored = _tag(values) if tagged else values
-            text = json.dumps({"format": FORMAT, "version": __version__, "documents": stored})
-            if json.loads(text, object_hook=_untag)["documents"] == values:
+            text = json.dumps(_tag(values) if tagged else values)
+            if json.loads(text, object_hook=_untag) == values:
                 return text
         except (TypeError, ValueError):
             continue
@@ -279,9 +341,13 @@ def _encoded(values: list[Any]) -> str | None:
 
 
 def _write(entry: Path, values: list[Any]) -> None:
-    text = _encoded(values)
-    if text is None:
+    documents = _encoded(values)
+    if documents is None:
         return
+    body = documents.encode()
+    # One line of header, then the documents: the hash is checked over their bytes as written, unparsed.
+    header = json.dumps({"format": FORMAT, "version": __version__, "sha256": _digest(entry, body)})
+    text = header + "\n" + documents
     import tempfile  # only when writing: a cache hit never pays for it
 
     try:

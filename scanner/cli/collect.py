@@ -16,13 +16,14 @@ from scanner.cli import EXIT_ERROR, EXIT_OK, command, write_output
 def add_collector_arguments(parser: argparse.ArgumentParser) -> None:
     """The options every live source takes, then each collector's own (``collect`` and ``drift`` share them)."""
     from scanner.collectors import COLLECTORS
+    from scanner.collectors.calls import positive_seconds
 
     group = parser.add_argument_group("live collection (every provider)")
     group.add_argument("--concurrency", type=int, default=8, metavar="N",
                        help="API calls in flight at once across regions and services (default 8)")
-    group.add_argument("--timeout", type=float, default=20.0, metavar="SECONDS",
+    group.add_argument("--timeout", type=positive_seconds, default=20.0, metavar="SECONDS",
                        help="per-call connect and read timeout (default 20)")
-    group.add_argument("--deadline", type=float, default=None, metavar="SECONDS",
+    group.add_argument("--deadline", type=positive_seconds, default=None, metavar="SECONDS",
                        help="time for the whole collection; calls not started by then are gaps (default: none)")
     group.add_argument("--max-attempts", type=int, default=5, metavar="N",
                        help="attempts per call, the first included; throttled and 5xx calls back off and retry "

@@ -80,6 +80,8 @@ def add_config_arguments(parser: argparse.ArgumentParser, reports: bool = True) 
                         help=key["with_checkov"].help + " (a checkov on PATH, or --checkov-path)")
     parser.add_argument("--checkov-path", dest="checkov_path", default=None, metavar="PATH",
                         help=key["checkov_path"].help)
+    parser.add_argument("--follow-symlinks", dest="follow_symlinks", action="store_const", const=True, default=None,
+                        help=key["follow_symlinks"].help)
     parser.add_argument("--download-external-modules", dest="download_external_modules", action="store_const",
                         const=True, default=None, help=key["download_external_modules"].help)
 
@@ -130,9 +132,20 @@ def report_destinations(config: Config) -> list[tuple[str, str | None]]:
     for entry in config["format"]:
         name, path = split_format(entry)
         out.append((name, None if path in (None, STDOUT) else path))
+        if path not in (None, STDOUT):
+            _writable_target(name, str(path))
     if sum(1 for _, path in out if path is None) > 1:
         raise ConfigError("only one format can go to stdout; give the others a file (FORMAT:FILE or --output)")
     return out
+
+
+def _writable_target(name: str, path: str) -> None:
+    """A report file can be written there: checked before the scan, so a bad target costs no scan."""
+    if Path(path).is_dir():
+        raise ConfigError(f"--format {name}:{path}: is a directory; give a file name")
+    blocking = next((p for p in Path(path).parents if p.exists()), None)  # made if missing, unless a file
+    if blocking is not None and not blocking.is_dir():
+        raise ConfigError(f"--format {name}:{path}: {blocking} is a file, not a directory")
 
 
 def scan_options(config: Config, paths: Sequence[str]) -> Any:
@@ -152,4 +165,4 @@ def scan_options(config: Config, paths: Sequence[str]) -> Any:
         context_paths=context_files(paths, config["context"], config["skip_path"]), baseline=config["baseline"],
         with_checkov=config["with_checkov"], checkov_path=config["checkov_path"], checkov_timeout=timeout,
         environment=config["environment"], download_external_modules=config["download_external_modules"],
-        skip_paths=config["skip_path"])
+        skip_paths=config["skip_path"], follow_symlinks=config["follow_symlinks"])

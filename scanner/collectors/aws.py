@@ -37,6 +37,7 @@ from scanner.collectors.calls import (
     Deadline,
     ReadOnlyViolation,
     Unit,
+    http_url,
     read_only_operation,
     refuse_unless,
 )
@@ -387,7 +388,7 @@ class Aws:
         group.add_argument("--profile", help="named profile from ~/.aws/config")
         group.add_argument("--region", action="append", default=[], metavar="REGION",
                            help="region to read (repeatable; default: the configured region)")
-        group.add_argument("--endpoint-url", metavar="URL",
+        group.add_argument("--endpoint-url", metavar="URL", type=http_url,
                            help="send every call to this endpoint (a proxy, a VPC endpoint, a local emulator)")
         group.add_argument("--service", action="append", default=[], metavar="NAME",
                            help=f"only these services (repeatable): {', '.join(SERVICES)}")

@@ -314,3 +314,34 @@ class CallRunner:
         collection.duration_s = time.perf_counter() - started
         collection.stats = dict(self.stats, operations=sorted(self.operations))
         return collection
+
+
+def positive_seconds(text: str) -> float:
+    """An option's positive, finite number of seconds (an SDK refuses 0 and below with a traceback; NaN never
+    ends); an ``argparse`` type, so a bad value is a one-line usage error."""
+    import argparse
+    import math
+
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+    return value
+
+
+def http_url(text: str) -> str:
+    """An endpoint option's http(s) URL with a host (SDKs refuse anything else with a traceback); an
+    ``argparse`` type."""
+    import argparse
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(text)
+        scheme, host = parts.scheme, parts.hostname
+    except ValueError:  # an invalid port or IPv6 address
+        scheme, host = "", None
+    if scheme not in ("http", "https") or not host or any(c.isspace() for c in text):
+        raise argparse.ArgumentTypeError(f"expected an http:// or https:// URL, got {text!r}")
+    return text

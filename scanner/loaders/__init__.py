@@ -9,6 +9,7 @@ imports only the modules of the loaders asked (``scanner.registry``).
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,14 +22,15 @@ from scanner.loaders.path_globs import PathFilter
 from scanner.model import Resource
 from scanner.registry import DEFAULT_ORDER, Registry
 
-__all__ = ["LOADERS", "LoadOutcome", "Loader", "ParseError", "all_loaders", "decode", "iter_files", "load_files",
-           "loader", "loader_for"]
+__all__ = ["LOADERS", "MAX_FILE_BYTES", "LoadOutcome", "Loader", "ParseError", "all_loaders", "decode", "iter_files",
+           "load_files", "loader", "loader_for"]
 
 SKIP_DIRS = {".git", ".hg", ".svn", ".terraform", "node_modules", ".venv", "venv", "__pycache__", ".tox",
              ".mypy_cache", ".ruff_cache", ".pytest_cache", ".specdrift-cache", ".venv-checkov"}
 MAX_FILE_BYTES = 20 * 1024 * 1024
 SNIFF_CHARS = 64 * 1024
 SECRETS_ONLY = "plaintext"  # the loader that only searches a file for literal secrets
+UNKNOWN_FORMAT = "unknown"  # the format of a file no loader could be chosen for (its error says why)
 
 
 LOADERS: Registry[Loader] = Registry("loader", __name__, decorator="loader")
@@ -79,21 +81,88 @@ def last_in_order(chosen: Iterable[Loader]) -> Loader | None:
     return max(chosen, key=lambda loader: position.get(loader.name, len(position)), default=None)
 
 
-def iter_files(paths: Iterable[str | os.PathLike[str]], skip: PathFilter | None = None) -> Iterator[Path]:
+SYMLINK_NOT_FOLLOWED = "a symbolic link (not followed without --follow-symlinks)"
+SYMLINK_OUTSIDE = "a symbolic link leading out of the scanned directories"
+NOT_REGULAR = "not a regular file (a FIFO, socket or device): not read"
+
+
+def iter_files(paths: Iterable[str | os.PathLike[str]], skip: PathFilter | None = None, follow_symlinks: bool = False,
+               passed_over: dict[str, str] | None = None) -> Iterator[Path]:
     """Files under ``paths`` (files given directly are yielded too), in a stable order, without those ``skip``
-    leaves out (matched relative to the directory walked; a named file relative to the working directory)."""
-    for raw in paths:
-        path = Path(raw)
+    leaves out (matched relative to the directory walked; a named file relative to the working directory).
+
+    The tree is a boundary: a symbolic link is followed only with ``follow_symlinks``, and then only to a
+    target inside a named directory or the working directory (each directory once: a link back up is no
+    loop); a FIFO, socket or device is never yielded (reading one would hang, or never end). What is passed
+    over is recorded in ``passed_over`` (shown path -> why), for the report's notes.
+    """
+    passed = passed_over if passed_over is not None else {}
+    named = [Path(raw) for raw in paths]
+    roots = [os.path.realpath(os.getcwd())] + [os.path.realpath(p) for p in named if p.is_dir()] \
+        if follow_symlinks else []
+    seen: set[str] = set()
+    for path in named:
+        if path.is_symlink() and not _follow(path, follow_symlinks, roots, passed):
+            continue
         if path.is_dir():
-            for root, dirs, files in os.walk(path):
-                base = os.path.relpath(root, path).replace(os.sep, "/")
-                prefix = "" if base == "." else base + "/"
-                dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not (skip and skip.skips_dir(prefix + d)))
-                for name in sorted(files):
-                    if not (skip and skip.skips_file(prefix + name, check_parents=False)):
-                        yield Path(root) / name
+            yield from _walk(path, path, "", skip, follow_symlinks, roots, seen, passed)
         elif not (skip and skip.skips_file(_display(path).replace(os.sep, "/"))):
             yield path
+
+
+def _follow(path: Path | os.DirEntry[str], follow: bool, roots: list[str], passed: dict[str, str]) -> bool:
+    """Whether a symbolic link is followed (recording why not)."""
+    if not follow:
+        passed[_display(Path(path))] = SYMLINK_NOT_FOLLOWED
+        return False
+    target = os.path.realpath(path)
+    if not any(target == root or target.startswith(root.rstrip(os.sep) + os.sep) for root in roots):
+        passed[_display(Path(path))] = SYMLINK_OUTSIDE
+        return False
+    return True
+
+
+def _walk(top: Path, directory: Path, prefix: str, skip: PathFilter | None, follow: bool, roots: list[str],
+          seen: set[str], passed: dict[str, str]) -> Iterator[Path]:
+    """``os.walk``'s order (a directory's files, sorted, then each subdirectory, sorted), from one scandir per
+    directory: the entry's type comes with it, so telling files, links and FIFOs apart costs no stat."""
+    if follow:
+        real = os.path.realpath(directory)
+        if real in seen:
+            return
+        seen.add(real)
+    try:
+        with os.scandir(directory) as listing:
+            entries = sorted(listing, key=lambda e: e.name)
+    except OSError:
+        return  # as os.walk did: an unreadable directory yields nothing
+    files: list[Path] = []
+    dirs: list[str] = []
+    for entry in entries:
+        name = entry.name
+        try:
+            if entry.is_symlink():
+                if not _follow(entry, follow, roots, passed):
+                    continue
+                is_dir = entry.is_dir()
+                is_file = not is_dir and entry.is_file()
+            else:
+                is_dir = entry.is_dir(follow_symlinks=False)
+                is_file = not is_dir and entry.is_file(follow_symlinks=False)
+        except OSError:
+            continue
+        if is_dir:
+            if name not in SKIP_DIRS and not (skip and skip.skips_dir(prefix + name)):
+                dirs.append(name)
+        elif skip and skip.skips_file(prefix + name, check_parents=False):
+            continue
+        elif is_file:
+            files.append(directory / name)
+        else:
+            passed[_display(directory / name)] = NOT_REGULAR
+    yield from files
+    for name in dirs:
+        yield from _walk(top, directory / name, prefix + name + "/", skip, follow, roots, seen, passed)
 
 
 @dataclass
@@ -103,15 +172,29 @@ class LoadOutcome:
     files: dict[str, str] = field(default_factory=dict)  # path -> format
     skipped: list[str] = field(default_factory=list)  # files no loader claims
     not_infrastructure: dict[str, str] = field(default_factory=dict)  # path -> what it is (not judged)
+    passed_over: dict[str, str] = field(default_factory=dict)  # path -> why it was not read (a link, a FIFO)
 
 
 def _display(path: Path, cwd: str | None = None) -> str:
-    """The path as reports show it: relative to the working directory when inside it."""
+    """The path as reports show it: relative to the working directory when inside it, and text every report
+    format can hold (see ``printable``)."""
     cwd = cwd or os.getcwd()
     absolute = os.path.abspath(path)  # string work, not resolve(): that costs syscalls per path component
     if absolute.startswith(cwd + os.sep):
-        return absolute[len(cwd) + 1:]
-    return str(path)
+        return printable(absolute[len(cwd) + 1:])
+    return printable(str(path))
+
+
+def printable(name: str) -> str:
+    """A file name as text: the bytes of a name that is not UTF-8 (which Python keeps as lone surrogates, and
+    no UTF-8 report, JSON, SARIF or XML can hold) written as ``\\xff`` escapes."""
+    if name.isascii():
+        return name
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return name
 
 
 def decode(data: bytes) -> str:
@@ -124,6 +207,23 @@ def decode(data: bytes) -> str:
     return text[1:] if text.startswith("\ufeff") else text
 
 
+class _NotRegular(Exception):
+    """The path is a FIFO, socket or device."""
+
+
+def _read_capped(path: Path) -> bytes:
+    """The file's bytes, at most ``MAX_FILE_BYTES + 1`` (the one more tells a file past the limit): the limit
+    applies before reading, so a huge file costs no more memory than the limit. Opened without blocking and
+    checked to be a regular file, so a FIFO (which would wait for a writer) or a device (``/dev/zero``, which
+    never ends) is refused, even named directly."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with open(fd, "rb") as handle:
+        status = os.fstat(fd)
+        if not stat.S_ISREG(status.st_mode):
+            raise _NotRegular
+        return handle.read(min(status.st_size, MAX_FILE_BYTES) + 1)
+
+
 def load_file(path: Path, only: Sequence[str] | None = None, shown: str | None = None, secrets: bool = True,
               ) -> tuple[str | None, LoadResult]:
     """Load one file: (format or None if no loader claims it, result); ``shown`` is its display path.
@@ -131,13 +231,21 @@ def load_file(path: Path, only: Sequence[str] | None = None, shown: str | None =
     Terraform module installed by ``terraform init``)."""
     shown = shown or _display(path)
     try:
-        data = path.read_bytes()[: MAX_FILE_BYTES + 1]
+        data = _read_capped(path)
     except OSError as exc:
         return "unreadable", LoadResult(errors=[ParseError(shown, None, f"cannot read file: {exc.strerror}",
                                                            "unknown")])
+    except _NotRegular:
+        return "unreadable", LoadResult(errors=[ParseError(shown, None, NOT_REGULAR, "unknown")])
     binary = b"\x00" in data[:8192]
     text = "" if binary else decode(data)
-    loader, other = select_loader(path, text[:SNIFF_CHARS] if text else "", only)
+    try:
+        loader, other = select_loader(path, text[:SNIFF_CHARS] if text else "", only)
+    except Exception as exc:  # a loader's content sniffing failed on this file: reported, the scan goes on
+        reraise_when_debugging()
+        why = "nesting too deep to parse" if isinstance(exc, RecursionError) else \
+            f"choosing a loader failed on this file ({describe(exc, quote_message=False)})"
+        return UNKNOWN_FORMAT, LoadResult(errors=[ParseError(shown, None, why, UNKNOWN_FORMAT)])
     if loader is None:
         return None, LoadResult(not_infrastructure={shown: other} if other else {})
     if binary:
@@ -201,7 +309,7 @@ def load_files(paths: Iterable[str | os.PathLike[str]], context: dict[str, Any] 
     outcome = LoadOutcome()
     by_format: dict[str, list[Resource]] = {}
     cwd = os.getcwd()
-    files = list(iter_files(paths, PathFilter(skip)))
+    files = list(iter_files(paths, PathFilter(skip), bool(context.get("follow_symlinks")), outcome.passed_over))
     names = [_display(path, cwd) for path in files]
     patches = kustomize_patches(files)
     for path, shown, (fmt, result) in zip(files, names, load_many(files, names, only, jobs), strict=True):

@@ -206,7 +206,16 @@ def _secret_data(key: str, encoded: str, line: int) -> list[Credential]:
 
 
 def _json_credentials(text: str) -> list[Credential] | None:
-    """Credentials in a JSON document (any layout, minified included); None when it is not JSON."""
+    """Credentials in a JSON document (any layout, minified included); None when it is not JSON, or nested too
+    deeply to read as a tree (then it is searched line by line, as any text: a hostile file cannot hide a
+    secret behind a thousand brackets, nor end the scan with a RecursionError)."""
+    try:
+        return _json_tree_credentials(text)
+    except RecursionError:
+        return None
+
+
+def _json_tree_credentials(text: str) -> list[Credential] | None:
     try:
         document = json.loads(text)
     except ValueError:

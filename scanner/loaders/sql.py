@@ -20,7 +20,7 @@ NAME = "sql"
 SUFFIXES = (".sql", ".pgsql", ".psql")
 _PSQL_META = re.compile(r"^[ \t]*\\.*$", re.M)
 # Other dialects: claiming them would turn every file into a parse error.
-_OTHER_DIALECT = re.compile(r"`\w+`|\bENGINE\s*=\s*\w+|\bAUTO_INCREMENT\b|^\s*GO\s*$|\[dbo\]", re.I | re.M)
+_OTHER_DIALECT = re.compile(r"`\w+`|\bENGINE\s*=\s*\w+|\bAUTO_INCREMENT\b|^[^\S\n]*GO[^\S\n]*$|\[dbo\]", re.I | re.M)
 _SQL_START = re.compile(r"\A(?:--[^\n]*\n|/\*(?:[^*]|\*(?!/))*\*/|\s)*(ALTER\s+SYSTEM|CREATE\s+(EXTENSION|TABLE|INDEX)|"
                         r"SELECT\s+\w+\s*\()", re.I | re.S)
 _SKIP = re.compile(r"(?:\s|--[^\n]*\n|/\*(?:[^*]|\*(?!/))*\*/)*")

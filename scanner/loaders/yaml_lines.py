@@ -7,11 +7,13 @@ never changed: another library in the same process still sees stock behaviour.
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any
 
 import yaml
 
 from scanner.lines import LineDict, LineList
+from scanner.tables import check_aliases
 
 _Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -179,7 +181,7 @@ def _build(loader: Any, node: yaml.Node, memo: dict[int, Any] | None) -> Any:
         cached = (tag, node.value)
         value = _SCALARS.get(cached, _SCALARS)
         if value is _SCALARS:
-            value = loader.yaml_constructors[tag](loader, node)
+            value = _scalar(loader, tag, node)
             if len(_SCALARS) >= _MAX_SCALARS:
                 _SCALARS.clear()
             _SCALARS[cached] = value
@@ -190,8 +192,40 @@ def _build(loader: Any, node: yaml.Node, memo: dict[int, Any] | None) -> Any:
     return value
 
 
+def _scalar(loader: Any, tag: str, node: yaml.ScalarNode) -> Any:
+    """A number, boolean, null or date; a text Python cannot make one of (an integer of 5,000 digits, which
+    ``int()`` refuses past ``sys.get_int_max_str_digits()``; the 30th of February) is a YAML error at its line."""
+    try:
+        return loader.yaml_constructors[tag](loader, node)
+    except ValueError as exc:
+        shown = node.value if len(node.value) <= 40 else f"{node.value[:20]}... ({len(node.value)} characters)"
+        raise yaml.constructor.ConstructorError(None, None, f"cannot read {shown!r} as a {tag.rsplit(':', 1)[-1]}: "
+                                                            f"{exc}", node.start_mark) from None
+
+
+# libyaml's composer recurses in C without a depth check: flow collections nested some 30,000 deep overflow the
+# C stack and kill the process (a segmentation fault, no report). Deeper than this is refused before parsing.
+MAX_FLOW_DEPTH = 5000
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def _flow_depth_exceeded(text: str) -> bool:
+    """Whether brackets nest deeper than ``MAX_FLOW_DEPTH`` (counted over the whole text, quoted ones too: an
+    over-estimate, only ever reached by a text with thousands of brackets)."""
+    if text.count("[") + text.count("{") <= MAX_FLOW_DEPTH:
+        return False
+    depth = 0
+    for match in _BRACKETS.finditer(text):
+        depth += 1 if match.group() in "[{" else -1
+        if depth > MAX_FLOW_DEPTH:
+            return True
+    return False
+
+
 def load_documents(text: str, cfn_tags: bool = False) -> list[Any]:
     """Every document of a (multi-document) YAML text, with line information."""
+    if _flow_depth_exceeded(text):
+        raise yaml.YAMLError(f"nesting deeper than {MAX_FLOW_DEPTH} levels: not parsed")
     # Most texts are built straight from the parser's events (_compose); one with an anchor, an alias or a
     # merge key is built from PyYAML's composed nodes (_build), which keep an alias the object of its anchor.
     if "&" not in text and "<<" not in text:
@@ -214,6 +248,8 @@ def load_documents(text: str, cfn_tags: bool = False) -> list[Any]:
         documents = []
         while loader.check_node():
             node = loader.get_node()
+            if anchors:
+                check_aliases(node)  # before building: expanded by whoever walks it, a bomb costs gigabytes
             documents.append(_build(loader, node, {} if anchors else None))
             loader.constructed_objects = {}
             loader.recursive_objects = {}

@@ -94,9 +94,9 @@ def test_text_output_names_the_file_and_each_source(project: Path) -> None:
 
 
 def test_specdrift_yaml_wins_over_pyproject_in_the_same_directory(project: Path) -> None:
-    (project / ".specdrift.yaml").write_text("fail_on: medium\nwith_checkov: true\n", encoding="utf-8")
+    (project / ".specdrift.yaml").write_text("fail_on: medium\nquiet: true\n", encoding="utf-8")
     settings = _settings(cli("config", "--json", cwd=project))
-    assert settings["fail_on"]["value"] == "medium" and settings["with_checkov"]["value"] is True
+    assert settings["fail_on"]["value"] == "medium" and settings["quiet"]["value"] is True
     assert settings["skip_policy"]["source"] == "default"  # one file, not a merge of both
 
 

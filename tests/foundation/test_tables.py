@@ -127,16 +127,20 @@ def test_a_value_no_tag_holds_is_read_but_not_cached(tmp_path: Path, cache: Path
     assert not list(cache.glob("binary-*.json"))
 
 
-@pytest.mark.parametrize("stored", [
-    "[1, 2]", '{"format": 3}', '{"format": 3, "documents": [5]}', '{"format": 3, "documents": ["a", "b"]}',
-    '{"format": 3, "documents": [{"\\u0000items": [[[1], 2]]}]}', '{"format": 3, "documents": [{"\\u0000date": 5}]}',
+@pytest.mark.parametrize("documents", [
+    None, "[5]", '["a", "b"]', '{"a": 1}', '[{"\\u0000items": [[[1], 2]]}]', '[{"\\u0000date": 5}]', "[{not json",
 ])
-def test_a_cache_entry_of_the_wrong_shape_is_ignored(tmp_path: Path, cache: Path, stored: str) -> None:
+def test_a_cache_entry_of_the_wrong_shape_is_ignored(tmp_path: Path, cache: Path, documents: str | None) -> None:
+    """Even with the right hash: an entry whose documents are not a list of one value per file is a miss."""
     table = tmp_path / "t.yaml"
     table.write_text("a: 1\n")
     assert tables.read_table(table, "shape") == {"a": 1}
     (entry,) = cache.glob("shape-*.json")
-    entry.write_text(stored)
+    if documents is None:
+        entry.write_text("[1, 2]")
+    else:
+        header = {"format": tables.FORMAT, "sha256": tables._digest(entry, documents.encode())}
+        entry.write_text(json.dumps(header) + "\n" + documents)
     assert tables.read_table(table, "shape") == {"a": 1}
 
 
@@ -228,3 +232,26 @@ def test_a_value_built_from_several_files_is_cached_until_any_of_them_changes(tm
     monkeypatch.setenv("SPECDRIFT_NO_CACHE", "1")  # off: built every time
     tables.cached_value("pair", [one, two], build)
     assert len(built) == 3
+
+
+@pytest.mark.parametrize("documents", [[{"x": 1}], [[1]], [None]])
+def test_a_policy_cache_entry_changed_by_hand_is_not_trusted(pack: Path, documents: list[object]) -> None:
+    """Issue 17: an entry of the right outer shape but the wrong content (corrupt, or tampered with) broke
+    every later run until deleted; each entry carries a hash of its content, checked on reading."""
+    expected = load_policies([pack])
+    for entry in (pack.parent / "cache").glob("policies-*.json"):
+        header = entry.read_text().split("\n", 1)[0]  # format and version as written, then the documents
+        entry.write_text(header + "\n" + json.dumps(documents * len(expected)))
+    assert load_policies([pack]) == expected
+
+
+def test_a_cache_entry_moved_to_another_key_is_not_trusted(tmp_path: Path, cache: Path) -> None:
+    one, two = tmp_path / "one.yaml", tmp_path / "two.yaml"
+    one.write_text("a: 1\n")
+    two.write_text("a: 2\n")
+    tables.read_table(one, "moved")
+    (first,) = cache.glob("moved-*.json")
+    tables.read_table(two, "moved")
+    (second,) = set(cache.glob("moved-*.json")) - {first}
+    second.write_bytes(first.read_bytes())  # a valid entry, under the key of another content
+    assert tables.read_table(two, "moved") == {"a": 2}

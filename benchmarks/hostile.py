@@ -1,0 +1,304 @@
+"""The hostile corpus (issue 17): inputs an attacker or an unlucky user would give a gate that runs on pull requests.
+
+    python3 -m benchmarks.hostile [--out docs/reliability.md] [--keep DIR]
+
+Builds the cases in a temporary directory (nothing large is committed), scans each category with the CLI as a
+CI job would (``python -m scanner scan DIR --format json``, this tree first on ``PYTHONPATH``) under a time and
+an address-space limit, and writes the figures to docs/reliability.md: inputs per category, error findings,
+crashes (``internal error``, a traceback or an exit code other than 0/1: must be 0), over budget (killed by
+the time or memory limit: must be 0), the peak memory of the run, and whether the good file beside the bad
+ones still had its finding. A last run of the whole corpus with ``--strict`` must exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TIME_BUDGET = 120.0  # seconds per category run
+MEMORY_BUDGET = 3 * 1024 ** 3  # bytes of address space per run (RLIMIT_AS)
+GOOD = ("good/redis.conf", "bind 0.0.0.0\nprotected-mode no\n")  # violates ME-REDIS policies: must still be found
+
+CM_HEAD = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n"
+CFN_HEAD = 'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n'
+
+
+def _bomb(levels: int, width: int = 9, indent: str = "  ") -> str:
+    lines = [f'{indent}a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    previous = "a"
+    for name in "bcdefghijk"[: levels - 1]:
+        lines.append(f"{indent}{name}: &{name} [" + ",".join([f"*{previous}"] * width) + "]")
+        previous = name
+    return "\n".join(lines) + "\n"
+
+
+def bad_values() -> dict[str, str | bytes]:
+    """One bad value in an otherwise ordinary file, per format."""
+    cases: dict[str, str | bytes] = {
+        "k8s/metadata-list.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: [x]\ndata: {a: b}\n",
+        "k8s/metadata-scalar.yaml": "apiVersion: v1\nkind: Pod\nmetadata: abc\nspec: {}\n",
+        "k8s/containers-int.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\nspec:\n  template:\n"
+                                   "    spec:\n      containers: 5\n",
+        "k8s/containers-str.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\nspec:\n  template:\n"
+                                   "    spec:\n      containers: nginx\n",
+        "k8s/spec-list.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\nspec: [1, 2]\n",
+        "pg/inf/postgresql.conf": "shared_buffers = 1e400\n",
+        "pg/neg/postgresql.conf": "shared_buffers = -1e400\n",
+        "pg/nan/postgresql.conf": "max_connections = nan\n",
+        "redis/huge.conf": "maxmemory " + "9" * 5000 + "\n",
+    }
+    for digits in (4301, 5000, 100_000):
+        number = "9" * digits
+        cases[f"numbers/cm-{digits}.yaml"] = CM_HEAD + f"data:\n  a: {number}\n"
+        cases[f"numbers/cfn-{digits}.json"] = json.dumps({"AWSTemplateFormatVersion": "2010-09-09", "Resources": {
+            "X": {"Type": "AWS::RDS::DBInstance", "Properties": {}}}}).replace("{}}", '{"AllocatedStorage": '
+                                                                                      + number + "}}")
+        cases[f"numbers/main-{digits}.tf"] = f'resource "aws_db_instance" "x" {{\n  allocated_storage = {number}\n}}\n'
+    for depth in (100, 1000, 10_000, 100_000):
+        cases[f"deep/array-{depth}.json"] = "[" * depth + "]" * depth + "\n"
+        cases[f"deep/object-{depth}.json"] = '{"a":' * depth + "1" + "}" * depth + "\n"
+        cases[f"deep/cfn-{depth}.json"] = ('{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {"X": {"Type": '
+                                           '"AWS::S3::Bucket", "Properties": {"Tags": ' + "[" * depth + "]" * depth
+                                           + "}}}}\n")
+        cases[f"deep/flow-{depth}.yaml"] = CM_HEAD + "data:\n  a: " + "[" * depth + "]" * depth + "\n"
+        cases[f"deep/locals-{depth}.tf"] = "locals {\n  x = " + "[" * depth + "]" * depth + "\n}\n"
+        cases[f"deep/secret-{depth}.json"] = ('{\n  "db_password": "Zq8-unguessable-Hx3",\n  "deep": ' + "[" * depth
+                                              + "]" * depth + "\n}\n")
+    return cases
+
+
+def alias_bombs() -> dict[str, str | bytes]:
+    """Billion laughs in each place YAML is read: a manifest, a template, a values file, a prometheus file."""
+    cases: dict[str, str | bytes] = {}
+    for levels in range(4, 11):
+        for width in (5, 9):
+            cases[f"k8s/cm-{levels}x{width}.yaml"] = CM_HEAD + "data:\n" + _bomb(levels, width)
+            cases[f"cfn/template-{levels}x{width}.yaml"] = CFN_HEAD + "      Tags:\n" + _bomb(levels, width, "        ")
+            cases[f"values/values-{levels}x{width}.yaml"] = "x:\n" + _bomb(levels, width)
+            cases[f"prom/prometheus-{levels}x{width}.yml"] = "global:\n  scrape_interval: 15s\nrule_files:\n" \
+                + _bomb(levels, width)
+    return cases
+
+
+UNITS = (" \n", "\t\n", "{", "resource \n", '"', "a:", "- ", "#", " ", "\\", "/*", "--", "${", "(", "[", "FROM ",
+         "http://a@", "password=", "AKIA", ": ", "\n", "server {\n", "GO \n", "-- \n", "&a ")
+NAMES = ("x.yaml", "x.json", "x.conf", "x.sh", "x.tf", "Dockerfile", "x.sql", "x.js", "nginx.conf", ".env")
+
+
+def detection() -> dict[str, str | bytes]:
+    """64 KiB of one repeated unit, under each name a loader claims by: format sniffing must be linear."""
+    cases: dict[str, str | bytes] = {}
+    for i, unit in enumerate(UNITS):
+        text = unit * (65536 // len(unit))
+        for name in NAMES:
+            cases[f"u{i:02d}/{name}"] = text
+    return cases
+
+
+def tree(root: Path) -> int:
+    """Links out of the tree, a link to a device, a loop, a FIFO, a socket; names that are not UTF-8."""
+    import socket
+
+    made = 0
+    outside = root.parent / f"{root.name}-outside"
+    outside.mkdir(exist_ok=True)
+    (outside / "secret.tf").write_text('variable "v" {\n  default = "root:x:0:0:root:/root:/bin/bash"\n}\n')
+    links = {"passwd.tf": "/etc/passwd", "zero.tf": "/dev/zero", "random.yaml": "/dev/urandom",
+             "outside.tf": str(outside / "secret.tf"), "outside-dir": str(outside), "etc": "/etc",
+             "loop": ".", "dangling.tf": str(root / "nowhere.tf")}
+    for name, target in links.items():
+        os.symlink(target, root / name)
+        made += 1
+    for name in ("pipe.tf", "pipe.yaml", "kustomization.yaml"):
+        os.mkfifo(root / name)
+        made += 1
+    sock = socket.socket(socket.AF_UNIX)
+    try:
+        sock.bind(str(root / "s.tf"))
+        made += 1
+    except OSError:
+        pass
+    finally:
+        sock.close()
+    for raw in (b"b\xff.yaml", b"\xc3(.tf", b"ok-\x1b[31m.yaml", b"nl\nname.yaml"):
+        try:
+            (root / os.fsdecode(raw)).write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: [x]\n")
+            made += 1
+        except OSError:
+            continue
+    return made
+
+
+@dataclass
+class Run:
+    category: str
+    inputs: int
+    seconds: float = 0.0
+    peak_mib: float = 0.0
+    exit_code: int = 0
+    errors: int = 0
+    files: int = 0
+    good_found: bool = False
+    crashed: bool = False
+    over_budget: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
+def _limit() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_BUDGET, MEMORY_BUDGET))
+
+
+def scan(directory: Path, category: str, inputs: int, cache: Path, *extra: str) -> Run:
+    """One CLI scan of ``directory``, timed and measured (its own peak resident memory, from wait4)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SPECDRIFT_CACHE_DIR": str(cache), "NO_COLOR": "1"}
+    run = Run(category, inputs)
+    out = directory.parent / f"{directory.name}.json"
+    started = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-m", "scanner", "scan", str(directory), "--format", f"json:{out}",
+                                *extra], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               preexec_fn=_limit, cwd=directory.parent)
+    try:
+        _, stderr = process.communicate(timeout=TIME_BUDGET)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        _, stderr = process.communicate()
+        run.over_budget = True
+    run.seconds = time.perf_counter() - started
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # the largest child so far: runs are in rising order
+    run.peak_mib = usage.ru_maxrss / 1024
+    run.exit_code = process.returncode
+    text = stderr.decode("utf-8", "replace")
+    if "MemoryError" in text or process.returncode in (-9, 137):
+        run.over_budget = True
+    run.crashed = not run.over_budget and ("internal error" in text or "Traceback" in text
+                                           or process.returncode not in (0, 1, 2) or not out.exists())
+    if out.exists():
+        report = json.loads(out.read_text(encoding="utf-8"))
+        findings = report.get("findings", [])
+        run.errors = sum(1 for f in findings if f.get("status") == "error")
+        run.files = report.get("summary", {}).get("files", 0)
+        run.good_found = any(str(f.get("location", {}).get("file", "")).endswith(GOOD[0])
+                             and f.get("status") == "violates" for f in findings)
+        run.notes = report.get("notes", [])
+    return run
+
+
+def _write(directory: Path, cases: dict[str, str | bytes]) -> int:
+    for name, content in {**cases, GOOD[0]: GOOD[1]}.items():
+        path = directory / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return len(cases)
+
+
+CATEGORIES: dict[str, tuple[str, Callable[[], dict[str, str | bytes]]]] = {
+    "bad values": ("one bad value per file: wrong types, numbers Python cannot read, nesting 100 to 100,000 deep",
+                   bad_values),
+    "alias bombs": ("billion laughs, 4 to 10 levels of 5 or 9 aliases, in manifests, templates, values, prometheus",
+                    alias_bombs),
+    "format detection": ("64 KiB of one repeated unit under each name a loader claims by", detection),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", default=str(ROOT / "docs" / "reliability.md"))
+    parser.add_argument("--keep", help="build the corpus here and keep it (default: a temporary directory)")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="specdrift-hostile-") as tmp:
+        work = Path(args.keep) if args.keep else Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
+        cache = Path(tmp) / "cache"
+        runs: list[Run] = []
+        for category, (_, build) in CATEGORIES.items():
+            directory = work / category.replace(" ", "-")
+            inputs = _write(directory, build())
+            runs.append(scan(directory, category, inputs, cache))
+            print(f"{category}: {runs[-1]}", file=sys.stderr)
+        boundary = work / "tree-boundary"
+        boundary.mkdir(parents=True, exist_ok=True)
+        _write(boundary, {})
+        runs.append(scan(boundary, "tree boundary", tree(boundary), cache))
+        print(f"tree boundary: {runs[-1]}", file=sys.stderr)
+        strict = scan(work, "whole corpus, --strict", sum(r.inputs for r in runs), cache, "--strict")
+        print(f"strict: {strict}", file=sys.stderr)
+    Path(args.out).write_text(render(runs, strict), encoding="utf-8")
+    failed = any(r.crashed or r.over_budget or not r.good_found for r in runs) or strict.exit_code != 2
+    return 1 if failed else 0
+
+
+def render(runs: list[Run], strict: Run) -> str:
+    descriptions = {**{name: text for name, (text, _) in CATEGORIES.items()},
+                    "tree boundary": "symbolic links out of the tree, to /dev/zero, /etc and back to itself; FIFOs, "
+                                     "a socket; file names that are not UTF-8 or hold control characters"}
+    lines = [
+        "# Reliability: the hostile corpus",
+        "",
+        "Written by `python3 -m benchmarks.hostile` (issue 17); the corpus is built in a temporary directory each "
+        "time, nothing of it is committed. Each category is one CLI scan (`python -m scanner scan DIR --format "
+        f"json:FILE`) under a {TIME_BUDGET:.0f} s time limit and a {MEMORY_BUDGET // 1024 ** 3} GiB address-space "
+        "limit, beside one good file (`redis.conf` with `protected-mode no`) whose violation must still be "
+        "reported.",
+        "",
+        "| category | inputs | error findings | crashes | over budget | good file's finding | time (s) | "
+        "peak memory (MiB) |",
+        "|---|---:|---:|---:|---:|---|---:|---:|",
+    ]
+    for run in runs:
+        lines.append(f"| {run.category} | {run.inputs} | {run.errors} | {int(run.crashed)} | {int(run.over_budget)} | "
+                     f"{'reported' if run.good_found else 'MISSING'} | {run.seconds:.1f} | {run.peak_mib:.0f} |")
+    total = sum(r.inputs for r in runs)
+    lines += [
+        f"| **all** | {total} | {sum(r.errors for r in runs)} | {sum(r.crashed for r in runs)} | "
+        f"{sum(r.over_budget for r in runs)} | | | |",
+        "",
+        f"The whole corpus scanned at once with `--strict`: exit {strict.exit_code} (2 expected: there are error "
+        f"findings), {strict.seconds:.1f} s, {strict.errors} error findings, peak memory {strict.peak_mib:.0f} MiB "
+        "(the largest of any run so far, as the operating system reports children's peaks).",
+        "",
+        "## The categories",
+        "",
+        *(f"- **{run.category}**: {descriptions.get(run.category, '')}." for run in runs),
+        "",
+        "Inputs that are not infrastructure (a deep JSON array, a repeated unit no loader recognises) are no error: "
+        "they are searched for literal secrets, line by line when too deep to read as a tree, and otherwise skipped "
+        "as any unknown file is. What the tree-boundary run passes over is listed in the report's notes "
+        "(`not read, a symbolic link ...`, `not read, not a regular file ...`).",
+        "",
+        "## Budgets",
+        "",
+        "- Bytes read per file: at most 20 MiB + 1 byte, decided before reading (`scanner/loaders/__init__.py`, "
+        "`MAX_FILE_BYTES`); FIFOs, sockets and devices are never opened for reading.",
+        "- YAML aliases: at most max(10,000, 10 x the document's own nodes) more nodes may come from aliases "
+        "(`scanner/tables.py`, `check_aliases`), in every YAML file and table read.",
+        "- Nesting: a file nested too deeply for the parser is an `error` finding (`nesting too deep to parse`); "
+        "the secret search falls back to reading it line by line.",
+        "- Format detection: each loader's sniffing of a file's first 64 KiB is linear "
+        "(`tests/loaders/test_budgets.py` times it on these inputs).",
+        "",
+        "## Command",
+        "",
+        "```",
+        "python3 -m benchmarks.hostile            # writes this file; exit 1 on a crash, a run over budget,",
+        "                                         # a good file's finding missing, or --strict not exiting 2",
+        "```",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
