@@ -21,11 +21,9 @@ and connection errors pass through :func:`scanner.masking.redact`.
 
 from __future__ import annotations
 
-import argparse
 import os
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from scanner.collectors import collector
@@ -42,8 +40,9 @@ from scanner.collectors.calls import (
     refuse_unless,
 )
 from scanner.collectors.collection import Collection
+from scanner.collectors.servers import ServerConnection, ServerOptions, ServerSource
 from scanner.masking import MASK, is_credential_name, redact
-from scanner.model import Resource, Unresolved
+from scanner.model import Unresolved
 
 PROVIDER = "postgresql"  # Resource.provider: the provider of postgresql.conf and ALTER SYSTEM
 FORMAT = "postgresql-live"
@@ -87,13 +86,7 @@ CAGGS_SQL = ("SELECT view_schema, view_name, hypertable_schema, hypertable_name,
              "FROM timescaledb_information.continuous_aggregates ORDER BY 1, 2")
 
 
-@dataclass(frozen=True)
-class PostgresOptions:
-    """The servers to read: libpq URLs or ``key=value`` strings; empty: one server from the PG* variables."""
-
-    urls: tuple[str, ...] = ()
-    timeout: float = 20.0  # seconds to connect, and per query (statement_timeout)
-    deadline: float | None = None
+PostgresOptions = ServerOptions  # the servers to read, the time allowed
 
 
 def show_value(setting: str | None, unit: str | None, vartype: str) -> str | None:
@@ -130,22 +123,16 @@ def _classify(exc: BaseException, timeout: float) -> tuple[str, str]:
     return ERROR, text
 
 
-class _Server:
+class _Server(ServerConnection):
     """One connection: constant read queries, each a call of the runner (counted, deadline-checked)."""
-
-    def __init__(self, runner: CallRunner, conn: Any, timeout: float) -> None:
-        self.runner, self.conn, self.timeout = runner, conn, timeout
 
     def query(self, api: str, sql: str) -> list[tuple[Any, ...]]:
         refuse_unless(_is_read(sql), f"postgres:{api}")
-        with self.runner.slot(api):
-            self.runner.counted(api)
-            try:
-                with self.conn.transaction():
-                    return list(self.conn.execute(sql).fetchall())
-            except Exception as exc:
-                code, reason = _classify(exc, self.timeout)
-                raise CallFailed(api, code, reason) from None
+        def read() -> list[tuple[Any, ...]]:
+            with self.client.transaction():
+                return list(self.client.execute(sql).fetchall())
+
+        return self.send(api, read)
 
 
 def _connect(target: str, timeout: float) -> Any:
@@ -294,7 +281,7 @@ def collect(options: PostgresOptions) -> Collection:
             runner.note("postgres", failed, None, (SERVER, *TIMESCALE_TYPES))
             continue
         with conn:
-            server = _Server(runner, conn, options.timeout)
+            server = _Server(runner, conn, options.timeout, _classify)
             address = _address(conn)
             try:
                 records.append(_server_record(server, address, conn))
@@ -310,32 +297,21 @@ def collect(options: PostgresOptions) -> Collection:
 
 
 @collector("postgres")
-class Postgres:
+class Postgres(ServerSource):
     """The PostgreSQL source for ``specdrift collect postgres`` and ``drift --postgres URL``."""
 
     # the source's name on the command line; what it collects has provider "postgresql", the provider of
     # postgresql.conf and ALTER SYSTEM, so drift pairs the two (postgres_live.yaml identity.provider)
     name = "postgres"
     description = "read settings from a running PostgreSQL server now (a libpq URL; repeatable)"
-    takes_value = True  # ``drift --postgres URL``: the flag that selects the source names the server
+    title = "PostgreSQL (role pg_monitor is enough; docs/live-databases.md)"
+    help = ("libpq URL or key=value string of a server (repeatable; with `collect postgres` and no URL: the PG* "
+            "environment variables)")
 
-    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
-        group = parser.add_argument_group("PostgreSQL (role pg_monitor is enough; docs/live-databases.md)")
-        group.add_argument("--postgres", dest="postgres", action="append", default=None, metavar="URL",
-                           help="libpq URL or key=value string of a server (repeatable; with `collect postgres` "
-                                "and no URL: the PG* environment variables)")
-
-    def options(self, args: argparse.Namespace) -> PostgresOptions:
-        urls = tuple(u for u in (getattr(args, "postgres", None) or ()) if u)
-        return PostgresOptions(urls=urls, timeout=args.timeout, deadline=args.deadline)
-
-    def collect(self, options: PostgresOptions) -> Collection:
+    def collect(self, options: ServerOptions) -> Collection:
         if not options.urls and not any(k.startswith("PG") for k in os.environ):
             raise CollectorError("no PostgreSQL server: pass --postgres URL or set the PG* environment variables")
         return collect(options)
 
     def resource_types(self) -> tuple[str, ...]:
         return (SERVER, *TIMESCALE_TYPES)
-
-    def provider_made(self, live: Sequence[Resource]) -> frozenset[str]:
-        return frozenset()  # a server holds nothing it made by itself that a file would declare
