@@ -19,10 +19,12 @@ def register(sub: Any) -> None:
         "with the fix for the cloud (AWS CLI) and for the IaC (a snippet in its format)."))
     drift.add_argument("--iac", action="append", default=[], metavar="PATH",
                        help="IaC files or directories (repeatable); without it only live state is judged")
-    live = drift.add_mutually_exclusive_group(required=True)
+    live = drift.add_mutually_exclusive_group()
     from scanner.collectors import COLLECTORS
 
     for name in COLLECTORS.names():
+        if getattr(COLLECTORS[name], "takes_value", False):
+            continue  # its own option selects it and names what to read (--postgres URL, repeatable)
         live.add_argument(f"--{name}", dest="provider", action="store_const", const=name,
                           help=COLLECTORS[name].description)
     live.add_argument("--live", metavar="FILE", help="a snapshot written by `specdrift collect`")
@@ -64,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     from scanner.drift.findings import as_report, drift_findings, failing
     from scanner.drift.match import MatchOptions
     from scanner.drift.render import render_json, render_text
-    from scanner.drift.report import build
+    from scanner.drift.report import build, combined
     from scanner.drift.tfstate import StateError, load_ids
     from scanner.mappings import load_paths
     from scanner.model import Severity
@@ -80,22 +82,30 @@ def run(args: argparse.Namespace) -> int:
         tf_state: dict[str, set[str]] = {}
         for path in args.tf_state:
             tf_state.update(load_ids(path))
-        if args.live:
-            collection = load(args.live)
-            source = f"snapshot {args.live}"
-        else:
-            plugin = COLLECTORS[args.provider]
-            collection = plugin.collect(plugin.options(args))
-            source = args.provider
+        sources = _sources(args, COLLECTORS)
+        if not sources:
+            print("specdrift: error: give a live source: " + ", ".join(
+                f"--{n} URL" if getattr(COLLECTORS[n], "takes_value", False) else f"--{n}" for n in COLLECTORS.names())
+                  + " or --live FILE", file=sys.stderr)
+            return EXIT_ERROR
+        collections = []
+        for name in sources:
+            if name == "--live":
+                collections.append((load(args.live), f"snapshot {args.live}"))
+            else:
+                plugin = COLLECTORS[name]
+                collections.append((plugin.collect(plugin.options(args)), name))
     except (CollectorError, SnapshotError, StateError) as exc:
         print(f"specdrift: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     outcome = load_paths(args.iac) if args.iac else None
     declared = outcome.resources if outcome else []
-    options = MatchOptions(stacks=tuple(args.stack), tf_state=tf_state, unmanaged=args.unmanaged,
-                           regions=collection.regions)
-    report = build(declared, collection, policies, options, outcome.files if outcome else {},
-                   outcome.errors if outcome else [], source)
+    reports = [build(declared, collection, policies,
+                     MatchOptions(stacks=tuple(args.stack), tf_state=tf_state, unmanaged=args.unmanaged,
+                                  regions=collection.regions),
+                     outcome.files if outcome else {}, outcome.errors if outcome else [], source)
+               for collection, source in collections]
+    report = combined(reports)
     fail_on = Severity(args.fail_on)
     findings = drift_findings(report)
     notes: list[str] = []
@@ -120,3 +130,11 @@ def run(args: argparse.Namespace) -> int:
     for gap in report.gaps:
         print(f"specdrift: could not read {gap.describe()}", file=sys.stderr)
     return EXIT_FINDINGS if failing(findings, fail_on) else EXIT_OK
+
+
+def _sources(args: argparse.Namespace, collectors: Any) -> list[str]:
+    """The live sources asked for, in order: a snapshot, a flag (--aws), the sources whose option names what to
+    read (--postgres URL, --redis URL: several in one report)."""
+    chosen = ["--live"] if args.live else [args.provider] if getattr(args, "provider", None) else []
+    return chosen + [n for n in collectors.names() if getattr(collectors[n], "takes_value", False)
+                     and getattr(args, n.replace("-", "_"), None)]

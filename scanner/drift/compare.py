@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from scanner.loaders.addressing import refs_in
-from scanner.mappings import fact_spec
+from scanner.mappings import TRANSFORMS, fact_spec
+from scanner.mappings.identity import comparer
 from scanner.model import Resource, Unresolved
 from scanner.units import Quantity, parse_quantity
 
@@ -124,6 +125,15 @@ def differences(declared: Resource, live: Resource) -> list[Difference]:
         before = len(out)
         actual = live.facts[fact]
         line = declared.fact_lines.get(fact)
+        entries = comparer(live.provider, fact)
+        if entries is not None and isinstance(wanted, Mapping) and isinstance(actual, Mapping):
+            # a map of settings: only the entries the declaration writes, compared as the provider reads them
+            lines = getattr(wanted, "key_lines", {})
+            pick: Any = TRANSFORMS[entries]  # (declared map, live map) -> the entries that differ
+            wanted, actual = pick(wanted, actual)
+            if not wanted:
+                continue
+            line = lines.get(next(iter(wanted)), line)
         default = fact not in declared.fact_lines
         unresolved = find_unresolved(wanted)
         if unresolved is not None:

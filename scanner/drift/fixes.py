@@ -13,7 +13,7 @@ from typing import Any
 
 from scanner.mappings import fact_spec
 from scanner.mappings.identity import cli_id, declaring_type, provider_identity
-from scanner.mappings.remediation import cli_fix, render
+from scanner.mappings.remediation import cli_fix, render, table_fix, table_writes
 from scanner.model import Resource
 
 CLOUD, IAC = "cloud", "iac"
@@ -42,7 +42,10 @@ def iac_fix(declared: Resource, fact: str, value: Any) -> Fix | None:
     """The snippet, in the declaration's own format, that makes the IaC say ``value``; None when the fact is
     derived (computed, or transformed beyond spelling) so no single native value can be written back."""
     spec = fact_spec(declared, fact)
-    if spec is None or spec.compute or spec.transform not in (None, "bool", "lower", "upper", "aws_window"):
+    if spec is not None and spec.compute:  # derived: only a writer of the tables (a line per setting) writes it
+        snippet = table_fix(declared, (fact,), {}, {}, value) if table_writes(declared, fact) else None
+        return Fix(IAC, declared.format, snippet, f"set {fact} in {declared.address}", fact) if snippet else None
+    if spec is None or spec.transform not in (None, "bool", "lower", "upper", "aws_window"):
         return None
     rendered = render(declared, fact, value)
     if rendered is None:

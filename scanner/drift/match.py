@@ -98,7 +98,9 @@ class _Index:
         self.by_id: dict[tuple[str, str], list[Resource]] = defaultdict(list)
         self.by_logical: dict[tuple[str, str], list[tuple[str | None, Resource]]] = defaultdict(list)
         self.by_name_tag: dict[tuple[str, str], list[Resource]] = defaultdict(list)
+        self.by_type: dict[str, list[Resource]] = defaultdict(list)
         for r in live:
+            self.by_type[r.type].append(r)
             for key in ident.identifiers(r):
                 self.by_id[(r.type, key)].append(r)
             table = ident.provider_identity(r.provider)
@@ -129,9 +131,10 @@ def match(declared: Sequence[Resource], live: Sequence[Resource], gaps: Sequence
     chosen_names = {s.name for s in chosen}
     pairs: list[Pair] = []
     comparable = [(d, t) for d in declared for p in providers if (t := ident.live_type(d, p.provider))]
+    declaring = Counter(t for _, t in comparable)
     for decl, rtype in comparable:
         recorded_as = [s for s in chosen if s.spec.declared_format == decl.format]
-        for pair in _pair_one(decl, rtype, index, recorded_as, options, ambiguity, gaps):
+        for pair in _pair_one(decl, rtype, index, recorded_as, options, ambiguity, gaps, declaring[rtype]):
             if len(recorded_as) == 1:
                 pair.stack = recorded_as[0].name
             pairs.append(pair)
@@ -142,7 +145,7 @@ def match(declared: Sequence[Resource], live: Sequence[Resource], gaps: Sequence
 
 
 def _pair_one(decl: Resource, rtype: str, index: _Index, chosen: list[_Stack], options: MatchOptions,
-              ambiguity: str, gaps: Sequence[Gap]) -> list[Pair]:
+              ambiguity: str, gaps: Sequence[Gap], declarations: int = 1) -> list[Pair]:
     notes: list[str] = []
     if decl.format == "terraform" and options.tf_state:
         instances = ids_for(dict(options.tf_state), decl.address)
@@ -189,6 +192,11 @@ def _pair_one(decl: Resource, rtype: str, index: _Index, chosen: list[_Stack], o
             return [_take(index, decl, rtype, candidates[0], f"tag {name_key}={name_tag}")]
         if len(candidates) > 1:
             notes.append(f"{len(candidates)} live resources are named {name_tag}")
+    if ident.sole(rtype) and (candidates := index.free(index.by_type.get(rtype, ()))):
+        if len(candidates) == 1 and declarations == 1:
+            return [_take(index, decl, rtype, candidates[0], f"the only {rtype} collected")]
+        return [Pair(UNKNOWN, rtype, decl, note=f"{declarations} declarations and {len(candidates)} live {rtype}: "
+                                                 "nothing names which is which")]
     if ambiguity:
         return [Pair(UNKNOWN, rtype, decl, note=ambiguity)]
     blind = [g for g in gaps if rtype in g.types and (not options.regions or g.region in (None, *options.regions))]

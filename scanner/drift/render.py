@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+from dataclasses import replace
 from typing import Any
 
 from scanner.display import display
@@ -159,7 +160,7 @@ def _rows(item: Item) -> list[tuple[str, ...]]:
     for row in item.requirements:
         fact = row.fact or "—"
         top = fact.split(".", 1)[0].split("[", 1)[0]
-        diff = diffs.get(top)
+        diff = _entry(diffs.get(top), fact)
         declared = diff.declared if diff else (row.declared.value if row.declared else None)
         live = diff.live if diff else (row.live.value if row.live else None)
         by_fact.setdefault(top, []).append((
@@ -168,10 +169,26 @@ def _rows(item: Item) -> list[tuple[str, ...]]:
             _MARK.get(row.live.verdict, row.live.verdict) if row.live else "—",
             f"{row.policy.id} ({row.policy.severity.value})"))
     for fact, diff in diffs.items():
-        if fact not in by_fact:
+        if isinstance(diff.declared, dict) and isinstance(diff.live, dict) and fact in by_fact:
+            # a map compared entry by entry (settings): one row per entry that differs
+            shown = {row[0] for row in by_fact[fact]}
+            by_fact[fact] += [(f"{fact}.{key}", _short(value), _short(diff.live.get(key)), "—", _drift(diff), "—", "—",
+                               "—") for key, value in diff.declared.items() if f"{fact}.{key}" not in shown]
+        elif fact not in by_fact:
             declared = _short(diff.declared) + (" (default)" if diff.declared_default else "")
             by_fact[fact] = [(fact, declared, _short(diff.live), "—", _drift(diff), "—", "—", "—")]
     return [row for fact in sorted(by_fact) for row in by_fact[fact]]
+
+
+def _entry(diff: Any, fact: str) -> Any:
+    """The difference a requirement row on ``fact`` shows: a map's own entry when the row names one (a row on
+    ``pg_settings.work_mem`` of a settings map shows work_mem, or nothing when work_mem is in sync)."""
+    entry = fact.split(".", 1)[1] if "." in fact else None
+    if diff is None or entry is None or not (isinstance(diff.declared, dict) and isinstance(diff.live, dict)):
+        return diff
+    if entry not in diff.declared:
+        return None
+    return replace(diff, declared=diff.declared[entry], live=diff.live.get(entry))
 
 
 def _drift(diff: Any) -> str:

@@ -24,6 +24,7 @@ from scanner.policy.pack import Policy
 
 IN_SYNC, LIVE_ONLY = "in_sync", "live_only"
 DRIFT_STATUSES = (CHANGED, MISSING, UNMANAGED)
+_ORDER = {CHANGED: 0, MISSING: 1, UNMANAGED: 2, UNKNOWN: 3, IN_SYNC: 4, LIVE_ONLY: 5}  # how the report lists items
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,10 @@ class _Builder:
             outcome = self.engine.outcome(policy, resource, self.live_all)
         except Exception:  # the evaluation already reported this fault as an error finding; no fix to offer
             return None
-        return outcome.target if outcome is not None else None
+        if outcome is None:
+            return None
+        # a check function's wanted value (the settings to set) is its target
+        return outcome.target if outcome.target is not None else outcome.wanted
 
     def fixes(self, item: Item) -> list[Fix]:
         pair = item.pair
@@ -238,8 +242,20 @@ def build(declared: Sequence[Resource], collection: Collection, policies: Sequen
     items = [builder.item(p) for p in pairs]
     covered = {p.type for p in pairs if p.status == UNKNOWN}
     items += builder.gap_items(collection.gaps, covered)
-    order = {CHANGED: 0, MISSING: 1, UNMANAGED: 2, UNKNOWN: 3, IN_SYNC: 4, LIVE_ONLY: 5}
-    items.sort(key=lambda i: (order.get(i.status, 9), i.pair.type, _address(i.pair)))
+    items.sort(key=lambda i: (_ORDER.get(i.status, 9), i.pair.type, _address(i.pair)))
     return DriftReport(items, list(collection.gaps), list(policies), dict(files or {}), list(parse_errors),
                        live_source or collection.provider, collection.account, collection.regions,
                        collection.collected_at, started, time.perf_counter() - t0)
+
+
+def combined(reports: Sequence[DriftReport]) -> DriftReport:
+    """Several live sources' reports (``--postgres URL --redis URL``) as one: their items and gaps together."""
+    if len(reports) == 1:
+        return reports[0]
+    first = reports[0]
+    items = sorted((i for r in reports for i in r.items),
+                   key=lambda i: (_ORDER.get(i.status, 9), i.pair.type, _address(i.pair)))
+    return replace(first, items=items, gaps=[g for r in reports for g in r.gaps],
+                   live_source=", ".join(r.live_source for r in reports),
+                   regions=tuple(x for r in reports for x in r.regions),
+                   duration_s=sum(r.duration_s for r in reports))

@@ -34,6 +34,9 @@ class Identity:
     cli_key: str
     names: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # declared format -> name attributes
     declared: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # declared format -> declaring types
+    # A declaration that names nothing pairs with the only live resource of the type (a server's configuration
+    # file describes the one server it is checked against)
+    sole: bool = False
 
     @property
     def terraform_types(self) -> tuple[str, ...]:
@@ -73,6 +76,9 @@ class ProviderIdentity:
     deployment: Deployment | None
     drift_fixes: Mapping[str, Mapping[str, DriftFix]]  # kind (missing, forget, delete, adopt) -> format -> fix
     types: Mapping[str, Identity]
+    # fact -> the transform that picks the entries of a map fact to compare (a file writes a few settings, a
+    # server reports them all, in units of its own): (declared entries, live entries) that differ
+    compare: Mapping[str, str] = field(default_factory=dict)
 
     def drift_fix(self, kind: str, declared_format: str | None) -> DriftFix | None:
         """The ``kind`` fix for a declaration of ``declared_format`` (its own entry, else ``*``)."""
@@ -88,7 +94,8 @@ def _provider(section: Mapping[str, Any]) -> ProviderIdentity:
     name = str(section["provider"])
     types = {str(rtype): Identity(name, str(rtype), _strings(entry.get("keys")), str(entry.get("cli") or ""),
                                   {str(f): _strings(v) for f, v in (entry.get("names") or {}).items()},
-                                  {str(f): _strings(v) for f, v in (entry.get("declared") or {}).items()})
+                                  {str(f): _strings(v) for f, v in (entry.get("declared") or {}).items()},
+                                  bool(entry.get("sole", False)))
              for rtype, entry in (section.get("types") or {}).items()}
     raw = section.get("deployment")
     deployment = Deployment(**{k: str(v) for k, v in raw.items()}) if raw else None
@@ -98,7 +105,7 @@ def _provider(section: Mapping[str, Any]) -> ProviderIdentity:
     return ProviderIdentity(name, str(section.get("format") or f"{name}-api"),
                             str(section.get("cli_format") or f"{name}-cli"),
                             _strings(section.get("tags")) or ("tags",), section.get("name_tag"), deployment, fixes,
-                            types)
+                            types, {str(k): str(v) for k, v in (section.get("compare") or {}).items()})
 
 
 @cache
@@ -193,6 +200,19 @@ def declaring_type(live_type_name: str, declared_format: str | None) -> str | No
     ident = _by_type().get(live_type_name)
     types = ident.declared.get(declared_format or "", ()) if ident else ()
     return types[0] if types else None
+
+
+def comparer(provider: str, fact: str) -> str | None:
+    """The transform that picks the entries of ``fact`` to compare between a declaration and ``provider``'s live
+    resource (``identity.compare``), or None: the fact compares whole."""
+    table = providers().get(provider)
+    return table.compare.get(fact) if table is not None else None
+
+
+def sole(live_type_name: str) -> bool:
+    """Whether a declaration that names nothing pairs with the only live resource of ``live_type_name``."""
+    found = _by_type().get(live_type_name)
+    return found is not None and found.sole
 
 
 def tags(resource: Resource) -> dict[str, Any]:

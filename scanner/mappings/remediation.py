@@ -383,7 +383,7 @@ def _settings(entry: Mapping[str, Any], resource: Resource, value: Any, context:
     booleans = entry.get("booleans", ["on", "off"])
     values = {"address": resource.address, "type": resource.type, "name": label(resource), **_server(resource)}
     items = []
-    for setting, required in value:
+    for setting, required in (value.items() if isinstance(value, Mapping) else value):
         if entry.get("values") == "guide":
             shown = _guide_spelling(required)
         elif isinstance(required, bool):
@@ -484,6 +484,14 @@ def table_fix(resource: Resource, facts: Sequence[str], context: Mapping[str, An
     return None
 
 
+def table_writes(resource: Resource, fact: str) -> bool:
+    """Whether a ``fixes:`` writer (not a template) of the tables writes ``fact`` on ``resource``: it takes the
+    value itself (settings, lines), so a drifted value can be written back."""
+    fixes = fix_tables()[0]
+    entry = fixes.get(resource.type, {}).get(fact) or fixes.get(resource.format, {}).get(fact)
+    return isinstance(entry, dict) and "writer" in entry
+
+
 def _strategy(value: Any) -> list[dict[str, Any]]:
     """Capacity provider strategy items in the CLI's terms, from the fact's shape (``provider``) or a
     template's (``CapacityProvider`` / ``capacity_provider``)."""
@@ -504,6 +512,8 @@ def cli_fix(live: Resource, fact: str, value: Any, resource_id: str) -> str | No
     """The AWS CLI call (``cli:`` of the live table) that sets ``fact`` to ``value`` on the live resource;
     None when the table has none. ``resource_id``: the identifier the CLI takes."""
     template: Any = cli_templates().get(live.type, {}).get(fact)
+    if isinstance(template, dict) and "writer" in template:  # a statement per item (ALTER SYSTEM per setting)
+        return WRITERS[template["writer"]](template, live, value, {"id": resource_id}, {})
     native = native_value(live, fact, value)
     if isinstance(template, dict):  # keyed by the wanted fact value (true/false), else by its native spelling
         template = template.get(_key(value)) if isinstance(value, bool) else template.get(_key(native))

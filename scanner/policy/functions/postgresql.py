@@ -41,6 +41,7 @@ def postgresql_settings(ctx: EvalContext, facts: Mapping[str, Any], args: Mappin
     bad: list[tuple[str, SettingValue, SettingValue, str]] = []
     unknown: list[tuple[str, Unresolved]] = []
     complete = facts.get("pg_complete")  # a whole postgresql.conf: what it leaves out runs at the default
+    pending = facts.get("pg_pending_restart") or ()
     defaulted: set[str] = set()
     for name, want in required.items():
         if name not in settings:
@@ -64,6 +65,9 @@ def postgresql_settings(ctx: EvalContext, facts: Mapping[str, Any], args: Mappin
         have = read_setting(name, raw)
         if name in defaulted:
             have = SettingValue(have.key, f"{have.text} (not set: the built-in default)", have.error)
+        if name in pending:  # a running server: what runs is judged, and the change waiting for a restart is said
+            have = SettingValue(have.key, f"{have.text} (pending restart: a changed value applies after a restart)",
+                                have.error)
         if have.error or not _same(have, need):
             bad.append((name, have, need, have.error))
         else:
