@@ -122,10 +122,10 @@ def gcp_live_firewall_ingress(_: Any, resource: Resource) -> Any:
     from scanner.mappings.network import gcp_firewall_ingress
 
     view = terraform_view(resource, "google_compute_firewall")
-    view.attributes.pop("allowed", None)
-    view.attributes["allow"] = [{"protocol": a.get("IPProtocol", "all"), "ports": a.get("ports") or []}
-                                for a in resource.attributes.get("allowed") or [] if isinstance(a, dict)]
-    return gcp_firewall_ingress(None, view)
+    attrs = {k: v for k, v in view.attributes.items() if k != "allowed"}
+    attrs["allow"] = [{"protocol": a.get("IPProtocol", "all"), "ports": a.get("ports") or []}
+                      for a in resource.attributes.get("allowed") or [] if isinstance(a, dict)]
+    return gcp_firewall_ingress(None, replace(view, attributes=attrs))
 
 
 @transform("gcp_live_secondary_ranges")
