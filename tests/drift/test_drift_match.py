@@ -154,8 +154,11 @@ def test_every_collected_type_has_a_live_mapping_identity_and_valid_cli_facts() 
         mapping = mapping_for_type(rtype, "aws-api")
         assert mapping is not None and mapping.format == "aws-api" and mapping.kinds, rtype
         assert rtype in IDENTITIES, rtype
-    for rtype, facts in cli_templates().items():
-        mapping = mapping_for_type(rtype, "aws-api")
+    from scanner.mappings.identity import provider_identity
+
+    for rtype, facts in cli_templates().items():  # every provider's: each in its own live format
+        table = provider_identity(IDENTITIES[rtype].provider)
+        mapping = mapping_for_type(rtype, table.format if table else "aws-api")
         assert mapping is not None, rtype
         assert set(facts) <= set(mapping.facts), (rtype, set(facts) - set(mapping.facts))
 
