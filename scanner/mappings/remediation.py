@@ -528,7 +528,14 @@ def cli_fix(live: Resource, fact: str, value: Any, resource_id: str) -> str | No
         "value_providers": " ".join(str(i["capacityProvider"]) for i in strategy),
         "value_shorthand": _shorthand(strategy),
     }
-    snippet = template
+    if "{value_sources}" in template:  # a GCP firewall rule's one list of source ranges
+        values["value_sources"] = ",".join(dict.fromkeys(
+            str(s) for rule in native if isinstance(rule, Mapping) for s in rule.get("sources") or [])) \
+            if isinstance(native, list) else native
+    snippet = _ATTR_SLOT.sub(lambda m: str(live.attributes.get(m.group(1), m.group(0))), template)
     for key, text in values.items():
         snippet = snippet.replace("{" + key + "}", str(text))
     return " ".join(snippet.split())
+
+
+_ATTR_SLOT = re.compile(r"\{attr:(\w+)\}")  # a live attribute the command needs beside the ID (project, location)

@@ -43,16 +43,16 @@ def test_a_claim_without_fixtures_is_caught(tmp_path: Path) -> None:
     copy = tmp_path / "ME-NET-06"
     shutil.copytree(original.directory, copy)
     data = yaml.safe_load((copy / "policy.yaml").read_text())
-    # live/aws has a collector (scanner/collectors/aws.py), live/gcp has none: only the second is unproven.
-    assert collector_exists("live/aws") and not collector_exists("live/gcp")
-    data["sources"] = [*data["sources"], "kubernetes", "live/aws", "live/gcp"]
+    # live/aws has a collector (scanner/collectors/aws.py), live/kubernetes has none: only the second is unproven.
+    assert collector_exists("live/aws") and not collector_exists("live/kubernetes")
+    data["sources"] = [*data["sources"], "kubernetes", "live/aws", "live/kubernetes"]
     (copy / "policy.yaml").write_text(yaml.safe_dump(data))
     (copy / "fail" / "azure.tf").unlink()
     (copy / "fail" / "azuredeploy.json").unlink()
     problems = verify_sources(parse_policy(copy / "policy.yaml"))
     assert "ME-NET-06: claims kubernetes but no pass/ fixture in kubernetes complies" in problems
     assert "ME-NET-06: claims arm but no fail/ fixture in arm violates" in problems
-    assert "ME-NET-06: claims live/gcp but there is no collector for it" in problems
+    assert "ME-NET-06: claims live/kubernetes but there is no collector for it" in problems
     assert not [p for p in problems if "live/aws" in p]
 
 

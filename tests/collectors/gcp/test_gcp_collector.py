@@ -1,0 +1,123 @@
+"""The GCP collector with the real client libraries against the local fake: pages, retries honouring
+Retry-After, 403 (denied, API disabled) and 500 as gaps on exactly the types they hide, and no write ever."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from scanner.collectors.calls import CollectorError, ReadOnlyViolation
+from scanner.collectors.gcp import (
+    CLUSTER,
+    FIREWALL,
+    NETWORK,
+    NODE_POOL,
+    SQL_INSTANCE,
+    SUBNETWORK,
+    GcpCollector,
+    GcpOptions,
+    collect,
+    resource_types,
+)
+from tests.collectors.gcp.fake import FakeGcp
+from tests.collectors.gcp.scenario import PROJECT
+
+
+def _options(fake: FakeGcp, **extra: object) -> GcpOptions:
+    return GcpOptions(projects=(PROJECT,), endpoints=fake.endpoints(), timeout=5, **extra)  # type: ignore[arg-type]
+
+
+def test_every_type_is_collected_with_its_identity_and_joined_attributes(fake: FakeGcp) -> None:
+    collection = collect(_options(fake))
+    assert collection.gaps == []
+    by_type: dict[str, list[str]] = {}
+    for r in collection.resources:
+        by_type.setdefault(r.type, []).append(str(r.attributes["name"]).rsplit("/", 1)[-1])
+        assert r.provider == "gcp" and r.format == "gcp-api" and r.source == "live"
+        assert r.attributes["project"] == PROJECT
+    assert by_type == {
+        NETWORK: ["marketing-engine-vpc", "default"], SUBNETWORK: ["private-subnet"],
+        FIREWALL: ["allow-postgres-internal", "default-allow-ssh", "gke-marketing-engine-cluster-1a2b3c4d-all"],
+        CLUSTER: ["marketing-engine-cluster"], NODE_POOL: ["primary-node-pool"],
+        SQL_INSTANCE: ["marketing-engine-postgres"]}
+    [pool] = [r for r in collection.resources if r.type == NODE_POOL]
+    assert (pool.attributes["cluster"], pool.attributes["location"]) == ("marketing-engine-cluster", "europe-west1")
+    assert pool.attributes["resourceName"] == ("projects/marketing-prod/locations/europe-west1/clusters/"
+                                               "marketing-engine-cluster/nodePools/primary-node-pool")
+    [sql] = [r for r in collection.resources if r.type == SQL_INSTANCE]
+    assert sql.attributes["settings"]["backupConfiguration"]["pointInTimeRecoveryEnabled"] is True
+    assert set(resource_types()) >= set(by_type)
+
+
+def test_pages_are_followed_by_next_page_token(fake: FakeGcp) -> None:
+    fake.page_size = 1
+    collection = collect(_options(fake))
+    firewalls = [r for r in collection.resources if r.type == FIREWALL]
+    assert len(firewalls) == 3
+    tokens = [r.query.get("pageToken", [""])[0] for r in fake.requests if r.path.endswith("/firewalls")]
+    assert tokens == ["", "1", "2"]
+
+
+def test_a_429_is_retried_after_the_wait_the_api_asked_for(fake: FakeGcp) -> None:
+    fake.retry_after = "1"
+    fake.fail("sql", 429)
+    collection = collect(_options(fake))
+    assert collection.gaps == []
+    assert [r.type for r in collection.resources].count(SQL_INSTANCE) == 1
+    calls = [r.at for r in fake.requests if r.path.endswith(f"/projects/{PROJECT}/instances")]
+    assert len(calls) == 2 and calls[1] - calls[0] >= 0.9  # the backoff alone would wait at most 0.5 s
+    assert collection.stats["retries"] == 1
+
+
+def test_a_500_is_retried_and_one_that_persists_is_a_gap(fake: FakeGcp) -> None:
+    fake.fail("clusters", 500)
+    assert collect(_options(fake, max_attempts=2)).gaps == []
+    fake.fail("clusters", 500, 500)
+    [gap] = collect(_options(fake, max_attempts=2)).gaps
+    assert gap.types == (CLUSTER, NODE_POOL) and gap.code == "error" and "after 2 attempts" in gap.reason
+
+
+@pytest.mark.parametrize(("fault", "code"), [(403, "access_denied"), ("disabled", "disabled")])
+def test_a_403_hides_exactly_the_types_of_that_api(fake: FakeGcp, fault: object, code: str) -> None:
+    fake.fail("sql", fault)  # type: ignore[arg-type]
+    collection = collect(_options(fake))
+    [gap] = collection.gaps
+    assert (gap.api, gap.types, gap.code, gap.region) == ("sqladmin.instances.list", (SQL_INSTANCE,), code, PROJECT)
+    assert ("SERVICE_DISABLED" if fault == "disabled" else "IAM_PERMISSION_DENIED") in gap.reason
+    assert SQL_INSTANCE not in {r.type for r in collection.resources}
+    assert {CLUSTER, NODE_POOL, NETWORK, FIREWALL} <= {r.type for r in collection.resources}
+    assert len([r for r in fake.requests if r.path.endswith("/instances") and "locations" not in r.path]) == 1
+
+
+def test_the_deadline_turns_calls_not_started_into_timeout_gaps(fake: FakeGcp) -> None:
+    fake.retry_after = "3"
+    fake.fail("sql", 429)
+    started = time.monotonic()
+    collection = collect(_options(fake, deadline=1.0))
+    assert time.monotonic() - started < 3
+    [gap] = collection.gaps
+    assert gap.types == (SQL_INSTANCE,) and "deadline" in gap.reason
+
+
+def test_writes_are_refused_before_anything_is_sent(fake: FakeGcp) -> None:
+    collector = GcpCollector(_options(fake))
+    with pytest.raises(ReadOnlyViolation):
+        collector.call("compute.firewalls.insert", "insert", lambda: None)
+    session = collector.client("compute.Firewalls").transport._session
+    with pytest.raises(ReadOnlyViolation):
+        session.post(f"{fake.url}/compute/v1/projects/{PROJECT}/global/firewalls", json={})
+    service = collector.sqladmin()
+    with pytest.raises(ReadOnlyViolation):
+        service.instances().delete(project=PROJECT, instance="marketing-engine-postgres").execute()
+    collect(_options(fake))  # the fixture asserts the fake saw GETs only
+
+
+def test_options_without_project_or_with_unknown_service_are_tool_errors(monkeypatch: pytest.MonkeyPatch) -> None:
+    import google.auth
+
+    monkeypatch.setattr(google.auth, "default", lambda scopes=None, **_: (object(), None))
+    with pytest.raises(CollectorError, match="no GCP project"):
+        GcpCollector(GcpOptions())
+    with pytest.raises(CollectorError, match="unknown service"):
+        GcpCollector(GcpOptions(projects=("p",), services=("bigquery",)))

@@ -1,0 +1,101 @@
+"""Live GCP facts equal the Terraform facts of the same resource, in name and in representation.
+
+The declared side is the guide's Terraform (examples/marketing-engine/gcp, plus a firewall rule); the live
+side is what the REST APIs answer for it once applied (tests/collectors/gcp/scenario.py), as the collector
+records it. Every fact both tables map must be present on both sides and equal with the same types (a
+``Quantity`` is not a number, a number not a string), or a policy would judge live state differently from
+the file and drift would report spelling as change.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from scanner.collectors.gcp import (
+    CLUSTER,
+    FIREWALL,
+    NETWORK,
+    NODE_POOL,
+    SQL_INSTANCE,
+    SUBNETWORK,
+    resource_types,
+)
+from scanner.mappings import load_paths, mapping_for_type, normalize
+from scanner.mappings.identity import IDENTITIES
+from scanner.model import Origin, Resource, Unresolved
+from tests.collectors.gcp.scenario import FIREWALL_TF, PROJECT, compliant
+from tests.mappings.test_aws_alignment import strict
+
+EXAMPLE = Path(__file__).parents[2] / "examples" / "marketing-engine" / "gcp" / "main.tf"
+# state key and name of the live record that each declared type becomes
+LIVE = {NETWORK: ("networks", "marketing-engine-vpc"), SUBNETWORK: ("subnetworks", "private-subnet"),
+        FIREWALL: ("firewalls", "allow-postgres-internal"), CLUSTER: ("clusters", "marketing-engine-cluster"),
+        NODE_POOL: ("clusters", "primary-node-pool"), SQL_INSTANCE: ("sql", "marketing-engine-postgres")}
+# Facts one side has by design, and why.
+ONE_SIDED = {
+    CLUSTER: {"pods_cidr": "live: the range GKE took from the named secondary range; the IaC names the range",
+              "services_cidr": "live: as pods_cidr"},
+    NODE_POOL: {"disk_type": "live: the disk type GKE chose (pd-balanced); the IaC leaves it to GKE"},
+}
+# Facts both have but that only a resolved reference could make equal (the IaC writes `google_x.y.id`).
+REFERENCES = {"network", "subnetwork", "private_network"}
+
+
+def _declared() -> dict[str, Resource]:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "main.tf").write_text(EXAMPLE.read_text())
+        (Path(tmp) / "firewall.tf").write_text(FIREWALL_TF)
+        result = load_paths([Path(tmp)])
+    assert not result.errors
+    return {r.type: r for r in result.resources if r.provider == "gcp"}
+
+
+def _live(rtype: str) -> Resource:
+    key, name = LIVE[rtype]
+    items = compliant()[key]
+    if rtype == CLUSTER:
+        item: dict[str, Any] = {k: v for k, v in items[0].items() if k != "nodePools"}
+        item["nodePoolNames"] = [p["name"] for p in items[0]["nodePools"]]
+    elif rtype == NODE_POOL:
+        item = dict(items[0]["nodePools"][0], cluster="marketing-engine-cluster", location="europe-west1")
+    else:
+        [item] = [i for i in items if i["name"] == name]
+    return normalize(Resource("gcp", rtype, f"live:{name}", Origin(account=PROJECT, api="x"),
+                              dict(item, project=PROJECT), format="gcp-api", source="live"))
+
+
+def test_every_collected_type_maps_to_the_terraform_kinds_and_facts() -> None:
+    assert set(resource_types()) - {"redis.googleapis.com/Instance"} == set(LIVE)
+    for rtype in LIVE:
+        live = mapping_for_type(rtype, "gcp-api")
+        terraform = mapping_for_type(IDENTITIES[rtype].terraform_types[0], "terraform")
+        assert live is not None and terraform is not None, rtype
+        assert live.kinds == terraform.kinds, rtype
+        assert set(terraform.facts) <= set(live.facts), (rtype, set(terraform.facts) - set(live.facts))
+
+
+@pytest.mark.parametrize("rtype", sorted(LIVE))
+def test_live_facts_equal_the_terraform_facts(rtype: str) -> None:
+    declared = _declared()[IDENTITIES[rtype].terraform_types[0]]
+    live = _live(rtype)
+    one_sided = ONE_SIDED.get(rtype, {})
+    compared = []
+    for fact in sorted(set(declared.facts) | set(live.facts)):
+        if fact in one_sided:
+            assert (fact in declared.facts) != (fact in live.facts), f"{fact} is on both sides: drop it"
+            continue
+        assert (fact in declared.facts) == (fact in live.facts), (
+            f"{fact}: declared {declared.facts.get(fact, '<absent>')!r}, live {live.facts.get(fact, '<absent>')!r}")
+        if fact in REFERENCES and isinstance(declared.facts[fact], Unresolved):
+            continue
+        assert strict(declared.facts[fact]) == strict(live.facts[fact]) or (fact == "ingress_rules" and [
+            {k: v for k, v in r.items() if k != "line"} for r in declared.facts[fact]] == [
+            {k: v for k, v in r.items() if k != "line"} for r in live.facts[fact]]), (
+            f"{fact}: declared {declared.facts[fact]!r} != live {live.facts[fact]!r}")
+        compared.append(fact)
+    assert compared, rtype  # at least one fact compared, not all skipped
