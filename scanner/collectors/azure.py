@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -77,6 +78,12 @@ API_VERSIONS: Mapping[str, str] = {
 }
 
 T = TypeVar("T")
+_REGISTER = re.compile(r"/providers/([^/?]+)/register\b", re.IGNORECASE)
+
+
+class RegistrationRefused(ReadOnlyViolation):
+    """The SDK tried to register a resource provider (on 409 MissingSubscriptionRegistration): refused unsent.
+    The subscription has nothing of that provider then, so the call is a ``disabled`` gap, not a crash."""
 
 
 class ReadGuard:
@@ -86,6 +93,8 @@ class ReadGuard:
 
     def send(self, request: Any) -> Any:
         http = request.http_request
+        if not read_only_method(http.method) and _REGISTER.search(str(http.url)):
+            raise RegistrationRefused(f"refusing {http.method} {http.url}: specdrift only sends read calls")
         refuse_unless(read_only_method(http.method), f"{http.method} {http.url}")
         return self.next.send(request)
 
@@ -219,6 +228,11 @@ class AzureCollector:
                 self.runner.counted(api)
                 try:
                     return send()
+                except RegistrationRefused as refused:
+                    found = _REGISTER.search(str(refused))
+                    raise CallFailed(api, DISABLED, f"resource provider {found.group(1) if found else '?'} is not "
+                                     "registered in the subscription (specdrift does not register it: it only "
+                                     "reads)", "MissingSubscriptionRegistration") from None
                 except (ReadOnlyViolation, CallFailed):
                     raise
                 except ClientAuthenticationError as exc:

@@ -38,6 +38,7 @@ class Fault:
     times: int | None = None
     retry_after: str | None = None
     code: str = ""
+    message: str = ""
     delay: float = 0.0  # seconds before answering (a slow call); with status 200 the normal answer follows
 
 
@@ -133,7 +134,7 @@ class _Handler(BaseHTTPRequestHandler):
             headers = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
             code = fault.code or {403: "AuthorizationFailed", 429: "TooManyRequests"}.get(fault.status,
                                                                                             "InternalServerError")
-            self._answer(fault.status, _error(code, f"fake {fault.status} for {split.path}"), headers)
+            self._answer(fault.status, _error(code, fault.message or f"fake {fault.status} for {split.path}"), headers)
             return
         query = parse_qs(split.query)
         if "api-version" not in query:
