@@ -54,7 +54,7 @@ from scanner.collectors.calls import (
 from scanner.collectors.collection import Collection, Gap
 from scanner.model import Resource, Unresolved
 
-__all__ = ["AzureCollector", "AzureOptions", "ReadGuard", "collect", "resource_types"]
+__all__ = ["AzureCollector", "AzureOptions", "ReadGuard", "collect", "resource_types", "without_nulls"]
 
 PROVIDER = "azure"
 FORMAT = "arm"  # ARM's REST shapes are the template's: the ARM mappings read both (module docstring)
@@ -155,9 +155,19 @@ def _next_page(pages: Iterator[Any]) -> list[Any] | None:
     return None if page is None else list(page)
 
 
+def without_nulls(value: Any) -> Any:
+    """ARM's answer without its nulls: ARM writes ``"podCidr": null`` for what is not set, which a template
+    leaves out; kept, the fact would be ``None`` live and absent declared, a difference of spelling only."""
+    if isinstance(value, dict):
+        return {k: without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [without_nulls(v) for v in value]
+    return value
+
+
 def _raw(pipeline_response: Any, _deserialized: Any, _headers: Any) -> Any:
     """``cls`` hook of a generated operation: the JSON as ARM sent it (the model would drop ``zones``)."""
-    return pipeline_response.http_response.json()
+    return without_nulls(pipeline_response.http_response.json())
 
 
 def _client_class() -> Any:
@@ -265,7 +275,7 @@ class AzureCollector:
                                                **self._timeouts)
                 if response.status_code >= 400:
                     raise HttpResponseError(response=response, error_format=ARMErrorFormat)
-                body: Mapping[str, Any] = response.json()
+                body: Mapping[str, Any] = without_nulls(response.json())
                 return body
 
             return self.call(f"{rtype}/read", send)
