@@ -84,9 +84,9 @@ def test_unmanaged_and_missing_resources(run: Any) -> None:
     found = items(report)
     stray = next(i for (status, address), i in found.items()
                  if status == "unmanaged" and address.endswith("/flexibleServers/reporting-postgres"))
-    assert [f["snippet"] for f in stray["remediation"]][0].startswith("az resource delete --ids /subscriptions/")
+    assert next(f["snippet"] for f in stray["remediation"]).startswith("az resource delete --ids /subscriptions/")
     gone = found[("missing", "Microsoft.Network/virtualNetworks/marketing-engine-vnet")]
-    assert [f["snippet"] for f in gone["remediation"]][0].startswith("az deployment group create")
+    assert next(f["snippet"] for f in gone["remediation"]).startswith("az deployment group create")
     # what Azure made (the cluster's node resource group, server settings at their defaults) is not unmanaged
     assert not any("aks-agentpool" in address or address.endswith("/configurations/work_mem")
                    for status, address in found if status == "unmanaged")

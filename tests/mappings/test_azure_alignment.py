@@ -22,6 +22,7 @@ from scanner.model import Origin, Resource
 from tests.mappings.test_aws_alignment import strict
 
 SUB = "/subscriptions/s/resourceGroups/rg/providers"
+DB_SUBNET = f"{SUB}/Microsoft.Network/virtualNetworks/v/subnets/db"
 
 
 @dataclass
@@ -41,29 +42,29 @@ CASES = [
                        "backup": {"backupRetentionDays": 30, "geoRedundantBackup": "Enabled"},
                        "highAvailability": {"mode": "ZoneRedundant"},
                        "network": {"publicNetworkAccess": "Disabled",
-                                   "delegatedSubnetResourceId": f"{SUB}/Microsoft.Network/virtualNetworks/v/subnets/db"},
+                                   "delegatedSubnetResourceId": DB_SUBNET},
                        "maintenanceWindow": {"customWindow": "Enabled", "dayOfWeek": 0, "startHour": 4,
                                              "startMinute": 0}}},
-        """
+        f"""
   name                         = "db"
   version                      = "15"
   sku_name                     = "GP_Standard_D8ds_v4"
   storage_mb                   = 524288
   backup_retention_days        = 30
   geo_redundant_backup_enabled = true
-  delegated_subnet_id          = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/db"
+  delegated_subnet_id          = "{DB_SUBNET}"
   public_network_access_enabled = false
-  high_availability {
+  high_availability {{
     mode = "ZoneRedundant"
-  }
-  maintenance_window {
+  }}
+  maintenance_window {{
     day_of_week  = 0
     start_hour   = 4
     start_minute = 0
-  }
-  tags = {
+  }}
+  tags = {{
     team = "core"
-  }""", one_sided={
+  }}""", one_sided={
             # azurerm spells the SKU with its tier prefix (GP_), ARM without: the shape facts agree, the name not
             "machine_type": "azurerm writes the tier prefix (GP_Standard_D8ds_v4), ARM the size alone",
             "instance_count": "azurerm's count meta-argument; ARM has one server per resource",
