@@ -93,3 +93,5 @@ def test_a_check_from_an_installed_entry_point_runs_and_reports(tmp_path: Path) 
     report, stderr, code = _scan("--policies-dir", str(_policies(tmp_path, "acme_entry_retention", "02")), env=env)
     assert code == 1, stderr
     assert "violates" in _reported(report, "ACME-DB-02")
+    listed = run_cli("policies", "--policies-dir", str(tmp_path / "own"), env=env)
+    assert listed.returncode == 0 and "ACME-DB-02" in listed.stdout, listed.stderr
