@@ -30,9 +30,20 @@ CheckFunction = Callable[[EvalContext, Mapping[str, Any], Mapping[str, Any]], Ou
 FUNCTIONS: Registry[CheckFunction] = Registry("check function", __name__)
 
 
+# Name -> the module that registered it, as registered (a test may patch FUNCTIONS.loaded with another object).
+_REGISTERED_BY: dict[str, str] = {}
+
+
 def register(name: str) -> Callable[[CheckFunction], CheckFunction]:
     """Register a check function policies may name (a name once only)."""
-    return FUNCTIONS.register(name)
+    add = FUNCTIONS.register(name)
+
+    def remember(function: CheckFunction) -> CheckFunction:
+        added = add(function)
+        _REGISTERED_BY.setdefault(name, str(getattr(function, "__module__", "")))
+        return added
+
+    return remember
 
 
 def call(name: str, ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, Any]) -> Outcome:
@@ -49,8 +60,7 @@ class ExternalCheckError(Exception):
 def external_names() -> dict[str, str]:
     """Name -> module of every check function registered from outside the package (imported so far)."""
     shipped = f"{__name__}."
-    modules = {name: str(getattr(function, "__module__", "")) for name, function in FUNCTIONS.loaded.items()}
-    return {name: module for name, module in modules.items() if not module.startswith(shipped)}
+    return {name: module for name, module in _REGISTERED_BY.items() if not module.startswith(shipped)}
 
 
 def load_external(dirs: Iterable[Path] = ()) -> dict[str, str]:
