@@ -43,6 +43,7 @@ KEY = "accepted"
 REQUIRED = ("policy", "resource", "owner", "reason", "expires")
 OPTIONAL = ("file", "fact")
 ACCEPTABLE = (Status.VIOLATES, Status.ERROR)  # what can fail a gate can be accepted
+SOON_DAYS = 14  # an acceptance expiring within this many days is named on stderr at every run
 
 
 def glob(name: str, pattern: str) -> bool:
@@ -168,9 +169,10 @@ def apply_baseline(findings: Sequence[Finding], path: str) -> tuple[list[Finding
         notes.append(f"baseline {path}: {len(unused)} acceptance(s) match no finding any more (fixed?); "
                      f"`specdrift baseline update` drops them: " +
                      ", ".join(f"{e.policy} {e.resource}" for e in unused))
-    soon = [e for e in entries if e not in unused and 0 <= (e.expires - today).days <= 14]
+    soon = [e for e in entries if 0 <= (e.expires - today).days <= SOON_DAYS]
     if soon:
-        notes.append(f"baseline {path}: {len(soon)} acceptance(s) expire within 14 days")
+        notes.append(f"baseline {path}: {len(soon)} acceptance(s) expire within {SOON_DAYS} days: " + ", ".join(
+            f"{e.policy} {e.resource} (owner {e.owner}, expires {e.expires.isoformat()})" for e in soon))
     return accepted, notes
 
 
@@ -205,25 +207,117 @@ def updated_entries(findings: Iterable[Finding], existing: Sequence[AcceptedFind
     return entries, len(added), len(existing) - len(kept)
 
 
+def hidden_environment(path: Path) -> Path | None:
+    """The environment file that writing accepted findings to ``path`` would hide, if any.
+
+    ``path`` is looked up as the environment of its name (``baselines/production.yaml`` is the environment
+    ``production`` when ``baselines/`` is searched first): a file there holding ``accepted:`` alone would
+    shadow the guide's components and turn every sizing policy ``unknown``. So when ``path`` is missing or
+    holds nothing but ``accepted:``, and an environment of its name with components is found elsewhere, this
+    is that file, for ``path`` to start from.
+    """
+    from scanner.environment import baseline_dirs, find_baseline
+
+    if path.suffix not in (".yaml", ".yml"):
+        return None
+    if path.exists():
+        data = read_table(path, "accepted", error=lambda message: BaselineError(f"cannot read baseline {message}"))
+        if isinstance(data, dict) and set(data) - {KEY}:
+            return None  # the file has its own components (or other settings): it is the environment
+    own = path.resolve()
+    for directory in baseline_dirs():
+        found = find_baseline(path.stem, [directory])
+        if found is None or found.resolve() == own:
+            continue
+        data = read_table(found, "baseline", error=lambda message: BaselineError(f"cannot read {message}"))
+        if isinstance(data, dict) and data.get("components"):
+            return found
+    return None
+
+
+def shown_path(path: Path) -> str:
+    """``path`` relative to the working directory, or the shipped file's name (no machine's absolute path)."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return f"specdrift's shipped baselines/{path.name}"
+
+
+def start_from_environment(path: Path, environment: Path) -> None:
+    """Write the environment file ``environment`` (comments and all) at the start of ``path``, before the
+    accepted findings ``path`` may already hold, so the components keep applying where ``path`` is found."""
+    held = path.read_text(encoding="utf-8") if path.exists() else ""
+    text = environment.read_text(encoding="utf-8")
+    header = (f"# Copied by `specdrift baseline` from {shown_path(environment)}: this file is found first as\n"
+              f"# the environment {path.stem!r}, and accepted findings alone would hide its components (every\n"
+              f"# sizing policy would turn unknown). Edit them where your environment differs.\n\n")
+    path.write_text(header + text + ("" if text.endswith("\n") else "\n") + ("\n" + held if held.strip() else ""),
+                    encoding="utf-8")
+
+
 _TOP_LEVEL = re.compile(r"^[^\s#-]")
+
+
+def _round_trip_yaml() -> Any:
+    """ruamel.yaml's round-trip reader and writer: comments on the entries that stay are kept; never an anchor
+    (PyYAML wrote ``&id001`` for a date shared by every new entry, so deleting the first entry broke the file)."""
+    from ruamel.yaml import YAML
+
+    rt = YAML()
+    rt.indent(mapping=2, sequence=4, offset=2)
+    rt.width = 4096  # an entry's reason on one line, as people write it
+    rt.representer.ignore_aliases = lambda *_: True
+    return rt
+
+
+def _render(block: str, entries: Sequence[AcceptedFinding]) -> str:
+    """The ``accepted:`` block ``block`` rewritten to hold ``entries``: an old entry that is kept stays where it
+    was, with its comments; the others are dropped; new ones are appended."""
+    import io
+
+    from ruamel.yaml.comments import CommentedMap
+
+    rt = _round_trip_yaml()
+    doc = rt.load(block) if block.strip() else None
+    if not isinstance(doc, dict):
+        doc = CommentedMap()
+    old = doc.get(KEY)
+    if not isinstance(old, list):
+        old = []
+    wanted = list(entries)
+    keep: list[bool] = []
+    for node in old:
+        try:
+            parsed = parse_entries([dict(node)], "") if isinstance(node, dict) else []
+        except BaselineError:
+            parsed = []
+        keep.append(bool(parsed) and parsed[0] in wanted)
+        if keep[-1]:
+            wanted.remove(parsed[0])
+    for index in reversed(range(len(old))):
+        if not keep[index]:
+            del old[index]
+    old.extend(CommentedMap(entry.to_dict()) for entry in wanted)
+    if not isinstance(doc.get(KEY), list):
+        doc[KEY] = old
+    out = io.StringIO()
+    rt.dump(doc, out)
+    return out.getvalue()
 
 
 def write_accepted(path: Path, entries: Sequence[AcceptedFinding]) -> None:
     """Rewrite the ``accepted:`` list of ``path``, leaving every other line of the file as it was."""
-    import yaml
-
-    block = yaml.safe_dump({KEY: [e.to_dict() for e in entries] or []}, sort_keys=False, allow_unicode=True,
-                           width=120, default_flow_style=False)
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True) if path.exists() else []
     start = next((i for i, line in enumerate(lines) if re.match(rf"^{KEY}\s*:", line)), None)
     if start is None:
         if lines and not lines[-1].endswith("\n"):
             lines[-1] += "\n"
         prefix = "\n" if lines else ""
-        path.write_text("".join(lines) + prefix + block, encoding="utf-8")
+        path.write_text("".join(lines) + prefix + _render("", entries), encoding="utf-8")
         return
     end = next((i for i in range(start + 1, len(lines)) if _TOP_LEVEL.match(lines[i])), len(lines))
     # Blank lines and column-0 comments just above the next key belong to that key.
     while end > start + 1 and (not lines[end - 1].strip() or lines[end - 1].startswith("#")):
         end -= 1
+    block = _render("".join(lines[start:end]), entries)
     path.write_text("".join(lines[:start]) + block + "".join(lines[end:]), encoding="utf-8")

@@ -66,6 +66,8 @@ KEYS: tuple[Key, ...] = (
     Key("policies_dir", "paths", [], "own policy directories, beside the shipped pack (a policy with a shipped "
         "policy's ID replaces it)"),
     Key("default_policies", "bool", True, "run the shipped pack (false: only the policies of policies_dir)"),
+    Key("external_checks_dir", "paths", [], "directories of own Python check functions (each *.py registers with "
+        "scanner.policy.functions.register), beside the specdrift.checks entry points"),
     Key("var_file", "paths", [], "Terraform .tfvars / .tfvars.json files"),
     Key("baseline", "path", None, "baseline file: findings it accepts do not fail the gate"),
     Key("environment", "str", None, "the environment (baselines/ENV.yaml) whose components the sizing policies "
@@ -97,7 +99,7 @@ ALIASES = {"fail-on": "fail_on", "skip-policy": "skip_policy", "policies-dir": "
            "params": "parameters", "severities": "severity",
            "download-external-modules": "download_external_modules", "follow-symlinks": "follow_symlinks",
            "skip-path": "skip_path", "skip_paths": "skip_path", "skip-paths": "skip_path",
-           "show-passing": "show_passing",
+           "external-checks-dir": "external_checks_dir", "show-passing": "show_passing",
            **{spelling: k.name for k in KEYS if k.legacy for spelling in (k.legacy, k.legacy.replace("_", "-"))}}
 
 

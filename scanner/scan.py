@@ -22,6 +22,7 @@ class ScanOptions:
     paths: Sequence[str]
     policy_dirs: Sequence[Path] | None = None  # own policy directories, beside the shipped pack
     default_policies: bool = True  # false: the shipped pack is left out (only ``policy_dirs``)
+    external_checks: Sequence[Path] = ()  # directories of own check functions (beside the entry points)
     var_files: Sequence[str] = ()
     policies: Sequence[str] = ()  # selection by ID, requirement or tag, with wildcards
     skip_policies: Sequence[str] = ()
@@ -126,7 +127,8 @@ def scan(options: ScanOptions) -> Report:
     started = datetime.now(timezone.utc)
     t0 = time.perf_counter()
     with cyclic_gc_paused():
-        pack, pack_notes = load_pack(options.policy_dirs or (), options.default_policies)
+        pack, pack_notes = load_pack(options.policy_dirs or (), options.default_policies,
+                                       options.external_checks)
         policies = select_policies(pack, options)
         context = {"var_files": list(options.var_files),
                    "download_external_modules": options.download_external_modules,

@@ -69,13 +69,14 @@ def read_table(path: Path, kind: str | None, *, schema: Path | None = None,
     return read_tables(kind, [path], schema=schema, error=error)[0]
 
 
-def read_tables(kind: str | None, paths: Sequence[Path], *, schema: Path | None = None,
+def read_tables(kind: str | None, paths: Sequence[Path], *, schema: Path | bytes | None = None,
                 error: Callable[[str], Exception] = TableError) -> list[Any]:
     """``read_table`` of each of ``paths``, kept as one cache entry (a file that fails is never cached,
-    so its error repeats on every run until it is fixed)."""
+    so its error repeats on every run until it is fixed). ``schema`` may be the schema's text itself (the
+    policy schema with external check functions added)."""
     try:
         contents = [path.read_bytes() for path in paths]
-        schema_bytes = schema.read_bytes() if schema is not None else b""
+        schema_bytes = schema if isinstance(schema, bytes) else schema.read_bytes() if schema is not None else b""
     except OSError as exc:
         raise error(f"{exc.filename}: {exc.strerror or exc}") from None
     entry = _entry(kind, paths, contents, schema_bytes) if kind is not None else None

@@ -52,14 +52,31 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from scanner.baseline import BaselineError, load_accepted, updated_entries, write_accepted
+    from scanner.baseline import (
+        SOON_DAYS,
+        BaselineError,
+        hidden_environment,
+        load_accepted,
+        shown_path,
+        start_from_environment,
+        updated_entries,
+        write_accepted,
+    )
     from scanner.cli.options import load_config, scan_options
     from scanner.config import ConfigError
     from scanner.scan import scan
 
     if not paths_exist(args.paths):
         return EXIT_ERROR
-    expires = args.expires or dt.date.today() + dt.timedelta(days=DEFAULT_DAYS)
+    today = dt.date.today()
+    expires = args.expires or today + dt.timedelta(days=DEFAULT_DAYS)
+    if expires < today:
+        print(f"specdrift: error: --expires {expires.isoformat()} is in the past: an acceptance that has expired "
+              f"accepts nothing", file=sys.stderr)
+        return EXIT_ERROR
+    if (expires - today).days <= SOON_DAYS:
+        print(f"specdrift: warning: the new acceptances expire on {expires.isoformat()}, in "
+              f"{(expires - today).days} day(s); every scan will say so", file=sys.stderr)
     reason = args.reason or f"accepted when the baseline was {args.baseline_command}d"
     try:
         existing = load_accepted(args.file) if args.file.exists() else []
@@ -74,6 +91,11 @@ def run(args: argparse.Namespace) -> int:
         previous = existing if args.baseline_command == "update" else []
         entries, added, dropped = updated_entries(report.findings, previous, args.owner, reason, expires)
         args.file.parent.mkdir(parents=True, exist_ok=True)
+        environment = hidden_environment(args.file)
+        if environment is not None:
+            start_from_environment(args.file, environment)
+            print(f"specdrift: {args.file}: starts with the components of {shown_path(environment)}, which it would "
+                  f"otherwise hide as the environment {args.file.stem!r}", file=sys.stderr)
         write_accepted(args.file, entries)
     except (ConfigError, BaselineError) as exc:
         print(f"specdrift: error: {exc}", file=sys.stderr)

@@ -34,7 +34,8 @@ def run(args: argparse.Namespace) -> int:
         config = load_config(args)
         report_destinations(config)
         # Overrides name policies and parameters: check them against the pack, as a scan would.
-        pack, _ = load_pack([Path(p) for p in config["policies_dir"]], config["default_policies"])
+        pack, _ = load_pack([Path(p) for p in config["policies_dir"]], config["default_policies"],
+                            [Path(p) for p in config["external_checks_dir"]])
         select_policies(pack, ScanOptions(paths=(), severity_overrides=config["severity"],
                                           parameter_overrides=parameter_overrides(config)))
     except (ConfigError, PolicyError) as exc:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
 from scanner.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, SEVERITIES, command, paths_exist, use_color, write_output
@@ -46,8 +45,9 @@ def register(sub: Any) -> None:
     drift.add_argument("--output", "-o", metavar="FILE", help="write the report here instead of stdout")
     drift.add_argument("--fail-on", choices=SEVERITIES, default="info",
                        help="exit 1 on any drift, or on a violation of this severity or higher (default: info)")
-    drift.add_argument("--policies-dir", action="append", type=Path, metavar="DIR",
-                       help="policy pack directory (repeatable; default: the shipped pack)")
+    from scanner.cli.policies import add_pack_arguments
+
+    add_pack_arguments(drift)
     drift.add_argument("--policy", action="append", default=[], metavar="PATTERN",
                        help="only these policies: ID, requirement ID or tag, wildcards allowed (repeatable)")
     drift.add_argument("--skip-policy", action="append", default=[], metavar="PATTERN",
@@ -60,6 +60,7 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from scanner.baseline import BaselineError, apply_baseline
+    from scanner.cli.policies import pack_of
     from scanner.collectors import COLLECTORS
     from scanner.collectors.calls import CollectorError
     from scanner.collectors.snapshot import SnapshotError, load
@@ -70,13 +71,12 @@ def run(args: argparse.Namespace) -> int:
     from scanner.drift.tfstate import StateError, load_ids
     from scanner.mappings import load_paths
     from scanner.model import Severity
-    from scanner.policy.pack import load_policies
     from scanner.reporters import REPORTERS, output_of
     from scanner.scan import ScanOptions, select_policies
 
     if not paths_exist(args.iac):
         return EXIT_ERROR
-    policies = select_policies(load_policies(args.policies_dir),
+    policies = select_policies(pack_of(args),
                                ScanOptions(paths=(), policies=args.policy, skip_policies=args.skip_policy))
     try:
         tf_state: dict[str, set[str]] = {}

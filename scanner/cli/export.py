@@ -12,6 +12,8 @@ from scanner.cli import EXIT_OK, Parser, command
 
 @command("export", order=50)
 def register(sub: Any) -> None:
+    from scanner.cli.policies import add_pack_arguments
+
     export = sub.add_parser("export", help="export policies for other tools (checkov)")
     targets = export.add_subparsers(dest="export_target", metavar="TARGET", parser_class=Parser, required=True)
     checkov = targets.add_parser("checkov", help="write checkov custom YAML policies into DIR", description=(
@@ -20,8 +22,7 @@ def register(sub: Any) -> None:
         "say which policies (or resource types) could not be exported and why. "
         "Use them with: checkov --external-checks-dir DIR -d PATH"))
     checkov.add_argument("directory", type=Path, metavar="DIR")
-    checkov.add_argument("--policies-dir", action="append", type=Path, metavar="DIR",
-                         help="policy pack directory (repeatable; default: the shipped pack)")
+    add_pack_arguments(checkov)
     checkov.add_argument("--policy", action="append", default=[], metavar="PATTERN",
                          help="only these policies (ID, requirement or tag, wildcards)")
     export.set_defaults(run=run)
@@ -29,10 +30,10 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from scanner.checkov.export import export_policies
-    from scanner.policy.pack import load_policies
+    from scanner.cli.policies import pack_of
     from scanner.scan import ScanOptions, select_policies
 
-    policies = select_policies(load_policies(args.policies_dir), ScanOptions(paths=(), policies=args.policy))
+    policies = select_policies(pack_of(args), ScanOptions(paths=(), policies=args.policy))
     result = export_policies(policies, args.directory)
     for item in result.exported:
         print(f"exported {item.policy_id} -> {item.file} ({item.checkov_id}: {', '.join(item.resource_types)})")

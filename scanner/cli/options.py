@@ -61,6 +61,8 @@ def add_config_arguments(parser: argparse.ArgumentParser, reports: bool = True) 
                              "policy's ID replaces it, with a note)")
     parser.add_argument("--no-default-policies", dest="default_policies", action="store_const", const=False,
                         default=None, help="leave the shipped pack out: only the --policies-dir policies run")
+    parser.add_argument("--external-checks-dir", dest="external_checks_dir", action="append", metavar="DIR",
+                        default=None, help=key["external_checks_dir"].help + " (repeatable)")
     parser.add_argument("--policy", action="append", default=None, metavar="PATTERN",
                         help=key["policy"].help + " (repeatable)")
     parser.add_argument("--skip-policy", dest="skip_policy", action="append", default=None, metavar="PATTERN",
@@ -160,6 +162,7 @@ def scan_options(config: Config, paths: Sequence[str]) -> Any:
     return ScanOptions(
         paths=list(paths), policy_dirs=[Path(p) for p in config["policies_dir"]] or None,
         default_policies=config["default_policies"],
+        external_checks=[Path(p) for p in config["external_checks_dir"]],
         var_files=config["var_file"], policies=config["policy"], skip_policies=config["skip_policy"],
         severity_overrides=config["severity"], parameter_overrides=parameter_overrides(config),
         context_paths=context_files(paths, config["context"], config["skip_path"]), baseline=config["baseline"],

@@ -14,8 +14,7 @@ from scanner.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, Parser, command, wri
 @command("policies", order=20)
 def register(sub: Any) -> None:
     policies = sub.add_parser("policies", help="list, show, document the policy pack and its coverage")
-    policies.add_argument("--policies-dir", action="append", type=Path, metavar="DIR",
-                          help="policy pack directory (repeatable; default: the shipped pack)")
+    add_pack_arguments(policies)
     policies.set_defaults(run=run, policies_command="list")
     psub = policies.add_subparsers(dest="policies_command", metavar="ACTION", parser_class=Parser)
     psub.add_parser("list", help="one line per policy")
@@ -34,10 +33,29 @@ def register(sub: Any) -> None:
     docs.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
 
 
-def run(args: argparse.Namespace) -> int:
-    from scanner.policy.pack import load_policies
+def add_pack_arguments(parser: argparse.ArgumentParser) -> None:
+    """The pack options a command that reads policies takes, meaning what they mean to ``scan``."""
+    parser.add_argument("--policies-dir", action="append", type=Path, metavar="DIR", default=None,
+                        help="own policy directory, added to the shipped pack (repeatable; a policy with a shipped "
+                             "policy's ID replaces it, with a note)")
+    parser.add_argument("--no-default-policies", dest="default_policies", action="store_false",
+                        help="leave the shipped pack out: only the --policies-dir policies")
+    parser.add_argument("--external-checks-dir", action="append", type=Path, metavar="DIR", default=None,
+                        help="directory of own Python check functions the policies may name (repeatable)")
 
-    policies = load_policies(args.policies_dir)
+
+def pack_of(args: argparse.Namespace) -> list[Any]:
+    """The policies ``add_pack_arguments``' options name (the shipped pack by default); notes on stderr."""
+    from scanner.policy.pack import load_pack
+
+    policies, notes = load_pack(args.policies_dir or (), args.default_policies, args.external_checks_dir or ())
+    for note in notes:
+        print(f"specdrift: {note}", file=sys.stderr)
+    return policies
+
+
+def run(args: argparse.Namespace) -> int:
+    policies = pack_of(args)
     if args.policies_command == "show":
         from scanner.policy.docs import describe
 

@@ -116,12 +116,31 @@ def policy_from_data(data: Any, path: Path) -> Policy:
     )
 
 
-def load_policies(dirs: Iterable[Path] | None = None) -> list[Policy]:
+def schema_with_external_checks(dirs: Iterable[Path] = ()) -> Path | bytes:
+    """The policy schema, with the check functions registered outside the package (the ``specdrift.checks``
+    entry points and the modules of ``dirs``, imported here) added to its list of functions."""
+    import json
+
+    from scanner.policy.functions import ExternalCheckError, load_external
+
+    try:
+        external = load_external(dirs)
+    except ExternalCheckError as exc:
+        raise PolicyError(str(exc)) from None
+    if not external:
+        return SCHEMA_PATH
+    schema = json.loads(SCHEMA_PATH.read_bytes())
+    listed = schema["$defs"]["function"]
+    listed["enum"] = sorted({*listed["enum"], *external})
+    return json.dumps(schema, sort_keys=True).encode()
+
+
+def load_policies(dirs: Iterable[Path] | None = None, schema: Path | bytes = SCHEMA_PATH) -> list[Policy]:
     """Every policy under ``dirs`` (default: the shipped pack); duplicate IDs are an error."""
     dirs = list(dirs) if dirs is not None else default_policy_dirs()
     files = policy_files(dirs)
     # One cache entry for the whole pack: a warm run reads one JSON file and validates nothing.
-    pack = read_tables("policies", files, schema=SCHEMA_PATH, error=PolicyError)
+    pack = read_tables("policies", files, schema=schema, error=PolicyError)
     policies = [policy_from_data(data, path) for path, data in zip(files, pack, strict=True)]
     seen: dict[str, str] = {}
     for policy in policies:
@@ -131,24 +150,27 @@ def load_policies(dirs: Iterable[Path] | None = None) -> list[Policy]:
     return sorted(policies, key=lambda p: p.id)
 
 
-def load_pack(own_dirs: Iterable[Path] = (), shipped: bool = True) -> tuple[list[Policy], list[str]]:
+def load_pack(own_dirs: Iterable[Path] = (), shipped: bool = True,
+              external_checks: Iterable[Path] = ()) -> tuple[list[Policy], list[str]]:
     """The shipped pack (unless ``shipped`` is false) with the policies under ``own_dirs`` beside it, and notes.
 
     A policy of ``own_dirs`` with a shipped policy's ID replaces it (a note says which); two policies with one
     ID among ``own_dirs`` (or in the shipped pack) are still an error. A directory of the shipped pack named
-    again in ``own_dirs`` is read once.
+    again in ``own_dirs`` is read once. Policies may name the check functions of the ``specdrift.checks``
+    entry points and of the modules in ``external_checks``.
     """
+    schema = schema_with_external_checks(external_checks)
     base_dirs = default_policy_dirs() if shipped else []
     seen = {Path(d).resolve() for d in base_dirs}
     own = [Path(d) for d in own_dirs if Path(d).resolve() not in seen]
     if not base_dirs and not own:
         raise PolicyError("no policies: --no-default-policies needs at least one --policies-dir")
-    base = load_policies(base_dirs) if base_dirs else []
+    base = load_policies(base_dirs, schema) if base_dirs else []
     if not own:
         return base, []
     by_id = {policy.id: policy for policy in base}
     notes = []
-    for policy in load_policies(own):
+    for policy in load_policies(own, schema):
         if policy.id in by_id:
             notes.append(f"policy {policy.id} from {policy.path} overrides the shipped one ({by_id[policy.id].path})")
         by_id[policy.id] = policy
