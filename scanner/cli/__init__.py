@@ -46,6 +46,8 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     # The only top-level options take no value, so the first bare word is the subcommand. When it
     # names one, the others are not built: a pre-commit hook's scan should not pay for every parser.
     chosen = next((arg for arg in argv or () if not arg.startswith("-")), None)
+    if chosen is None and argv and "--version" in argv and not {"-h", "--help"} & set(argv):
+        return parser  # --version alone needs no subcommand (building them all imports the live side's options)
     for name in (chosen,) if chosen is not None and chosen in COMMANDS else COMMANDS.names():
         COMMANDS[name](sub)
     return parser

@@ -66,3 +66,16 @@ def test_kubernetes_scan_validates_without_jsonschema_or_rich(tmp_path: Path) ->
     warm = _imported(manifest, tmp_path / "cache", "ME-K8S-13", "--show-passing")  # ME-K8S-13 ran and passed
     assert "jsonschema_rs" in warm
     assert _hits(warm, ("jsonschema", "kubernetes_validate", "rich", "referencing")) == []
+
+
+def test_version_builds_no_subcommand() -> None:
+    # ``--version`` is the start-up benchmark: building every subcommand imported the live side's call
+    # machinery and the configuration keys (about 20 ms) for a line of text.
+    code = ("import sys\nfrom scanner.cli import main\ntry:\n    main(['--version'])\nexcept SystemExit:\n    pass\n"
+            "print(' '.join(sorted(m for m in sys.modules if m.startswith('scanner'))))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    version, modules = result.stdout.splitlines()
+    assert version.startswith("specdrift ")
+    loaded = set(modules.split())
+    assert "scanner.cli" in loaded
+    assert not {m for m in loaded if m.startswith(("scanner.cli.", "scanner.collectors", "scanner.config"))}
