@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import json
 import os
 from collections.abc import Callable, Sequence
@@ -144,6 +145,8 @@ def check_aliases(root: Any) -> None:
     followed, to more nodes than the budget above; linear in the distinct nodes, without recursion."""
     import yaml
 
+    if not _shares_a_collection(root, yaml.MappingNode):
+        return  # without a collection reached twice, the expansion is the document's own size
     expanded: dict[int, int] = {}  # node id -> nodes it expands to
     distinct = 0
     first_alias: Any = None
@@ -169,6 +172,24 @@ def check_aliases(root: Any) -> None:
         raise yaml.constructor.ConstructorError(
             None, None, f"aliases expand {distinct} nodes to {total}: refused (an alias bomb?); at most "
                         f"{max(ALIAS_NODES, ALIAS_RATIO * distinct)} more nodes may come from aliases", mark)
+
+
+def _shares_a_collection(root: Any, mapping: type) -> bool:
+    """Whether a sequence or mapping node is reached twice (by an alias or a merge): only then can aliases
+    expand a document beyond its own size. One pass over the collections; most texts with an ``&`` stop here."""
+    seen: set[int] = set()
+    stack = [root]
+    pop, push, chain = stack.pop, stack.extend, itertools.chain.from_iterable
+    while stack:
+        node = pop()
+        value = node.value
+        if value.__class__ is list:  # a sequence's or a mapping's children; a scalar's value is a str
+            key = id(node)
+            if key in seen:
+                return True
+            seen.add(key)
+            push(chain(value) if isinstance(node, mapping) else value)
+    return False
 
 
 @cache

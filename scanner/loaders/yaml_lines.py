@@ -16,6 +16,14 @@ from scanner.lines import LineDict, LineList
 from scanner.tables import check_aliases
 
 _Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# An alias token (``*name``) starts a line or follows a space or a flow indicator: a text without one has no alias.
+# (Searched for the star first: a pattern that starts with the alternation tried it at every character.)
+_ALIAS_STAR = re.compile(r"\*[^\s\[\]{},]")
+_BEFORE_ALIAS = frozenset(" \t\r\n[{,")
+
+
+def _has_alias_token(text: str) -> bool:
+    return any(m.start() == 0 or text[m.start() - 1] in _BEFORE_ALIAS for m in _ALIAS_STAR.finditer(text))
 
 
 _STR = "tag:yaml.org,2002:str"
@@ -243,12 +251,15 @@ def load_documents(text: str, cfn_tags: bool = False) -> list[Any]:
     # ``!`` however it is spelled (``!!merge``, ``!!merg%65``...): a text without them needs neither the alias
     # memo nor the per-mapping look for merge keys.
     anchors = "&" in text
+    # Only an alias expands anything; an ``&`` in a string (a URL's query, PromQL's ``and``) is no alias, and the
+    # budget's walk of every node cost a fifth of a Kubernetes repository's scan.
+    aliases = anchors and _has_alias_token(text)
     loader.merges = "<<" in text or "!" in text
     try:
         documents = []
         while loader.check_node():
             node = loader.get_node()
-            if anchors:
+            if aliases:
                 check_aliases(node)  # before building: expanded by whoever walks it, a bomb costs gigabytes
             documents.append(_build(loader, node, {} if anchors else None))
             loader.constructed_objects = {}

@@ -165,3 +165,20 @@ def test_nesting_too_deep_is_the_same_either_way(shape: str, monkeypatch: pytest
             assert isinstance(events, tuple) and events[0] == "RecursionError", depth
         else:
             assert events == nodes, depth
+
+
+@pytest.mark.parametrize(("text", "walked"), [
+    ('url: "https://example.com/?a=1&b=2"\nexpr: rate(x[5m]) * 100\n', False),  # an & in a string: no alias
+    ("base: &b {cpu: 1}\nother: {cpu: 2}\n", False),                           # an anchor nobody uses
+    ("base: &b {cpu: 1}\nother: *b\n", True),
+    ("list: [&a 1, *a]\n", True),
+    ("base: &b {cpu: 1}\nmerged:\n  <<: *b\n", True),
+])
+def test_the_alias_budget_walks_only_texts_with_an_alias(text: str, walked: bool,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from scanner.loaders import yaml_lines
+
+    calls: list[object] = []
+    monkeypatch.setattr(yaml_lines, "check_aliases", calls.append)
+    yaml_lines.load_documents(text)
+    assert bool(calls) is walked
