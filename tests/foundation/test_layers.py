@@ -61,6 +61,7 @@ LAYERS: tuple[tuple[str, dict[str, str]], ...] = (
     ("reporters", {
         "scanner.reporters": "a Report as text, JSON, SARIF, JUnit, Markdown, GitLab, GitHub",
         "scanner.drift.render": "a drift report as text or JSON: the drift command's reporter",
+        "scanner.nightly": "a stored nightly run as JSON, Markdown and a Prometheus textfile",
     }),
     ("cli", {
         "scanner.cli": "the commands",
