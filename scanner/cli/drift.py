@@ -54,6 +54,11 @@ def register(sub: Any) -> None:
                        help="leave these policies out (repeatable)")
     drift.add_argument("--quiet", "-q", action="store_true", help="text format: hide resources in sync")
     drift.add_argument("--no-color", action="store_true", help="no colour (NO_COLOR is honoured too)")
+    from scanner.cli.history import add_store_argument
+
+    add_store_argument(drift, "keep this run in the history store (a SQLite file or a postgresql:// URL)")
+    drift.add_argument("--scope", metavar="NAME", help="with --store: the runs this one is compared with "
+                                                       "(default: drift:<sources>)")
     add_collector_arguments(drift)
     drift.set_defaults(run=run)
 
@@ -123,6 +128,11 @@ def run(args: argparse.Namespace) -> int:
     else:
         text = output_of(REPORTERS[args.format], as_report(report, findings, notes), fail_on, color)
     write_output(text, args.output)
+    if args.store:
+        from scanner.cli.history import store_drift_run
+
+        if not store_drift_run(args, report, findings, [s.lstrip("-") for s in sources]):
+            return EXIT_ERROR
     for note in notes:
         print(f"specdrift: {note}", file=sys.stderr)
     for error in report.parse_errors:

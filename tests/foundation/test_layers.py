@@ -56,10 +56,12 @@ LAYERS: tuple[tuple[str, dict[str, str]], ...] = (
         "scanner.scan": "the scan pipeline: load, map, judge, accept",
         "scanner.drift": "declared vs live: match, compare, judge both sides",
         "scanner.checkov": "checkov run beside the scan, and the export of policies to it",
+        "scanner.history": "stored runs (SQLite or PostgreSQL) and what changed since the previous one",
     }),
     ("reporters", {
         "scanner.reporters": "a Report as text, JSON, SARIF, JUnit, Markdown, GitLab, GitHub",
         "scanner.drift.render": "a drift report as text or JSON: the drift command's reporter",
+        "scanner.nightly": "a stored nightly run as JSON, Markdown and a Prometheus textfile",
     }),
     ("cli", {
         "scanner.cli": "the commands",

@@ -59,7 +59,8 @@ def test_every_kind_is_registered() -> None:
         assert LOADERS[name].name == name
     assert REPORTERS.names() == ("text", "json", "sarif", "junit", "gitlab", "markdown", "github")
     assert all(hasattr(REPORTERS[name], "render") for name in REPORTERS.names())
-    assert COMMANDS.names() == ("scan", "policies", "config", "baseline", "export", "collect", "drift")
+    assert COMMANDS.names() == ("scan", "policies", "config", "baseline", "export", "collect", "drift",
+                               "history", "nightly")
     assert all(callable(COMMANDS[name]) for name in COMMANDS.names())
     assert len(FUNCTIONS.names()) >= 40 and all(callable(FUNCTIONS[name]) for name in FUNCTIONS.names())
     assert len(UNITS.names()) == 15 and {u.service for u in UNITS.values()} >= {"ec2", "rds", "s3"}
