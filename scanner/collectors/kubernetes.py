@@ -314,6 +314,8 @@ def _client(options: KubernetesOptions) -> tuple[Any, str]:
             raise CollectorError(f"no kubeconfig at {path} and not running in a cluster (pass --kubeconfig)")
     except config.ConfigException as exc:
         raise CollectorError(f"kubeconfig {path}: {exc}") from None
+    # urllib3 would retry a 429 with Retry-After by itself, unseen: the runner retries, counts and keeps the deadline
+    configuration.retries = 0
     api = client.ApiClient(configuration)
     api.rest_client.request = KubeGuard(api.rest_client.request)
     return api, f"{cluster} ({configuration.host})"

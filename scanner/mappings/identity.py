@@ -80,6 +80,9 @@ class ProviderIdentity:
     # fact -> the transform that picks the entries of a map fact to compare (a file writes a few settings, a
     # server reports them all, in units of its own): (declared entries, live entries) that differ
     compare: Mapping[str, str] = field(default_factory=dict)
+    # live type -> kinds of the checks that consult resources of that type while judging another resource (a
+    # workload's NetworkPolicy): where the type could not be collected, those checks are unknown on the others
+    consulted: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     def drift_fix(self, kind: str, declared_format: str | None) -> DriftFix | None:
         """The ``kind`` fix for a declaration of ``declared_format`` (its own entry, else ``*``)."""
@@ -106,7 +109,8 @@ def _provider(section: Mapping[str, Any]) -> ProviderIdentity:
     return ProviderIdentity(name, str(section.get("format") or f"{name}-api"),
                             str(section.get("cli_format") or f"{name}-cli"),
                             _strings(section.get("tags")) or ("tags",), section.get("name_tag"), deployment, fixes,
-                            types, {str(k): str(v) for k, v in (section.get("compare") or {}).items()})
+                            types, {str(k): str(v) for k, v in (section.get("compare") or {}).items()},
+                            {str(k): frozenset(_strings(v)) for k, v in (section.get("consulted") or {}).items()})
 
 
 @cache
