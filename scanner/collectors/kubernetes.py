@@ -287,7 +287,10 @@ class KubernetesCollector:
                       is_global=not k.namespaced and not self.options.namespaces) for k in KINDS]
         collection = Collection(PROVIDER, account=self.cluster, regions=tuple(scopes),
                                 services=tuple(dict.fromkeys(k.group_version for k in KINDS)))
-        records = self.runner.run_units(self, units, scopes)
+        try:
+            records = self.runner.run_units(self, units, scopes)
+        finally:
+            self.client.close()  # its connection pool (and thread pool) now, not when the garbage collector runs
         return self.runner.finish(collection, records, FORMAT, started)
 
 
