@@ -8,7 +8,8 @@ list and get calls the collector makes with the API's documented JSON shapes, an
   only); without it, Secrets are answered in full, so a test sees when their data would have been sent;
 - ``GET /api/v1/namespaces/{ns}``: one Namespace; a CRD not served (``crds``): 404.
 
-``faults`` serves 403, 429 (with ``Retry-After``) or any status on demand for paths containing a text;
+``faults`` serves 403, 429 (with ``Retry-After``) or any status on demand for paths containing a text, or
+answers late;
 ``requests`` records every request (method, path, query, Accept, Authorization).
 """
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 import copy
 import json
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -50,6 +52,7 @@ class Fault:
     times: int | None = None
     retry_after: str | None = None
     message: str = ""
+    delay: float = 0.0  # seconds before answering (a slow call); with status 200 the normal answer follows
 
 
 @dataclass
@@ -187,7 +190,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._status(401, "Unauthorized", "Unauthorized")
             return
         fault = kube.fault(split.path)
-        if fault is not None:
+        if fault is not None and fault.delay:
+            time.sleep(fault.delay)
+        if fault is not None and fault.status != 200:
             headers = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
             reason = {403: "Forbidden", 429: "TooManyRequests"}.get(fault.status, "InternalError")
             self._status(fault.status, reason, fault.message or f"fake {fault.status} for {split.path}", headers)
@@ -240,6 +245,9 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     kube: FakeKube
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client that gave up on a slow answer (a timeout test) closed the socket: nothing to report
 
 
 def write_kubeconfig(path: Path, url: str, context: str = "fake", namespace: str | None = None) -> Path:

@@ -195,3 +195,12 @@ def test_the_snapshot_round_trips(kube: FakeKube, tmp_path: Path) -> None:
     again = from_dict(json.loads(dumps(collection)))
     assert sorted(r.address for r in again.resources) == sorted(r.address for r in collection.resources)
     assert {r.format for r in again.resources} == {"kubernetes"}
+
+
+def test_a_call_slower_than_the_timeout_is_a_timeout_gap(kube: FakeKube, tmp_path: Path) -> None:
+    kube.faults.append(Fault("/services", 200, delay=1.5))
+    collection = collect(options(tmp_path, timeout=0.3, max_attempts=1))
+    [gap] = collection.gaps
+    assert (gap.types, gap.code) == (("Service",), "timeout")
+    assert "no answer within 0.3s" in gap.reason
+    assert "Deployment" in {r.type for r in collection.resources}
