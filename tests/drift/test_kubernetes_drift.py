@@ -179,3 +179,13 @@ def test_the_cli_drifts_a_cluster_and_never_prints_a_secret(kube: FakeKube, tmp_
     assert main(["drift", "--iac", str(manifests), "--live", str(snapshot), "--format", "json"]) == 1
     assert json.loads(capsys.readouterr().out)["summary"]["changed"] == 1
     assert all(s.method == "GET" for s in kube.requests)
+
+
+def test_a_deleted_network_policy_is_missing_and_the_api_runs_unconfined(kube: FakeKube, tmp_path: Path,
+                                                                        manifests: Path) -> None:
+    kube.remove("NetworkPolicy", "api-server-netpol")
+    items = by_address(drift(tmp_path, manifests))
+    assert items[f"{NS}/NetworkPolicy/api-server-netpol"].status == "missing"
+    rows = {r.policy.id: r for r in items[f"{NS}/Deployment/api-server"].requirements}
+    assert rows["ME-K8S-10"].declared is not None and rows["ME-K8S-10"].declared.verdict == "complies"
+    assert rows["ME-K8S-10"].live is not None and rows["ME-K8S-10"].live.verdict == "violates"
