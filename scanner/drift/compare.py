@@ -111,6 +111,12 @@ def _setting(declared: Resource, fact: str) -> tuple[str, ...] | str:
     return spec.paths[0] if spec is not None and spec.paths else fact
 
 
+def _same_shape(wanted: Any, actual: Any) -> bool:
+    """Both maps or both lists: what an ``identity.compare`` transform picks entries from."""
+    return (isinstance(wanted, Mapping) and isinstance(actual, Mapping)) or \
+        (isinstance(wanted, list) and isinstance(actual, list))
+
+
 def differences(declared: Resource, live: Resource) -> list[Difference]:
     """Every setting the IaC states (or defaults) that the live resource reports otherwise or unreadably,
     once per native attribute: under the first fact the mapping reads from it."""
@@ -126,14 +132,16 @@ def differences(declared: Resource, live: Resource) -> list[Difference]:
         actual = live.facts[fact]
         line = declared.fact_lines.get(fact)
         entries = comparer(live.provider, fact)
-        if entries is not None and isinstance(wanted, Mapping) and isinstance(actual, Mapping):
-            # a map of settings: only the entries the declaration writes, compared as the provider reads them
-            lines = getattr(wanted, "key_lines", {})
-            pick: Any = TRANSFORMS[entries]  # (declared map, live map) -> the entries that differ
+        if entries is not None and _same_shape(wanted, actual):
+            # a map of settings (or a list of items): only what the declaration writes, compared as the provider
+            # reads it
+            lines = getattr(wanted, "key_lines", {}) if isinstance(wanted, Mapping) else {}
+            pick: Any = TRANSFORMS[entries]  # (declared, live) -> the entries that differ
             wanted, actual = pick(wanted, actual)
             if not wanted:
                 continue
-            line = lines.get(next(iter(wanted)), line)
+            if lines:
+                line = lines.get(next(iter(wanted)), line)
         default = fact not in declared.fact_lines
         unresolved = find_unresolved(wanted)
         if unresolved is not None:

@@ -106,7 +106,7 @@ def _kinds(rtype: str, fmt: str) -> frozenset[str]:
 
 class _Builder:
     def __init__(self, policies: Sequence[Policy], declared: Sequence[Resource], live: Sequence[Resource],
-                 stack: str | None, provider: str) -> None:
+                 stack: str | None, provider: str, gaps: Sequence[Gap] = ()) -> None:
         self.engine = Engine(policies)
         self.declared_all = tuple(declared)
         self.live_all = tuple(live)
@@ -115,6 +115,8 @@ class _Builder:
         self.iac_format = next((d.format for d in declared if d.provider == provider), None)
         table = provider_identity(provider)
         self.live_format = table.format if table is not None else f"{provider}-api"
+        consulted = table.consulted if table is not None else {}
+        self.gap_kinds = [(consulted[rtype], gap) for gap in gaps for rtype in gap.types if rtype in consulted]
 
     def item(self, pair: Pair) -> Item:
         item = Item(pair)
@@ -140,9 +142,20 @@ class _Builder:
             live_side = _side(live)
             if pair.live is None and pair.status not in (MISSING,):
                 live_side = Side(None, Status.UNKNOWN.value, pair.note)
+            elif live is not None and (blind := self.blind_for(policy, pair.live)):
+                live_side = Side(None, Status.UNKNOWN.value, blind)
             rows.append(RequirementRow(policy, shown.fact, shown.expected, _side(declared), live_side,
                                        tuple(f for f in (declared, live) if f is not None)))
         return rows
+
+    def blind_for(self, policy: Policy, resource: Resource | None) -> str | None:
+        """Why ``policy`` cannot judge ``resource`` live: it consults other resources of a type a gap hid (a
+        workload's NetworkPolicy when NetworkPolicies could not be listed: ``identity.consulted``); None when
+        nothing it needs is hidden."""
+        if resource is None:
+            return None
+        hidden = [gap for kinds, gap in self.gap_kinds if policy.kinds & (kinds - resource.kinds)]
+        return "not collected: " + "; ".join(sorted({g.describe() for g in hidden})) if hidden else None
 
     def _target(self, policy: Policy, resource: Resource | None) -> Any:
         if resource is None:
@@ -234,7 +247,8 @@ def build(declared: Sequence[Resource], collection: Collection, policies: Sequen
     if options.provider is None:
         options = replace(options, provider=collection.provider)
     live = [normalize(r) for r in collection.resources]
-    builder = _Builder(policies, declared, live, options.stacks[0] if options.stacks else None, collection.provider)
+    builder = _Builder(policies, declared, live, options.stacks[0] if options.stacks else None, collection.provider,
+                       collection.gaps)
     if declared:
         pairs = match(declared, live, collection.gaps, options)
     else:  # no IaC: judge what runs, without a drift verdict

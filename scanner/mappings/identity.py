@@ -15,12 +15,13 @@ The drift engine asks these functions, never a provider's name: a new cloud is a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from scanner.mappings import documents
+from scanner.mappings import MISSING, documents, lookup
 from scanner.model import Resource
 
 
@@ -79,6 +80,9 @@ class ProviderIdentity:
     # fact -> the transform that picks the entries of a map fact to compare (a file writes a few settings, a
     # server reports them all, in units of its own): (declared entries, live entries) that differ
     compare: Mapping[str, str] = field(default_factory=dict)
+    # live type -> kinds of the checks that consult resources of that type while judging another resource (a
+    # workload's NetworkPolicy): where the type could not be collected, those checks are unknown on the others
+    consulted: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     def drift_fix(self, kind: str, declared_format: str | None) -> DriftFix | None:
         """The ``kind`` fix for a declaration of ``declared_format`` (its own entry, else ``*``)."""
@@ -105,7 +109,8 @@ def _provider(section: Mapping[str, Any]) -> ProviderIdentity:
     return ProviderIdentity(name, str(section.get("format") or f"{name}-api"),
                             str(section.get("cli_format") or f"{name}-cli"),
                             _strings(section.get("tags")) or ("tags",), section.get("name_tag"), deployment, fixes,
-                            types, {str(k): str(v) for k, v in (section.get("compare") or {}).items()})
+                            types, {str(k): str(v) for k, v in (section.get("compare") or {}).items()},
+                            {str(k): frozenset(_strings(v)) for k, v in (section.get("consulted") or {}).items()})
 
 
 @cache
@@ -148,6 +153,7 @@ class _Identities(Mapping[str, Identity]):
 
 
 IDENTITIES: Mapping[str, Identity] = _Identities()
+ADDRESS = "@address"  # in ``names``: the declaration's address, where both sides are addressed alike
 # AWS's deployment record (aws_live.yaml ``identity.deployment.type``): resources of it are records, not
 # infrastructure; named here for the tests that leave it out of the types they check.
 STACK_TYPE = "AWS::CloudFormation::Stack"
@@ -179,8 +185,18 @@ def identifiers(resource: Resource) -> set[str]:
 def cli_id(resource: Resource) -> str:
     """The identifier the provider's CLI takes for the live resource (its address when the table names none)."""
     ident = _by_type().get(resource.type)
+    if ident and "{" in ident.cli_key:  # a template of attribute paths ("{metadata.name} -n {metadata.namespace}")
+        return _CLI_SLOT.sub(lambda m: _attribute(resource, m.group(1)), ident.cli_key)
     value = resource.attributes.get(ident.cli_key) if ident and ident.cli_key else None
     return str(value) if value else resource.address
+
+
+_CLI_SLOT = re.compile(r"\{([\w.-]+)\}")
+
+
+def _attribute(resource: Resource, path: str) -> str:
+    value = lookup(resource.attributes, tuple(path.split(".")))
+    return "" if value is MISSING or value is None else str(value)
 
 
 def declared_name(declared: Resource) -> str | None:
@@ -189,7 +205,8 @@ def declared_name(declared: Resource) -> str | None:
     if ident is None:
         return None
     for key in ident.names.get(declared.format, ()):
-        value = declared.attributes.get(key)
+        # "@address": the declaration's address is the live one's (a manifest's namespace/Kind/name)
+        value = declared.address if key == ADDRESS else declared.attributes.get(key)
         if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value):
             return str(value)
     return None
