@@ -109,8 +109,13 @@ def require_linear(pattern: str) -> None:
         _LINEAR[pattern] = linear_regex(pattern)
 
 
-def _regex(pattern: str) -> Any:
+def regex(pattern: str) -> Any:
+    """``pattern`` compiled: with RE2 when a user gave it (``require_linear``), else with Python's engine.
+    Check functions search with it too: a regex parameter reaches them as an argument."""
     return _LINEAR.get(pattern) or _python_regex(pattern)
+
+
+_regex = regex
 
 
 def _contains(container: Any, item: Any) -> bool:

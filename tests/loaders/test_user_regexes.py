@@ -129,3 +129,19 @@ def test_each_shipped_pattern_compiles_under_re2_or_is_listed() -> None:
             if pattern not in PYTHON_ONLY:
                 refused.append(f"{where}: {pattern}")
     assert not refused, refused
+
+
+def test_a_catastrophic_parameter_given_to_a_check_function_finishes_at_once(tmp_path: Path) -> None:
+    # ME-K8S-05 hands api_selector to its function (is_api), not to a `matches` operator
+    name = "a" * 34 + "!"
+    k8s = tmp_path / "k8s"
+    k8s.mkdir()
+    (k8s / "deploy.yaml").write_text(
+        f"apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}, labels: {{app: {name}}}}}\nspec:\n"
+        f"  template:\n    metadata: {{labels: {{app: {name}}}}}\n    spec:\n      containers:\n"
+        f"        - {{name: {name}, image: 'nginx:1.25'}}\n", encoding="utf-8")
+    started = time.perf_counter()
+    result = run_cli("scan", str(k8s), "--policy", "ME-K8S-05", "--param", f"ME-K8S-05.api_selector={EVIL}",
+                     "--format", "json", cwd=tmp_path)
+    assert time.perf_counter() - started < 20, "the function searched with a backtracking engine"
+    assert result.returncode in (0, 1), result.stderr
