@@ -139,6 +139,68 @@ def tree(root: Path) -> int:
     return made
 
 
+MANIFEST = ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  template:\n    spec:\n"
+            "      containers:\n        - {name: api, image: 'nginx:latest'}\n")
+
+
+def encodings() -> dict[str, str | bytes]:
+    """Text in UTF-16/32 with a BOM (must be read), binary content under IaC names (must be an error)."""
+    cases: dict[str, str | bytes] = {}
+    for codec in ("utf-16", "utf-32"):
+        for order in ("le", "be"):
+            bom = "\ufeff".encode(f"{codec}-{order}")
+            cases[f"wide/{codec}-{order}.yaml"] = bom + MANIFEST.encode(f"{codec}-{order}")
+            cases[f"wide/{codec}-{order}.tf"] = bom + 'resource "aws_s3_bucket" "b" {\n  bucket = "x"\n}\n'.encode(
+                f"{codec}-{order}")
+            cases[f"wide/{codec}-{order}-bad.yaml"] = bom + MANIFEST.encode(f"{codec}-{order}")[:-3]
+    for name in ("deploy.yaml", "values.yml", "template.json", "main.tf", "vars.tfvars", "postgresql.conf",
+                 "schema.sql", "run.sh", "Dockerfile", "stack.template", ".env", "nginx.conf"):
+        cases[f"binary/{name}"] = b"\x00\x01\x02binary\x00" * 64
+        cases[f"nul-late/{name}"] = MANIFEST.encode() + b"\x00" * 4
+    for name, text in (("cr.yaml", MANIFEST.replace("\n", "\r")), ("crlf.yaml", MANIFEST.replace("\n", "\r\n")),
+                       ("bom8.yaml", "\ufeff" + MANIFEST), ("latin1.yaml", MANIFEST + "# caf\xe9\n")):
+        cases[f"lines/{name}"] = text.encode("latin-1") if name.startswith("latin1") else text
+    return cases
+
+
+# Secrets planted in a pull request: none may appear in any of the seven report formats.
+SECRET_WORDS = tuple(f"Zq{i}-unguessable-Hx{i}" for i in range(8))
+
+
+def secrets() -> dict[str, str | bytes]:
+    """Literal secrets in Dockerfile ENV/ARG, build args, URLs and image references (``user:pw@registry``)."""
+    a, b, c, d, e, f, g, h = SECRET_WORDS
+    cases: dict[str, str | bytes] = {
+        "docker/Dockerfile": f"FROM alpine:3.19\nARG API_TOKEN={a}\nENV DB_PASSWORD={b} LOG=1\nENV SECRET_KEY {c}\n",
+        "docker/build.sh": f"#!/bin/sh\ndocker build --build-arg DB_PASSWORD={d} .\n",
+        "k8s/pod.yaml": "apiVersion: v1\nkind: Pod\nmetadata: {name: x}\nspec:\n  containers:\n    - name: app\n"
+                        f"      image: deploy:{e}@registry.example.com/app:1.0\n      env:\n"
+                        f"        - {{name: DATABASE_URL, value: 'postgres://u:{f}@db/app'}}\n",
+        "tf/main.tf": f'resource "aws_db_instance" "x" {{\n  password = "{g}"\n}}\n',
+        "compose/.env": f"REDIS_URL=redis://:{h}@cache:6379/0\n",
+    }
+    for i in range(20):  # the same secrets again in many shapes and places
+        word = SECRET_WORDS[i % len(SECRET_WORDS)]
+        cases[f"many/d{i}/Dockerfile"] = f"FROM registry.example.com/base:{i}\nENV API_TOKEN=\"{word}\"\n"
+        cases[f"many/m{i}.yaml"] = ("apiVersion: v1\nkind: Pod\nmetadata: {name: p" + str(i) + "}\nspec:\n"
+                                    f"  containers:\n    - {{name: a, image: 'u:{word}@ghcr.io/o/app:{i}'}}\n")
+    return cases
+
+
+EVIL_PARAM = "ME-K8S-03.pinned_pattern=^(a+)+$"
+EVIL_GLOB = "*a" * 30 + "*b"
+
+
+def user_regexes() -> dict[str, str | bytes]:
+    """Images a catastrophic parameter regex would backtrack on for minutes; resources a glob would too."""
+    cases: dict[str, str | bytes] = {}
+    for i in range(20):
+        image = "a" * (30 + i) + "!"
+        cases[f"k8s/pod-{i}.yaml"] = ("apiVersion: v1\nkind: Pod\nmetadata: {name: " + "a" * (40 + i) + "}\nspec:\n"
+                                      f"  containers:\n    - {{name: api, image: '{image}'}}\n")
+    return cases
+
+
 @dataclass
 class Run:
     category: str
@@ -149,6 +211,7 @@ class Run:
     errors: int = 0
     files: int = 0
     good_found: bool = False
+    leaked: int = 0  # planted secrets found in any output
     crashed: bool = False
     over_budget: bool = False
     notes: list[str] = field(default_factory=list)
@@ -158,14 +221,20 @@ def _limit() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_BUDGET, MEMORY_BUDGET))
 
 
-def scan(directory: Path, category: str, inputs: int, cache: Path, *extra: str) -> Run:
-    """One CLI scan of ``directory``, timed and measured (its own peak resident memory, from wait4)."""
+OTHER_FORMATS = ("sarif", "junit", "gitlab", "github", "markdown", "text")
+
+
+def scan(directory: Path, category: str, inputs: int, cache: Path, *extra: str, planted: tuple[str, ...] = ()) -> Run:
+    """One CLI scan of ``directory``, timed and measured (its own peak resident memory, from wait4); with
+    ``planted``, every format is written and searched for those secrets."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "SPECDRIFT_CACHE_DIR": str(cache), "NO_COLOR": "1"}
     run = Run(category, inputs)
     out = directory.parent / f"{directory.name}.json"
+    others = [directory.parent / f"{directory.name}.{fmt}" for fmt in OTHER_FORMATS] if planted else []
+    formats = [arg for path in others for arg in ("--format", f"{path.suffix[1:]}:{path}")]
     started = time.perf_counter()
     process = subprocess.Popen([sys.executable, "-m", "scanner", "scan", str(directory), "--format", f"json:{out}",
-                                *extra], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                *formats, *extra], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                preexec_fn=_limit, cwd=directory.parent)
     try:
         _, stderr = process.communicate(timeout=TIME_BUDGET)
@@ -190,6 +259,8 @@ def scan(directory: Path, category: str, inputs: int, cache: Path, *extra: str) 
         run.good_found = any(str(f.get("location", {}).get("file", "")).endswith(GOOD[0])
                              and f.get("status") == "violates" for f in findings)
         run.notes = report.get("notes", [])
+    outputs = [path.read_text(encoding="utf-8", errors="replace") for path in [out, *others] if path.exists()]
+    run.leaked = sum(1 for secret in planted if any(secret in text for text in [*outputs, text]))
     return run
 
 
@@ -210,7 +281,25 @@ CATEGORIES: dict[str, tuple[str, Callable[[], dict[str, str | bytes]]]] = {
     "alias bombs": ("billion laughs, 4 to 10 levels of 5 or 9 aliases, in manifests, templates, values, prometheus",
                     alias_bombs),
     "format detection": ("64 KiB of one repeated unit under each name a loader claims by", detection),
+    "encodings": ("UTF-16/32 with a BOM (read as text), binary content under 12 IaC names (an error each), a NUL "
+                  "after the text, CR-only, CRLF, Latin-1 lines", encodings),
+    "secrets": ("literal secrets in Dockerfile ENV/ARG, --build-arg, URLs, .env and image references "
+                "(user:password@registry); all seven formats written and searched for them", secrets),
+    "user regexes": (f"`--param {EVIL_PARAM}` and a baseline glob `{EVIL_GLOB[:12]}...*b` over resources they "
+                     "would backtrack on for minutes with Python's engine", user_regexes),
 }
+
+
+def _extra(category: str, directory: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(flags, planted secrets) of a category's run."""
+    if category == "secrets":
+        return (), SECRET_WORDS
+    if category == "user regexes":
+        baseline = directory.parent / "regex-baseline.yaml"
+        baseline.write_text(f"accepted:\n  - policy: ME-K8S-*\n    resource: '{EVIL_GLOB}'\n    owner: me\n"
+                            "    reason: hostile glob\n    expires: 2099-12-31\n", encoding="utf-8")
+        return ("--param", EVIL_PARAM, "--baseline", str(baseline)), ()
+    return (), ()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -226,7 +315,8 @@ def main(argv: list[str] | None = None) -> int:
         for category, (_, build) in CATEGORIES.items():
             directory = work / category.replace(" ", "-")
             inputs = _write(directory, build())
-            runs.append(scan(directory, category, inputs, cache))
+            flags, planted = _extra(category, directory)
+            runs.append(scan(directory, category, inputs, cache, *flags, planted=planted))
             print(f"{category}: {runs[-1]}", file=sys.stderr)
         boundary = work / "tree-boundary"
         boundary.mkdir(parents=True, exist_ok=True)
@@ -236,7 +326,7 @@ def main(argv: list[str] | None = None) -> int:
         strict = scan(work, "whole corpus, --strict", sum(r.inputs for r in runs), cache, "--strict")
         print(f"strict: {strict}", file=sys.stderr)
     Path(args.out).write_text(render(runs, strict), encoding="utf-8")
-    failed = any(r.crashed or r.over_budget or not r.good_found for r in runs) or strict.exit_code != 2
+    failed = any(r.crashed or r.over_budget or not r.good_found or r.leaked for r in runs) or strict.exit_code != 2
     return 1 if failed else 0
 
 
@@ -253,17 +343,19 @@ def render(runs: list[Run], strict: Run) -> str:
         "limit, beside one good file (`redis.conf` with `protected-mode no`) whose violation must still be "
         "reported.",
         "",
-        "| category | inputs | error findings | crashes | over budget | good file's finding | time (s) | "
-        "peak memory (MiB) |",
-        "|---|---:|---:|---:|---:|---|---:|---:|",
+        "| category | inputs | error findings | crashes | over budget | secrets leaked | good file's finding | "
+        "time (s) | peak memory (MiB) |",
+        "|---|---:|---:|---:|---:|---:|---|---:|---:|",
     ]
     for run in runs:
+        leaked = f"{run.leaked} of {len(SECRET_WORDS)}" if run.category == "secrets" else ""
         lines.append(f"| {run.category} | {run.inputs} | {run.errors} | {int(run.crashed)} | {int(run.over_budget)} | "
-                     f"{'reported' if run.good_found else 'MISSING'} | {run.seconds:.1f} | {run.peak_mib:.0f} |")
+                     f"{leaked} | {'reported' if run.good_found else 'MISSING'} | {run.seconds:.1f} | "
+                     f"{run.peak_mib:.0f} |")
     total = sum(r.inputs for r in runs)
     lines += [
         f"| **all** | {total} | {sum(r.errors for r in runs)} | {sum(r.crashed for r in runs)} | "
-        f"{sum(r.over_budget for r in runs)} | | | |",
+        f"{sum(r.over_budget for r in runs)} | {sum(r.leaked for r in runs)} | | | |",
         "",
         f"The whole corpus scanned at once with `--strict`: exit {strict.exit_code} (2 expected: there are error "
         f"findings), {strict.seconds:.1f} s, {strict.errors} error findings, peak memory {strict.peak_mib:.0f} MiB "
@@ -288,6 +380,16 @@ def render(runs: list[Run], strict: Run) -> str:
         "the secret search falls back to reading it line by line.",
         "- Format detection: each loader's sniffing of a file's first 64 KiB is linear "
         "(`tests/loaders/test_budgets.py` times it on these inputs).",
+        "- Regexes from users: a `regex` parameter given with `--param` or the configuration, the patterns and "
+        "regex parameters of policies from `--policies-dir`, and baseline globs run with RE2 (google-re2, linear "
+        "time) or are refused at load time with a one-line usage error (exit 2: look-around, back-references). "
+        "The shipped pack's patterns keep Python's engine; each compiles under RE2 too or is listed with its "
+        "reason (`tests/loaders/test_user_regexes.py`).",
+        "- A baseline entry of only wildcards (`policy: '*'`, `resource: '*'`) is refused unless written with "
+        "`all: true` (and its reason).",
+        "- Secrets: Dockerfile `ENV`/`ARG` and `--build-arg` literals are ME-SEC-01 findings; passwords in URLs "
+        "and image references (`user:password@registry/...`) are masked in every format and in snapshots, as "
+        "are tags named as credentials.",
         "",
         "## Command",
         "",

@@ -16,6 +16,9 @@ until when::
         reason: the image is retagged by the release pipeline
         expires: 2025-06-30
 
+An entry whose policy or resource is only wildcards (``policy: "*"``) would accept everything a pull request
+brings, parse errors included: it is refused unless it says so with ``all: true`` (and its reason).
+
 A finding an entry accepts still appears in every report (marked accepted) but no longer fails the
 gate; once the expiry date has passed it fails again. The rest of the file (``components:``, comments)
 is left as written when ``specdrift baseline create/update`` rewrites this list.
@@ -25,6 +28,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -41,15 +45,31 @@ class BaselineError(ValueError):
 
 KEY = "accepted"
 REQUIRED = ("policy", "resource", "owner", "reason", "expires")
-OPTIONAL = ("file", "fact")
+OPTIONAL = ("file", "fact", "all")
 ACCEPTABLE = (Status.VIOLATES, Status.ERROR)  # what can fail a gate can be accepted
 SOON_DAYS = 14  # an acceptance expiring within this many days is named on stderr at every run
 
 
 def glob(name: str, pattern: str) -> bool:
     """``*`` and ``?`` wildcards only: addresses and facts contain brackets (``x[0]``, ``containers[api]``)."""
-    regex = re.escape(pattern).replace(r"\*", ".*").replace(r"\?", ".")
-    return re.fullmatch(regex, name, re.DOTALL) is not None
+    return _glob_regex(pattern).fullmatch(name) is not None
+
+
+def _matches_everything(pattern: str) -> bool:
+    """A glob of only wildcards (``*``, ``**``, ``*?``): a pull request adding one would accept everything."""
+    return "*" in pattern and not pattern.strip("*?")
+
+
+@functools.cache
+def _glob_regex(pattern: str) -> Any:
+    """The glob as an RE2 regex: a baseline is written by anyone with a pull request, and Python's engine
+    backtracks on ``*a*a*...*b`` for minutes; RE2 matches in time linear in the name."""
+    import re2
+
+    options = re2.Options()
+    options.log_errors = False
+    options.dot_nl = True  # ``*`` spans newlines too
+    return re2.compile(re.escape(pattern).replace(r"\*", ".*").replace(r"\?", "."), options=options)
 
 
 
@@ -63,6 +83,7 @@ class AcceptedFinding:
     expires: dt.date
     file: str | None = None
     fact: str | None = None
+    all: bool = False  # written by hand: this entry matches every policy or every resource, and means to
 
     def matches(self, finding: Finding, path: str | None) -> bool:
         """Does this entry accept ``finding`` (whose file, relative to the repository root, is ``path``)?"""
@@ -83,6 +104,8 @@ class AcceptedFinding:
             out["file"] = self.file
         if self.fact is not None:
             out["fact"] = self.fact
+        if self.all:
+            out["all"] = True
         out.update(owner=self.owner, reason=self.reason, expires=self.expires)
         return out
 
@@ -115,11 +138,18 @@ def parse_entries(raw: Any, where: str) -> list[AcceptedFinding]:
         if missing:
             raise BaselineError(f"{at}: missing {', '.join(missing)} (every acceptance has an owner, "
                                 f"a reason and an expiry)")
+        everything = [key for key in ("policy", "resource") if _matches_everything(str(item[key]))]
+        if item.get("all") not in (None, True):
+            raise BaselineError(f"{at}: all must be true (an entry meant to match every policy or resource)")
+        if everything and item.get("all") is not True:
+            raise BaselineError(f"{at}: {' and '.join(everything)} {str(item[everything[0]])!r} matches every "
+                                f"{'finding' if len(everything) > 1 else everything[0]}; write `all: true` (with "
+                                "the reason) if that is meant")
         entries.append(AcceptedFinding(
             policy=str(item["policy"]), resource=str(item["resource"]), owner=str(item["owner"]),
             reason=str(item["reason"]), expires=_date(item["expires"], at),
             file=None if item.get("file") is None else str(item["file"]),
-            fact=None if item.get("fact") is None else str(item["fact"])))
+            fact=None if item.get("fact") is None else str(item["fact"]), all=item.get("all") is True))
     return entries
 
 

@@ -27,7 +27,9 @@ from typing import Any
 MASK = "****"  # an API answer's credential field in a snapshot
 # Lists of {name, value} pairs in API answers (ECS container environment, CloudFront custom headers): the value
 # is a credential when the name is one's (every custom header's value is masked: it is how origins authenticate).
-_PAIR_KEYS = (("name", "value"), ("Name", "Value"), ("HeaderName", "HeaderValue"))
+# Tags are {Key, Value} pairs (AWS; ``key``/``value`` in some services): a tag named ``db_password`` is one too.
+_PAIR_KEYS = (("name", "value"), ("Name", "Value"), ("HeaderName", "HeaderValue"), ("Key", "Value"),
+              ("key", "value"))
 
 _STRONG = {"password", "passwd", "pwd", "passphrase", "secret", "token", "apikey", "credential", "credentials",
            "requirepass", "masterauth", "privatekey", "secretkey", "accesskey", "authtoken", "sastoken",
@@ -62,6 +64,10 @@ _GLUED = ("password", "passwd", "secret", "apikey", "authtoken")
 CREDENTIAL_WORDS = frozenset({*_STRONG, *_GLUED, *(a + b for a, b in _PAIRS), "secret"})
 
 URL_PASSWORD = re.compile(r"\b([a-zA-Z][a-zA-Z0-9+.\-]*://)([^:/?#\s@'\"]+):([^@/?#\s'\"]+)@")
+# An image reference with credentials and no scheme: ``user:password@registry.example.com/app:1.0``. The host
+# has a dot (or is localhost) and a path follows: ``nginx:1.25@sha256:...`` (a tag and a digest) is none.
+IMAGE_PASSWORD = re.compile(r"(?<![\w.:/@\-])([A-Za-z0-9._\-]+):([^@/?#\s'\":]+)"
+                            r"@((?:[A-Za-z0-9\-]+\.)+[A-Za-z0-9\-]+(?::\d+)?/|localhost(?::\d+)?/)")
 
 TOKEN_PATTERNS = (
     (re.compile(r"\b((?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|AIPA)[A-Z0-9]{16})\b"), "AWS access key"),
@@ -264,6 +270,10 @@ def _masked(text: str, snippet: bool, known: bool) -> str:
         hidden = SNIPPET_MASK if snippet else MASK
         text = URL_PASSWORD.sub(
             lambda m: m.group(0) if classify(m.group(3)) else f"{m.group(1)}{m.group(2)}:{hidden}@", text)
+    if "@" in text and ":" in text and IMAGE_PASSWORD.search(text):
+        hidden = SNIPPET_MASK if snippet else MASK
+        text = IMAGE_PASSWORD.sub(
+            lambda m: m.group(0) if classify(m.group(2)) else f"{m.group(1)}:{hidden}@{m.group(3)}", text)
     if TOKEN_HINT.search(text):
         for pattern, _ in TOKEN_PATTERNS:
             text = pattern.sub(lambda m: SNIPPET_MASK if snippet else mask(m.group(1)), text)
@@ -336,8 +346,9 @@ def mask_quoted(text: str, raw: Any, masked: Any, snippet: bool = False) -> str:
 def mask_fields(value: Any, key: str = "") -> Any:
     """A copy of an API answer with the values of credential fields replaced by ``MASK`` (keys kept, so the
     shape stays): a string under a credential name (``is_credential_name``), and the value of a ``{name,
-    value}`` pair whose name is one (an ECS environment entry) or of a custom header. A string in a list under
-    a name of credentials (``passwords``, ``redactionTokens``) is one too."""
+    value}`` pair whose name is one (an ECS environment entry, a tag) or of a custom header. A string in a list
+    under a name of credentials (``passwords``, ``redactionTokens``) is one too. Any other string has the
+    password of a URL or an image reference in it masked (``DATABASE_URL=postgres://u:****@db/app``)."""
     if isinstance(value, Mapping):
         for name_key, value_key in _PAIR_KEYS:
             if set(value) >= {name_key, value_key} and isinstance(value.get(value_key), str):
@@ -349,4 +360,6 @@ def mask_fields(value: Any, key: str = "") -> Any:
         return [mask_fields(item, key) for item in value]
     if isinstance(value, str) and value and holds_credentials(key):  # ``Passwords: [...]`` too
         return MASK
+    if isinstance(value, str) and "@" in value:  # only then can it hold user:password@
+        return _masked(value, snippet=False, known=False)
     return value

@@ -8,6 +8,7 @@ imports only the modules of the loaders asked (``scanner.registry``).
 
 from __future__ import annotations
 
+import codecs
 import os
 import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -84,6 +85,11 @@ def last_in_order(chosen: Iterable[Loader]) -> Loader | None:
 SYMLINK_NOT_FOLLOWED = "a symbolic link (not followed without --follow-symlinks)"
 SYMLINK_OUTSIDE = "a symbolic link leading out of the scanned directories"
 NOT_REGULAR = "not a regular file (a FIFO, socket or device): not read"
+UNREADABLE_DIRECTORY = "cannot read directory"
+BINARY = "binary content where text was expected"
+# Names that say "infrastructure as code": such a file holding binary content is an error, not skipped unseen
+# (a manifest saved in an encoding without a BOM, a corrupted template), whether or not a loader claims it.
+IAC_SUFFIXES = (".yaml", ".yml", ".json", ".tf", ".tfvars", ".hcl", ".conf", ".sql", ".sh", ".template", ".env")
 
 
 def iter_files(paths: Iterable[str | os.PathLike[str]], skip: PathFilter | None = None, follow_symlinks: bool = False,
@@ -134,8 +140,9 @@ def _walk(top: Path, directory: Path, prefix: str, skip: PathFilter | None, foll
     try:
         with os.scandir(directory) as listing:
             entries = sorted(listing, key=lambda e: e.name)
-    except OSError:
-        return  # as os.walk did: an unreadable directory yields nothing
+    except OSError as exc:  # an error finding (load_files): what is under it was not checked
+        passed[_display(directory)] = f"{UNREADABLE_DIRECTORY}: {exc.strerror or exc}"
+        return
     files: list[Path] = []
     dirs: list[str] = []
     for entry in entries:
@@ -197,12 +204,28 @@ def printable(name: str) -> str:
     return name
 
 
+# UTF-32 first: its little-endian mark begins with UTF-16's.
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
+         (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+
+
+def _wide_encoding(data: bytes) -> tuple[str, int] | None:
+    """(encoding, length of its byte-order mark) of text in UTF-16/32 with a BOM, else None."""
+    if data[:1] not in (b"\xff", b"\xfe", b"\x00"):
+        return None
+    return next(((name, len(bom)) for bom, name in _BOMS if data.startswith(bom)), None)
+
+
 def decode(data: bytes) -> str:
-    """A file's text as every loader gets it: UTF-8 (undecodable bytes replaced), without a byte-order mark.
+    """A file's text as every loader gets it: UTF-8 (undecodable bytes replaced), without a byte-order mark;
+    UTF-16 or UTF-32 when a BOM says so (a manifest saved so would otherwise look binary and be passed over).
 
     Editors on Windows write a BOM; YAML, JSON and HCL parsers, and the content sniffing of every
     loader, would otherwise see it as a character before the first key.
     """
+    wide = _wide_encoding(data)
+    if wide is not None:
+        return data[wide[1]:].decode(wide[0], errors="replace")
     text = data.decode("utf-8", errors="replace")
     return text[1:] if text.startswith("\ufeff") else text
 
@@ -237,7 +260,8 @@ def load_file(path: Path, only: Sequence[str] | None = None, shown: str | None =
                                                            "unknown")])
     except _NotRegular:
         return "unreadable", LoadResult(errors=[ParseError(shown, None, NOT_REGULAR, "unknown")])
-    binary = b"\x00" in data[:8192]
+    wide = _wide_encoding(data)
+    binary = wide is None and b"\x00" in data[:8192]
     text = "" if binary else decode(data)
     try:
         loader, other = select_loader(path, text[:SNIFF_CHARS] if text else "", only)
@@ -246,19 +270,21 @@ def load_file(path: Path, only: Sequence[str] | None = None, shown: str | None =
         why = "nesting too deep to parse" if isinstance(exc, RecursionError) else \
             f"choosing a loader failed on this file ({describe(exc, quote_message=False)})"
         return UNKNOWN_FORMAT, LoadResult(errors=[ParseError(shown, None, why, UNKNOWN_FORMAT)])
+    if loader is None and binary and (path.name.lower().endswith(IAC_SUFFIXES) or path.name.startswith("Dockerfile")):
+        return UNKNOWN_FORMAT, LoadResult(errors=[ParseError(shown, 1, BINARY, UNKNOWN_FORMAT)])
     if loader is None:
         return None, LoadResult(not_infrastructure={shown: other} if other else {})
     if binary:
-        return loader.name, LoadResult(errors=[ParseError(shown, 1, "binary content where text was expected",
-                                                          loader.name)])
+        return loader.name, LoadResult(errors=[ParseError(shown, 1, BINARY, loader.name)])
     if len(data) > MAX_FILE_BYTES:
         return loader.name, LoadResult(errors=[ParseError(shown, None, "file larger than 20 MiB; not scanned",
                                                           loader.name)])
     if "\ufffd" in text:  # only then can the bytes be invalid UTF-8 (decode replaced what it could not read)
+        encoding, start = wide or ("utf-8", 0)
         try:
-            data.decode("utf-8")
+            data[start:].decode(encoding)
         except UnicodeDecodeError as exc:
-            line = data[: exc.start].count(b"\n") + 1
+            line = data[start: start + exc.start].decode(encoding, "replace").count("\n") + 1
             return loader.name, LoadResult(errors=[ParseError(shown, line, "not UTF-8 text", loader.name)])
     try:
         result = loader.load(shown, text)
@@ -310,6 +336,10 @@ def load_files(paths: Iterable[str | os.PathLike[str]], context: dict[str, Any] 
     by_format: dict[str, list[Resource]] = {}
     cwd = os.getcwd()
     files = list(iter_files(paths, PathFilter(skip), bool(context.get("follow_symlinks")), outcome.passed_over))
+    for shown, why in list(outcome.passed_over.items()):
+        if why.startswith(UNREADABLE_DIRECTORY):  # not a note: the files under it were not checked
+            outcome.errors.append(ParseError(shown, None, why, UNKNOWN_FORMAT))
+            del outcome.passed_over[shown]
     names = [_display(path, cwd) for path in files]
     patches = kustomize_patches(files)
     for path, shown, (fmt, result) in zip(files, names, load_many(files, names, only, jobs), strict=True):

@@ -34,7 +34,8 @@ import bisect
 import functools
 import json
 import re
-from collections.abc import Sequence
+import shlex
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -76,7 +77,11 @@ _HCL_BLOCK = re.compile(r"""^(\s*)[A-Za-z_][\w-]*((?:\s+"[^"]*")+)\s*\{\s*$""")
 # What every URL_PASSWORD match holds, from its literal "://" (a fast search; URL_PASSWORD's scheme first is not).
 _URL_HINT = re.compile(r"://[^:/?#\s@'\"]+:[^@/?#\s'\"]+@")
 _PRIVATE_KEY = re.compile(r"-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY( BLOCK)?-----")
-_FLAG_HINT = re.compile(r"--(?:pass|token|api|secret|client|access)", re.I)
+_FLAG_HINT = re.compile(r"--(?:pass|token|api|secret|client|access|build-arg)", re.I)
+# ``docker build --build-arg NAME=value``: the value is a build argument, a credential when its name is one's.
+_BUILD_ARG = re.compile(r"""--build-arg(?:=|\s+)["']?([A-Za-z_]\w*)=("[^"]*"|'[^']*'|[^\s"']*)""")
+# A Dockerfile's ``ENV``/``ARG`` line (instructions are case-insensitive); ``ENV KEY value`` is the legacy form.
+_DOCKER_SETTING = re.compile(r"^\s*(ENV|ARG)\s+(\S.*)$", re.I)
 _BASIC_AUTH = re.compile(r"\b(Basic|Bearer)\s+([A-Za-z0-9+/=._\-]{12,})")
 _BASIC_AUTH_REST = re.compile(r"\s+[A-Za-z0-9+/=._\-]{12,}")
 # Formats where a value written without quotes is an expression (a reference, a function call, a type
@@ -531,6 +536,27 @@ def _line_key(line: str, reader: _Lines | None) -> str | None:
     return key
 
 
+def _docker_settings(lines: Sequence[str]) -> Iterator[tuple[int, str, str]]:
+    """(line, name, value) of each ``ENV``/``ARG`` setting of a Dockerfile: ``ENV A=1 B=2``, ``ENV KEY value``,
+    ``ARG NAME=default`` (an ``ARG`` without a default sets nothing)."""
+    for number, line in enumerate(lines, 1):
+        match = _DOCKER_SETTING.match(line)
+        if match is None:
+            continue
+        rest = match.group(2).rstrip("\\").strip()
+        try:
+            words = shlex.split(rest)
+        except ValueError:  # an unclosed quote: the words as written
+            words = rest.split()
+        if match.group(1).upper() == "ENV" and len(words) > 1 and "=" not in words[0]:
+            yield number, words[0], " ".join(words[1:])
+            continue
+        for word in words:
+            name, equals, value = word.partition("=")
+            if equals:
+                yield number, name, value
+
+
 def _has_basic_auth(text: str) -> bool:
     """Whether a line of ``text`` may hold ``_BASIC_AUTH``: its word, then what must follow it (a search for
     the words is fast; the regex, tried at each word boundary of a large text, is not)."""
@@ -558,6 +584,10 @@ def detect(text: str, fmt: str = "") -> list[Credential]:
         add(credential)
     reader = _Lines(fmt) if structured is None else None
     lines = text.splitlines()
+    if fmt == "dockerfile":  # ENV DB_PASSWORD=... is no ``key=value`` line the reader below takes
+        for number, name, value in _docker_settings(lines):
+            if is_credential_name(name):
+                add(_credential(name, value, number))
     # The detectors below look for rare literals; each runs only on files (and then lines) holding the
     # literal it needs, so a file with none costs one search of its text per detector.
     # (A search of the whole text finds whatever a search of one of its lines finds: none of these patterns
@@ -629,6 +659,10 @@ def detect(text: str, fmt: str = "") -> list[Credential]:
         if flags and "--" in line:
             for match in _FLAG.finditer(line):
                 add(_credential(f"--{match.group(1)}", _unquote(match.group(2), True), number))
+            if "--build-arg" in line:
+                for match in _BUILD_ARG.finditer(line):
+                    if is_credential_name(match.group(1)):
+                        add(_credential(match.group(1), _unquote(match.group(2), True), number))
         if reader is not None:
             here = reader.read(number, line)
             if here:

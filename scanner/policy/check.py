@@ -78,8 +78,44 @@ def resolve_value(value: Any, params: Mapping[str, Any]) -> Any:
 
 
 @cache
-def _regex(pattern: str) -> re.Pattern[str]:
+def _python_regex(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
+
+
+# Patterns a user gave (a parameter, an own policy), compiled with RE2: no backtracking, so no pattern can run
+# for minutes on a long value. The pack's own patterns keep Python's engine (Unicode ``\w``, ``$`` before a
+# final newline): reports on them stay as they were.
+_LINEAR: dict[str, Any] = {}
+
+
+def linear_regex(pattern: str) -> Any:
+    """``pattern`` compiled with RE2 (linear time); ``ValueError`` with a one-line reason if RE2 refuses it."""
+    import re2
+
+    options = re2.Options()
+    options.log_errors = False  # RE2 would also print the error on stderr
+    try:
+        return re2.compile(pattern, options=options)
+    except re2.error as exc:
+        reason = exc.args[0] if exc.args else exc
+        reason = reason.decode("utf-8", "replace") if isinstance(reason, bytes) else str(reason)
+        raise ValueError(f"{pattern!r} is not a regular expression that runs in linear time (RE2: {reason}; "
+                         f"look-around and back-references are not supported)") from None
+
+
+def require_linear(pattern: str) -> None:
+    """Run ``pattern`` (from a user) with RE2 wherever the check language searches with it."""
+    if pattern not in _LINEAR:
+        _LINEAR[pattern] = linear_regex(pattern)
+
+
+def regex(pattern: str) -> Any:
+    """``pattern`` compiled: with RE2 when a user gave it (``require_linear``), else with Python's engine.
+    Check functions search with it too: a regex parameter reaches them as an argument."""
+    return _LINEAR.get(pattern) or _python_regex(pattern)
+
+
+_regex = regex
 
 
 def _contains(container: Any, item: Any) -> bool:

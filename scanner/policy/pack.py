@@ -69,10 +69,39 @@ class Policy:
             if name not in parameters:
                 raise PolicyError(f"{self.id} has no parameter {name!r} (it has: {', '.join(parameters) or 'none'})")
             old = parameters[name]
+            if old.type == "regex":
+                _linear(f"{self.id} parameter {name}", value)
             parameters[name] = Parameter(name, value, old.type, old.description)
         return Policy(self.id, self.requirements, self.title, severity or self.severity, self.kinds, self.check,
                       self.where, self.guide, self.description, self.tags, self.sources, parameters, self.message,
                       self.remediation, self.path)
+
+
+def _linear(where: str, pattern: Any) -> None:
+    """A user's regex runs with RE2 (linear time) or is refused: a usage error naming ``where``."""
+    from scanner.policy.check import require_linear
+
+    try:
+        require_linear(str(pattern))
+    except ValueError as exc:
+        raise PolicyError(f"{where}: {exc}") from None
+
+
+def _own_regexes(policy: Policy) -> None:
+    """The regexes of a policy from the user's own directories: its regex parameters and literal patterns."""
+    for name, param in policy.parameters.items():
+        if param.type == "regex":
+            _linear(f"{policy.id} parameter {name}", param.default)
+    stack: list[Any] = [policy.check, policy.where]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Mapping):
+            value = node.get("value")
+            if node.get("op") in ("matches", "not_matches") and isinstance(value, str):
+                _linear(f"{policy.id} ({policy.path})", value)
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
 
 
 def validate(data: Any, where: str) -> None:
@@ -171,6 +200,7 @@ def load_pack(own_dirs: Iterable[Path] = (), shipped: bool = True,
     by_id = {policy.id: policy for policy in base}
     notes = []
     for policy in load_policies(own, schema):
+        _own_regexes(policy)
         if policy.id in by_id:
             notes.append(f"policy {policy.id} from {policy.path} overrides the shipped one ({by_id[policy.id].path})")
         by_id[policy.id] = policy

@@ -15,8 +15,9 @@ from scanner.model import Finding, Severity, Status
 from scanner.report import Report
 from scanner.reporters import reporter
 
-# Characters XML 1.0 cannot carry at all (a parser's message may quote them from a binary file).
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Characters XML 1.0 cannot carry at all (a parser's message may quote them from a binary file, a file name may
+# hold them), and lone surrogates, which no UTF-8 document can: every text and attribute goes through _clean.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def _clean(text: str) -> str:
@@ -56,10 +57,10 @@ def _details(finding: Finding) -> str:
 
 def _case(suite: ET.Element, finding: Finding) -> str:
     """Add the test case; return its outcome: passed, failure, error or skipped."""
-    case = ET.SubElement(suite, "testcase", {"classname": f"specdrift.{finding.policy_id}",
+    case = ET.SubElement(suite, "testcase", {"classname": _clean(f"specdrift.{finding.policy_id}"),
                                              "name": _clean(_case_name(finding)), "time": "0"})
     if finding.file:
-        case.set("file", finding.file)
+        case.set("file", _clean(finding.file))
         if finding.line:
             case.set("line", str(finding.line))
     if finding.accepted and finding.acceptance is not None:
@@ -98,7 +99,7 @@ class JunitReporter:
         for policy_id in sorted(by_policy):
             findings = by_policy[policy_id]
             title = titles.get(policy_id) or (findings[0].title if findings else "")
-            suite = ET.SubElement(root, "testsuite", {"name": f"{policy_id}: {title}" if title else policy_id,
+            suite = ET.SubElement(root, "testsuite", {"name": _clean(f"{policy_id}: {title}" if title else policy_id),
                                                       "timestamp": stamp, "time": "0"})
             counts: dict[str, int] = defaultdict(int)
             for finding in sorted(findings, key=lambda f: (f.file or "", f.line or 0, f.resource_address)):

@@ -20,6 +20,7 @@ from scanner.mappings.transforms import k8s_containers, pod_spec
 from scanner.masking import is_credential_name
 from scanner.model import Resource, Status, Unresolved
 from scanner.policy.check import SKIP, EvalContext, Outcome, resolve_value
+from scanner.policy.check import regex as compiled
 from scanner.policy.functions import register
 from scanner.policy.resource_index import index_for
 from scanner.units import CPU, SIZE, comparable, parse_quantity
@@ -38,7 +39,7 @@ def is_api(resource: Resource, pattern: str) -> bool:
     """Whether a workload is an API server: its app label or its name matches ``pattern``."""
     labels = resource.facts.get("labels")
     app = labels.get("app") if isinstance(labels, Mapping) else None
-    regex = re.compile(pattern)
+    regex = compiled(pattern)
     return bool((isinstance(app, str) and regex.search(app)) or regex.search(str(resource.facts.get("name", ""))))
 
 
@@ -49,7 +50,7 @@ def _main_containers(resource: Resource) -> list[Any]:
 def _api_containers(resource: Resource, pattern: str) -> list[Any]:
     """The API's own containers in an API workload: those named like the API, else the first one."""
     main = _main_containers(resource)
-    named = [c for c in main if re.search(pattern, str(c.get("name", ""))) or c.get("name") == "api"]
+    named = [c for c in main if compiled(pattern).search(str(c.get("name", ""))) or c.get("name") == "api"]
     return named or main[:1]
 
 
@@ -337,7 +338,7 @@ def k8s_autoscaling(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[st
             return _violation("target", f"{key[1]}/{key[2]}", "an existing workload",
                               f"the HPA scales {key[1]} {key[2]}, which is not among the namespace's manifests",
                               _line(spec, "scaleTargetRef"))
-        if not re.search(pattern, key[2]):
+        if not compiled(pattern).search(key[2]):
             return Outcome(Status.UNKNOWN, "target", f"{key[1]}/{key[2]}", "an existing workload",
                            f"the HPA's target {key[1]} {key[2]} is not in the scanned files")
     elif not is_api(workload, pattern):
@@ -512,7 +513,7 @@ def k8s_network_policy(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping
     match_labels = selector.get("matchLabels") if isinstance(selector, Mapping) else None
     app = match_labels.get("app") if isinstance(match_labels, Mapping) else None
     protects_api = any(is_api(w, pattern) for w in selected) or (
-        not workloads and isinstance(app, str) and bool(re.search(pattern, app)))
+        not workloads and isinstance(app, str) and bool(compiled(pattern).search(app)))
     if not protects_api:
         return Outcome(SKIP)
     problem, line = _policy_problems(resource, values)

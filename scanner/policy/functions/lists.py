@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
 from scanner.model import Status, Unresolved
 from scanner.policy.check import SKIP, EvalContext, Outcome, resolve_value
+from scanner.policy.check import regex as compiled
 from scanner.policy.functions import register
 
 
@@ -54,7 +54,7 @@ def includes_all(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, 
     texts = [_text(item, fields) for item in (items if isinstance(items, list) else [items])]
     if isinstance(required, Mapping):
         missing = [label for label, pattern in required.items()
-                   if not any(re.search(str(pattern), text) for text in texts)]
+                   if not any(compiled(str(pattern)).search(text) for text in texts)]
     else:
         missing = [label for label in labels if label not in texts]
     if missing:
