@@ -80,6 +80,8 @@ KEYS: tuple[Key, ...] = (
     Key("context", "choice", "auto", "when files are named, also load the other files of their formats in their "
         "directories (auto) or the whole repository (repo) as context, or nothing (none); findings are reported "
         "for the named files only", ("auto", "repo", "none")),
+    Key("progress", "choice", "auto", "a progress line on stderr for scans and collections longer than two "
+        "seconds: auto (when stderr is a terminal), always or never", ("auto", "always", "never")),
     Key("annotations", "choice", "auto", "GitHub Actions annotations on stderr: auto (when GITHUB_ACTIONS=true), "
         "always or never", ("auto", "always", "never")),
     Key("with_checkov", "bool", False, "also run checkov and merge its findings", from_repository=False),

@@ -15,6 +15,7 @@ from scanner.cli import EXIT_ERROR, EXIT_OK, command, write_output
 
 def add_collector_arguments(parser: argparse.ArgumentParser) -> None:
     """The options every live source takes, then each collector's own (``collect`` and ``drift`` share them)."""
+    from scanner.cli.options import add_progress_arguments
     from scanner.collectors import COLLECTORS
     from scanner.collectors.calls import positive_seconds
 
@@ -28,6 +29,7 @@ def add_collector_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--max-attempts", type=int, default=5, metavar="N",
                        help="attempts per call, the first included; throttled and 5xx calls back off and retry "
                             "(default 5)")
+    add_progress_arguments(parser)
     for plugin in COLLECTORS.values():
         plugin.add_arguments(parser)
 
@@ -51,10 +53,12 @@ def run(args: argparse.Namespace) -> int:
     from scanner.collectors import COLLECTORS
     from scanner.collectors.calls import CollectorError
     from scanner.collectors.snapshot import dumps
+    from scanner.progress import showing
 
     plugin = COLLECTORS[args.provider]
     try:
-        collection = plugin.collect(plugin.options(args))
+        with showing(args.progress or "auto"):  # erased before the snapshot is written
+            collection = plugin.collect(plugin.options(args))
     except CollectorError as exc:
         print(f"specdrift: error: {exc}", file=sys.stderr)
         return EXIT_ERROR

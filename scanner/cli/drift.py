@@ -76,6 +76,7 @@ def run(args: argparse.Namespace) -> int:
     from scanner.drift.tfstate import StateError, load_ids
     from scanner.mappings import load_paths
     from scanner.model import Severity
+    from scanner.progress import showing
     from scanner.reporters import REPORTERS, output_of
     from scanner.scan import ScanOptions, select_policies
 
@@ -99,7 +100,8 @@ def run(args: argparse.Namespace) -> int:
                 collections.append((load(args.live), f"snapshot {args.live}"))
             else:
                 plugin = COLLECTORS[name]
-                collections.append((plugin.collect(plugin.options(args)), name))
+                with showing(args.progress or "auto"):
+                    collections.append((plugin.collect(plugin.options(args)), name))
     except (CollectorError, SnapshotError, StateError) as exc:
         print(f"specdrift: error: {exc}", file=sys.stderr)
         return EXIT_ERROR

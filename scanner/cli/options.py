@@ -53,6 +53,7 @@ def add_config_arguments(parser: argparse.ArgumentParser, reports: bool = True) 
         parser.add_argument("--no-color", action="store_true", help="no colour (NO_COLOR is honoured too)")
         parser.add_argument("--annotations", choices=key["annotations"].choices, default=None,
                             help=key["annotations"].help)
+        add_progress_arguments(parser)
     parser.add_argument("--fail-on", choices=SEVERITIES, default=None, help=key["fail_on"].help + " (default: info)")
     parser.add_argument("--baseline", metavar="FILE", default=None, help=key["baseline"].help)
     parser.add_argument("--strict", action="store_const", const=True, default=None, help=key["strict"].help)
@@ -169,3 +170,12 @@ def scan_options(config: Config, paths: Sequence[str]) -> Any:
         with_checkov=config["with_checkov"], checkov_path=config["checkov_path"], checkov_timeout=timeout,
         environment=config["environment"], download_external_modules=config["download_external_modules"],
         skip_paths=config["skip_path"], follow_symlinks=config["follow_symlinks"])
+
+
+def add_progress_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--progress`` / ``--no-progress``: the ``progress`` key as always / never."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--progress", dest="progress", action="store_const", const="always", default=None,
+                       help="show the progress line on stderr even when it is not a terminal")
+    group.add_argument("--no-progress", dest="progress", action="store_const", const="never",
+                       help="never show the progress line (default: only on a terminal, after two seconds)")

@@ -53,6 +53,7 @@ def _scan_and_report(args: argparse.Namespace) -> int:
     from scanner.config import ConfigError
     from scanner.environment import EnvironmentFileError
     from scanner.model import Status
+    from scanner.progress import showing
     from scanner.reporters import REPORTERS, output_of
     from scanner.reporters.text import TextReporter, screen_width, terminal_has_colour
     from scanner.scan import scan
@@ -68,7 +69,8 @@ def _scan_and_report(args: argparse.Namespace) -> int:
             load_components(config["environment"])
         if not paths_exist(config["var_file"]):  # named explicitly: a missing one is a usage error
             return EXIT_ERROR
-        report = scan(replace(scan_options(config, args.paths), jobs=args.jobs))
+        with showing(config["progress"]):  # the line is erased before any report is written
+            report = scan(replace(scan_options(config, args.paths), jobs=args.jobs))
     except (ConfigError, BaselineError, EnvironmentFileError) as exc:
         print(f"specdrift: error: {exc}", file=sys.stderr)
         return EXIT_ERROR

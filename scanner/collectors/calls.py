@@ -30,6 +30,7 @@ from typing import Any, TypeVar
 from scanner.collectors.collection import Collection, Gap
 from scanner.masking import mask_fields
 from scanner.model import Origin, Resource, Unresolved
+from scanner.progress import step
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -241,6 +242,8 @@ class CallRunner:
         with self.lock:
             self.stats["calls"] += 1
             self.operations.add(api)
+            calls = self.stats["calls"]
+        step("API calls", calls)
 
     def retried(self, attempts: int) -> None:
         if attempts:

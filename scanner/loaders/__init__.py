@@ -330,6 +330,7 @@ def load_files(paths: Iterable[str | os.PathLike[str]], context: dict[str, Any] 
     Large trees load across ``jobs`` processes (default: the idle CPUs; see ``parallel``).
     """
     from scanner.loaders.parallel import load_many
+    from scanner.progress import step
 
     context = context or {}
     outcome = LoadOutcome()
@@ -342,7 +343,9 @@ def load_files(paths: Iterable[str | os.PathLike[str]], context: dict[str, Any] 
             del outcome.passed_over[shown]
     names = [_display(path, cwd) for path in files]
     patches = kustomize_patches(files)
-    for path, shown, (fmt, result) in zip(files, names, load_many(files, names, only, jobs), strict=True):
+    loaded = load_many(files, names, only, jobs)
+    for done, (path, shown, (fmt, result)) in enumerate(zip(files, names, loaded, strict=True), 1):
+        step("files", done, len(files))
         if patches and fmt is not None and os.path.normpath(os.path.abspath(path)) in patches:
             # What a kustomization patches with is no object of its own: gaps in it are not defects.
             result = LoadResult([r for r in result.resources if r.provider != "kubernetes"],

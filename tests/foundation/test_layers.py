@@ -32,6 +32,7 @@ LAYERS: tuple[tuple[str, dict[str, str]], ...] = (
         "scanner.masking": "the one secret masker, applied where findings are made",
         "scanner.lines": "the line-aware containers loaders build and secrets detection, mappings read",
         "scanner.display": "how a value is shown in a report and how a message template is filled",
+        "scanner.progress": "the progress line on stderr the loaders and collectors report to",
     }),
     ("guide data", {
         "scanner.catalog": "the machine shapes and sources of the guide: data the mappings compute from",
