@@ -244,6 +244,21 @@ def _collect_aws_rows(sizes: Sequence[int], runs: int) -> list[dict[str, Any]]:
     return rows
 
 
+def _collect_cloud_rows(provider: str, sizes: Sequence[int], runs: int) -> list[dict[str, Any]]:
+    """Cases ``gcp`` and ``azure``: live collection from the collector tests' fakes (benchmarks/collect_cloud.py)."""
+    from benchmarks import collect_cloud
+
+    rows = []
+    for n in sizes:
+        try:
+            outcome = collect_cloud.benchmark(provider, n, runs)
+        except Exception as exc:  # a missing SDK extra is a note, not a crashed benchmark
+            outcome = {"note": f"skipped: {type(exc).__name__}: {exc}"}
+        name = {"gcp": "GCP", "azure": "Azure"}[provider]
+        rows.append({"title": f"(f) live {name} (test fake) {n} resources", **outcome})
+    return rows
+
+
 def install(venv: Path = REPO_CACHE / "venv") -> Path:
     """specdrift installed from this checkout into its own virtual environment, as a user would install it.
 
@@ -341,7 +356,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="the smaller cases only, fewer runs")
     parser.add_argument("--real", action="store_true", help="the real repositories only (cases marked (r))")
     parser.add_argument("--runs", type=int, help="timed runs per case (default 5, --quick 3)")
-    parser.add_argument("--cases", help=f"comma-separated subset of: {', '.join(c.name for c in CASES)}, aws")
+    parser.add_argument("--cases",
+                        help=f"comma-separated subset of: {', '.join(c.name for c in CASES)}, aws, gcp, azure")
     parser.add_argument("--checkov-timeout", type=float, default=900.0, metavar="S",
                         help="stop a checkov run after this many seconds (default 900)")
     parser.add_argument("--workdir", type=Path, help="where corpora are generated (default: a temp dir)")
@@ -394,6 +410,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                       file=sys.stderr)
             results.append((ours, theirs))
         aws_rows = _collect_aws_rows((1000, 5000), runs) if wanted is None or "aws" in wanted else []
+        for provider in ("gcp", "azure"):
+            if wanted is None or provider in wanted:
+                aws_rows += _collect_cloud_rows(provider, (1000, 5000), runs)
     finally:
         if not args.keep and not args.workdir:
             shutil.rmtree(work, ignore_errors=True)
