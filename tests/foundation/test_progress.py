@@ -84,8 +84,8 @@ def test_forced_progress_leaves_stdout_reports_unchanged(tmp_path: Path) -> None
         return subprocess.run([sys.executable, "-m", "scanner", "scan", str(tmp_path), "-f", "json", *flags],
                               capture_output=True, text=True, env=env, cwd=tmp_path)
 
-    def timeless(text: str) -> str:  # the run's duration differs between any two runs
-        return re.sub(r'seconds": [0-9.]+', "", text)
+    def timeless(text: str) -> str:  # the run's time and duration differ between any two runs
+        return re.sub(r'"generated_at": "[^"]*"|seconds": [0-9.]+', "", text)
 
     forced, default = scan("--progress"), scan("--no-progress")
     assert timeless(forced.stdout) == timeless(default.stdout) and forced.returncode == default.returncode
