@@ -40,6 +40,8 @@ from scanner.collectors.calls import (
     http_url,
     read_only_operation,
     refuse_unless,
+    unit,
+    unit_types,
 )
 from scanner.collectors.calls import Record as _Record
 from scanner.collectors.calls import chunks as _chunks
@@ -117,20 +119,12 @@ UNITS: Registry[Unit] = Registry("AWS collector unit")  # all in this module: ru
 
 def _unit(name: str, service: str, api: str, types: tuple[str, ...], is_global: bool = False,
           ) -> Callable[[Callable[[AwsCollector, str], list[_Record]]], Callable[[AwsCollector, str], list[_Record]]]:
-    def register(func: Callable[[AwsCollector, str], list[_Record]]) -> Callable[[AwsCollector, str], list[_Record]]:
-        UNITS.add(name, Unit(name, service, api, types, func, is_global))
-        return func
-
-    return register
+    return unit(UNITS, name, service, api, types, is_global)
 
 
 def resource_types(services: Sequence[str] = ()) -> tuple[str, ...]:
     """Every resource type the collector produces (for the services named, or all)."""
-    out: list[str] = []
-    for u in UNITS.values():
-        if not services or u.service in services:
-            out.extend(t for t in u.types if t not in out)
-    return tuple(out)
+    return unit_types(UNITS.values(), services)
 
 
 def _api_name(client: Any, service: str, operation: str) -> str:

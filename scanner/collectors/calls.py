@@ -212,6 +212,28 @@ class Unit:
     is_global: bool = False
 
 
+_Run = TypeVar("_Run", bound=Callable[..., list[Record]])
+
+
+def unit(registry: Any, name: str, service: str, api: str, types: tuple[str, ...], is_global: bool = False,
+         ) -> Callable[[_Run], _Run]:
+    """Decorator: the function lists ``types`` through ``service``'s ``api``; kept in ``registry`` as a Unit."""
+    def register(func: _Run) -> _Run:
+        registry.add(name, Unit(name, service, api, types, func, is_global))
+        return func
+
+    return register
+
+
+def unit_types(units: Iterable[Unit], services: Sequence[str] = ()) -> tuple[str, ...]:
+    """Every resource type the units produce (those of the services named, or all), in unit order."""
+    out: list[str] = []
+    for u in units:
+        if not services or u.service in services:
+            out.extend(t for t in u.types if t not in out)
+    return tuple(out)
+
+
 @dataclass
 class CallRunner:
     """The run-time half every collector shares: the concurrency slots, the deadline, the gaps, the detail

@@ -53,6 +53,8 @@ from scanner.collectors.calls import (
     refuse_unless,
     retry_after_seconds,
     token_pages,
+    unit,
+    unit_types,
     with_retries,
 )
 from scanner.collectors.collection import Collection, Gap
@@ -92,22 +94,14 @@ class GcpOptions:
 UNITS: Registry[Unit] = Registry("GCP collector unit")
 
 
-def _unit(name: str, service: str, api: str, types: tuple[str, ...],
+def _unit(name: str, service: str, api: str, types: tuple[str, ...], is_global: bool = False,
           ) -> Callable[[Callable[[GcpCollector, str], list[Record]]], Callable[[GcpCollector, str], list[Record]]]:
-    def register(func: Callable[[GcpCollector, str], list[Record]]) -> Callable[[GcpCollector, str], list[Record]]:
-        UNITS.add(name, Unit(name, service, api, types, func))
-        return func
-
-    return register
+    return unit(UNITS, name, service, api, types, is_global)
 
 
 def resource_types(services: Sequence[str] = ()) -> tuple[str, ...]:
     """Every resource type the collector produces (for the services named, or all)."""
-    out: list[str] = []
-    for u in UNITS.values():
-        if not services or u.service in services:
-            out.extend(t for t in u.types if t not in out)
-    return tuple(out)
+    return unit_types(UNITS.values(), services)
 
 
 def _error_reason(payload: Any) -> str:
