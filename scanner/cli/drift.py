@@ -124,9 +124,9 @@ def run(args: argparse.Namespace) -> int:
             return EXIT_ERROR
     color = not args.output and use_color(args, sys.stdout)
     if args.format == "json":
-        text: Any = render_json(report, fail_on)
+        text: Any = render_json(report, fail_on, findings)
     elif args.format == "text":
-        text = render_text(report, fail_on, color, show_in_sync=not args.quiet)
+        text = render_text(report, fail_on, color, show_in_sync=not args.quiet, findings=findings)
     else:
         text = output_of(REPORTERS[args.format], as_report(report, findings, notes), fail_on, color)
     write_output(text, args.output)

@@ -5,13 +5,15 @@ from __future__ import annotations
 import io
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
 from scanner.display import display
 from scanner.drift.compare import CHANGED
+from scanner.drift.findings import DRIFT_POLICY, failing, item_findings
 from scanner.drift.report import DriftReport, Item, Side
-from scanner.model import Resource, Severity, Unresolved
+from scanner.model import Acceptance, Finding, Resource, Severity, Unresolved
 
 SCHEMA_VERSION = "1.0"
 _MARK = {"complies": "✓ complies", "violates": "✗ violates", "unknown": "? unknown", "error": "! error"}
@@ -30,14 +32,58 @@ def _where(resource: Resource | None) -> dict[str, Any] | None:
     return out
 
 
-def _side(side: Side | None) -> dict[str, Any] | None:
+class Verdicts:
+    """The findings of a drift run after the baseline: each item's findings by fingerprint, so the drift views
+    show the same fingerprints and acceptances as the reporters, and count failing items as the exit code does."""
+
+    def __init__(self, findings: Sequence[Finding], fail_on: Severity) -> None:
+        self.by_fingerprint = {f.fingerprint: f for f in findings}
+        self.failing = {f.fingerprint for f in failing(findings, fail_on)}
+        self.accepted = sum(1 for f in findings if f.accepted)
+
+    def of(self, item: Item) -> list[Finding]:
+        """The item's findings as the baseline left them."""
+        return [self.by_fingerprint.get(f.fingerprint, f) for f in item_findings(item)]
+
+    def item_fails(self, item: Item) -> bool:
+        return any(f.fingerprint in self.failing for f in item_findings(item))
+
+
+def _acceptance(finding: Finding | None) -> dict[str, Any] | None:
+    if finding is None or not finding.accepted or finding.acceptance is None:
+        return None
+    return _accepted_dict(finding.acceptance)
+
+
+def _accepted_dict(acceptance: Acceptance) -> dict[str, Any]:
+    return {"owner": acceptance.owner, "reason": acceptance.reason, "expires": acceptance.expires or None}
+
+
+def _mark(finding: Finding | None) -> dict[str, Any]:
+    if finding is None:
+        return {"fingerprint": None, "accepted": None}
+    return {"fingerprint": finding.fingerprint, "accepted": _acceptance(finding)}
+
+
+def _side(side: Side | None, finding: Finding | None) -> dict[str, Any] | None:
     if side is None:
         return None
-    return {"value": display(side.value), "verdict": side.verdict, "message": side.message, "line": side.line}
+    return {"value": display(side.value), "verdict": side.verdict, "message": side.message, "line": side.line,
+            **_mark(finding)}
 
 
-def item_dict(item: Item) -> dict[str, Any]:
+def _drift_finding(findings: Sequence[Finding], fact: str | None) -> Finding | None:
+    return next((f for f in findings if f.policy_id == DRIFT_POLICY and f.fact == fact), None)
+
+
+def _side_finding(findings: Sequence[Finding], policy_id: str, live: bool) -> Finding | None:
+    return next((f for f in findings if f.policy_id == policy_id and (f.source == "live") == live), None)
+
+
+def item_dict(item: Item, verdicts: Verdicts | None = None) -> dict[str, Any]:
     pair = item.pair
+    found = verdicts.of(item) if verdicts is not None else item_findings(item)
+    whole = _drift_finding(found, None) if item.status in ("missing", "unmanaged") else None
     return {
         "status": item.status,
         "type": pair.type,
@@ -45,20 +91,26 @@ def item_dict(item: Item) -> dict[str, Any]:
         "live": _where(pair.live),
         "matched_by": pair.matched_by or None,
         "note": pair.note or None,
+        **_mark(whole),
         "differences": [{"fact": d.fact, "status": d.status, "declared": display(d.declared),
                          "live": display(d.live), "declared_line": d.declared_line,
-                         "declared_default": d.declared_default, "reason": d.reason or None}
+                         "declared_default": d.declared_default, "reason": d.reason or None,
+                         **_mark(_drift_finding(found, d.fact))}
                         for d in item.differences],
         "requirements": [{"policy_id": r.policy.id, "requirement_ids": list(r.policy.requirements),
                           "title": r.policy.title, "severity": r.policy.severity.value, "fact": r.fact,
-                          "required": display(r.required), "declared": _side(r.declared), "live": _side(r.live)}
+                          "required": display(r.required),
+                          "declared": _side(r.declared, _side_finding(found, r.policy.id, live=False)),
+                          "live": _side(r.live, _side_finding(found, r.policy.id, live=True))}
                          for r in item.requirements],
         "remediation": [{"direction": f.direction, "format": f.format, "fact": f.fact, "snippet": f.snippet,
                          "description": f.description} for f in item.fixes],
     }
 
 
-def report_dict(report: DriftReport, fail_on: Severity) -> dict[str, Any]:
+def report_dict(report: DriftReport, fail_on: Severity, findings: Sequence[Finding] | None = None) -> dict[str, Any]:
+    """The drift report as JSON; ``findings`` are the run's findings after the baseline (default: none accepted)."""
+    verdicts = Verdicts(item_findings_of(report) if findings is None else findings, fail_on)
     return {
         "schema_version": SCHEMA_VERSION,
         "kind": "specdrift-drift-report",
@@ -68,21 +120,26 @@ def report_dict(report: DriftReport, fail_on: Severity) -> dict[str, Any]:
         "fail_on": fail_on.value,
         "live": {"source": report.live_source, "account": report.account, "regions": list(report.regions),
                  "collected_at": report.collected_at.isoformat(timespec="seconds")},
-        "summary": {**report.counts(), "failing": len(report.failing(fail_on)), "gaps": len(report.gaps),
-                    "files": len(report.files), "policies": len(report.policies)},
+        "summary": {**report.counts(), "failing": sum(map(verdicts.item_fails, report.items)),
+                    "accepted": verdicts.accepted, "gaps": len(report.gaps), "files": len(report.files),
+                    "policies": len(report.policies)},
         "files": [{"path": p, "format": f} for p, f in sorted(report.files.items())],
         "parse_errors": [{"file": e.file, "line": e.line, "message": e.message, "format": e.format}
                          for e in report.parse_errors],
         "gaps": [{"service": g.service, "api": g.api, "region": g.region, "types": list(g.types), "code": g.code,
                   "reason": g.reason} for g in report.gaps],
-        "items": [item_dict(i) for i in report.items],
+        "items": [item_dict(i, verdicts) for i in report.items],
     }
 
 
-def render_json(report: DriftReport, fail_on: Severity) -> str:
+def item_findings_of(report: DriftReport) -> list[Finding]:
+    return [f for item in report.items for f in item_findings(item)]
+
+
+def render_json(report: DriftReport, fail_on: Severity, findings: Sequence[Finding] | None = None) -> str:
     from scanner.reporters import json_text
 
-    return json_text.dumps(report_dict(report, fail_on)) + "\n"
+    return json_text.dumps(report_dict(report, fail_on, findings)) + "\n"
 
 
 def _shown(value: Any) -> Any:
@@ -102,7 +159,8 @@ def _short(value: Any, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def render_text(report: DriftReport, fail_on: Severity, color: bool = False, show_in_sync: bool = True) -> str:
+def render_text(report: DriftReport, fail_on: Severity, color: bool = False, show_in_sync: bool = True,
+                findings: Sequence[Finding] | None = None) -> str:
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
@@ -111,6 +169,7 @@ def render_text(report: DriftReport, fail_on: Severity, color: bool = False, sho
     width = int(os.environ.get("COLUMNS", "0") or 0) or 160
     console = Console(file=buffer, force_terminal=color, no_color=not color, width=width, highlight=False,
                       soft_wrap=False)
+    verdicts = Verdicts(item_findings_of(report) if findings is None else findings, fail_on)
     for item in report.items:
         if item.status == "in_sync" and not show_in_sync:
             continue
@@ -135,6 +194,12 @@ def render_text(report: DriftReport, fail_on: Severity, color: bool = False, sho
             for row in rows:
                 table.add_row(*row)
             console.print(table)
+        for finding in verdicts.of(item):
+            if finding.accepted and finding.acceptance is not None:
+                a = finding.acceptance
+                what = f"{finding.policy_id} {finding.fact}" if finding.fact else finding.policy_id
+                until = f", until {a.expires}" if a.expires else ""
+                console.print(Text(f"  {what}: accepted ({a.owner}: {a.reason}{until})", style="cyan"))
         for fix in item.fixes:
             label = "fix the cloud" if fix.direction == "cloud" else "fix the IaC"
             console.print(Text(f"  {label} ({fix.format}): {fix.description}", style="cyan"))
@@ -142,11 +207,13 @@ def render_text(report: DriftReport, fail_on: Severity, color: bool = False, sho
                 console.print(Text("    " + line))
         console.print()
     counts = report.counts()
-    failing = report.failing(fail_on)
+    failing = [item for item in report.items if verdicts.item_fails(item)]
     summary = (f"{len(report.items)} resources: {counts['changed']} changed, {counts['missing']} missing, "
                f"{counts['unmanaged']} unmanaged, {counts['unknown']} unknown, {counts['in_sync']} in sync"
                + (f", {counts['live_only']} live only" if counts.get("live_only") else "")
-               + f"; {len(failing)} failing at or above {fail_on.value}; {len(report.gaps)} collection gaps")
+               + f"; {len(failing)} failing at or above {fail_on.value}"
+               + (f", {verdicts.accepted} accepted" if verdicts.accepted else "")
+               + f"; {len(report.gaps)} collection gaps")
     for gap in report.gaps:
         console.print(Text(f"gap: {gap.describe()}", style="yellow"))
     console.print(Text(summary, style="bold red" if failing else "bold green"))

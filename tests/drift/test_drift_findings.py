@@ -72,3 +72,26 @@ def test_every_reporter_renders_drift_and_the_baseline_accepts_one_attribute(tmp
     other = tmp_path / "other.yaml"
     other.write_text(baseline.read_text().replace("backup_retention", "engine_version"))
     assert run_cli(*args, "--baseline", str(other)).returncode == 1  # another attribute accepts nothing
+
+
+def test_the_json_and_text_views_show_fingerprints_and_acceptances_as_the_exit_code_does(tmp_path: Path) -> None:
+    iac = tmp_path / "t.yaml"
+    iac.write_text(TEMPLATE)
+    args = ("drift", "--iac", str(iac), "--live", str(_snapshot(tmp_path)), "--fail-on", "critical")
+    plain = json.loads(run_cli(*args, "--format", "json").stdout)
+    [diff] = [d for i in plain["items"] for d in i["differences"] if d["fact"] == "backup_retention"]
+    sarif = json.loads(run_cli(*args, "--format", "sarif").stdout)
+    [result] = [r for r in sarif["runs"][0]["results"] if r["ruleId"] == DRIFT_POLICY]
+    assert diff["fingerprint"] == next(iter(result["partialFingerprints"].values()))
+    assert diff["accepted"] is None and plain["summary"]["failing"] == 1 and plain["summary"]["accepted"] == 0
+    baseline = tmp_path / "baseline.yaml"
+    baseline.write_text("accepted:\n  - {policy: SD-DRIFT, resource: Db, fact: backup_retention, owner: dba, "
+                        "reason: restoring from a snapshot, expires: 2999-01-01}\n")
+    done = run_cli(*args, "--baseline", str(baseline), "--format", "json")
+    accepted = json.loads(done.stdout)
+    [diff] = [d for i in accepted["items"] for d in i["differences"] if d["fact"] == "backup_retention"]
+    assert done.returncode == 0 and accepted["summary"]["failing"] == 0 and accepted["summary"]["accepted"] == 1
+    assert diff["accepted"] == {"owner": "dba", "reason": "restoring from a snapshot", "expires": "2999-01-01"}
+    text = run_cli(*args, "--baseline", str(baseline), "--format", "text").stdout
+    assert "accepted (dba: restoring from a snapshot, until 2999-01-01)" in text
+    assert "0 failing at or above critical" in text and "1 accepted" in text
