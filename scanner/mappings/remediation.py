@@ -8,7 +8,8 @@ syntax is data, read here from the tables of this package:
   ``{observed} {expected} {value}``, the wanted values a policy names ``{value:FACT}``, and the
   resource's own facts ``{fact:FACT}``), or ``{writer: NAME, ...}`` naming one of ``WRITERS`` below;
   the key ``create`` of a type says how to declare one that is missing.
-- ``cli:`` (``aws_live.yaml``): per live type and fact, the AWS CLI call that sets it (``cli_fix``).
+- ``cli:`` (``<provider>_live.yaml``): per live type and fact, the CLI call that sets it (``cli_fix``;
+  placeholders ``{id}``, ``{attr:KEY}``, ``{value}`` and ``{value_as:FORM}`` of ``VALUE_FORMS``).
 - a fact's ``path`` (or ``fix: {path}``): where the generic per-format writers (``render``) put it.
 
 Policies and check functions name facts and wanted values only. What cannot be a template is in
@@ -320,7 +321,7 @@ def fix_tables() -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
 
 
 def cli_templates() -> dict[str, dict[str, Any]]:
-    """Live type -> fact -> the AWS CLI template (or templates keyed by the wanted value) that sets it."""
+    """Live type -> fact -> the CLI template (or templates keyed by the wanted value) that sets it."""
     return fix_tables()[1]
 
 
@@ -508,8 +509,25 @@ def _shorthand(items: list[dict[str, Any]]) -> str:
     return " ".join(",".join(f"{k}={v}" for k, v in item.items()) for item in items)
 
 
+def _source_ranges(native: Any) -> str:
+    """A GCP firewall rule's wanted source ranges, comma-separated, from the fact's list of rules."""
+    if not isinstance(native, list):
+        return str(native)
+    return ",".join(dict.fromkeys(str(s) for rule in native if isinstance(rule, Mapping)
+                                  for s in rule.get("sources") or []))
+
+
+# ``{value_as:FORM}`` in a ``cli:`` template: the wanted value (in the API's unit) spelled as a command line wants it.
+VALUE_FORMS: dict[str, Callable[[Any], str]] = {
+    "json": lambda native: json.dumps(native, separators=(",", ":")),
+    "capacity_providers": lambda native: " ".join(str(i["capacityProvider"]) for i in _strategy(native)),
+    "capacity_strategy": lambda native: _shorthand(_strategy(native)),
+    "source_ranges": _source_ranges,
+}
+
+
 def cli_fix(live: Resource, fact: str, value: Any, resource_id: str) -> str | None:
-    """The AWS CLI call (``cli:`` of the live table) that sets ``fact`` to ``value`` on the live resource;
+    """The cloud CLI call (``cli:`` of the live table) that sets ``fact`` to ``value`` on the live resource;
     None when the table has none. ``resource_id``: the identifier the CLI takes."""
     template: Any = cli_templates().get(live.type, {}).get(fact)
     if isinstance(template, dict) and "writer" in template:  # a statement per item (ALTER SYSTEM per setting)
@@ -519,23 +537,12 @@ def cli_fix(live: Resource, fact: str, value: Any, resource_id: str) -> str | No
         template = template.get(_key(value)) if isinstance(value, bool) else template.get(_key(native))
     if not isinstance(template, str):
         return None
-    strategy = _strategy(native)
-    values = {
-        "id": resource_id,
-        "cluster": str(live.attributes.get("clusterArn", "")),
-        "value": json.dumps(native) if isinstance(native, bool) else native,
-        "value_json": json.dumps(native, separators=(",", ":")),
-        "value_providers": " ".join(str(i["capacityProvider"]) for i in strategy),
-        "value_shorthand": _shorthand(strategy),
-    }
-    if "{value_sources}" in template:  # a GCP firewall rule's one list of source ranges
-        values["value_sources"] = ",".join(dict.fromkeys(
-            str(s) for rule in native if isinstance(rule, Mapping) for s in rule.get("sources") or [])) \
-            if isinstance(native, list) else native
     snippet = _ATTR_SLOT.sub(lambda m: str(live.attributes.get(m.group(1), m.group(0))), template)
-    for key, text in values.items():
-        snippet = snippet.replace("{" + key + "}", str(text))
+    snippet = _VALUE_SLOT.sub(lambda m: VALUE_FORMS[m.group(1)](native), snippet)
+    snippet = snippet.replace("{id}", resource_id).replace(
+        "{value}", str(json.dumps(native) if isinstance(native, bool) else native))
     return " ".join(snippet.split())
 
 
 _ATTR_SLOT = re.compile(r"\{attr:(\w+)\}")  # a live attribute the command needs beside the ID (project, location)
+_VALUE_SLOT = re.compile(r"\{value_as:(\w+)\}")

@@ -83,3 +83,45 @@ def test_every_fixture_violation_is_fixed_from_the_tables_or_says_why_not() -> N
 def test_unfixable_refuses_what_it_does_not_list() -> None:
     assert unfixable("aws_db_instance", "backup_retention") is None
     assert unfixable("aws_rds_cluster", "backup_copy") and unfixable("aws_db_instance", "backup_copy") is None
+
+
+def test_every_cli_template_names_only_placeholders_cli_fix_fills() -> None:
+    """{id}, {value}, {attr:KEY} and {value_as:FORM} of VALUE_FORMS: nothing provider-specific in the code."""
+    import re
+
+    from scanner.mappings.remediation import VALUE_FORMS, cli_templates
+
+    def texts(entry: object) -> list[str]:
+        if isinstance(entry, str):
+            return [entry]
+        if isinstance(entry, dict) and "writer" not in entry:
+            return [t for value in entry.values() for t in texts(value)]
+        return []
+
+    seen = set()
+    for live_type, facts in cli_templates().items():
+        for fact, entry in facts.items():
+            for text in texts(entry):
+                for slot in re.findall(r"(?<![\"\w]):?\{([a-z_]+(?::\w+)?)\}", text):
+                    seen.add(slot.split(":")[0])
+                    assert slot in ("id", "value") or slot.startswith("attr:") or (
+                        slot.startswith("value_as:") and slot[9:] in VALUE_FORMS), (live_type, fact, slot)
+    assert {"id", "value", "attr", "value_as"} <= seen
+
+
+def test_the_ecs_cli_fixes_fill_the_cluster_and_the_strategy_from_the_table() -> None:
+    from scanner.mappings.remediation import cli_fix
+    from scanner.model import Origin, Resource
+
+    arn = "arn:aws:ecs:eu-west-1:1:cluster/web"
+    service = Resource("aws", "AWS::ECS::Service", "arn:aws:ecs:eu-west-1:1:service/web/api", Origin(account="1"),
+                       {"clusterArn": arn, "serviceName": "api"}, format="aws-api", source="live")
+    assert cli_fix(service, "instance_count", 3, "api") == \
+        f"aws ecs update-service --cluster {arn} --service api --desired-count 3"
+    cluster = Resource("aws", "AWS::ECS::Cluster", arn, Origin(account="1"), {"clusterName": "web"},
+                       format="aws-api", source="live")
+    strategy = [{"provider": "FARGATE", "weight": 1, "base": 2}, {"provider": "FARGATE_SPOT", "weight": 3}]
+    assert cli_fix(cluster, "capacity_provider_strategy", strategy, "web") == (
+        "aws ecs put-cluster-capacity-providers --cluster web --capacity-providers FARGATE FARGATE_SPOT "
+        "--default-capacity-provider-strategy capacityProvider=FARGATE,weight=1,base=2 "
+        "capacityProvider=FARGATE_SPOT,weight=3,base=0")
