@@ -63,9 +63,9 @@ VOLATILE: dict[str, tuple[re.Pattern[str], ...]] = {
 
 
 def _blank(match: re.Match[str]) -> str:
-    """The match with its group 1 (the value) replaced by ``-``."""
+    """The match with its group 1 (the value) replaced by ``null`` (so a blanked JSON report still parses)."""
     start, end = match.start(1) - match.start(), match.end(1) - match.start()
-    return match.group(0)[:start] + "-" + match.group(0)[end:]
+    return match.group(0)[:start] + "null" + match.group(0)[end:]
 
 
 def normalized(fmt: str, text: str) -> str:

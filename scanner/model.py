@@ -97,6 +97,22 @@ class Unresolved:
         return type(self), (self.expression, self.reason)
 
 
+class Planned(str):
+    """A string known before apply that came through a reference: what another resource's configuration sets
+    (``engine_version = aws_rds_global_cluster.this.engine_version``). It is the value, and keeps the
+    reference (``ref``) so the two resources stay linked."""
+
+    ref: str
+
+    def __new__(cls, value: str, ref: str) -> Planned:
+        made = super().__new__(cls, value)
+        made.ref = ref
+        return made
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return type(self), (str(self), self.ref)
+
+
 # Not frozen, hashed as if it were (see Finding): every stage makes one per resource (loading, linking,
 # normalizing), and nothing changes one once made.
 @dataclass(slots=True, unsafe_hash=True)

@@ -9,7 +9,7 @@ from typing import Any
 from scanner.loaders.addressing import refs_in
 from scanner.mappings import TRANSFORMS, fact_spec
 from scanner.mappings.identity import comparer
-from scanner.model import Resource, Unresolved
+from scanner.model import Planned, Resource, Unresolved
 from scanner.units import Quantity, parse_quantity
 
 CHANGED, UNKNOWN = "changed", "unknown"
@@ -38,6 +38,8 @@ def _intrinsic(value: Any) -> bool:
     live state holds the other resource's ID there, which the match pairs, so it is not compared here."""
     if isinstance(value, Unresolved):
         return bool(refs_in(value))
+    if isinstance(value, Planned):  # another resource's configured value (a name, where live has its self-link)
+        return True
     if isinstance(value, Mapping):
         return any(k == "Ref" or str(k).startswith("Fn::") for k in value) or any(_intrinsic(v) for v in
                                                                                   value.values())

@@ -18,7 +18,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from scanner.model import Resource, Unresolved, block_address, module_prefix
+from scanner.model import Planned, Resource, Unresolved, block_address, module_prefix
 
 # Terraform: a resource type has an underscore (var., local., each., count., module. do not).
 _TF_REF = re.compile(
@@ -69,6 +69,8 @@ def _arm_key(args: str) -> str | None:
 def _collect(value: Any, found: list[Ref]) -> None:
     if isinstance(value, Unresolved):
         found.extend(_refs_in_expression(value.expression))
+    elif isinstance(value, Planned):  # a value another resource's configuration sets: still a reference to it
+        found.extend(_refs_in_expression(value.ref))
     elif isinstance(value, dict):
         if len(value) == 1:
             key, inner = next(iter(value.items()))

@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import Any
 
-from scanner.model import Unresolved
+from scanner.model import Planned, Unresolved
 
 Node = tuple[Any, ...]
 _SPACE = re.compile(r"\s*\n\s*")
@@ -36,13 +36,17 @@ class EvalError(Exception):
 
 
 class Unknown:
-    """A value not known before apply, with the reason; ``ref``: the resource reference it is, as text."""
+    """A value not known before apply, with the reason; ``ref``: the resource reference it is, as text;
+    ``configured``: for a resource instance, its attribute as its configuration sets it (``ABSENT`` when the
+    configuration does not, so it is known only after apply)."""
 
-    __slots__ = ("reason", "ref")
+    __slots__ = ("configured", "reason", "ref")
 
-    def __init__(self, reason: str, ref: str | None = None) -> None:
+    def __init__(self, reason: str, ref: str | None = None,
+                 configured: Callable[[str], Any] | None = None) -> None:
         self.reason = reason
         self.ref = ref
+        self.configured = configured
 
     def __repr__(self) -> str:
         return f"Unknown({self.ref or ''!s}: {self.reason})"
@@ -54,8 +58,23 @@ class Pending(Exception):
         self.unknown = unknown
 
 
-def after_apply(ref: str) -> Unknown:
-    return Unknown(f"{ref} is known only after apply", ref)
+ABSENT = object()  # an attribute the configuration does not set
+
+
+def after_apply(ref: str, configured: Callable[[str], Any] | None = None) -> Unknown:
+    return Unknown(f"{ref} is known only after apply", ref, configured)
+
+
+def planned(value: Any, ref: str) -> Any:
+    """A configured attribute as a reference to it sees it before apply: scalars (strings keeping ``ref``) and
+    lists of them; ``ABSENT`` for what the plan would not know yet (null, unknown parts, nested blocks)."""
+    if isinstance(value, str):
+        return Planned(value, ref)
+    if isinstance(value, (bool, int, float)):
+        return value
+    if isinstance(value, list) and all(isinstance(item, (str, bool, int, float)) for item in value):
+        return [Planned(item, ref) if isinstance(item, str) else item for item in value]
+    return ABSENT
 
 
 class Namespace:
@@ -492,6 +511,10 @@ def get_attr(base: Any, name: str) -> Any:
         return base.get(name)
     if isinstance(base, Unknown):
         if base.ref is not None:
+            if base.configured is not None:
+                known = base.configured(name)
+                if known is not ABSENT:
+                    return known
             return after_apply(f"{base.ref}.{name}")
         return base
     if isinstance(base, dict):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import weakref
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from functools import cache
@@ -20,12 +21,14 @@ from scanner.lines import LineDict
 from scanner.loaders import loader
 from scanner.loaders.base import BlockList, LoadResult, ParseError
 from scanner.loaders.hcl_eval import (
+    ABSENT,
     EvalError,
     Namespace,
     Scope,
     Unknown,
     after_apply,
     convert,
+    planned,
     evaluate_text,
     export_raw,
     first_unknown,
@@ -37,7 +40,7 @@ from scanner.loaders.hcl_eval import (
     to_number,
 )
 from scanner.loaders.hcl_tree import HclSyntaxError
-from scanner.model import Origin, Resource, Unresolved
+from scanner.model import Origin, Planned, Resource, Unresolved
 
 if TYPE_CHECKING:
     from scanner.loaders.terraform_modules import ModuleSources
@@ -181,6 +184,9 @@ class _VarFiles:
 
 
 _MODULE_META = {"source", "version", "providers", "count", "for_each", "depends_on"}
+# A resource's meta-arguments and blocks for Terraform itself: not attributes a reference can read.
+_RESOURCE_META = frozenset({"count", "for_each", "depends_on", "provider", "lifecycle", "provisioner", "connection",
+                            "dynamic"})
 _MAX_MODULE_DEPTH = 8
 # Meta-arguments and blocks that hold names, not values: kept as written.
 _RAW_KEYS = {"depends_on", "provider", "providers"}
@@ -216,6 +222,7 @@ class _ModuleScope(Scope):
         self._outputs: dict[str, Any] = {}
         self._children: dict[str, _ModuleScope | None] = {}
         self._expansions: dict[str, tuple[str, Any]] = {}
+        self._configured: dict[str, Any] = {}
         self._busy: set[str] = set()
         # The namespaces of this instance, made on first use and then reused (every reference starts with one).
         # They refer back to this scope: ``release`` drops them once the module is linked (the cyclic collector
@@ -351,10 +358,37 @@ class _ModuleScope(Scope):
             return after_apply(address)  # not declared here: the reference index says so
         kind, value = self.expansion(block)
         if kind == "count":
-            return [after_apply(f"{address}[{i}]") for i in range(value)]
+            return [self._instance(block, f"{address}[{i}]", count=i) for i in range(value)]
         if kind == "each":
-            return {key: after_apply(f"{address}[{literal(key)}]") for key in value}
+            return {key: self._instance(block, f"{address}[{literal(key)}]", each=(key, item))
+                    for key, item in value.items()}
+        if kind == "single":
+            return self._instance(block, address)
         return after_apply(address)
+
+    def _instance(self, block: Resource, ref: str, count: Any = None, each: tuple[Any, Any] | None = None) -> Unknown:
+        """One instance of a managed resource as a reference sees it before apply: unknown, but an argument
+        its configuration sets to a known value is that value (``terraform plan`` shows configured values).
+        Data sources read at plan time what they read: only their own computed results name them."""
+        if block.address.startswith("data."):
+            return after_apply(ref)
+        me = weakref.ref(self)  # a weak link: the scope is dropped once the module is linked (see ``release``)
+
+        def configured(name: str) -> Any:
+            scope = me()
+            return ABSENT if scope is None else scope.configured(block, ref, name, count, each)
+
+        return after_apply(ref, configured)
+
+    def configured(self, block: Resource, ref: str, name: str, count: Any, each: tuple[Any, Any] | None) -> Any:
+        """The argument ``name`` of one instance of ``block`` as its configuration sets it, or ``ABSENT``."""
+        raw = block.attributes.get(name, ABSENT)
+        if raw is ABSENT or name in _RESOURCE_META:
+            return ABSENT
+        key = f"{ref}.{name}"
+        value = self._once(self._configured, key, f"configured {key}", key,
+                           lambda: from_raw(raw, _Instance(self, count=count, each=each)))
+        return planned(value, key)
 
     def expansion(self, block: Resource) -> tuple[str, Any]:
         """How a block's ``count`` / ``for_each`` expand: ("single", None), ("count", n),
@@ -438,6 +472,8 @@ def _sealed(value: Any, text: str, prefix: str = "") -> Any:
             return Unknown(value.reason)
         full = value.ref if value.ref.startswith("module.") else f"{prefix}{value.ref}"
         return Unknown(f"{text} = {value.ref}: known only after apply", full if prefix else None)
+    if isinstance(value, Planned) and prefix and not value.ref.startswith("module."):
+        return Planned(value, f"{prefix}{value.ref}")
     if isinstance(value, list):
         return [_sealed(item, text, prefix) for item in value]
     if isinstance(value, dict):

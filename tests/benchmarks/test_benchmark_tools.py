@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import filecmp
+import json
 import sys
 from pathlib import Path
 
@@ -62,14 +63,15 @@ def test_same_reports_compares_every_format_with_only_the_run_specific_values_bl
 
     json_report = ('{\n  "generated_at": "2026-01-01T00:00:00+00:00",\n  "duration_seconds": 0.341,\n'
                    '  "findings": [\n    {\n      "duration_seconds": 7\n    }\n  ]\n}\n')
-    assert normalized("json", json_report) == ('{\n  "generated_at": -,\n  "duration_seconds": -,\n'
+    assert normalized("json", json_report) == ('{\n  "generated_at": null,\n  "duration_seconds": null,\n'
                                                '  "findings": [\n    {\n      "duration_seconds": 7\n    }\n  ]\n}\n')
+    assert json.loads(normalized("json", json_report))["generated_at"] is None  # still JSON: findings compare
     junit = ('<testsuites name="specdrift" tests="2" errors="0" time="0.341">\n'
              '  <testsuite name="ME-1" timestamp="2026-01-01T00:00:00" time="0" tests="2" errors="0">\n')
-    assert normalized("junit", junit) == ('<testsuites name="specdrift" tests="2" errors="0" time=->\n'
-                                          '  <testsuite name="ME-1" timestamp=- time="0" tests="2" errors="0">\n')
+    assert normalized("junit", junit) == ('<testsuites name="specdrift" tests="2" errors="0" time=null>\n'
+                                          '  <testsuite name="ME-1" timestamp=null time="0" tests="2" errors="0">\n')
     sarif = '"id": "specdrift/2026-01-01T00:00:00Z"\n"startTimeUtc": "2026-01-01T00:00:00Z"\n"uri": "x"\n'
-    assert normalized("sarif", sarif) == '"id": "specdrift/-"\n"startTimeUtc": -\n"uri": "x"\n'
+    assert normalized("sarif", sarif) == '"id": "specdrift/null"\n"startTimeUtc": null\n"uri": "x"\n'
     assert normalized("text", "took 0.3 s\n") == "took 0.3 s\n"  # nothing of the text report is run-specific
 
     assert set(FORMATS) == {"text", "json", "sarif", "junit", "markdown", "gitlab", "github"}

@@ -711,3 +711,62 @@ def test_a_conditional_whose_branches_agree_does_not_depend_on_its_condition(tmp
     assert isinstance(value, Unresolved) and "unset" in value.reason
     value = _value(tmp_path, 'var.unset ? aws_kms_key.k.arn : aws_kms_key.k.arn', VARIABLES)
     assert isinstance(value, Unresolved)
+
+
+# --- attributes of other resources set in their configuration ----------------------------------------
+
+AURORA = """
+resource "aws_rds_cluster" "this" {
+  count              = 1
+  cluster_identifier = "orders"
+  engine             = "aurora-postgresql"
+  engine_version     = "11.9"
+  storage_encrypted  = true
+}
+resource "aws_rds_cluster_instance" "one" {
+  cluster_identifier = aws_rds_cluster.this[0].id
+  engine             = aws_rds_cluster.this[0].engine
+  engine_version     = aws_rds_cluster.this[0].engine_version
+  instance_class     = "db.r6g.large"
+  tags               = { encrypted = aws_rds_cluster.this[0].storage_encrypted, ghost = aws_rds_cluster.this[0].port }
+}
+resource "aws_rds_cluster" "loop" {
+  engine         = aws_rds_cluster.loop.engine
+  engine_version = "16.4"
+}
+"""
+
+
+def test_an_attribute_another_resource_sets_in_its_configuration_is_known_at_plan(tmp_path: Path) -> None:
+    """As in `terraform plan`: a configured argument's value is known, and the reference still links."""
+    instance = _load(tmp_path, {"main.tf": AURORA})["aws_rds_cluster_instance.one"]
+    assert instance.attributes["engine"] == "aurora-postgresql"
+    assert instance.attributes["engine_version"] == "11.9"
+    assert instance.attributes["tags"]["encrypted"] is True
+    ghost = instance.attributes["tags"]["ghost"]  # port is not configured: known only after apply
+    assert isinstance(ghost, Unresolved) and "after apply" in ghost.reason
+    assert isinstance(instance.attributes["cluster_identifier"], Unresolved)  # id: computed
+    [ref] = refs_in(instance.attributes["engine_version"])
+    assert ref.target.startswith("aws_rds_cluster.this")
+
+
+def test_a_configured_attribute_that_refers_to_itself_stays_unknown(tmp_path: Path) -> None:
+    loop = _load(tmp_path, {"main.tf": AURORA})["aws_rds_cluster.loop"]
+    assert isinstance(loop.attributes["engine"], Unresolved)
+
+
+def test_a_cluster_whose_global_cluster_sets_an_old_version_violates_the_version_policy(tmp_path: Path) -> None:
+    write_files(tmp_path, {"main.tf": """
+resource "aws_rds_global_cluster" "this" {
+  global_cluster_identifier = "orders"
+  engine                    = "aurora-postgresql"
+  engine_version            = "11.9"
+}
+resource "aws_rds_cluster" "primary" {
+  global_cluster_identifier = aws_rds_global_cluster.this.id
+  engine                    = aws_rds_global_cluster.this.engine
+  engine_version            = aws_rds_global_cluster.this.engine_version
+}
+"""})
+    found = dict((a, s) for a, s, _ in _findings(tmp_path, "ME-DB-01"))
+    assert found.get("aws_rds_cluster.primary") == "violates", found

@@ -96,8 +96,10 @@ def test_the_deadline_turns_calls_not_started_into_timeout_gaps(fake: FakeGcp) -
     started = time.monotonic()
     collection = collect(_options(fake, deadline=1.0))
     assert time.monotonic() - started < 3
-    [gap] = collection.gaps
-    assert gap.types == (SQL_INSTANCE,) and "deadline" in gap.reason
+    # The throttled Cloud SQL call waits past the deadline; on a loaded machine other calls may miss it too:
+    # each call the deadline stops is its own gap saying so, and none is anything else.
+    assert any(gap.types == (SQL_INSTANCE,) for gap in collection.gaps)
+    assert all("deadline" in gap.reason for gap in collection.gaps), collection.gaps
 
 
 def test_writes_are_refused_before_anything_is_sent(fake: FakeGcp) -> None:
