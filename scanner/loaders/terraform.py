@@ -28,7 +28,6 @@ from scanner.loaders.hcl_eval import (
     Unknown,
     after_apply,
     convert,
-    planned,
     evaluate_text,
     export_raw,
     first_unknown,
@@ -36,6 +35,7 @@ from scanner.loaders.hcl_eval import (
     imported,
     iterate,
     literal,
+    planned,
     source_of,
     to_number,
 )
