@@ -947,9 +947,12 @@ def _resources(path: str, a: _Analysis) -> list[Resource]:
     values: dict[str, Any] = {**common, "errexit": bool(a.options.errexit), "nounset": bool(a.options.nounset),
                               "pipefail": bool(a.options.pipefail)}
     lines = {"errexit": a.options.errexit or 1, "nounset": a.options.nounset or 1, "pipefail": a.options.pipefail or 1}
-    if a.ignored:  # absent when none: the script itself then has nothing to report
+    if a.ignored:
         values["ignored_failures"] = ignored
         lines["ignored_failures"] = a.ignored[0].line
+    elif not any(_hidden(pipe) for pipe in a.pipelines) and not any(test["unseen"] for test in a.tests):
+        values["ignored_failures"] = ""  # nothing fails unnoticed anywhere: the script itself complies
+    # else absent: the pipeline or the `$?` test that loses a failure reports it, once, where it is
     if upload is not None:
         values["upload"] = upload.text
         lines["upload"] = upload.line
@@ -960,8 +963,7 @@ def _resources(path: str, a: _Analysis) -> list[Resource]:
                               _dict(values, lines, 1), format=NAME))
     seen: dict[str, int] = {}
     for pipe in a.pipelines:
-        hidden = "" if pipe["pipefail"] or pipe["pipestatus"] else ", ".join(dict.fromkeys(pipe["hidden"]))
-        values = {**common, "name": pipe["text"], "pipefail": pipe["pipefail"], "hidden_failures": hidden}
+        values = {**common, "name": pipe["text"], "pipefail": pipe["pipefail"], "hidden_failures": _hidden(pipe)}
         address = _unique(f"pipeline {pipe['text']}", seen)
         resources.append(Resource("shell", "shell_pipeline", address, Origin(path, pipe["line"]),
                                   _dict(values, {}, pipe["line"]), format=NAME))
@@ -975,6 +977,11 @@ def _resources(path: str, a: _Analysis) -> list[Resource]:
         resources.append(Resource("shell", "shell_status_test", address, Origin(path, test["line"]),
                                   _dict(values, {**lines, "unchecked": test["line"]}, test["line"]), format=NAME))
     return resources
+
+
+def _hidden(pipe: dict[str, Any]) -> str:
+    """The commands before the last whose failure the pipeline hides ("" under pipefail or a PIPESTATUS test)."""
+    return "" if pipe["pipefail"] or pipe["pipestatus"] else ", ".join(dict.fromkeys(pipe["hidden"]))
 
 
 def _partial(path: str, a: _Analysis, unknown: Unresolved) -> Resource:

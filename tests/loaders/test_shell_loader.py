@@ -170,3 +170,20 @@ def test_importing_the_loader_loads_no_parser() -> None:
             "print(sorted(m for m in sys.modules if m.startswith(('tree_sitter', 'bashlex'))))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "[]", done.stdout + done.stderr
+
+
+@pytest.mark.parametrize(("script", "expected"), [
+    ("#!/bin/sh\nset -eu\nset -o pipefail\npg_dump -d app > db.dump\naws s3 cp db.dump s3://b/\n",
+     {"backup.sh": "complies"}),
+    ("#!/bin/sh\npg_dump -d app > db.dump\n", {"backup.sh": "complies"}),  # the one command's status is the job's
+    ("#!/bin/bash\nset -e\npg_dump -d app | gzip > db.gz\n", {"pipeline pg_dump | gzip": "violates"}),
+    ("#!/bin/sh\npg_dump -d app > db.dump\nrm -f old\nif [ $? -ne 0 ]; then exit 1; fi\n",
+     {"$? after rm": "violates"}),
+])
+def test_a_backup_script_complies_as_a_whole_or_reports_each_failure_once_where_it_is(
+        tmp_path: Any, script: str, expected: dict[str, str]) -> None:
+    from scanner.scan import ScanOptions, scan
+
+    (tmp_path / "backup.sh").write_text(script)
+    report = scan(ScanOptions(paths=[str(tmp_path)], policies=["ME-BAK-02"]))
+    assert {f.resource_address: f.status.value for f in report.findings} == expected
