@@ -104,6 +104,14 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """One statement (``?`` placeholders) inside or outside a ``transaction``; its cursor."""
+        return self._execute(sql, params)
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Every row a query returns."""
+        return self._rows(sql, params)
+
     def _execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         cursor = self.connection.cursor()
         cursor.execute(self.dialect.sql(sql), tuple(params))
