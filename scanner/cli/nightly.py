@@ -134,7 +134,7 @@ def collect_parts(prepared: Prepared, sources: Sequence[tuple[str, dict[str, Any
                   failed: dict[str, str] | None = None, notes: bool = True) -> list[Part]:
     """One part per (key, source): collected, drifted against the IaC, judged, the baseline applied.
     A source in ``failed`` is not collected: it is down for the reason given, its checks unknown."""
-    from scanner.baseline import BaselineError, apply_baseline
+    from scanner.baseline import BaselineError, apply_baseline, known_ids
     from scanner.drift.findings import drift_findings
     from scanner.drift.report import build
     from scanner.history import SourceRow
@@ -160,7 +160,7 @@ def collect_parts(prepared: Prepared, sources: Sequence[tuple[str, dict[str, Any
     findings = [f for _, _, found, _ in judged for f in found]
     if prepared.baseline:  # applied to all at once: an acceptance may match findings of several sources
         try:
-            findings, said = apply_baseline(findings, prepared.baseline)
+            findings, said = apply_baseline(findings, prepared.baseline, known_ids(prepared.policies))
         except BaselineError as exc:
             raise NightlyConfigError(str(exc)) from exc
         for note in said if notes else ():
