@@ -40,8 +40,9 @@ def register(sub: Any) -> None:
         "the run ID the shards write under (default: the UTC date and a digest of the configuration, "
         "e.g. 2026-12-06-1a2b3c4d5e6f)"))
     beyond.add_argument("--merge", metavar="RUN", help=(
-        "build the one report of run RUN from its stored shards; the sources of a shard that failed or never "
-        "reported are unknown, with the reason"))
+        "build the one report of run RUN from its stored shards (today: the default run ID of today, for shards "
+        "started without --run-id); the sources of a shard that failed or never reported are unknown, with the "
+        "reason"))
     nightly.set_defaults(run=run)
 
 

@@ -14,6 +14,8 @@ from typing import Any
 from scanner.cli import EXIT_ERROR, EXIT_OK
 from scanner.cli.nightly import NightlyConfigError, collect_parts, prepare, publish, scope_of
 
+TODAY = "today"  # --merge today: the default run ID of today's date (UTC) and this configuration
+
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -55,12 +57,15 @@ def shard(config: dict[str, Any], shard_text: str, run_key: str | None = None) -
 
 
 def merge(config: dict[str, Any], run_key: str) -> int:
-    """The one run of ``run_key`` from its stored shards, stored and reported like an unsharded night."""
+    """The one run of ``run_key`` (or ``today``) from its stored shards, stored and reported like an unsharded
+    night."""
     from scanner import __version__
     from scanner.history import StoreError, open_store, shards
     from scanner.history.capture import pack_version
 
     clock = time.monotonic()
+    if run_key == TODAY:  # what shards started today without --run-id wrote under
+        run_key = shards.default_run_key(config, datetime.now(timezone.utc).date())
     keyed = shards.keyed_sources(config)
     try:
         with open_store(config.get("store", ".specdrift/history.db")) as store:

@@ -16,7 +16,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -109,13 +109,14 @@ def test_a_merge_with_no_shard_reported_has_every_source_unknown_and_runs_once(t
     config = _write_config(tmp_path / "nightly.yaml", tmp_path / "history.db", tmp_path / "out",
                            [{"name": "redis", "options": {"redis": ["redis://127.0.0.1:1"]}},
                             {"name": "postgres", "options": {"postgres": ["postgresql://127.0.0.1:1/x"]}}])
-    done = run_cli("nightly", "--config", str(config), "--merge", "nightly-42")
+    done = run_cli("nightly", "--config", str(config), "--merge", "today")  # shards started without --run-id
     assert done.returncode in (0, 1), done.stderr
+    key = default_run_key(json.loads(config.read_text()), datetime.now(timezone.utc).date())
     report = _report(tmp_path / "out")
     assert [(s["name"], s["up"], s["reason"]) for s in report["sources"]] == \
-        [(n, False, "no shard of run nightly-42 reported") for n in ("redis", "postgres")]
+        [(n, False, f"no shard of run {key} reported") for n in ("redis", "postgres")]
     assert report["unknown"]  # their checks are unknown, not passed
-    again = run_cli("nightly", "--config", str(config), "--merge", "nightly-42")
+    again = run_cli("nightly", "--config", str(config), "--merge", key)
     assert again.returncode == 2 and "merged already, as run 1" in again.stderr
 
 
