@@ -314,3 +314,31 @@ def test_a_killed_shard_and_an_erroring_shard_leave_their_sources_unknown(tmp_pa
     reasons = {s["reason"] for s in report["sources"] if not s["up"]}
     assert report["unknown"] and all(any(r in f["message"] for r in reasons) for f in report["unknown"])
     assert all(any(r in f["message"] for f in report["unknown"]) for r in reasons)
+
+
+def _open_at_once(url: str, processes: int = 6) -> tuple[list[int], list[Exception]]:
+    """The versions ``processes`` connections opening ``url`` at the same moment reach, and their errors."""
+    barrier, errors, versions = threading.Barrier(processes), [], []
+
+    def open_it() -> None:
+        barrier.wait()
+        try:
+            with open_store(url) as store:
+                versions.append(store.version())
+        except Exception as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_it) for _ in range(processes)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return versions, errors
+
+
+@pytest.mark.server
+def test_shards_opening_a_fresh_store_at_once_migrate_it_once(database: Callable[[], str], tmp_path: Path) -> None:
+    """The first night on a new store: every shard starts by bringing the schema up to date, at the same moment."""
+    for url in (database(), str(tmp_path / "history.db")):
+        versions, errors = _open_at_once(url)
+        assert not errors and versions == [len(migrations())] * 6, (url, errors)
