@@ -85,21 +85,22 @@ def merge(config: dict[str, Any], run_key: str) -> int:
         print(f"specdrift: warning: shards of run {run_key} ran another version of {scope_of(config)}'s "
               "configuration; sources it does not name are left out, sources it lacks are unknown", file=sys.stderr)
     failed = {}
-    for key, _source in keyed:
+    for key, source in keyed:
         if key in stored:
             continue
         if count is None:
-            failed[key] = f"no shard of run {run_key} reported"
+            why = f"no shard of run {run_key} reported"
         elif (state := states.get(shards.shard_of(key, count))) is not None:
-            failed[key] = state.why_missing(run_key)
+            why = state.why_missing(run_key)
         else:
-            failed[key] = f"shard {shards.shard_of(key, count)}/{count} of run {run_key} never reported"
+            why = f"shard {shards.shard_of(key, count)}/{count} of run {run_key} never reported"
+        failed[key] = f"{shards.describe(source)} not collected: {why}"
     prepared = prepare(config)
     missing = {p.key: p for p in collect_parts(prepared, [(k, s) for k, s in keyed if k in failed], failed,
                                                notes=False)}
     parts = [stored.get(key) or missing[key] for key, _ in keyed]
     for key in failed:
-        print(f"specdrift: {missing[key].source.name}: unknown ({failed[key]})", file=sys.stderr)
+        print(f"specdrift: unknown: {failed[key]}", file=sys.stderr)
     began = [datetime.fromisoformat(s.started_at) for s in states.values()]
     ended = [datetime.fromisoformat(s.finished_at) for s in states.values() if s.finished_at]
     started = min(began) if began else datetime.now(timezone.utc)

@@ -74,6 +74,24 @@ def keyed_sources(config: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]
     return list(zip(source_keys(sources), sources, strict=True))
 
 
+def describe(source: Mapping[str, Any]) -> str:
+    """A source as a person tells it from the others of its name: its option values, URLs without their user,
+    password and query, libpq ``password=`` masked (``redis redis://cache-2:6379/0``)."""
+    import re
+    from urllib.parse import urlsplit
+
+    def shown(value: Any) -> str:
+        text = str(value)
+        parts = urlsplit(text)
+        if parts.scheme and parts.netloc:
+            return parts._replace(netloc=parts.netloc.rpartition("@")[2], query="", fragment="").geturl()
+        return re.sub(r"(password\s*=\s*)('[^']*'|\S+)", r"\1****", text, flags=re.IGNORECASE)
+
+    values = [shown(v) for value in (source.get("options") or {}).values()
+              for v in (value if isinstance(value, list) else [value]) if not isinstance(v, bool)]
+    return " ".join([str(source["name"]), *values])
+
+
 def shard_of(key: str, count: int) -> int:
     """The shard that collects the source of ``key`` (alike sources share one)."""
     return int(key.partition("#")[0], 16) % count

@@ -81,6 +81,18 @@ def test_the_default_run_id_is_the_date_and_the_configuration() -> None:
     assert config_digest(config) == config_digest(dict(reversed(list(config.items()))))
 
 
+def test_a_source_is_described_by_its_options_without_credentials() -> None:
+    from scanner.history.shards import describe
+
+    assert describe({"name": "redis", "options": {"redis": ["rediss://:hunter2hunter2@cache:6380/0"], "timeout": 5,
+                                                  "strict": True}}) == "redis rediss://cache:6380/0 5"
+    assert describe({"name": "aws", "options": {"profile": "prod-eu", "region": ["eu-west-1", "us-east-1"]}}) == \
+        "aws prod-eu eu-west-1 us-east-1"
+    for secret in ("postgresql://u:s3cret@db/app", "postgresql://db/app?password=s3cret&sslmode=require",
+                   "host=db password=s3cret dbname=app", "host=db password = 's3cret x' dbname=app"):
+        assert "s3cret" not in describe({"name": "postgres", "options": {"postgres": [secret]}}), secret
+
+
 def test_a_part_reads_back_whole() -> None:
     part = Part("k1", SourceRow("aws", False, "access denied", 1.5),
                 [FindingRow("fp", "ME-X", ("R1", "R2"), "high", "violates", "a.b", "m", "f", True, False, "o")],
@@ -113,8 +125,9 @@ def test_a_merge_with_no_shard_reported_has_every_source_unknown_and_runs_once(t
     assert done.returncode in (0, 1), done.stderr
     key = default_run_key(json.loads(config.read_text()), datetime.now(timezone.utc).date())
     report = _report(tmp_path / "out")
-    assert [(s["name"], s["up"], s["reason"]) for s in report["sources"]] == \
-        [(n, False, f"no shard of run {key} reported") for n in ("redis", "postgres")]
+    assert [(s["name"], s["up"], s["reason"]) for s in report["sources"]] == [
+        ("redis", False, f"redis redis://127.0.0.1:1 not collected: no shard of run {key} reported"),
+        ("postgres", False, f"postgres postgresql://127.0.0.1:1/x not collected: no shard of run {key} reported")]
     assert report["unknown"]  # their checks are unknown, not passed
     again = run_cli("nightly", "--config", str(config), "--merge", key)
     assert again.returncode == 2 and "merged already, as run 1" in again.stderr
