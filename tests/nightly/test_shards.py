@@ -355,3 +355,22 @@ def test_shards_opening_a_fresh_store_at_once_migrate_it_once(database: Callable
     for url in (database(), str(tmp_path / "history.db")):
         versions, errors = _open_at_once(url)
         assert not errors and versions == [len(migrations())] * 6, (url, errors)
+
+
+@pytest.mark.server
+def test_a_postgresql_store_of_the_previous_version_opens_with_its_runs(database: Callable[[], str]) -> None:
+    import psycopg
+
+    url = database()
+    with psycopg.connect(url, autocommit=True) as db:  # what specdrift before sharding left behind
+        db.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
+        for version, script in migrations()[:2]:
+            for statement in statements(script.replace("{serial}", "BIGSERIAL PRIMARY KEY")):
+                db.execute(statement)
+            db.execute("INSERT INTO schema_version VALUES (%s, '2026-11-01T00:00:00+00:00')", (version,))
+        db.execute("INSERT INTO runs (kind, scope, started_at, duration_s, tool_version, pack_version, timings) "
+                   "VALUES ('nightly', 'prod', '2026-11-01T02:00:00+00:00', 2.0, '0.1', 'old', '{}')")
+    with open_store(url) as store:
+        assert store.version() == len(migrations()) >= 3
+        assert store.run(1).pack_version == "old" and store.run_ids() == [1]
+        assert store.rows("SELECT COUNT(*) FROM shard_parts")[0][0] == 0
