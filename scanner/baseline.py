@@ -30,14 +30,14 @@ import dataclasses
 import datetime as dt
 import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from scanner.model import Acceptance, Finding, Status
 from scanner.repository import find_root, repo_path
-from scanner.tables import read_table
+from scanner.tables import line_of, read_table
 
 
 class BaselineError(ValueError):
@@ -48,6 +48,11 @@ REQUIRED = ("policy", "resource", "owner", "reason", "expires")
 OPTIONAL = ("file", "fact", "all")
 ACCEPTABLE = (Status.VIOLATES, Status.ERROR)  # what can fail a gate can be accepted
 SOON_DAYS = 14  # an acceptance expiring within this many days is named on stderr at every run
+# The IDs of the findings specdrift makes itself, beside the pack's policies and requirements (parse errors,
+# unseen modules, checkov's run, suppressions, drift): an acceptance may name them.
+BUILTIN_IDS = ("SD-PARSE", "SD-MODULE", "SD-CHECKOV", "SD-SUPPRESSION", "SD-DRIFT")
+# Other tools' checks merged into findings (checkov) have IDs of their own: accepted without a pack to check them.
+FOREIGN_IDS = ("CKV_*", "CKV2_*")
 
 
 def glob(name: str, pattern: str) -> bool:
@@ -184,9 +189,37 @@ def accept(findings: Sequence[Finding], entries: Sequence[AcceptedFinding], toda
     return out, [e for i, e in enumerate(entries) if i not in used]
 
 
-def apply_baseline(findings: Sequence[Finding], path: str) -> tuple[list[Finding], list[str]]:
-    """The scan's hook: accept findings from the baseline at ``path``; notes for stderr."""
+def known_ids(policies: Iterable[Any]) -> set[str]:
+    """The IDs an acceptance may name: each policy's and its requirements'."""
+    return {name for p in policies for name in (p.id, *p.requirements)}
+
+
+def check_policies(entries: Sequence[AcceptedFinding], path: str | Path, known: Collection[str]) -> None:
+    """Every entry names a policy or requirement of ``known`` (by ID or glob), or specdrift's own or a foreign
+    check: a misspelt ID accepts nothing, and the finding it meant fails the night with nobody knowing why."""
+    import difflib
+
+    known = {*known, *BUILTIN_IDS}
+    problems = []
+    for index, entry in enumerate(entries):
+        if entry.all or any(glob(name, entry.policy) for name in known) or \
+                any(glob(entry.policy, foreign) for foreign in FOREIGN_IDS):
+            continue
+        close = difflib.get_close_matches(entry.policy, sorted(known), n=3)
+        problems.append(f"{path}:{line_of(Path(path), [KEY, index, 'policy'])}: {KEY}[{index}]: policy "
+                        f"{entry.policy!r} is not a policy or requirement of the pack"
+                        + ("; did you mean " + " or ".join(f"`{c}`" for c in close) + "?" if close else ""))
+    if problems:
+        raise BaselineError("\n".join(problems))
+
+
+def apply_baseline(findings: Sequence[Finding], path: str,
+                   known: Collection[str] | None = None) -> tuple[list[Finding], list[str]]:
+    """The scan's hook: accept findings from the baseline at ``path``; notes for stderr. ``known``: the policy
+    and requirement IDs of the pack, which every acceptance must name (see ``check_policies``)."""
     entries = load_accepted(path)
+    if known is not None:
+        check_policies(entries, path, known)
     accepted, unused = accept(findings, entries)
     today = dt.date.today()
     notes = []

@@ -170,9 +170,9 @@ def scan(options: ScanOptions) -> Report:
         findings = apply_suppressions(findings, suppressions, spans,
                                       {name for p in pack for name in (p.id, *p.requirements)})
     if options.baseline:
-        from scanner.baseline import apply_baseline
+        from scanner.baseline import apply_baseline, known_ids
 
-        findings, baseline_notes = apply_baseline(findings, options.baseline)
+        findings, baseline_notes = apply_baseline(findings, options.baseline, known_ids(pack))
         notes.extend(baseline_notes)
     findings = sorted_findings(findings)
     return Report(findings, policies, files, resources, started, time.perf_counter() - t0, notes=notes,

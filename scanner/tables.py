@@ -263,6 +263,17 @@ def _unknown_name(value: Any, known: list[str], steps: list[Any], message: str) 
     return text + ("; did you mean " + " or ".join(f"`{c}`" for c in close) + "?" if close else "")
 
 
+def line_of(path: Path, steps: Sequence[Any]) -> int:
+    """The line (1-based) of the value at ``steps`` (keys and indexes) in the YAML file at ``path``: for an error
+    about a value the data no longer says where it was (1 when the file cannot be read again)."""
+    import yaml
+
+    try:
+        return _line_in(_composed(path.read_bytes()), steps)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return 1
+
+
 def _composed(raw: bytes) -> Any:
     import yaml
 

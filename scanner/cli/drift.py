@@ -64,7 +64,7 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from scanner.baseline import BaselineError, apply_baseline
+    from scanner.baseline import BaselineError, apply_baseline, known_ids
     from scanner.cli.policies import pack_of
     from scanner.collectors import COLLECTORS
     from scanner.collectors.calls import CollectorError
@@ -82,7 +82,8 @@ def run(args: argparse.Namespace) -> int:
 
     if not paths_exist(args.iac):
         return EXIT_ERROR
-    policies = select_policies(pack_of(args),
+    pack = pack_of(args)
+    policies = select_policies(pack,
                                ScanOptions(paths=(), policies=args.policy, skip_policies=args.skip_policy))
     try:
         tf_state: dict[str, set[str]] = {}
@@ -118,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
     notes: list[str] = []
     if args.baseline:
         try:
-            findings, notes = apply_baseline(findings, args.baseline)
+            findings, notes = apply_baseline(findings, args.baseline, known_ids(pack))
         except BaselineError as exc:
             print(f"specdrift: error: {exc}", file=sys.stderr)
             return EXIT_ERROR

@@ -32,12 +32,16 @@ def record_of(report: DriftReport, findings: Sequence[Finding], *, kind: str, sc
               sources: Sequence[SourceRow] = (), timings: dict[str, float] | None = None) -> RunRecord:
     """The run ``report`` was, with ``findings`` (the baseline applied) and the live sources' outcomes."""
     started = report.started if report.started.tzinfo else report.started.replace(tzinfo=timezone.utc)
-    drift = [DriftRow(i.status, i.pair.type, _address(i.pair.declared or i.pair.live, i.pair.type),
-                      report.live_source, tuple(d.fact for d in i.differences if d.status == CHANGED))
-             for i in report.items if i.status in DRIFT_STATUSES]
     return RunRecord(kind, scope, started.astimezone(timezone.utc).isoformat(timespec="seconds"),
                      round(report.duration_s, 3), __version__, pack_version(report.policies),
-                     [finding_row(f) for f in findings], list(sources), drift, dict(timings or {}))
+                     [finding_row(f) for f in findings], list(sources), drift_rows(report), dict(timings or {}))
+
+
+def drift_rows(report: DriftReport) -> list[DriftRow]:
+    """The drifted (changed, missing, unmanaged) pairs of ``report``, as stored."""
+    return [DriftRow(i.status, i.pair.type, _address(i.pair.declared or i.pair.live, i.pair.type),
+                     report.live_source, tuple(d.fact for d in i.differences if d.status == CHANGED))
+            for i in report.items if i.status in DRIFT_STATUSES]
 
 
 def _address(resource: Resource | None, rtype: str) -> str:

@@ -21,6 +21,7 @@ from scanner.history.records import Changes, DriftRow, FindingRow, RunRecord, So
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+_MIGRATION_LOCK = 0x5D1F7  # the PostgreSQL advisory lock migrations hold (any constant of our own)
 
 
 class StoreError(Exception):
@@ -104,6 +105,14 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """One statement (``?`` placeholders) inside or outside a ``transaction``; its cursor."""
+        return self._execute(sql, params)
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Every row a query returns."""
+        return self._rows(sql, params)
+
     def _execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         cursor = self.connection.cursor()
         cursor.execute(self.dialect.sql(sql), tuple(params))
@@ -113,9 +122,10 @@ class Store:
         return list(self._execute(sql, params).fetchall())
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """One transaction: committed when the block ends, rolled back (nothing of it kept) when it raises."""
-        self._execute("BEGIN")
+    def transaction(self, exclusive: bool = False) -> Iterator[None]:
+        """One transaction: committed when the block ends, rolled back (nothing of it kept) when it raises.
+        ``exclusive`` (SQLite): take the write lock at the start, so what the block reads stays true."""
+        self._execute("BEGIN IMMEDIATE" if exclusive and self.dialect is SQLITE else "BEGIN")
         try:
             yield
         except BaseException:
@@ -136,22 +146,41 @@ class Store:
             sql = "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ?"
         return bool(self._rows(sql, (name,)))
 
+    @contextmanager
+    def _migrating(self) -> Iterator[None]:
+        """One process migrates at a time: the shards of a night open a new store at the same moment, and two
+        ``CREATE TABLE``s of one migration would fail the second (PostgreSQL: an advisory lock for the session;
+        SQLite: each migration's exclusive transaction reads the version again)."""
+        if self.dialect is POSTGRES:
+            self._execute("SELECT pg_advisory_lock(?)", (_MIGRATION_LOCK,))
+        try:
+            yield
+        finally:
+            if self.dialect is POSTGRES:
+                self._execute("SELECT pg_advisory_unlock(?)", (_MIGRATION_LOCK,))
+
     def migrate(self) -> int:
         """Apply the migrations the store lacks, each in its own transaction; the version reached."""
         shipped = migrations()
-        current = self.version()
-        if current > len(shipped):
-            raise StoreError(f"the history store {self.where} is at schema version {current}, newer than this "
-                             f"specdrift knows ({len(shipped)}): upgrade specdrift")
-        for version, script in shipped[current:]:
-            with self.transaction():
-                if version == 1:
-                    self._execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
-                for statement in statements(script):
-                    self._execute(statement)
-                self._execute("INSERT INTO schema_version (version, applied_at) VALUES (?, ?)",
-                              (version, datetime.now(timezone.utc).isoformat(timespec="seconds")))
+        with self._migrating():
+            current = self.version()
+            if current > len(shipped):
+                raise StoreError(f"the history store {self.where} is at schema version {current}, newer than this "
+                                 f"specdrift knows ({len(shipped)}): upgrade specdrift")
+            for version, script in shipped[current:]:
+                self._apply(version, script)
         return len(shipped)
+
+    def _apply(self, version: int, script: str) -> None:
+        with self.transaction(exclusive=True):
+            if self.version() >= version:  # another process applied it meanwhile
+                return
+            if version == 1:
+                self._execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
+            for statement in statements(script):
+                self._execute(statement)
+            self._execute("INSERT INTO schema_version (version, applied_at) VALUES (?, ?)",
+                          (version, datetime.now(timezone.utc).isoformat(timespec="seconds")))
 
     def save(self, run: RunRecord) -> int:
         """Write ``run`` in one transaction; its new id (also set on ``run``)."""

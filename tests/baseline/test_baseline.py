@@ -149,3 +149,52 @@ def test_a_broken_baseline_is_a_usage_error(tmp_path: Path) -> None:
     assert result.returncode == 2 and "must be a list" in result.stderr
     missing = run_cli("scan", "examples/marketing-engine/kubernetes", "--baseline", str(tmp_path / "none.yaml"))
     assert missing.returncode == 2 and "cannot read baseline" in missing.stderr
+
+
+UNKNOWN_POLICY = """accepted:
+  - policy: ME-K8S-03
+    resource: prod/Deployment/api
+    owner: platform
+    reason: retagged by the release pipeline
+    expires: 2999-01-01
+  - policy: ME-K8S-3
+    resource: prod/Deployment/api
+    owner: platform
+    reason: a typo that would accept nothing
+    expires: 2999-01-01
+"""
+
+
+def test_an_acceptance_naming_an_unknown_policy_is_an_error_with_file_and_line(tmp_path: Path) -> None:
+    from scanner.baseline import check_policies
+
+    path = tmp_path / "baseline.yaml"
+    path.write_text(UNKNOWN_POLICY)
+    known = {"ME-K8S-03", "ME-K8S-04", "GUIDE-4.2"}
+    with pytest.raises(BaselineError) as raised:
+        check_policies(load_accepted(path), path, known)
+    assert str(raised.value).startswith(f"{path}:7: accepted[1]: policy 'ME-K8S-3' is not a policy")
+    assert "did you mean `ME-K8S-03`" in str(raised.value)
+    fine = [_entry(policy=p) for p in ("ME-K8S-*", "GUIDE-4.2", "SD-DRIFT", "CKV_AWS_20", "CKV2_AWS_5")]
+    check_policies(fine, path, known)  # a glob, a requirement, specdrift's own and checkov's IDs are fine
+    with pytest.raises(BaselineError, match=r"accepted\[0\]: policy 'XX-\*'"):
+        check_policies([_entry(policy="XX-*")], path, known)  # a glob that matches nothing
+
+
+def test_scan_refuses_a_baseline_naming_an_unknown_policy(tmp_path: Path) -> None:
+    path = tmp_path / "baseline.yaml"
+    path.write_text(UNKNOWN_POLICY)
+    done = run_cli("scan", str(EXAMPLE / "kubernetes"), "--baseline", str(path))
+    assert done.returncode == 2 and f"{path}:7: accepted[1]: policy 'ME-K8S-3'" in done.stderr, done.stderr
+
+
+def test_the_builtin_ids_are_the_ones_specdrift_makes() -> None:
+    from scanner.baseline import BUILTIN_IDS
+    from scanner.checkov.runner import RUN_ERROR_POLICY
+    from scanner.drift.findings import DRIFT_POLICY
+    from scanner.model import PARSE_ERROR_POLICY
+    from scanner.policy.unseen_modules import UNSEEN_MODULE_POLICY
+    from scanner.suppression import SUPPRESSION_POLICY
+
+    assert set(BUILTIN_IDS) == {RUN_ERROR_POLICY, DRIFT_POLICY, PARSE_ERROR_POLICY, UNSEEN_MODULE_POLICY,
+                                SUPPRESSION_POLICY}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 from scanner.collectors.collection import Collection
@@ -95,3 +96,28 @@ def test_the_json_and_text_views_show_fingerprints_and_acceptances_as_the_exit_c
     text = run_cli(*args, "--baseline", str(baseline), "--format", "text").stdout
     assert "accepted (dba: restoring from a snapshot, until 2999-01-01)" in text
     assert "0 failing at or above critical" in text and "1 accepted" in text
+
+
+def _drift_with_baseline(tmp_path: Path, entry: str) -> subprocess.CompletedProcess[str]:
+    iac = tmp_path / "t.yaml"
+    iac.write_text(TEMPLATE)
+    baseline = tmp_path / "baseline.yaml"
+    baseline.write_text("accepted:\n" + entry)
+    return run_cli("drift", "--iac", str(iac), "--live", str(_snapshot(tmp_path)), "--fail-on", "critical",
+                   "--baseline", str(baseline), "--format", "json")
+
+
+def test_an_expired_acceptance_makes_its_drift_fail_again(tmp_path: Path) -> None:
+    entry = ("  - {policy: SD-DRIFT, resource: Db, fact: backup_retention, owner: dba, "
+             "reason: restoring from a snapshot, expires: %s}\n")
+    assert _drift_with_baseline(tmp_path, entry % "2999-01-01").returncode == 0
+    expired = _drift_with_baseline(tmp_path, entry % "2020-01-01")
+    assert expired.returncode == 1, expired.stderr
+    assert "1 acceptance(s) expired and fail again: SD-DRIFT Db (owner dba, expired 2020-01-01)" in expired.stderr
+
+
+def test_a_drift_acceptance_naming_an_unknown_policy_is_an_error_with_file_and_line(tmp_path: Path) -> None:
+    done = _drift_with_baseline(tmp_path, "  - policy: SD-DRIFTS\n    resource: Db\n    owner: dba\n"
+                                          "    reason: typo\n    expires: 2999-01-01\n")
+    assert done.returncode == 2 and "baseline.yaml:2: accepted[0]: policy 'SD-DRIFTS'" in done.stderr, done.stderr
+    assert "did you mean `SD-DRIFT`" in done.stderr
