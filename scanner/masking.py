@@ -63,7 +63,10 @@ _GLUED = ("password", "passwd", "secret", "apikey", "authtoken")
 # separators taken out (a strong word, a glued one, the two words of a pair joined): the detector's pre-filter.
 CREDENTIAL_WORDS = frozenset({*_STRONG, *_GLUED, *(a + b for a, b in _PAIRS), "secret"})
 
-URL_PASSWORD = re.compile(r"\b([a-zA-Z][a-zA-Z0-9+.\-]*://)([^:/?#\s@'\"]+):([^@/?#\s'\"]+)@")
+URL_PASSWORD = re.compile(r"\b([a-zA-Z][a-zA-Z0-9+.\-]*://)([^:/?#\s@'\"]*):([^@/?#\s'\"]+)@")  # redis://:pw@h too
+# A password as a key/value pair of a connection string: libpq's ``password=...``, a URL's ``?password=``,
+# ``&pwd=``. Only these spellings: ``secret=``, ``token=`` and the like are too common as ordinary words.
+KEYWORD_PASSWORD = re.compile(r"(?<![\w-])((?:password|passwd|pwd)=)([^\s&;'\"]+)", re.I)
 # An image reference with credentials and no scheme: ``user:password@registry.example.com/app:1.0``. The host
 # has a dot (or is localhost) and a path follows: ``nginx:1.25@sha256:...`` (a tag and a digest) is none.
 IMAGE_PASSWORD = re.compile(r"(?<![\w.:/@\-])([A-Za-z0-9._\-]+):([^@/?#\s'\":]+)"
@@ -270,6 +273,9 @@ def _masked(text: str, snippet: bool, known: bool) -> str:
         hidden = SNIPPET_MASK if snippet else MASK
         text = URL_PASSWORD.sub(
             lambda m: m.group(0) if classify(m.group(3)) else f"{m.group(1)}{m.group(2)}:{hidden}@", text)
+    if "=" in text and ("pass" in text.lower() or "pwd" in text.lower()):
+        hidden = SNIPPET_MASK if snippet else MASK
+        text = KEYWORD_PASSWORD.sub(lambda m: m.group(0) if classify(m.group(2)) else f"{m.group(1)}{hidden}", text)
     if "@" in text and ":" in text and IMAGE_PASSWORD.search(text):
         hidden = SNIPPET_MASK if snippet else MASK
         text = IMAGE_PASSWORD.sub(

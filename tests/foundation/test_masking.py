@@ -80,3 +80,24 @@ def test_the_masker_sits_at_the_bottom_of_the_layers() -> None:
     """It imports nothing of specdrift, and faults reach it without the detector (which imports the loaders)."""
     assert not {m for m in _imports("masking") if m.startswith("scanner")}
     assert {m for m in _imports("faults") if m.startswith("scanner")} == {"scanner.masking", "scanner.model"}
+
+
+@pytest.mark.parametrize(("text", "secret"), [
+    ("redis://:s3cretpw0rd@cache:6379/0", "s3cretpw0rd"),  # Redis AUTH with no user name
+    ("rediss://:s3cretpw0rd@cache:6380", "s3cretpw0rd"),
+    ("host=db port=5432 password=s3cretpw0rd dbname=app", "s3cretpw0rd"),  # a libpq keyword/value string
+    ("postgresql://db/app?sslmode=require&password=s3cretpw0rd", "s3cretpw0rd"),  # ... or URI parameter
+    ("mongodb://db/app?authSource=admin&pwd=s3cretpw0rd", "s3cretpw0rd"),
+])
+def test_a_password_in_any_connection_string_spelling_is_masked(text: str, secret: str) -> None:
+    from scanner.masking import redact
+
+    assert secret not in redact(text)
+
+
+@pytest.mark.parametrize("text", ["password=${DB_PASSWORD}", "host=db password=$PGPASSWORD",
+                                  "redis://cache:6379/0", "user:@host", "password="])
+def test_references_and_empty_passwords_are_left_as_written(text: str) -> None:
+    from scanner.masking import redact
+
+    assert redact(text) == text
