@@ -224,6 +224,13 @@ def pg_settings_of_cloud_sql(_: Any, resource: Resource) -> Any:
                       if isinstance(f, LineDict) and isinstance(f.get("name"), str)], resource.origin.line or 0)
 
 
+@transform("pg_one_setting")
+def pg_one_setting(_: Any, resource: Resource) -> bool:
+    """A resource that writes exactly one setting of its server (an Azure configuration): judged on that
+    setting alone; its siblings write the others."""
+    return True
+
+
 @transform("pg_settings_of_azure_configuration")
 def pg_settings_of_azure_configuration(_: Any, resource: Resource) -> Any:
     """One Azure flexible server configuration: the setting is the last segment of its name."""

@@ -129,9 +129,25 @@ def test_log_connections_off_violates_in_sql_and_conf(tmp_path: Path) -> None:
     assert "log_disconnections = on" in conf.remediation.snippet
 
 
-def test_settings_a_file_leaves_out_are_not_judged(tmp_path: Path) -> None:
+def test_settings_a_partial_source_leaves_out_are_unknown_and_policies_it_does_not_touch_are_silent(
+        tmp_path: Path) -> None:
+    """A migration that tunes work_mem says nothing of checkpoints (ME-PG-02: no finding), and half of the
+    memory settings right is not ME-PG-01 met: the rest is the server configuration's (unknown, never a pass)."""
     findings = scan_files(tmp_path, {"010_work_mem.sql": "ALTER SYSTEM SET work_mem = '16MB';\n"},
-                          "ME-PG-01", "ME-PG-05", "ME-PG-06")
+                          "ME-PG-01", "ME-PG-02", "ME-PG-05", "ME-PG-06")
+    assert [(f.policy_id, f.status) for f in findings] == [("ME-PG-01", Status.UNKNOWN)]
+    assert "shared_buffers" in findings[0].message and "work_mem = 16MB" in findings[0].message
+    whole = ("ALTER SYSTEM SET shared_buffers = '8GB';\nALTER SYSTEM SET effective_cache_size = '24GB';\n"
+             "ALTER SYSTEM SET maintenance_work_mem = '2GB';\nALTER SYSTEM SET work_mem = '16MB';\n"
+             "ALTER SYSTEM SET wal_buffers = '16MB';\n")
+    findings = scan_files(tmp_path / "whole", {"tuning.sql": whole}, "ME-PG-01")
+    assert [(f.policy_id, f.status) for f in findings] == [("ME-PG-01", Status.COMPLIES)]
+
+
+def test_an_azure_configuration_is_judged_on_its_one_setting(tmp_path: Path) -> None:
+    tf = ('resource "azurerm_postgresql_flexible_server_configuration" "work_mem" {\n  name = "work_mem"\n'
+          '  server_id = "x"\n  value = "16384"\n}\n')
+    findings = scan_files(tmp_path, {"main.tf": tf}, "ME-PG-01")
     assert [(f.policy_id, f.status) for f in findings] == [("ME-PG-01", Status.COMPLIES)]
 
 

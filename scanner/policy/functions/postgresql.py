@@ -28,9 +28,11 @@ def _same(have: SettingValue, need: SettingValue) -> bool:
 def postgresql_settings(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, Any]) -> Outcome:
     """Each required setting the source writes must equal the guide's value.
 
-    A file that sets only some settings is judged on those (a migration that tunes work_mem says
-    nothing about shared_buffers); a complete postgresql.conf (``pg_complete``) is judged on the
-    built-in default of what it leaves out. ``args.settings`` maps setting names to required values.
+    A source that sets none of the policy's settings is not judged by it (a migration that tunes work_mem says
+    nothing about checkpoints); one that sets some is judged on those, and what it leaves out is unknown
+    (postgresql.conf, the parameter group's defaults or the server decide it: never a pass on half the
+    settings); a complete postgresql.conf (``pg_complete``) is judged on the built-in default of what it
+    leaves out. ``args.settings`` maps setting names to required values.
     """
     settings = facts.get("pg_settings")
     if not isinstance(settings, Mapping):
@@ -43,6 +45,7 @@ def postgresql_settings(ctx: EvalContext, facts: Mapping[str, Any], args: Mappin
     complete = facts.get("pg_complete")  # a whole postgresql.conf: what it leaves out runs at the default
     pending = facts.get("pg_pending_restart") or ()
     defaulted: set[str] = set()
+    unset: list[str] = []  # left out of a partial source
     for name, want in required.items():
         if name not in settings:
             if isinstance(complete, Unresolved):
@@ -53,6 +56,8 @@ def postgresql_settings(ctx: EvalContext, facts: Mapping[str, Any], args: Mappin
                 if complete is True:
                     unknown.append((name, Unresolved(f"{name} not set", "its built-in default depends on the "
                                                      "server version")))
+                elif not facts.get("pg_one_setting"):
+                    unset.append(name)
                 continue
             raw: Any = default
             defaulted.add(name)
@@ -86,5 +91,10 @@ def postgresql_settings(ctx: EvalContext, facts: Mapping[str, Any], args: Mappin
                        f"{name} = {value.expression}: {value.reason}", line=lines.get(name))
     if not good:
         return Outcome(SKIP)
+    if unset:
+        name = unset[0]
+        return Outcome(Status.UNKNOWN, f"pg_settings.{name}", None, read_setting(name, required[name]).text,
+                       f"{', '.join(unset)} not set here: what the server's configuration sets decides "
+                       f"({', '.join(f'{n} = {h.text}' for n, h, _ in good)} as required)", line=lines.get(good[0][0]))
     return Outcome(Status.COMPLIES, "pg_settings", ", ".join(f"{n} = {h.text}" for n, h, _ in good),
                    ", ".join(f"{n} = {r.text}" for n, _, r in good), line=lines.get(good[0][0]))
