@@ -21,7 +21,7 @@ import pytest
 import yaml
 
 from scanner.cli import build_parser
-from tests.conftest import EXAMPLE, ROOT
+from tests.conftest import EXAMPLE, ROOT, file_at_revision
 
 ACTION = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
 STEPS = ACTION["runs"]["steps"]
@@ -148,3 +148,10 @@ def test_a_usage_error_fails_the_gate_and_nothing_is_uploaded(tmp_path: Path) ->
     _argv, outputs, _, done = _scan_with(tmp_path, paths="no/such/dir", **{"sarif-file": str(tmp_path / "x.sarif")})
     assert outputs == {"exit-code": "2"} and "no such file" in done.stderr
     assert "sarif-written" in _step("upload SARIF to code scanning")["if"]  # the upload waits for a report
+
+
+def test_the_documented_action_ref_has_this_action() -> None:
+    docs = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
+    (ref,) = re.findall(r"uses: <owner>/<this repository>@(\S+)", docs)
+    assert re.fullmatch(r"[0-9a-f]{40}", ref), ref  # a full SHA: no tag is published yet
+    assert yaml.safe_load(file_at_revision(ref, "action.yml"))["runs"]["using"] == "composite"
