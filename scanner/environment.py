@@ -255,9 +255,11 @@ def environment_file(env: str, dirs: Sequence[Path] | None = None) -> tuple[Path
     found = [Path(candidate) for directory in (_baseline_dir_names() if dirs is None else [os.fspath(d) for d in dirs])
              for suffix in (".yaml", ".yml")
              if os.path.isfile(candidate := os.path.join(directory, f"{env}{suffix}"))]
-    for index, path in enumerate(found):
+    for index, path in enumerate(found[:-1]):  # the last one is read whatever it holds: no need to look
         if not accepts_only(path):
             return path, found[:index]
+    if len(found) > 1 and not accepts_only(found[-1]):
+        return found[-1], found[:-1]
     return (found[0], []) if found else (None, [])
 
 
