@@ -164,13 +164,3 @@ def test_lists_in_messages_and_required_values_are_never_python_reprs() -> None:
     assert describe_expected(">=", 3) == ">= 3" and describe_expected("==", True) == "true"
     assert fill("open only {ports} to the world", {"ports": [443, 80]}) == "open only 443, 80 to the world"
 
-
-def test_sarif_rule_help_shows_list_parameters_as_words() -> None:
-    from scanner.policy.pack import load_policies
-    from scanner.reporters.sarif import _policy_rule
-    from tests.conftest import POLICIES
-
-    policy = next(p for p in load_policies([POLICIES]) if p.id == "ME-CDN-02")
-    help_text = _policy_rule(policy)["help"]
-    assert "use_stale = error, timeout, updating" in help_text["text"]
-    assert "['" not in help_text["text"] + help_text["markdown"]
