@@ -163,4 +163,3 @@ def test_lists_in_messages_and_required_values_are_never_python_reprs() -> None:
     assert describe_expected("not_in", ["root", "0"]) == "none of root, 0"
     assert describe_expected(">=", 3) == ">= 3" and describe_expected("==", True) == "true"
     assert fill("open only {ports} to the world", {"ports": [443, 80]}) == "open only 443, 80 to the world"
-
