@@ -384,3 +384,94 @@ def write_accepted(path: Path, entries: Sequence[AcceptedFinding]) -> None:
         end -= 1
     block = _render("".join(lines[start:end]), entries)
     path.write_text("".join(lines[:start]) + block + "".join(lines[end:]), encoding="utf-8")
+
+
+def accepted_aliases(path: Path) -> int:
+    """How many values of the ``accepted:`` list of ``path`` are YAML aliases (``*id001``) of another: older
+    specdrift wrote them with PyYAML for a date shared by every new entry, so deleting the entry holding the
+    anchor (the first) broke the file."""
+    import yaml
+
+    try:
+        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return 0  # reported where the file is loaded
+    if not isinstance(root, yaml.MappingNode):
+        return 0
+    seen: set[int] = set()
+    aliases = 0
+    pending = [value for key, value in root.value if getattr(key, "value", None) == KEY]
+    while pending:  # an alias is the node it names, met again
+        node = pending.pop()
+        if id(node) in seen:
+            aliases += 1
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            pending.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            pending.extend(item for pair in node.value for item in pair)
+    return aliases
+
+
+def old_layout(path: Path) -> list[str]:
+    """How the baseline file ``path`` differs from what ``specdrift baseline`` writes now (nothing: [])."""
+    problems = []
+    environment = hidden_environment(path) if path.is_file() else None
+    if environment is not None:
+        problems.append(f"it holds only accepted findings where the environment {path.stem!r} is looked up first, "
+                        f"so it would hide the components of {shown_path(environment)} (read from there "
+                        f"meanwhile: the sizing policies still run)")
+    aliases = accepted_aliases(path) if path.is_file() else 0
+    if aliases:
+        problems.append(f"its accepted: list uses YAML anchors, {aliases} value(s) written as an alias (*id001) of "
+                        f"another: deleting the entry that holds the anchor breaks the file")
+    return problems
+
+
+def migrate_command(path: Path | str) -> str:
+    import shlex
+
+    return f"specdrift baseline migrate {shlex.quote(str(path))}"
+
+
+def old_layout_notes(environment: str, baseline: str | None) -> list[str]:
+    """A note for each baseline file of an older layout that this scan reads: the environment's files passed
+    over (a file of accepted findings alone where the environment is looked up) and the ``--baseline`` file."""
+    from scanner.environment import environment_file
+
+    _, passed_over = environment_file(environment)
+    files = [*passed_over, *([Path(baseline)] if baseline else [])]
+    notes, seen = [], set()
+    for path in files:
+        if path.resolve() in seen:
+            continue
+        seen.add(path.resolve())
+        problems = old_layout(path)
+        if problems:
+            try:  # as a person in the working directory names it
+                shown: Path | str = path.resolve().relative_to(Path.cwd().resolve())
+            except ValueError:
+                shown = path
+            notes.append(f"warning: baseline {shown} was written by an older specdrift: {'; '.join(problems)}. "
+                         f"Migrate it (comments kept) with: {migrate_command(shown)}")
+    return notes
+
+
+def migrate(path: Path) -> list[str]:
+    """Rewrite the baseline file ``path`` in the current layout: the components of the environment it hides
+    copied in (with their comments), the ``accepted:`` list without anchors (entries and their comments kept).
+    Returns what was done ([]: the file was already current)."""
+    entries = load_accepted(path)  # refuses a malformed file before anything is written
+    done = []
+    environment = hidden_environment(path)
+    if environment is not None:
+        start_from_environment(path, environment)
+        done.append(f"copied in the components of {shown_path(environment)}, which it hid as the environment "
+                    f"{path.stem!r}")
+    if accepted_aliases(path):
+        write_accepted(path, entries)
+        done.append(f"wrote its {len(entries)} accepted finding(s) without YAML anchors")
+    if load_accepted(path) != entries:
+        raise BaselineError(f"{path}: the migrated file does not accept what it accepted before")  # never silent
+    return done

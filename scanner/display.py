@@ -39,8 +39,14 @@ def fill(template: str, values: dict[str, Any]) -> str:
             _TEMPLATES.clear()
         # literal text and names in turn (split on a pattern with a group keeps the names, at odd positions)
         parts = _TEMPLATES[template] = _PLACEHOLDER.split(template)
-    return "".join(part if i % 2 == 0 else str(values[part]) if part in values else "{" + part + "}"
+    return "".join(part if i % 2 == 0 else shown(values[part]) if part in values else "{" + part + "}"
                    for i, part in enumerate(parts))
+
+
+def shown(value: Any) -> str:
+    """A value inside a sentence: a string as it is, anything else as ``in_syntax(value, "plain")`` (a list
+    ``a, b``, never the Python repr ``['a', 'b']``)."""
+    return value if type(value) is str else in_syntax(value, "plain")
 
 
 _TEMPLATES: dict[str, list[str]] = {}  # a template -> its parts (see fill)

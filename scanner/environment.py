@@ -243,9 +243,47 @@ def _path(name: str) -> Path:
     return Path(name)
 
 
+def environment_file(env: str, dirs: Sequence[Path] | None = None) -> tuple[Path | None, list[Path]]:
+    """The file that describes the environment ``env``, and the files of its name passed over for it.
+
+    Older specdrift wrote ``baseline create`` files holding only ``accepted:`` where the environment is looked
+    up first (``baselines/production.yaml``): such a file describes no environment, and reading it as one hid
+    the guide's components (every sizing policy silently ``unknown``). So a file of accepted findings alone is
+    passed over when another file of the name follows; it is read as the environment only when it is the
+    only one (as before: an environment without components).
+    """
+    found = [Path(candidate) for directory in (_baseline_dir_names() if dirs is None else [os.fspath(d) for d in dirs])
+             for suffix in (".yaml", ".yml")
+             if os.path.isfile(candidate := os.path.join(directory, f"{env}{suffix}"))]
+    for index, path in enumerate(found[:-1]):  # the last one is read whatever it holds: no need to look
+        if not accepts_only(path):
+            return path, found[:index]
+    if len(found) > 1 and not accepts_only(found[-1]):
+        return found[-1], found[:-1]
+    return (found[0], []) if found else (None, [])
+
+
+def accepts_only(path: Path) -> bool:
+    """Does ``path`` hold nothing but an ``accepted:`` list (accepted findings, no environment)?"""
+    try:
+        stat = path.stat()
+    except OSError:
+        return False
+    return _accepts_only(path, stat.st_mtime_ns, stat.st_size)
+
+
+@cache
+def _accepts_only(path: Path, mtime_ns: int, size: int) -> bool:
+    try:
+        data = read_table(path, "baseline", error=EnvironmentFileError)
+    except EnvironmentFileError:
+        return False  # a broken file is reported where it is loaded
+    return isinstance(data, Mapping) and set(data) == {"accepted"}
+
+
 def load_components(env: str = DEFAULT_ENV, dirs: Sequence[Path] | None = None) -> Components:
     """The components of ``baselines/<env>.yaml``; EnvironmentFileError when missing or malformed."""
-    path = find_baseline(env, dirs)
+    path, _ = environment_file(env, dirs)
     if path is None:
         searched = ", ".join(str(d) for d in (dirs if dirs is not None else baseline_dirs())) or "no baselines folder"
         raise EnvironmentFileError(f"no environment file for {env!r} (looked for {env}.yaml in {searched})")

@@ -169,6 +169,10 @@ def scan(options: ScanOptions) -> Report:
 
         findings = apply_suppressions(findings, suppressions, spans,
                                       {name for p in pack for name in (p.id, *p.requirements)})
+    from scanner.baseline import old_layout_notes
+    from scanner.environment import DEFAULT_ENV
+
+    notes.extend(old_layout_notes(options.environment or DEFAULT_ENV, options.baseline))  # at every run
     if options.baseline:
         from scanner.baseline import apply_baseline, known_ids
 

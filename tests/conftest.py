@@ -83,3 +83,22 @@ def extra_fixes(monkeypatch: pytest.MonkeyPatch) -> dict[str, dict[str, Any]]:
 
     monkeypatch.setattr(remediation, "fix_tables", tables)
     return added
+
+
+def file_at_revision(rev: str, path: str) -> str:
+    """``path`` as commit ``rev`` of this checkout has it (docs name such commits); skips when this tree is not a
+    git checkout (an sdist, a copy) or a shallow clone without ``rev``; fails when the commit lacks the file."""
+    import shutil
+
+    def git(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=60, check=False)
+
+    top = git("rev-parse", "--show-toplevel") if shutil.which("git") else None
+    if top is None or top.returncode != 0 or Path(top.stdout.strip()).resolve() != ROOT.resolve():
+        pytest.skip(f"not a git checkout (an sdist or a copy): commit {rev} cannot be looked up here")
+    shown = git("show", f"{rev}:{path}")
+    if shown.returncode != 0 and git("rev-parse", "--is-shallow-repository").stdout.strip() == "true":
+        pytest.skip(f"a shallow clone: commit {rev} is not fetched (git fetch --unshallow)")
+    assert shown.returncode == 0, f"commit {rev} has no {path}: {shown.stderr}"
+    assert git("merge-base", "--is-ancestor", rev, "HEAD").returncode == 0, f"{rev} is not in this branch's history"
+    return shown.stdout

@@ -5,6 +5,10 @@ that could not be parsed), each with owner, reason and expiry; it refuses to ove
 exist (use ``update``). ``update`` keeps the entries that still accept a finding (their owner,
 reason and expiry untouched), adds entries for new findings and drops the ones that accept nothing
 any more. Only the ``accepted:`` list is rewritten; the rest of the file is left as it was.
+
+``migrate FILE`` brings a file written by an older specdrift to the current layout, comments kept: a file of
+accepted findings alone that hides an environment's components gets them copied in, and an ``accepted:`` list
+with YAML anchors is written without them. Every scan that reads such a file names it and this command.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ def _expiry(text: str) -> dt.date:
 def register(sub: Any) -> None:
     from scanner.cli.options import add_config_arguments
 
-    baseline = sub.add_parser("baseline", help="accept current findings in a baseline file (create, update)")
+    baseline = sub.add_parser("baseline", help="accept current findings in a baseline file (create, update, migrate)")
     actions = baseline.add_subparsers(dest="baseline_command", metavar="ACTION", parser_class=Parser, required=True)
     for name, text in (("create", "write a new accepted: list from the current findings"),
                        ("update", "keep still-matching entries, add new findings, drop fixed ones")):
@@ -48,7 +52,26 @@ def register(sub: Any) -> None:
         if name == "create":
             action.add_argument("--force", action="store_true", help="replace an existing accepted: list")
         add_config_arguments(action, reports=False)
+    migrate = actions.add_parser("migrate", help="bring a file written by an older specdrift to the current layout",
+                                 description=__doc__)
+    migrate.add_argument("file", type=Path, metavar="FILE", help="baseline file, e.g. baselines/production.yaml")
     baseline.set_defaults(run=run)
+
+
+def run_migrate(path: Path) -> int:
+    from scanner.baseline import BaselineError, migrate
+
+    if not path.is_file():
+        print(f"specdrift: error: no such file: {path}", file=sys.stderr)
+        return EXIT_ERROR
+    try:
+        done = migrate(path)
+    except BaselineError as exc:
+        print(f"specdrift: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    print(f"specdrift: {path}: " + ("; ".join(done) if done else "already in the current layout, left as it was"),
+          file=sys.stderr)
+    return EXIT_OK
 
 
 def run(args: argparse.Namespace) -> int:
@@ -66,6 +89,8 @@ def run(args: argparse.Namespace) -> int:
     from scanner.config import ConfigError
     from scanner.scan import scan
 
+    if args.baseline_command == "migrate":
+        return run_migrate(args.file)
     if not paths_exist(args.paths):
         return EXIT_ERROR
     today = dt.date.today()

@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+from scanner.display import display, shown
 from scanner.model import Resource, Status, Unresolved
-from scanner.units import Quantity, comparable
+from scanner.units import comparable
 
 SKIP = "skip"  # the policy does not apply (a missing optional fact, an empty list)
 
@@ -178,10 +179,10 @@ def describe_expected(op: str, value: Any) -> str:
         return "set"
     if op == "absent":
         return "not set"
-    shown = str(value) if isinstance(value, Quantity) else value
-    if isinstance(shown, bool):
-        shown = str(shown).lower()
-    return f"{op} {shown}" if op not in ("==",) else f"{shown}"
+    if isinstance(value, list | tuple) and op in ("in", "not_in"):  # never a Python repr (['ClusterIP', ...])
+        return f"{'one' if op == 'in' else 'none'} of {shown(display(value))}"
+    text = shown(display(value))
+    return f"{op} {text}" if op not in ("==",) else text
 
 
 _PARAM = re.compile(r"\{(\w+)\}")
@@ -298,9 +299,7 @@ def _every_failure(failed: list[Outcome]) -> Outcome:
 
 
 def _shown(value: Any) -> str:
-    if isinstance(value, bool):
-        return str(value).lower()
-    return str(value)
+    return shown(display(value))
 
 
 def _combine_any(outcomes: list[Outcome]) -> Outcome:

@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from scanner.display import display, fill
+from scanner.display import display, fill, shown
 from scanner.faults import FactFault, describe, reraise_when_debugging
 from scanner.loaders.base import ParseError
 from scanner.masking import mask_quoted, mask_value, redact
@@ -231,14 +231,14 @@ class Engine:
             template = policy.message or ""
             message = fill(template, values) if template else (
                 fill(outcome.message, values)  # a leaf's own message may name {observed}, parameters...
-                or f"{outcome.fact} is {observed}, required {expected}")
+                or f"{outcome.fact} is {shown(observed)}, required {shown(expected)}")
             try:
                 remediation = self._remediation(policy, resource, outcome, values, named, shown_params)
             except Exception as exc:
                 reraise_when_debugging()
                 fault = exc
         elif status == Status.COMPLIES:
-            message = outcome.message or (f"{outcome.fact} is {observed}" if outcome.fact else "complies")
+            message = outcome.message or (f"{outcome.fact} is {shown(observed)}" if outcome.fact else "complies")
         else:
             message = outcome.message or "could not be decided"
             if status == Status.UNKNOWN and outcome.observed is None and top_fact:

@@ -38,9 +38,9 @@ def _rule_name(title: str) -> str:
 
 
 def _policy_rule(policy: Policy) -> dict[str, Any]:
-    from scanner.display import display, fill
+    from scanner.display import display, fill, shown
 
-    params = {name: display(p.default) for name, p in policy.parameters.items()}
+    params = {name: shown(display(p.default)) for name, p in policy.parameters.items()}
     fix = fill(str(policy.remediation.get("description", "")), params).strip()
     full = " ".join((policy.description or policy.guide or policy.title).split())
     requirements = ", ".join(policy.requirements)

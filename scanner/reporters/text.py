@@ -195,6 +195,8 @@ def _fix_lines(finding: Finding, policies: dict[str, Policy], width: int, color:
 
 
 _COMMENT = re.compile(r"(\s*)(#|//|--) ?(.*)")
+# code, then a comment after two spaces (how the fix tables write one), with no quote in the comment's way
+_TRAILING_COMMENT = re.compile(r"([^'\"]*\S)  (#|//|--) (.*)")
 _COMMANDS = ("kubectl ", "aws ", "gcloud ", "az ", "docker ", "helm ")
 CODE_INDENT = "        "
 
@@ -205,6 +207,11 @@ def _code_lines(code: str, width: int) -> list[str]:
     comment = _COMMENT.fullmatch(code)
     if cell_width(CODE_INDENT + code) <= width:
         return [CODE_INDENT + code]
+    trailing = _TRAILING_COMMENT.fullmatch(code) if comment is None else None
+    if trailing is not None:  # the comment goes on lines of its own above the code it explains
+        indent = re.match(r"\s*", code).group(0)  # type: ignore[union-attr]
+        return [*_code_lines(f"{indent}{trailing.group(2)} {trailing.group(3)}", width),
+                *_code_lines(trailing.group(1), width)]
     if comment is None:
         return _command_lines(code, width) if code.startswith(_COMMANDS) else [CODE_INDENT + code]
     lead = CODE_INDENT + comment.group(1) + comment.group(2) + " "
@@ -227,7 +234,10 @@ def _command_lines(code: str, width: int) -> list[str]:
     for word in words[1:]:
         if cell_width(line + " " + word + " \\") > width:
             lines.append(line + " \\")
-            line = CODE_INDENT + "  " + word
+            # a word too long for the continuation's indent starts further left (the shell ignores the indent)
+            indent = next((i for i in (CODE_INDENT + "  ", CODE_INDENT, "    ") if cell_width(i + word + " \\")
+                           <= width), "")
+            line = indent + word
         else:
             line += " " + word
     return [*lines, line]

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, file_at_revision
 
 # A Deployment with what the K8S pack asks for: HPA, NetworkPolicy, probes, resources, non-root.
 COMPLIANT = """apiVersion: apps/v1
@@ -189,3 +189,37 @@ def test_commit_passes_on_compliant_and_fails_on_non_compliant_files(hook_repo: 
     assert f"line {IMAGE_LINE} shop/Deployment/api-server" in shown and "fix (kubernetes):" in shown
     log = _git(repo, "log", "--oneline").stdout.splitlines()
     assert len(log) == 1 and "compliant" in log[0]  # the failing commit did not happen
+
+
+def _documented_config() -> dict:
+    """The ``.pre-commit-config.yaml`` snippet of docs/ci.md (the first fenced block that names the file)."""
+    import re
+
+    blocks = re.findall(r"```yaml\n(.*?)```", (ROOT / "docs" / "ci.md").read_text(encoding="utf-8"), re.S)
+    snippet = next(block for block in blocks if block.startswith("# .pre-commit-config.yaml"))
+    return yaml.safe_load(snippet)
+
+
+def test_the_documented_rev_exists_and_holds_the_hooks_it_names() -> None:
+    (repo,) = _documented_config()["repos"]
+    rev, ids = str(repo["rev"]), [hook["id"] for hook in repo["hooks"]]
+    # pre-commit clones at `rev`: a tag, or a full SHA (it cannot fetch an abbreviated one)
+    assert len(rev) == 40 and all(c in "0123456789abcdef" for c in rev), rev
+    then = yaml.safe_load(file_at_revision(rev, ".pre-commit-hooks.yaml"))
+    assert set(ids) <= {hook["id"] for hook in then}, ids
+
+
+@pytest.mark.parametrize("what", ["manifest", "config"])
+def test_pre_commit_validates_the_hooks_file_and_the_documented_config(what: str, tmp_path: Path) -> None:
+    config = tmp_path / ".pre-commit-config.yaml"
+    config.write_text(yaml.safe_dump(_documented_config()))
+    target = ROOT / ".pre-commit-hooks.yaml" if what == "manifest" else config
+    done = subprocess.run([sys.executable, "-m", "pre_commit", f"validate-{what}", str(target)], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    broken = tmp_path / "broken.yaml"  # the validator does reject: a hook without its entry
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    broken.write_text(yaml.safe_dump([{k: v for k, v in hooks[0].items() if k != "entry"}]))
+    rejected = subprocess.run([sys.executable, "-m", "pre_commit", "validate-manifest", str(broken)], cwd=tmp_path,
+                              capture_output=True, text=True, timeout=120, check=False)
+    assert rejected.returncode != 0

@@ -298,10 +298,10 @@ def test_reading_only_texts_that_may_name_a_credential_finds_what_reading_all_di
 
 
 def test_templates_filled_from_their_parts_read_as_the_substitution_did() -> None:
-    from scanner.display import _PLACEHOLDER, fill
+    from scanner.display import _PLACEHOLDER, fill, shown
 
     def substituted(template: str, values: dict[str, object]) -> str:
-        return _PLACEHOLDER.sub(lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), template)
+        return _PLACEHOLDER.sub(lambda m: shown(values[m.group(1)]) if m.group(1) in values else m.group(0), template)
 
     rng = random.Random(3)
     pieces = ["{", "}", "a", "_", " ", "{a}", "{b}", "{zz}", "{{a}}", "{1}", "é"]

@@ -199,7 +199,7 @@ def test_engine_masks_secrets_in_every_value_of_a_finding(extra_fixes: dict[str,
     finding = Engine([violates]).evaluate(violates, resource)
     assert finding is not None and finding.remediation is not None
     assert finding.remediation.snippet == "value = ['REDACTED', {'k': 'REDACTED'}]"
-    assert finding.remediation.description == f"was {[mask(planted), {'k': mask(planted)}]}"
+    assert finding.remediation.description == f"was {mask(planted)}, k={mask(planted)}"  # words, not a repr
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])

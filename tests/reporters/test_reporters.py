@@ -154,3 +154,14 @@ def test_cell_width_counts_wide_and_combining_characters() -> None:
 
     assert cell_width("abc") == 3 and cell_width("日本") == 4 and cell_width("é") == 1
     assert cell_width("e\u0301") == 1
+
+
+def test_sarif_rule_help_shows_list_parameters_as_words() -> None:
+    from scanner.policy.pack import load_policies
+    from scanner.reporters.sarif import _policy_rule
+    from tests.conftest import POLICIES
+
+    policy = next(p for p in load_policies([POLICIES]) if p.id == "ME-CDN-02")
+    help_text = _policy_rule(policy)["help"]
+    assert "use_stale = error, timeout, updating" in help_text["text"]
+    assert "['" not in help_text["text"] + help_text["markdown"]

@@ -139,3 +139,27 @@ def test_width_from_columns_else_80_when_not_a_terminal(monkeypatch: pytest.Monk
     assert screen_width() == 60  # no narrower than this
     monkeypatch.delenv("COLUMNS")
     assert screen_width() == 80
+
+
+def test_a_long_code_line_puts_its_comment_above_and_a_long_argument_further_left() -> None:
+    code = "keystore_password=${keystore_password}  # injected at deploy time from the secret store"
+    finding = replace(FINDINGS[1], remediation=Remediation("plaintext", code))
+    fix = _text([finding]).split("fix (plaintext):\n", 1)[1].splitlines()[:2]
+    assert fix == ["        # injected at deploy time from the secret store",
+                   "        keystore_password=${keystore_password}"]
+    patch = "'" + '{"spec":{"template":{"spec":{"securityContext":{"runAsNonRoot":true}}}}}' + "'"
+    command = f"kubectl patch statefulset minio -n default --type merge -p {patch}"
+    finding = replace(FINDINGS[1], remediation=Remediation("kubernetes", command))
+    lines = _text([finding]).split("fix (kubernetes):\n", 1)[1].splitlines()[:2]
+    assert lines[1].strip() == patch and cell_width(lines[1]) <= 80, lines
+    assert " ".join(line.rstrip(" \\").strip() for line in lines) == command
+
+
+def test_lists_in_messages_and_required_values_are_never_python_reprs() -> None:
+    from scanner.display import fill
+    from scanner.policy.check import describe_expected
+
+    assert describe_expected("in", ["ClusterIP", "ExternalName"]) == "one of ClusterIP, ExternalName"
+    assert describe_expected("not_in", ["root", "0"]) == "none of root, 0"
+    assert describe_expected(">=", 3) == ">= 3" and describe_expected("==", True) == "true"
+    assert fill("open only {ports} to the world", {"ports": [443, 80]}) == "open only 443, 80 to the world"
