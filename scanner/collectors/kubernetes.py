@@ -356,9 +356,10 @@ def _made(resource: Resource) -> bool:
 
 @collector("kubernetes")
 class Kubernetes:
-    """The Kubernetes source for ``specdrift collect kubernetes`` and ``drift --kubernetes``."""
+    """The Kubernetes source for ``specdrift collect kubernetes`` and ``drift --kubernetes`` (or ``--kube``)."""
 
     name = PROVIDER
+    aliases = ("kube",)  # drift's other spelling of the flag (the issue's and kubectl users' word)
     description = "read live objects from a Kubernetes cluster now (kubeconfig or in-cluster)"
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:

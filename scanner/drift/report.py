@@ -154,7 +154,8 @@ class _Builder:
         nothing it needs is hidden."""
         if resource is None:
             return None
-        hidden = [gap for kinds, gap in self.gap_kinds if policy.kinds & (kinds - resource.kinds)]
+        function = policy.check.get("function") if isinstance(policy.check, Mapping) else None
+        hidden = [gap for kinds, gap in self.gap_kinds if policy.kinds & (kinds - resource.kinds) or function in kinds]
         return "not collected: " + "; ".join(sorted({g.describe() for g in hidden})) if hidden else None
 
     def _target(self, policy: Policy, resource: Resource | None) -> Any:

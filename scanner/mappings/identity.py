@@ -83,8 +83,9 @@ class ProviderIdentity:
     # fact -> the transform that picks the entries of a map fact to compare (a file writes a few settings, a
     # server reports them all, in units of its own): (declared entries, live entries) that differ
     compare: Mapping[str, str] = field(default_factory=dict)
-    # live type -> kinds of the checks that consult resources of that type while judging another resource (a
-    # workload's NetworkPolicy): where the type could not be collected, those checks are unknown on the others
+    # live type -> kinds of the checks (or check functions) that consult resources of that type while judging another
+    # resource (a workload's NetworkPolicy): where the type could not be collected, those checks are unknown on the
+    # others
     consulted: Mapping[str, frozenset[str]] = field(default_factory=dict)
     # fact -> the live fact listing its entries changed but applied only at a restart (pg_settings pending_restart)
     pending: Mapping[str, str] = field(default_factory=dict)

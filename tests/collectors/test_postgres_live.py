@@ -319,6 +319,12 @@ def test_the_guides_tuning_against_a_tuned_and_a_default_server(tuned: str, priv
     assert item.pair.matched_by == "the only postgresql.server collected (ALTER SYSTEM sets part of its configuration)"
     assert {r.policy.id: (r.declared.verdict, r.live.verdict) for r in item.requirements if r.declared and r.live} \
         == dict.fromkeys(PG_POLICIES, ("complies", "complies"))
+    # the policies that claim live/postgres (the coverage matrix's live column) each judge a running server
+    claiming = {p.id for p in load_policies([POLICIES]) if "live/postgres" in p.sources}
+    [item] = build([], collection, load_policies([POLICIES])).items
+    judged = {r.policy.id for r in item.requirements if r.live is not None and r.live.verdict in ("complies",
+                                                                                                 "violates")}
+    assert claiming == set(PG_POLICIES) and claiming <= judged
 
     collection, _ = _server(private)
     [item] = build(declared, collection, policies).items

@@ -189,3 +189,47 @@ def test_a_deleted_network_policy_is_missing_and_the_api_runs_unconfined(kube: F
     rows = {r.policy.id: r for r in items[f"{NS}/Deployment/api-server"].requirements}
     assert rows["ME-K8S-10"].declared is not None and rows["ME-K8S-10"].declared.verdict == "complies"
     assert rows["ME-K8S-10"].live is not None and rows["ME-K8S-10"].live.verdict == "violates"
+
+
+def test_hpas_denied_make_the_replica_check_unknown_never_a_pass(kube: FakeKube, tmp_path: Path,
+                                                                  manifests: Path) -> None:
+    """ME-K8S-02 counts an HPA's minReplicas when one scales the workload: with HPAs unreadable (403), the
+    Deployment's own 3 replicas prove nothing (an HPA may keep 1), so the check is unknown, with the reason."""
+    kube.faults.append(Fault("/horizontalpodautoscalers", 403,
+                             message="horizontalpodautoscalers.autoscaling is forbidden"))
+    items = by_address(drift(tmp_path, manifests))
+    rows = {r.policy.id: r for r in items[f"{NS}/Deployment/api-server"].requirements}
+    replicas = rows["ME-K8S-02"]
+    assert replicas.declared is not None and replicas.declared.verdict == "complies"
+    assert replicas.live is not None and replicas.live.verdict == "unknown"
+    assert "403 Forbidden" in replicas.live.message and "horizontalpodautoscalers" in replicas.live.message
+    # checks that need no HPA still judge the Deployment
+    assert rows["ME-K8S-04"].live is not None and rows["ME-K8S-04"].live.verdict == "complies"
+
+
+def test_kube_is_the_short_spelling_of_kubernetes(kube: FakeKube, tmp_path: Path, manifests: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    kube.find("Deployment", "api-server")["spec"]["replicas"] = 1
+    kubeconfig = str(tmp_path / "kubeconfig")
+    outputs = []
+    for flag in ("--kube", "--kubernetes"):
+        assert main(["drift", "--iac", str(manifests), flag, "--kubeconfig", kubeconfig, "--format", "json"]) == 1
+        report = json.loads(capsys.readouterr().out)
+        outputs.append([(i["status"], i["declared"], i["differences"]) for i in report["items"]])
+    assert outputs[0] == outputs[1] and ("changed", outputs[0][0][1], outputs[0][0][2]) == outputs[0][0]
+
+
+def test_every_policy_claiming_the_live_cluster_judges_it(tmp_path: Path) -> None:
+    """A policy whose sources list live/kubernetes gives a live verdict on the guide's cluster, and every ME-K8S
+    policy that does claims it (the coverage matrix's live column is proven, not assumed)."""
+    fake = FakeKube()
+    for obj in guide_objects():
+        fake.add(obj)
+    with running(fake):
+        write_kubeconfig(tmp_path / "kubeconfig", fake.url)
+        report = build([], collect(KubernetesOptions(kubeconfig=str(tmp_path / "kubeconfig"))), load_policies())
+    judged = {r.policy.id for i in report.items for r in i.requirements
+              if r.live is not None and r.live.verdict in ("complies", "violates")}
+    claiming = {p.id for p in load_policies() if "live/kubernetes" in p.sources}
+    assert claiming and claiming <= judged, claiming - judged
+    assert {i for i in judged if i.startswith("ME-K8S-")} <= claiming
