@@ -17,7 +17,7 @@ from scanner.drift.fixes import IAC, Fix, cloud_fix, iac_fix, missing_fixes, unm
 from scanner.drift.match import MATCHED, MISSING, UNMANAGED, MatchOptions, Pair, match
 from scanner.loaders.base import ParseError
 from scanner.mappings import mapping_for_type, normalize
-from scanner.mappings.identity import comparer, live_type, provider_identity
+from scanner.mappings.identity import IDENTITIES, comparer, live_type, provider_identity
 from scanner.model import Finding, Resource, Severity, Status
 from scanner.policy.engine import Engine
 from scanner.policy.pack import Policy
@@ -330,6 +330,10 @@ def build(declared: Sequence[Resource], collection: Collection, policies: Sequen
     declares = any(live_type(d, collection.provider) for d in declared) or (declared and options.unmanaged == "all")
     if declares:
         pairs = match(declared, live, collection.gaps, options)
+        # a live type no declaration can pair with (no identity: TimescaleDB's objects) is judged, not left out
+        paired = {id(p.live) for p in pairs if p.live is not None}
+        pairs += [Pair(LIVE_ONLY, r.type, live=r) for r in live
+                  if r.kinds and id(r) not in paired and r.type not in IDENTITIES]
     else:  # no IaC of this source: judge what runs, without a drift verdict
         pairs = [Pair(LIVE_ONLY, r.type, live=r) for r in live if r.kinds]
     items = [builder.item(p) for p in pairs]

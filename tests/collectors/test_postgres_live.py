@@ -25,6 +25,7 @@ from scanner.collectors.postgres import PostgresOptions, collect, show_value
 from scanner.collectors.snapshot import dumps
 from scanner.drift.report import build
 from scanner.mappings import load_paths, normalize
+from scanner.policy.engine import Engine
 from scanner.policy.pack import load_policies
 from tests.conftest import EXAMPLE, POLICIES, run_cli, server_unavailable
 
@@ -298,6 +299,22 @@ def test_timescaledb_views_give_the_facts_the_sql_gives(private: str) -> None:
     items = build([], collection, _policies("ME-TS-05")).items
     verdicts = {i.pair.type: [r.live.verdict for r in i.requirements] for i in items if i.requirements}
     assert verdicts["timescaledb_retention_policy"] == ["violates"]
+    # beside the guide's SQL (90 days) and its tuning (which pairs with the server): declared, live and required
+    iac = Path(tempfile.mkdtemp(prefix="specdrift-ts-"))
+    try:
+        for name in ("timescaledb/setup.sql", "postgres/tuning.sql"):
+            shutil.copy(EXAMPLE / name, iac / Path(name).name)
+        declared = load_paths([iac]).resources
+    finally:
+        shutil.rmtree(iac)
+    policies = _policies("ME-TS-05")
+    [declared_side] = [f for f in Engine(policies).run(declared) if f.resource_type == "timescaledb_retention_policy"]
+    assert (declared_side.status.value, declared_side.observed) == ("complies", "90 days")
+    [item] = [i for i in build(declared, collection, policies).items if i.pair.type == "timescaledb_retention_policy"]
+    [row] = item.requirements
+    assert item.status == "live_only" and row.live is not None and row.live.verdict == "violates"
+    assert (str(row.live.value), row.required) == ("30 days", declared_side.expected)
+    assert "90" in str(row.required)
 
 
 def test_without_timescaledb_nothing_is_collected_and_nothing_is_missing(shared: str) -> None:

@@ -20,6 +20,7 @@ from scanner.mappings import load_paths
 from scanner.policy.pack import load_policies
 from tests.collectors.kube_fake import SECRET_VALUE, FakeKube, Fault, running, write_kubeconfig
 from tests.collectors.test_kubernetes_live import GUIDE, NS, guide_objects, plain_secret
+from tests.conftest import server_unavailable
 
 PINNED = "marketingengine/api:1.4.2"
 
@@ -233,3 +234,35 @@ def test_every_policy_claiming_the_live_cluster_judges_it(tmp_path: Path) -> Non
     claiming = {p.id for p in load_policies() if "live/kubernetes" in p.sources}
     assert claiming and claiming <= judged, claiming - judged
     assert {i for i in judged if i.startswith("ME-K8S-")} <= claiming
+
+
+def test_one_drift_run_joins_the_cluster_postgresql_and_redis(kube: FakeKube, tmp_path: Path, manifests: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """``drift --iac PATH --kube --postgres URL --redis URL``: one report. The manifests declare no server, so the
+    servers (the shared ones on 5432 and 6379, only read) are judged live, not left out of the report."""
+    psycopg = pytest.importorskip("psycopg")
+    redis = pytest.importorskip("redis")
+    postgres_url, redis_url = "postgresql://postgres@127.0.0.1:5432/postgres", "redis://127.0.0.1:6379/0"
+    try:
+        psycopg.connect(postgres_url, connect_timeout=3).close()
+        redis.Redis.from_url(redis_url, socket_timeout=3).ping()
+    except (psycopg.OperationalError, redis.exceptions.ConnectionError) as exc:
+        server_unavailable(f"PostgreSQL on 5432 and Redis on 6379: {exc}")
+    kube.find("Deployment", "api-server")["spec"]["replicas"] = 1
+    code = main(["drift", "--iac", str(manifests), "--kube", "--kubeconfig", str(tmp_path / "kubeconfig"),
+                 "--postgres", postgres_url, "--redis", redis_url, "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 1
+    by_type: dict[str, list[dict[str, Any]]] = {}
+    for item in report["items"]:
+        by_type.setdefault(item["type"], []).append(item)
+    [deployment] = by_type["Deployment"]
+    assert deployment["status"] == "changed"
+    assert [(d["fact"], d["declared"], d["live"]) for d in deployment["differences"]] == [("replicas", 3, 1)]
+    for rtype, prefix in (("postgresql.server", "ME-PG-"), ("redis.server", "ME-RED-")):
+        [server] = by_type[rtype]
+        assert server["status"] == "live_only"
+        verdicts = {r["policy_id"]: r["live"]["verdict"] for r in server["requirements"]}
+        assert verdicts and all(p.startswith(prefix) for p in verdicts)
+        assert set(verdicts.values()) <= {"complies", "violates"}
+    assert {"kubernetes", "postgres", "redis"} <= set(report["live"]["source"].split(", "))
