@@ -266,3 +266,28 @@ def test_one_drift_run_joins_the_cluster_postgresql_and_redis(kube: FakeKube, tm
         assert verdicts and all(p.startswith(prefix) for p in verdicts)
         assert set(verdicts.values()) <= {"complies", "violates"}
     assert {"kubernetes", "postgres", "redis"} <= set(report["live"]["source"].split(", "))
+
+
+def test_a_secrets_type_is_compared_without_reading_its_data(kube: FakeKube, tmp_path: Path,
+                                                              manifests: Path) -> None:
+    """The manifest declares a TLS Secret; the cluster runs it as Opaque: drift of its type, read from the Table
+    the API server prints (Type column), never from the Secret's data. A Secret whose type agrees is in sync."""
+    tls = {"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/tls",
+           "metadata": {"name": "api-tls", "namespace": NS}}
+    import yaml
+
+    declared_plain = {k: v for k, v in plain_secret().items() if k != "data"}
+    web = {**tls, "metadata": {"name": "web-tls", "namespace": NS}}
+    (manifests / "secrets.yaml").write_text(yaml.safe_dump_all([tls, declared_plain, web]))
+    kube.add({**tls, "type": "Opaque", "data": {"tls.crt": SECRET_VALUE, "tls.key": SECRET_VALUE}})
+    kube.add(plain_secret())
+    kube.add({**web, "data": {"tls.crt": SECRET_VALUE, "tls.key": SECRET_VALUE}})
+    items = by_address(drift(tmp_path, manifests))
+    changed = items[f"{NS}/Secret/api-tls"]
+    assert changed.status == "changed"
+    assert [(d.fact, d.declared, d.live) for d in changed.differences] == [
+        ("secret_type", "kubernetes.io/tls", "Opaque")]
+    # the types that agree (Opaque, and a TLS Secret running as one) are no drift
+    assert items[f"{NS}/Secret/db-password"].status == "in_sync" and items[f"{NS}/Secret/web-tls"].status == "in_sync"
+    assert SECRET_VALUE not in repr(changed) and all(
+        s.accept.endswith("as=Table;g=meta.k8s.io;v=v1") for s in kube.requests if s.path.endswith("/secrets"))
