@@ -119,6 +119,13 @@ def test_replicas_an_image_a_removed_hpa_and_an_unmanaged_deployment(kube: FakeK
     assert not [f for f in changed.fixes if f.direction == "iac" and f.fact in ("replicas", "containers")]
     live_verdicts = {r.policy.id: r.live.verdict for r in changed.requirements if r.live is not None}
     assert live_verdicts["ME-K8S-03"] == "violates" and live_verdicts["ME-K8S-02"] == "violates"
+    # each planted change with its declared, live and required value
+    rows = {r.policy.id: r for r in changed.requirements}
+    replicas, image = rows["ME-K8S-02"], rows["ME-K8S-03"]
+    assert (replicas.declared.value, replicas.live.value, replicas.required) == (3, 1, ">= 3")
+    assert image.declared.verdict == "complies" and PINNED in str(image.declared.value)
+    assert image.live.value == "marketingengine/api:latest"
+    assert str(image.required).startswith("a version tag or digest")
 
     missing = items[f"{NS}/HorizontalPodAutoscaler/api-server-hpa"]
     assert missing.status == "missing"
@@ -190,6 +197,9 @@ def test_a_deleted_network_policy_is_missing_and_the_api_runs_unconfined(kube: F
     rows = {r.policy.id: r for r in items[f"{NS}/Deployment/api-server"].requirements}
     assert rows["ME-K8S-10"].declared is not None and rows["ME-K8S-10"].declared.verdict == "complies"
     assert rows["ME-K8S-10"].live is not None and rows["ME-K8S-10"].live.verdict == "violates"
+    netpol = rows["ME-K8S-10"]
+    assert (netpol.declared.value, netpol.live.value, netpol.required) == ("api-server-netpol", None,
+                                                                          "a NetworkPolicy selecting its pods")
 
 
 def test_hpas_denied_make_the_replica_check_unknown_never_a_pass(kube: FakeKube, tmp_path: Path,
