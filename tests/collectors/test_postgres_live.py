@@ -30,7 +30,9 @@ from scanner.policy.pack import load_policies
 from tests.conftest import EXAMPLE, POLICIES, run_cli, server_unavailable
 
 pytestmark = pytest.mark.server
-BIN = Path("/usr/lib/postgresql/15/bin")
+# the newest PostgreSQL the distribution's packages installed (Debian: /usr/lib/postgresql/<major>/bin)
+BIN = max(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name) if p.parent.name.isdigit()
+          else 0, default=Path("/usr/lib/postgresql/15/bin"))
 SHARED = "postgresql://postgres:not-the-secret-9f3k@127.0.0.1:5432/postgres"
 PASSWORD = "not-the-secret-9f3k"
 TUNING = EXAMPLE / "postgres" / "tuning.sql"  # the guide's ALTER SYSTEM statements
