@@ -24,7 +24,8 @@ def register(sub: Any) -> None:
     for name in COLLECTORS.names():
         if getattr(COLLECTORS[name], "takes_value", False):
             continue  # its own option selects it and names what to read (--postgres URL, repeatable)
-        live.add_argument(f"--{name}", dest="provider", action="store_const", const=name,
+        aliases = [f"--{alias}" for alias in getattr(COLLECTORS[name], "aliases", ())]  # --kube for --kubernetes
+        live.add_argument(f"--{name}", *aliases, dest="provider", action="store_const", const=name,
                           help=COLLECTORS[name].description)
     live.add_argument("--live", metavar="FILE", help="a snapshot written by `specdrift collect`")
     drift.add_argument("--stack", action="append", default=[], metavar="NAME",

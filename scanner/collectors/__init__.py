@@ -28,6 +28,7 @@ class Collector(Protocol):
 
     name: str  # the provider: Resource.provider of what it collects, the table's identity.provider
     description: str  # one line for --help
+    # a collector may also name ``aliases``: other spellings of its ``drift --NAME`` flag (``--kube``)
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         """The source's own options (scope, endpoint, concurrency, ...), for ``collect`` and ``drift``."""

@@ -9,9 +9,11 @@ Every request goes through a guard on the client's REST layer that refuses anyth
 and watches too (``KubeGuard``). Retries on 429 and 5xx honour ``Retry-After``
 (:func:`scanner.collectors.calls.with_retries`); each call has a connect and read timeout.
 
-Secrets are listed as ``PartialObjectMetadataList`` (``Accept: ...;as=PartialObjectMetadataList;g=meta.k8s.io``),
-so the API server sends their metadata only, never ``data``; no plain-JSON fallback is offered (a server that
-cannot answer metadata-only answers 406, a gap). The ``kubectl.kubernetes.io/last-applied-configuration``
+Secrets are listed as a ``Table`` with metadata objects (``Accept: ...;as=Table;g=meta.k8s.io``,
+``includeObject=Metadata``: what ``kubectl get secrets`` shows), so the API server sends each Secret's metadata and
+its Type and Data count columns, never ``data``; the type is kept (a declared ``kubernetes.io/tls`` Secret that runs
+as ``Opaque`` is drift), the count is not. No plain-JSON fallback is offered (a server that cannot answer a Table
+answers 406, a gap). The ``kubectl.kubernetes.io/last-applied-configuration``
 annotation, which holds a Secret's data when it was applied with ``kubectl apply``, is dropped from every object.
 SealedSecrets (Bitnami's CRD) are read through the custom objects API; without the CRD there are none.
 
@@ -60,8 +62,11 @@ __all__ = ["KINDS", "KubeGuard", "Kubernetes", "KubernetesOptions", "collect", "
 PROVIDER = "kubernetes"
 FORMAT = "kubernetes"  # the manifests' own shape: one table gives both sides their facts
 ALL = "*"  # the scope of a listing across every namespace
-# Metadata only, and nothing else: with a plain `application/json` alternative a server could send the data.
-METADATA_ONLY = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1"
+# Metadata and table columns only, nothing else: with a plain `application/json` alternative a server could send
+# the data. A Table's rows are what `kubectl get` prints (Name, Type, Data: a count, Age), with the metadata object.
+METADATA_ONLY = "application/json;as=Table;g=meta.k8s.io;v=v1"
+METADATA_QUERY = ("includeObject", "Metadata")
+TABLE_COLUMNS = {"Type": "type"}  # the columns kept, as the manifest's field they show
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 # What the API server writes into metadata by itself: never declared, so never drift.
 SERVER_METADATA = ("managedFields", "resourceVersion", "uid", "creationTimestamp", "generation", "selfLink")
@@ -164,6 +169,23 @@ def _classify(api: str, exc: BaseException, timeout: float) -> CallFailed:
     return CallFailed(api, ERROR, f"{name}: {' '.join(str(exc).split())[:300]}", retryable="ProtocolError" in name)
 
 
+def table_items(answer: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """A ``Table``'s rows as objects: each row's metadata object, and the columns of ``TABLE_COLUMNS`` as the fields
+    they show (Type -> ``type``); the other cells (a Secret's Data count, Age) are not kept."""
+    names = [str(c.get("name", "")) for c in answer.get("columnDefinitions") or [] if isinstance(c, Mapping)]
+    out: list[dict[str, Any]] = []
+    for row in answer.get("rows") or []:
+        if not isinstance(row, Mapping) or not isinstance(row.get("object"), Mapping):
+            continue
+        item: dict[str, Any] = {"metadata": dict(row["object"].get("metadata") or {})}
+        cells = row.get("cells") or []
+        for column, field_name in TABLE_COLUMNS.items():
+            if column in names and names.index(column) < len(cells) and isinstance(cells[names.index(column)], str):
+                item[field_name] = cells[names.index(column)]
+        out.append(item)
+    return out
+
+
 def live_object(item: Mapping[str, Any], kind: Kind) -> dict[str, Any]:
     """An object as a manifest would declare it: kind and apiVersion set (list items omit them), and what the
     API server writes by itself removed; a Secret keeps its metadata only."""
@@ -177,8 +199,9 @@ def live_object(item: Mapping[str, Any], kind: Kind) -> dict[str, Any]:
         else:
             metadata.pop(key, None)
     out: dict[str, Any] = {"apiVersion": kind.group_version, "kind": kind.kind, "metadata": metadata}
-    if kind.metadata_only:
-        return out  # whatever else a server sent (it should send nothing else) is not kept
+    if kind.metadata_only:  # whatever else a server sent (it should send nothing else) is not kept
+        out.update((k, v) for k, v in item.items() if k in TABLE_COLUMNS.values())
+        return out
     out.update((k, v) for k, v in item.items() if k not in ("apiVersion", "kind", "metadata", "status"))
     template = (out.get("spec") or {}).get("template") if isinstance(out.get("spec"), dict) else None
     if isinstance(template, dict) and isinstance(template.get("metadata"), dict):
@@ -259,8 +282,10 @@ class KubernetesCollector:
                 pairs: list[tuple[str, Any]] = [("limit", self.options.page_size)]
                 if token:
                     pairs.append(("continue", token))
-                answer = self.get(kind.path(namespace), pairs, METADATA_ONLY if kind.metadata_only
-                                  else "application/json")
+                if kind.metadata_only:
+                    answer = self.get(kind.path(namespace), [*pairs, METADATA_QUERY], METADATA_ONLY)
+                    return {"items": table_items(answer), "next": (answer.get("metadata") or {}).get("continue")}
+                answer = self.get(kind.path(namespace), pairs)
             return {"items": answer.get("items") or [], "next": (answer.get("metadata") or {}).get("continue")}
 
         try:
@@ -356,9 +381,10 @@ def _made(resource: Resource) -> bool:
 
 @collector("kubernetes")
 class Kubernetes:
-    """The Kubernetes source for ``specdrift collect kubernetes`` and ``drift --kubernetes``."""
+    """The Kubernetes source for ``specdrift collect kubernetes`` and ``drift --kubernetes`` (or ``--kube``)."""
 
     name = PROVIDER
+    aliases = ("kube",)  # drift's other spelling of the flag (the issue's and kubectl users' word)
     description = "read live objects from a Kubernetes cluster now (kubeconfig or in-cluster)"
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:

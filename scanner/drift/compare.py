@@ -8,7 +8,7 @@ from typing import Any
 
 from scanner.loaders.addressing import refs_in
 from scanner.mappings import TRANSFORMS, fact_spec
-from scanner.mappings.identity import comparer
+from scanner.mappings.identity import comparer, pending_entries
 from scanner.model import Planned, Resource, Unresolved
 from scanner.units import Quantity, parse_quantity
 
@@ -31,6 +31,9 @@ class Difference:
     declared_line: int | None = None
     declared_default: bool = False  # the IaC leaves it out; the mapping's default stands in
     reason: str = ""
+    # entries of a map of settings changed on the server that it applies only at its next restart (pg_settings
+    # pending_restart): what runs is still the old value
+    pending: tuple[str, ...] = ()
 
 
 def _intrinsic(value: Any) -> bool:
@@ -162,7 +165,10 @@ def differences(declared: Resource, live: Resource) -> list[Difference]:
         else:
             wanted_cmp, actual_cmp = wanted, actual
         if not same(wanted_cmp, actual_cmp):
-            out.append(Difference(fact, CHANGED, wanted, actual, line, default))
+            waiting = tuple(n for n in pending_entries(live, fact) if isinstance(wanted, Mapping) and n in wanted)
+            out.append(Difference(fact, CHANGED, wanted, actual, line, default,
+                                  f"pending restart: {', '.join(waiting)} changed on the server, applied at its next "
+                                  "restart" if waiting else "", waiting))
         if len(out) > before:
             seen.add(setting)
     return out

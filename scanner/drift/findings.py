@@ -55,8 +55,8 @@ def item_findings(item: Item) -> list[Finding]:
         out.append(_drift(pair, Status.VIOLATES, f"{item.status}: {pair.note}", remediation=_fix(item, None)))
     for diff in item.differences:
         changed = diff.status == CHANGED
-        message = (f"{diff.fact}: the IaC says {display(diff.declared)}, live is {display(diff.live)}" if changed
-                   else f"{diff.fact}: {diff.reason}")
+        message = (f"{diff.fact}: the IaC says {display(diff.declared)}, live is {display(diff.live)}"
+                   + (f" ({diff.reason})" if diff.reason else "") if changed else f"{diff.fact}: {diff.reason}")
         out.append(_drift(pair, Status.VIOLATES if changed else Status.UNKNOWN, message, diff.fact,
                           diff.live, diff.declared, _fix(item, diff.fact) if changed else None))
     for row in item.requirements:

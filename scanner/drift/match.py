@@ -131,7 +131,10 @@ def match(declared: Sequence[Resource], live: Sequence[Resource], gaps: Sequence
     chosen_names = {s.name for s in chosen}
     pairs: list[Pair] = []
     comparable = [(d, t) for d in declared for p in providers if (t := ident.live_type(d, p.provider))]
-    declaring = Counter(t for _, t in comparable)
+    # layers (ALTER SYSTEM files) pair after the main declaration of their live resource, and are not counted as
+    # rivals of it
+    comparable.sort(key=lambda pair: ident.layer(pair[1], pair[0].type))
+    declaring = Counter(t for d, t in comparable if not ident.layer(t, d.type))
     for decl, rtype in comparable:
         recorded_as = [s for s in chosen if s.spec.declared_format == decl.format]
         for pair in _pair_one(decl, rtype, index, recorded_as, options, ambiguity, gaps, declaring[rtype]):
@@ -192,6 +195,12 @@ def _pair_one(decl: Resource, rtype: str, index: _Index, chosen: list[_Stack], o
             return [_take(index, decl, rtype, candidates[0], f"tag {name_key}={name_tag}")]
         if len(candidates) > 1:
             notes.append(f"{len(candidates)} live resources are named {name_tag}")
+    if ident.sole(rtype) and ident.layer(rtype, decl.type) and (every := index.by_type.get(rtype, [])):
+        if len(every) == 1:
+            return [_take(index, decl, rtype, every[0], f"the only {rtype} collected ({decl.type} sets part of its "
+                                                         "configuration)")]
+        return [Pair(UNKNOWN, rtype, decl, note=f"{len(every)} live {rtype}: nothing in {decl.type} names which one "
+                                                 "it configures")]
     if ident.sole(rtype) and (candidates := index.free(index.by_type.get(rtype, ()))):
         if len(candidates) == 1 and declarations == 1:
             return [_take(index, decl, rtype, candidates[0], f"the only {rtype} collected")]

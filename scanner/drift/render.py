@@ -239,8 +239,9 @@ def _rows(item: Item) -> list[tuple[str, ...]]:
         if isinstance(diff.declared, dict) and isinstance(diff.live, dict) and fact in by_fact:
             # a map compared entry by entry (settings): one row per entry that differs
             shown = {row[0] for row in by_fact[fact]}
-            by_fact[fact] += [(f"{fact}.{key}", _short(value), _short(diff.live.get(key)), "—", _drift(diff), "—", "—",
-                               "—") for key, value in diff.declared.items() if f"{fact}.{key}" not in shown]
+            by_fact[fact] += [(f"{fact}.{key}", _short(value), _short(diff.live.get(key)), "—",
+                               _drift(_entry(diff, f"{fact}.{key}")), "—", "—", "—")
+                              for key, value in diff.declared.items() if f"{fact}.{key}" not in shown]
         elif fact not in by_fact:
             declared = _short(diff.declared) + (" (default)" if diff.declared_default else "")
             by_fact[fact] = [(fact, declared, _short(diff.live), "—", _drift(diff), "—", "—", "—")]
@@ -255,10 +256,13 @@ def _entry(diff: Any, fact: str) -> Any:
         return diff
     if entry not in diff.declared:
         return None
-    return replace(diff, declared=diff.declared[entry], live=diff.live.get(entry))
+    return replace(diff, declared=diff.declared[entry], live=diff.live.get(entry),
+                   pending=tuple(p for p in diff.pending if p == entry))
 
 
 def _drift(diff: Any) -> str:
     if diff is None:
         return "="
-    return "≠ changed" if diff.status == CHANGED else f"? {diff.reason}"
+    if diff.status == CHANGED:
+        return "≠ pending restart" if diff.pending else "≠ changed"
+    return f"? {diff.reason}"

@@ -4,7 +4,7 @@ and the fixes for both directions. Gaps in collection become ``unknown`` rows, n
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any
@@ -17,7 +17,7 @@ from scanner.drift.fixes import IAC, Fix, cloud_fix, iac_fix, missing_fixes, unm
 from scanner.drift.match import MATCHED, MISSING, UNMANAGED, MatchOptions, Pair, match
 from scanner.loaders.base import ParseError
 from scanner.mappings import mapping_for_type, normalize
-from scanner.mappings.identity import provider_identity
+from scanner.mappings.identity import IDENTITIES, comparer, live_type, provider_identity
 from scanner.model import Finding, Resource, Severity, Status
 from scanner.policy.engine import Engine
 from scanner.policy.pack import Policy
@@ -154,7 +154,8 @@ class _Builder:
         nothing it needs is hidden."""
         if resource is None:
             return None
-        hidden = [gap for kinds, gap in self.gap_kinds if policy.kinds & (kinds - resource.kinds)]
+        function = policy.check.get("function") if isinstance(policy.check, Mapping) else None
+        hidden = [gap for kinds, gap in self.gap_kinds if policy.kinds & (kinds - resource.kinds) or function in kinds]
         return "not collected: " + "; ".join(sorted({g.describe() for g in hidden})) if hidden else None
 
     def _target(self, policy: Policy, resource: Resource | None) -> Any:
@@ -175,30 +176,47 @@ class _Builder:
             return missing_fixes(pair.declared, pair.stack or self.stack)
         out: list[Fix] = []
         handled: set[str] = set()
+        covered: dict[str, set[str]] = {}  # fact -> the settings of a map the differences' fixes set
         for diff in item.differences:
             if diff.status != CHANGED or pair.live is None or pair.declared is None:
                 continue
             rows = [r for r in item.requirements if (r.fact or "").split(".", 1)[0] == diff.fact]
-            declared_ok = not any(r.declared and r.declared.verdict == Status.VIOLATES.value for r in rows)
-            live_ok = not any(r.live and r.live.verdict == Status.VIOLATES.value for r in rows)
-            target = diff.declared if declared_ok else next(
-                (t for r in rows if (t := self._target(r.policy, pair.live)) is not None), None)
-            if target is not None:
+            targets: list[Any] = []
+            accepted: list[Any] = []
+            parts = _entries(diff, pair.live.provider)
+            for wanted, actual in parts:
+                broken = [f for r in rows for f in r.findings if f.status == Status.VIOLATES and _about(f, wanted)]
+                declared_ok = not any(f.source != "live" for f in broken)
+                live_ok = not any(f.source == "live" for f in broken)
+                # the IaC's value, unless it breaks a requirement: then the requirement's, where the live value
+                # breaks it too (a live value that complies is not changed to another: the IaC is what to fix)
+                target = wanted if declared_ok else None if live_ok else next(
+                    (t for r in rows if set(r.findings) & set(broken)
+                     and (t := self._target(r.policy, pair.live)) is not None), None)
+                if target is not None:
+                    targets.append(target)
+                if live_ok:
+                    accepted.append(actual)
+            if targets:
+                target = _merged(targets)
                 fix = cloud_fix(pair.live, diff.fact, target)
                 out.append(fix or Fix("cloud", "text", f"re-apply the IaC to restore {diff.fact} = {display(target)}",
                                       "no CLI call is known for this setting", diff.fact))
-            if live_ok:
-                fix = iac_fix(pair.declared, diff.fact, diff.live)
+            if accepted:
+                fix = iac_fix(pair.declared, diff.fact, _merged(accepted))
                 if fix is not None:
                     out.append(Fix(IAC, fix.format, fix.snippet, f"or accept the live value: {fix.description}",
                                    diff.fact))
             handled.add(diff.fact)
+            if isinstance(diff.declared, Mapping) and comparer(pair.live.provider, diff.fact) is not None:
+                # a map of settings compared one by one: the settings these fixes set
+                covered.setdefault(diff.fact, set()).update(name for wanted, _ in parts for name in wanted)
         for row in item.requirements:
             fact = (row.fact or "").split(".", 1)[0]
-            if fact in handled:
+            if fact in handled and not _beyond(row, covered.get(fact)):
                 continue
             if row.live and row.live.verdict == Status.VIOLATES.value and pair.live is not None:
-                target = self._target(row.policy, pair.live)
+                target = _without(self._target(row.policy, pair.live), covered.get(fact, set()))
                 fix = cloud_fix(pair.live, fact, target) if target is not None else None
                 if fix is not None:
                     out.append(fix)
@@ -232,6 +250,64 @@ class _Builder:
         return items
 
 
+def _entries(diff: Difference, provider: str) -> list[tuple[Any, Any]]:
+    """A difference as the values a fix sets: each entry of a map of settings compared entry by entry
+    (``identity.compare``: pg_settings), else the whole value."""
+    if comparer(provider, diff.fact) is not None and isinstance(diff.declared, Mapping) and \
+            isinstance(diff.live, Mapping):
+        return [({name: value}, {name: diff.live.get(name)}) for name, value in diff.declared.items()]
+    return [(diff.declared, diff.live)]
+
+
+def _named(finding: Finding) -> set[str] | None:
+    """The settings of a map a finding is about (its expected values, or the setting of its fact:
+    ``pg_settings.shared_buffers``); None when its fact names no entry."""
+    entry = (finding.fact or "").partition(".")[2]
+    if not entry:
+        return None
+    return {str(k) for k in finding.expected} if isinstance(finding.expected, Mapping) else {entry}
+
+
+def _about(finding: Finding, wanted: Any) -> bool:
+    """Whether a violation is about the value a fix would set: for one entry of a map of settings, a violation
+    naming that setting."""
+    named = _named(finding)
+    return not isinstance(wanted, Mapping) or named is None or bool(named & set(wanted))
+
+
+def _beyond(row: RequirementRow, covered: set[str] | None) -> bool:
+    """Whether a row's live violation names settings the differences' fixes do not set (the server breaks the
+    guide on a setting the file leaves alone): it needs a fix of its own."""
+    if covered is None:
+        return False
+    named: set[str] = set()
+    for finding in row.findings:
+        if finding.source == "live" and finding.status == Status.VIOLATES:
+            named |= _named(finding) or set()
+    return bool(named - covered)
+
+
+def _without(target: Any, covered: set[str]) -> Any:
+    """A policy's target for a map of settings without the settings a difference's fix already sets."""
+    if not covered or not isinstance(target, (Mapping, list)):
+        return target
+    pairs = list(target.items()) if isinstance(target, Mapping) else target
+    if not all(isinstance(p, tuple) and len(p) == 2 for p in pairs):
+        return target
+    return [(name, value) for name, value in pairs if name not in covered] or None
+
+
+def _merged(values: list[Any]) -> Any:
+    """The values of a difference's entries as one value: maps (and lists of (setting, value) pairs, a policy's
+    target) merged, else the one value."""
+    if len(values) == 1:
+        return values[0]
+    merged: dict[Any, Any] = {}
+    for value in values:
+        merged.update(value.items() if isinstance(value, Mapping) else value)
+    return merged
+
+
 def _address(pair: Pair) -> str:
     resource = pair.declared or pair.live
     return resource.address if resource is not None else ""
@@ -249,9 +325,16 @@ def build(declared: Sequence[Resource], collection: Collection, policies: Sequen
     live = [normalize(r) for r in collection.resources]
     builder = _Builder(policies, declared, live, options.stacks[0] if options.stacks else None, collection.provider,
                        collection.gaps)
-    if declared:
+    # IaC that declares nothing this source collects (manifests beside --postgres URL) pairs nothing: what runs
+    # is judged without a drift verdict, as without IaC, rather than left out of the report
+    declares = any(live_type(d, collection.provider) for d in declared) or (declared and options.unmanaged == "all")
+    if declares:
         pairs = match(declared, live, collection.gaps, options)
-    else:  # no IaC: judge what runs, without a drift verdict
+        # a live type no declaration can pair with (no identity: TimescaleDB's objects) is judged, not left out
+        paired = {id(p.live) for p in pairs if p.live is not None}
+        pairs += [Pair(LIVE_ONLY, r.type, live=r) for r in live
+                  if r.kinds and id(r) not in paired and r.type not in IDENTITIES]
+    else:  # no IaC of this source: judge what runs, without a drift verdict
         pairs = [Pair(LIVE_ONLY, r.type, live=r) for r in live if r.kinds]
     items = [builder.item(p) for p in pairs]
     covered = {p.type for p in pairs if p.status == UNKNOWN}

@@ -38,6 +38,9 @@ class Identity:
     # A declaration that names nothing pairs with the only live resource of the type (a server's configuration
     # file describes the one server it is checked against)
     sole: bool = False
+    # Declared types that each write part of its configuration (ALTER SYSTEM files, over its postgresql.conf): with
+    # ``sole``, every one pairs with the only live resource of the type, beside its main declaration
+    layers: tuple[str, ...] = ()
 
     @property
     def terraform_types(self) -> tuple[str, ...]:
@@ -80,9 +83,12 @@ class ProviderIdentity:
     # fact -> the transform that picks the entries of a map fact to compare (a file writes a few settings, a
     # server reports them all, in units of its own): (declared entries, live entries) that differ
     compare: Mapping[str, str] = field(default_factory=dict)
-    # live type -> kinds of the checks that consult resources of that type while judging another resource (a
-    # workload's NetworkPolicy): where the type could not be collected, those checks are unknown on the others
+    # live type -> kinds of the checks (or check functions) that consult resources of that type while judging another
+    # resource (a workload's NetworkPolicy): where the type could not be collected, those checks are unknown on the
+    # others
     consulted: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    # fact -> the live fact listing its entries changed but applied only at a restart (pg_settings pending_restart)
+    pending: Mapping[str, str] = field(default_factory=dict)
 
     def drift_fix(self, kind: str, declared_format: str | None) -> DriftFix | None:
         """The ``kind`` fix for a declaration of ``declared_format`` (its own entry, else ``*``)."""
@@ -99,7 +105,7 @@ def _provider(section: Mapping[str, Any]) -> ProviderIdentity:
     types = {str(rtype): Identity(name, str(rtype), _strings(entry.get("keys")), str(entry.get("cli") or ""),
                                   {str(f): _strings(v) for f, v in (entry.get("names") or {}).items()},
                                   {str(f): _strings(v) for f, v in (entry.get("declared") or {}).items()},
-                                  bool(entry.get("sole", False)))
+                                  bool(entry.get("sole", False)), _strings(entry.get("layers")))
              for rtype, entry in (section.get("types") or {}).items()}
     raw = section.get("deployment")
     deployment = Deployment(**{k: str(v) for k, v in raw.items()}) if raw else None
@@ -110,7 +116,8 @@ def _provider(section: Mapping[str, Any]) -> ProviderIdentity:
                             str(section.get("cli_format") or f"{name}-cli"),
                             _strings(section.get("tags")) or ("tags",), section.get("name_tag"), deployment, fixes,
                             types, {str(k): str(v) for k, v in (section.get("compare") or {}).items()},
-                            {str(k): frozenset(_strings(v)) for k, v in (section.get("consulted") or {}).items()})
+                            {str(k): frozenset(_strings(v)) for k, v in (section.get("consulted") or {}).items()},
+                            {str(k): str(v) for k, v in (section.get("pending") or {}).items()})
 
 
 @cache
@@ -226,10 +233,25 @@ def comparer(provider: str, fact: str) -> str | None:
     return table.compare.get(fact) if table is not None else None
 
 
+def pending_entries(live: Resource, fact: str) -> tuple[str, ...]:
+    """The entries of ``fact`` the live resource changed but applies only at its next restart (``identity.pending``
+    names the live fact that lists them); none when its provider has no such fact."""
+    table = providers().get(live.provider)
+    listed = live.facts.get(table.pending.get(fact, "")) if table is not None else None
+    return tuple(str(n) for n in listed) if isinstance(listed, (list, tuple)) else ()
+
+
 def sole(live_type_name: str) -> bool:
     """Whether a declaration that names nothing pairs with the only live resource of ``live_type_name``."""
     found = _by_type().get(live_type_name)
     return found is not None and found.sole
+
+
+def layer(live_type_name: str, declared_type: str) -> bool:
+    """Whether declarations of ``declared_type`` each write part of a ``live_type_name`` (``layers``): they pair
+    with the one live resource beside its main declaration, and do not make the pairing ambiguous."""
+    found = _by_type().get(live_type_name)
+    return found is not None and declared_type in found.layers
 
 
 def tags(resource: Resource) -> dict[str, Any]:

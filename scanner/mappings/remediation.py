@@ -212,12 +212,27 @@ def _kubernetes_patch(resource: Resource, at: _Place) -> Remediation:
                        f"set {at.shown} (and the same in the manifest)")
 
 
+def words(value: Any) -> str:
+    """A value as the words of a configuration line (redis.conf ``save 900 1 300 10``, ``bind 10.0.0.1 ::1``):
+    a list's items, nested lists flattened, separated by spaces."""
+    if isinstance(value, (list, tuple)):
+        return " ".join(words(v) for v in value)
+    return json.dumps(value) if isinstance(value, bool) else str(value)
+
+
+def _directive_line(resource: Resource, at: _Place) -> Remediation:
+    """``directive value``: a line of a file of such lines (redis.conf), where the last one wins."""
+    where = resource.origin.file or resource.address
+    return Remediation(resource.format, f"{at.path[-1]} {words(at.native)}", f"set {at.shown} in {where}")
+
+
 # The generic writers: a fact's native path (from its table entry) and value, in each format's syntax.
 FORMAT_WRITERS: dict[str, Callable[[Resource, _Place], Remediation]] = {
     "terraform": _terraform_block,
     "cloudformation": _cloudformation_property,
     "arm": _arm_property,
     "kubernetes": _kubernetes_patch,
+    "redis_conf": _directive_line,
 }
 
 
@@ -395,11 +410,22 @@ def _settings(entry: Mapping[str, Any], resource: Resource, value: Any, context:
         for key, text in {**values, "setting": setting, "value": shown}.items():
             item = item.replace("{" + key + "}", str(text))
         items.append(item)
-    parts = [entry.get("header", ""), *items, entry.get("footer", "")]
+    parts = [entry.get("header", ""), *items, entry.get("footer", ""), _restart(entry, resource, value)]
     text = "\n".join(p for p in parts if p)
     for key, shown in values.items():
         text = text.replace("{" + key + "}", str(shown))
     return text
+
+
+def _restart(entry: Mapping[str, Any], resource: Resource, value: Any) -> str:
+    """The entry's ``restart`` line naming the settings set that a running server applies only at a restart
+    (pg_settings context ``postmaster``); empty when none is, or the resource is not a running server."""
+    running = resource.attributes.get("settings")
+    if not entry.get("restart") or not isinstance(running, Mapping):
+        return ""
+    names = [name for name, _ in (value.items() if isinstance(value, Mapping) else value)]
+    restart = [n for n in names if isinstance(running.get(n), Mapping) and running[n].get("context") == "postmaster"]
+    return str(entry["restart"]).replace("{settings}", ", ".join(restart)) if restart else ""
 
 
 # Writers a table entry may name (``{writer: NAME}``): the fixes a template cannot say.
@@ -408,8 +434,9 @@ WHY_CODE = {
     "lines": "one line per item of a list value (redis.conf save points, CREATE INDEX per missing index): a "
              "template has no loop",
     "settings": "PostgreSQL settings: each value converted to the setting's base unit (native_number, from the "
-                "settings table) or the guide's spelling, booleans as the service spells them, and the "
-                "server a configuration belongs to read from the resource",
+                "settings table) or the guide's spelling, booleans as the service spells them, the "
+                "server a configuration belongs to read from the resource, and a restart named only for the "
+                "settings a running server applies at a restart (its pg_settings context)",
     "dockerfile_from": "the stage's AS clause is written only when the stage is named: a template has no "
                        "condition",
 }
@@ -520,6 +547,7 @@ def _source_ranges(native: Any) -> str:
 # ``{value_as:FORM}`` in a ``cli:`` template: the wanted value (in the API's unit) spelled as a command line wants it.
 VALUE_FORMS: dict[str, Callable[[Any], str]] = {
     "json": lambda native: json.dumps(native, separators=(",", ":")),
+    "words": words,
     "capacity_providers": lambda native: " ".join(str(i["capacityProvider"]) for i in _strategy(native)),
     "capacity_strategy": lambda native: _shorthand(_strategy(native)),
     "source_ranges": _source_ranges,

@@ -5,7 +5,9 @@ list and get calls the collector makes with the API's documented JSON shapes, an
   ``{Kind}List`` (items without kind/apiVersion, as the API server writes them), paged by ``limit`` and
   ``continue`` (``metadata.continue``), with ``status``, ``managedFields`` and the other fields the server adds;
 - ``Accept: ...;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1``: a ``PartialObjectMetadataList`` (metadata
-  only); without it, Secrets are answered in full, so a test sees when their data would have been sent;
+  only); ``Accept: ...;as=Table;g=meta.k8s.io;v=v1``: a ``Table`` of the columns ``kubectl get`` prints (a Secret's
+  Name, Type, Data count, Age) with each row's metadata object; without either, Secrets are answered in full, so a
+  test sees when their data would have been sent;
 - ``GET /api/v1/namespaces/{ns}``: one Namespace; a CRD not served (``crds``): 404.
 
 ``faults`` serves 403, 429 (with ``Retry-After``) or any status on demand for paths containing a text, or
@@ -41,6 +43,18 @@ SERVED: dict[str, tuple[str, str, bool]] = {
     "sealedsecrets": ("SealedSecret", "bitnami.com/v1alpha1", True),
 }
 METADATA_ACCEPT = "as=PartialObjectMetadataList"
+TABLE_ACCEPT = "as=Table"
+_NAME_AGE = [("Name", "string", "name"), ("Age", "string", "")]
+# the columns the API server's table printer gives a kind (pkg/printers/internalversion: Secret)
+TABLE_COLUMNS = {"Secret": [("Name", "string", "name"), ("Type", "string", ""), ("Data", "string", ""),
+                            ("Age", "string", "")]}
+
+
+def _cells(kind: str, obj: dict[str, Any]) -> list[Any]:
+    name = obj["metadata"]["name"]
+    if kind == "Secret":
+        return [name, obj.get("type", "Opaque"), str(len(obj.get("data") or {})), "5d"]
+    return [name, "5d"]
 
 
 @dataclass
@@ -231,8 +245,17 @@ class _Handler(BaseHTTPRequestHandler):
         metadata: dict[str, Any] = {"resourceVersion": "9999"}
         if start + limit < len(items):
             metadata["continue"] = str(start + limit)
-        if METADATA_ACCEPT in self.headers.get("Accept", ""):
-            body: dict[str, Any] = {"kind": "PartialObjectMetadataList", "apiVersion": "meta.k8s.io/v1",
+        body: dict[str, Any]
+        if TABLE_ACCEPT in self.headers.get("Accept", ""):
+            # what `kubectl get` prints, with each object's metadata (includeObject=Metadata), as the API server does
+            body = {"kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": metadata,
+                    "columnDefinitions": [{"name": n, "type": t, "format": f, "description": "", "priority": 0}
+                                          for n, t, f in TABLE_COLUMNS.get(kind, _NAME_AGE)],
+                    "rows": [{"cells": _cells(kind, o),
+                              "object": {"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1",
+                                         "metadata": o["metadata"]}} for o in page]}
+        elif METADATA_ACCEPT in self.headers.get("Accept", ""):
+            body = {"kind": "PartialObjectMetadataList", "apiVersion": "meta.k8s.io/v1",
                                     "metadata": metadata,
                                     "items": [{"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1",
                                                "metadata": o["metadata"]} for o in page]}

@@ -56,7 +56,8 @@ def assert_read_only(kube: FakeKube) -> None:
         assert "watch" not in seen.query, seen
         assert seen.authorization == f"Bearer {TOKEN}"
         if seen.path.endswith("/secrets"):
-            assert seen.accept == "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1", seen
+            assert seen.accept == "application/json;as=Table;g=meta.k8s.io;v=v1", seen
+            assert seen.query.get("includeObject") == ["Metadata"], seen
 
 
 def test_the_guides_objects_are_read_as_their_manifests(kube: FakeKube, tmp_path: Path) -> None:
@@ -94,7 +95,7 @@ def test_a_secrets_data_is_never_requested_kept_or_printed(kube: FakeKube, tmp_p
     printed = capsys.readouterr()
     assert SECRET_VALUE not in text + printed.out + printed.err
     secret = next(r for r in from_dict(json.loads(text)).resources if r.type == "Secret")
-    assert secret.attributes == {"apiVersion": "v1", "kind": "Secret",
+    assert secret.attributes == {"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
                                  "metadata": {"name": "db-password", "namespace": NS}}
     secret_calls = [s for s in kube.requests if s.path.endswith("/secrets")]
     assert [s.path for s in secret_calls] == ["/api/v1/secrets"]

@@ -25,13 +25,18 @@ from scanner.collectors.postgres import PostgresOptions, collect, show_value
 from scanner.collectors.snapshot import dumps
 from scanner.drift.report import build
 from scanner.mappings import load_paths, normalize
+from scanner.policy.engine import Engine
 from scanner.policy.pack import load_policies
-from tests.conftest import POLICIES, run_cli, server_unavailable
+from tests.conftest import EXAMPLE, POLICIES, run_cli, server_unavailable
 
 pytestmark = pytest.mark.server
-BIN = Path("/usr/lib/postgresql/15/bin")
+# the newest PostgreSQL the distribution's packages installed (Debian: /usr/lib/postgresql/<major>/bin)
+BIN = max(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name) if p.parent.name.isdigit()
+          else 0, default=Path("/usr/lib/postgresql/15/bin"))
 SHARED = "postgresql://postgres:not-the-secret-9f3k@127.0.0.1:5432/postgres"
 PASSWORD = "not-the-secret-9f3k"
+TUNING = EXAMPLE / "postgres" / "tuning.sql"  # the guide's ALTER SYSTEM statements
+PG_POLICIES = ("ME-PG-01", "ME-PG-02", "ME-PG-03", "ME-PG-04", "ME-PG-05", "ME-PG-06")
 
 
 def _free_port() -> int:
@@ -50,31 +55,63 @@ def shared() -> str:
     return SHARED
 
 
+class _Cluster:
+    """A server of our own (trust authentication, on 127.0.0.1 only) in a temp directory. The directory is made
+    under the system's temp dir, not pytest's (private to root), so the postgres account can reach it."""
+
+    def __init__(self) -> None:
+        pytest.importorskip("psycopg")
+        if not (BIN / "initdb").exists():
+            server_unavailable(f"initdb not installed in {BIN}")
+        self.root = Path(tempfile.mkdtemp(prefix="specdrift-pg-"))
+        self.data = self.root / "data"
+        self.user: dict[str, Any] = {}
+        if os.geteuid() == 0:  # initdb refuses root: run the server as the postgres account
+            shutil.chown(self.root, "postgres")
+            self.user = {"user": "postgres"}
+        subprocess.run([str(BIN / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres"], check=True,
+                       capture_output=True, **self.user)
+        self.port = _free_port()
+        self.url = f"postgresql://postgres:{PASSWORD}@127.0.0.1:{self.port}/postgres"
+        self.pg_ctl("start")
+
+    def pg_ctl(self, action: str) -> None:
+        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1"
+        subprocess.run([str(BIN / "pg_ctl"), "-D", str(self.data), "-o", options, "-l", str(self.root / "log"), "-w",
+                        action], check=True, capture_output=True, **self.user)
+
+    def remove(self) -> None:
+        subprocess.run([str(BIN / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop"], capture_output=True,
+                       **self.user)
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
 @pytest.fixture(scope="module")
 def private() -> Iterator[str]:
-    """A server of our own (trust authentication, on 127.0.0.1 only), removed afterwards. Its directory is made
-    under the system's temp dir, not pytest's (private to root), so the postgres account can reach it."""
-    pytest.importorskip("psycopg")
-    if not (BIN / "initdb").exists():
-        server_unavailable(f"initdb not installed in {BIN}")
-    root = Path(tempfile.mkdtemp(prefix="specdrift-pg-"))
-    data = root / "data"
-    user: dict[str, Any] = {}
-    if os.geteuid() == 0:  # initdb refuses root: run the server as the postgres account
-        shutil.chown(root, "postgres")
-        user = {"user": "postgres"}
-    subprocess.run([str(BIN / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"], check=True,
-                   capture_output=True, **user)
-    port = _free_port()
-    options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1"
-    subprocess.run([str(BIN / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(root / "log"), "-w", "start"],
-                   check=True, capture_output=True, **user)
+    """A server of our own at PostgreSQL's defaults, for tests that change settings (reset afterwards)."""
+    cluster = _Cluster()
     try:
-        yield f"postgresql://postgres:{PASSWORD}@127.0.0.1:{port}/postgres"
+        yield cluster.url
     finally:
-        subprocess.run([str(BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], capture_output=True,
-                       **user)
-        shutil.rmtree(root, ignore_errors=True)
+        cluster.remove()
+
+
+@pytest.fixture(scope="module")
+def tuned() -> Iterator[str]:
+    """A server of our own started with the guide's tuning: the example's tuning.sql run, then a restart (its
+    settings of context postmaster, shared_buffers 8GB among them, apply only then)."""
+    cluster = _Cluster()
+    try:
+        _sql(cluster.url, *_statements(TUNING.read_text()))
+        cluster.pg_ctl("restart")
+        yield cluster.url
+    finally:
+        cluster.remove()
+
+
+def _statements(sql: str) -> list[str]:
+    """The ALTER SYSTEM statements of a file (one per line, as the guide writes them)."""
+    return [line.rstrip(";") for line in sql.splitlines() if line.startswith("ALTER SYSTEM")]
 
 
 def _sql(url: str, *statements: str) -> None:
@@ -174,7 +211,8 @@ def test_compliant_and_drifted_settings_with_the_fix_both_ways(private: str, tmp
         assert "log_connections = off, required on" in row.live.message
         [cloud] = [f for f in item.fixes if f.direction == "cloud"]
         assert "ALTER SYSTEM SET log_connections = 'on';" in cloud.snippet and "pg_reload_conf" in cloud.snippet
-        assert not [f for f in item.fixes if f.direction == "iac"]
+        # only the setting whose live value complies (statement_timeout, still drifted) may go into the file
+        assert [f.snippet for f in item.fixes if f.direction == "iac"] == ["statement_timeout = '1min'"]
     finally:
         _sql(private, "ALTER SYSTEM RESET ALL", "SELECT pg_reload_conf()")
 
@@ -263,8 +301,119 @@ def test_timescaledb_views_give_the_facts_the_sql_gives(private: str) -> None:
     items = build([], collection, _policies("ME-TS-05")).items
     verdicts = {i.pair.type: [r.live.verdict for r in i.requirements] for i in items if i.requirements}
     assert verdicts["timescaledb_retention_policy"] == ["violates"]
+    # beside the guide's SQL (90 days) and its tuning (which pairs with the server): declared, live and required
+    iac = Path(tempfile.mkdtemp(prefix="specdrift-ts-"))
+    try:
+        for name in ("timescaledb/setup.sql", "postgres/tuning.sql"):
+            shutil.copy(EXAMPLE / name, iac / Path(name).name)
+        declared = load_paths([iac]).resources
+    finally:
+        shutil.rmtree(iac)
+    policies = _policies("ME-TS-05")
+    [declared_side] = [f for f in Engine(policies).run(declared) if f.resource_type == "timescaledb_retention_policy"]
+    assert (declared_side.status.value, declared_side.observed) == ("complies", "90 days")
+    [item] = [i for i in build(declared, collection, policies).items if i.pair.type == "timescaledb_retention_policy"]
+    [row] = item.requirements
+    assert item.status == "live_only" and row.live is not None and row.live.verdict == "violates"
+    assert (str(row.live.value), row.required) == ("30 days", declared_side.expected)
+    assert "90" in str(row.required)
+    # the policies that claim live/postgres among ME-TS each judge the views' objects
+    every = load_policies([POLICIES])
+    judged = {r.policy.id for i in build([], collection, every).items for r in i.requirements
+              if r.live is not None and r.live.verdict in ("complies", "violates")}
+    claiming = {p.id for p in every if "live/postgres" in p.sources and p.id.startswith("ME-TS-")}
+    assert claiming <= judged and {i for i in judged if i.startswith("ME-TS-")} <= claiming
 
 
 def test_without_timescaledb_nothing_is_collected_and_nothing_is_missing(shared: str) -> None:
     collection, _ = _server(shared)
     assert [r.type for r in collection.resources] == ["postgresql.server"] and not collection.gaps
+
+
+def test_the_guides_tuning_against_a_tuned_and_a_default_server(tuned: str, private: str, tmp_path: Path) -> None:
+    """The guide's ALTER SYSTEM file pairs with the server it tunes: in sync with a server started with it; against
+    one at the defaults every ME-PG setting complies in the file and violates live, with the live value, the
+    required one and the ALTER SYSTEM fix."""
+    shutil.copy(TUNING, tmp_path / "tuning.sql")
+    declared = load_paths([tmp_path]).resources
+    policies = _policies(*PG_POLICIES)
+    collection, server = _server(tuned)
+    assert server.facts["pg_settings"]["shared_buffers"] == "8GB" and server.facts["pg_pending_restart"] == []
+    [item] = build(declared, collection, policies).items
+    assert item.status == "in_sync", item.differences
+    assert item.pair.matched_by == "the only postgresql.server collected (ALTER SYSTEM sets part of its configuration)"
+    assert {r.policy.id: (r.declared.verdict, r.live.verdict) for r in item.requirements if r.declared and r.live} \
+        == dict.fromkeys(PG_POLICIES, ("complies", "complies"))
+    # the policies that claim live/postgres (the coverage matrix's live column) each judge a running server
+    claiming = {p.id for p in load_policies([POLICIES]) if "live/postgres" in p.sources}
+    [item] = build([], collection, load_policies([POLICIES])).items
+    judged = {r.policy.id for r in item.requirements if r.live is not None and r.live.verdict in ("complies",
+                                                                                                 "violates")}
+    assert {i for i in claiming if i.startswith("ME-PG-")} == set(PG_POLICIES) and set(PG_POLICIES) <= judged
+
+    collection, _ = _server(private)
+    [item] = build(declared, collection, policies).items
+    assert item.status == "changed"
+    rows = {r.policy.id: r for r in item.requirements}
+    assert {i: (r.declared.verdict, r.live.verdict) for i, r in rows.items() if r.declared and r.live} == \
+        dict.fromkeys(PG_POLICIES, ("complies", "violates"))
+    buffers = rows["ME-PG-01"]
+    assert buffers.live.value["shared_buffers"] == "128MB" and buffers.required["shared_buffers"] == "8GB"
+    assert rows["ME-PG-06"].live.value["log_connections"] == "off" and rows["ME-PG-06"].required["log_connections"] \
+        == "on"
+    [diff] = item.differences
+    assert (diff.declared["shared_buffers"], diff.live["shared_buffers"]) == ("8GB", "128MB")
+    assert diff.declared_line == 2  # tuning.sql's line of shared_buffers
+    [cloud] = [f for f in item.fixes if f.direction == "cloud"]
+    lines = cloud.snippet.splitlines()
+    assert cloud.format == "sql" and "ALTER SYSTEM SET shared_buffers = '8GB';" in lines
+    assert "ALTER SYSTEM SET log_connections = 'on';" in lines and "SELECT pg_reload_conf();" in lines
+    # the restart is named for the settings of context postmaster, and for those only
+    [restart] = [line for line in lines if "restart" in line]
+    assert "shared_buffers" in restart and "max_connections" in restart and "work_mem" not in restart
+    # each live value breaks the guide: taking it into the file is not offered
+    assert not [f for f in item.fixes if f.direction == "iac"]
+
+
+def test_an_alter_system_file_and_the_server_disagree_with_the_fix_both_ways(private: str, tmp_path: Path) -> None:
+    (tmp_path / "settings.sql").write_text("ALTER SYSTEM SET statement_timeout = '30s';\n"
+                                           "ALTER SYSTEM SET max_locks_per_transaction = 128;\n")
+    declared = load_paths([tmp_path]).resources
+    collection, _ = _server(private)  # at the defaults: 0 and 64
+    [item] = build(declared, collection, _policies(*PG_POLICIES)).items
+    assert item.status == "changed"
+    # the file names no setting of the guide, the server at its defaults breaks it: judged live alone
+    assert item.requirements and all(r.declared is None and r.live is not None and r.live.verdict == "violates"
+                                     for r in item.requirements)
+    [diff] = item.differences
+    assert (diff.declared, diff.live) == ({"statement_timeout": "30s", "max_locks_per_transaction": "128"},
+                                          {"statement_timeout": "0", "max_locks_per_transaction": "64"})
+    [fix, *guide] = [f for f in item.fixes if f.direction == "cloud"]
+    fixes = {"cloud": fix, **{f.direction: f for f in item.fixes if f.direction == "iac"}}
+    # the guide's settings the server breaks, in fixes of their own (not the file's to restore)
+    assert guide and all("statement_timeout" not in f.snippet for f in guide)
+    assert any("ALTER SYSTEM SET shared_buffers = '8GB';" in f.snippet for f in guide)
+    assert fixes["cloud"].snippet.splitlines() == [
+        "ALTER SYSTEM SET statement_timeout = '30s';", "ALTER SYSTEM SET max_locks_per_transaction = '128';",
+        "SELECT pg_reload_conf();",
+        "-- then restart the server: max_locks_per_transaction take effect only at a restart (context postmaster)"]
+    # the other way: the file's own statements, at the server's values
+    assert fixes["iac"].format == "sql" and fixes["iac"].snippet.splitlines() == [
+        "ALTER SYSTEM SET statement_timeout = '0';", "ALTER SYSTEM SET max_locks_per_transaction = '64';"]
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "junit", "gitlab", "markdown", "github"])
+def test_a_change_pending_restart_is_pending_in_every_output_format(private: str, fmt: str, tmp_path: Path) -> None:
+    """The file asks for 200 connections, the server took the change and runs 100 until its restart: the drift
+    and the live verdict say it is pending, in every format (GitLab's lists only findings in files: the drift)."""
+    (tmp_path / "tuning.sql").write_text("ALTER SYSTEM SET max_connections = 200;\n")
+    _sql(private, "ALTER SYSTEM SET max_connections = 200", "SELECT pg_reload_conf()")
+    try:
+        done = run_cli("drift", "--iac", str(tmp_path), "--postgres", private, "--policy", "ME-PG-05", "--format",
+                       fmt)
+        assert done.returncode == 1, done.stderr  # 100 runs until the restart: drift, and a violation
+        assert "pending restart" in done.stdout, done.stdout
+        assert "max_connections" in done.stdout
+        assert PASSWORD not in done.stdout + done.stderr
+    finally:
+        _sql(private, "ALTER SYSTEM RESET ALL", "SELECT pg_reload_conf()")
