@@ -1,6 +1,7 @@
 """Live GCP facts equal the Terraform facts of the same resource, in name and in representation.
 
-The declared side is the guide's Terraform (examples/marketing-engine/gcp, plus a firewall rule); the live
+The declared side is the guide's Terraform (examples/marketing-engine/gcp, plus a firewall rule and the edge of
+tests/collectors/gcp/scenario.py: Cloud NAT, a VM, an HTTPS load balancer with Cloud CDN, Memorystore); the live
 side is what the REST APIs answer for it once applied (tests/collectors/gcp/scenario.py), as the collector
 records it. Every fact both tables map must be present on both sides and equal with the same types (a
 ``Quantity`` is not a number, a number not a string), or a policy would judge live state differently from
@@ -15,25 +16,42 @@ from typing import Any
 import pytest
 
 from scanner.collectors.gcp import (
+    BACKEND_SERVICE,
     CLUSTER,
     FIREWALL,
+    FORWARDING_RULE,
+    GLOBAL_FORWARDING_RULE,
+    HTTPS_PROXY,
+    INSTANCE,
     NETWORK,
     NODE_POOL,
+    REDIS_INSTANCE,
+    ROUTER,
+    ROUTER_NAT,
     SQL_INSTANCE,
+    SSL_POLICY,
     SUBNETWORK,
+    URL_MAP,
     resource_types,
 )
+from scanner.drift.compare import find_unresolved
 from scanner.mappings import load_paths, mapping_for_type, normalize
 from scanner.mappings.identity import IDENTITIES
-from scanner.model import Origin, Resource, Unresolved
-from tests.collectors.gcp.scenario import FIREWALL_TF, PROJECT, compliant
+from scanner.model import Origin, Resource
+from tests.collectors.gcp.scenario import EDGE_TF, FIREWALL_TF, PROJECT, REGION, compliant
 from tests.mappings.test_aws_alignment import strict
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "marketing-engine" / "gcp" / "main.tf"
 # state key and name of the live record that each declared type becomes
 LIVE = {NETWORK: ("networks", "marketing-engine-vpc"), SUBNETWORK: ("subnetworks", "private-subnet"),
         FIREWALL: ("firewalls", "allow-postgres-internal"), CLUSTER: ("clusters", "marketing-engine-cluster"),
-        NODE_POOL: ("clusters", "primary-node-pool"), SQL_INSTANCE: ("sql", "marketing-engine-postgres")}
+        NODE_POOL: ("clusters", "primary-node-pool"), SQL_INSTANCE: ("sql", "marketing-engine-postgres"),
+        ROUTER: ("routers", "marketing-engine-router"), ROUTER_NAT: ("routers", "marketing-engine-nat"),
+        INSTANCE: ("instances", "bastion"), SSL_POLICY: ("sslPolicies", "modern-tls12"),
+        HTTPS_PROXY: ("targetHttpsProxies", "web-proxy"), BACKEND_SERVICE: ("backendServices", "api-backend"),
+        URL_MAP: ("urlMaps", "web-map"), FORWARDING_RULE: ("forwardingRules", "internal-api"),
+        GLOBAL_FORWARDING_RULE: ("globalForwardingRules", "web-https"),
+        REDIS_INSTANCE: ("redis", f"projects/{PROJECT}/locations/{REGION}/instances/marketing-engine-cache")}
 # Facts one side has by design, and why.
 ONE_SIDED = {
     CLUSTER: {"pods_cidr": "live: the range GKE took from the named secondary range; the IaC names the range",
@@ -41,7 +59,8 @@ ONE_SIDED = {
     NODE_POOL: {"disk_type": "live: the disk type GKE chose (pd-balanced); the IaC leaves it to GKE"},
 }
 # Facts both have but that only a resolved reference could make equal (the IaC writes `google_x.y.id`).
-REFERENCES = {"network", "subnetwork", "private_network"}
+REFERENCES = {"network", "subnetwork", "private_network", "router", "url_map", "certificate", "ssl_policy",
+              "default_service", "target"}
 
 
 def _declared() -> dict[str, Resource]:
@@ -50,6 +69,7 @@ def _declared() -> dict[str, Resource]:
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / "main.tf").write_text(EXAMPLE.read_text())
         (Path(tmp) / "firewall.tf").write_text(FIREWALL_TF)
+        (Path(tmp) / "edge.tf").write_text(EDGE_TF)
         result = load_paths([Path(tmp)])
     assert not result.errors
     return {r.type: r for r in result.resources if r.provider == "gcp"}
@@ -63,6 +83,16 @@ def _live(rtype: str) -> Resource:
         item["nodePoolNames"] = [p["name"] for p in items[0]["nodePools"]]
     elif rtype == NODE_POOL:
         item = dict(items[0]["nodePools"][0], cluster="marketing-engine-cluster", location="europe-west1")
+    elif rtype == ROUTER_NAT:  # joined as the collector does (tests/collectors/gcp test the joins themselves)
+        [router] = items
+        item = dict(router["nats"][0], router=router["selfLink"], routerName=router["name"], region=REGION)
+    elif rtype == INSTANCE:
+        [item] = items
+        item = dict(item, machineTypeName=item["machineType"].rsplit("/", 1)[-1], zoneName=f"{REGION}-b",
+                    bootDiskType=compliant()["disks"][0]["type"].rsplit("/", 1)[-1])
+    elif rtype == REDIS_INSTANCE:
+        [item] = items
+        item = dict(item, shortName=item["name"].rsplit("/", 1)[-1], region=REGION)
     else:
         [item] = [i for i in items if i["name"] == name]
     return normalize(Resource("gcp", rtype, f"live:{name}", Origin(account=PROJECT, api="x"),
@@ -70,7 +100,7 @@ def _live(rtype: str) -> Resource:
 
 
 def test_every_collected_type_maps_to_the_terraform_kinds_and_facts() -> None:
-    assert set(resource_types()) - {"redis.googleapis.com/Instance"} == set(LIVE)
+    assert set(resource_types()) == set(LIVE)
     for rtype in LIVE:
         live = mapping_for_type(rtype, "gcp-api")
         terraform = mapping_for_type(IDENTITIES[rtype].terraform_types[0], "terraform")
@@ -91,7 +121,13 @@ def test_live_facts_equal_the_terraform_facts(rtype: str) -> None:
             continue
         assert (fact in declared.facts) == (fact in live.facts), (
             f"{fact}: declared {declared.facts.get(fact, '<absent>')!r}, live {live.facts.get(fact, '<absent>')!r}")
-        if fact in REFERENCES and isinstance(declared.facts[fact], Unresolved):
+        if fact in REFERENCES and find_unresolved(declared.facts[fact]) is not None:
+            # the IaC names another declaration; live must name a resource of the project (a selfLink, the
+            # relative name a Terraform ID holds, or GKE's bare name), which the resource index resolves by identity
+            named = live.facts[fact] if isinstance(live.facts[fact], list) else [live.facts[fact]]
+            assert named and all(isinstance(n, str) and n and ("/" not in n or f"projects/{PROJECT}/" in n)
+                                 for n in named), (fact, named)
+            compared.append(fact)
             continue
         assert strict(declared.facts[fact]) == strict(live.facts[fact]) or (fact == "ingress_rules" and [
             {k: v for k, v in r.items() if k != "line"} for r in declared.facts[fact]] == [
