@@ -262,13 +262,6 @@ def _redis(resource: Resource) -> Resource:
     return terraform_view(resource, "google_redis_instance")
 
 
-@transform("gcp_live_redis_vcpu")
-def gcp_live_redis_vcpu(_: Any, resource: Resource) -> Any:
-    from scanner.mappings.compute import no_vcpu_published
-
-    return no_vcpu_published(None, _redis(resource))
-
-
 @transform("gcp_live_redis_nodes")
 def gcp_live_redis_nodes(_: Any, resource: Resource) -> Any:
     from scanner.mappings.compute import cache_node_count
