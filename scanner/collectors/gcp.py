@@ -1,6 +1,10 @@
 """Live GCP state on Google's own client libraries, read-only by construction.
 
-Networks, subnetworks and firewall rules come from google-cloud-compute; GKE clusters and their node pools
+From google-cloud-compute: networks, subnetworks, firewall rules, Cloud Routers and the Cloud NAT configurations
+inside them, VM instances (with their boot disk's type and, for a machine type the shape catalogue lacks, its
+vCPUs and memory), SSL policies, target HTTPS proxies, backend services (Cloud CDN), URL maps and forwarding
+rules, most through ``aggregatedList`` (every region, zone and ``global`` in one paginated call); GKE clusters
+and their node pools
 from google-cloud-container (REST transport); Cloud SQL instances from the Cloud SQL Admin API through
 google-api-python-client and its bundled discovery document; Memorystore for Redis instances from
 google-cloud-redis. Credentials are Application Default Credentials (``gcloud auth application-default login``,
@@ -18,8 +22,8 @@ Resources keep the REST API's JSON shape (camelCase, as ``gcloud ... --format=js
 Cloud Asset Inventory type name (``sqladmin.googleapis.com/Instance``), address = the ``selfLink`` (or the
 resource name), ``format="gcp-api"``; ``scanner/mappings/gcp_live.yaml`` turns them into the facts the
 Terraform tables give the ``google_*`` types. Joined (not in the API's answer): ``project`` on every record,
-``resourceName`` (the relative name Terraform keeps as the ID), and a node pool's ``cluster`` and
-``location`` (docs/gcp.md).
+``resourceName`` (the relative name Terraform keeps as the ID), a node pool's ``cluster`` and ``location``, a
+Cloud NAT's router, an instance's machine type and zone names (docs/gcp.md).
 """
 
 from __future__ import annotations
