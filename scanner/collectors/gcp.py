@@ -3,10 +3,9 @@
 From google-cloud-compute: networks, subnetworks, firewall rules, Cloud Routers and the Cloud NAT configurations
 inside them, VM instances (with their boot disk's type and, for a machine type the shape catalogue lacks, its
 vCPUs and memory), SSL policies, target HTTPS proxies, backend services (Cloud CDN), URL maps and forwarding
-rules, most through ``aggregatedList`` (every region, zone and ``global`` in one paginated call); GKE clusters
-and their node pools
-from google-cloud-container (REST transport); Cloud SQL instances from the Cloud SQL Admin API through
-google-api-python-client and its bundled discovery document; Memorystore for Redis instances from
+rules, most through ``aggregatedList`` (every region, zone and ``global`` in one paginated call). GKE clusters
+and their node pools from google-cloud-container (REST transport); Cloud SQL instances from the Cloud SQL Admin
+API through google-api-python-client and its bundled discovery document; Memorystore for Redis instances from
 google-cloud-redis. Credentials are Application Default Credentials (``gcloud auth application-default login``,
 ``GOOGLE_APPLICATION_CREDENTIALS``, workload identity, the metadata server); the projects are ``--project``
 (repeatable) or ADC's project.
