@@ -137,3 +137,43 @@ def test_live_facts_equal_the_terraform_facts(rtype: str) -> None:
             f"{fact}: declared {declared.facts[fact]!r} != live {live.facts[fact]!r}")
         compared.append(fact)
     assert compared, rtype  # at least one fact compared, not all skipped
+
+
+@pytest.mark.parametrize(("attrs", "ports"), [
+    ({"port_range": "443"}, ["443"]),
+    ({"port_range": "443-443"}, ["443"]),  # how the API answers a single port
+    ({"port_range": "8080-8090"}, ["8080-8090"]),
+    ({"ports": ["80", 443]}, ["80", "443"]),
+    ({}, None),  # every port
+])
+def test_forwarding_rule_ports_read_alike_from_terraform_and_the_api(attrs: dict[str, Any], ports: Any) -> None:
+    from scanner.mappings.network import gcp_forwarding_ports
+
+    assert gcp_forwarding_ports(None, Resource("gcp", "google_compute_forwarding_rule", "r", Origin(), attrs)) == ports
+    api = {"portRange": attrs["port_range"]} if "port_range" in attrs else {"ports": attrs["ports"]} if attrs else {}
+    live = normalize(Resource("gcp", FORWARDING_RULE, "live:r", Origin(account=PROJECT, api="x"), api,
+                              format="gcp-api", source="live"))
+    assert live.facts.get("ports") == ports
+
+
+@pytest.mark.parametrize(("scheme", "external"), [
+    (None, True), ("EXTERNAL", True), ("external_managed", True), ("INTERNAL", False), ("INTERNAL_MANAGED", False)])
+def test_a_forwarding_rule_faces_the_internet_by_its_scheme(scheme: str | None, external: bool) -> None:
+    attrs = {"load_balancing_scheme": scheme} if scheme else {}
+    declared = normalize(Resource("gcp", "google_compute_global_forwarding_rule", "r", Origin(), attrs,
+                                  format="terraform"))
+    live = normalize(Resource("gcp", GLOBAL_FORWARDING_RULE, "live:r", Origin(account=PROJECT, api="x"),
+                              {"loadBalancingScheme": scheme} if scheme else {}, format="gcp-api", source="live"))
+    assert declared.facts["internet_facing"] is live.facts["internet_facing"] is external
+
+
+def test_a_machine_type_the_catalogue_lacks_is_sized_from_the_api() -> None:
+    detail = {"guestCpus": 6, "memoryMb": 23040}
+    live = normalize(Resource("gcp", INSTANCE, "live:vm", Origin(account=PROJECT, api="x"),
+                              {"name": "vm", "machineTypeName": "z9-new-6", "machineTypeDetail": detail},
+                              format="gcp-api", source="live"))
+    assert live.facts["vcpu"] == 6 and strict(live.facts["memory"]) == ("quantity", "size", 22.5 * 2 ** 30)
+    known = normalize(Resource("gcp", INSTANCE, "live:vm", Origin(account=PROJECT, api="x"),
+                               {"name": "vm", "machineTypeName": "e2-small", "machineTypeDetail": detail},
+                               format="gcp-api", source="live"))
+    assert known.facts["vcpu"] == 0.5  # the catalogue first, as the IaC reads it (shared-core e2-small)

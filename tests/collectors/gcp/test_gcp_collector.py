@@ -200,6 +200,11 @@ def test_writes_are_refused_before_anything_is_sent(fake: FakeGcp) -> None:
     session = collector.client("compute.Firewalls").transport._session
     with pytest.raises(ReadOnlyViolation):
         session.post(f"{fake.url}/compute/v1/projects/{PROJECT}/global/firewalls", json={})
+    routers = collector.client("compute.Routers")
+    with pytest.raises(ReadOnlyViolation):  # the library's own write method, as a bug would call it
+        routers.delete(request={"project": PROJECT, "region": REGION, "router": "marketing-engine-router"})
+    with pytest.raises(ReadOnlyViolation):
+        collector.call("compute.sslPolicies.patch", "patch", lambda: None)
     service = collector.sqladmin()
     with pytest.raises(ReadOnlyViolation):
         service.instances().delete(project=PROJECT, instance="marketing-engine-postgres").execute()
