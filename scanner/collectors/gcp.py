@@ -456,10 +456,16 @@ def _instances(c: GcpCollector, project: str) -> list[Record]:
     return records
 
 
+def _scoped(record: Record) -> Record:
+    """Join ``scopeFlag``, what gcloud takes to tell a regional resource from a global one of the same name."""
+    record.attrs["scopeFlag"] = f"--region {record.region}" if record.region else "--global"
+    return record
+
+
 @_unit("compute.sslPolicies", "compute", "compute.sslPolicies.aggregatedList", (SSL_POLICY,))
 def _ssl_policies(c: GcpCollector, project: str) -> list[Record]:
     api = "compute.sslPolicies.aggregatedList"
-    return [_compute_record(SSL_POLICY, api, project, item)
+    return [_scoped(_compute_record(SSL_POLICY, api, project, item))
             for item in _aggregated(c, project, "compute.SslPolicies", api, "sslPolicies")]
 
 
@@ -474,7 +480,7 @@ def _https_proxies(c: GcpCollector, project: str) -> list[Record]:
 def _backend_services(c: GcpCollector, project: str) -> list[Record]:
     """Backend services, global and regional; Cloud CDN is ``enableCDN`` with its ``cdnPolicy``."""
     api = "compute.backendServices.aggregatedList"
-    return [_compute_record(BACKEND_SERVICE, api, project, item)
+    return [_scoped(_compute_record(BACKEND_SERVICE, api, project, item))
             for item in _aggregated(c, project, "compute.BackendServices", api, "backendServices")]
 
 

@@ -74,6 +74,7 @@ def test_every_type_is_collected_with_its_identity_and_joined_attributes(fake: F
     assert vm.attributes["bootDiskType"] == "pd-balanced"  # from disks.aggregatedList
     [backend] = [r for r in collection.resources if r.type == BACKEND_SERVICE]
     assert backend.attributes["enableCDN"] is True
+    assert backend.attributes["scopeFlag"] == "--global"  # gcloud's flag for a global one (--region R otherwise)
     assert backend.attributes["cdnPolicy"]["cacheMode"] == "CACHE_ALL_STATIC"
     [redis] = [r for r in collection.resources if r.type == REDIS_INSTANCE]
     assert (redis.attributes["shortName"], redis.attributes["region"]) == ("marketing-engine-cache", REGION)

@@ -114,15 +114,15 @@ def test_the_edge_drifts_are_reported_with_fixes_both_ways(iac: Path, capsys: py
     diffs = {d["fact"]: (d["declared"], d["live"]) for d in policy["differences"]}
     assert diffs == {"tls_min_version": (1.2, 1.0), "tls_profile": ("MODERN", "COMPATIBLE")}
     cloud = [f["snippet"] for f in policy["remediation"] if f["direction"] == "cloud"]
-    assert cloud == [f"gcloud compute ssl-policies update modern-tls12 --project {PROJECT} --min-tls-version 1.2",
-                     f"gcloud compute ssl-policies update modern-tls12 --project {PROJECT} --profile MODERN"]
+    update = f"gcloud compute ssl-policies update modern-tls12 --global --project {PROJECT}"
+    assert cloud == [f"{update} --min-tls-version 1.2", f"{update} --profile MODERN"]
     # the proxy's TLS requirement follows its SSL policy: kept in the IaC, broken live
     assert _rows(items["google_compute_target_https_proxy.web"], "ssl_policy") == [("complies", "violates")]
 
     backend = items["google_compute_backend_service.api"]
     assert [(d["fact"], d["declared"], d["live"]) for d in backend["differences"]] == [("cdn_enabled", "true", "false")]
     fixes = {f["direction"]: f["snippet"] for f in backend["remediation"]}
-    assert fixes["cloud"] == (f"gcloud compute backend-services update api-backend --project {PROJECT} --global "
+    assert fixes["cloud"] == (f"gcloud compute backend-services update api-backend --global --project {PROJECT} "
                               "--enable-cdn")
     assert "enable_cdn = false" in fixes["iac"]  # or accept the live value, in the Terraform's own terms
     assert _rows(items["google_compute_url_map.web"], "cdn_enabled") == [("complies", "violates")]
