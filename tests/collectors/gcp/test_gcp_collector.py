@@ -220,3 +220,16 @@ def test_options_without_project_or_with_unknown_service_are_tool_errors(monkeyp
         GcpCollector(GcpOptions())
     with pytest.raises(CollectorError, match="unknown service"):
         GcpCollector(GcpOptions(projects=("p",), services=("bigquery",)))
+
+
+def test_denied_disks_leave_the_boot_disk_type_unknown_and_the_instance_collected(fake: FakeGcp) -> None:
+    from scanner.mappings import normalize
+    from scanner.model import Unresolved
+
+    fake.fail("disks", 403)
+    collection = collect(_options(fake))
+    [gap] = collection.gaps
+    assert (gap.api, gap.types, gap.code) == ("compute.disks.aggregatedList", (), "access_denied")
+    facts = normalize(next(r for r in collection.resources if r.type == INSTANCE)).facts
+    assert isinstance(facts["disk_type"], Unresolved) and "IAM_PERMISSION_DENIED" in facts["disk_type"].reason
+    assert facts["machine_type"] == "e2-small" and facts["vcpu"] == 0.5
