@@ -91,6 +91,29 @@ def test_the_iac_fix_is_offered_when_the_live_value_complies(iac: Path, capsys: 
     assert "deletion_protection_enabled = true" in fix["snippet"]
 
 
+def test_the_iac_fix_for_the_edge_writes_the_provider_spelling(iac: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The Terraform is the weaker side (TLS 1.0, no CDN): accepting the live value is a snippet in the
+    provider's own terms, and the requirement the IaC breaks brings the table's fix."""
+    edge = iac / "edge.tf"
+    edge.write_text(edge.read_text().replace('min_tls_version = "TLS_1_2"', 'min_tls_version = "TLS_1_0"')
+                    .replace("enable_cdn = true", "enable_cdn = false"))
+    _, report = _drift(iac, compliant(), capsys)
+    items = _items(report)
+    policy = items["google_compute_ssl_policy.modern"]
+    assert [(d["fact"], d["declared"], d["live"]) for d in policy["differences"]] == [("tls_min_version", 1.0, 1.2)]
+    assert [f["snippet"] for f in policy["remediation"] if f["direction"] == "iac"] == [
+        'resource "google_compute_ssl_policy" "modern" {\n  min_tls_version = "TLS_1_2"\n}']
+    backend = items["google_compute_backend_service.api"]
+    assert [f["snippet"] for f in backend["remediation"] if f["direction"] == "iac"] == [
+        'resource "google_compute_backend_service" "api" {\n  enable_cdn = true\n}']
+    proxy = items["google_compute_target_https_proxy.web"]
+    assert _rows(proxy, "ssl_policy") == [("violates", "complies")]
+    [table_fix] = [f["snippet"] for f in proxy["remediation"] if f["direction"] == "iac"]
+    assert 'min_tls_version = "TLS_1_2"' in table_fix
+    assert "ssl_policy = google_compute_ssl_policy.modern.id" in table_fix
+    assert _rows(items["google_compute_url_map.web"], "cdn_enabled") == [("violates", "complies")]
+
+
 def test_a_403_on_cloud_sql_leaves_exactly_its_requirements_unknown(iac: Path,
                                                                     capsys: pytest.CaptureFixture[str]) -> None:
     code, report = _drift(iac, compliant(), capsys, "--fail-on", "critical", faults={"sql": [403]})
