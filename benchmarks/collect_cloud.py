@@ -34,14 +34,23 @@ PAGE_SIZE = 500  # Compute Engine's largest page; ARM pages are of that order to
 
 
 def gcp_state(total: int) -> dict[str, list[dict[str, Any]]]:
-    """``total`` GCP resources: clusters of 3 node pools (~10 %), networks 10 %, subnetworks 30 %, Cloud SQL 10 %,
-    firewall rules the rest (~40 %); deterministic."""
+    """``total`` GCP resources, deterministic: clusters of 3 node pools (~10 %), networks 10 %, subnetworks 25 %,
+    Cloud SQL 5 %, routers each with one Cloud NAT 10 %, VM instances 10 % (their boot disks listed, not counted),
+    the HTTPS edge 5 % (SSL policies, backend services, URL maps, target proxies, forwarding rules),
+    Memorystore 1 %, firewall rules the rest (~24 %)."""
     from tests.collectors.gcp import scenario
 
     clusters = max(1, total * 25 // 1000)
-    networks, subnets, sql = total // 10, total * 3 // 10, total // 10
-    firewalls = total - 4 * clusters - networks - subnets - sql
+    networks, subnets, sql = total // 10, total // 4, total // 20
+    routers, instances, redis = total // 20, total // 10, total // 100
+    edge = total // 100  # of each of the five edge types
+    firewalls = total - 4 * clusters - networks - subnets - sql - 2 * routers - instances - redis - 5 * edge
     state = scenario.compliant()
+    zone = f"{scenario.COMPUTE}/zones/{scenario.REGION}-b"
+
+    def named(item: dict[str, Any], name: str, n: int) -> dict[str, Any]:
+        return {**item, "name": name, "id": str(n), "selfLink": item["selfLink"].rsplit("/", 1)[0] + f"/{name}"}
+
     return {
         "networks": [{**scenario._network(f"net-{i}"), "id": str(10_000 + i)} for i in range(networks)],
         "subnetworks": [{**scenario._subnet(), "name": f"subnet-{i}", "id": str(20_000 + i),
@@ -52,7 +61,15 @@ def gcp_state(total: int) -> dict[str, list[dict[str, Any]]]:
                        "id": str(30_000 + i)} for i in range(firewalls)],
         "clusters": [_gcp_cluster(state["clusters"][0], i) for i in range(clusters)],
         "sql": [{**state["sql"][0], "name": f"sql-{i}"} for i in range(sql)],
-        "redis": [],
+        "redis": [{**state["redis"][0], "name": state["redis"][0]["name"].rsplit("/", 1)[0] + f"/cache-{i}"}
+                  for i in range(redis)],
+        "routers": [named(state["routers"][0], f"router-{i}", 40_000 + i) for i in range(routers)],
+        "instances": [{**named(state["instances"][0], f"vm-{i}", 50_000 + i),
+                       "disks": [{**state["instances"][0]["disks"][0], "source": f"{zone}/disks/vm-{i}"}]}
+                      for i in range(instances)],
+        "disks": [named(state["disks"][0], f"vm-{i}", 60_000 + i) for i in range(instances)],
+        **{key: [named(state[key][0], f"{key.lower()}-{i}", 70_000 + i) for i in range(edge)]
+           for key in ("sslPolicies", "backendServices", "urlMaps", "targetHttpsProxies", "globalForwardingRules")},
     }
 
 

@@ -1,8 +1,11 @@
 """Live GCP state on Google's own client libraries, read-only by construction.
 
-Networks, subnetworks and firewall rules come from google-cloud-compute; GKE clusters and their node pools
-from google-cloud-container (REST transport); Cloud SQL instances from the Cloud SQL Admin API through
-google-api-python-client and its bundled discovery document; Memorystore for Redis instances from
+From google-cloud-compute: networks, subnetworks, firewall rules, Cloud Routers and the Cloud NAT configurations
+inside them, VM instances (with their boot disk's type and, for a machine type the shape catalogue lacks, its
+vCPUs and memory), SSL policies, target HTTPS proxies, backend services (Cloud CDN), URL maps and forwarding
+rules, most through ``aggregatedList`` (every region, zone and ``global`` in one paginated call). GKE clusters
+and their node pools from google-cloud-container (REST transport); Cloud SQL instances from the Cloud SQL Admin
+API through google-api-python-client and its bundled discovery document; Memorystore for Redis instances from
 google-cloud-redis. Credentials are Application Default Credentials (``gcloud auth application-default login``,
 ``GOOGLE_APPLICATION_CREDENTIALS``, workload identity, the metadata server); the projects are ``--project``
 (repeatable) or ADC's project.
@@ -18,8 +21,8 @@ Resources keep the REST API's JSON shape (camelCase, as ``gcloud ... --format=js
 Cloud Asset Inventory type name (``sqladmin.googleapis.com/Instance``), address = the ``selfLink`` (or the
 resource name), ``format="gcp-api"``; ``scanner/mappings/gcp_live.yaml`` turns them into the facts the
 Terraform tables give the ``google_*`` types. Joined (not in the API's answer): ``project`` on every record,
-``resourceName`` (the relative name Terraform keeps as the ID), and a node pool's ``cluster`` and
-``location`` (docs/gcp.md).
+``resourceName`` (the relative name Terraform keeps as the ID), a node pool's ``cluster`` and ``location``, a
+Cloud NAT's router, an instance's machine type and zone names (docs/gcp.md).
 """
 
 from __future__ import annotations
@@ -58,7 +61,7 @@ from scanner.collectors.calls import (
     with_retries,
 )
 from scanner.collectors.collection import Collection, Gap
-from scanner.model import Resource
+from scanner.model import Resource, Unresolved
 from scanner.registry import Registry
 
 __all__ = ["GcpCollector", "GcpOptions", "classify", "collect", "resource_types"]
@@ -71,6 +74,14 @@ SERVICES = ("compute", "container", "sqladmin", "redis")
 
 NETWORK, SUBNETWORK = "compute.googleapis.com/Network", "compute.googleapis.com/Subnetwork"
 FIREWALL = "compute.googleapis.com/Firewall"
+# A router's Cloud NAT configurations are records of their own (Terraform declares them apart:
+# google_compute_router_nat); Cloud Asset Inventory has no type for them, so the name is the router's plus /Nat.
+ROUTER, ROUTER_NAT = "compute.googleapis.com/Router", "compute.googleapis.com/RouterNat"
+INSTANCE = "compute.googleapis.com/Instance"
+SSL_POLICY, HTTPS_PROXY = "compute.googleapis.com/SslPolicy", "compute.googleapis.com/TargetHttpsProxy"
+BACKEND_SERVICE, URL_MAP = "compute.googleapis.com/BackendService", "compute.googleapis.com/UrlMap"
+FORWARDING_RULE = "compute.googleapis.com/ForwardingRule"
+GLOBAL_FORWARDING_RULE = "compute.googleapis.com/GlobalForwardingRule"
 CLUSTER, NODE_POOL = "container.googleapis.com/Cluster", "container.googleapis.com/NodePool"
 SQL_INSTANCE, REDIS_INSTANCE = "sqladmin.googleapis.com/Instance", "redis.googleapis.com/Instance"
 # A 403 whose ErrorInfo reason (or legacy reason) says the API is off in the project, not that we are denied.
@@ -362,13 +373,14 @@ def _firewalls(c: GcpCollector, project: str) -> list[Record]:
 @_unit("compute.subnetworks", "compute", "compute.subnetworks.aggregatedList", (SUBNETWORK,))
 def _subnetworks(c: GcpCollector, project: str) -> list[Record]:
     api = "compute.subnetworks.aggregatedList"
-    # An aggregated page's items is a map region -> {subnetworks: [...]} (or a warning for an empty region).
-    return [_compute_record(SUBNETWORK, api, project, item) for scoped in _aggregated(c, project, api)
-            for entry in scoped.values() for item in (entry or {}).get("subnetworks") or []]
+    return [_compute_record(SUBNETWORK, api, project, item)
+            for item in _aggregated(c, project, "compute.Subnetworks", api, "subnetworks")]
 
 
-def _aggregated(c: GcpCollector, project: str, api: str) -> Iterator[Mapping[str, Any]]:
-    method = c.client("compute.Subnetworks").aggregated_list
+def _aggregated(c: GcpCollector, project: str, client: str, api: str, key: str) -> list[dict[str, Any]]:
+    """Every item of an ``aggregatedList`` across pages: a page's ``items`` is a map scope -> {key: [...]}
+    (``regions/x``, ``zones/x``, ``global``), or a warning where a scope has none."""
+    method = c.client(client).aggregated_list
 
     def fetch(token: str | None) -> Mapping[str, Any]:
         query: dict[str, Any] = {"project": project, "page_token": token or ""}
@@ -378,7 +390,122 @@ def _aggregated(c: GcpCollector, project: str, api: str) -> Iterator[Mapping[str
             method(request=query, retry=None, timeout=c.options.timeout).pages))))
         return {"maps": [page.get("items") or {}], "nextPageToken": page.get("nextPageToken")}
 
-    return token_pages(fetch, "maps")
+    return [item for scoped in token_pages(fetch, "maps") for entry in scoped.values()
+            for item in (entry or {}).get(key) or []]
+
+
+@_unit("compute.routers", "compute", "compute.routers.aggregatedList", (ROUTER, ROUTER_NAT))
+def _routers(c: GcpCollector, project: str) -> list[Record]:
+    """Cloud Routers, and each Cloud NAT configuration inside one as a record of its own (as Terraform
+    declares it: google_compute_router_nat), joined to its router."""
+    api = "compute.routers.aggregatedList"
+    out = []
+    for router in _aggregated(c, project, "compute.Routers", api, "routers"):
+        record = _compute_record(ROUTER, api, project, router)
+        nats = router.get("nats") or []
+        record.attrs["natNames"] = [n.get("name") for n in nats]
+        out.append(record)
+        region = _region(router.get("region"))
+        for nat in nats:
+            name = nat.get("name")
+            out.append(Record(ROUTER_NAT, f"{record.address}/nats/{name}", api, region, dict(
+                nat, project=project, region=region, router=record.address, routerName=router.get("name"),
+                resourceName=f"{record.attrs['resourceName']}/{name}")))
+    return out
+
+
+@_unit("compute.instances", "compute", "compute.instances.aggregatedList", (INSTANCE,))
+def _instances(c: GcpCollector, project: str) -> list[Record]:
+    """VM instances, with their boot disk's type (``disks.aggregatedList``: the instance names only the disk) and
+    their machine type's vCPUs and memory (``machineTypes.get``, once per zone and type) where the shape
+    catalogue does not know the type (a custom or new one)."""
+    from scanner.catalog.shapes import lookup
+
+    api = "compute.instances.aggregatedList"
+    records = []
+    for item in _aggregated(c, project, "compute.Instances", api, "instances"):
+        zone = _region(item.get("zone"))
+        record = _compute_record(INSTANCE, api, project, item)
+        record.region = zone.rsplit("-", 1)[0] if zone else None
+        record.attrs.update(zoneName=zone, machineTypeName=_region(item.get("machineType")))
+        records.append(record)
+    if records:  # the boot disk's type is the Disk resource's: one listing of every disk, not a call per VM
+        disks = c.runner.detail(lambda: {d.get("selfLink"): d for d in _aggregated(
+            c, project, "compute.Disks", "compute.disks.aggregatedList", "disks")}, "compute", project)
+        for record in records:
+            boot = next((d for d in record.attrs.get("disks") or [] if d.get("boot")), None)
+            disk = disks if isinstance(disks, Unresolved) else disks.get((boot or {}).get("source"))
+            if disk is not None:
+                record.attrs["bootDiskType"] = disk if isinstance(disk, Unresolved) else _region(disk.get("type"))
+    wanted = sorted({(str(r.attrs["zoneName"]), str(r.attrs["machineTypeName"])) for r in records
+                     if r.attrs.get("zoneName") and r.attrs.get("machineTypeName")
+                     and lookup(str(r.attrs["machineTypeName"])) is None})
+
+    def machine_type(key: tuple[str, str]) -> Any:
+        zone, name = key
+        client = c.client("compute.MachineTypes")
+        return c.runner.detail(lambda: c.call("compute.machineTypes.get", "get", lambda: _as_json(client.get(
+            request={"project": project, "zone": zone, "machine_type": name}, retry=None,
+            timeout=c.options.timeout))), "compute", zone.rsplit("-", 1)[0])
+
+    details = dict(zip(wanted, c.runner.detail_map(machine_type, wanted), strict=True))
+    for record in records:
+        found = details.get((str(record.attrs.get("zoneName")), str(record.attrs.get("machineTypeName"))))
+        if found is not None:
+            record.attrs["machineTypeDetail"] = found
+    return records
+
+
+def _scoped(record: Record) -> Record:
+    """Join ``scopeFlag``, what gcloud takes to tell a regional resource from a global one of the same name."""
+    record.attrs["scopeFlag"] = f"--region {record.region}" if record.region else "--global"
+    return record
+
+
+@_unit("compute.sslPolicies", "compute", "compute.sslPolicies.aggregatedList", (SSL_POLICY,))
+def _ssl_policies(c: GcpCollector, project: str) -> list[Record]:
+    api = "compute.sslPolicies.aggregatedList"
+    return [_scoped(_compute_record(SSL_POLICY, api, project, item))
+            for item in _aggregated(c, project, "compute.SslPolicies", api, "sslPolicies")]
+
+
+@_unit("compute.targetHttpsProxies", "compute", "compute.targetHttpsProxies.aggregatedList", (HTTPS_PROXY,))
+def _https_proxies(c: GcpCollector, project: str) -> list[Record]:
+    api = "compute.targetHttpsProxies.aggregatedList"
+    return [_compute_record(HTTPS_PROXY, api, project, item)
+            for item in _aggregated(c, project, "compute.TargetHttpsProxies", api, "targetHttpsProxies")]
+
+
+@_unit("compute.backendServices", "compute", "compute.backendServices.aggregatedList", (BACKEND_SERVICE,))
+def _backend_services(c: GcpCollector, project: str) -> list[Record]:
+    """Backend services, global and regional; Cloud CDN is ``enableCDN`` with its ``cdnPolicy``."""
+    api = "compute.backendServices.aggregatedList"
+    return [_scoped(_compute_record(BACKEND_SERVICE, api, project, item))
+            for item in _aggregated(c, project, "compute.BackendServices", api, "backendServices")]
+
+
+@_unit("compute.urlMaps", "compute", "compute.urlMaps.aggregatedList", (URL_MAP,))
+def _url_maps(c: GcpCollector, project: str) -> list[Record]:
+    api = "compute.urlMaps.aggregatedList"
+    return [_compute_record(URL_MAP, api, project, item)
+            for item in _aggregated(c, project, "compute.UrlMaps", api, "urlMaps")]
+
+
+@_unit("compute.forwardingRules", "compute", "compute.forwardingRules.aggregatedList", (FORWARDING_RULE,))
+def _forwarding_rules(c: GcpCollector, project: str) -> list[Record]:
+    """Regional forwarding rules (the aggregated list's ``global`` scope, where a service answers one, is left to
+    globalForwardingRules.list)."""
+    api = "compute.forwardingRules.aggregatedList"
+    return [_compute_record(FORWARDING_RULE, api, project, item)
+            for item in _aggregated(c, project, "compute.ForwardingRules", api, "forwardingRules")
+            if item.get("region")]
+
+
+@_unit("compute.globalForwardingRules", "compute", "compute.globalForwardingRules.list", (GLOBAL_FORWARDING_RULE,))
+def _global_forwarding_rules(c: GcpCollector, project: str) -> list[Record]:
+    api = "compute.globalForwardingRules.list"
+    return [_compute_record(GLOBAL_FORWARDING_RULE, api, project, item)
+            for item in c.gapic_pages("compute.GlobalForwardingRules", "list", api, {"project": project}, "items")]
 
 
 # -- GKE ---------------------------------------------------------------------------------------------

@@ -45,7 +45,9 @@ def iac_fix(declared: Resource, fact: str, value: Any) -> Fix | None:
     if spec is not None and spec.compute:  # derived: only a writer of the tables (a line per setting) writes it
         snippet = table_fix(declared, (fact,), {}, {}, value) if table_writes(declared, fact) else None
         return Fix(IAC, declared.format, snippet, f"set {fact} in {declared.address}", fact) if snippet else None
-    if spec is None or spec.transform not in (None, "bool", "lower", "upper", "aws_window"):
+    # a transform beyond spelling cannot be written back, unless the fact's ``map`` says the native spelling of
+    # each value (an SSL policy's TLS_1_2 for 1.2)
+    if spec is None or (spec.transform not in (None, "bool", "lower", "upper", "aws_window") and not spec.value_map):
         return None
     rendered = render(declared, fact, value)
     if rendered is None:

@@ -198,3 +198,100 @@ def gke_live_preemptible(value: Any, _: Resource) -> Any:
     """Preemptible or Spot VMs: capacity GCP may take back."""
     config = value if isinstance(value, dict) else {}
     return config.get("preemptible") is True or config.get("spot") is True
+
+
+# -- Compute Engine: references, machine types, load balancing --------------------------------------------------
+@transform("gcp_relative")
+def gcp_relative(value: Any, _: Resource) -> Any:
+    """A selfLink (or a list of them) as the relative name a Terraform ID holds: ``projects/p/global/urlMaps/m``."""
+    if isinstance(value, list):
+        return [gcp_relative(v, _) for v in value]
+    if isinstance(value, str):
+        at = value.find("/projects/")
+        return value[at + 1:] if at >= 0 else value
+    return value
+
+
+def _machine_detail(resource: Resource, key: str) -> Any:
+    """A figure of the machine type the API described (``machineTypes.get``), None when it was not asked."""
+    detail = resource.attributes.get("machineTypeDetail")
+    if isinstance(detail, Unresolved):
+        return detail
+    return detail.get(key) if isinstance(detail, dict) else None
+
+
+@transform("gcp_live_machine_vcpu")
+def gcp_live_machine_vcpu(_: Any, resource: Resource) -> Any:
+    """vCPUs as the IaC computes them (the shape catalogue), else the API's ``guestCpus`` for a type the catalogue
+    does not know."""
+    from scanner.mappings.compute import shape_vcpu
+
+    name = resource.attributes.get("machineTypeName")
+    found = shape_vcpu(name, resource)
+    cpus = _machine_detail(resource, "guestCpus")
+    return cpus if isinstance(found, Unresolved) and cpus is not None else found
+
+
+@transform("gcp_live_machine_memory")
+def gcp_live_machine_memory(_: Any, resource: Resource) -> Any:
+    from scanner.mappings.compute import gib, shape_memory
+
+    found = shape_memory(resource.attributes.get("machineTypeName"), resource)
+    mib = _machine_detail(resource, "memoryMb")
+    if isinstance(found, Unresolved) and mib is not None:
+        return mib if isinstance(mib, Unresolved) else gib(int(mib) / 1024)
+    return found
+
+
+@transform("gcp_live_proxy_tls")
+def gcp_live_proxy_tls(_: Any, resource: Resource) -> Any:
+    from scanner.mappings.tls import gcp_proxy_default_tls
+
+    return gcp_proxy_default_tls(None, terraform_view(resource, "google_compute_target_https_proxy"))
+
+
+@transform("gcp_live_forwarding_ports")
+def gcp_live_forwarding_ports(_: Any, resource: Resource) -> Any:
+    from scanner.mappings.network import gcp_forwarding_ports
+
+    return gcp_forwarding_ports(None, terraform_view(resource, "google_compute_forwarding_rule"))
+
+
+# -- Memorystore for Redis: the IaC's computations over a Terraform view ------------------------------------------
+def _redis(resource: Resource) -> Resource:
+    return terraform_view(resource, "google_redis_instance")
+
+
+@transform("gcp_live_redis_nodes")
+def gcp_live_redis_nodes(_: Any, resource: Resource) -> Any:
+    from scanner.mappings.compute import cache_node_count
+
+    return cache_node_count(None, _redis(resource))
+
+
+@transform("gcp_live_redis_failover")
+def gcp_live_redis_failover(_: Any, resource: Resource) -> Any:
+    from scanner.mappings.redis import memorystore_failover
+
+    return memorystore_failover(None, _redis(resource))
+
+
+@transform("gcp_live_redis_replicas")
+def gcp_live_redis_replicas(_: Any, resource: Resource) -> Any:
+    from scanner.mappings.redis import memorystore_replicas
+
+    return memorystore_replicas(None, _redis(resource))
+
+
+@transform("gcp_live_redis_save")
+def gcp_live_redis_save(_: Any, resource: Resource) -> Any:
+    from scanner.mappings.redis import memorystore_save_points
+
+    return memorystore_save_points(None, _redis(resource))
+
+
+@transform("gcp_live_redis_appendonly")
+def gcp_live_redis_appendonly(_: Any, resource: Resource) -> Any:
+    from scanner.mappings.redis import memorystore_appendonly
+
+    return memorystore_appendonly(None, _redis(resource))

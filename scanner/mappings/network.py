@@ -453,3 +453,32 @@ def gke_vpc_native(_: Any, resource: Resource) -> Any:
     if mode is not None:
         return str(mode).upper() == "VPC_NATIVE"
     return bool(lookup(resource.attributes, ("ip_allocation_policy",)) not in (MISSING, None, [], {}))
+
+
+# Load-balancing schemes whose forwarding rules answer on an address of the internet (Compute Engine API).
+_EXTERNAL_SCHEMES = frozenset({"EXTERNAL", "EXTERNAL_MANAGED"})
+
+
+@transform("gcp_scheme_external")
+def gcp_scheme_external(value: Any, _: Resource) -> Any:
+    """A forwarding rule's ``load_balancing_scheme`` -> whether it faces the internet (EXTERNAL by default)."""
+    if isinstance(value, Unresolved):
+        return value
+    return str(value or "EXTERNAL").upper() in _EXTERNAL_SCHEMES
+
+
+@transform("gcp_forwarding_ports")
+def gcp_forwarding_ports(_: Any, resource: Resource) -> Any:
+    """The ports a forwarding rule takes, as text (``["443"]``, ``["8080-8090"]``): ``port_range`` (a single
+    port the API writes as ``443-443``) else ``ports``; absent when neither is set (every port)."""
+    attrs = resource.attributes
+    port_range = attrs.get("port_range")
+    if isinstance(port_range, Unresolved):
+        return port_range
+    if port_range not in (None, ""):
+        low, _sep, high = str(port_range).partition("-")
+        return [low if not high or high == low else f"{low}-{high}"]
+    ports = attrs.get("ports")
+    if isinstance(ports, Unresolved):
+        return ports
+    return [str(p) for p in ports] if isinstance(ports, list) and ports else None

@@ -90,11 +90,12 @@ VIRTUAL_NETWORK = "Microsoft.Network/virtualNetworks"
 SUBNET_CHILD = "Microsoft.Network/virtualNetworks/subnets"
 
 # Networks whose NAT is a resource of a router that names the network: network type -> what to declare.
-NAT_ON_ROUTER = {"google_compute_network": "a google_compute_router_nat"}
+NAT_ON_ROUTER = {"google_compute_network": "a google_compute_router_nat",
+                 "compute.googleapis.com/Network": "a Cloud NAT on a Cloud Router of the network"}
 # Networks whose NAT is a gateway each subnet names.
 NAT_ON_SUBNETS = frozenset({"azurerm_virtual_network", VIRTUAL_NETWORK})
 # URL maps: a load balancer whose CDN is switched on in the backend services it routes to (Cloud CDN).
-URL_MAPS = frozenset({"google_compute_url_map", "google_compute_region_url_map"})
+URL_MAPS = frozenset({"google_compute_url_map", "google_compute_region_url_map", "compute.googleapis.com/UrlMap"})
 # Security groups, and their inbound rules written as resources of their own.
 SECURITY_GROUPS = frozenset({"aws_security_group", "AWS::EC2::SecurityGroup"})
 SECURITY_GROUP_RULES = frozenset({"aws_security_group_rule", "aws_vpc_security_group_ingress_rule",

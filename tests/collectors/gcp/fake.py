@@ -1,7 +1,10 @@
 """A local stand-in for the Google Cloud REST APIs the GCP collector calls, on 127.0.0.1.
 
 It answers the documented REST shapes (Compute Engine ``networks.list``, ``firewalls.list``,
-``subnetworks.aggregatedList``; GKE ``projects.locations.clusters.list``; Cloud SQL Admin ``instances.list``;
+``globalForwardingRules.list``, ``machineTypes.get``, and the ``aggregatedList`` of subnetworks, routers,
+instances, disks, SSL policies, target HTTPS proxies, backend services, URL maps and forwarding rules, whose
+``items`` map each scope (``regions/x``, ``zones/x``, ``global``) to ``{<key>: [...]}``; GKE
+``projects.locations.clusters.list``; Cloud SQL Admin ``instances.list``;
 Memorystore ``projects.locations.instances.list``), serves pages of ``page_size`` items with
 ``nextPageToken``, and on demand answers 429 (with ``Retry-After``), 403 (denied, or the API disabled in the
 project) or 500 for a path. Every request is recorded (method, path, the Authorization header) so the tests
@@ -20,15 +23,20 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+AGGREGATED = ("subnetworks", "routers", "instances", "disks", "sslPolicies", "targetHttpsProxies", "backendServices",
+              "urlMaps", "forwardingRules")
 # path pattern -> (state key, the answer's list key); group 1 is the project
 ROUTES = [
     (re.compile(r"^/compute/v1/projects/([^/]+)/global/networks$"), "networks", "items"),
     (re.compile(r"^/compute/v1/projects/([^/]+)/global/firewalls$"), "firewalls", "items"),
-    (re.compile(r"^/compute/v1/projects/([^/]+)/aggregated/subnetworks$"), "subnetworks", "items"),
+    (re.compile(r"^/compute/v1/projects/([^/]+)/global/forwardingRules$"), "globalForwardingRules", "items"),
+    *[(re.compile(rf"^/compute/v1/projects/([^/]+)/aggregated/{key}$"), key, "items") for key in AGGREGATED],
     (re.compile(r"^/v1/projects/([^/]+)/locations/-/clusters$"), "clusters", "clusters"),
     (re.compile(r"^/v1/projects/([^/]+)/instances$"), "sql", "items"),
     (re.compile(r"^/v1/projects/([^/]+)/locations/-/instances$"), "redis", "instances"),
 ]
+# machineTypes.get: group 1 the project, 2 the zone, 3 the machine type's name
+MACHINE_TYPE = re.compile(r"^/compute/v1/projects/([^/]+)/zones/([^/]+)/machineTypes/([^/]+)$")
 SERVICES = ("compute", "container", "sqladmin", "redis")
 
 
@@ -73,6 +81,9 @@ class FakeGcp:
             match = pattern.match(parts.path)
             if match:
                 return self._route(key, items, match.group(1), query)
+        match = MACHINE_TYPE.match(parts.path)
+        if match:
+            return self._machine_type(*match.groups())
         return 404, {}, _error(404, f"no such path {parts.path}", "NOT_FOUND")
 
     def _route(self, key: str, items: str, project: str, query: dict[str, list[str]],
@@ -95,17 +106,40 @@ class FakeGcp:
         start = int(token)
         page = found[start:start + self.page_size]
         body: dict[str, Any] = {}
-        if key == "subnetworks":
-            by_region: dict[str, Any] = {}
+        if key in AGGREGATED:
+            by_scope: dict[str, Any] = {}
             for item in page:
-                region = "regions/" + str(item["region"]).rsplit("/", 1)[-1]
-                by_region.setdefault(region, {"subnetworks": []})["subnetworks"].append(item)
-            body[items] = by_region
+                by_scope.setdefault(_scope(item), {key: []})[key].append(item)
+            # a scope with nothing answers a warning instead of a list, as Compute Engine does
+            by_scope.setdefault("regions/us-east1", {"warning": {
+                "code": "NO_RESULTS_ON_PAGE",
+                "message": "There are no results for scope 'regions/us-east1' on this page."}})
+            body[items] = by_scope
         else:
             body[items] = page
         if start + self.page_size < len(found):
             body["nextPageToken"] = str(start + self.page_size)
         return 200, {}, body
+
+
+    def _machine_type(self, project: str, zone: str, name: str) -> tuple[int, dict[str, str], Any]:
+        pending = self.faults.get("machineTypes")
+        if pending:
+            status = pending.pop(0)
+            return int(status), {}, _error(int(status), "The caller does not have permission", "IAM_PERMISSION_DENIED")
+        for item in self.projects.get(project, {}).get("machineTypes", []):
+            if item["name"] == name and item["zone"] == zone:
+                return 200, {}, item
+        return 404, {}, _error(404, f"The resource 'projects/{project}/zones/{zone}/machineTypes/{name}' was not "
+                                    "found", "NOT_FOUND")
+
+
+def _scope(item: dict[str, Any]) -> str:
+    """The aggregated list's key of an item: ``zones/x`` for a zonal one, ``regions/x``, else ``global``."""
+    for field_name, scope in (("zone", "zones"), ("region", "regions")):
+        if item.get(field_name):
+            return f"{scope}/" + str(item[field_name]).rsplit("/", 1)[-1]
+    return "global"
 
 
 def _error(code: int, message: str, reason: str) -> dict[str, Any]:

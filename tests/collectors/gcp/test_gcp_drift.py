@@ -14,7 +14,7 @@ import pytest
 
 from scanner.cli import main
 from tests.collectors.gcp.fake import FakeGcp, serve
-from tests.collectors.gcp.scenario import FIREWALL_TF, PROJECT, compliant, drifted
+from tests.collectors.gcp.scenario import EDGE_TF, FIREWALL_TF, PROJECT, compliant, drifted, edge_drifted
 
 EXAMPLE = Path(__file__).parents[3] / "examples" / "marketing-engine" / "gcp" / "main.tf"
 
@@ -23,6 +23,7 @@ EXAMPLE = Path(__file__).parents[3] / "examples" / "marketing-engine" / "gcp" / 
 def iac(tmp_path: Path) -> Path:
     shutil.copy(EXAMPLE, tmp_path / "main.tf")
     (tmp_path / "firewall.tf").write_text(FIREWALL_TF)
+    (tmp_path / "edge.tf").write_text(EDGE_TF)
     return tmp_path
 
 
@@ -43,7 +44,9 @@ def _items(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def test_the_compliant_deployment_is_in_sync(iac: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, report = _drift(iac, compliant(), capsys, "--fail-on", "critical")
     assert {i["status"] for i in report["items"]} == {"in_sync"}
-    assert len(report["items"]) == 6  # the default network and GKE's own rules are not unmanaged
+    # the guide's 5 resources, the firewall rule and EDGE_TF's 10; the default network and GKE's own rules are not
+    # unmanaged
+    assert len(report["items"]) == 16
     assert code == 0  # the guide's Terraform violates a few high policies itself, on both sides: not drift
 
 
@@ -88,6 +91,29 @@ def test_the_iac_fix_is_offered_when_the_live_value_complies(iac: Path, capsys: 
     assert "deletion_protection_enabled = true" in fix["snippet"]
 
 
+def test_the_iac_fix_for_the_edge_writes_the_provider_spelling(iac: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The Terraform is the weaker side (TLS 1.0, no CDN): accepting the live value is a snippet in the
+    provider's own terms, and the requirement the IaC breaks brings the table's fix."""
+    edge = iac / "edge.tf"
+    edge.write_text(edge.read_text().replace('min_tls_version = "TLS_1_2"', 'min_tls_version = "TLS_1_0"')
+                    .replace("enable_cdn = true", "enable_cdn = false"))
+    _, report = _drift(iac, compliant(), capsys)
+    items = _items(report)
+    policy = items["google_compute_ssl_policy.modern"]
+    assert [(d["fact"], d["declared"], d["live"]) for d in policy["differences"]] == [("tls_min_version", 1.0, 1.2)]
+    assert [f["snippet"] for f in policy["remediation"] if f["direction"] == "iac"] == [
+        'resource "google_compute_ssl_policy" "modern" {\n  min_tls_version = "TLS_1_2"\n}']
+    backend = items["google_compute_backend_service.api"]
+    assert [f["snippet"] for f in backend["remediation"] if f["direction"] == "iac"] == [
+        'resource "google_compute_backend_service" "api" {\n  enable_cdn = true\n}']
+    proxy = items["google_compute_target_https_proxy.web"]
+    assert _rows(proxy, "ssl_policy") == [("violates", "complies")]
+    [table_fix] = [f["snippet"] for f in proxy["remediation"] if f["direction"] == "iac"]
+    assert 'min_tls_version = "TLS_1_2"' in table_fix
+    assert "ssl_policy = google_compute_ssl_policy.modern.id" in table_fix
+    assert _rows(items["google_compute_url_map.web"], "cdn_enabled") == [("violates", "complies")]
+
+
 def test_a_403_on_cloud_sql_leaves_exactly_its_requirements_unknown(iac: Path,
                                                                     capsys: pytest.CaptureFixture[str]) -> None:
     code, report = _drift(iac, compliant(), capsys, "--fail-on", "critical", faults={"sql": [403]})
@@ -96,3 +122,85 @@ def test_a_403_on_cloud_sql_leaves_exactly_its_requirements_unknown(iac: Path,
     assert {i["status"] for a, i in items.items() if "sql" not in a} == {"in_sync"}
     assert [g["api"] for g in report["gaps"]] == ["sqladmin.instances.list"]
     assert code == 0  # unknown never fails the gate
+
+
+def _rows(item: dict[str, Any], fact: str) -> list[tuple[str, str]]:
+    return [(r["declared"]["verdict"], r["live"]["verdict"]) for r in item["requirements"] if r["fact"] == fact]
+
+
+def test_the_edge_drifts_are_reported_with_fixes_both_ways(iac: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An SSL policy lowered to TLS 1.0, Cloud CDN off on the backend service, the Cloud NAT removed."""
+    code, report = _drift(iac, edge_drifted(), capsys, "--fail-on", "critical")
+    assert code == 1
+    items = _items(report)
+    policy = items["google_compute_ssl_policy.modern"]
+    diffs = {d["fact"]: (d["declared"], d["live"]) for d in policy["differences"]}
+    assert diffs == {"tls_min_version": (1.2, 1.0), "tls_profile": ("MODERN", "COMPATIBLE")}
+    cloud = [f["snippet"] for f in policy["remediation"] if f["direction"] == "cloud"]
+    update = f"gcloud compute ssl-policies update modern-tls12 --global --project {PROJECT}"
+    assert cloud == [f"{update} --min-tls-version 1.2", f"{update} --profile MODERN"]
+    # the proxy's TLS requirement follows its SSL policy: kept in the IaC, broken live
+    assert _rows(items["google_compute_target_https_proxy.web"], "ssl_policy") == [("complies", "violates")]
+
+    backend = items["google_compute_backend_service.api"]
+    assert [(d["fact"], d["declared"], d["live"]) for d in backend["differences"]] == [("cdn_enabled", "true", "false")]
+    fixes = {f["direction"]: f["snippet"] for f in backend["remediation"]}
+    assert fixes["cloud"] == (f"gcloud compute backend-services update api-backend --global --project {PROJECT} "
+                              "--enable-cdn")
+    assert "enable_cdn = false" in fixes["iac"]  # or accept the live value, in the Terraform's own terms
+    assert _rows(items["google_compute_url_map.web"], "cdn_enabled") == [("complies", "violates")]
+
+    nat = items["google_compute_router_nat.nat"]
+    assert nat["status"] == "missing"
+    assert [f["snippet"] for f in nat["remediation"]] == ["terraform apply -target=google_compute_router_nat.nat",
+                                                         f"remove google_compute_router_nat.nat ({iac / 'edge.tf'}:8)"]
+    assert items["google_compute_router.router"]["status"] == "in_sync"
+    assert _rows(items["google_compute_network.vpc"], "nat") == [("complies", "violates")]
+    drifted_items = {a for a, i in items.items() if i["status"] != "in_sync"}
+    assert drifted_items == {"google_compute_ssl_policy.modern", "google_compute_backend_service.api",
+                         "google_compute_router_nat.nat"}
+
+
+def test_memorystore_and_a_vm_drift_like_any_other_type(iac: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    state = compliant()
+    state["redis"][0].update(authEnabled=False, redisConfigs={"maxmemory-policy": "noeviction"})
+    vm = state["instances"][0]
+    vm["machineType"] = vm["machineType"].replace("e2-small", "e2-medium")
+    _, report = _drift(iac, state, capsys)
+    items = _items(report)
+    cache = items["google_redis_instance.cache"]
+    assert {d["fact"]: (d["declared"], d["live"]) for d in cache["differences"]} == {
+        "redis_auth_enabled": ("true", "false"), "redis_maxmemory_policy": ("allkeys-lru", "noeviction")}
+    where = f"--region europe-west1 --project {PROJECT}"
+    cloud = {f["snippet"] for f in cache["remediation"] if f["direction"] == "cloud"}
+    assert {f"gcloud redis instances update marketing-engine-cache {where} --enable-auth",
+            f"gcloud redis instances update marketing-engine-cache {where} "
+            "--update-redis-config maxmemory-policy=allkeys-lru"} <= cloud
+    bastion = items["google_compute_instance.bastion"]
+    # one difference per native attribute: vcpu and memory read machine_type too
+    assert [(d["fact"], d["declared"], d["live"]) for d in bastion["differences"]] == [
+        ("machine_type", "e2-small", "e2-medium")]
+    zone = f"--zone europe-west1-b --project {PROJECT}"
+    assert f"gcloud compute instances stop bastion {zone} && gcloud compute instances set-machine-type bastion " \
+           f"{zone} --machine-type e2-small && gcloud compute instances start bastion {zone}" in {
+               f["snippet"] for f in bastion["remediation"]}
+
+
+@pytest.mark.parametrize(("key", "api", "hidden"), [
+    ("sslPolicies", "compute.sslPolicies.aggregatedList", {"google_compute_ssl_policy.modern"}),
+    ("routers", "compute.routers.aggregatedList", {"google_compute_router.router", "google_compute_router_nat.nat"}),
+    ("backendServices", "compute.backendServices.aggregatedList", {"google_compute_backend_service.api"}),
+])
+def test_a_403_on_one_compute_api_leaves_exactly_its_types_unknown(iac: Path, capsys: pytest.CaptureFixture[str],
+                                                                   key: str, api: str, hidden: set[str]) -> None:
+    code, report = _drift(iac, compliant(), capsys, "--fail-on", "critical", faults={key: [403]})
+    items = _items(report)
+    assert {a for a, i in items.items() if i["status"] == "unknown"} == hidden
+    assert {i["status"] for a, i in items.items() if a not in hidden} == {"in_sync"}
+    assert [g["api"] for g in report["gaps"]] == [api]
+    # the checks that consult the hidden type on another resource are unknown live, never a violation
+    consulting = {"sslPolicies": ("google_compute_target_https_proxy.web", "ssl_policy"),
+                  "routers": ("google_compute_network.vpc", "nat"),
+                  "backendServices": ("google_compute_url_map.web", "cdn_enabled")}[key]
+    assert _rows(items[consulting[0]], consulting[1]) == [("complies", "unknown")]
+    assert code == 0
