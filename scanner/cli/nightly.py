@@ -93,6 +93,7 @@ def nightly(config: dict[str, Any], now: datetime | None = None) -> int:
     from scanner.model import Severity
     from scanner.nightly import write_reports
     from scanner.policy.pack import load_pack
+    from scanner.reporters.html import trend_of
 
     now = now or datetime.now(timezone.utc)
     iac = list(config.get("iac", []))
@@ -132,11 +133,12 @@ def nightly(config: dict[str, Any], now: datetime | None = None) -> int:
         with open_store(config.get("store", ".specdrift/history.db")) as store:
             store.save(record)
             changes = store.changes(record)
+            trend = trend_of(store, record)
     except StoreError as exc:
         print(f"specdrift: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     folder = Path(config.get("output_dir", ".")) / "reports" / now.date().isoformat()
-    write_reports(folder, record, changes, now.timestamp())
+    write_reports(folder, record, changes, now.timestamp(), trend)
     counts = changes.counts()
     print(f"specdrift: run {record.id}: {counts['new']} new, {counts['fixed']} fixed, {counts['open']} open; "
           f"reports in {folder}", file=sys.stderr)

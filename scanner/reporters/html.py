@@ -1,0 +1,174 @@
+"""The nightly run as one self-contained HTML page: the headline (new / fixed / open / accepted / unknown since
+the previous run of the scope) first, a trend of findings and drift over the stored runs (inline SVG drawn here,
+no chart library), the findings grouped by requirement and severity with their declared, live and required
+values and the fix both ways, and the sources that failed and why.
+
+Nothing is loaded from anywhere: the style and the few lines of script (filter, sort) are inline, and every
+value goes through Jinja2's autoescape. Jinja2 is imported only when a page is rendered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from scanner.history.records import Changes, FindingRow, RunRecord
+
+TEMPLATES = Path(__file__).with_name("templates")
+DRIFT_POLICY = "SD-DRIFT"
+_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
+# how the rows of a group are listed: what changed overnight first, what was fixed last
+_CHANGE_ORDER = {"new": 0, "open": 1, "unknown": 2, "accepted": 3, "fixed": 4}
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    """One stored run of the scope, as the trend chart plots it."""
+
+    run: int
+    started_at: str
+    open: int
+    drift: int
+    accepted: int
+    unknown: int
+
+
+def point_of(run: RunRecord) -> TrendPoint:
+    return TrendPoint(run.id or 0, run.started_at, sum(f.open for f in run.findings), len(run.drift),
+                      sum(f.accepted for f in run.findings), sum(_unknown(f) for f in run.findings))
+
+
+def trend_of(store: Any, run: RunRecord, limit: int = 30) -> list[TrendPoint]:
+    """The last ``limit`` runs of ``run``'s scope in ``store`` (``run`` itself included), oldest first."""
+    ids = sorted(i for i in store.run_ids(run.scope, limit) if run.id is None or i <= run.id)
+    return [point_of(run) if i == run.id else point_of(store.run(i)) for i in ids] or [point_of(run)]
+
+
+def _unknown(f: FindingRow) -> bool:
+    return f.status in ("unknown", "error") and not f.accepted
+
+
+@dataclass(frozen=True)
+class Row:
+    change: str  # new | open | fixed | accepted | unknown
+    finding: FindingRow
+    newly: bool = False  # accepted since the previous run
+
+    @property
+    def cloud_fixes(self) -> list[Any]:
+        return [x for x in self.finding.fixes if x.direction == "cloud"]
+
+    @property
+    def iac_fixes(self) -> list[Any]:
+        return [x for x in self.finding.fixes if x.direction != "cloud"]
+
+
+@dataclass(frozen=True)
+class Group:
+    key: str
+    title: str
+    severity: str  # the worst of its rows
+    rows: tuple[Row, ...]
+
+    def count(self, change: str) -> int:
+        return sum(r.change == change for r in self.rows)
+
+
+def rows_of(run: RunRecord, changes: Changes) -> list[Row]:
+    """Every finding the page lists: open (new or not), fixed since the previous run, accepted, unknown."""
+    newly = {f.fingerprint for f in changes.newly_accepted}
+    rows = [Row("new", f) for f in changes.new] + [Row("open", f) for f in changes.still_open]
+    rows += [Row("fixed", f) for f in changes.fixed]
+    rows += [Row("accepted", f, f.fingerprint in newly) for f in run.findings if f.accepted]
+    rows += [Row("unknown", f) for f in run.findings if _unknown(f)]
+    return rows
+
+
+def _group_key(f: FindingRow) -> tuple[str, str]:
+    if f.requirements:
+        return f.requirements[0], f.requirements[0]
+    if f.policy == DRIFT_POLICY:
+        return DRIFT_POLICY, "Drift: live state differs from the IaC"
+    return f.policy, f.policy
+
+
+def groups_of(rows: Iterable[Row]) -> list[Group]:
+    """Rows grouped by requirement (drift on its own), the worst severity first; in a group, by change."""
+    grouped: dict[str, tuple[str, list[Row]]] = {}
+    for row in rows:
+        key, title = _group_key(row.finding)
+        grouped.setdefault(key, (title, []))[1].append(row)
+    out = []
+    for key, (title, members) in grouped.items():
+        members.sort(key=lambda r: (_CHANGE_ORDER[r.change], _RANK.get(r.finding.severity, 5), r.finding.resource,
+                                    r.finding.fact or ""))
+        live = [r for r in members if r.change != "fixed"] or members
+        worst = min((r.finding.severity for r in live), key=lambda s: _RANK.get(s, 5))
+        out.append(Group(key, title, worst, tuple(members)))
+    out.sort(key=lambda g: (_RANK.get(g.severity, 5), -len(g.rows), g.key))
+    return out
+
+
+def headline(run: RunRecord, changes: Changes) -> dict[str, int]:
+    """The night in figures: what the page (and the webhook) leads with."""
+    return {"new": len(changes.new), "fixed": len(changes.fixed),
+            "open": len(changes.new) + len(changes.still_open),
+            "accepted": sum(f.accepted for f in run.findings), "newly_accepted": len(changes.newly_accepted),
+            "unknown": sum(_unknown(f) for f in run.findings), "drift": len(run.drift),
+            "sources_down": sum(not s.up for s in run.sources), "sources": len(run.sources)}
+
+
+@dataclass(frozen=True)
+class Chart:
+    """The trend as SVG coordinates: one polyline per series and one point per run."""
+
+    width: int
+    height: int
+    left: int
+    bottom: int
+    top: int
+    series: tuple[tuple[str, str, str, tuple[tuple[float, float, TrendPoint, int], ...]], ...]
+    ticks: tuple[tuple[float, int], ...]
+    labels: tuple[tuple[float, str], ...]
+
+
+_SERIES = (("open", "open findings", "#c62828"), ("drift", "drift items", "#1565c0"),
+           ("accepted", "accepted", "#6d6d6d"))
+
+
+def chart_of(points: Sequence[TrendPoint], width: int = 760, height: int = 200) -> Chart:
+    left, right, top, bottom = 40, 28, 12, 28
+    peak = max([1] + [getattr(p, name) for p in points for name, _, _ in _SERIES])
+    step = (width - left - right) / max(len(points) - 1, 1)
+
+    def x(i: int) -> float:
+        return round(left + (i * step if len(points) > 1 else (width - left - right) / 2), 1)
+
+    def y(value: int) -> float:
+        return round(top + (height - top - bottom) * (1 - value / peak), 1)
+
+    series = tuple((name, label, colour, tuple((x(i), y(getattr(p, name)), p, getattr(p, name))
+                                               for i, p in enumerate(points)))
+                   for name, label, colour in _SERIES)
+    ticks = tuple((y(v), v) for v in sorted({0, peak // 2, peak}))
+    every = max(1, len(points) // 8)  # at most about eight date labels under the axis
+    labels = tuple((x(i), f"{p.started_at[5:10]} #{p.run}") for i, p in enumerate(points)
+                   if i % every == 0 or i == len(points) - 1)
+    return Chart(width, height, left, height - bottom, top, series, ticks, labels)
+
+
+def render_run(run: RunRecord, changes: Changes, trend: Sequence[TrendPoint] = (), *, title: str = "") -> str:
+    """The page of one stored run; ``trend``: the runs of its scope, oldest first (just this one if empty)."""
+    import jinja2
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True,
+                             lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+    points = list(trend) or [point_of(run)]
+    rows = rows_of(run, changes)
+    return env.get_template("report.html.j2").render(
+        title=title or f"specdrift nightly: {run.scope}", run=run, changes=changes, figures=headline(run, changes),
+        chart=chart_of(points), points=points, groups=groups_of(rows), rows=len(rows),
+        down=[s for s in run.sources if not s.up], changes_order=list(_CHANGE_ORDER),
+        severities=[s for s in _RANK if any(r.finding.severity == s for r in rows)])
