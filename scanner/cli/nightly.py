@@ -26,6 +26,8 @@ def register(sub: Any) -> None:
     nightly = sub.add_parser("nightly", help="the nightly drift run: every source, stored, reports/<date>/",
                              description=__doc__)
     nightly.add_argument("--config", required=True, metavar="FILE", help="the nightly configuration (YAML)")
+    nightly.add_argument("--webhook", metavar="URL", help="POST the summary (Slack-compatible JSON) here; "
+                         "overrides the configuration's webhook")
     nightly.set_defaults(run=run)
 
 
@@ -77,7 +79,10 @@ def _collect(name: str, options: dict[str, Any]) -> tuple[Any, str]:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        return nightly(load_config(args.config))
+        config = load_config(args.config)
+        if getattr(args, "webhook", None):
+            config["webhook"] = args.webhook
+        return nightly(config)
     except NightlyConfigError as exc:
         print(f"specdrift: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
@@ -139,6 +144,10 @@ def nightly(config: dict[str, Any], now: datetime | None = None) -> int:
         return EXIT_ERROR
     folder = Path(config.get("output_dir", ".")) / "reports" / now.date().isoformat()
     write_reports(folder, record, changes, now.timestamp(), trend)
+    if config.get("webhook"):  # after the files: a slow or failing webhook never holds them back
+        from scanner.cli.webhook import send_and_record
+
+        send_and_record(config["webhook"], folder, record, changes)
     counts = changes.counts()
     print(f"specdrift: run {record.id}: {counts['new']} new, {counts['fixed']} fixed, {counts['open']} open; "
           f"reports in {folder}", file=sys.stderr)
