@@ -95,7 +95,8 @@ def _group_key(f: FindingRow) -> tuple[str, str]:
 
 
 def groups_of(rows: Iterable[Row]) -> list[Group]:
-    """Rows grouped by requirement (drift on its own), the worst severity first; in a group, by change."""
+    """Rows grouped by requirement (drift on its own): groups with open findings first, the worst severity first;
+    in a group, by change (new, open, unknown, accepted, fixed), then severity."""
     grouped: dict[str, tuple[str, list[Row]]] = {}
     for row in rows:
         key, title = _group_key(row.finding)
@@ -107,7 +108,8 @@ def groups_of(rows: Iterable[Row]) -> list[Group]:
         live = [r for r in members if r.change != "fixed"] or members
         worst = min((r.finding.severity for r in live), key=lambda s: _RANK.get(s, 5))
         out.append(Group(key, title, worst, tuple(members)))
-    out.sort(key=lambda g: (_RANK.get(g.severity, 5), -len(g.rows), g.key))
+    # what fails tonight first (new or open findings), then what only needs a look (unknown, accepted, fixed)
+    out.sort(key=lambda g: (not (g.count("new") or g.count("open")), _RANK.get(g.severity, 5), -len(g.rows), g.key))
     return out
 
 
@@ -138,7 +140,7 @@ _SERIES = (("open", "open findings", "#c62828"), ("drift", "drift items", "#1565
            ("accepted", "accepted", "#6d6d6d"))
 
 
-def chart_of(points: Sequence[TrendPoint], width: int = 760, height: int = 200) -> Chart:
+def chart_of(points: Sequence[TrendPoint], width: int = 1150, height: int = 220) -> Chart:
     left, right, top, bottom = 40, 28, 12, 28
     peak = max([1] + [getattr(p, name) for p in points for name, _, _ in _SERIES])
     step = (width - left - right) / max(len(points) - 1, 1)
