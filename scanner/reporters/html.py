@@ -9,6 +9,7 @@ value goes through Jinja2's autoescape. Jinja2 is imported only when a page is r
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,18 @@ DRIFT_POLICY = "SD-DRIFT"
 _RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
 # how the rows of a group are listed: what changed overnight first, what was fixed last
 _CHANGE_ORDER = {"new": 0, "open": 1, "unknown": 2, "accepted": 3, "fixed": 4}
+
+
+# control characters (an escape sequence, a NUL) and lone surrogates in a value: shown as escapes, never written
+_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def visible(value: Any) -> Any:
+    """Every value the template prints: text with its control characters spelled out (``\\x1b``)."""
+    if isinstance(value, str) and _INVISIBLE.search(value):
+        return _INVISIBLE.sub(lambda m: f"\\x{ord(m.group(0)):02x}" if ord(m.group(0)) < 0x100
+                              else "\ufffd", value)
+    return value
 
 
 @dataclass(frozen=True)
@@ -166,7 +179,7 @@ def render_run(run: RunRecord, changes: Changes, trend: Sequence[TrendPoint] = (
     import jinja2
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True,
-                             lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+                             lstrip_blocks=True, undefined=jinja2.StrictUndefined, finalize=visible)
     points = list(trend) or [point_of(run)]
     rows = rows_of(run, changes)
     return env.get_template("report.html.j2").render(

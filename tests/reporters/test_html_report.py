@@ -136,3 +136,13 @@ def test_the_trend_has_one_point_per_stored_run_of_the_scope(tmp_path: Path) -> 
     ys = {a["data-value"]: float(a["cy"] or 0) for a in page.all("circle", **{"data-series": "open"})}
     assert ys["5"] < ys["3"] < ys["1"]
     assert len(page.all("polyline")) == 3
+
+
+def test_control_characters_in_values_are_spelled_out() -> None:
+    value = "image:\x07tag\x1b[31m\x00\ud800"
+    run = record(finding("c", resource=f"x/{value}", live=value), sources=(SourceRow("aws", False, value),))
+    run.id = 1
+    page = render_run(run, changes_between(run, None))
+    page.encode("utf-8")  # no lone surrogate left
+    assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", page)
+    assert "image:\\x07tag\\x1b[31m\\x00\ufffd" in page
