@@ -12,10 +12,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import timezone
 from pathlib import Path
 from typing import Any
 
-from scanner.history.records import Changes, FindingRow, RunRecord
+from scanner.history.records import Changes, FindingRow, FixRow, RunRecord
+from scanner.model import Finding, Severity, Status
+from scanner.report import Report
+from scanner.reporters import reporter
 
 TEMPLATES = Path(__file__).with_name("templates")
 DRIFT_POLICY = "SD-DRIFT"
@@ -174,16 +178,58 @@ def chart_of(points: Sequence[TrendPoint], width: int = 1150, height: int = 220)
     return Chart(width, height, left, height - bottom, top, series, ticks, labels)
 
 
-def render_run(run: RunRecord, changes: Changes, trend: Sequence[TrendPoint] = (), *, title: str = "") -> str:
-    """The page of one stored run; ``trend``: the runs of its scope, oldest first (just this one if empty)."""
+def render_run(run: RunRecord, changes: Changes, trend: Sequence[TrendPoint] = (), *, title: str = "",
+               subtitle: str = "", history: bool = True) -> str:
+    """The page of one stored run; ``trend``: the runs of its scope, oldest first (just this one if empty).
+
+    ``history=False``: a run with nothing to compare with (``scan``/``drift --format html``): no new, fixed or
+    trend, and ``subtitle`` says what was judged."""
     import jinja2
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True,
-                             lstrip_blocks=True, undefined=jinja2.StrictUndefined, finalize=visible)
+                             lstrip_blocks=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined,
+                             finalize=visible)
     points = list(trend) or [point_of(run)]
     rows = rows_of(run, changes)
+    cards = (("new", "new"), ("fixed", "fixed"), ("open", "open"), ("accepted", "accepted"), ("unknown", "unknown"),
+             ("drift", "drift items"))
     return env.get_template("report.html.j2").render(
-        title=title or f"specdrift nightly: {run.scope}", run=run, changes=changes, figures=headline(run, changes),
+        title=title or f"specdrift nightly: {run.scope}", subtitle=subtitle, history=history, run=run,
+        changes=changes, figures=headline(run, changes), cards=cards if history else cards[2:5],
         chart=chart_of(points), points=points, groups=groups_of(rows), rows=len(rows),
-        down=[s for s in run.sources if not s.up], changes_order=list(_CHANGE_ORDER),
+        down=[s for s in run.sources if not s.up],
+        changes_order=[c for c in _CHANGE_ORDER if history or c not in ("new", "fixed")],
         severities=[s for s in _RANK if any(r.finding.severity == s for r in rows)])
+
+
+def _finding_details(finding: Finding) -> dict[str, Any]:
+    """A finding's values and fix as the page shows them: the IaC's value for a scan's finding, the live one for
+    a live finding, both for drift (whose ``expected`` is the IaC's value)."""
+    from scanner.history.capture import shown
+
+    drift, live = finding.source == "drift", finding.source == "live"
+    fix = finding.remediation
+    return {"declared": shown(finding.expected) if drift else None if live else shown(finding.observed),
+            "live": shown(finding.observed) if drift or live else None,
+            "required": None if drift else shown(finding.expected),
+            "fixes": (FixRow("cloud" if drift or live else "iac", fix.format, fix.description, fix.snippet),)
+            if fix is not None and fix.snippet else ()}
+
+
+@reporter("html", order=70)
+class HtmlReporter:
+    """``--format html``: a scan's or a drift run's findings as the nightly page, without the history."""
+
+    def render(self, report: Report, fail_on: Severity, color: bool = False) -> str:
+        from scanner.history.capture import finding_row, pack_version
+
+        findings = [finding_row(f, _finding_details(f)) for f in report.findings if f.status != Status.COMPLIES]
+        started = report.started if report.started.tzinfo else report.started.replace(tzinfo=timezone.utc)
+        run = RunRecord("report", "", started.astimezone(timezone.utc).isoformat(timespec="seconds"),
+                        round(report.duration_s, 3), report.version, pack_version(report.policies), findings)
+        changes = Changes(None, (), (), tuple(f for f in findings if f.open), ())
+        failing = report.failing(fail_on)
+        verdict = (f"{len(failing)} finding(s) at or above {fail_on.value} fail the gate" if failing
+                   else f"nothing at or above {fail_on.value} fails the gate")
+        return render_run(run, changes, title=f"specdrift: {verdict}", history=False, subtitle=(
+            f"{len(report.files)} files · {report.resources} resources · {len(report.policies)} policies"))
