@@ -203,6 +203,24 @@ class Store:
         sql = f"SELECT id FROM runs {where} ORDER BY id DESC" + (f" LIMIT {int(limit)}" if limit else "")
         return [int(r[0]) for r in self._rows(sql, params)]
 
+    def run_counts(self, run_ids: Sequence[int]) -> list[tuple[int, str, int, int, int, int]]:
+        """(id, started_at, open, drift items, accepted, unknown) of each run, in id order: a trend's figures
+        counted by the database, without reading the runs whole."""
+        if not run_ids:
+            return []
+        marks = ", ".join("?" for _ in run_ids)
+        drift = dict(self._rows(f"SELECT run_id, COUNT(*) FROM drift_items WHERE run_id IN ({marks}) GROUP BY run_id",
+                                run_ids))
+        rows = self._rows(
+            "SELECT r.id, r.started_at, "
+            "COALESCE(SUM(CASE WHEN f.status = 'violates' AND f.accepted = 0 THEN 1 ELSE 0 END), 0), "
+            "COALESCE(SUM(CASE WHEN f.accepted <> 0 THEN 1 ELSE 0 END), 0), "
+            "COALESCE(SUM(CASE WHEN f.status IN ('unknown', 'error') AND f.accepted = 0 THEN 1 ELSE 0 END), 0) "
+            f"FROM runs r LEFT JOIN findings f ON f.run_id = r.id WHERE r.id IN ({marks}) "
+            "GROUP BY r.id, r.started_at ORDER BY r.id", run_ids)
+        return [(int(i), started, int(n_open), int(drift.get(i, 0)), int(accepted), int(unknown))
+                for i, started, n_open, accepted, unknown in rows]
+
     def run(self, run_id: int) -> RunRecord:
         """The stored run ``run_id``, whole."""
         rows = self._rows("SELECT id, kind, scope, started_at, duration_s, tool_version, pack_version, timings "

@@ -60,7 +60,7 @@ def point_of(run: RunRecord) -> TrendPoint:
 def trend_of(store: Any, run: RunRecord, limit: int = 30) -> list[TrendPoint]:
     """The last ``limit`` runs of ``run``'s scope in ``store`` (``run`` itself included), oldest first."""
     ids = sorted(i for i in store.run_ids(run.scope, limit) if run.id is None or i <= run.id)
-    return [point_of(run) if i == run.id else point_of(store.run(i)) for i in ids] or [point_of(run)]
+    return [TrendPoint(*row) for row in store.run_counts(ids)] or [point_of(run)]
 
 
 def _unknown(f: FindingRow) -> bool:

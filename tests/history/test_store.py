@@ -200,3 +200,19 @@ def test_a_findings_values_and_fixes_read_back_and_a_version_2_store_gains_the_c
         newer = run(detailed, finding("b"))
         store.save(newer)
         assert store.run(newer.id or 0).findings == [detailed, finding("b")]
+
+
+@pytest.mark.server
+def test_postgresql_keeps_values_and_fixes_and_counts_runs_like_sqlite(postgres_url: str, tmp_path: Path) -> None:
+    from scanner.history.records import FixRow
+
+    detailed = FindingRow("d", "POL-d", ("REQ-1",), "high", "violates", "db.d", "m", "retention", declared="7",
+                          live="1", required=">= 7", fixes=(FixRow("cloud", "aws-cli", "set", "aws rds ..."),))
+    runs = [run(detailed, finding("a", accepted=True), finding("u", "unknown")), run(finding("x"))]
+    counts = []
+    for where in (postgres_url, tmp_path / "h.db"):
+        with open_store(where) as store:
+            ids = [store.save(r) for r in runs]
+            assert store.run(ids[0]).findings[0] == detailed
+            counts.append(store.run_counts(ids))
+    assert counts[0] == counts[1] == [(1, runs[0].started_at, 1, 1, 1, 1), (2, runs[1].started_at, 1, 1, 0, 0)]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from scanner.history import FindingRow, RunRecord, SourceRow, changes_between, open_store
 from scanner.history.records import DriftRow, FixRow
-from scanner.reporters.html import render_run, trend_of
+from scanner.reporters.html import point_of, render_run, trend_of
 
 HOSTILE = "<script>alert(1)</script>"
 
@@ -123,8 +123,14 @@ def test_the_trend_has_one_point_per_stored_run_of_the_scope(tmp_path: Path) -> 
         store.save(record(finding("other"), scope="staging"))
         last = record(finding("f0"), drift=1, when="2026-12-04T02:00:00+00:00")
         store.save(last)
+        store.save(record(finding("acc", accepted=True), finding("unk", status="unknown"), scope="counts"))
         points = trend_of(store, last)
         changes = store.changes(last)
+        # counted by the database as the stored runs count themselves
+        assert points == [point_of(store.run(i)) for i in (1, 2, 3, 5)]
+        assert trend_of(store, store.run(6)) == [point_of(store.run(6))]
+        six = trend_of(store, store.run(6))[0]
+        assert (six.open, six.drift, six.accepted, six.unknown) == (0, 0, 1, 1)
     assert [(p.run, p.open, p.drift) for p in points] == [(1, 3, 1), (2, 5, 2), (3, 2, 3), (5, 1, 1)]
     page = Page(render_run(last, changes, points))
     plotted = {series: [(a["data-run"], a["data-value"]) for a in page.all("circle", **{"data-series": series})]
