@@ -163,7 +163,7 @@ def encodings() -> dict[str, str | bytes]:
     return cases
 
 
-# Secrets planted in a pull request: none may appear in any of the seven report formats.
+# Secrets planted in a pull request: none may appear in any of the eight report formats.
 SECRET_WORDS = tuple(f"Zq{i}-unguessable-Hx{i}" for i in range(8))
 
 
@@ -221,7 +221,7 @@ def _limit() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_BUDGET, MEMORY_BUDGET))
 
 
-OTHER_FORMATS = ("sarif", "junit", "gitlab", "github", "markdown", "text")
+OTHER_FORMATS = ("sarif", "junit", "gitlab", "github", "markdown", "text", "html")
 
 
 def scan(directory: Path, category: str, inputs: int, cache: Path, *extra: str, planted: tuple[str, ...] = ()) -> Run:
@@ -284,7 +284,7 @@ CATEGORIES: dict[str, tuple[str, Callable[[], dict[str, str | bytes]]]] = {
     "encodings": ("UTF-16/32 with a BOM (read as text), binary content under 12 IaC names (an error each), a NUL "
                   "after the text, CR-only, CRLF, Latin-1 lines", encodings),
     "secrets": ("literal secrets in Dockerfile ENV/ARG, --build-arg, URLs, .env and image references "
-                "(user:password@registry); all seven formats written and searched for them", secrets),
+                "(user:password@registry); all eight formats written and searched for them", secrets),
     "user regexes": (f"`--param {EVIL_PARAM}` and a baseline glob `{EVIL_GLOB[:12]}...*b` over resources they "
                      "would backtrack on for minutes with Python's engine", user_regexes),
 }

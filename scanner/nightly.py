@@ -8,11 +8,16 @@ import os
 import tempfile
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scanner.history.records import Changes, FindingRow, RunRecord
 
-PROM_FILE, JSON_FILE, MARKDOWN_FILE = "specdrift.prom", "report.json", "summary.md"
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from scanner.reporters.html import TrendPoint
+
+PROM_FILE, JSON_FILE, MARKDOWN_FILE, HTML_FILE = "specdrift.prom", "report.json", "summary.md", "report.html"
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -101,12 +106,20 @@ def as_prometheus(run: RunRecord, timestamp: float) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_reports(folder: Path, run: RunRecord, changes: Changes, timestamp: float) -> list[Path]:
+def as_html(run: RunRecord, changes: Changes, trend: Sequence[TrendPoint] = ()) -> str:
+    """The HTML report (scanner/reporters/html.py); ``trend``: the stored runs of the scope, oldest first."""
+    from scanner.reporters.html import render_run
+
+    return render_run(run, changes, trend)
+
+
+def write_reports(folder: Path, run: RunRecord, changes: Changes, timestamp: float,
+                  trend: Sequence[TrendPoint] = ()) -> list[Path]:
     """Every output of a run into ``folder`` (made if absent); the files written."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, text in ((JSON_FILE, as_json(run, changes)), (MARKDOWN_FILE, as_markdown(run, changes)),
-                       (PROM_FILE, as_prometheus(run, timestamp))):
+                       (PROM_FILE, as_prometheus(run, timestamp)), (HTML_FILE, as_html(run, changes, trend))):
         write_atomically(folder / name, text)
         written.append(folder / name)
     return written

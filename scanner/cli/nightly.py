@@ -32,6 +32,8 @@ def register(sub: Any) -> None:
     nightly = sub.add_parser("nightly", help="the nightly drift run: every source, stored, reports/<date>/",
                              description=__doc__)
     nightly.add_argument("--config", required=True, metavar="FILE", help="the nightly configuration (YAML)")
+    nightly.add_argument("--webhook", metavar="URL", help="POST the summary (Slack-compatible JSON) here; "
+                         "overrides the configuration's webhook")
     beyond = nightly.add_argument_group("beyond one machine (docs/nightly.md)")
     beyond.add_argument("--shard", metavar="I/N", help=(
         "collect shard I (0-based) of N of the configured sources and store it under the run ID; no reports. "
@@ -94,6 +96,8 @@ def _collect(name: str, options: dict[str, Any]) -> tuple[Any, str]:
 def run(args: argparse.Namespace) -> int:
     try:
         config = load_config(args.config)
+        if getattr(args, "webhook", None):
+            config["webhook"] = args.webhook
         if args.merge is not None or args.shard is not None:
             from scanner.cli.nightly_shard import merge, shard
 
@@ -139,10 +143,11 @@ def collect_parts(prepared: Prepared, sources: Sequence[tuple[str, dict[str, Any
     from scanner.drift.findings import drift_findings
     from scanner.drift.report import build
     from scanner.history import SourceRow
-    from scanner.history.capture import drift_rows, finding_row
+    from scanner.history.capture import details_by, drift_rows, finding_row
     from scanner.history.shards import Part
 
     judged = []
+    details: dict[str, dict[str, Any]] = {}
     for key, source in sources:
         name = source["name"]
         started = time.monotonic()
@@ -158,6 +163,7 @@ def collect_parts(prepared: Prepared, sources: Sequence[tuple[str, dict[str, Any
         report = build(outcome.resources if outcome else [], collection, prepared.policies, None,
                        outcome.files if outcome else {}, outcome.errors if outcome else [], name)
         judged.append((key, SourceRow(name, not reason, reason, elapsed), drift_findings(report), drift_rows(report)))
+        details.update(details_by(report))  # by fingerprint: what the report shows beyond each verdict
     findings = [f for _, _, found, _ in judged for f in found]
     if prepared.baseline:  # applied to all at once: an acceptance may match findings of several sources
         try:
@@ -168,7 +174,8 @@ def collect_parts(prepared: Prepared, sources: Sequence[tuple[str, dict[str, Any
             print(f"specdrift: {note}", file=sys.stderr)
     parts, at = [], 0
     for key, row, found, drift in judged:
-        parts.append(Part(key, row, [finding_row(f) for f in findings[at:at + len(found)]], drift))
+        parts.append(Part(key, row, [finding_row(f, details.get(f.fingerprint)) for f in findings[at:at + len(found)]],
+                          drift))
         at += len(found)
     return parts
 
@@ -205,6 +212,7 @@ def publish(config: dict[str, Any], record: RunRecord, run_key: str | None = Non
     """Store ``record`` (the merge of ``run_key``, if given), write ``reports/<date>/``; the exit code."""
     from scanner.history import StoreError, open_store
     from scanner.nightly import write_reports
+    from scanner.reporters.html import trend_of
 
     try:
         with open_store(config.get("store", ".specdrift/history.db")) as store:
@@ -214,12 +222,17 @@ def publish(config: dict[str, Any], record: RunRecord, run_key: str | None = Non
 
                 mark_merged(store, run_key, record.id)
             changes = store.changes(record)
+            trend = trend_of(store, record)
     except StoreError as exc:
         print(f"specdrift: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     started = datetime.fromisoformat(record.started_at)
     folder = Path(config.get("output_dir", ".")) / "reports" / started.date().isoformat()
-    write_reports(folder, record, changes, started.timestamp())
+    write_reports(folder, record, changes, started.timestamp(), trend)
+    if config.get("webhook"):  # after the files: a slow or failing webhook never holds them back
+        from scanner.cli.webhook import send_and_record
+
+        send_and_record(config["webhook"], folder, record, changes)
     counts = changes.counts()
     print(f"specdrift: run {record.id}: {counts['new']} new, {counts['fixed']} fixed, {counts['open']} open; "
           f"reports in {folder}", file=sys.stderr)

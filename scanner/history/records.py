@@ -6,6 +6,16 @@ from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
+class FixRow:
+    """One way to make a finding go away: change the cloud (``cloud``) or the IaC (``iac``)."""
+
+    direction: str  # cloud | iac
+    format: str
+    description: str
+    snippet: str
+
+
+@dataclass(frozen=True)
 class FindingRow:
     """One finding of a run, as stored: enough to tell new from fixed and to list it again."""
 
@@ -20,6 +30,11 @@ class FindingRow:
     accepted: bool = False
     suppressed: bool = False
     owner: str | None = None  # the acceptance's owner
+    # what a report shows beyond the verdict (as displayed; None: no such side or not known)
+    declared: str | None = None
+    live: str | None = None
+    required: str | None = None
+    fixes: tuple[FixRow, ...] = ()
 
     @property
     def open(self) -> bool:

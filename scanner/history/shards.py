@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
-from scanner.history.records import DriftRow, FindingRow, RunRecord, SourceRow
+from scanner.history.records import DriftRow, FindingRow, FixRow, RunRecord, SourceRow
 
 SHARD_ENV = "JOB_COMPLETION_INDEX"  # what a Kubernetes Indexed Job sets in each pod: the pod's index
 RUNNING, DONE, FAILED = "running", "done", "failed"
@@ -124,7 +124,8 @@ class Part:
     def from_json(cls, text: str) -> Part:
         data = json.loads(text)
         return cls(data["key"], SourceRow(**data["source"]),
-                   [FindingRow(**{**f, "requirements": tuple(f["requirements"])}) for f in data["findings"]],
+                   [FindingRow(**{**f, "requirements": tuple(f["requirements"]),
+                                  "fixes": tuple(FixRow(**x) for x in f.get("fixes", ()))}) for f in data["findings"]],
                    [DriftRow(**{**d, "facts": tuple(d["facts"])}) for d in data["drift"]])
 
 

@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from scanner.history.records import Changes, DriftRow, FindingRow, RunRecord, SourceRow, changes_between
+from scanner.history.records import Changes, DriftRow, FindingRow, FixRow, RunRecord, SourceRow, changes_between
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
@@ -34,6 +34,23 @@ def migrations() -> list[tuple[int, str]]:
     if [v for v, _ in found] != list(range(1, len(found) + 1)):
         raise StoreError(f"migrations in {MIGRATIONS} are not numbered 1..N: {[v for v, _ in found]}")
     return [(v, p.read_text(encoding="utf-8")) for v, p in found]
+
+
+def details_json(finding: FindingRow) -> str | None:
+    """The details column: a finding's values and fixes as JSON (NULL when it has none)."""
+    if finding.declared is None and finding.live is None and finding.required is None and not finding.fixes:
+        return None
+    return json.dumps({"declared": finding.declared, "live": finding.live, "required": finding.required,
+                       "fixes": [[x.direction, x.format, x.description, x.snippet] for x in finding.fixes]})
+
+
+def details_of(text: str | None) -> dict[str, Any]:
+    """The FindingRow fields the details column holds (none for a run stored before version 4)."""
+    if not text:
+        return {}
+    data = json.loads(text)
+    return {"declared": data.get("declared"), "live": data.get("live"), "required": data.get("required"),
+            "fixes": tuple(FixRow(*fix) for fix in data.get("fixes", ()))}
 
 
 @dataclass(frozen=True)
@@ -198,9 +215,9 @@ class Store:
         cursor = self.connection.cursor()
         cursor.executemany(self.dialect.sql(
             "INSERT INTO findings (run_id, fingerprint, policy, requirements, severity, status, resource, fact, "
-            "message, accepted, suppressed, owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+            "message, accepted, suppressed, owner, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
             [(run_id, f.fingerprint, f.policy, ",".join(f.requirements), f.severity, f.status, f.resource, f.fact,
-              f.message, int(f.accepted), int(f.suppressed), f.owner) for f in run.findings])
+              f.message, int(f.accepted), int(f.suppressed), f.owner, details_json(f)) for f in run.findings])
         cursor.executemany(self.dialect.sql(
             "INSERT INTO sources (run_id, name, up, reason, duration_s) VALUES (?, ?, ?, ?, ?)"),
             [(run_id, s.name, int(s.up), s.reason, s.duration_s) for s in run.sources])
@@ -215,6 +232,24 @@ class Store:
         sql = f"SELECT id FROM runs {where} ORDER BY id DESC" + (f" LIMIT {int(limit)}" if limit else "")
         return [int(r[0]) for r in self._rows(sql, params)]
 
+    def run_counts(self, run_ids: Sequence[int]) -> list[tuple[int, str, int, int, int, int]]:
+        """(id, started_at, open, drift items, accepted, unknown) of each run, in id order: a trend's figures
+        counted by the database, without reading the runs whole."""
+        if not run_ids:
+            return []
+        marks = ", ".join("?" for _ in run_ids)
+        drift = dict(self._rows(f"SELECT run_id, COUNT(*) FROM drift_items WHERE run_id IN ({marks}) GROUP BY run_id",
+                                run_ids))
+        rows = self._rows(
+            "SELECT r.id, r.started_at, "
+            "COALESCE(SUM(CASE WHEN f.status = 'violates' AND f.accepted = 0 THEN 1 ELSE 0 END), 0), "
+            "COALESCE(SUM(CASE WHEN f.accepted <> 0 THEN 1 ELSE 0 END), 0), "
+            "COALESCE(SUM(CASE WHEN f.status IN ('unknown', 'error') AND f.accepted = 0 THEN 1 ELSE 0 END), 0) "
+            f"FROM runs r LEFT JOIN findings f ON f.run_id = r.id WHERE r.id IN ({marks}) "
+            "GROUP BY r.id, r.started_at ORDER BY r.id", run_ids)
+        return [(int(i), started, int(n_open), int(drift.get(i, 0)), int(accepted), int(unknown))
+                for i, started, n_open, accepted, unknown in rows]
+
     def run(self, run_id: int) -> RunRecord:
         """The stored run ``run_id``, whole."""
         rows = self._rows("SELECT id, kind, scope, started_at, duration_s, tool_version, pack_version, timings "
@@ -223,10 +258,10 @@ class Store:
             raise StoreError(f"no run {run_id} in the history store {self.where}")
         rid, kind, scope, started, duration, tool, pack, timings = rows[0]
         findings = [FindingRow(fp, policy, tuple(r for r in reqs.split(",") if r), sev, status, res, msg, fact,
-                               bool(acc), bool(sup), owner)
-                    for fp, policy, reqs, sev, status, res, msg, fact, acc, sup, owner in self._rows(
+                               bool(acc), bool(sup), owner, **details_of(details))
+                    for fp, policy, reqs, sev, status, res, msg, fact, acc, sup, owner, details in self._rows(
                         "SELECT fingerprint, policy, requirements, severity, status, resource, message, fact, "
-                        "accepted, suppressed, owner FROM findings WHERE run_id = ?", (run_id,))]
+                        "accepted, suppressed, owner, details FROM findings WHERE run_id = ?", (run_id,))]
         sources = [SourceRow(n, bool(up), reason, float(d)) for n, up, reason, d in self._rows(
             "SELECT name, up, reason, duration_s FROM sources WHERE run_id = ?", (run_id,))]
         drift = [DriftRow(st, rt, addr, src, tuple(json.loads(facts))) for st, rt, addr, src, facts in self._rows(

@@ -57,7 +57,7 @@ def test_every_kind_is_registered() -> None:
                    "terraform_modules", "terraform_registry", "timescale", "yaml_lines"}
     for name in LOADERS.names():
         assert LOADERS[name].name == name
-    assert REPORTERS.names() == ("text", "json", "sarif", "junit", "gitlab", "markdown", "github")
+    assert REPORTERS.names() == ("text", "json", "sarif", "junit", "gitlab", "markdown", "github", "html")
     assert all(hasattr(REPORTERS[name], "render") for name in REPORTERS.names())
     assert COMMANDS.names() == ("scan", "policies", "config", "baseline", "export", "collect", "drift",
                                "history", "nightly")

@@ -174,3 +174,45 @@ def test_postgresql_run_killed_mid_write_leaves_earlier_runs(postgres_url: str,
         with pytest.raises(RuntimeError):
             store.save(run(finding("b")))
         assert store.run_ids() == [kept]
+
+
+def test_a_findings_values_and_fixes_read_back_and_a_version_2_store_gains_the_column(tmp_path: Path) -> None:
+    from scanner.history.records import FixRow
+
+    path = tmp_path / "v2.db"
+    with sqlite3.connect(path) as db:  # what specdrift with migrations 1 and 2 left behind
+        db.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
+        for version, script in migrations()[:2]:
+            for statement in statements(script.replace("{serial}", "INTEGER PRIMARY KEY AUTOINCREMENT")):
+                db.execute(statement)
+            db.execute("INSERT INTO schema_version VALUES (?, '2026-01-01T00:00:00+00:00')", (version,))
+        db.execute("INSERT INTO runs (kind, scope, started_at, duration_s, tool_version, pack_version, timings) "
+                   "VALUES ('drift', 'prod', '2026-01-01T02:00:00+00:00', 2.0, '0.0.9', 'old', '{}')")
+        db.execute("INSERT INTO findings VALUES (1, 'a', 'POL-a', 'REQ-1', 'high', 'violates', "
+                   "'aws_db_instance.a', 'backup_retention_days', 'message a', 0, 0, NULL)")
+    detailed = FindingRow("d", "POL-d", ("REQ-1",), "high", "violates", "aws_db_instance.d", "too short",
+                          "backup_retention_days", declared="7", live="1", required=">= 7",
+                          fixes=(FixRow("cloud", "aws-cli", "set it live", "aws rds modify-db-instance ..."),
+                                 FixRow("iac", "terraform", "or accept it", 'backup_retention_period = 1')))
+    with open_store(path) as store:
+        assert store.version() == len(migrations()) >= 3
+        assert store.run(1).findings == [finding("a")]  # stored before: no values, no fixes
+        newer = run(detailed, finding("b"))
+        store.save(newer)
+        assert store.run(newer.id or 0).findings == [detailed, finding("b")]
+
+
+@pytest.mark.server
+def test_postgresql_keeps_values_and_fixes_and_counts_runs_like_sqlite(postgres_url: str, tmp_path: Path) -> None:
+    from scanner.history.records import FixRow
+
+    detailed = FindingRow("d", "POL-d", ("REQ-1",), "high", "violates", "db.d", "m", "retention", declared="7",
+                          live="1", required=">= 7", fixes=(FixRow("cloud", "aws-cli", "set", "aws rds ..."),))
+    runs = [run(detailed, finding("a", accepted=True), finding("u", "unknown")), run(finding("x"))]
+    counts = []
+    for where in (postgres_url, tmp_path / "h.db"):
+        with open_store(where) as store:
+            ids = [store.save(r) for r in runs]
+            assert store.run(ids[0]).findings[0] == detailed
+            counts.append(store.run_counts(ids))
+    assert counts[0] == counts[1] == [(1, runs[0].started_at, 1, 1, 1, 1), (2, runs[1].started_at, 1, 1, 0, 0)]

@@ -80,7 +80,7 @@ def test_no_planted_secret_reaches_any_report_format(tmp_path: Path) -> None:
     (repo / "build.sh").write_text(SCRIPT, encoding="utf-8")
     (repo / "k8s" / "pod.yaml").write_text(POD, encoding="utf-8")
     formats = sorted(REPORTERS.names())
-    assert len(formats) == 7
+    assert len(formats) == 8
     flags = [arg for fmt in formats for arg in ("--format", f"{fmt}:{tmp_path / ('out.' + fmt)}")]
     result = run_cli("scan", str(repo), *flags, cwd=tmp_path)
     assert result.returncode in (0, 1), result.stderr

@@ -49,6 +49,7 @@ CASES: dict[str, Callable[[], str]] = {
     "report.gitlab.json": _registered("gitlab"),
     "report.md": _registered("markdown"),
     "report.github.txt": _registered("github"),
+    "report.html": _registered("html"),
 }
 _VERSION = re.compile(r'("(?:version|semanticVersion)": )"' + re.escape(__version__) + '"')
 
@@ -69,7 +70,7 @@ def rendered(name: str) -> str:
     with _at_root():
         text = CASES[name]()
     text = text.replace(ROOT.as_uri(), "file:///CHECKOUT")
-    return _VERSION.sub(r'\1"VERSION"', text)
+    return _VERSION.sub(r'\1"VERSION"', text).replace(f"<footer>specdrift {__version__} ", "<footer>specdrift VERSION ")
 
 
 def main(argv: list[str] | None = None) -> int:

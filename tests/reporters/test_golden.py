@@ -19,8 +19,8 @@ def test_reporter_output_matches_its_golden_file(name: str) -> None:
 
 def test_every_format_has_a_golden_file() -> None:
     covered = {name.split(".")[1] if name.startswith("report.") else name.split("-")[0] for name in CASES}
-    assert {"json", "sarif", "junit", "gitlab", "md", "github", "text"} <= covered
-    assert len(REPORTERS.names()) == 7
+    assert {"json", "sarif", "junit", "gitlab", "md", "github", "text", "html"} <= covered
+    assert len(REPORTERS.names()) == 8
 
 
 @pytest.mark.parametrize("name", ["text-80.txt", "text-80-passing.txt", "text-80-quiet.txt"])
