@@ -18,16 +18,16 @@ def register(sub: Any) -> None:
         "with the fix for the cloud (AWS CLI) and for the IaC (a snippet in its format)."))
     drift.add_argument("--iac", action="append", default=[], metavar="PATH",
                        help="IaC files or directories (repeatable); without it only live state is judged")
-    live = drift.add_mutually_exclusive_group()
     from scanner.collectors import COLLECTORS
 
+    # Any number of live sources, one report: --gcp --azure, --aws with a snapshot, the databases beside them.
     for name in COLLECTORS.names():
         if getattr(COLLECTORS[name], "takes_value", False):
             continue  # its own option selects it and names what to read (--postgres URL, repeatable)
         aliases = [f"--{alias}" for alias in getattr(COLLECTORS[name], "aliases", ())]  # --kube for --kubernetes
-        live.add_argument(f"--{name}", *aliases, dest="provider", action="store_const", const=name,
-                          help=COLLECTORS[name].description)
-    live.add_argument("--live", metavar="FILE", help="a snapshot written by `specdrift collect`")
+        drift.add_argument(f"--{name}", *aliases, dest="providers", action="append_const", const=name,
+                           help=COLLECTORS[name].description)
+    drift.add_argument("--live", metavar="FILE", help="a snapshot written by `specdrift collect`")
     drift.add_argument("--stack", action="append", default=[], metavar="NAME",
                        help="CloudFormation stack the templates were deployed as (default: inferred)")
     drift.add_argument("--tf-state", action="append", default=[], metavar="FILE",
@@ -149,6 +149,6 @@ def run(args: argparse.Namespace) -> int:
 def _sources(args: argparse.Namespace, collectors: Any) -> list[str]:
     """The live sources asked for, in order: a snapshot, a flag (--aws), the sources whose option names what to
     read (--postgres URL, --redis URL: several in one report)."""
-    chosen = ["--live"] if args.live else [args.provider] if getattr(args, "provider", None) else []
+    chosen = (["--live"] if args.live else []) + list(dict.fromkeys(getattr(args, "providers", None) or ()))
     return chosen + [n for n in collectors.names() if getattr(collectors[n], "takes_value", False)
                      and getattr(args, n.replace("-", "_"), None)]
