@@ -10,7 +10,7 @@ import argparse
 import sys
 from typing import Any
 
-from scanner.cli import EXIT_ERROR, EXIT_OK, command, write_output
+from scanner.cli import EXIT_ERROR, EXIT_OK, command, say, write_output
 
 
 def add_collector_arguments(parser: argparse.ArgumentParser) -> None:
@@ -67,5 +67,5 @@ def run(args: argparse.Namespace) -> int:
           f"{', '.join(collection.regions)} ({collection.stats.get('calls', 0)} calls, "
           f"{collection.duration_s:.1f}s)", file=sys.stderr)
     for gap in collection.gaps:
-        print(f"specdrift: could not read {gap.describe()}", file=sys.stderr)
+        say(f"could not read {gap.describe()}")
     return EXIT_ERROR if args.strict and collection.gaps else EXIT_OK
