@@ -28,7 +28,16 @@ def register(sub: Any) -> None:
     scan.add_argument("--jobs", "-j", type=int, metavar="N",
                       help="processes for loading large trees (default: the idle CPUs; 1: none; "
                            "SPECDRIFT_JOBS works too)")
+    scan.add_argument("--parse-timeout", type=_seconds, metavar="SECONDS",
+                      help="time one file's parse may take before the file is an error finding (default 30; "
+                           "SPECDRIFT_PARSE_TIMEOUT works too)")
     scan.set_defaults(run=run)
+
+
+def _seconds(text: str) -> float:
+    from scanner.collectors.calls import positive_seconds  # at use: --help imports nothing of the collectors
+
+    return positive_seconds(text)
 
 
 def annotations_wanted(setting: str, destinations: list[tuple[str, str | None]]) -> bool:
@@ -60,6 +69,10 @@ def _scan_and_report(args: argparse.Namespace) -> int:
 
     if not paths_exist(args.paths):
         return EXIT_ERROR
+    if args.parse_timeout is not None:
+        from scanner.loaders.budget import set_parse_seconds
+
+        set_parse_seconds(args.parse_timeout)
     try:
         config = load_config(args)
         destinations = report_destinations(config)
