@@ -5,8 +5,8 @@ A loader parsing one file past ``parse_seconds()`` (``--parse-timeout``, ``SPECD
 
 - in pure-Python loaders, a ``SIGALRM`` timer (the main thread only: where ``load_file`` runs, in this process
   and in each worker of the parallel pool) raises ``ParseTimeout`` at the next bytecode;
-- tree-sitter parses in C and runs no Python until it is done, so it reads its input through ``reader``, a
-  callback called for every 64 KiB, which checks the clock, and the memory the process has grown by since
+- tree-sitter parses in C and runs no Python until it is done, so it reads its input through a callback
+  (``parse_tree``), called for every 64 KiB, which checks the clock, and the memory the process has grown by since
   the parse began: tree-sitter's HCL grammar holds some 200 bytes per byte of a long string or heredoc (a
   15 MB string took 2.8 GB), so a parse that grows the process by more than ``PARSE_MEMORY`` stops too.
 
@@ -19,7 +19,7 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -70,6 +70,9 @@ def _rss() -> int | None:
 
 
 def _expired(_signum: int, _frame: Any) -> None:
+    if getattr(_local, "in_tree_sitter", False):  # no exception may cross tree-sitter's C loop: its reads stop it
+        _local.expired = True
+        return
     raise ParseTimeout(_too_long())
 
 
@@ -84,7 +87,7 @@ def parse_budget() -> Iterator[None]:
     if seconds is None:
         yield
         return
-    _local.deadline = time.monotonic() + seconds
+    _local.deadline, _local.expired = time.monotonic() + seconds, False
     alarm = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
     previous: Any = None
     if alarm:
@@ -99,29 +102,34 @@ def parse_budget() -> Iterator[None]:
         _local.deadline = None
 
 
-def reader(source: bytes) -> Callable[[int, Any], bytes]:
-    """tree-sitter's input callback over ``source``: a chunk at a time, each one checking the budget."""
-    start = _rss()
-    deadline = getattr(_local, "deadline", None)
-
-    def read(offset: int, _point: Any) -> bytes:
-        if deadline is not None and time.monotonic() > deadline:
-            raise ParseTimeout(_too_long())
-        if start is not None and (_rss() or start) - start > PARSE_MEMORY:  # ~10 us a chunk: cheap enough
-            raise ParseTimeout(f"parsing needed more than {PARSE_MEMORY >> 20} MiB of memory (the memory budget "
-                               "of one file's parse)")
-        return source[offset:offset + CHUNK]
-
-    return read
-
-
 def parse_tree(parser: Any, source: bytes) -> Any:
-    """``parser.parse`` (tree-sitter) of ``source`` through ``reader``: stopped past the budget, the parser is
-    reset so that the next file starts afresh."""
+    """``parser.parse`` (tree-sitter) of ``source`` within the file's budget: read a chunk at a time, each read
+    checking the clock and the memory the process has grown by. Past the budget the read answers end of input
+    (an exception raised inside tree-sitter's C loop would not stop it), the parse ends on what it has, and
+    ``ParseTimeout`` is raised here; the parser is reset for the next file."""
     if len(source) <= CHUNK:  # a small text (an expression, most files): parsed in one go, in microseconds
         return parser.parse(source)
+    start = _rss()
+    deadline = getattr(_local, "deadline", None)
+    stopped: list[str] = []
+
+    def read(offset: int, _point: Any) -> bytes:
+        if stopped:
+            return b""
+        if getattr(_local, "expired", False) or (deadline is not None and time.monotonic() > deadline):
+            stopped.append(_too_long())
+        elif start is not None and (_rss() or start) - start > PARSE_MEMORY:  # ~10 us a chunk: cheap enough
+            stopped.append(f"parsing needed more than {PARSE_MEMORY >> 20} MiB of memory (the memory budget of one "
+                           "file's parse)")
+        return b"" if stopped else source[offset:offset + CHUNK]
+
+    _local.in_tree_sitter, _local.expired = True, False
     try:
-        return parser.parse(reader(source))
-    except BaseException:
+        tree = parser.parse(read)
+    finally:
+        _local.in_tree_sitter = False
+    if stopped or getattr(_local, "expired", False):
         parser.reset()
-        raise
+        del tree
+        raise ParseTimeout(stopped[0] if stopped else _too_long())
+    return tree
