@@ -201,6 +201,66 @@ def user_regexes() -> dict[str, str | bytes]:
     return cases
 
 
+def module_calls() -> dict[str, str | bytes]:
+    """Terraform modules calling themselves or each other (an error finding each), and a deep chain (none)."""
+    db = 'resource "aws_db_instance" "{0}" {{\n  publicly_accessible = true\n}}\n'
+    cases: dict[str, str | bytes] = {
+        "self/main.tf": 'module "me" {\n  source = "./"\n}\n' + db.format("self"),
+        "mutual/main.tf": 'module "a" {\n  source = "./a"\n}\n',
+        "mutual/a/main.tf": 'module "b" {\n  source = "../b"\n}\n' + db.format("a"),
+        "mutual/b/main.tf": 'module "a" {\n  source = "../a"\n}\n' + db.format("b"),
+        "ring/x/main.tf": 'module "y" {\n  source = "../y"\n}\n' + db.format("x"),
+        "ring/y/main.tf": 'module "z" {\n  source = "../z"\n}\n' + db.format("y"),
+        "ring/z/main.tf": 'module "x" {\n  source = "../x"\n}\n' + db.format("z"),
+        "chain/main.tf": 'module "m1" {\n  source = "./m1"\n}\n',
+    }
+    for level in range(1, 13):
+        call = f'module "m{level + 1}" {{\n  source = "../m{level + 1}"\n}}\n' if level < 12 else ""
+        cases[f"chain/m{level}/main.tf"] = call + db.format(f"l{level}")
+    return cases
+
+
+ESCAPES = ("\x1b[2J", "\x1b]0;pwned\x07", "\x9b31m", "\r", "\u202e")
+
+
+def escapes() -> dict[str, str | bytes]:
+    """Terminal escape sequences (clear screen, window title, C1 CSI, carriage return, right-to-left override) in
+    file names, values and what parse errors quote: the text report and stderr must show them escaped."""
+    cases: dict[str, str | bytes] = {}
+    for i, seq in enumerate(ESCAPES):
+        cases[f"names/bad{seq}{i}.yaml"] = "apiVersion: v1\nkind: ConfigMap\nmetadata: [x]\n"
+        cases[f"values/pod{i}.yaml"] = ("apiVersion: v1\nkind: Pod\nmetadata: {name: p" + str(i) + "}\nspec:\n"
+                                        "  containers:\n    - name: api\n      image: "
+                                        + json.dumps(f"nginx{seq}:latest") + "\n")
+        cases[f"errors/e{i}.tf"] = f'resource "aws_s3_bucket" "b" {{\n  bucket = {seq}\n}}\n'
+    return cases
+
+
+def big_inputs() -> dict[str, str | bytes]:
+    """Large files: a 15 MB string in a .tf, a 19 MB .tf, 16 MB self-extracting installers (a binary payload,
+    and base64 in a heredoc)."""
+    import base64
+    import random
+
+    rnd = random.Random(17)
+    payload = rnd.randbytes(12 * 1024 * 1024)
+    head = '#!/bin/sh\nARCHIVE=$(awk \'/^__ARCHIVE__/ {print NR + 1; exit 0; }\' "$0")\n' \
+           'tail -n+$ARCHIVE "$0" | tar xz -C /opt\nexit 0\n__ARCHIVE__\n'
+    return {
+        "string/main.tf": 'resource "aws_s3_bucket" "b" {\n  bucket = "' + "a" * (15 * 1000 * 1000) + '"\n}\n',
+        "big/main.tf": 'locals {\n  cidrs = [\n' + '    "10.0.0.0/16",\n' * (19 * 1000 * 1000 // 18) + "  ]\n}\n",
+        "installer/install.sh": head.encode() + rnd.randbytes(16 * 1024 * 1024 - len(head)),
+        "installer-b64/install.sh": '#!/bin/sh\nbase64 -d > /tmp/p.tgz <<"__PAYLOAD__"\n'
+                                    + base64.encodebytes(payload).decode() + "__PAYLOAD__\ntar xzf /tmp/p.tgz\n",
+    }
+
+
+def raw_controls(text: str) -> int:
+    """Characters a terminal acts on (newline and tab aside) and bidirectional overrides, left raw in ``text``."""
+    return sum(1 for c in text if (ord(c) < 32 and c not in "\n\t") or 0x7f <= ord(c) <= 0x9f
+               or 0x202a <= ord(c) <= 0x202e or 0x2066 <= ord(c) <= 0x2069)
+
+
 @dataclass
 class Run:
     category: str
@@ -212,6 +272,7 @@ class Run:
     files: int = 0
     good_found: bool = False
     leaked: int = 0  # planted secrets found in any output
+    raw: int = 0  # control characters left raw in the text report or on stderr
     crashed: bool = False
     over_budget: bool = False
     notes: list[str] = field(default_factory=list)
@@ -232,6 +293,8 @@ def scan(directory: Path, category: str, inputs: int, cache: Path, *extra: str, 
     out = directory.parent / f"{directory.name}.json"
     others = [directory.parent / f"{directory.name}.{fmt}" for fmt in OTHER_FORMATS] if planted else []
     formats = [arg for path in others for arg in ("--format", f"{path.suffix[1:]}:{path}")]
+    shown = directory.parent / f"{directory.name}.txt"  # the text report, as a terminal would get it
+    formats += ["--format", f"text:{shown}"]
     started = time.perf_counter()
     process = subprocess.Popen([sys.executable, "-m", "scanner", "scan", str(directory), "--format", f"json:{out}",
                                 *formats, *extra], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
@@ -261,6 +324,8 @@ def scan(directory: Path, category: str, inputs: int, cache: Path, *extra: str, 
         run.notes = report.get("notes", [])
     outputs = [path.read_text(encoding="utf-8", errors="replace") for path in [out, *others] if path.exists()]
     run.leaked = sum(1 for secret in planted if any(secret in text for text in [*outputs, text]))
+    run.raw = raw_controls(text) + (raw_controls(shown.read_text(encoding="utf-8", errors="replace"))
+                                    if shown.exists() else 0)
     return run
 
 
@@ -287,6 +352,12 @@ CATEGORIES: dict[str, tuple[str, Callable[[], dict[str, str | bytes]]]] = {
                 "(user:password@registry); all eight formats written and searched for them", secrets),
     "user regexes": (f"`--param {EVIL_PARAM}` and a baseline glob `{EVIL_GLOB[:12]}...*b` over resources they "
                      "would backtrack on for minutes with Python's engine", user_regexes),
+    "module calls": ("Terraform modules calling their own directory, each other, in a ring of three (an error each), "
+                     "and a chain of 12 distinct modules (read whole, no error)", module_calls),
+    "escapes": ("terminal escape sequences (clear screen, window title, C1 CSI, carriage return, right-to-left "
+                "override) in file names, values and the text parse errors quote", escapes),
+    "big inputs": ("a 15 MB string in a .tf, a 19 MB .tf, 16 MB self-extracting installers (binary payload; base64 "
+                   "in a heredoc)", big_inputs),
 }
 
 
@@ -326,7 +397,8 @@ def main(argv: list[str] | None = None) -> int:
         strict = scan(work, "whole corpus, --strict", sum(r.inputs for r in runs), cache, "--strict")
         print(f"strict: {strict}", file=sys.stderr)
     Path(args.out).write_text(render(runs, strict), encoding="utf-8")
-    failed = any(r.crashed or r.over_budget or not r.good_found or r.leaked for r in runs) or strict.exit_code != 2
+    failed = any(r.crashed or r.over_budget or not r.good_found or r.leaked or r.raw for r in runs) \
+        or strict.exit_code != 2 or strict.raw
     return 1 if failed else 0
 
 
@@ -343,19 +415,19 @@ def render(runs: list[Run], strict: Run) -> str:
         "limit, beside one good file (`redis.conf` with `protected-mode no`) whose violation must still be "
         "reported.",
         "",
-        "| category | inputs | error findings | crashes | over budget | secrets leaked | good file's finding | "
-        "time (s) | peak memory (MiB) |",
-        "|---|---:|---:|---:|---:|---:|---|---:|---:|",
+        "| category | inputs | error findings | crashes | over budget | secrets leaked | raw escapes | "
+        "good file's finding | time (s) | peak memory (MiB) |",
+        "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|",
     ]
     for run in runs:
         leaked = f"{run.leaked} of {len(SECRET_WORDS)}" if run.category == "secrets" else ""
         lines.append(f"| {run.category} | {run.inputs} | {run.errors} | {int(run.crashed)} | {int(run.over_budget)} | "
-                     f"{leaked} | {'reported' if run.good_found else 'MISSING'} | {run.seconds:.1f} | "
+                     f"{leaked} | {run.raw} | {'reported' if run.good_found else 'MISSING'} | {run.seconds:.1f} | "
                      f"{run.peak_mib:.0f} |")
     total = sum(r.inputs for r in runs)
     lines += [
         f"| **all** | {total} | {sum(r.errors for r in runs)} | {sum(r.crashed for r in runs)} | "
-        f"{sum(r.over_budget for r in runs)} | {sum(r.leaked for r in runs)} | | | |",
+        f"{sum(r.over_budget for r in runs)} | {sum(r.leaked for r in runs)} | {sum(r.raw for r in runs)} | | | |",
         "",
         f"The whole corpus scanned at once with `--strict`: exit {strict.exit_code} (2 expected: there are error "
         f"findings), {strict.seconds:.1f} s, {strict.errors} error findings, peak memory {strict.peak_mib:.0f} MiB "
@@ -378,6 +450,23 @@ def render(runs: list[Run], strict: Run) -> str:
         "(`scanner/tables.py`, `check_aliases`), in every YAML file and table read.",
         "- Nesting: a file nested too deeply for the parser is an `error` finding (`nesting too deep to parse`); "
         "the secret search falls back to reading it line by line.",
+        "- Parse time and memory per file: a loader's parse past `--parse-timeout` (default 30 s, "
+        "`SPECDRIFT_PARSE_TIMEOUT`) is an `error` finding and the scan goes on (`scanner/loaders/budget.py`: an "
+        "alarm for the Python loaders; tree-sitter reads its input through a callback that checks the clock, and "
+        "stops a parse that grows the process by more than 1 GiB: its HCL grammar holds some 200 bytes per byte of a "
+        "long string, list or heredoc).",
+        "- Terraform module calls: a call to a module already being instantiated above it (its own directory, a "
+        "mutual or longer cycle) is an `error` finding at the call and is not followed; there is no depth limit "
+        "below 100 nested calls (past it: an `error` finding, never resources silently dropped).",
+        "- Snapshots and state files given to `drift`: values nested more than 100 deep are refused with a one-line "
+        "error (exit 2), never a `RecursionError`.",
+        "- Terminal escapes: the text report and every line on stderr show control characters, escape sequences "
+        "and bidirectional overrides from file names, values and messages escaped (`\\x1b`, `\\r`, `\\u202e`; "
+        "`scanner.display.visible`); the raw escapes column counts any left in the text report and on stderr.",
+        "- Live sources: every call is bounded in wall time by `--timeout` (connecting and the whole answer, "
+        "however slowly it comes: `scanner.collectors.calls.within`); a silent, trickling, resetting server or an "
+        "answer that cannot be read (status 200, malformed JSON) is a gap with its reason, so the checks are "
+        "`unknown` (`tests/collectors/test_live_faults.py`: AWS, GCP, Azure, Kubernetes, PostgreSQL, Redis).",
         "- Format detection: each loader's sniffing of a file's first 64 KiB is linear "
         "(`tests/loaders/test_budgets.py` times it on these inputs).",
         "- Regexes from users: a `regex` parameter given with `--param` or the configuration, the patterns and "

@@ -9,6 +9,25 @@ from typing import Any
 from scanner.units import Quantity
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
+# What a terminal acts on instead of showing: C0 controls but tab (newline apart, see ``visible``), DEL, the
+# C1 controls (U+009B is a CSI by itself) and the bidirectional embeddings, overrides and isolates that
+# reorder what is shown ("Trojan Source").
+_CONTROLS = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROLS_BUT_NEWLINE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\n": "\\n", "\r": "\\r"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    return _NAMED.get(char) or (f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}")
+
+
+def visible(text: str, newlines: bool = False) -> str:
+    """``text`` safe for a terminal: each control character written as an escape (``\\x1b``, ``\\r``,
+    ``\\u202e``), so an escape sequence in a file name or value is shown, never acted on; newlines kept
+    when ``newlines``, tabs always."""
+    pattern = _CONTROLS_BUT_NEWLINE if newlines else _CONTROLS
+    return pattern.sub(_escape, text) if pattern.search(text) else text
 
 
 def display(value: Any) -> Any:

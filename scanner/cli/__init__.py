@@ -23,6 +23,14 @@ AddParser = Callable[[Any], None]  # adds a subcommand's parser to ``add_subpars
 COMMANDS: Registry[AddParser] = Registry("command", __name__, decorator="command")
 
 
+def say(message: str) -> None:
+    """One line for the user on stderr, ``specdrift: `` first, its control characters escaped (a file name or
+    a value with an escape sequence in it is shown, never acted on by the terminal)."""
+    from scanner.display import visible
+
+    print(f"specdrift: {visible(message)}", file=sys.stderr)
+
+
 def command(name: str, order: int = DEFAULT_ORDER) -> Callable[[AddParser], AddParser]:
     """Decorator of a subcommand module's ``register``: the subcommand ``name``, listed by ``order``."""
     return COMMANDS.register(name, order)
@@ -31,7 +39,7 @@ def command(name: str, order: int = DEFAULT_ORDER) -> Callable[[AddParser], AddP
 class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
-        print(f"specdrift: error: {message}", file=sys.stderr)
+        say(f"error: {message}")
         raise SystemExit(EXIT_ERROR)
 
 
@@ -63,7 +71,7 @@ def paths_exist(paths: Sequence[str]) -> bool:
     """True when every path exists; otherwise says which one does not (the caller exits 2)."""
     for path in paths:
         if not Path(path).exists():
-            print(f"specdrift: error: no such file or directory: {path}", file=sys.stderr)
+            say(f"error: no such file or directory: {path}")
             return False
     return True
 
@@ -108,14 +116,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         result: int = args.run(args)
         return result
     except PolicyError as exc:
-        print(f"specdrift: policy error: {exc}", file=sys.stderr)
+        say(f"policy error: {exc}")
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # the reader stopped early (| head): the report was not delivered whole
         return EXIT_ERROR
     except Exception as exc:  # a tool error exits 2 with one line, never a traceback with values in it
-        print(f"specdrift: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        say(f"internal error: {type(exc).__name__}: {exc}")
         if os.environ.get("SPECDRIFT_DEBUG"):
             raise
         return EXIT_ERROR

@@ -10,7 +10,7 @@ import argparse
 import sys
 from typing import Any
 
-from scanner.cli import EXIT_ERROR, EXIT_OK, command, write_output
+from scanner.cli import EXIT_ERROR, EXIT_OK, command, say, write_output
 
 
 def add_collector_arguments(parser: argparse.ArgumentParser) -> None:
@@ -23,7 +23,8 @@ def add_collector_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--concurrency", type=int, default=8, metavar="N",
                        help="API calls in flight at once across regions and services (default 8)")
     group.add_argument("--timeout", type=positive_seconds, default=20.0, metavar="SECONDS",
-                       help="per-call connect and read timeout (default 20)")
+                       help="seconds a call may take in all: connecting, and the whole answer, however slowly it "
+                            "comes (AWS: each of botocore's attempts); default 20")
     group.add_argument("--deadline", type=positive_seconds, default=None, metavar="SECONDS",
                        help="time for the whole collection; calls not started by then are gaps (default: none)")
     group.add_argument("--max-attempts", type=int, default=5, metavar="N",
@@ -67,5 +68,5 @@ def run(args: argparse.Namespace) -> int:
           f"{', '.join(collection.regions)} ({collection.stats.get('calls', 0)} calls, "
           f"{collection.duration_s:.1f}s)", file=sys.stderr)
     for gap in collection.gaps:
-        print(f"specdrift: could not read {gap.describe()}", file=sys.stderr)
+        say(f"could not read {gap.describe()}")
     return EXIT_ERROR if args.strict and collection.gaps else EXIT_OK

@@ -6,7 +6,17 @@ import argparse
 import sys
 from typing import Any
 
-from scanner.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, SEVERITIES, command, paths_exist, use_color, write_output
+from scanner.cli import (
+    EXIT_ERROR,
+    EXIT_FINDINGS,
+    EXIT_OK,
+    SEVERITIES,
+    command,
+    paths_exist,
+    say,
+    use_color,
+    write_output,
+)
 from scanner.cli.collect import add_collector_arguments
 
 
@@ -105,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
                 with showing(args.progress or "auto"):
                     collections.append((plugin.collect(plugin.options(args)), name))
     except (CollectorError, SnapshotError, StateError) as exc:
-        print(f"specdrift: error: {exc}", file=sys.stderr)
+        say(f"error: {exc}")
         return EXIT_ERROR
     outcome = load_paths(args.iac) if args.iac else None
     declared = outcome.resources if outcome else []
@@ -122,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             findings, notes = apply_baseline(findings, args.baseline, known_ids(pack))
         except BaselineError as exc:
-            print(f"specdrift: error: {exc}", file=sys.stderr)
+            say(f"error: {exc}")
             return EXIT_ERROR
     color = not args.output and use_color(args, sys.stdout)
     if args.format == "json":
@@ -138,11 +148,11 @@ def run(args: argparse.Namespace) -> int:
         if not store_drift_run(args, report, findings, [s.lstrip("-") for s in sources]):
             return EXIT_ERROR
     for note in notes:
-        print(f"specdrift: {note}", file=sys.stderr)
+        say(note)
     for error in report.parse_errors:
-        print(f"specdrift: {error.file}:{error.line or '?'}: {error.message}", file=sys.stderr)
+        say(f"{error.file}:{error.line or '?'}: {error.message}")
     for gap in report.gaps:
-        print(f"specdrift: could not read {gap.describe()}", file=sys.stderr)
+        say(f"could not read {gap.describe()}")
     return EXIT_FINDINGS if failing(findings, fail_on) else EXIT_OK
 
 

@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from scanner.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, command, paths_exist, use_color, write_output
+from scanner.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, command, paths_exist, say, use_color, write_output
 
 
 @command("scan", order=10)
@@ -28,7 +28,16 @@ def register(sub: Any) -> None:
     scan.add_argument("--jobs", "-j", type=int, metavar="N",
                       help="processes for loading large trees (default: the idle CPUs; 1: none; "
                            "SPECDRIFT_JOBS works too)")
+    scan.add_argument("--parse-timeout", type=_seconds, metavar="SECONDS",
+                      help="time one file's parse may take before the file is an error finding (default 30; "
+                           "SPECDRIFT_PARSE_TIMEOUT works too)")
     scan.set_defaults(run=run)
+
+
+def _seconds(text: str) -> float:
+    from scanner.collectors.calls import positive_seconds  # at use: --help imports nothing of the collectors
+
+    return positive_seconds(text)
 
 
 def annotations_wanted(setting: str, destinations: list[tuple[str, str | None]]) -> bool:
@@ -60,6 +69,10 @@ def _scan_and_report(args: argparse.Namespace) -> int:
 
     if not paths_exist(args.paths):
         return EXIT_ERROR
+    if args.parse_timeout is not None:
+        from scanner.loaders.budget import set_parse_seconds
+
+        set_parse_seconds(args.parse_timeout)
     try:
         config = load_config(args)
         destinations = report_destinations(config)
@@ -72,7 +85,7 @@ def _scan_and_report(args: argparse.Namespace) -> int:
         with showing(config["progress"]):  # the line is erased before any report is written
             report = scan(replace(scan_options(config, args.paths), jobs=args.jobs))
     except (ConfigError, BaselineError, EnvironmentFileError) as exc:
-        print(f"specdrift: error: {exc}", file=sys.stderr)
+        say(f"error: {exc}")
         return EXIT_ERROR
     fail_on = config.fail_on
     for name, output in destinations:
@@ -89,13 +102,13 @@ def _scan_and_report(args: argparse.Namespace) -> int:
     errors = [f for f in report.findings if f.status == Status.ERROR and not f.accepted]
     for finding in errors:
         where = f"{finding.file}:{finding.line or '?'}" if finding.file else finding.origin
-        print(f"specdrift: {where}: {finding.message}", file=sys.stderr)
+        say(f"{where}: {finding.message}")
     for note in report.notes:
-        print(f"specdrift: {note}", file=sys.stderr)
+        say(note)
     nothing_read = not report.files
     if nothing_read:  # an empty tree, only unknown file types, or all of it skipped: nothing was checked
-        print(f"specdrift: no file under {', '.join(args.paths)} is read by any loader: nothing was checked"
-              f"{'' if config['strict'] else ' (--strict makes this an error)'}", file=sys.stderr)
+        say(f"no file under {', '.join(args.paths)} is read by any loader: nothing was checked"
+            f"{'' if config['strict'] else ' (--strict makes this an error)'}")
     if config["strict"] and (errors or report.unclaimed or nothing_read):
         return EXIT_ERROR
     return EXIT_FINDINGS if report.failing(fail_on) else EXIT_OK

@@ -132,6 +132,27 @@ def _api_name(client: Any, service: str, operation: str) -> str:
     return f"{service}:{client.meta.method_to_api_mapping.get(operation, operation)}"
 
 
+class UnreadableAnswer(Exception):
+    """A successful status with a body that is not what the protocol documents (not JSON for a JSON API)."""
+
+
+def refuse_unreadable(operation_model: Any = None, response_dict: Any = None, **_: Any) -> None:
+    """botocore ``before-parse`` hook: a JSON API's answer with a 2xx status and a body that is not JSON is
+    refused. botocore would parse it as an empty answer (``{}``), a listing with nothing in it: a silent gap."""
+    if operation_model is None or not isinstance(response_dict, dict):
+        return
+    status = response_dict.get("status_code") or 0
+    body = response_dict.get("body") or b""
+    if not 200 <= status < 300 or not body or operation_model.metadata.get("protocol") not in ("json", "rest-json"):
+        return
+    import json
+
+    try:
+        json.loads(body)
+    except ValueError:
+        raise UnreadableAnswer(f"the answer (status {status}) is not the JSON the API documents") from None
+
+
 def _raw_code(exc: BaseException) -> str:
     response = getattr(exc, "response", None)
     return str((response or {}).get("Error", {}).get("Code") or "") if isinstance(response, dict) else ""
@@ -202,6 +223,11 @@ class AwsCollector:
             max_pool_connections=max(10, options.concurrency * 2), user_agent_extra="specdrift")
         self._clients: dict[tuple[str, str], Any] = {}
         self.runner = CallRunner(PROVIDER, options.concurrency, Deadline(options.deadline))
+        # botocore makes its own attempts inside a call, each bounded by the timeout, with its backoff between
+        # them (at most 2**i seconds before attempt i + 2, capped at 20): the whole call by all of that, and one
+        # more timeout of room, so that botocore's own timeout is what a silent server meets first
+        attempts = max(1, options.max_attempts)
+        self.call_limit = options.timeout * (attempts + 1) + sum(min(20, 2 ** i) for i in range(attempts - 1))
         self._lock = self.runner.lock
         self._instance_types: dict[tuple[str, str], Any] = {}
         self._parameters: dict[tuple[str, str, str], Any] = {}
@@ -223,6 +249,7 @@ class AwsCollector:
                 found.meta.events.register("before-call", refuse_writes)
                 found.meta.events.register("before-call", self._count_call)
                 found.meta.events.register("after-call", self._count_retries)
+                found.meta.events.register("before-parse", refuse_unreadable)
                 self._clients[key] = found
             return found
 
@@ -242,7 +269,8 @@ class AwsCollector:
         api = _api_name(client, service, operation)
         try:
             with self.runner.slot(api):
-                answer: dict[str, Any] = getattr(client, operation)(**params)
+                answer: dict[str, Any] = self.runner.bounded(api, lambda: getattr(client, operation)(**params),
+                                                             self.call_limit)
                 return answer
         except (ReadOnlyViolation, CallFailed):
             raise
@@ -263,7 +291,7 @@ class AwsCollector:
         while True:
             try:
                 with self.runner.slot(api):
-                    page = next(iterator, None)
+                    page = self.runner.bounded(api, lambda: next(iterator, None), self.call_limit)
             except (ReadOnlyViolation, CallFailed):
                 raise
             except Exception as exc:

@@ -237,7 +237,7 @@ class AzureCollector:
             with self.runner.slot(api):
                 self.runner.counted(api)
                 try:
-                    return send()
+                    return self.runner.bounded(api, send, self.options.timeout)
                 except RegistrationRefused as refused:
                     found = _REGISTER.search(str(refused))
                     raise CallFailed(api, DISABLED, f"resource provider {found.group(1) if found else '?'} is not "

@@ -28,6 +28,7 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 from scanner.collectors.collection import Collection, Gap
+from scanner.faults import describe, reraise_when_debugging
 from scanner.masking import mask_fields
 from scanner.model import Origin, Resource, Unresolved
 from scanner.progress import step
@@ -129,6 +130,33 @@ class Deadline:
         """Raise ``CallFailed`` (timeout) for ``api`` when the deadline has passed."""
         if self._end is not None and time.monotonic() >= self._end:
             raise CallFailed(api, TIMEOUT, f"not called: the collection's deadline of {self.seconds:g}s passed")
+
+
+def within(seconds: float, api: str, call: Callable[[], T], reason: str = "") -> T:
+    """``call()`` given ``seconds`` of wall time in all: connecting, sending and reading the whole answer.
+
+    An SDK's timeouts are per socket operation, so a server that trickles a byte at a time (each read well within
+    its timeout) would hold a call, and the collection, for ever. The call runs on a daemon thread; past the
+    limit it is abandoned (the thread ends with its connection, or with the process) and fails as a ``timeout``.
+    """
+    box: dict[str, Any] = {}
+    done = threading.Event()
+
+    def run() -> None:
+        try:
+            box["answer"] = call()
+        except BaseException as exc:  # handed to the caller's thread as it is
+            box["error"] = exc
+        finally:
+            done.set()
+
+    threading.Thread(target=run, name=f"specdrift-call-{api}", daemon=True).start()
+    if not done.wait(max(0.0, seconds)):
+        raise CallFailed(api, TIMEOUT, reason or f"no answer within {seconds:g}s (not all of it came in time)")
+    if "error" in box:
+        raise box["error"]
+    answer: T = box["answer"]
+    return answer
 
 
 def with_retries(attempt: Callable[[], T], policy: RetryPolicy, deadline: Deadline | None = None,
@@ -259,6 +287,15 @@ class CallRunner:
         with self._slots:
             yield
 
+    def bounded(self, api: str, call: Callable[[], T], seconds: float) -> T:
+        """``call()`` within ``seconds`` of wall time in all (``within``), and never past the deadline."""
+        self.deadline.check(api)
+        remaining = self.deadline.remaining()
+        if remaining is not None and remaining < seconds:
+            return within(remaining, api, call,
+                          f"not answered before the collection's deadline of {self.deadline.seconds:g}s")
+        return within(seconds, api, call)
+
     def counted(self, api: str) -> None:
         """One call sent (retries of it are counted by ``retried``)."""
         with self.lock:
@@ -327,6 +364,13 @@ class CallRunner:
         except CallFailed as failed:
             self.add_gap(Gap(self.provider, unit.service, failed.api, failed.reason,
                              None if unit.is_global else scope, unit.types, failed.code))
+            return []
+        except (ReadOnlyViolation, CollectorError):
+            raise
+        except Exception as exc:  # an answer of a shape the unit cannot read (a str for an object): its gap
+            reraise_when_debugging()
+            self.add_gap(Gap(self.provider, unit.service, unit.api, f"the answer could not be read ({describe(exc)})",
+                             None if unit.is_global else scope, unit.types, ERROR))
             return []
 
     def finish(self, collection: Collection, records: Iterable[Record], fmt: str, started: float) -> Collection:

@@ -279,7 +279,7 @@ class GcpCollector:
             with self.runner.slot(api):
                 self.runner.counted(api)
                 try:
-                    return send()
+                    return self.runner.bounded(api, send, self.options.timeout)
                 except (ReadOnlyViolation, CallFailed):
                     raise
                 except Exception as exc:

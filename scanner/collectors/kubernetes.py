@@ -230,7 +230,7 @@ class KubernetesCollector:
             with self.runner.slot(api):
                 self.runner.counted(api)
                 try:
-                    return send()
+                    return self.runner.bounded(api, send, self.options.timeout)
                 except (CallFailed, ReadOnlyViolation):  # a write refused is a bug to show, not a gap
                     raise
                 except Exception as exc:

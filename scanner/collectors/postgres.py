@@ -38,6 +38,7 @@ from scanner.collectors.calls import (
     Record,
     read_only_operation,
     refuse_unless,
+    within,
 )
 from scanner.collectors.collection import Collection
 from scanner.collectors.servers import ServerConnection, ServerOptions, ServerSource
@@ -118,7 +119,7 @@ def _classify(exc: BaseException, timeout: float) -> tuple[str, str]:
     text = redact(" ".join(str(exc).split()))[:300]
     if isinstance(exc, psycopg.errors.InsufficientPrivilege):
         return ACCESS_DENIED, text
-    if isinstance(exc, psycopg.errors.QueryCanceled):
+    if isinstance(exc, psycopg.errors.QueryCanceled) or "timeout expired" in text:
         return TIMEOUT, f"no answer within {timeout:g}s ({text})"
     return ERROR, text
 
@@ -141,11 +142,15 @@ def _connect(target: str, timeout: float) -> Any:
     try:
         # No session setting is changed (no options=-c ...): pg_settings would report it as the server's value.
         # Read-only is each transaction's own (BEGIN READ ONLY), which no setting a file writes shows.
-        conn = psycopg.connect(target, connect_timeout=max(1, int(timeout)), autocommit=True)
+        # libpq's connect_timeout is whole seconds, per attempt (GSS, then plain): ``within`` bounds them all
+        conn = within(timeout, "connect", lambda: psycopg.connect(target, connect_timeout=max(1, int(timeout)),
+                                                                  autocommit=True))
         conn.read_only = True
     except psycopg.Error as exc:
-        raise CallFailed("connect", ACCESS_DENIED if "password" in str(exc) or "permission" in str(exc) else ERROR,
-                         redact(" ".join(str(exc).split()))[:300]) from None
+        code, reason = _classify(exc, timeout)
+        if code == ERROR and ("password" in str(exc) or "permission" in str(exc)):
+            code = ACCESS_DENIED
+        raise CallFailed("connect", code, reason) from None
     return conn
 
 

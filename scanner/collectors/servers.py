@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from scanner.collectors.calls import CallFailed, CallRunner
+from scanner.collectors.calls import TIMEOUT, CallFailed, CallRunner
 from scanner.model import Resource
 
 T = TypeVar("T")
@@ -51,14 +51,20 @@ class ServerConnection:
     def __init__(self, runner: CallRunner, client: Any, timeout: float,
                  classify: Callable[[BaseException, float], tuple[str, str]]) -> None:
         self.runner, self.client, self.timeout, self._classify = runner, client, timeout, classify
+        self.stuck: CallFailed | None = None  # a call that never finished holds the connection: later ones fail
 
     def send(self, api: str, call: Callable[[], T]) -> T:
         """One call, in the runner's slot (deadline-checked, counted); a failure is ``CallFailed``, classified
         by the source (its driver's errors)."""
+        if self.stuck is not None:
+            raise CallFailed(api, self.stuck.code, f"not sent: {self.stuck}")
         with self.runner.slot(api):
             self.runner.counted(api)
             try:
-                return call()
+                return self.runner.bounded(api, call, self.timeout)
+            except CallFailed as failed:  # not answered in time (the call may still hold the connection)
+                self.stuck = failed if failed.code == TIMEOUT else None
+                raise
             except Exception as exc:
                 code, reason = self._classify(exc, self.timeout)
                 raise CallFailed(api, code, reason) from None

@@ -22,6 +22,9 @@ SCHEMA_VERSION = "1.0"
 KIND = "specdrift-live-snapshot"
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "live-snapshot.schema.json"
 _UNRESOLVED = "$unresolved"
+# A snapshot or state file nested deeper than this is refused: every walk of its values (decoding, masking,
+# mapping, comparing) recurses, and real live attributes (policy documents included) stay far below it.
+MAX_NESTING = 100
 
 
 class SnapshotError(ValueError):
@@ -104,12 +107,33 @@ def from_dict(data: Any, where: str = "snapshot") -> Collection:
 
 def read_json(path: str | Path, error: type[ValueError]) -> Any:
     """A JSON file's content; an unreadable or malformed file raises ``error`` with file and line."""
+    too_deep = error(f"{path}: values nested more than {MAX_NESTING} deep; not read")
     try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
         raise error(f"{path}: cannot read: {exc.strerror}") from None
     except json.JSONDecodeError as exc:
         raise error(f"{path}:{exc.lineno}: invalid JSON: {exc.msg}") from None
+    except RecursionError:
+        raise too_deep from None
+    if nesting(data, MAX_NESTING) > MAX_NESTING:
+        raise too_deep
+    return data
+
+
+def nesting(value: Any, limit: int) -> int:
+    """How deep lists and objects nest in ``value`` (a walk without recursion; it stops past ``limit``)."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            depth += 1
+            if depth > limit:
+                return depth
+            deepest = max(deepest, depth)
+            stack.extend((child, depth) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
 
 
 def load(path: str | Path) -> Collection:

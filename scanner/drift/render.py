@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from scanner.display import display
+from scanner.display import display, visible
 from scanner.drift.compare import CHANGED
 from scanner.drift.findings import DRIFT_POLICY, failing, item_findings
 from scanner.drift.report import DriftReport, Item, Side
@@ -174,17 +174,18 @@ def render_text(report: DriftReport, fail_on: Severity, color: bool = False, sho
         if item.status == "in_sync" and not show_in_sync:
             continue
         pair = item.pair
-        title = pair.declared.address if pair.declared else (pair.live.address if pair.live else pair.type)
+        # what came from a file or a service is escaped: a terminal never acts on an escape sequence in it
+        title = visible(pair.declared.address if pair.declared else (pair.live.address if pair.live else pair.type))
         console.print(Text.assemble((f"[{item.status}] ", _STATUS_STYLE.get(item.status, "")), (title, "bold"),
                                     f"  {pair.type}"))
         if pair.declared is not None:
             where = f"{pair.declared.origin.file}:{pair.declared.origin.line}" if pair.declared.origin.file else ""
-            console.print(f"  declared  {where} ({pair.declared.format})")
+            console.print(Text(f"  declared  {visible(where)} ({pair.declared.format})"))
         if pair.live is not None:
-            console.print(f"  live      {pair.live.address}  ({pair.live.origin.describe()})"
-                          + (f"  matched by {pair.matched_by}" if pair.matched_by else ""))
+            console.print(Text(visible(f"  live      {pair.live.address}  ({pair.live.origin.describe()})"
+                                       + (f"  matched by {pair.matched_by}" if pair.matched_by else ""))))
         if pair.note:
-            console.print(Text(f"  note      {pair.note}", style="yellow"))
+            console.print(Text(f"  note      {visible(pair.note)}", style="yellow"))
         rows = _rows(item)
         if rows:
             table = Table(show_header=True, header_style="bold", box=None, pad_edge=False, padding=(0, 1))
@@ -202,9 +203,9 @@ def render_text(report: DriftReport, fail_on: Severity, color: bool = False, sho
                 console.print(Text(f"  {what}: accepted ({a.owner}: {a.reason}{until})", style="cyan"))
         for fix in item.fixes:
             label = "fix the cloud" if fix.direction == "cloud" else "fix the IaC"
-            console.print(Text(f"  {label} ({fix.format}): {fix.description}", style="cyan"))
+            console.print(Text(f"  {label} ({fix.format}): {visible(fix.description)}", style="cyan"))
             for line in fix.snippet.splitlines():
-                console.print(Text("    " + line))
+                console.print(Text("    " + visible(line)))
         console.print()
     counts = report.counts()
     failing = [item for item in report.items if verdicts.item_fails(item)]
@@ -215,7 +216,7 @@ def render_text(report: DriftReport, fail_on: Severity, color: bool = False, sho
                + (f", {verdicts.accepted} accepted" if verdicts.accepted else "")
                + f"; {len(report.gaps)} collection gaps")
     for gap in report.gaps:
-        console.print(Text(f"gap: {gap.describe()}", style="yellow"))
+        console.print(Text(f"gap: {visible(gap.describe())}", style="yellow"))
     console.print(Text(summary, style="bold red" if failing else "bold green"))
     return buffer.getvalue()
 
@@ -245,7 +246,7 @@ def _rows(item: Item) -> list[tuple[str, ...]]:
         elif fact not in by_fact:
             declared = _short(diff.declared) + (" (default)" if diff.declared_default else "")
             by_fact[fact] = [(fact, declared, _short(diff.live), "—", _drift(diff), "—", "—", "—")]
-    return [row for fact in sorted(by_fact) for row in by_fact[fact]]
+    return [tuple(map(visible, row)) for fact in sorted(by_fact) for row in by_fact[fact]]
 
 
 def _entry(diff: Any, fact: str) -> Any:

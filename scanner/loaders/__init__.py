@@ -286,8 +286,13 @@ def load_file(path: Path, only: Sequence[str] | None = None, shown: str | None =
         except UnicodeDecodeError as exc:
             line = data[start: start + exc.start].decode(encoding, "replace").count("\n") + 1
             return loader.name, LoadResult(errors=[ParseError(shown, line, "not UTF-8 text", loader.name)])
+    from scanner.loaders.budget import ParseTimeout, parse_budget
+
     try:
-        result = loader.load(shown, text)
+        with parse_budget():
+            result = loader.load(shown, text)
+    except ParseTimeout as stopped:  # the file's parse budget (scanner/loaders/budget.py): the scan goes on
+        result = LoadResult(errors=[ParseError(shown, None, f"{stopped.reason}; not scanned", loader.name)])
     except RecursionError:
         result = LoadResult(errors=[ParseError(shown, None, "nesting too deep to parse", loader.name)])
     except Exception as exc:  # the loader's own fault, on this file alone: reported, the scan goes on

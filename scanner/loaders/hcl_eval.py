@@ -119,13 +119,14 @@ class _Nested(Scope):
 def compile_expression(source: str) -> tuple[Node, bytes]:
     """The expression tree of ``source`` and its bytes (an ``("error", ...)`` node if it does not parse)."""
     from scanner.loaders import hcl_tree
+    from scanner.loaders.budget import parse_tree
 
     data = source.encode("utf-8")
     fast = _fast(source) if source.isascii() else None
     if fast is not None:
         return fast, data
     wrapped = _PREFIX + data + b"\n"
-    tree = hcl_tree._parser().parse(wrapped)
+    tree = parse_tree(hcl_tree._parser(), wrapped)
     root = tree.root_node
     if root.has_error:
         return ("error", 0, len(data), "expression does not parse"), data

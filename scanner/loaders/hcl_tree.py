@@ -78,9 +78,10 @@ def _parser() -> Any:
 
 def parse(text: str) -> Any:
     """The root node of ``text`` (a ``config_file``); ``HclSyntaxError`` if it does not parse."""
+    from scanner.loaders.budget import parse_tree
+
     source = text.encode("utf-8")
-    tree = _parser().parse(source)
-    root = tree.root_node
+    root = parse_tree(_parser(), source).root_node  # within the file's parse budget
     if root.has_error:
         line, message = _first_error(root, source)
         raise HclSyntaxError(line, message)

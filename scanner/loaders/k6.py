@@ -100,7 +100,7 @@ def tokenize(text: str) -> list[Token]:
             end = _regex_end(text, i, line)
             tokens.append(Token("regex", text[i:end], line, None, end))
             i = end
-        elif ch.isdigit() or (ch == "." and i + 1 < n and text[i + 1].isdigit()):
+        elif "0" <= ch <= "9" or (ch == "." and i + 1 < n and "0" <= text[i + 1] <= "9"):  # ASCII: not '²'
             match = _NUMBER.match(text, i)
             assert match is not None
             tokens.append(Token("number", match.group(0), line, _number(match.group(0)), match.end()))

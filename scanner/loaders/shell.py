@@ -175,9 +175,11 @@ class ShellLoader:
         return bool(_SHEBANG.match(head)) and path.suffix.lower() in ("", ".txt", ".cmd", ".run")
 
     def load(self, path: str, text: str) -> LoadResult:
+        from scanner.loaders.budget import parse_tree
+
         source = text.encode("utf-8")
         for _ in range(_REPAIRS):
-            root = _parser().parse(source).root_node
+            root = parse_tree(_parser(), source).root_node  # within the file's parse budget
             analysis = _Analysis(text.count("\n"))
             shebang = _SHEBANG.match(text)
             if shebang:

@@ -133,8 +133,9 @@ class TerraformLoader:
 
         files = _VarFiles([str(f) for f in context.get("var_files", ())])
         sources = ModuleSources(context)
-        linked = _Modules(resources, files, sources).link()
-        return LoadResult(linked, files.errors + sources.errors)
+        modules = _Modules(resources, files, sources)
+        linked = modules.link()
+        return LoadResult(linked, files.errors + sources.errors + modules.errors)
 
 
 class _VarFiles:
@@ -187,7 +188,9 @@ _MODULE_META = {"source", "version", "providers", "count", "for_each", "depends_
 # A resource's meta-arguments and blocks for Terraform itself: not attributes a reference can read.
 _RESOURCE_META = frozenset({"count", "for_each", "depends_on", "provider", "lifecycle", "provisioner", "connection",
                             "dynamic"})
-_MAX_MODULE_DEPTH = 8
+# Module calls nested deeper than this are an error finding (cycles are caught before, by directory): a guard
+# for the interpreter's stack, far beyond real configurations, never a silent cut.
+MAX_MODULE_DEPTH = 100
 # Meta-arguments and blocks that hold names, not values: kept as written.
 _RAW_KEYS = {"depends_on", "provider", "providers"}
 _RAW_BLOCKS = {"lifecycle", "provisioner", "connection"}
@@ -209,13 +212,14 @@ class _ModuleScope(Scope):
     ``path``/``terraform``, and its resources, data sources and module calls by their local addresses."""
 
     def __init__(self, modules: _Modules, directory: str, variables: dict[str, Any], missing: dict[str, str],
-                 prefix: str = "", depth: int = 0) -> None:
+                 prefix: str = "", chain: tuple[str, ...] = ()) -> None:
         self.modules = modules
         self.directory = directory
+        modules.reached.add(directory)
         self.variables = variables
         self.missing = missing
         self.prefix = prefix  # the address prefix of this instance: "" for a root, 'module.x["a"].' below
-        self.depth = depth
+        self.chain = (*chain, directory)  # the directories of the instances above this one, and its own
         self.local_values = modules.local_values.get(directory, {})
         self.blocks = {block.address: block for block in modules.blocks.get(directory, ())}
         self._locals: dict[str, Any] = {}
@@ -331,7 +335,7 @@ class _ModuleScope(Scope):
         if address in self._busy:
             return None  # its inputs depend on its own outputs
         target = self.modules._target(call, address)
-        if target is None or self.depth >= _MAX_MODULE_DEPTH or target == self.directory:
+        if target is None or self._refused(call, target):
             self._children[address] = None
             return None
         self._busy.add(address)
@@ -339,9 +343,23 @@ class _ModuleScope(Scope):
             inputs = {k: from_raw(v, scope) for k, v in call.attributes.items() if k not in _MODULE_META}
         finally:
             self._busy.discard(address)
-        found = self.modules._scope(target, inputs, address, f"{address}.", self.depth + 1)
+        found = self.modules._scope(target, inputs, address, f"{address}.", self.chain)
         self._children[address] = found
         return found
+
+    def _refused(self, call: Resource, target: str) -> bool:
+        """True (and an error finding at the call) when following ``call`` would instantiate a module already
+        being instantiated above it (Terraform refuses such a configuration) or nest past the depth guard."""
+        source = call.attributes.get("source")
+        if target in self.chain:
+            cycle = " -> ".join((*self.chain[self.chain.index(target):], target))
+            why = f"{call.address} (source {source!r}) is a cycle of module calls ({cycle}); Terraform refuses it"
+        elif len(self.chain) > MAX_MODULE_DEPTH:
+            why = f"{call.address} (source {source!r}) nests modules more than {MAX_MODULE_DEPTH} deep"
+        else:
+            return False
+        self.modules.error(call, f"{why}; the call is not followed")
+        return True
 
     def output(self, name: str, call: str) -> Any:
         outputs = self.modules.outputs.get(self.directory, {})
@@ -613,8 +631,20 @@ class _Modules:
         self.sources = sources
         sources.known.update(self.blocks, self.variables, self.locals, self.outputs)
         self.root = ""  # the root module being instantiated (where its modules.json is)
-        self.called = {target for directory in self.blocks for call in self.blocks[directory]
-                       if (target := self._local_target(call)) is not None}
+        self.callers: dict[str, set[str]] = defaultdict(set)  # a local module's directory -> its callers'
+        for directory in self.blocks:
+            for call in self.blocks[directory]:
+                if (target := self._local_target(call)) is not None:
+                    self.callers[target].add(directory)
+        self.called = set(self.callers)
+        self.reached: set[str] = set()  # directories instantiated at least once
+        self.errors: list[ParseError] = []
+
+    def error(self, call: Resource, message: str) -> None:
+        """An error finding at a module call, once per call whatever the number of its instances."""
+        file, line = call.origin.file or "", call.origin.line
+        if not any(e.file == file and e.line == line for e in self.errors):
+            self.errors.append(ParseError(file, line, message, NAME))
 
     def _add(self, res: Resource) -> None:
         if res.provider == "terraform" and res.type == "variable":
@@ -650,7 +680,7 @@ class _Modules:
         return target
 
     def _scope(self, directory: str, inputs: dict[str, Any] | None, caller: str, prefix: str = "",
-               depth: int = 0) -> _ModuleScope:
+               chain: tuple[str, ...] = ()) -> _ModuleScope:
         """The names of one module instance (``inputs`` None: a root module; else the call's evaluated
         arguments)."""
         values: dict[str, Any] = {}
@@ -670,13 +700,17 @@ class _Modules:
                 missing[name] = f"variable {name!r} has no default and no tfvars value"
             else:
                 missing[name] = f"{caller} does not set input {name!r} and the variable has no default"
-        return _ModuleScope(self, directory, values, missing, prefix, depth)
+        return _ModuleScope(self, directory, values, missing, prefix, chain)
 
     def link(self) -> list[Resource]:
         linked = [r for r in self.resources if r.provider == "terraform" and r.type in ("variable", "local")]
         by_root: dict[str, list[Resource]] = {}
-        for directory in sorted(self.blocks):
-            if directory in self.called:
+        # Directories no module calls are roots; then those only modules of a cycle call, none of them reached
+        # from a root (read as roots too, the cycle being an error finding, rather than not at all). A module a
+        # root calls with count = 0 stays unread.
+        ordered = sorted(self.blocks)
+        for directory in [d for d in ordered if d not in self.called] + [d for d in ordered if d in self.called]:
+            if directory in self.called and (directory in self.reached or self.callers[directory] & self.reached):
                 continue  # instantiated through the module calls that use it
             self.root = directory
             scope = self._scope(directory, None, "")

@@ -17,10 +17,11 @@ import sys
 import textwrap
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
-from scanner.display import display, fill, in_syntax, syntax_of
-from scanner.model import Finding, Severity, Status
+from scanner.display import display, fill, in_syntax, syntax_of, visible
+from scanner.model import Finding, Remediation, Severity, Status
 from scanner.policy.pack import Policy
 from scanner.report import Report
 from scanner.reporters import reporter
@@ -35,6 +36,48 @@ _SEVERITY_STYLE = {Severity.CRITICAL: "bold red", Severity.HIGH: "red", Severity
 _MARK = {Status.VIOLATES: "✗", Status.UNKNOWN: "?", Status.ERROR: "!", Status.COMPLIES: "✓"}
 _STATUS_STYLE = {Status.VIOLATES: "bold red", Status.UNKNOWN: "yellow", Status.ERROR: "bold magenta",
                  Status.COMPLIES: "green"}
+
+
+def visible_value(value: Any) -> Any:
+    """A value with its texts (inside lists and objects too) shown safely on a terminal (``visible``)."""
+    if isinstance(value, str):
+        return visible(value)
+    if isinstance(value, (list, tuple)):
+        shown = [visible_value(v) for v in value]
+        return value if all(a is b for a, b in zip(shown, value, strict=True)) else type(value)(shown)
+    if isinstance(value, dict):
+        pairs = {visible_value(k): visible_value(v) for k, v in value.items()}
+        same = len(pairs) == len(value) and all(
+            k2 is k and v2 is v for (k2, v2), (k, v) in zip(pairs.items(), value.items(), strict=True))
+        return value if same else pairs
+    return value
+
+
+def visible_finding(finding: Finding) -> Finding:
+    """The finding with every text that came from a file or a service (names, values, messages, fixes filled
+    with values) escaped for a terminal: an escape sequence in it is shown, never acted on."""
+    changes: dict[str, Any] = {}
+    for name in ("file", "resource_address", "message", "origin", "observed", "expected"):
+        value = getattr(finding, name)
+        shown = visible_value(value)
+        if shown is not value:
+            changes[name] = shown
+    fix = finding.remediation
+    if fix is not None and (visible(fix.snippet, newlines=True) is not fix.snippet
+                            or visible(fix.description) is not fix.description):
+        changes["remediation"] = Remediation(fix.format, visible(fix.snippet, newlines=True), visible(fix.description))
+    accepted = finding.acceptance
+    if accepted is not None and (visible(accepted.owner) is not accepted.owner
+                                 or visible(accepted.reason) is not accepted.reason):
+        changes["acceptance"] = replace(accepted, owner=visible(accepted.owner), reason=visible(accepted.reason))
+    return replace(finding, **changes) if changes else finding
+
+
+def visible_report(report: Report) -> Report:
+    """The report as a terminal may show it: findings, file names and notes escaped (``visible_finding``)."""
+    return replace(report, findings=[visible_finding(f) for f in report.findings],
+                   files={visible(name): fmt for name, fmt in report.files.items()},
+                   notes=[visible(note) for note in report.notes])
 
 
 def cell_width(text: str) -> int:
@@ -374,6 +417,7 @@ class TextReporter:
         self.width = width
 
     def render(self, report: Report, fail_on: Severity, color: bool = False) -> str:
+        report = visible_report(report)  # nothing from a file reaches the terminal as an escape sequence
         width = self.width or screen_width()
         out = summary_lines(report, fail_on, width, color)
         head = len(out)

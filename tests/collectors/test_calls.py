@@ -118,3 +118,32 @@ def test_collectors_are_found_by_name_without_importing_an_sdk() -> None:
     assert "aws" in COLLECTORS.names()
     aws = COLLECTORS["aws"]
     assert aws.name == "aws" and "AWS::RDS::DBCluster" in aws.resource_types()
+
+
+def test_within_bounds_the_whole_call_and_hands_back_answers_and_errors() -> None:
+    import threading
+    import time
+
+    from scanner.collectors.calls import TIMEOUT, CallFailed, within
+
+    release = threading.Event()
+    started = time.monotonic()
+    with pytest.raises(CallFailed) as failed:
+        within(0.2, "svc:Slow", lambda: release.wait(30))
+    assert failed.value.code == TIMEOUT and "within 0.2s" in failed.value.reason
+    assert time.monotonic() - started < 5
+    release.set()
+    assert within(5, "svc:Fast", lambda: 42) == 42
+    with pytest.raises(KeyError):
+        within(5, "svc:Broken", lambda: {}["x"])
+
+
+def test_a_bounded_call_never_outlives_the_deadline() -> None:
+    import threading
+
+    from scanner.collectors.calls import CallFailed, CallRunner, Deadline
+
+    runner = CallRunner("fake", 1, Deadline(0.2))
+    with pytest.raises(CallFailed) as failed:
+        runner.bounded("svc:Slow", lambda: threading.Event().wait(30), 10)
+    assert "deadline of 0.2s" in failed.value.reason

@@ -199,3 +199,29 @@ def test_bad_inputs_are_tool_errors(tmp_path: Path) -> None:
     no_profile = run_cli("collect", "aws", "--profile", "no-such-profile", env={
         "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull})
     assert no_profile.returncode == 2 and "no-such-profile" in no_profile.stderr
+
+
+@pytest.mark.parametrize("depth", [150, 1000, 100_000])
+def test_a_snapshot_or_state_nested_too_deeply_is_a_one_line_error_not_a_crash(tmp_path: Path, depth: int) -> None:
+    """Nesting past what any walk of live values can take is refused with its reason (issue 17)."""
+    text = (ROOT / "tests" / "history" / "redis-snapshot.json").read_text()
+    at = text.index('"attributes": {') + len('"attributes": {')
+    deep = "[" * depth + "]" * depth
+    snapshot = tmp_path / "deep.json"
+    snapshot.write_text(text[:at] + f'"deep": {deep}, ' + text[at:])
+    state = tmp_path / "terraform.tfstate"
+    state.write_text('{"version": 4, "resources": [{"mode": "managed", "type": "aws_s3_bucket", "name": "b", '
+                     f'"instances": [{{"attributes": {{"id": "b", "deep": {deep}}}}}]}}]}}')
+    for args in (["--live", str(snapshot)], ["--live", str(ROOT / "tests" / "history" / "redis-snapshot.json"),
+                                             "--tf-state", str(state)]):
+        result = run_cli("drift", *args)
+        assert result.returncode == 2, result.stderr
+        assert "nested more than 100 deep" in result.stderr and "internal error" not in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_snapshot_nested_just_within_the_limit_is_read() -> None:
+    from scanner.collectors.snapshot import MAX_NESTING, nesting
+
+    assert nesting({"a": [[{"b": 1}]]}, MAX_NESTING) == 4 and nesting(1, MAX_NESTING) == 0
+    assert nesting([[]] * 3, 1) == 2  # stops as soon as the limit is passed

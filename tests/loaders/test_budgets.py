@@ -138,3 +138,68 @@ def test_flow_nesting_deep_enough_to_crash_libyaml_is_refused(tmp_path: Path, na
 
 CFN_TEMPLATE = ('{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {"X": {"Type": "AWS::S3::Bucket", '
                 '"Properties": {"Tags": TAGS}}}}\n')
+
+
+# --- parse time and memory per file (issue 17) -------------------------------------------------------------
+
+GOOD_TF = 'resource "aws_db_instance" "db" {\n  publicly_accessible = true\n}\n'
+
+
+def _scan(tmp_path: Path) -> tuple[list[object], float]:
+    from scanner.model import Status
+    from scanner.scan import ScanOptions, scan
+
+    started = time.monotonic()
+    findings = scan(ScanOptions(paths=[str(tmp_path)])).findings
+    took = time.monotonic() - started
+    return [f for f in findings if f.status == Status.ERROR or f.file.endswith("good.tf")], took
+
+
+@pytest.fixture
+def budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    from scanner.loaders import budget
+
+    monkeypatch.setattr(budget, "_seconds", 0.3)
+    monkeypatch.setenv("SPECDRIFT_JOBS", "1")  # in this process: the budget set here is the one that runs
+
+
+SLOW_TO_PARSE = {
+    # tree-sitter (C): stopped by its input callback; a 4.5 MB heredoc takes seconds
+    "big.tf": 'resource "aws_s3_bucket" "b" {\n  bucket = <<EOT\n' + ("a" * 75 + "\n") * 60_000 + "EOT\n}\n",
+    # a Python loader: stopped by the alarm
+    "cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata:\n"
+               + "".join(f"  key{i}: [{i}, {{a: b, c: [d, e]}}]\n" for i in range(150_000)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SLOW_TO_PARSE))
+def test_a_parse_past_the_time_budget_is_an_error_finding(tmp_path: Path, budget: None, name: str) -> None:
+    (tmp_path / name).write_text(SLOW_TO_PARSE[name])
+    (tmp_path / "good.tf").write_text(GOOD_TF)
+    findings, took = _scan(tmp_path)
+    errors = [f for f in findings if f.file.endswith(name)]  # type: ignore[attr-defined]
+    assert len(errors) == 1 and "longer than 0.3s" in errors[0].message, errors  # type: ignore[attr-defined]
+    assert any(f.file.endswith("good.tf") for f in findings)  # type: ignore[attr-defined]
+    assert took < 20
+
+
+def test_a_parse_growing_memory_past_its_budget_stops(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scanner.loaders import budget
+
+    monkeypatch.setattr(budget, "PARSE_MEMORY", 32 << 20)
+    monkeypatch.setenv("SPECDRIFT_JOBS", "1")
+    # a 1 MB string: tree-sitter's HCL grammar holds ~200 bytes per byte of it
+    (tmp_path / "string.tf").write_text('resource "aws_s3_bucket" "b" {\n  bucket = "' + "a" * (1 << 20) + '"\n}\n')
+    (tmp_path / "good.tf").write_text(GOOD_TF)
+    findings, _ = _scan(tmp_path)
+    errors = [f for f in findings if f.file.endswith("string.tf")]  # type: ignore[attr-defined]
+    assert len(errors) == 1 and "more than 32 MiB of memory" in errors[0].message, errors  # type: ignore
+
+
+def test_the_parse_budget_is_a_cli_flag_and_a_usage_error_when_bad(tmp_path: Path) -> None:
+    from tests.conftest import run_cli
+
+    (tmp_path / "good.tf").write_text(GOOD_TF)
+    assert run_cli("scan", str(tmp_path), "--parse-timeout", "0").returncode == 2
+    result = run_cli("scan", str(tmp_path), "--parse-timeout", "5", "--format", "json")
+    assert result.returncode == 1 and json.loads(result.stdout)["summary"]["by_status"]["violates"] > 0

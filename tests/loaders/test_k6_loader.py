@@ -17,3 +17,12 @@ def test_identifier_pattern_matches_what_the_unicode_range_did() -> None:
         char = chr(code)
         assert bool(_ident().fullmatch(char)) == bool(old.fullmatch(char)), hex(code)
         assert bool(_ident().fullmatch("a" + char)) == bool(old.fullmatch("a" + char)), hex(code)
+
+
+def test_a_digit_that_is_not_ascii_is_no_number_and_no_crash() -> None:
+    """'²' is a digit to str.isdigit, not to JavaScript (found by tests/loaders/test_properties.py)."""
+    from scanner.loaders.k6 import tokenize
+
+    tokens = tokenize("\u00b2import http from 'k6/http';\nconst x = 1.5 + .5;\n")
+    assert [t.text for t in tokens if t.kind == "number"] == ["1.5", ".5"]
+    assert "\u00b2" in tokens[0].text

@@ -398,3 +398,68 @@ def test_a_flat_input_is_read_as_the_setting_of_the_service_the_module_is_named_
     cache = {f.policy_id for f in findings if f.resource_address == "module.cache"}
     assert "ME-DB-10" in sql and not any(p.startswith("ME-RED") for p in sql), sql
     assert not any(p.startswith("ME-DB") for p in cache), cache
+
+
+# --- cycles and depth: an error finding, never resources silently dropped (issue 17) ---------------------
+
+PUBLIC_DB = 'resource "aws_db_instance" "{name}" {{\n  publicly_accessible = true\n}}\n'
+
+
+def _errors(findings: list[Finding]) -> list[Finding]:
+    return [f for f in findings if f.status == Status.ERROR]
+
+
+def _addresses(findings: list[Finding]) -> set[str]:
+    return {f.resource_address for f in findings if f.status != Status.ERROR and f.resource_address}
+
+
+def test_a_module_calling_its_own_directory_is_an_error_and_its_resources_are_still_checked(tmp_path: Path) -> None:
+    write_files(tmp_path, {"main.tf": 'module "me" {\n  source = "./"\n}\n' + PUBLIC_DB.format(name="db")})
+    findings = _findings(tmp_path)
+    errors = _errors(findings)
+    assert len(errors) == 1 and errors[0].file.endswith("main.tf") and errors[0].line == 1, errors
+    assert "module.me" in errors[0].message and "cycle" in errors[0].message
+    assert _addresses(findings) == {"aws_db_instance.db"}
+
+
+def test_mutually_recursive_modules_are_one_error_and_each_resource_is_instantiated_once(tmp_path: Path) -> None:
+    write_files(tmp_path, {
+        "main.tf": 'module "a" {\n  source = "./a"\n}\n',
+        "a/main.tf": 'module "b" {\n  source = "../b"\n}\n' + PUBLIC_DB.format(name="in_a"),
+        "b/main.tf": 'module "a" {\n  source = "../a"\n}\n' + PUBLIC_DB.format(name="in_b"),
+    })
+    findings = _findings(tmp_path)
+    errors = _errors(findings)
+    assert len(errors) == 1 and errors[0].file.endswith(os.path.join("b", "main.tf")), errors
+    assert "cycle" in errors[0].message and "module.a" in errors[0].message
+    assert _addresses(findings) == {"module.a.aws_db_instance.in_a", "module.a.module.b.aws_db_instance.in_b"}
+
+
+def test_a_cycle_no_root_calls_is_still_read_and_reported(tmp_path: Path) -> None:
+    write_files(tmp_path, {
+        "a/main.tf": 'module "b" {\n  source = "../b"\n}\n' + PUBLIC_DB.format(name="in_a"),
+        "b/main.tf": 'module "a" {\n  source = "../a"\n}\n' + PUBLIC_DB.format(name="in_b"),
+    })
+    findings = _findings(tmp_path)
+    assert len(_errors(findings)) == 1
+    assert {"aws_db_instance.in_a", "module.b.aws_db_instance.in_b"} <= _addresses(findings)
+
+
+def test_a_deep_chain_of_distinct_modules_drops_no_resource(tmp_path: Path) -> None:
+    depth = 12  # deeper than any fixed limit a loader might keep silently
+    files = {"main.tf": 'module "m1" {\n  source = "./m1"\n}\n'}
+    for level in range(1, depth + 1):
+        call = f'module "m{level + 1}" {{\n  source = "../m{level + 1}"\n}}\n' if level < depth else ""
+        files[f"m{level}/main.tf"] = call + PUBLIC_DB.format(name=f"l{level}")
+    write_files(tmp_path, files)
+    findings = _findings(tmp_path)
+    assert not _errors(findings)
+    deepest = ".".join(f"module.m{level}" for level in range(1, depth + 1)) + f".aws_db_instance.l{depth}"
+    assert deepest in _addresses(findings)
+
+
+def test_a_module_called_with_count_zero_is_still_not_read_as_a_root(tmp_path: Path) -> None:
+    write_files(tmp_path, {"main.tf": 'module "off" {\n  source = "./off"\n  count = 0\n}\n',
+                           "off/main.tf": PUBLIC_DB.format(name="never")})
+    findings = _findings(tmp_path)
+    assert not _errors(findings) and not any("never" in a for a in _addresses(findings))
