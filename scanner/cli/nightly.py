@@ -89,8 +89,20 @@ def _collect(name: str, options: dict[str, Any]) -> tuple[Any, str]:
         reason = redact(f"{type(exc).__name__}: {exc}")
         return _down(name, reason), reason
     if not collection.resources and collection.gaps:
-        return collection, "; ".join(g.describe() for g in collection.gaps)
+        return collection, down_reason(collection.gaps)
     return collection, ""
+
+
+def down_reason(gaps: Sequence[Any]) -> str:
+    """Why a source that read nothing is down, in one line a person reads: the first gap of each kind (every
+    call refused the same way says the same), with how many more there were."""
+    firsts: dict[str, Any] = {}
+    counts: dict[str, int] = {}
+    for gap in gaps:
+        firsts.setdefault(gap.code, gap)
+        counts[gap.code] = counts.get(gap.code, 0) + 1
+    return "; ".join(firsts[code].describe() + (f" (and {counts[code] - 1} more {code} gaps like it)"
+                                                if counts[code] > 1 else "") for code in firsts)
 
 
 def run(args: argparse.Namespace) -> int:

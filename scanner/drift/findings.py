@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from scanner.display import display
-from scanner.drift.compare import CHANGED
+from scanner.display import display, shown
+from scanner.drift.compare import CHANGED, same
 from scanner.drift.match import MISSING, UNMANAGED, Pair
 from scanner.drift.report import DriftReport, Item
 from scanner.model import Finding, Remediation, Severity, Status
@@ -47,6 +47,19 @@ def _fix(item: Item, fact: str | None) -> Remediation | None:
     return None
 
 
+def _changed(fact: str, declared: object, live: object, most: int = 6) -> str:
+    """What differs, in words: a settings map by the entries that differ (``shared_buffers: the IaC says 8GB,
+    live is 128MB``), never two whole maps; other values in the sentence's syntax, never a Python repr."""
+    if isinstance(declared, dict) and isinstance(live, dict):
+        keys = [k for k in declared if k not in live or not same(declared[k], live[k])]
+        keys += [k for k in live if k not in declared]
+        parts = [f"{k}: the IaC says {shown(display(declared[k])) if k in declared else '(not set)'}, live is "
+                 f"{shown(display(live[k])) if k in live else '(not set)'}" for k in keys[:most]]
+        more = f"; and {len(keys) - most} more" if len(keys) > most else ""
+        return f"{fact}: " + "; ".join(parts) + more if parts else f"{fact}: the IaC and live differ"
+    return f"{fact}: the IaC says {shown(display(declared))}, live is {shown(display(live))}"
+
+
 def item_findings(item: Item) -> list[Finding]:
     """The findings of one pair: its drift, then each policy's verdict on each side."""
     pair = item.pair
@@ -55,8 +68,8 @@ def item_findings(item: Item) -> list[Finding]:
         out.append(_drift(pair, Status.VIOLATES, f"{item.status}: {pair.note}", remediation=_fix(item, None)))
     for diff in item.differences:
         changed = diff.status == CHANGED
-        message = (f"{diff.fact}: the IaC says {display(diff.declared)}, live is {display(diff.live)}"
-                   + (f" ({diff.reason})" if diff.reason else "") if changed else f"{diff.fact}: {diff.reason}")
+        message = (_changed(diff.fact, diff.declared, diff.live) + (f" ({diff.reason})" if diff.reason else "")
+                   if changed else f"{diff.fact}: {diff.reason}")
         out.append(_drift(pair, Status.VIOLATES if changed else Status.UNKNOWN, message, diff.fact,
                           diff.live, diff.declared, _fix(item, diff.fact) if changed else None))
     for row in item.requirements:

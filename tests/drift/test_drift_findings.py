@@ -121,3 +121,16 @@ def test_a_drift_acceptance_naming_an_unknown_policy_is_an_error_with_file_and_l
                                           "    reason: typo\n    expires: 2999-01-01\n")
     assert done.returncode == 2 and "baseline.yaml:2: accepted[0]: policy 'SD-DRIFTS'" in done.stderr, done.stderr
     assert "did you mean `SD-DRIFT`" in done.stderr
+
+
+def test_a_drifted_settings_map_is_told_by_the_entries_that_differ_never_as_two_reprs() -> None:
+    from scanner.drift.findings import _changed
+
+    declared = {"shared_buffers": "8GB", "work_mem": "16MB", "max_connections": "200"}
+    live = {"shared_buffers": "128MB", "work_mem": "16384kB", "max_connections": "200", "jit": "on"}
+    message = _changed("pg_settings", declared, live)
+    assert message == ("pg_settings: shared_buffers: the IaC says 8GB, live is 128MB; "
+                       "jit: the IaC says (not set), live is on")  # work_mem is the same 16 MB
+    assert "{" not in _changed("redis_bind", ["0.0.0.0"], ["127.0.0.1", "::1"])
+    many = _changed("m", {str(i): i for i in range(9)}, {str(i): i + 1 for i in range(9)}, most=6)
+    assert many.endswith("; and 3 more")

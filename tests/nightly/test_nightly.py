@@ -71,3 +71,16 @@ def test_a_config_that_does_not_validate_names_the_file_and_line(tmp_path: Path)
     path.write_text("sources:\n  - name: redis\n    optoins: {}\n")
     done = run_cli("nightly", "--config", str(path))
     assert done.returncode == 2 and "nightly.yaml" in done.stderr and "optoins" in done.stderr
+
+
+def test_a_source_down_for_one_cause_says_it_once_with_the_count() -> None:
+    from scanner.cli.nightly import down_reason
+    from scanner.collectors.collection import Gap
+
+    refused = [Gap("kubernetes", "core", f"GET /api/v1/{kind}", "connection refused", types=(kind,))
+               for kind in ("namespaces", "services", "secrets")]
+    denied = Gap("kubernetes", "apps", "GET /apis/apps/v1/deployments", "403 Forbidden", code="access_denied")
+    reason = down_reason([*refused, denied])
+    assert reason.count("connection refused") == 1 and "(and 2 more error gaps like it)" in reason
+    assert "403 Forbidden" in reason and reason.index("connection refused") < reason.index("403")
+    assert down_reason(refused[:1]) == refused[0].describe()
