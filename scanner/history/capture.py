@@ -10,7 +10,7 @@ from typing import Any
 
 from scanner import __version__
 from scanner.display import display
-from scanner.drift.compare import CHANGED
+from scanner.drift.compare import CHANGED, same
 from scanner.drift.findings import item_findings
 from scanner.drift.fixes import Fix
 from scanner.drift.report import DRIFT_STATUSES, DriftReport
@@ -40,6 +40,14 @@ def _fixes(fixes: Sequence[Fix], fact: str | None) -> tuple[FixRow, ...]:
     return tuple(FixRow(x.direction, x.format, x.description, x.snippet) for x in fixes if x.fact == fact)
 
 
+def _differing(declared: Any, live: Any) -> tuple[Any, Any]:
+    """A drifted settings map as a report shows it: only the entries that differ, on both sides."""
+    if not (isinstance(declared, dict) and isinstance(live, dict)):
+        return declared, live
+    keys = [k for k in {**declared, **live} if k not in declared or k not in live or not same(declared[k], live[k])]
+    return {k: declared[k] for k in keys if k in declared}, {k: live[k] for k in keys if k in live}
+
+
 def details_by(report: DriftReport) -> dict[str, dict[str, Any]]:
     """Per finding fingerprint, what the drift report knows beyond the verdict: the declared, live and required
     values, and the fixes both ways (the cloud, the IaC) for its setting."""
@@ -50,7 +58,8 @@ def details_by(report: DriftReport) -> dict[str, dict[str, Any]]:
             row = rows.get(id(finding))
             values: dict[str, Any]
             if row is None:  # drift of a setting (IaC value vs live value), a missing/unmanaged resource, a gap
-                values = {"declared": shown(finding.expected), "live": shown(finding.observed), "required": None}
+                declared, live = _differing(finding.expected, finding.observed)
+                values = {"declared": shown(declared), "live": shown(live), "required": None}
                 fact = finding.fact
             else:
                 values = {"declared": shown(row.declared.value) if row.declared else None,

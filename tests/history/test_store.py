@@ -216,3 +216,12 @@ def test_postgresql_keeps_values_and_fixes_and_counts_runs_like_sqlite(postgres_
             assert store.run(ids[0]).findings[0] == detailed
             counts.append(store.run_counts(ids))
     assert counts[0] == counts[1] == [(1, runs[0].started_at, 1, 1, 1, 1), (2, runs[1].started_at, 1, 1, 0, 0)]
+
+
+def test_a_drifted_settings_map_is_stored_by_the_entries_that_differ() -> None:
+    from scanner.history.capture import _differing
+
+    declared, live = _differing({"shared_buffers": "8GB", "work_mem": "16MB"},
+                                {"shared_buffers": "128MB", "work_mem": "16384kB", "jit": "on"})
+    assert (declared, live) == ({"shared_buffers": "8GB"}, {"shared_buffers": "128MB", "jit": "on"})
+    assert _differing(["a"], ["b"]) == (["a"], ["b"])
