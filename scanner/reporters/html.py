@@ -9,6 +9,7 @@ value goes through Jinja2's autoescape. Jinja2 is imported only when a page is r
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -55,6 +56,20 @@ class TrendPoint:
 def point_of(run: RunRecord) -> TrendPoint:
     return TrendPoint(run.id or 0, run.started_at, sum(f.open for f in run.findings), len(run.drift),
                       sum(f.accepted for f in run.findings), sum(_unknown(f) for f in run.findings))
+
+
+def entries(text: str) -> str:
+    """A value cell: a settings map (stored as a JSON object) one ``name = value`` line per entry, so a column
+    of a dozen settings reads down instead of wrapping one long object; anything else as it is."""
+    if not (text.startswith("{") and text.endswith("}")):
+        return text
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return text
+    if not isinstance(data, dict) or not data:
+        return text
+    return "\n".join(f"{k} = {v if isinstance(v, str) else json.dumps(v)}" for k, v in data.items())
 
 
 def trend_of(store: Any, run: RunRecord, limit: int = 30) -> list[TrendPoint]:
@@ -189,6 +204,7 @@ def render_run(run: RunRecord, changes: Changes, trend: Sequence[TrendPoint] = (
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True,
                              lstrip_blocks=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined,
                              finalize=visible)
+    env.filters["entries"] = entries
     points = list(trend) or [point_of(run)]
     rows = rows_of(run, changes)
     cards = (("new", "new"), ("fixed", "fixed"), ("open", "open"), ("accepted", "accepted"), ("unknown", "unknown"),

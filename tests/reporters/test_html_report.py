@@ -152,3 +152,11 @@ def test_control_characters_in_values_are_spelled_out() -> None:
     page.encode("utf-8")  # no lone surrogate left
     assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", page)
     assert "image:\\x07tag\\x1b[31m\\x00\ufffd" in page
+
+
+def test_a_settings_map_cell_reads_one_setting_per_line() -> None:
+    from scanner.reporters.html import entries
+
+    assert entries('{"shared_buffers": "8GB", "max_connections": 200}') == "shared_buffers = 8GB\nmax_connections = 200"
+    for text in ("true", "[a, b]", "{not json}", "{}"):
+        assert entries(text) == text
