@@ -98,13 +98,23 @@ def _parser() -> Any:
     return Parser(Language(tree_sitter_bash.language()))
 
 
-@dataclass
 class Step:
-    """One command (or pipeline) that ran, with the status it left in ``$?``."""
+    """One command (or pipeline) that ran, with the status it left in ``$?``. Its ``text`` (a safe short name)
+    is made from ``source`` when first asked for: most steps are never shown (only those a report names)."""
 
-    text: str
-    line: int
-    commands: list[str]
+    __slots__ = ("_text", "commands", "line", "source")
+
+    def __init__(self, text: str | None, line: int, commands: list[str], source: _Command | None = None) -> None:
+        self._text = text
+        self.line = line
+        self.commands = commands
+        self.source = source
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = _display(self.source) if self.source is not None else ""
+        return self._text
 
     @property
     def trivial(self) -> bool:
@@ -792,7 +802,7 @@ class _Walker:
                 self.a.commands.extend((n, line) for n in names)
         if name is None:
             commands = [n for names in node.substituted_names for n in names] or ["="]
-            self.a.ran(Step(_display(node), line, commands), condition)
+            self.a.ran(Step(None, line, commands, node), condition)
             return
         if name in _MISPLACED:
             self.suspect = self.suspect or line
@@ -801,7 +811,7 @@ class _Walker:
             _set_options(self.a.options, node.words[1:], line)
         elif name == "trap" and "ERR" in node.words[2:]:
             self.a.options.errtrap = line
-        step = Step(_display(node), line, [name])
+        step = Step(None, line, [name], node)
         if name in _UPLOADERS and _is_upload(name, node.words[1:]):
             self.a.uploads.append(step)
         if name == "find":
