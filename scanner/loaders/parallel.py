@@ -40,6 +40,7 @@ PARALLEL_MIN_BYTES = 1 << 20
 CHUNKS_PER_WORKER = 4
 MIN_CHUNK = 8
 SAMPLE_S = 0.05  # how long the CPUs' use is sampled (while the first files load) before choosing
+WINDOW_FILE_BYTES = 64 * 1024  # a file larger than this is not loaded in the window (it would outlast it)
 
 Loaded = tuple[str | None, LoadResult]
 
@@ -104,15 +105,19 @@ def _cpu_times() -> list[int] | None:
     return [int(v) for v in fields[1:9]]
 
 
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # load_file says why it cannot be read
+
+
 def _worth_a_pool(files: Sequence[Path]) -> bool:
     if len(files) < PARALLEL_MIN_FILES:
         return False
     total = 0
     for path in files:
-        try:
-            total += path.stat().st_size
-        except OSError:
-            continue
+        total += _size(path)
         if total >= PARALLEL_MIN_BYTES:
             return True
     return False
@@ -130,6 +135,12 @@ def load_many(files: Sequence[Path], shown: Sequence[str], only: Sequence[str] |
         else:  # sample the CPUs' use while the first files load here, instead of waiting for the sample
             own, began, done = time.process_time(), time.monotonic(), 0
             while done < len(files) and time.monotonic() - began < SAMPLE_S:
+                if _size(files[done]) > WINDOW_FILE_BYTES:
+                    # A large file (acme.sh: 250 KB of shell, 0.2 s) would keep this process busy long past the
+                    # window while the workers wait for it: the rest of the window is waited out instead, and the
+                    # file goes to the pool with the others.
+                    time.sleep(max(0.0, SAMPLE_S - (time.monotonic() - began)))
+                    break
                 yield from _serial(files[done:done + 1], shown[done:done + 1], only)
                 done += 1
             jobs = _idle_jobs(first, own, began)

@@ -115,3 +115,35 @@ def test_own_use_in_the_window_is_no_other_work(monkeypatch: pytest.MonkeyPatch,
     monkeypatch.setattr(parallel.time, "monotonic", lambda: 10.05)
     monkeypatch.setattr(parallel.time, "process_time", lambda: 1.0 + own_cpu_s)
     assert parallel._idle_jobs([0] * 8, 1.0, 10.0) == jobs
+
+
+def test_a_large_file_is_left_to_the_pool(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A file that would outlast the CPU sample's window is not loaded in it: the window is waited out and the
+    # file goes to the workers, rather than the workers waiting for this process to finish it.
+    monkeypatch.delenv("SPECDRIFT_JOBS", raising=False)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_FILES", 2)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 1)
+    monkeypatch.setattr(parallel, "SAMPLE_S", 3600.0)  # only a large file ends the window early
+    small = tmp_path / "a.tf"
+    small.write_text('resource "aws_s3_bucket" "a" {\n  bucket = "a"\n}\n')
+    large = tmp_path / "b.tf"
+    large.write_text("".join(f'resource "aws_s3_bucket" "b{i}" {{\n  bucket = "b{i}"\n}}\n' for i in range(2000)))
+    assert large.stat().st_size > parallel.WINDOW_FILE_BYTES
+    (tmp_path / "c.tf").write_text('resource "aws_s3_bucket" "c" {\n  bucket = "c"\n}\n')
+    events: list[str] = []
+    serial = parallel._serial
+
+    def logged(files, shown, only):  # type: ignore[no-untyped-def]
+        events.extend(Path(f).name for f in files)
+        return serial(files, shown, only)
+
+    def sleep(seconds: float) -> None:
+        assert 0 < seconds <= 3600.0
+        events.append("sleep")
+
+    monkeypatch.setattr(parallel, "_serial", logged)
+    monkeypatch.setattr(parallel.time, "sleep", sleep)
+    monkeypatch.setattr(parallel, "_idle_jobs", lambda *_args: 1)  # a busy machine: the rest loads here
+    outcome = load_paths([tmp_path])
+    assert events[:2] == ["a.tf", "sleep"]  # b.tf is not loaded in the window
+    assert _snapshot(outcome) == _snapshot(load_paths([tmp_path], jobs=1))
