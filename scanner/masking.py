@@ -115,9 +115,11 @@ _REFERENCES = (
 # ``0000000000000000``). No generator makes such a value; a person writes it to be replaced.
 _REPEATED = re.compile(r"[A-Z]{0,4}(?P<c>[0-9A-Za-z*])(?P=c){7,}(?:[-_.:](?P=c)+)*")
 # Well-known default passwords: a file holding one deploys it as it is, so it is a literal credential even
-# where it looks like a placeholder (``changeme``, ``CHANGE_ME``) or an environment-variable name.
+# where it looks like a placeholder (``changeme``, ``CHANGE_ME``) or an environment-variable name. Being
+# ordinary words (``postgres`` is also the engine, its image and its default user), they are masked only
+# where they are the whole value.
 WELL_KNOWN_PASSWORDS = {"changeme", "change_me", "change-me", "changeit", "password", "passw0rd", "secret",
-                        "admin", "letmein", "default"}
+                        "admin", "letmein", "default", "postgres"}
 
 _CAMEL = re.compile(r"([a-z0-9])([A-Z])")
 _ACRONYM = re.compile(r"([A-Z]+)([A-Z][a-z])")

@@ -159,6 +159,15 @@ def test_redact_masks_a_short_secret_only_when_it_is_the_whole_text() -> None:
     assert redact("q7z9x2k in a sentence") == "q7z9x2k in a sentence"
 
 
+def test_a_default_database_password_is_masked_only_as_the_whole_value() -> None:
+    """POSTGRES_PASSWORD: postgres (the voting app's manifests) is the engine's own name: masking it inside other
+    values turned ``postgres-exporter`` and ``postgres:15-alpine`` in every later finding into ``**** (8 chars)``."""
+    assert detect("env:\n- name: POSTGRES_PASSWORD\n  value: postgres\n", "kubernetes")
+    assert redact("postgres") == mask("postgres")
+    text = "image postgres:15-alpine, app postgres-exporter"
+    assert redact(text) == text
+
+
 @pytest.mark.parametrize("text", [
     "postgres://app:Url-In-Report-31@db/x", "key AKIAZZZZYYYYXXXXWWWW here", "ghp_" + "k" * 40, "sk_live_" + "9" * 24,
 ])
