@@ -271,6 +271,31 @@ def rds_cluster_membership(_: Any, resource: Resource) -> Any:
     return MISSING
 
 
+@transform("rds_instance_public")
+def rds_instance_public(_: Any, resource: Resource) -> Any:
+    """PubliclyAccessible as set; left out, what the RDS API does (CreateDBInstance): with a DB subnet group,
+    private unless the group is the one named ``default``; without one, private for an Aurora instance and
+    public for any other. A group name that a parameter or expression gives may be ``default``: unknown."""
+    attributes = resource.attributes
+    if "PubliclyAccessible" in attributes:
+        return to_bool(attributes["PubliclyAccessible"], resource)
+    group = attributes.get("DBSubnetGroupName")
+    if group is None or group == "":
+        return not _aurora(resource)
+    if isinstance(group, str):
+        return group.lower() == "default"
+    if isinstance(group, dict) and "Ref" in group:  # a DB subnet group of the template: never named default
+        return False
+    return Unresolved(str(group.expression if isinstance(group, Unresolved) else group),
+                      "PubliclyAccessible is left out and the DB subnet group may be the one named default (public)")
+
+
+def _aurora(resource: Resource) -> bool:
+    engine = resource.attributes.get("Engine")
+    return bool(resource.attributes.get("DBClusterIdentifier")) or (
+        isinstance(engine, str) and engine.lower().startswith("aurora"))
+
+
 _COPIED_FROM = {"terraform": ("replicate_source_db", "snapshot_identifier", "restore_to_point_in_time",
                               "replication_source_identifier", "s3_import"),
                 "cloudformation": ("SourceDBInstanceIdentifier", "DBSnapshotIdentifier", "SnapshotIdentifier",

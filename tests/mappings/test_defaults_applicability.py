@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from scanner.model import Finding, Status
 from tests.conftest import scan_files
 
@@ -372,9 +374,32 @@ _IGW = """\
 """
 
 
-def test_cloudformation_db_instance_public_by_default_exactly_when_its_vpc_has_an_internet_gateway(
-        tmp_path: Path) -> None:
+def test_cloudformation_db_instance_with_its_own_subnet_group_is_private_whatever_the_vpc(tmp_path: Path) -> None:
+    """The RDS API's default with a DB subnet group other than "default" is private (an internet gateway in
+    the VPC no longer decides it: botocore's CreateDBInstance documentation)."""
     private = _verdicts(scan_files(tmp_path / "private", {"db.yaml": _CFN_VPC}, "ME-NET-02"))
-    public = _verdicts(scan_files(tmp_path / "public", {"db.yaml": _CFN_VPC + _IGW}, "ME-NET-02"))
-    assert private[("Db", "ME-NET-02")] == Status.COMPLIES
-    assert public[("Db", "ME-NET-02")] == Status.VIOLATES
+    gateway = _verdicts(scan_files(tmp_path / "public", {"db.yaml": _CFN_VPC + _IGW}, "ME-NET-02"))
+    assert private[("Db", "ME-NET-02")] == gateway[("Db", "ME-NET-02")] == Status.COMPLIES
+
+
+# --- RDS PubliclyAccessible left out: what the RDS API does (botocore's CreateDBInstance documentation) ------------
+
+@pytest.mark.parametrize(("properties", "expected"), [
+    ("      DBSubnetGroupName: !Ref Subnets\n", False),  # a subnet group of its own: private
+    ("      DBSubnetGroupName: default\n", True),  # the group named default: public
+    ("", True),  # no subnet group, not Aurora: public
+    ("      DBClusterIdentifier: !Ref Cluster\n", False),  # an Aurora instance without a subnet group: private
+    ("      DBSubnetGroupName: !Ref GroupName\n", None),  # a parameter that may say "default": unknown
+])
+def test_an_rds_instance_without_publicly_accessible_takes_the_apis_default(
+        tmp_path: Path, properties: str, expected: bool | None) -> None:
+    from scanner.mappings import load_paths
+
+    template = ("Parameters:\n  GroupName: {Type: String}\nResources:\n  Subnets:\n"
+                "    Type: AWS::RDS::DBSubnetGroup\n    Properties: {DBSubnetGroupDescription: x, SubnetIds: [a, b]}\n"
+                "  Db:\n    Type: AWS::RDS::DBInstance\n    Properties:\n      Engine: postgres\n"
+                "      DBInstanceClass: db.m6g.large\n" + properties)
+    (tmp_path / "db.yaml").write_text(template)
+    [db] = [r for r in load_paths([tmp_path]).resources if r.address == "Db"]
+    found = db.facts.get("publicly_accessible")
+    assert (found if isinstance(found, bool) else None) == expected, found
