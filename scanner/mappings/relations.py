@@ -28,6 +28,11 @@ class Attached:
 CLUSTER_TYPES = frozenset({"aws_rds_cluster", "AWS::RDS::DBCluster"})
 CLUSTER_MEMBERS = Attached(("aws_rds_cluster_instance", "AWS::RDS::DBInstance"),
                            ("cluster_identifier", "DBClusterIdentifier"))
+# ElastiCache RBAC: the users a user group lists (group type -> its attribute naming them), and the users an
+# association resource adds to a group (the association names the group; its user in the second attribute).
+USER_GROUP_USERS = {"aws_elasticache_user_group": "user_ids", "AWS::ElastiCache::UserGroup": "UserIds"}
+USER_GROUP_ASSOCIATIONS = Attached(("aws_elasticache_user_group_association",), ("user_group_id", "UserGroupId"))
+ASSOCIATED_USER = "user_id"
 # Container clusters whose default capacity provider strategy a resource of its own sets.
 CAPACITY_STRATEGIES = Attached(("aws_ecs_cluster_capacity_providers", "AWS::ECS::ClusterCapacityProviderAssociations"),
                                ("cluster_name", "Cluster"))

@@ -22,12 +22,15 @@ from typing import Any
 
 from scanner.loaders.addressing import Ref, addressing_of, mentioned, refers_to, refs_in
 from scanner.mappings.relations import (
+    ASSOCIATED_USER,
     ATTACHMENTS,
     AUTOSCALED,
     CAPACITY_STRATEGIES,
     CLUSTER_MEMBERS,
     CLUSTER_TYPES,
     INLINE_ATTACHMENTS,
+    USER_GROUP_ASSOCIATIONS,
+    USER_GROUP_USERS,
     inline_children,
 )
 from scanner.model import Resource
@@ -355,6 +358,18 @@ class ResourceIndex:
             return []
         return self.referring_to(cluster, ("declared_type", *CLUSTER_MEMBERS.types),
                                  ("attributes_or", *CLUSTER_MEMBERS.attribute))
+
+    def users_of(self, group: Resource) -> list[tuple[Ref, Resource | None]]:
+        """The users of an ElastiCache RBAC user group, each reference with the user it names (None when the
+        files do not declare it): those the group lists, then those an association resource adds to it."""
+        listed = USER_GROUP_USERS.get(group.type)
+        if listed is None:
+            return []
+        found = self.targets(group.attributes.get(listed), group)
+        for association in self.pointing_to(group, ("declared_type", *USER_GROUP_ASSOCIATIONS.types),
+                                            ("attributes_or", *USER_GROUP_ASSOCIATIONS.attribute)):
+            found += self.targets(association.attributes.get(ASSOCIATED_USER), association)
+        return found
 
     def attached_disks(self, machine: Resource) -> list[Resource]:
         """Block volumes of the scan attached to ``machine`` by reference: by an attachment resource
