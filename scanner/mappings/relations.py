@@ -33,6 +33,10 @@ CLUSTER_MEMBERS = Attached(("aws_rds_cluster_instance", "AWS::RDS::DBInstance"),
 USER_GROUP_USERS = {"aws_elasticache_user_group": "user_ids", "AWS::ElastiCache::UserGroup": "UserIds"}
 USER_GROUP_ASSOCIATIONS = Attached(("aws_elasticache_user_group_association",), ("user_group_id", "UserGroupId"))
 ASSOCIATED_USER = "user_id"
+# Read replicas: the attribute naming the database a replica copies (type -> attribute), and the facts a replica
+# that does not declare them takes from that source (RDS creates a replica with its source's engine and version).
+REPLICA_SOURCES = {"aws_db_instance": "replicate_source_db", "AWS::RDS::DBInstance": "SourceDBInstanceIdentifier"}
+FROM_REPLICA_SOURCE = ("engine", "engine_family", "engine_version", "engine_major_version")
 # Container clusters whose default capacity provider strategy a resource of its own sets.
 CAPACITY_STRATEGIES = Attached(("aws_ecs_cluster_capacity_providers", "AWS::ECS::ClusterCapacityProviderAssociations"),
                                ("cluster_name", "Cluster"))

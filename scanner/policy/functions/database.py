@@ -11,7 +11,7 @@ from scanner.coerce import listed
 from scanner.coerce import shown as coerce_shown
 from scanner.loaders.addressing import addressing_of, instance_count, refs_in
 from scanner.mappings import fact_spec
-from scanner.mappings.relations import CLUSTER_TYPES, ENGINE_MODE, NAMED_BY_VALUE, PUBLIC_BY_GATEWAY
+from scanner.mappings.relations import CLUSTER_TYPES, ENGINE_MODE, NAMED_BY_VALUE, PUBLIC_BY_GATEWAY, REPLICA_SOURCES
 from scanner.model import Resource, Status, Unresolved
 from scanner.policy.check import EvalContext, Outcome
 from scanner.policy.functions import register
@@ -294,7 +294,7 @@ def database_high_availability(ctx: EvalContext, facts: Mapping[str, Any], args:
     if "multi_az" in facts:
         if facts["multi_az"] is not True:
             return violates("Multi-AZ is off: no standby in another zone", "multi_az", False, True, target=True)
-        replicas = _replicas(index, resource, "replicate_source_db", "SourceDBInstanceIdentifier")
+        replicas = _replicas(index, resource, *REPLICA_SOURCES.values())
         if isinstance(replicas, Unresolved):
             return unknown(replicas.reason, "replicas")
         if replicas < min_replicas:
