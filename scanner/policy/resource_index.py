@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from functools import cached_property
 from typing import Any
 
@@ -121,6 +122,18 @@ class ResourceIndex:
         by_key = self._by_key
         for key in addressing.lookup_keys(ref, origin):
             found = by_key.get((scope, key))
+            if found is not None:
+                return found
+        return self._from_caller(ref, origin) if addressing.full_addresses else None
+
+    def _from_caller(self, ref: Ref, origin: Resource) -> Resource | None:
+        """A reference inside a module instance to a resource its own directory does not declare came in through
+        an input variable: it names a resource of a calling module instance (the nearest that has it, by full
+        address; None when none, or when two root modules of the scan both have it)."""
+        prefix = addressing_of(origin).relative_prefix(origin)
+        while prefix:
+            prefix = _caller_prefix(prefix)
+            found = self._by_full_address(replace(ref, target=prefix + ref.target))
             if found is not None:
                 return found
         return None
@@ -420,6 +433,20 @@ class ResourceIndex:
         """Whether a separate capacity-provider resource sets this ECS cluster's default strategy."""
         return bool(self.referring_to(cluster, ("declared_type", *CAPACITY_STRATEGIES.types),
                                       ("attributes_or", *CAPACITY_STRATEGIES.attribute)))
+
+
+def _caller_prefix(prefix: str) -> str:
+    """The module instance that calls the one ``prefix`` names (``module.a.module.b.`` -> ``module.a.``)."""
+    depth = 0
+    for i in range(len(prefix) - 2, -1, -1):  # the last "module." outside brackets (keys may hold dots)
+        char = prefix[i]
+        if char == "]":
+            depth += 1
+        elif char == "[":
+            depth -= 1
+        elif depth == 0 and prefix.startswith("module.", i) and (i == 0 or prefix[i - 1] == "."):
+            return prefix[:i]
+    return ""
 
 
 LIVE_SCOPE = "<live>"  # one account's live state: identifiers are unique across it
