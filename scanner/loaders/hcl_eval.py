@@ -603,6 +603,17 @@ def _unary(node: Node, scope: Scope) -> Any:
     return normal(-to_number(value))
 
 
+# A resource's (or data source's) ``id``, through module instances: ``module.db.aws_rds_cluster.this[0].id``.
+_RESOURCE_ID = re.compile(r"^(?:module\.[\w-]+(?:\[[^\]]*\])?\.)*(?:data\.)?[a-z][a-z0-9]*_[\w-]+\.[\w-]+"
+                          r"(?:\[[^\]]*\])?\.id$")
+
+
+def _never_null(value: Any) -> bool:
+    """An unknown that is a resource's ``id``: Terraform requires every resource to have one once created (and
+    hashicorp/terraform#18790), so once applied it is never null: compared with null, the answer is known."""
+    return isinstance(value, Unknown) and value.ref is not None and _RESOURCE_ID.match(value.ref) is not None
+
+
 _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
     "<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}
 
@@ -620,6 +631,8 @@ def _binary(node: Node, scope: Scope) -> Any:
             return Unknown((left if isinstance(left, Unknown) else right).reason)
         return to_bool(right)
     right = evaluate(node[5], scope)
+    if op in ("==", "!=") and (left is None or right is None) and _never_null(right if left is None else left):
+        return op == "!="
     if op in ("==", "!="):
         unknown = first_unknown(left) or first_unknown(right)
         if unknown is not None:

@@ -115,6 +115,56 @@ def elasticache_token_literal(_: Any, resource: Resource) -> bool:
     return _secret_is_literal(_elasticache_token(resource))
 
 
+def _native(resource: Resource, terraform: str, cloudformation: str) -> Any:
+    return resource.attributes.get(terraform if resource.format == "terraform" else cloudformation)
+
+
+@transform("elasticache_serverless_auth_enabled")
+def elasticache_serverless_auth_enabled(_: Any, resource: Resource) -> Any:
+    """A serverless cache authenticates its clients only through an RBAC user group (absent for memcached)."""
+    engine = _native(resource, "engine", "Engine")
+    if isinstance(engine, str) and engine.lower() == "memcached":
+        return MISSING
+    group = _native(resource, "user_group_id", "UserGroupId")
+    return isinstance(group, Unresolved) or (isinstance(group, str) and group != "")
+
+
+def _user_modes(resource: Resource) -> list[Any]:
+    """An ElastiCache user's authentication mode(s): Terraform's ``authentication_mode`` blocks, CloudFormation's
+    ``AuthenticationMode`` object (an Unresolved stands for itself)."""
+    mode = _native(resource, "authentication_mode", "AuthenticationMode")
+    if mode is None:
+        return []
+    return mode if isinstance(mode, list) else [mode]
+
+
+@transform("elasticache_user_password_required")
+def elasticache_user_password_required(_: Any, resource: Resource) -> Any:
+    """False when a client may be this user without a password (``no_password_required``, or the
+    ``no-password-required`` authentication mode); True for a password or IAM user."""
+    flag = _native(resource, "no_password_required", "NoPasswordRequired")
+    if isinstance(flag, Unresolved):
+        return flag
+    if to_bool(flag, resource) is True:
+        return False
+    for mode in _user_modes(resource):
+        kind = mode.get("type" if resource.format == "terraform" else "Type") if isinstance(mode, dict) else mode
+        if isinstance(kind, Unresolved):
+            return kind
+        if isinstance(kind, str) and kind.lower() == "no-password-required":
+            return False
+    return True
+
+
+@transform("elasticache_user_secret_literal")
+def elasticache_user_secret_literal(_: Any, resource: Resource) -> bool:
+    """One of the user's passwords is written in the file (not a variable, parameter or secret reference)."""
+    key = "passwords" if resource.format == "terraform" else "Passwords"
+    lists = [resource.attributes.get(key)] + [m.get(key) for m in _user_modes(resource) if isinstance(m, dict)]
+    return any(_secret_is_literal(password) for passwords in lists if isinstance(passwords, list)
+               for password in passwords)
+
+
 @transform("elasticache_replicas")
 def elasticache_replicas(_: Any, resource: Resource) -> Any:
     """Replicas per shard: ReplicasPerNodeGroup, else NumCacheClusters minus the primary."""

@@ -28,6 +28,21 @@ class Attached:
 CLUSTER_TYPES = frozenset({"aws_rds_cluster", "AWS::RDS::DBCluster"})
 CLUSTER_MEMBERS = Attached(("aws_rds_cluster_instance", "AWS::RDS::DBInstance"),
                            ("cluster_identifier", "DBClusterIdentifier"))
+# ElastiCache RBAC: the users a user group lists (group type -> its attribute naming them), and the users an
+# association resource adds to a group (the association names the group; its user in the second attribute).
+USER_GROUP_USERS = {"aws_elasticache_user_group": "user_ids", "AWS::ElastiCache::UserGroup": "UserIds"}
+USER_GROUP_ASSOCIATIONS = Attached(("aws_elasticache_user_group_association",), ("user_group_id", "UserGroupId"))
+ASSOCIATED_USER = "user_id"
+# Read replicas: the attribute naming the database a replica copies (type -> attribute), and the facts a replica
+# that does not declare them takes from that source (RDS creates a replica with its source's engine and version).
+REPLICA_SOURCES = {"aws_db_instance": "replicate_source_db", "AWS::RDS::DBInstance": "SourceDBInstanceIdentifier"}
+FROM_REPLICA_SOURCE = ("engine", "engine_family", "engine_version", "engine_major_version")
+# Aurora global databases: the clusters that are members of a global cluster name it (the first of these
+# attributes a cluster sets); a CloudFormation global cluster may instead be made from a source cluster it names.
+GLOBAL_CLUSTER_TYPES = frozenset({"aws_rds_global_cluster", "AWS::RDS::GlobalCluster"})
+GLOBAL_CLUSTER_MEMBERS = Attached(("aws_rds_cluster", "AWS::RDS::DBCluster"),
+                                  ("global_cluster_identifier", "GlobalClusterIdentifier"))
+GLOBAL_CLUSTER_SOURCE = ("source_db_cluster_identifier", "SourceDBClusterIdentifier")
 # Container clusters whose default capacity provider strategy a resource of its own sets.
 CAPACITY_STRATEGIES = Attached(("aws_ecs_cluster_capacity_providers", "AWS::ECS::ClusterCapacityProviderAssociations"),
                                ("cluster_name", "Cluster"))

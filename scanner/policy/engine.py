@@ -99,7 +99,9 @@ class Engine:
         return self._seen.setdefault(value, value)
 
     def run(self, resources: Sequence[Resource]) -> list[Finding]:
-        everything = tuple(resources)
+        from scanner.policy.inherited import with_inherited_facts  # a replica's engine is its source's
+
+        everything = with_inherited_facts(tuple(resources))
         findings: list[Finding] = []
         self._memo.clear()
         for resource in everything:

@@ -17,17 +17,21 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from functools import cached_property
 from typing import Any
 
 from scanner.loaders.addressing import Ref, addressing_of, mentioned, refers_to, refs_in
 from scanner.mappings.relations import (
+    ASSOCIATED_USER,
     ATTACHMENTS,
     AUTOSCALED,
     CAPACITY_STRATEGIES,
     CLUSTER_MEMBERS,
     CLUSTER_TYPES,
     INLINE_ATTACHMENTS,
+    USER_GROUP_ASSOCIATIONS,
+    USER_GROUP_USERS,
     inline_children,
 )
 from scanner.model import Resource
@@ -118,6 +122,18 @@ class ResourceIndex:
         by_key = self._by_key
         for key in addressing.lookup_keys(ref, origin):
             found = by_key.get((scope, key))
+            if found is not None:
+                return found
+        return self._from_caller(ref, origin) if addressing.full_addresses else None
+
+    def _from_caller(self, ref: Ref, origin: Resource) -> Resource | None:
+        """A reference inside a module instance to a resource its own directory does not declare came in through
+        an input variable: it names a resource of a calling module instance (the nearest that has it, by full
+        address; None when none, or when two root modules of the scan both have it)."""
+        prefix = addressing_of(origin).relative_prefix(origin)
+        while prefix:
+            prefix = _caller_prefix(prefix)
+            found = self._by_full_address(replace(ref, target=prefix + ref.target))
             if found is not None:
                 return found
         return None
@@ -356,6 +372,18 @@ class ResourceIndex:
         return self.referring_to(cluster, ("declared_type", *CLUSTER_MEMBERS.types),
                                  ("attributes_or", *CLUSTER_MEMBERS.attribute))
 
+    def users_of(self, group: Resource) -> list[tuple[Ref, Resource | None]]:
+        """The users of an ElastiCache RBAC user group, each reference with the user it names (None when the
+        files do not declare it): those the group lists, then those an association resource adds to it."""
+        listed = USER_GROUP_USERS.get(group.type)
+        if listed is None:
+            return []
+        found = self.targets(group.attributes.get(listed), group)
+        for association in self.pointing_to(group, ("declared_type", *USER_GROUP_ASSOCIATIONS.types),
+                                            ("attributes_or", *USER_GROUP_ASSOCIATIONS.attribute)):
+            found += self.targets(association.attributes.get(ASSOCIATED_USER), association)
+        return found
+
     def attached_disks(self, machine: Resource) -> list[Resource]:
         """Block volumes of the scan attached to ``machine`` by reference: by an attachment resource
         (Azure data disk attachments, GCE attached disks, EBS volume attachments) or inline (GCE
@@ -405,6 +433,20 @@ class ResourceIndex:
         """Whether a separate capacity-provider resource sets this ECS cluster's default strategy."""
         return bool(self.referring_to(cluster, ("declared_type", *CAPACITY_STRATEGIES.types),
                                       ("attributes_or", *CAPACITY_STRATEGIES.attribute)))
+
+
+def _caller_prefix(prefix: str) -> str:
+    """The module instance that calls the one ``prefix`` names (``module.a.module.b.`` -> ``module.a.``)."""
+    depth = 0
+    for i in range(len(prefix) - 2, -1, -1):  # the last "module." outside brackets (keys may hold dots)
+        char = prefix[i]
+        if char == "]":
+            depth += 1
+        elif char == "[":
+            depth -= 1
+        elif depth == 0 and prefix.startswith("module.", i) and (i == 0 or prefix[i - 1] == "."):
+            return prefix[:i]
+    return ""
 
 
 LIVE_SCOPE = "<live>"  # one account's live state: identifiers are unique across it

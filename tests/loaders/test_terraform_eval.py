@@ -770,3 +770,32 @@ resource "aws_rds_cluster" "primary" {
 """})
     found = dict((a, s) for a, s, _ in _findings(tmp_path, "ME-DB-01"))
     assert found.get("aws_rds_cluster.primary") == "violates", found
+
+
+# --- a resource's id is never null ------------------------------------------------------------
+
+_KEY = 'resource "aws_kms_key" "k" {}\n'
+
+
+@pytest.mark.parametrize("expression, expected", [
+    ('aws_kms_key.k.id == null ? "null" : "set"', "set"),
+    ('aws_kms_key.k.id != null ? "set" : "null"', "set"),
+    ('null == aws_kms_key.k.id ? "null" : "set"', "set"),
+])
+def test_a_resource_id_compared_with_null_is_known(tmp_path: Path, expression: str, expected: str) -> None:
+    # Terraform requires every resource to have an id once created: whether it is null is known at plan time.
+    assert _value(tmp_path, expression, _KEY) == expected
+
+
+def test_other_unknown_attributes_compared_with_null_stay_unknown(tmp_path: Path) -> None:
+    value = _value(tmp_path, 'aws_kms_key.k.arn == null ? "null" : "set"', _KEY)
+    assert isinstance(value, Unresolved)
+
+
+def test_a_resource_id_passed_to_a_module_compared_with_null_is_known(tmp_path: Path) -> None:
+    resources = _load(tmp_path, {
+        "main.tf": _KEY + 'module "m" {\n  source = "./m"\n  key_id = aws_kms_key.k.id\n}\n',
+        "m/main.tf": 'variable "key_id" {\n  default = null\n}\n'
+                     'resource "null_resource" "x" {\n  v = var.key_id == null ? "null" : "set"\n}\n',
+    })
+    assert resources["module.m.null_resource.x"].attributes["v"] == "set"

@@ -11,7 +11,16 @@ from scanner.coerce import listed
 from scanner.coerce import shown as coerce_shown
 from scanner.loaders.addressing import addressing_of, instance_count, refs_in
 from scanner.mappings import fact_spec
-from scanner.mappings.relations import CLUSTER_TYPES, ENGINE_MODE, NAMED_BY_VALUE, PUBLIC_BY_GATEWAY
+from scanner.mappings.relations import (
+    CLUSTER_TYPES,
+    ENGINE_MODE,
+    GLOBAL_CLUSTER_MEMBERS,
+    GLOBAL_CLUSTER_SOURCE,
+    GLOBAL_CLUSTER_TYPES,
+    NAMED_BY_VALUE,
+    PUBLIC_BY_GATEWAY,
+    REPLICA_SOURCES,
+)
 from scanner.model import Resource, Status, Unresolved
 from scanner.policy.check import EvalContext, Outcome
 from scanner.policy.functions import register
@@ -294,7 +303,7 @@ def database_high_availability(ctx: EvalContext, facts: Mapping[str, Any], args:
     if "multi_az" in facts:
         if facts["multi_az"] is not True:
             return violates("Multi-AZ is off: no standby in another zone", "multi_az", False, True, target=True)
-        replicas = _replicas(index, resource, "replicate_source_db", "SourceDBInstanceIdentifier")
+        replicas = _replicas(index, resource, *REPLICA_SOURCES.values())
         if isinstance(replicas, Unresolved):
             return unknown(replicas.reason, "replicas")
         if replicas < min_replicas:
@@ -389,8 +398,32 @@ def database_geo_backup(ctx: EvalContext, facts: Mapping[str, Any], args: Mappin
             if plan is not None and plan.facts.get("copies_to_region") is True:
                 return complies(f"{plan.address} (selection {selection.address}) copies its backups to another "
                                 "vault", "backup_copy", plan.address, line=line_in(resource, plan))
+    for group, peer in _global_peers(index, resource):
+        return complies(f"a member of the global cluster {group.address} with {peer.address}: each cluster of an "
+                        "Aurora global database is in a region of its own", "backup_copy", group.address,
+                        line=line_in(resource, group))
     return violates("no cross-region copy of the backups (automated-backup replication, an AWS Backup copy action "
                     "or a global cluster)", "backup_copy", None, "a cross-region backup copy")
+
+
+def _global_peers(index: ResourceIndex, cluster: Resource) -> list[tuple[Resource, Resource]]:
+    """(global cluster, another member) for each other cluster of the scan in the global cluster ``cluster`` is a
+    member of: those naming the same global cluster, and the source cluster a global cluster was made from."""
+    if cluster.type not in GLOBAL_CLUSTER_MEMBERS.types:
+        return []
+    attributes = cluster.attributes
+    named = attributes.get(GLOBAL_CLUSTER_MEMBERS.attribute[0], attributes.get(GLOBAL_CLUSTER_MEMBERS.attribute[1]))
+    groups = [g for _, g in index.targets(named, cluster) if g is not None and g.type in GLOBAL_CLUSTER_TYPES]
+    groups += [g for g in index.pointing_to(cluster, ("declared_type", *GLOBAL_CLUSTER_TYPES),
+                                            ("attributes_or", *GLOBAL_CLUSTER_SOURCE)) if g not in groups]
+    peers = []
+    for group in groups:
+        members = index.pointing_to(group, ("declared_type", *GLOBAL_CLUSTER_MEMBERS.types),
+                                    ("attributes_or", *GLOBAL_CLUSTER_MEMBERS.attribute))
+        source = group.attributes.get(GLOBAL_CLUSTER_SOURCE[0], group.attributes.get(GLOBAL_CLUSTER_SOURCE[1]))
+        members += [m for _, m in index.targets(source, group) if m is not None]
+        peers += [(group, m) for m in members if m is not cluster]
+    return peers
 
 
 def _backups_off(resource: Resource, facts: Mapping[str, Any]) -> bool:

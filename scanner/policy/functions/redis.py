@@ -1,4 +1,5 @@
-"""Redis checks YAML cannot say: RDB snapshot points cover the guide's schedule."""
+"""Redis checks YAML cannot say: RDB snapshot points cover the guide's schedule; the users of an ElastiCache
+RBAC user group authenticate, with passwords not written in the files."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from typing import Any
 from scanner.model import Status, Unresolved
 from scanner.policy.check import SKIP, EvalContext, Outcome, resolve_value
 from scanner.policy.functions import register
+from scanner.policy.resource_index import index_for
+from scanner.policy.topology import line_in
 
 CONFIG_FILE = "redis_config_file"  # the kind of Redis's own configuration file (mappings/redis.yaml)
 
@@ -50,3 +53,37 @@ def redis_save_points(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[
         message = "no snapshot point covers " + ", ".join(f"save {s} {c}" for s, c in missing)
     return Outcome(Status.VIOLATES, fact, observed, expected, message, op="redis_save_points",
                    wanted=[f"{s} {c}" for s, c in required])
+
+
+@register("elasticache_rbac_users")
+def elasticache_rbac_users(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, Any]) -> Outcome:
+    """The users of the cache's RBAC user groups (those the files declare) need a password or IAM to connect,
+    and no password of theirs is written in the files. Skipped without a declared group or user: the cache's
+    own facts (a user group is attached) are the verdict then."""
+    groups = facts.get("redis_user_groups")
+    if groups is None:
+        return Outcome(SKIP)
+    resource = ctx.resource
+    index = index_for(ctx.resources)
+    users = [(group, user) for _, group in index.targets(groups, resource) if group is not None
+             for _, user in index.users_of(group) if user is not None]
+    open_users = [(g, u) for g, u in users if u.facts.get("redis_password_required") is False]
+    if open_users:
+        group, user = open_users[0]
+        names = ", ".join(u.address for _, u in open_users)
+        return Outcome(Status.VIOLATES, "redis_auth_enabled", False, "authentication required",
+                       f"user group {group.address} has users that need no password ({names}): clients connect "
+                       "without authenticating", line=line_in(resource, user))
+    literal = [u for _, u in users if u.facts.get("redis_secret_literal") is True]
+    if literal:
+        return Outcome(Status.VIOLATES, "redis_secret_literal", True,
+                       "a password reference (${VAR}, NoEcho parameter, secret)",
+                       f"the password of RBAC user {literal[0].address} is written in the file (value not shown)",
+                       line=line_in(resource, literal[0]))
+    for _, user in users:
+        required = user.facts.get("redis_password_required")
+        if isinstance(required, Unresolved):
+            return Outcome(Status.UNKNOWN, "redis_auth_enabled", required.expression, "authentication required",
+                           f"whether RBAC user {user.address} needs a password cannot be told: {required.expression}: "
+                           f"{required.reason}")
+    return Outcome(SKIP)
