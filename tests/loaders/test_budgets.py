@@ -203,3 +203,24 @@ def test_the_parse_budget_is_a_cli_flag_and_a_usage_error_when_bad(tmp_path: Pat
     assert run_cli("scan", str(tmp_path), "--parse-timeout", "0").returncode == 2
     result = run_cli("scan", str(tmp_path), "--parse-timeout", "5", "--format", "json")
     assert result.returncode == 1 and json.loads(result.stdout)["summary"]["by_status"]["violates"] > 0
+
+
+def test_a_tree_parsed_within_the_budget_reads_its_texts_from_the_bytes_not_through_the_callback(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """node.text of a callback-parsed tree calls the callback again: a shell script's walk paid a /proc reading
+    per word (acme.sh 1.0 s -> 2.0 s)."""
+    import tree_sitter
+    import tree_sitter_bash
+
+    from scanner.loaders import budget
+
+    readings = []
+    real = budget._rss
+    monkeypatch.setattr(budget, "_rss", lambda: readings.append(1) or real())
+    source = b"".join(b"echo word%d 'quoted %d' \"$x\"\n" % (i, i) for i in range(budget.CHUNK // 8))
+    parser = tree_sitter.Parser(tree_sitter.Language(tree_sitter_bash.language()))
+    tree = budget.parse_tree(parser, source)
+    during = len(readings)
+    texts = [node.text for node in tree.root_node.children]
+    assert len(readings) == during and texts[0] == b"echo word0 'quoted 0' \"$x\""
+    assert str(tree.root_node) == str(parser.parse(source).root_node)
