@@ -462,43 +462,27 @@ def _scoped(record: Record) -> Record:
     return record
 
 
-@_unit("compute.sslPolicies", "compute", "compute.sslPolicies.aggregatedList", (SSL_POLICY,))
-def _ssl_policies(c: GcpCollector, project: str) -> list[Record]:
-    api = "compute.sslPolicies.aggregatedList"
-    return [_scoped(_compute_record(SSL_POLICY, api, project, item))
-            for item in _aggregated(c, project, "compute.SslPolicies", api, "sslPolicies")]
+def _edge_unit(rtype: str, key: str, client: str, scoped: bool = False,
+               keep: Callable[[dict[str, Any]], bool] | None = None) -> None:
+    """One type read from one compute ``aggregatedList`` (``compute.<key>``): a record per item, with
+    ``scopeFlag`` where gcloud needs ``--global``/``--region`` to name it, and only the items ``keep`` takes."""
+    api = f"compute.{key}.aggregatedList"
+
+    @_unit(f"compute.{key}", "compute", api, (rtype,))
+    def read(c: GcpCollector, project: str) -> list[Record]:
+        records = [_compute_record(rtype, api, project, item) for item in _aggregated(c, project, client, api, key)
+                   if keep is None or keep(item)]
+        return [_scoped(r) for r in records] if scoped else records
 
 
-@_unit("compute.targetHttpsProxies", "compute", "compute.targetHttpsProxies.aggregatedList", (HTTPS_PROXY,))
-def _https_proxies(c: GcpCollector, project: str) -> list[Record]:
-    api = "compute.targetHttpsProxies.aggregatedList"
-    return [_compute_record(HTTPS_PROXY, api, project, item)
-            for item in _aggregated(c, project, "compute.TargetHttpsProxies", api, "targetHttpsProxies")]
-
-
-@_unit("compute.backendServices", "compute", "compute.backendServices.aggregatedList", (BACKEND_SERVICE,))
-def _backend_services(c: GcpCollector, project: str) -> list[Record]:
-    """Backend services, global and regional; Cloud CDN is ``enableCDN`` with its ``cdnPolicy``."""
-    api = "compute.backendServices.aggregatedList"
-    return [_scoped(_compute_record(BACKEND_SERVICE, api, project, item))
-            for item in _aggregated(c, project, "compute.BackendServices", api, "backendServices")]
-
-
-@_unit("compute.urlMaps", "compute", "compute.urlMaps.aggregatedList", (URL_MAP,))
-def _url_maps(c: GcpCollector, project: str) -> list[Record]:
-    api = "compute.urlMaps.aggregatedList"
-    return [_compute_record(URL_MAP, api, project, item)
-            for item in _aggregated(c, project, "compute.UrlMaps", api, "urlMaps")]
-
-
-@_unit("compute.forwardingRules", "compute", "compute.forwardingRules.aggregatedList", (FORWARDING_RULE,))
-def _forwarding_rules(c: GcpCollector, project: str) -> list[Record]:
-    """Regional forwarding rules (the aggregated list's ``global`` scope, where a service answers one, is left to
-    globalForwardingRules.list)."""
-    api = "compute.forwardingRules.aggregatedList"
-    return [_compute_record(FORWARDING_RULE, api, project, item)
-            for item in _aggregated(c, project, "compute.ForwardingRules", api, "forwardingRules")
-            if item.get("region")]
+_edge_unit(SSL_POLICY, "sslPolicies", "compute.SslPolicies", scoped=True)
+_edge_unit(HTTPS_PROXY, "targetHttpsProxies", "compute.TargetHttpsProxies")
+# global and regional backend services; Cloud CDN is ``enableCDN`` with its ``cdnPolicy``
+_edge_unit(BACKEND_SERVICE, "backendServices", "compute.BackendServices", scoped=True)
+_edge_unit(URL_MAP, "urlMaps", "compute.UrlMaps")
+# regional forwarding rules: the aggregated list's ``global`` scope, where a service answers one, is left to
+# globalForwardingRules.list
+_edge_unit(FORWARDING_RULE, "forwardingRules", "compute.ForwardingRules", keep=lambda item: bool(item.get("region")))
 
 
 @_unit("compute.globalForwardingRules", "compute", "compute.globalForwardingRules.list", (GLOBAL_FORWARDING_RULE,))
