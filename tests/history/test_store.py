@@ -13,8 +13,9 @@ import pytest
 
 from scanner.history import FindingRow, RunRecord, SourceRow, StoreError, open_store
 from scanner.history.records import DriftRow
-from scanner.history.store import MIGRATIONS, Store, migrations, statements
+from scanner.history.store import Store, migrations
 from tests.conftest import server_unavailable
+from tests.history.old_stores import write_old_schema
 
 POSTGRES = "postgresql://postgres:not-the-secret-9f3k@127.0.0.1:5432/postgres"
 
@@ -99,12 +100,8 @@ def test_a_run_killed_mid_write_leaves_no_trace_and_earlier_runs_intact(tmp_path
 
 def test_a_store_written_by_version_1_opens_in_this_one_with_its_runs(tmp_path: Path) -> None:
     path = tmp_path / "v1.db"
-    v1 = (MIGRATIONS / "0001_runs.sql").read_text().replace("{serial}", "INTEGER PRIMARY KEY AUTOINCREMENT")
     with sqlite3.connect(path) as db:  # what specdrift with only migration 1 left behind
-        db.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
-        for statement in statements(v1):
-            db.execute(statement)
-        db.execute("INSERT INTO schema_version VALUES (1, '2026-01-01T00:00:00+00:00')")
+        write_old_schema(db, 1)
         db.execute("INSERT INTO runs (kind, scope, started_at, duration_s, tool_version, pack_version, timings) "
                    "VALUES ('drift', 'prod', '2026-01-01T02:00:00+00:00', 2.0, '0.0.9', 'old', '{}')")
         db.execute("INSERT INTO findings VALUES (1, 'a', 'POL-a', 'REQ-1', 'high', 'violates', "
@@ -181,11 +178,7 @@ def test_a_findings_values_and_fixes_read_back_and_a_version_2_store_gains_the_c
 
     path = tmp_path / "v2.db"
     with sqlite3.connect(path) as db:  # what specdrift with migrations 1 and 2 left behind
-        db.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
-        for version, script in migrations()[:2]:
-            for statement in statements(script.replace("{serial}", "INTEGER PRIMARY KEY AUTOINCREMENT")):
-                db.execute(statement)
-            db.execute("INSERT INTO schema_version VALUES (?, '2026-01-01T00:00:00+00:00')", (version,))
+        write_old_schema(db, 2)
         db.execute("INSERT INTO runs (kind, scope, started_at, duration_s, tool_version, pack_version, timings) "
                    "VALUES ('drift', 'prod', '2026-01-01T02:00:00+00:00', 2.0, '0.0.9', 'old', '{}')")
         db.execute("INSERT INTO findings VALUES (1, 'a', 'POL-a', 'REQ-1', 'high', 'violates', "

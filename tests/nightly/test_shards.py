@@ -34,8 +34,9 @@ from scanner.history.shards import (
     shard_of,
     source_keys,
 )
-from scanner.history.store import MIGRATIONS, migrations, statements
+from scanner.history.store import MIGRATIONS, migrations
 from tests.conftest import ROOT, run_cli, server_unavailable
+from tests.history.old_stores import POSTGRES_SERIAL, write_old_schema
 
 ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 REDIS = "redis://127.0.0.1:6379"
@@ -103,11 +104,7 @@ def test_a_part_reads_back_whole() -> None:
 def test_a_store_at_the_previous_schema_version_opens_with_the_shard_tables_and_its_runs(tmp_path: Path) -> None:
     path = tmp_path / "v2.db"
     with sqlite3.connect(path) as db:  # what specdrift left behind before sharding (migrations 1 and 2)
-        db.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
-        for version, script in migrations()[:2]:
-            for statement in statements(script.replace("{serial}", "INTEGER PRIMARY KEY AUTOINCREMENT")):
-                db.execute(statement)
-            db.execute("INSERT INTO schema_version VALUES (?, '2026-11-01T00:00:00+00:00')", (version,))
+        write_old_schema(db, 2, applied_at="2026-11-01T00:00:00+00:00")
         db.execute("INSERT INTO runs (kind, scope, started_at, duration_s, tool_version, pack_version, timings) "
                    "VALUES ('nightly', 'prod', '2026-11-01T02:00:00+00:00', 2.0, '0.1', 'old', '{}')")
     assert (MIGRATIONS / "0003_shards.sql").exists() and len(migrations()) >= 3
@@ -363,11 +360,7 @@ def test_a_postgresql_store_of_the_previous_version_opens_with_its_runs(database
 
     url = database()
     with psycopg.connect(url, autocommit=True) as db:  # what specdrift before sharding left behind
-        db.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
-        for version, script in migrations()[:2]:
-            for statement in statements(script.replace("{serial}", "BIGSERIAL PRIMARY KEY")):
-                db.execute(statement)
-            db.execute("INSERT INTO schema_version VALUES (%s, '2026-11-01T00:00:00+00:00')", (version,))
+        write_old_schema(db, 2, POSTGRES_SERIAL, "%s", applied_at="2026-11-01T00:00:00+00:00")
         db.execute("INSERT INTO runs (kind, scope, started_at, duration_s, tool_version, pack_version, timings) "
                    "VALUES ('nightly', 'prod', '2026-11-01T02:00:00+00:00', 2.0, '0.1', 'old', '{}')")
     with open_store(url) as store:
