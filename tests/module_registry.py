@@ -14,13 +14,14 @@ import ipaddress
 import json
 import ssl
 import tarfile
-import threading
 import zipfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+from tests.local_server import serving
 
 
 def make_ca(directory: Path) -> tuple[Path, Path, Path]:
@@ -140,10 +141,5 @@ def serve(registry: Registry, certificates: tuple[Path, Path, Path]) -> Iterator
     context.load_cert_chain(str(certificates[1]), str(certificates[2]))
     server.socket = context.wrap_socket(server.socket, server_side=True)
     registry.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(server):
         yield registry
-    finally:
-        server.shutdown()
-        server.server_close()

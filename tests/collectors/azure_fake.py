@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
+from tests.local_server import serving
+
 SUBSCRIPTION = "00000000-0000-0000-0000-0000000000aa"
 GROUP = "marketing-engine"
 LOCATION = "westeurope"
@@ -216,13 +218,8 @@ def serve(arm: FakeArm, directory: Path) -> Iterator[tuple[FakeArm, str]]:
     server.socket = context.wrap_socket(server.socket, server_side=True)
     server.arm = arm
     arm.url = f"https://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(server):
         yield arm, str(bundle)
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 # -- the guide's deployment (examples/marketing-engine/azure), as ARM would answer for it ----------------

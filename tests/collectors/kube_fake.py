@@ -29,6 +29,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from tests.local_server import serving
+
 TOKEN = "fake-bearer-token"
 SECRET_VALUE = "c3VwZXItc2VjcmV0LXBhc3N3b3Jk"  # base64 of a password no output may ever show
 # plural -> (kind, group/version, namespaced)
@@ -292,10 +294,5 @@ def running(kube: FakeKube) -> Iterator[FakeKube]:
     server = _Server(("127.0.0.1", 0), _Handler)
     server.kube = kube
     kube.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(server):
         yield kube
-    finally:
-        server.shutdown()
-        server.server_close()

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests.local_server import serving
 
 AGGREGATED = ("subnetworks", "routers", "instances", "disks", "sslPolicies", "targetHttpsProxies", "backendServices",
               "urlMaps", "forwardingRules")
@@ -177,10 +178,5 @@ def serve(fake: FakeGcp) -> Iterator[FakeGcp]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     fake.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(server):
         yield fake
-    finally:
-        server.shutdown()
-        server.server_close()
