@@ -11,7 +11,7 @@ sides have must be present on both and equal, with the same types.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -596,6 +596,19 @@ def _terraform_type(rtype: str) -> str:
     return IDENTITIES[rtype].terraform_types[0]
 
 
+def same_facts(declared: Any, live: Any, facts: Iterable[str]) -> list[str]:
+    """Assert each of ``facts`` is on both sides or neither, with the same value and type; the facts compared."""
+    compared = []
+    for fact in sorted(facts):
+        assert (fact in declared.facts) == (fact in live.facts), (
+            f"{fact}: declared {declared.facts.get(fact, '<absent>')!r}, live {live.facts.get(fact, '<absent>')!r}")
+        if fact in declared.facts:
+            assert strict(declared.facts[fact]) == strict(live.facts[fact]), (
+                f"{fact}: declared {declared.facts[fact]!r} != live {live.facts[fact]!r}")
+            compared.append(fact)
+    return compared
+
+
 def strict(value: Any) -> Any:
     """``value`` with its type kept: a number is not a string, a quantity not a number. Lists compare as the
     drift engine compares them (items by content, in any order, a firewall rule per source)."""
@@ -661,14 +674,7 @@ def test_live_facts_equal_the_iac_facts_of_the_same_resource(tmp_path: Path, cas
     declared, live = _declared(tmp_path, case, fmt), _live(case)
     shared = (set(mapping_for_type(declared.type, declared.format).facts)  # type: ignore[union-attr]
               & set(mapping_for_type(live.type, "aws-api").facts))  # type: ignore[union-attr]
-    compared = []
-    for fact in sorted(shared - set(case.one_sided)):
-        assert (fact in declared.facts) == (fact in live.facts), (
-            f"{fact}: declared {declared.facts.get(fact, '<absent>')!r}, live {live.facts.get(fact, '<absent>')!r}")
-        if fact in declared.facts:
-            assert strict(declared.facts[fact]) == strict(live.facts[fact]), (
-                f"{fact}: declared {declared.facts[fact]!r} != live {live.facts[fact]!r}")
-            compared.append(fact)
+    compared = same_facts(declared, live, shared - set(case.one_sided))
     for fact in case.one_sided:
         assert fact in declared.facts or fact in live.facts, f"{fact} is on neither side: drop it from one_sided"
     # Most of what both tables map is exercised, not skipped by being absent on both sides.

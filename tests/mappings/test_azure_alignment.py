@@ -19,7 +19,7 @@ from scanner.collectors.azure import FORMAT, resource_types, without_nulls
 from scanner.mappings import load_paths, mapping_for_type, normalize
 from scanner.mappings.identity import IDENTITIES
 from scanner.model import Origin, Resource
-from tests.mappings.test_aws_alignment import strict
+from tests.mappings.test_aws_alignment import same_facts
 
 SUB = "/subscriptions/s/resourceGroups/rg/providers"
 DB_SUBNET = f"{SUB}/Microsoft.Network/virtualNetworks/v/subnets/db"
@@ -194,12 +194,5 @@ def test_live_facts_equal_the_terraform_facts_of_the_same_resource(tmp_path: Pat
     declared, live = _declared(tmp_path, case), _live(case)
     shared = (set(mapping_for_type(declared.type, "terraform").facts)  # type: ignore[union-attr]
               & set(mapping_for_type(live.type, FORMAT).facts))  # type: ignore[union-attr]
-    compared = []
-    for fact in sorted(shared - set(case.one_sided)):
-        assert (fact in declared.facts) == (fact in live.facts), (
-            f"{fact}: declared {declared.facts.get(fact, '<absent>')!r}, live {live.facts.get(fact, '<absent>')!r}")
-        if fact in declared.facts:
-            assert strict(declared.facts[fact]) == strict(live.facts[fact]), (
-                f"{fact}: declared {declared.facts[fact]!r} != live {live.facts[fact]!r}")
-            compared.append(fact)
+    compared = same_facts(declared, live, shared - set(case.one_sided))
     assert len(compared) >= min(3, len(shared - set(case.one_sided))), (case.name, compared)
