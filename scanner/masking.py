@@ -275,7 +275,7 @@ def _masked(text: str, snippet: bool, known: bool) -> str:
         hidden = SNIPPET_MASK if snippet else MASK
         text = URL_PASSWORD.sub(
             lambda m: m.group(0) if classify(m.group(3)) else f"{m.group(1)}{m.group(2)}:{hidden}@", text)
-    if "=" in text and ("pass" in text.lower() or "pwd" in text.lower()):
+    if "=" in text and ("pass" in (lowered := text.lower()) or "pwd" in lowered):
         hidden = SNIPPET_MASK if snippet else MASK
         text = KEYWORD_PASSWORD.sub(lambda m: m.group(0) if classify(m.group(2)) else f"{m.group(1)}{hidden}", text)
     if "@" in text and ":" in text and IMAGE_PASSWORD.search(text):

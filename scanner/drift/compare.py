@@ -109,6 +109,11 @@ def same(a: Any, b: Any) -> bool:
     return bool(canonical(a) == canonical(b))
 
 
+def differing_keys(declared: Mapping[str, Any], live: Mapping[str, Any]) -> list[str]:
+    """The entries of two settings maps that differ: set on one side only, or to values that are not the same."""
+    return [k for k in {**declared, **live} if k not in declared or k not in live or not same(declared[k], live[k])]
+
+
 def _setting(declared: Resource, fact: str) -> tuple[str, ...] | str:
     """The native attribute a declared fact is read from (several facts may read one: backup_retention,
     log_retention and pitr_enabled all read BackupRetentionPeriod)."""

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from scanner.display import display, shown
-from scanner.drift.compare import CHANGED, same
+from scanner.drift.compare import CHANGED, differing_keys
 from scanner.drift.match import MISSING, UNMANAGED, Pair
 from scanner.drift.report import DriftReport, Item
 from scanner.model import Finding, Remediation, Severity, Status
@@ -51,8 +51,7 @@ def _changed(fact: str, declared: object, live: object, most: int = 6) -> str:
     """What differs, in words: a settings map by the entries that differ (``shared_buffers: the IaC says 8GB,
     live is 128MB``), never two whole maps; other values in the sentence's syntax, never a Python repr."""
     if isinstance(declared, dict) and isinstance(live, dict):
-        keys = [k for k in declared if k not in live or not same(declared[k], live[k])]
-        keys += [k for k in live if k not in declared]
+        keys = differing_keys(declared, live)
         parts = [f"{k}: the IaC says {shown(display(declared[k])) if k in declared else '(not set)'}, live is "
                  f"{shown(display(live[k])) if k in live else '(not set)'}" for k in keys[:most]]
         more = f"; and {len(keys) - most} more" if len(keys) > most else ""

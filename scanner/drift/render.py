@@ -36,17 +36,21 @@ class Verdicts:
     """The findings of a drift run after the baseline: each item's findings by fingerprint, so the drift views
     show the same fingerprints and acceptances as the reporters, and count failing items as the exit code does."""
 
-    def __init__(self, findings: Sequence[Finding], fail_on: Severity) -> None:
+    def __init__(self, report: DriftReport, findings: Sequence[Finding] | None, fail_on: Severity) -> None:
+        """``findings``: the run's findings after the baseline (None: none accepted)."""
+        self._found = {id(item): item_findings(item) for item in report.items}  # each item's, made once
+        if findings is None:
+            findings = [f for found in self._found.values() for f in found]
         self.by_fingerprint = {f.fingerprint: f for f in findings}
         self.failing = {f.fingerprint for f in failing(findings, fail_on)}
         self.accepted = sum(1 for f in findings if f.accepted)
 
     def of(self, item: Item) -> list[Finding]:
         """The item's findings as the baseline left them."""
-        return [self.by_fingerprint.get(f.fingerprint, f) for f in item_findings(item)]
+        return [self.by_fingerprint.get(f.fingerprint, f) for f in self._found[id(item)]]
 
     def item_fails(self, item: Item) -> bool:
-        return any(f.fingerprint in self.failing for f in item_findings(item))
+        return any(f.fingerprint in self.failing for f in self._found[id(item)])
 
 
 def _acceptance(finding: Finding | None) -> dict[str, Any] | None:
@@ -80,9 +84,9 @@ def _side_finding(findings: Sequence[Finding], policy_id: str, live: bool) -> Fi
     return next((f for f in findings if f.policy_id == policy_id and (f.source == "live") == live), None)
 
 
-def item_dict(item: Item, verdicts: Verdicts | None = None) -> dict[str, Any]:
+def item_dict(item: Item, verdicts: Verdicts) -> dict[str, Any]:
     pair = item.pair
-    found = verdicts.of(item) if verdicts is not None else item_findings(item)
+    found = verdicts.of(item)
     whole = _drift_finding(found, None) if item.status in ("missing", "unmanaged") else None
     return {
         "status": item.status,
@@ -110,7 +114,7 @@ def item_dict(item: Item, verdicts: Verdicts | None = None) -> dict[str, Any]:
 
 def report_dict(report: DriftReport, fail_on: Severity, findings: Sequence[Finding] | None = None) -> dict[str, Any]:
     """The drift report as JSON; ``findings`` are the run's findings after the baseline (default: none accepted)."""
-    verdicts = Verdicts(item_findings_of(report) if findings is None else findings, fail_on)
+    verdicts = Verdicts(report, findings, fail_on)
     return {
         "schema_version": SCHEMA_VERSION,
         "kind": "specdrift-drift-report",
@@ -131,9 +135,6 @@ def report_dict(report: DriftReport, fail_on: Severity, findings: Sequence[Findi
         "items": [item_dict(i, verdicts) for i in report.items],
     }
 
-
-def item_findings_of(report: DriftReport) -> list[Finding]:
-    return [f for item in report.items for f in item_findings(item)]
 
 
 def render_json(report: DriftReport, fail_on: Severity, findings: Sequence[Finding] | None = None) -> str:
@@ -169,7 +170,7 @@ def render_text(report: DriftReport, fail_on: Severity, color: bool = False, sho
     width = int(os.environ.get("COLUMNS", "0") or 0) or 160
     console = Console(file=buffer, force_terminal=color, no_color=not color, width=width, highlight=False,
                       soft_wrap=False)
-    verdicts = Verdicts(item_findings_of(report) if findings is None else findings, fail_on)
+    verdicts = Verdicts(report, findings, fail_on)
     for item in report.items:
         if item.status == "in_sync" and not show_in_sync:
             continue

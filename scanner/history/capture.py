@@ -10,7 +10,7 @@ from typing import Any
 
 from scanner import __version__
 from scanner.display import display
-from scanner.drift.compare import CHANGED, same
+from scanner.drift.compare import CHANGED, differing_keys
 from scanner.drift.findings import item_findings
 from scanner.drift.fixes import Fix
 from scanner.drift.report import DRIFT_STATUSES, DriftReport
@@ -44,7 +44,7 @@ def _differing(declared: Any, live: Any) -> tuple[Any, Any]:
     """A drifted settings map as a report shows it: only the entries that differ, on both sides."""
     if not (isinstance(declared, dict) and isinstance(live, dict)):
         return declared, live
-    keys = [k for k in {**declared, **live} if k not in declared or k not in live or not same(declared[k], live[k])]
+    keys = differing_keys(declared, live)
     return {k: declared[k] for k in keys if k in declared}, {k: live[k] for k in keys if k in live}
 
 

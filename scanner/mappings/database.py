@@ -280,20 +280,14 @@ def rds_instance_public(_: Any, resource: Resource) -> Any:
     if "PubliclyAccessible" in attributes:
         return to_bool(attributes["PubliclyAccessible"], resource)
     group = attributes.get("DBSubnetGroupName")
-    if group is None or group == "":
-        return not _aurora(resource)
+    if group is None or group == "":  # an Aurora instance (a cluster member) is private, any other public
+        return rds_cluster_membership(None, resource) is MISSING
     if isinstance(group, str):
         return group.lower() == "default"
     if isinstance(group, dict) and "Ref" in group:  # a DB subnet group of the template: never named default
         return False
     return Unresolved(str(group.expression if isinstance(group, Unresolved) else group),
                       "PubliclyAccessible is left out and the DB subnet group may be the one named default (public)")
-
-
-def _aurora(resource: Resource) -> bool:
-    engine = resource.attributes.get("Engine")
-    return bool(resource.attributes.get("DBClusterIdentifier")) or (
-        isinstance(engine, str) and engine.lower().startswith("aurora"))
 
 
 _COPIED_FROM = {"terraform": ("replicate_source_db", "snapshot_identifier", "restore_to_point_in_time",
