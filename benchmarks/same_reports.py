@@ -96,8 +96,6 @@ def _key(finding: dict[str, Any]) -> str:
 
 
 def _findings(text: str) -> list[dict[str, Any]]:
-    # the blanked values (``-``, see VOLATILE) are not JSON: read as null
-    text = re.sub(r'^(  "(?:generated_at|duration_seconds)": )-', r"\1null", text, flags=re.M)
     findings: list[dict[str, Any]] = json.loads(text).get("findings", [])
     return findings
 
