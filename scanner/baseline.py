@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from scanner.model import Acceptance, Finding, Status
+from scanner.regex import lazy_compile
 from scanner.repository import find_root, repo_path
 from scanner.tables import line_of, read_table
 
@@ -318,7 +319,7 @@ def start_from_environment(path: Path, environment: Path) -> None:
                     encoding="utf-8")
 
 
-_TOP_LEVEL = re.compile(r"^[^\s#-]")
+_TOP_LEVEL = lazy_compile(r"^[^\s#-]")
 
 
 def _round_trip_yaml() -> Any:

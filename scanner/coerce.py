@@ -9,13 +9,13 @@ so the checks that need it are ``unknown`` with that reason. An ``Unresolved`` p
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping
 from typing import Any
 
 from scanner.model import Unresolved
+from scanner.regex import lazy_compile
 
-_WHOLE = re.compile(r"\s*[-+]?\d+\s*")
+_WHOLE = lazy_compile(r"\s*[-+]?\d+\s*")
 
 
 def shown(value: Any) -> str:

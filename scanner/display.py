@@ -6,14 +6,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from scanner.regex import lazy_compile
 from scanner.units import Quantity
 
-_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+_PLACEHOLDER = lazy_compile(r"\{(\w+)\}")
 # What a terminal acts on instead of showing: C0 controls but tab (newline apart, see ``visible``), DEL, the
 # C1 controls (U+009B is a CSI by itself) and the bidirectional embeddings, overrides and isolates that
 # reorder what is shown ("Trojan Source").
-_CONTROLS = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_CONTROLS_BUT_NEWLINE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROLS = lazy_compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROLS_BUT_NEWLINE = lazy_compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _NAMED = {"\n": "\\n", "\r": "\\r"}
 
 
@@ -74,7 +75,7 @@ _TEMPLATES: dict[str, list[str]] = {}  # a template -> its parts (see fill)
 # The syntax each format writes a value in; formats not listed (conf files, SQL, shell, Dockerfiles) write bare words.
 _SYNTAX = {"terraform": "hcl", "terraform-plan": "json", "arm": "json", "grafana": "json", "k6": "json",
            "kubernetes": "yaml", "cloudformation": "yaml", "prometheus": "yaml", "dr-config": "yaml"}
-_YAML_PLAIN = re.compile(r"[A-Za-z0-9_./@%+=~*<>$(-][^,\[\]{}#:\"']*")
+_YAML_PLAIN = lazy_compile(r"[A-Za-z0-9_./@%+=~*<>$(-][^,\[\]{}#:\"']*")
 _YAML_WORDS = frozenset({"true", "false", "yes", "no", "on", "off", "null", "~"})
 
 

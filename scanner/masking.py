@@ -24,6 +24,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from scanner.regex import lazy_compile
+
 MASK = "****"  # an API answer's credential field in a snapshot
 # Lists of {name, value} pairs in API answers (ECS container environment, CloudFront custom headers): the value
 # is a credential when the name is one's (every custom header's value is masked: it is how origins authenticate).
@@ -63,57 +65,57 @@ _GLUED = ("password", "passwd", "secret", "apikey", "authtoken")
 # separators taken out (a strong word, a glued one, the two words of a pair joined): the detector's pre-filter.
 CREDENTIAL_WORDS = frozenset({*_STRONG, *_GLUED, *(a + b for a, b in _PAIRS), "secret"})
 
-URL_PASSWORD = re.compile(r"\b([a-zA-Z][a-zA-Z0-9+.\-]*://)([^:/?#\s@'\"]*):([^@/?#\s'\"]+)@")  # redis://:pw@h too
+URL_PASSWORD = lazy_compile(r"\b([a-zA-Z][a-zA-Z0-9+.\-]*://)([^:/?#\s@'\"]*):([^@/?#\s'\"]+)@")  # redis://:pw@h too
 # A password as a key/value pair of a connection string: libpq's ``password=...``, a URL's ``?password=``,
 # ``&pwd=``. Only these spellings: ``secret=``, ``token=`` and the like are too common as ordinary words.
-KEYWORD_PASSWORD = re.compile(r"(?<![\w-])((?:password|passwd|pwd)=)([^\s&;'\"]+)", re.I)
+KEYWORD_PASSWORD = lazy_compile(r"(?<![\w-])((?:password|passwd|pwd)=)([^\s&;'\"]+)", re.I)
 # An image reference with credentials and no scheme: ``user:password@registry.example.com/app:1.0``. The host
 # has a dot (or is localhost) and a path follows: ``nginx:1.25@sha256:...`` (a tag and a digest) is none.
-IMAGE_PASSWORD = re.compile(r"(?<![\w.:/@\-])([A-Za-z0-9._\-]+):([^@/?#\s'\":]+)"
-                            r"@((?:[A-Za-z0-9\-]+\.)+[A-Za-z0-9\-]+(?::\d+)?/|localhost(?::\d+)?/)")
+IMAGE_PASSWORD = lazy_compile(r"(?<![\w.:/@\-])([A-Za-z0-9._\-]+):([^@/?#\s'\":]+)"
+                              r"@((?:[A-Za-z0-9\-]+\.)+[A-Za-z0-9\-]+(?::\d+)?/|localhost(?::\d+)?/)")
 
 TOKEN_PATTERNS = (
-    (re.compile(r"\b((?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|AIPA)[A-Z0-9]{16})\b"), "AWS access key"),
-    (re.compile(r"\b(gh[pousr]_[A-Za-z0-9]{36,})\b"), "GitHub token"),
-    (re.compile(r"\b(xox[abprs]-[A-Za-z0-9-]{10,})\b"), "Slack token"),
-    (re.compile(r"\b(AIza[0-9A-Za-z_\-]{35})\b"), "Google API key"),
-    (re.compile(r"\b((?:sk|rk)_live_[0-9a-zA-Z]{20,})\b"), "Stripe key"),
+    (lazy_compile(r"\b((?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|AIPA)[A-Z0-9]{16})\b"), "AWS access key"),
+    (lazy_compile(r"\b(gh[pousr]_[A-Za-z0-9]{36,})\b"), "GitHub token"),
+    (lazy_compile(r"\b(xox[abprs]-[A-Za-z0-9-]{10,})\b"), "Slack token"),
+    (lazy_compile(r"\b(AIza[0-9A-Za-z_\-]{35})\b"), "Google API key"),
+    (lazy_compile(r"\b((?:sk|rk)_live_[0-9a-zA-Z]{20,})\b"), "Stripe key"),
 )
 # Pre-filters: a literal every match of the patterns above must contain, so one cheap search of a file or
 # a report string tells whether the patterns need running at all (almost never: they are rare).
 # (Grouped by first character, and ``_live_`` rather than ``[sr]k_live_``: the regex engine then scans for
 # rare first characters: several times faster on a large file.)
-TOKEN_HINT = re.compile(r"A(?:KIA|SIA|GPA|IDA|ROA|NPA|IPA|Iza)|gh[pousr]_|xox[abprs]-|_live_")
+TOKEN_HINT = lazy_compile(r"A(?:KIA|SIA|GPA|IDA|ROA|NPA|IPA|Iza)|gh[pousr]_|xox[abprs]-|_live_")
 
 _REFERENCES = (
-    (re.compile(r"\$\{|\$\(|^\$[A-Za-z_]\w*$|^\$\d$|^`[^`]+`$"), "environment variable or shell expansion"),
-    (re.compile(r"\{\{.*\}\}|\{%"), "template"),
-    (re.compile(r"^!(Ref|Sub|GetAtt|ImportValue|FindInMap|Select|Join|If|Base64)\b"), "CloudFormation reference"),
-    (re.compile(r"^\{\s*[\"']?(Ref|Fn::\w+)[\"']?\s*:"), "CloudFormation reference"),
-    (re.compile(r"^\[\s*\w+\("), "ARM template expression"),
-    (re.compile(r"^@Microsoft\.KeyVault\(", re.I), "Key Vault reference"),
-    (re.compile(r"^https://[\w-]+\.vault\.azure\.net/", re.I), "Key Vault reference"),
-    (re.compile(r"^arn:aws[\w-]*:(secretsmanager|ssm|kms):"), "AWS secret reference"),
-    (re.compile(r"^(projects/[^/]+/secrets/|sm://|gcp-secret://)"), "Secret Manager reference"),
-    (re.compile(r"^(vault:|ssm:|secretsmanager:|awssm:|op://|sops:|ref\+)", re.I), "secret store reference"),
-    (re.compile(r"^(var|local|data|module|each|count|self|path|terraform)\.[\w\-]"), "Terraform reference"),
-    (re.compile(r"^[a-z][a-z0-9_]*\.[\w\-]+\.[\w.\-\[\]\"]+$"), "Terraform resource attribute"),
-    (re.compile(r"^[A-Za-z_][\w.]*\(.*\)$"), "expression"),
-    (re.compile(r"^ENC\[(AES256_GCM|PKCS7)"), "SOPS-encrypted value"),
-    (re.compile(r"^!vault\b"), "Ansible Vault ciphertext"),
-    (re.compile(r"^PrivateSettingsRef:"), "ARM protected settings reference"),
-    (re.compile(r"^\$[A-Za-z_][\w.]*(?::|\s|$)"), "variable reference"),  # PowerShell, a factory's $name:key
-    (re.compile(r"^[A-Za-z_][\w.]*(?:\[['\"][^'\"]*['\"]\])+$"), "expression"),  # event['A']['Token']
-    (re.compile(r"^\*[A-Za-z_][\w-]*$"), "YAML alias"),
+    (lazy_compile(r"\$\{|\$\(|^\$[A-Za-z_]\w*$|^\$\d$|^`[^`]+`$"), "environment variable or shell expansion"),
+    (lazy_compile(r"\{\{.*\}\}|\{%"), "template"),
+    (lazy_compile(r"^!(Ref|Sub|GetAtt|ImportValue|FindInMap|Select|Join|If|Base64)\b"), "CloudFormation reference"),
+    (lazy_compile(r"^\{\s*[\"']?(Ref|Fn::\w+)[\"']?\s*:"), "CloudFormation reference"),
+    (lazy_compile(r"^\[\s*\w+\("), "ARM template expression"),
+    (lazy_compile(r"^@Microsoft\.KeyVault\(", re.I), "Key Vault reference"),
+    (lazy_compile(r"^https://[\w-]+\.vault\.azure\.net/", re.I), "Key Vault reference"),
+    (lazy_compile(r"^arn:aws[\w-]*:(secretsmanager|ssm|kms):"), "AWS secret reference"),
+    (lazy_compile(r"^(projects/[^/]+/secrets/|sm://|gcp-secret://)"), "Secret Manager reference"),
+    (lazy_compile(r"^(vault:|ssm:|secretsmanager:|awssm:|op://|sops:|ref\+)", re.I), "secret store reference"),
+    (lazy_compile(r"^(var|local|data|module|each|count|self|path|terraform)\.[\w\-]"), "Terraform reference"),
+    (lazy_compile(r"^[a-z][a-z0-9_]*\.[\w\-]+\.[\w.\-\[\]\"]+$"), "Terraform resource attribute"),
+    (lazy_compile(r"^[A-Za-z_][\w.]*\(.*\)$"), "expression"),
+    (lazy_compile(r"^ENC\[(AES256_GCM|PKCS7)"), "SOPS-encrypted value"),
+    (lazy_compile(r"^!vault\b"), "Ansible Vault ciphertext"),
+    (lazy_compile(r"^PrivateSettingsRef:"), "ARM protected settings reference"),
+    (lazy_compile(r"^\$[A-Za-z_][\w.]*(?::|\s|$)"), "variable reference"),  # PowerShell, a factory's $name:key
+    (lazy_compile(r"^[A-Za-z_][\w.]*(?:\[['\"][^'\"]*['\"]\])+$"), "expression"),  # event['A']['Token']
+    (lazy_compile(r"^\*[A-Za-z_][\w-]*$"), "YAML alias"),
     # Template markers a pipeline or a person replaces before anything deploys (``changeme`` is not one: see
     # WELL_KNOWN_PASSWORDS).
-    (re.compile(r"^(<[^>]*>|(?:\*+|x{3,}|X{3,})(?:[-_.:](?:\*+|x+|X+))*|\.{3}|…|REDACTED|TODO|TBD|FIXME|REPLACE[_-]?ME|%s|%\(\w+\)s"
-                r"|__\w+__|#\{[^}]*\}#?|@\w+@|GEN-[A-Z0-9-]+|#{3,})$", re.I), "placeholder"),
+    (lazy_compile(r"^(<[^>]*>|(?:\*+|x{3,}|X{3,})(?:[-_.:](?:\*+|x+|X+))*|\.{3}|…|REDACTED|TODO|TBD|FIXME|REPLACE[_-]?ME|%s|%\(\w+\)s"
+                  r"|__\w+__|#\{[^}]*\}#?|@\w+@|GEN-[A-Z0-9-]+|#{3,})$", re.I), "placeholder"),
 )
 # A documentation placeholder: one character repeated at least eight times, dashes or dots allowed between
 # runs, after an optional short vendor prefix (``SCWXXXXXXXXXXXXXXXXX``, ``11111111-1111-1111-1111-111111111111``,
 # ``0000000000000000``). No generator makes such a value; a person writes it to be replaced.
-_REPEATED = re.compile(r"[A-Z]{0,4}(?P<c>[0-9A-Za-z*])(?P=c){7,}(?:[-_.:](?P=c)+)*")
+_REPEATED = lazy_compile(r"[A-Z]{0,4}(?P<c>[0-9A-Za-z*])(?P=c){7,}(?:[-_.:](?P=c)+)*")
 # Well-known default passwords: a file holding one deploys it as it is, so it is a literal credential even
 # where it looks like a placeholder (``changeme``, ``CHANGE_ME``) or an environment-variable name. Being
 # ordinary words (``postgres`` is also the engine, its image and its default user), they are masked only
@@ -121,9 +123,9 @@ _REPEATED = re.compile(r"[A-Z]{0,4}(?P<c>[0-9A-Za-z*])(?P=c){7,}(?:[-_.:](?P=c)+
 WELL_KNOWN_PASSWORDS = {"changeme", "change_me", "change-me", "changeit", "password", "passw0rd", "secret",
                         "admin", "letmein", "default", "postgres"}
 
-_CAMEL = re.compile(r"([a-z0-9])([A-Z])")
-_ACRONYM = re.compile(r"([A-Z]+)([A-Z][a-z])")
-NAME_SEPARATORS = re.compile(r"[\s_.\-]+")
+_CAMEL = lazy_compile(r"([a-z0-9])([A-Z])")
+_ACRONYM = lazy_compile(r"([A-Z]+)([A-Z][a-z])")
+NAME_SEPARATORS = lazy_compile(r"[\s_.\-]+")
 
 # Literal secrets seen in this process, only ever used to mask them in the values a finding shows; only ever
 # added to (by remember_secret), which the masking's view of it relies on.

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import enum
 import hashlib
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from scanner.regex import lazy_compile
 
 
 class Status(str, enum.Enum):
@@ -62,7 +63,7 @@ class Origin:
         return "/".join(parts) or "unknown"
 
 
-_INSTANCE_KEY = re.compile(r"\[[^\]]*\]$")
+_INSTANCE_KEY = lazy_compile(r"\[[^\]]*\]$")
 
 
 def block_address(address: str) -> str:

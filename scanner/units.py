@@ -7,10 +7,11 @@ forms Ki/Mi/Gi/Ti; a bare SI letter (k, M, G, T) is decimal, as in Kubernetes an
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
+
+from scanner.regex import lazy_compile
 
 SIZE = "size"  # base unit: byte
 DURATION = "duration"  # base unit: second
@@ -41,8 +42,8 @@ _DURATION_UNITS: dict[str, float] = {
 }
 
 _NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
-_SINGLE = re.compile(rf"^\s*({_NUMBER})\s*([A-Za-z]*)\s*$")
-_COMPOUND_PART = re.compile(rf"({_NUMBER})\s*([A-Za-z]+)")
+_SINGLE = lazy_compile(rf"^\s*({_NUMBER})\s*([A-Za-z]*)\s*$")
+_COMPOUND_PART = lazy_compile(rf"({_NUMBER})\s*([A-Za-z]+)")
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from scanner.regex import lazy_compile
 from scanner.tables import read_table
 
 CATALOGUE = Path(__file__).with_name("requirements.md")
 SOURCES_FILE = Path(__file__).with_name("sources.yaml")
-_ROW = re.compile(r"^\|\s*(ME-[A-Z0-9]+-\d{2})\s*\|(.*)\|\s*$")
+_ROW = lazy_compile(r"^\|\s*(ME-[A-Z0-9]+-\d{2})\s*\|(.*)\|\s*$")
 
 IAC_SOURCES = ("cloudformation", "terraform/aws", "terraform/gcp", "terraform/azure", "arm", "kubernetes")
 LIVE_SOURCES = ("live/aws", "live/gcp", "live/azure", "live/kubernetes", "live/postgres", "live/redis")
@@ -28,7 +29,7 @@ _WORDS = {
     "terraform": ("terraform/aws", "terraform/gcp", "terraform/azure"),
     "arm": ("arm",),
 }
-_LIVE_WORDS = re.compile(r"\blive\s+(postgres|redis|kubernetes|aws|gcp|azure)\b")
+_LIVE_WORDS = lazy_compile(r"\blive\s+(postgres|redis|kubernetes|aws|gcp|azure)\b")
 
 
 @dataclass(frozen=True)

@@ -7,21 +7,21 @@ that is in no table and matches no rule is unknown: ``lookup`` returns None, nev
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
+from scanner.regex import lazy_compile
 from scanner.tables import read_table
 
 CATALOGUE = Path(__file__).with_name("machine_shapes.yaml")
-_GCP_PREDEFINED = re.compile(r"^(?:db-)?(?P<series>[a-z][a-z0-9]*)-(?P<cls>standard|highmem|highcpu)-(?P<cpu>\d+)$")
-_GCP_CUSTOM = re.compile(r"^(?:(?P<series>[a-z][a-z0-9]*)-)?custom-(?P<cpu>\d+)-(?P<mem>\d+)(?P<ext>-ext)?$")
-_CLOUDSQL_CUSTOM = re.compile(r"^db-custom-(?P<cpu>\d+)-(?P<mem>\d+)$")
-_AZURE_TIER_PREFIX = re.compile(r"^(?:GP|MO|B)_(?=Standard_)")
-_AWS_FAMILY = re.compile(r"^((?:db\.|cache\.)?[a-z][a-z0-9-]*)\.")
+_GCP_PREDEFINED = lazy_compile(r"^(?:db-)?(?P<series>[a-z][a-z0-9]*)-(?P<cls>standard|highmem|highcpu)-(?P<cpu>\d+)$")
+_GCP_CUSTOM = lazy_compile(r"^(?:(?P<series>[a-z][a-z0-9]*)-)?custom-(?P<cpu>\d+)-(?P<mem>\d+)(?P<ext>-ext)?$")
+_CLOUDSQL_CUSTOM = lazy_compile(r"^db-custom-(?P<cpu>\d+)-(?P<mem>\d+)$")
+_AZURE_TIER_PREFIX = lazy_compile(r"^(?:GP|MO|B)_(?=Standard_)")
+_AWS_FAMILY = lazy_compile(r"^((?:db\.|cache\.)?[a-z][a-z0-9-]*)\.")
 
 
 @dataclass(frozen=True)

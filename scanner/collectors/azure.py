@@ -53,6 +53,7 @@ from scanner.collectors.calls import (
 )
 from scanner.collectors.collection import Collection, Gap
 from scanner.model import Resource, Unresolved
+from scanner.regex import lazy_compile
 
 __all__ = ["AzureCollector", "AzureOptions", "ReadGuard", "collect", "resource_types", "without_nulls"]
 
@@ -78,7 +79,7 @@ API_VERSIONS: Mapping[str, str] = {
 }
 
 T = TypeVar("T")
-_REGISTER = re.compile(r"/providers/([^/?]+)/register\b", re.IGNORECASE)
+_REGISTER = lazy_compile(r"/providers/([^/?]+)/register\b", re.IGNORECASE)
 
 
 class RegistrationRefused(ReadOnlyViolation):

@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from scanner.history.records import Changes, DriftRow, FindingRow, FixRow, RunRecord, SourceRow, changes_between
+from scanner.regex import lazy_compile
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+_MIGRATION_NAME = lazy_compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 _MIGRATION_LOCK = 0x5D1F7  # the PostgreSQL advisory lock migrations hold (any constant of our own)
 
 

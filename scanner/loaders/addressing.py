@@ -19,19 +19,20 @@ from pathlib import Path
 from typing import Any
 
 from scanner.model import Planned, Resource, Unresolved, block_address, module_prefix
+from scanner.regex import lazy_compile
 
 # Terraform: a resource type has an underscore (var., local., each., count., module. do not).
-_TF_REF = re.compile(
+_TF_REF = lazy_compile(
     r"(?<![\w.\"'])((?:data\.)?[a-z][a-z0-9]*_[a-z0-9_]*\.[A-Za-z_][\w-]*)(\[[^\]]*\])?(?:\.([A-Za-z_]\w*))?")
 # A module's resource by its full address (a module output's value as its caller sees it).
-_TF_MODULE_REF = re.compile(r"(?<![\w.\"'])((?:module\.[\w-]+(?:\[[^\]]*\])?\.)+(?:data\.)?[a-z][a-z0-9]*_[a-z0-9_]*"
-                            r"\.[A-Za-z_][\w-]*)(\[[^\]]*\])?(?:\.([A-Za-z_]\w*))?")
-_CFN_REF = re.compile(r"!Ref ([A-Za-z0-9_:]+)")
-_CFN_GETATT = re.compile(r"!GetAtt ([A-Za-z0-9_]+)\.?([A-Za-z0-9_.]*)")
-_CFN_SUB_VAR = re.compile(r"\$\{(?!!)([A-Za-z0-9_:]+)(?:\.([A-Za-z0-9_.]+))?\}")
-_ARM_RESOURCE_ID = re.compile(r"resourceId\(((?:\s*'[^']*'\s*,?)+)\)", re.I)
-_ARM_STRING = re.compile(r"'([^']*)'")
-_ARM_RESOURCE_PATH = re.compile(r"^[A-Za-z]+\.[A-Za-z]+/[\w./-]+$")  # an extension's "scope": "Microsoft.X/y/name"
+_TF_MODULE_REF = lazy_compile(r"(?<![\w.\"'])((?:module\.[\w-]+(?:\[[^\]]*\])?\.)+(?:data\.)?[a-z][a-z0-9]*_[a-z0-9_]*"
+                              r"\.[A-Za-z_][\w-]*)(\[[^\]]*\])?(?:\.([A-Za-z_]\w*))?")
+_CFN_REF = lazy_compile(r"!Ref ([A-Za-z0-9_:]+)")
+_CFN_GETATT = lazy_compile(r"!GetAtt ([A-Za-z0-9_]+)\.?([A-Za-z0-9_.]*)")
+_CFN_SUB_VAR = lazy_compile(r"\$\{(?!!)([A-Za-z0-9_:]+)(?:\.([A-Za-z0-9_.]+))?\}")
+_ARM_RESOURCE_ID = lazy_compile(r"resourceId\(((?:\s*'[^']*'\s*,?)+)\)", re.I)
+_ARM_STRING = lazy_compile(r"'([^']*)'")
+_ARM_RESOURCE_PATH = lazy_compile(r"^[A-Za-z]+\.[A-Za-z]+/[\w./-]+$")  # an extension's "scope": "Microsoft.X/y/name"
 
 
 @dataclass(slots=True, unsafe_hash=True)  # made per reference followed: not frozen (see check.Outcome)
@@ -135,8 +136,8 @@ def _refs_in_expression(expression: str) -> list[Ref]:
 
 # --- references by address or name, in any scope (cluster members, attached disks) -------------
 
-_WORDISH = re.compile(r"[\w-]")
-_WORDISH_OR_DOT = re.compile(r"[\w.-]")
+_WORDISH = lazy_compile(r"[\w-]")
+_WORDISH_OR_DOT = lazy_compile(r"[\w.-]")
 
 
 def _mentions(expression: str, address: str) -> bool:
@@ -159,7 +160,7 @@ def refers_to(value: Any, target: Resource) -> bool:
     return isinstance(value, str) and isinstance(name, str) and value == name
 
 
-_INTERPOLATION = re.compile(r"^\$\{(.*)\}$")
+_INTERPOLATION = lazy_compile(r"^\$\{(.*)\}$")
 
 
 def written_reference(value: Any) -> str | None:
@@ -206,8 +207,8 @@ def mentioned(value: Any, longest: int) -> tuple[set[str], set[str]]:
 # --- zones and instances as written -------------------------------------------------------------
 
 # Terraform: the N-th zone of the region's availability zones data source, or the one of each instance.
-_AZ_DATA = re.compile(r"data\.aws_availability_zones\.[\w-]+\.(?:names|zone_ids)\s*(?:\[\s*(\d+|count\.index)\s*\])?")
-_AZ_ELEMENT = re.compile(
+_AZ_DATA = lazy_compile(r"data\.aws_availability_zones\.[\w-]+\.(?:names|zone_ids)\s*(?:\[\s*(\d+|count\.index)\s*\])?")
+_AZ_ELEMENT = lazy_compile(
     r"element\(\s*data\.aws_availability_zones\.[\w-]+\.(?:names|zone_ids)\s*,\s*count\.index\s*\)")
 
 

@@ -18,11 +18,12 @@ from scanner.lines import LineDict, LineList
 from scanner.loaders import loader
 from scanner.loaders.base import LoadResult, ParseError
 from scanner.model import Origin, Resource, Unresolved
+from scanner.regex import lazy_compile
 
 NAME = "arm"
 # The public cloud's schema host and the sovereign clouds' (Azure China, US Government, Germany).
-_SNIFF = re.compile(r"schema\.management\.(?:azure\.com|azure\.cn|usgovcloudapi\.net|microsoftazure\.de)"
-                    r"/schemas/[^\"]*deploymentTemplate", re.I)
+_SNIFF = lazy_compile(r"schema\.management\.(?:azure\.com|azure\.cn|usgovcloudapi\.net|microsoftazure\.de)"
+                      r"/schemas/[^\"]*deploymentTemplate", re.I)
 
 
 @loader("arm", order=10)
@@ -117,7 +118,7 @@ class _Scope:
 # ARM template expressions: a small parser for the functions whose result is known statically
 # (parameters, variables, concat, format, if, equals, ...). ``resourceId(...)`` keeps its
 # evaluated arguments so references can be followed; everything else stays pending.
-_TOKEN = re.compile(r"\s*(?:(?P<str>'(?:[^']|'')*')|(?P<num>-?\d+)|(?P<name>[A-Za-z_][\w]*)|(?P<op>[(),.\[\]]))")
+_TOKEN = lazy_compile(r"\s*(?:(?P<str>'(?:[^']|'')*')|(?P<num>-?\d+)|(?P<name>[A-Za-z_][\w]*)|(?P<op>[(),.\[\]]))")
 
 
 class _Pending:

@@ -17,9 +17,10 @@ from scanner.lines import LineDict, LineList
 from scanner.loaders import loader
 from scanner.loaders.base import LoadResult, ParseError
 from scanner.model import EXISTS_WHEN, Origin, Resource, Unresolved
+from scanner.regex import lazy_compile
 
 NAME = "cloudformation"
-_SNIFF = re.compile(r"AWSTemplateFormatVersion|[\"']?Type[\"']?\s*:\s*[\"']?AWS::[A-Za-z0-9]+::")
+_SNIFF = lazy_compile(r"AWSTemplateFormatVersion|[\"']?Type[\"']?\s*:\s*[\"']?AWS::[A-Za-z0-9]+::")
 
 
 @loader("cloudformation", order=10)
@@ -80,9 +81,9 @@ def _problem(exc: Any) -> str:
 
 
 _NO_VALUE = object()  # AWS::NoValue: the property is removed
-_SUB_VAR = re.compile(r"\$\{([^}]*)\}")
+_SUB_VAR = lazy_compile(r"\$\{([^}]*)\}")
 _FOR_EACH = "Fn::ForEach::"
-_NOT_ALPHANUMERIC = re.compile(r"[^A-Za-z0-9]")
+_NOT_ALPHANUMERIC = lazy_compile(r"[^A-Za-z0-9]")
 
 
 class _Template:

@@ -21,6 +21,7 @@ from scanner.lines import LineDict, LineList
 from scanner.loaders import loader
 from scanner.loaders.base import LoadResult, ParseError
 from scanner.model import Origin, Resource, Unresolved
+from scanner.regex import lazy_compile
 
 NAME = "dockerfile"
 IMAGE_TYPE = "Dockerfile"
@@ -29,14 +30,14 @@ INSTRUCTIONS = {"FROM", "RUN", "CMD", "LABEL", "MAINTAINER", "EXPOSE", "ENV", "A
                 "VOLUME", "USER", "WORKDIR", "ARG", "ONBUILD", "STOPSIGNAL", "HEALTHCHECK", "SHELL"}
 # What a stage inherits from its parent stage and the image reports (Docker's image config).
 INHERITED = ("USER", "ENTRYPOINT", "CMD", "EXPOSE", "WORKDIR")
-_NAME_RE = re.compile(r"^(?:[\w.-]+\.)?(?:Dockerfile|Containerfile)(?:\.[\w.-]+)?$|^.+\.(?:dockerfile|containerfile)$",
-                      re.I)
+_NAME_RE = lazy_compile(
+    r"^(?:[\w.-]+\.)?(?:Dockerfile|Containerfile)(?:\.[\w.-]+)?$|^.+\.(?:dockerfile|containerfile)$", re.I)
 # Content sniff: comments, parser directives and ARGs, then FROM image.
-_SNIFF = re.compile(r"\A(?:[ \t]*(?:#[^\n]*|ARG[ \t]+[^\n]+)?\n)*[ \t]*FROM[ \t]+(?:--\S+[ \t]+)*[\w${}./:@-]+"
-                    r"(?:[ \t]+AS[ \t]+\S+)?[ \t]*$", re.I | re.M)
+_SNIFF = lazy_compile(r"\A(?:[ \t]*(?:#[^\n]*|ARG[ \t]+[^\n]+)?\n)*[ \t]*FROM[ \t]+(?:--\S+[ \t]+)*[\w${}./:@-]+"
+                      r"(?:[ \t]+AS[ \t]+\S+)?[ \t]*$", re.I | re.M)
 _SNIFF_SUFFIXES = ("", ".txt", ".docker", ".build")
-_VAR = re.compile(r"\$(?:\{(\w+)(?::?([-+])([^}]*))?\}|(\w+))")
-_HEREDOC = re.compile(r"<<-?\s*[\"']?(\w+)[\"']?")
+_VAR = lazy_compile(r"\$(?:\{(\w+)(?::?([-+])([^}]*))?\}|(\w+))")
+_HEREDOC = lazy_compile(r"<<-?\s*[\"']?(\w+)[\"']?")
 
 
 @loader("dockerfile", order=30)

@@ -14,11 +14,12 @@ from scanner.loaders import loader
 from scanner.loaders.base import LoadResult, ParseError
 from scanner.loaders.documents import structured
 from scanner.model import Origin, Resource
+from scanner.regex import lazy_compile
 
 NAME = "dr-config"
 ROOT = "disaster_recovery"
-_SNIFF_YAML = re.compile(rf"^[\"']?{ROOT}[\"']?\s*:", re.M)
-_SNIFF_JSON = re.compile(rf"^\s{{0,8}}\"{ROOT}\"\s*:", re.M)
+_SNIFF_YAML = lazy_compile(rf"^[\"']?{ROOT}[\"']?\s*:", re.M)
+_SNIFF_JSON = lazy_compile(rf"^\s{{0,8}}\"{ROOT}\"\s*:", re.M)
 
 
 @loader("dr-config", order=15)

@@ -7,18 +7,18 @@ mapping table's transform, with each panel's line.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from scanner.loaders import loader
 from scanner.loaders.base import LoadResult, ParseError
 from scanner.loaders.documents import json_document
 from scanner.model import Origin, Resource
+from scanner.regex import lazy_compile
 
 NAME = "grafana"
 # Unescaped keys only: a dashboard embedded as a string (a ConfigMap value) is not a dashboard file.
-_PANELS = re.compile(r'(?<!\\)"(panels|rows)"\s*:\s*\[')
-_DASHBOARD = re.compile(r'(?<!\\)"(schemaVersion|dashboard|targets|gridPos)"\s*:')
+_PANELS = lazy_compile(r'(?<!\\)"(panels|rows)"\s*:\s*\[')
+_DASHBOARD = lazy_compile(r'(?<!\\)"(schemaVersion|dashboard|targets|gridPos)"\s*:')
 
 
 @loader("grafana", order=15)

@@ -25,9 +25,10 @@ from functools import lru_cache
 from typing import Any
 
 from scanner.model import Planned, Unresolved
+from scanner.regex import lazy_compile
 
 Node = tuple[Any, ...]
-_SPACE = re.compile(r"\s*\n\s*")
+_SPACE = lazy_compile(r"\s*\n\s*")
 _PREFIX = b"x = "
 
 
@@ -142,9 +143,9 @@ def compile_expression(source: str) -> tuple[Node, bytes]:
 # Most expressions are plain traversals (var.x, aws_s3_bucket.b[0].id) or templates of them: built here
 # without a parse (a tree-sitter parse and walk costs ~0.4 ms per distinct expression).
 _IDENT = r"[A-Za-z_][\w-]*"
-_TRAVERSAL = re.compile(rf"{_IDENT}(?:\.{_IDENT}|\.\d+|\[\d+\]|\[\"[^\"\\$%]*\"\])*")
-_STEP = re.compile(rf"\.({_IDENT})|\.(\d+)|\[(\d+)\]|\[\"([^\"\\$%]*)\"\]")
-_INTERPOLATED = re.compile(r"\$\{\s*(" + _TRAVERSAL.pattern + r")\s*\}")
+_TRAVERSAL = lazy_compile(rf"{_IDENT}(?:\.{_IDENT}|\.\d+|\[\d+\]|\[\"[^\"\\$%]*\"\])*")
+_STEP = lazy_compile(rf"\.({_IDENT})|\.(\d+)|\[(\d+)\]|\[\"([^\"\\$%]*)\"\]")
+_INTERPOLATED = lazy_compile(r"\$\{\s*(" + _TRAVERSAL.pattern + r")\s*\}")
 _KEYWORDS = {"true", "false", "null"}
 
 
@@ -194,7 +195,7 @@ def _traversal(text: str, offset: int) -> Node:
     return node
 
 
-_IDENT_MATCH = re.compile(_IDENT)
+_IDENT_MATCH = lazy_compile(_IDENT)
 
 
 def _shift(node: Any, by: int) -> Any:
@@ -604,8 +605,8 @@ def _unary(node: Node, scope: Scope) -> Any:
 
 
 # A resource's (or data source's) ``id``, through module instances: ``module.db.aws_rds_cluster.this[0].id``.
-_RESOURCE_ID = re.compile(r"^(?:module\.[\w-]+(?:\[[^\]]*\])?\.)*(?:data\.)?[a-z][a-z0-9]*_[\w-]+\.[\w-]+"
-                          r"(?:\[[^\]]*\])?\.id$")
+_RESOURCE_ID = lazy_compile(r"^(?:module\.[\w-]+(?:\[[^\]]*\])?\.)*(?:data\.)?[a-z][a-z0-9]*_[\w-]+\.[\w-]+"
+                            r"(?:\[[^\]]*\])?\.id$")
 
 
 def _never_null(value: Any) -> bool:
@@ -821,7 +822,7 @@ def normal(number: Any) -> Any:
     return number
 
 
-_NUMBER = re.compile(r"^-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$")
+_NUMBER = lazy_compile(r"^-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$")
 
 
 def to_number(value: Any) -> Any:
@@ -1104,4 +1105,4 @@ def imported(value: Any) -> Any:
     return value
 
 
-_REFERENCE_TEXT = re.compile(r"^(data\.)?[a-z][a-z0-9]*_[a-z0-9_]*\.[A-Za-z_][\w-]*(\[[^\]]*\]|\.[\w-]+)*$")
+_REFERENCE_TEXT = lazy_compile(r"^(data\.)?[a-z][a-z0-9]*_[a-z0-9_]*\.[A-Za-z_][\w-]*(\[[^\]]*\]|\.[\w-]+)*$")

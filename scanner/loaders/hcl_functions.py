@@ -34,6 +34,7 @@ from scanner.loaders.hcl_eval import (
     to_string,
     type_name,
 )
+from scanner.regex import lazy_compile
 
 
 def _unknown_arg(*args: Any) -> None:
@@ -299,7 +300,7 @@ def _chunklist(items: Any, size: Any) -> Any:
 
 # --- strings -----------------------------------------------------------------------------------------
 
-_VERB = re.compile(r"%([-+ #0]*)(\d*)(?:\.(\d+))?([a-zA-Z%])")
+_VERB = lazy_compile(r"%([-+ #0]*)(\d*)(?:\.(\d+))?([a-zA-Z%])")
 
 
 def _format(spec: Any, *args: Any) -> Any:

@@ -29,9 +29,10 @@ from typing import Any
 from scanner.lines import LineDict
 from scanner.loaders.base import BlockList
 from scanner.model import Unresolved
+from scanner.regex import lazy_compile
 
-_SPACE = re.compile(r"\s*\n\s*")
-_ESCAPE = re.compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)|\$\$\{|%%\{", re.S)
+_SPACE = lazy_compile(r"\s*\n\s*")
+_ESCAPE = lazy_compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)|\$\$\{|%%\{", re.S)
 _SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
 # Template parts that make a quoted string or heredoc an expression rather than a literal.
 _TEMPLATE_PARTS = {"template_interpolation", "template_directive"}

@@ -22,15 +22,16 @@ from scanner.lines import LineDict, LineList
 from scanner.loaders import loader
 from scanner.loaders.base import LoadResult, ParseError
 from scanner.model import Origin, Resource, Unresolved
+from scanner.regex import lazy_compile
 
 NAME = "k6"
-_SNIFF_OPTIONS = re.compile(r"\bexport\s+(?:let|const|var)\s+options\b")
+_SNIFF_OPTIONS = lazy_compile(r"\bexport\s+(?:let|const|var)\s+options\b")
 # The VU code: a script that imports k6 and exports it is a test even when it exports no options
-_SNIFF_DEFAULT = re.compile(r"^\s*export\s+default\b", re.MULTILINE)
-_SNIFF_K6 = re.compile(r"""from\s+['"]k6(?:/[\w/-]*)?['"]|require\(\s*['"]k6""")
+_SNIFF_DEFAULT = lazy_compile(r"^\s*export\s+default\b", re.MULTILINE)
+_SNIFF_K6 = lazy_compile(r"""from\s+['"]k6(?:/[\w/-]*)?['"]|require\(\s*['"]k6""")
 _PUNCT = ("...", "=>", "===", "!==", "==", "!=", "<=", ">=", "&&", "||", "??", "?.", "**")
-_NUMBER = re.compile(r"(?:0[xX][0-9a-fA-F_]+|0[bB][01_]+|0[oO][0-7_]+"
-                     r"|(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][-+]?\d+)?)n?")
+_NUMBER = lazy_compile(r"(?:0[xX][0-9a-fA-F_]+|0[bB][01_]+|0[oO][0-7_]+"
+                       r"|(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][-+]?\d+)?)n?")
 # A JavaScript identifier: an ASCII letter, _, $ or any non-ASCII character, then those or digits. Written as
 # classes of the ASCII characters it excludes: a class spelling out \u0080-\uffff took re 7-17 ms to compile.
 _IDENT_PATTERN = r"[^\x00-\x23\x25-\x40\x5b-\x5e\x60\x7b-\x7f][^\x00-\x23\x25-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f]*"

@@ -19,19 +19,20 @@ from scanner.loaders.base import LoadResult, ParseError
 from scanner.loaders.documents import json_document, yaml_documents
 from scanner.loaders.not_infrastructure import KUSTOMIZATION, KUSTOMIZE_PATCH
 from scanner.model import Origin, Resource
+from scanner.regex import lazy_compile
 
 NAME = "kubernetes"
 # Top-level keys: at the start of a line, or in a flow mapping (`{"apiVersion": "v1", ...}` is YAML too).
-_SNIFF_API = re.compile(r"(?:^|[{,])[ \t]*[\"']?apiVersion[\"']?[ \t]*:", re.M)
-_SNIFF_KIND = re.compile(r"(?:^|[{,])[ \t]*[\"']?kind[\"']?[ \t]*:[ \t]*[\"']?[A-Z]", re.M)
+_SNIFF_API = lazy_compile(r"(?:^|[{,])[ \t]*[\"']?apiVersion[\"']?[ \t]*:", re.M)
+_SNIFF_KIND = lazy_compile(r"(?:^|[{,])[ \t]*[\"']?kind[\"']?[ \t]*:[ \t]*[\"']?[A-Z]", re.M)
 # JSON: keys with string values (a JSON schema names them as properties with object values).
-_JSON_API = re.compile(r"\"apiVersion\"\s*:\s*\"")
-_JSON_KIND = re.compile(r"\"kind\"\s*:\s*\"[A-Z]")
+_JSON_API = lazy_compile(r"\"apiVersion\"\s*:\s*\"")
+_JSON_KIND = lazy_compile(r"\"kind\"\s*:\s*\"[A-Z]")
 _PATCH_DIRECTIVES = ("$patch", "$setElementOrder/", "$retainKeys", "$deleteFromPrimitiveList/")
 KUSTOMIZE_GROUP = "kustomize.config.k8s.io/"
 NOT_A_MANIFEST = "not a Kubernetes manifest (no document has a Kubernetes apiVersion and a kind)"
 # What an API server serves: `v1`, `apps/v1`, `example.com/v1beta1` (a DNS-like group, then a version).
-_GROUP_VERSION = re.compile(r"(?:[a-z0-9](?:[-a-z0-9.]*[a-z0-9])?/)?v[1-9][0-9]*(?:(?:alpha|beta)[1-9][0-9]*)?")
+_GROUP_VERSION = lazy_compile(r"(?:[a-z0-9](?:[-a-z0-9.]*[a-z0-9])?/)?v[1-9][0-9]*(?:(?:alpha|beta)[1-9][0-9]*)?")
 CLUSTER_SCOPED = {"Namespace", "ClusterRole", "ClusterRoleBinding", "PersistentVolume", "StorageClass",
                   "CustomResourceDefinition", "ClusterIssuer", "Node", "PriorityClass", "IngressClass"}
 

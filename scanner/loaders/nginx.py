@@ -21,10 +21,11 @@ from scanner.lines import LineDict, LineList
 from scanner.loaders import loader
 from scanner.loaders.base import LoadResult, ParseError
 from scanner.model import Origin, Resource
+from scanner.regex import lazy_compile
 
 NAME = "nginx"
 # [^\S\n]*, not \s*: a line's own indentation (\s* ran over every blank line after each line start: quadratic)
-_SNIFF = re.compile(r"^[^\S\n]*(location|server|http|upstream|events|map|geo)\b[^;{}\n]*\{", re.M)
+_SNIFF = lazy_compile(r"^[^\S\n]*(location|server|http|upstream|events|map|geo)\b[^;{}\n]*\{", re.M)
 _CONTAINERS = ("http", "server", "location")
 # Directives a location's Resource reports on (and inherits); proxy_cache* and fastcgi_cache* by prefix.
 _SINGLE = ("expires", "proxy_pass", "root", "alias", "etag", "gzip_static")

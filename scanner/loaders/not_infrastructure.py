@@ -14,6 +14,8 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from scanner.regex import lazy_compile
+
 HELM_TEMPLATE = "a Helm chart template"
 TEMPLATE = "a template that is not valid YAML or JSON until rendered"
 KUSTOMIZATION = "a kustomization file"
@@ -39,26 +41,26 @@ _NAMES = {
 }
 _CI_DIRS = {".circleci": "a CircleCI configuration", ".gitlab": "a GitLab CI configuration",
             ".buildkite": "a Buildkite pipeline", ".azure-pipelines": "an Azure Pipelines definition"}
-_COMPOSE = re.compile(r"^(?:docker-)?compose(?:[.-][\w.-]+)?\.ya?ml$", re.I)
-_HELM_VALUES = re.compile(r"^values(?:[.-][\w.-]+)?\.ya?ml$", re.I)
+_COMPOSE = lazy_compile(r"^(?:docker-)?compose(?:[.-][\w.-]+)?\.ya?ml$", re.I)
+_HELM_VALUES = lazy_compile(r"^values(?:[.-][\w.-]+)?\.ya?ml$", re.I)
 _STRUCTURED = (".yaml", ".yml", ".json")
 # Go template actions that only Helm gives meaning to (its built-in objects and functions); an Argo
 # `{{inputs.parameters.x}}`, a Prometheus `{{ $labels.instance }}` or an Alertmanager `{{ template "x" . }}`
 # inside a string is data, not Helm.
-_HELM_ACTION = re.compile(r"\{\{-?\s*(?:[^{}\n]*?\.(?:Values|Release|Chart|Capabilities|Files)\b"
-                          r"|(?:include|toYaml|tpl)\s)")
+_HELM_ACTION = lazy_compile(r"\{\{-?\s*(?:[^{}\n]*?\.(?:Values|Release|Chart|Capabilities|Files)\b"
+                            r"|(?:include|toYaml|tpl)\s)")
 # Template syntax of any kind (Go text/template, Helm, Jinja `{{ name | filter }}`, `{% if %}`): text that is
 # not YAML until rendered. Prometheus' `{{ $labels.x }}` and `{{ $value }}` are alert text, and CloudFormation's
 # `{{resolve:ssm:x}}` a dynamic reference: neither makes a file a template.
-_TEMPLATE_SYNTAX = re.compile(r"\{\{-?\s*(?:\.|\$(?!labels\b|value\b|externalLabels\b|externalURL\b)"
-                              r"|(?:if|else|end|range|with|include|define|template|toYaml|tpl|printf|quote|default"
-                              r"|required)\b|[A-Za-z_][\w.]*\s*(?:\|[^{}\n]*)?-?\}\})|\{%-?\s*\w")
+_TEMPLATE_SYNTAX = lazy_compile(r"\{\{-?\s*(?:\.|\$(?!labels\b|value\b|externalLabels\b|externalURL\b)"
+                                r"|(?:if|else|end|range|with|include|define|template|toYaml|tpl|printf|quote|default"
+                                r"|required)\b|[A-Za-z_][\w.]*\s*(?:\|[^{}\n]*)?-?\}\})|\{%-?\s*\w")
 # Go template actions (not Jinja's `{{ name }}`, which Argo's `{{inputs.parameters.x}}` looks like).
-_GO_TEMPLATE = re.compile(r"\{\{-|\{\{\s*(?:\.|\$(?!labels\b|value\b|externalLabels\b|externalURL\b)"
-                          r"|(?:if|else|end|range|with|include|define|template|toYaml|tpl)\b)")
-_OPENAPI = re.compile(r"^(?:openapi|swagger)\s*:|\A\s*\{[^{}]{0,200}?\"(?:openapi|swagger)\"\s*:", re.M)
-_JSON_SCHEMA = re.compile(r"\"\$schema\"\s*:\s*\"https?://json-schema\.org/|^\$schema\s*:\s*[\"']?https?://json-schema",
-                          re.M)
+_GO_TEMPLATE = lazy_compile(r"\{\{-|\{\{\s*(?:\.|\$(?!labels\b|value\b|externalLabels\b|externalURL\b)"
+                            r"|(?:if|else|end|range|with|include|define|template|toYaml|tpl)\b)")
+_OPENAPI = lazy_compile(r"^(?:openapi|swagger)\s*:|\A\s*\{[^{}]{0,200}?\"(?:openapi|swagger)\"\s*:", re.M)
+_JSON_SCHEMA = lazy_compile(r"\"\$schema\"\s*:\s*\"https?://json-schema\.org/|^\$schema\s*:\s*[\"']?https?://json-schema",
+                            re.M)
 
 
 def what_is(path: Path, head: str) -> str | None:

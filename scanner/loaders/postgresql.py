@@ -23,21 +23,22 @@ from scanner.lines import LineDict
 from scanner.loaders import loader
 from scanner.loaders.base import LoadResult, ParseError
 from scanner.model import Origin, Resource, Unresolved
+from scanner.regex import lazy_compile
 
 NAME = "postgresql_conf"
 CONF_TYPE = "postgresql.conf"
 ALTER_SYSTEM_TYPE = "ALTER SYSTEM"
 SESSION_TYPE = "SET"
-_CONF_NAME = re.compile(r"^(postgresql|postgres)([\w.-]*)\.conf$|\.postgresql\.conf$", re.I)
+_CONF_NAME = lazy_compile(r"^(postgresql|postgres)([\w.-]*)\.conf$|\.postgresql\.conf$", re.I)
 # Settings that only PostgreSQL has, for recognising a postgresql.conf under another name.
-_SNIFF = re.compile(r"^[ \t]*(shared_buffers|effective_cache_size|max_wal_size|min_wal_size|wal_level|work_mem|"
-                    r"maintenance_work_mem|checkpoint_completion_target|random_page_cost|listen_addresses|"
-                    r"max_parallel_workers|log_min_duration_statement|shared_preload_libraries|"
-                    r"default_statistics_target|effective_io_concurrency)[ \t]*=", re.M)
-_LINE = re.compile(r"""^\s*(?P<name>[A-Za-z_][\w.-]*)\s*=?\s*
+_SNIFF = lazy_compile(r"^[ \t]*(shared_buffers|effective_cache_size|max_wal_size|min_wal_size|wal_level|work_mem|"
+                      r"maintenance_work_mem|checkpoint_completion_target|random_page_cost|listen_addresses|"
+                      r"max_parallel_workers|log_min_duration_statement|shared_preload_libraries|"
+                      r"default_statistics_target|effective_io_concurrency)[ \t]*=", re.M)
+_LINE = lazy_compile(r"""^\s*(?P<name>[A-Za-z_][\w.-]*)\s*=?\s*
                        (?P<value>'(?:[^'\\]|\\.|'')*'|[^\s#']+)?\s*(?:\#.*)?$""", re.X)
 _ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
-_CUSTOM_NAME = re.compile(r"^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)?$")
+_CUSTOM_NAME = lazy_compile(r"^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)?$")
 
 
 @loader("postgresql_conf", order=30)

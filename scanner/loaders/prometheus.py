@@ -21,15 +21,16 @@ from scanner.loaders import loader
 from scanner.loaders.base import LoadResult, ParseError
 from scanner.loaders.documents import structured
 from scanner.model import Origin, Resource
+from scanner.regex import lazy_compile
 
 NAME = "prometheus"
-_SCRAPE = re.compile(r"^scrape_configs\s*:", re.M)
-_GLOBAL = re.compile(r"^global\s*:", re.M)
-_INTERVAL = re.compile(r"^[ \t]+(scrape|evaluation)_interval\s*:", re.M)
-_GROUPS = re.compile(r"^groups\s*:", re.M)
-_RULE = re.compile(r"^\s*-?\s*(alert|record)\s*:", re.M)
-_EXPR = re.compile(r"^\s*-?\s*expr\s*:", re.M)
-_KIND = re.compile(r"^kind\s*:\s*[\"']?(\w+)", re.M)
+_SCRAPE = lazy_compile(r"^scrape_configs\s*:", re.M)
+_GLOBAL = lazy_compile(r"^global\s*:", re.M)
+_INTERVAL = lazy_compile(r"^[ \t]+(scrape|evaluation)_interval\s*:", re.M)
+_GROUPS = lazy_compile(r"^groups\s*:", re.M)
+_RULE = lazy_compile(r"^\s*-?\s*(alert|record)\s*:", re.M)
+_EXPR = lazy_compile(r"^\s*-?\s*expr\s*:", re.M)
+_KIND = lazy_compile(r"^kind\s*:\s*[\"']?(\w+)", re.M)
 
 
 # (Each line-anchored search below scans the whole head; a find of the literal it needs comes first.)

@@ -18,21 +18,22 @@ from scanner.lines import LineDict, LineList
 from scanner.loaders import loader
 from scanner.loaders.base import LoadResult, ParseError
 from scanner.model import Origin, Resource, Unresolved
+from scanner.regex import lazy_compile
 
 NAME = "redis_conf"
 TYPE = "redis.conf"
 # Directives whose occurrences add up instead of replacing each other.
 REPEATABLE = {"save", "include", "loadmodule", "rename-command", "client-output-buffer-limit", "user",
               "sentinel"}
-_DIRECTIVE = re.compile(r"^[a-z][a-z0-9-]*$", re.I)
-_PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
-_NAME = re.compile(r"redis[\w.-]*\.conf$|[\w.-]*[.-]redis\.conf$", re.I)
+_DIRECTIVE = lazy_compile(r"^[a-z][a-z0-9-]*$", re.I)
+_PLACEHOLDER = lazy_compile(r"\$\{(\w+)\}")
+_NAME = lazy_compile(r"redis[\w.-]*\.conf$|[\w.-]*[.-]redis\.conf$", re.I)
 _REDIS_ONLY = ("maxmemory-policy", "appendonly", "appendfsync", "requirepass", "protected-mode", "cluster-enabled",
                "rdbcompression", "rdbchecksum", "tcp-backlog", "stop-writes-on-bgsave-error", "dbfilename",
                "no-appendfsync-on-rewrite", "cluster-node-timeout", "replicaof", "slaveof", "masterauth",
                "maxmemory", "appendfilename", "cluster-config-file", "lazyfree-lazy-eviction", "io-threads")
-_SNIFF = re.compile(rf"^[ \t]*({'|'.join(re.escape(d) for d in _REDIS_ONLY)})[ \t]+\S", re.M | re.I)
-_OTHER_SYNTAX = re.compile(r"[{;][ \t]*$|^[ \t]*[\w.-]+[ \t]*=", re.M)
+_SNIFF = lazy_compile(rf"^[ \t]*({'|'.join(re.escape(d) for d in _REDIS_ONLY)})[ \t]+\S", re.M | re.I)
+_OTHER_SYNTAX = lazy_compile(r"[{;][ \t]*$|^[ \t]*[\w.-]+[ \t]*=", re.M)
 _HEX = "0123456789abcdefABCDEF"
 _ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "a": "\a"}
 

@@ -54,60 +54,61 @@ from scanner.masking import (
     remember_secret,
 )
 from scanner.model import Origin, Resource
+from scanner.regex import lazy_compile
 
 RESOURCE_TYPE = "credential"
 # Under these, keys are not settings holding a value: GitHub Actions ``permissions: {id-token: write}``,
 # CloudFormation's ``ParameterLabels: {DBPassword: {default: Database password}}``.
 _LABEL_PARENTS = {"permissions", "parameterlabels", "label"}  # and createUiDefinition's ``label: {password: ...}``
 _PARENT_VALUE_KEYS = {"default", "defaultvalue", "value", "initial_value"}
-_DIRECTIVES = re.compile(r"^\s*(requirepass|masterauth)\s+(\S+)", re.I)
+_DIRECTIVES = lazy_compile(r"^\s*(requirepass|masterauth)\s+(\S+)", re.I)
 # Characters a case-insensitive regex matches to an ASCII letter of ``requirepass``/``masterauth`` that
 # str.lower() does not turn into that letter alone: dotless i, long s, dotted capital I.
 _FOLDS_TO_ASCII = "\u0131\u017f\u0130"
-_FLAG = re.compile(r"--(password|passwd|token|api-key|apikey|secret|client-secret|access-key|secret-key)"
-                   r"(?:=|\s+)(\"[^\"]*\"|'[^']*'|\S+)", re.I)
+_FLAG = lazy_compile(r"--(password|passwd|token|api-key|apikey|secret|client-secret|access-key|secret-key)"
+                     r"(?:=|\s+)(\"[^\"]*\"|'[^']*'|\S+)", re.I)
 # ``key: value`` and ``key = value`` lines: groups (indent, key); the value is the rest of the line after the
 # match (``line[match.end():]``), not a ``(.*)$`` group, whose scan of a long line cost more than the rest of the
 # match. Possessive where giving characters back can never lead to a match (a key's characters are none of
 # the quote, space, ``:`` or ``=`` after it): no backtracking on the lines that are no assignment.
-_KV_COLON = re.compile(r"""^(\s*+)(?:-\s++)?["']?([A-Za-z_.][\w.\-]*+)["']?\s*+:(?:\s++|$)""")  # .dockerconfigjson
-_KV_EQUALS = re.compile(r"""^(\s*+)(?:-\s++)?(?:export\s+|set\s+|readonly\s+|declare\s+(?:-\w+\s+)?)?"""
-                        r"""["']?([A-Za-z_][\w.\-]*+)["']?\s*+=(?!=)\s*+""")
-_HCL_BLOCK = re.compile(r"""^(\s*)[A-Za-z_][\w-]*((?:\s+"[^"]*")+)\s*\{\s*$""")
+_KV_COLON = lazy_compile(r"""^(\s*+)(?:-\s++)?["']?([A-Za-z_.][\w.\-]*+)["']?\s*+:(?:\s++|$)""")  # .dockerconfigjson
+_KV_EQUALS = lazy_compile(r"""^(\s*+)(?:-\s++)?(?:export\s+|set\s+|readonly\s+|declare\s+(?:-\w+\s+)?)?"""
+                          r"""["']?([A-Za-z_][\w.\-]*+)["']?\s*+=(?!=)\s*+""")
+_HCL_BLOCK = lazy_compile(r"""^(\s*)[A-Za-z_][\w-]*((?:\s+"[^"]*")+)\s*\{\s*$""")
 # What every URL_PASSWORD match holds, from its literal "://" (a fast search; URL_PASSWORD's scheme first is not).
-_URL_HINT = re.compile(r"://[^:/?#\s@'\"]+:[^@/?#\s'\"]+@")
-_PRIVATE_KEY = re.compile(r"-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY( BLOCK)?-----")
-_FLAG_HINT = re.compile(r"--(?:pass|token|api|secret|client|access|build-arg)", re.I)
+_URL_HINT = lazy_compile(r"://[^:/?#\s@'\"]+:[^@/?#\s'\"]+@")
+_PRIVATE_KEY = lazy_compile(r"-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY( BLOCK)?-----")
+_FLAG_HINT = lazy_compile(r"--(?:pass|token|api|secret|client|access|build-arg)", re.I)
 # ``docker build --build-arg NAME=value``: the value is a build argument, a credential when its name is one's.
-_BUILD_ARG = re.compile(r"""--build-arg(?:=|\s+)["']?([A-Za-z_]\w*)=("[^"]*"|'[^']*'|[^\s"']*)""")
+_BUILD_ARG = lazy_compile(r"""--build-arg(?:=|\s+)["']?([A-Za-z_]\w*)=("[^"]*"|'[^']*'|[^\s"']*)""")
 # A Dockerfile's ``ENV``/``ARG`` line (instructions are case-insensitive); ``ENV KEY value`` is the legacy form.
-_DOCKER_SETTING = re.compile(r"^\s*(ENV|ARG)\s+(\S.*)$", re.I)
-_BASIC_AUTH = re.compile(r"\b(Basic|Bearer)\s+([A-Za-z0-9+/=._\-]{12,})")
-_BASIC_AUTH_REST = re.compile(r"\s+[A-Za-z0-9+/=._\-]{12,}")
+_DOCKER_SETTING = lazy_compile(r"^\s*(ENV|ARG)\s+(\S.*)$", re.I)
+_BASIC_AUTH = lazy_compile(r"\b(Basic|Bearer)\s+([A-Za-z0-9+/=._\-]{12,})")
+_BASIC_AUTH_REST = lazy_compile(r"\s+[A-Za-z0-9+/=._\-]{12,}")
 # Formats where a value written without quotes is an expression (a reference, a function call, a type
 # constraint such as ``string``), never a literal string.
 _HCL_FORMATS = {"terraform"}
-_DURATION = re.compile(r"\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h|d|w)(?:\d+(?:ms|s|m|h))*")
+_DURATION = lazy_compile(r"\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h|d|w)(?:\d+(?:ms|s|m|h))*")
 # ``/etc/secrets/password``, ``./password.txt``, ``~/.config/token``, ``/run/token.json``: a path to a secret.
-_PATH = re.compile(r"(?:~|\.\.?)/[\w.@+\-/]+|/[\w.@+\-]+/[\w.@+\-/]+|/[\w@+\-]+\.[A-Za-z]\w{0,5}")
-_FILE_NAME = re.compile(r"[\w.\-]+\.(?:json|pem|key|crt|cer|p12|pfx|jks|keystore|txt|ya?ml|env|ini|conf|cfg)",
-                        re.I)
+_PATH = lazy_compile(r"(?:~|\.\.?)/[\w.@+\-/]+|/[\w.@+\-]+/[\w.@+\-/]+|/[\w@+\-]+\.[A-Za-z]\w{0,5}")
+_FILE_NAME = lazy_compile(r"[\w.\-]+\.(?:json|pem|key|crt|cer|p12|pfx|jks|keystore|txt|ya?ml|env|ini|conf|cfg)",
+                          re.I)
 # ``DB_PASSWORD`` (written where a tool expects a variable's name), ``%DB_PASSWORD%`` (Windows).
-_ENV_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|%[A-Za-z_]\w*%")
+_ENV_NAME = lazy_compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|%[A-Za-z_]\w*%")
 # ``key = value`` / ``key: value`` pairs inside an inline map or list (``[{ name = "a", password = "b" }]``).
-_INLINE_PAIR = re.compile(r"""(?<=[{,\[\s])["']?([A-Za-z_][\w.\-]*)["']?\s*(?:=(?![=>~])|:(?![:/]))\s*"""
-                          r"""("(?:[^"\\\n]|\\.)*"|'[^'\n]*'|[^,}\]\s]+)""")
+_INLINE_PAIR = lazy_compile(r"""(?<=[{,\[\s])["']?([A-Za-z_][\w.\-]*)["']?\s*(?:=(?![=>~])|:(?![:/]))\s*"""
+                            r"""("(?:[^"\\\n]|\\.)*"|'[^'\n]*'|[^,}\]\s]+)""")
 # An item of an inline list: a quoted string or a bare word (up to the next comma or bracket).
-_LIST_ITEM = re.compile(r"""("(?:[^"\\\n]|\\.)*"|'[^'\n]*'|[^,\[\]\s][^,\[\]]*)""")
+_LIST_ITEM = lazy_compile(r"""("(?:[^"\\\n]|\\.)*"|'[^'\n]*'|[^,\[\]\s][^,\[\]]*)""")
 _NOT_SECRETS = {"true", "false", "yes", "no", "on", "off", "null", "none", "~", "nil", "undefined", "{}", "[]"}
 _CONTAINERS = frozenset(("{", "[", "|", ">", "|-", ">-", "|+", ">+", "("))
 _SEALED_PARENTS = {"encrypteddata"}
-_SMALL_NUMBER = re.compile(r"-?\d{1,3}(\.\d+)?")
-_TRAILING_COMMENT = re.compile(r"\s+#|\s+//")
-_LABEL = re.compile(r'"([^"]*)"')
+_SMALL_NUMBER = lazy_compile(r"-?\d{1,3}(\.\d+)?")
+_TRAILING_COMMENT = lazy_compile(r"\s+#|\s+//")
+_LABEL = lazy_compile(r'"([^"]*)"')
 # See _may_name_a_credential: the words one of which every credential-like name holds, separators taken out,
 # and the ASCII characters NAME_SEPARATORS splits names on (whitespace, "_", ".", "-").
-_TRIGGERS = re.compile("|".join(sorted(CREDENTIAL_WORDS | _SEALED_PARENTS,
+_TRIGGERS = lazy_compile("|".join(sorted(CREDENTIAL_WORDS | _SEALED_PARENTS,
                                        key=len, reverse=True)).encode("ascii"))
 _ASCII_SEPARATORS = bytes(c for c in range(128) if NAME_SEPARATORS.fullmatch(chr(c)))
 

@@ -46,9 +46,10 @@ from scanner.lines import LineDict
 from scanner.loaders import loader
 from scanner.loaders.base import LoadResult, ParseError
 from scanner.model import Origin, Resource, Unresolved
+from scanner.regex import lazy_compile
 
 NAME = "shell"
-_SHEBANG = re.compile(r"^#!\s*(?:\S*/)?(?:env\s+(?:-\S+\s+)*)?(?:ba|da)?sh\b([^\n]*)")
+_SHEBANG = lazy_compile(r"^#!\s*(?:\S*/)?(?:env\s+(?:-\S+\s+)*)?(?:ba|da)?sh\b([^\n]*)")
 # Commands whose failure is no news: a report listing them would only be noise.
 _TRIVIAL = {"echo", "printf", "true", "false", ":", "test", "[", "[[", "((", "local", "export", "readonly",
             "declare", "typeset", "set", "shift", "exit", "return", "source", ".", "trap", "unset", "shopt", "read",
@@ -59,7 +60,7 @@ _UPLOADS = (("aws", "s3", ("cp", "sync", "mv")), ("gsutil", None, ("cp", "rsync"
             ("s3cmd", None, ("put", "sync")), ("mc", None, ("cp", "mirror")), ("restic", None, ("backup",)),
             ("borg", None, ("create",)))
 _UPLOADERS = {tool for tool, _, _ in _UPLOADS}
-_SUBCOMMAND = re.compile(r"^[a-z][a-z0-9-]*$")
+_SUBCOMMAND = lazy_compile(r"^[a-z][a-z0-9-]*$")
 # Tools whose first words name the action (``aws s3 cp``); other commands show only their name,
 # so a report never repeats an argument (which may be a credential).
 _MULTI_WORD = {"aws", "gcloud", "gsutil", "az", "azcopy", "kubectl", "docker", "git", "rclone", "restic", "borg",
@@ -83,10 +84,10 @@ _REPAIRS = 8
 # Nodes that hold no other command unless a parenthesis (or backquote) appears in their text.
 _FLAT = {"command", "declaration_command", "unset_command", "test_command", "variable_assignment", "file_redirect",
          "herestring_redirect"}
-_DQ_ESCAPE = re.compile(rb'\\([$`"\\\n])')
-_ESCAPE = re.compile(rb"\\(.)", re.S)
-_OPENS = re.compile(rb"\$\(|`")  # where a command substitution may start
-_MARKED = re.compile(rb"\$\{?\?|PIPESTATUS|\$\(|`")  # what _Command's tests look for
+_DQ_ESCAPE = lazy_compile(rb'\\([$`"\\\n])')
+_ESCAPE = lazy_compile(rb"\\(.)", re.S)
+_OPENS = lazy_compile(rb"\$\(|`")  # where a command substitution may start
+_MARKED = lazy_compile(rb"\$\{?\?|PIPESTATUS|\$\(|`")  # what _Command's tests look for
 
 
 @cache

@@ -15,15 +15,16 @@ from pathlib import Path
 
 from scanner.loaders import loader, postgresql, timescale
 from scanner.loaders.base import LoadResult, ParseError
+from scanner.regex import lazy_compile
 
 NAME = "sql"
 SUFFIXES = (".sql", ".pgsql", ".psql")
-_PSQL_META = re.compile(r"^[ \t]*\\.*$", re.M)
+_PSQL_META = lazy_compile(r"^[ \t]*\\.*$", re.M)
 # Other dialects: claiming them would turn every file into a parse error.
-_OTHER_DIALECT = re.compile(r"`\w+`|\bENGINE\s*=\s*\w+|\bAUTO_INCREMENT\b|^[^\S\n]*GO[^\S\n]*$|\[dbo\]", re.I | re.M)
-_SQL_START = re.compile(r"\A(?:--[^\n]*\n|/\*(?:[^*]|\*(?!/))*\*/|\s)*(ALTER\s+SYSTEM|CREATE\s+(EXTENSION|TABLE|INDEX)|"
-                        r"SELECT\s+\w+\s*\()", re.I | re.S)
-_SKIP = re.compile(r"(?:\s|--[^\n]*\n|/\*(?:[^*]|\*(?!/))*\*/)*")
+_OTHER_DIALECT = lazy_compile(r"`\w+`|\bENGINE\s*=\s*\w+|\bAUTO_INCREMENT\b|^[^\S\n]*GO[^\S\n]*$|\[dbo\]", re.I | re.M)
+_SQL_START = lazy_compile(r"\A(?:--[^\n]*\n|/\*(?:[^*]|\*(?!/))*\*/|\s)*"
+                          r"(ALTER\s+SYSTEM|CREATE\s+(EXTENSION|TABLE|INDEX)|SELECT\s+\w+\s*\()", re.I | re.S)
+_SKIP = lazy_compile(r"(?:\s|--[^\n]*\n|/\*(?:[^*]|\*(?!/))*\*/)*")
 
 
 @loader("sql", order=30)

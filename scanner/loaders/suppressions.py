@@ -14,9 +14,10 @@ Only files that contain the marker are parsed again; reading them is all it cost
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+
+from scanner.regex import lazy_compile
 
 MARKER = "specdrift:ignore"
 _MARKER_BYTES = MARKER.encode()
@@ -30,8 +31,8 @@ COMMENTS: dict[str, tuple[str, ...]] = {
     "nginx": (_HASH,),
 }
 JSON_FORMATS = frozenset({"arm", "terraform-plan", "grafana"})
-_ARGUMENT = re.compile(r'(\w+)=(?:"((?:[^"\\]|\\.)*)"|\'([^\']*)\'|(\S+))')
-_IDS = re.compile(r"[A-Za-z0-9_*?.-]+(?:\s*,\s*[A-Za-z0-9_*?.-]+)*")
+_ARGUMENT = lazy_compile(r'(\w+)=(?:"((?:[^"\\]|\\.)*)"|\'([^\']*)\'|(\S+))')
+_IDS = lazy_compile(r"[A-Za-z0-9_*?.-]+(?:\s*,\s*[A-Za-z0-9_*?.-]+)*")
 
 
 @dataclass(frozen=True)

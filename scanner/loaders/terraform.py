@@ -41,6 +41,7 @@ from scanner.loaders.hcl_eval import (
 )
 from scanner.loaders.hcl_tree import HclSyntaxError
 from scanner.model import Origin, Planned, Resource, Unresolved
+from scanner.regex import lazy_compile
 
 if TYPE_CHECKING:
     from scanner.loaders.terraform_modules import ModuleSources
@@ -49,8 +50,8 @@ NAME = "terraform"
 PROVIDERS = {"aws": "aws", "google": "gcp", "azurerm": "azure", "kubernetes": "kubernetes", "helm": "kubernetes"}
 # [^\S\n]: whitespace within the line. (\s* at each line start ran over every blank line after it: quadratic in a
 # file of blank lines; a match starts at the keyword's own line start anyway.)
-_BLOCK_SNIFF = re.compile(r'^[^\S\n]*(resource|module|variable|data|provider|terraform|locals)\b[^\n]*\{[^\S\n]*$',
-                          re.M)
+_BLOCK_SNIFF = lazy_compile(r'^[^\S\n]*(resource|module|variable|data|provider|terraform|locals)\b[^\n]*\{[^\S\n]*$',
+                            re.M)
 
 
 @loader("terraform", order=10)

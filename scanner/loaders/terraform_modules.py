@@ -26,17 +26,18 @@ from typing import Any
 
 from scanner.loaders.base import ParseError
 from scanner.model import Resource
+from scanner.regex import lazy_compile
 
 DEFAULT_REGISTRY = "registry.terraform.io"
 MANIFEST = os.path.join(".terraform", "modules", "modules.json")
 UNSEEN = "module_unseen"  # the fact an unseen call carries: why it is unseen and how to make it visible
 SOURCE = "module_source"
-_LABEL = re.compile(r"^[0-9A-Za-z](?:[0-9A-Za-z_-]{0,62}[0-9A-Za-z])?$")
-_PROVIDER = re.compile(r"^[0-9a-z]{1,64}$")
-_FORCED = re.compile(r"^([A-Za-z0-9]+)::(.+)$")
-_SCP_LIKE = re.compile(r"^[\w.-]+@[\w.-]+:")
-_INDEX = re.compile(r"\[[^\]]*\]")
-_MODULE_NAME = re.compile(r"module\.([A-Za-z0-9_-]+)")
+_LABEL = lazy_compile(r"^[0-9A-Za-z](?:[0-9A-Za-z_-]{0,62}[0-9A-Za-z])?$")
+_PROVIDER = lazy_compile(r"^[0-9a-z]{1,64}$")
+_FORCED = lazy_compile(r"^([A-Za-z0-9]+)::(.+)$")
+_SCP_LIKE = lazy_compile(r"^[\w.-]+@[\w.-]+:")
+_INDEX = lazy_compile(r"\[[^\]]*\]")
+_MODULE_NAME = lazy_compile(r"module\.([A-Za-z0-9_-]+)")
 
 
 # --- source addresses ------------------------------------------------------------------------------
@@ -129,8 +130,8 @@ class VersionError(ValueError):
     """A version or constraint that does not parse."""
 
 
-_VERSION = re.compile(r"^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$")
-_OPERATOR = re.compile(r"^\s*(~>|>=|<=|!=|=|>|<)?\s*(\S+)\s*$")
+_VERSION = lazy_compile(r"^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$")
+_OPERATOR = lazy_compile(r"^\s*(~>|>=|<=|!=|=|>|<)?\s*(\S+)\s*$")
 
 
 @dataclass(frozen=True, order=True)

@@ -12,7 +12,6 @@ from the JSON text (a ``terraform show -json`` file is one line; a pretty-printe
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,11 +22,12 @@ from scanner.loaders.base import BlockList, LoadResult, ParseError
 from scanner.loaders.documents import json_document
 from scanner.loaders.terraform import PROVIDERS
 from scanner.model import Origin, Resource, Unresolved
+from scanner.regex import lazy_compile
 
 NAME = "terraform-plan"
-_SNIFF_VERSION = re.compile(r'"format_version"\s*:')
-_SNIFF_BODY = re.compile(r'"(planned_values|resource_changes|root_module)"\s*:')
-_INDEX = re.compile(r"\[[^\]]*\]")
+_SNIFF_VERSION = lazy_compile(r'"format_version"\s*:')
+_SNIFF_BODY = lazy_compile(r'"(planned_values|resource_changes|root_module)"\s*:')
+_INDEX = lazy_compile(r"\[[^\]]*\]")
 
 
 @loader("terraform-plan", order=5)

@@ -7,18 +7,18 @@ never changed: another library in the same process still sees stock behaviour.
 from __future__ import annotations
 
 import functools
-import re
 from typing import Any
 
 import yaml
 
 from scanner.lines import LineDict, LineList
+from scanner.regex import lazy_compile
 from scanner.tables import check_aliases
 
 _Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # An alias token (``*name``) starts a line or follows a space or a flow indicator: a text without one has no alias.
 # (Searched for the star first: a pattern that starts with the alternation tried it at every character.)
-_ALIAS_STAR = re.compile(r"\*[^\s\[\]{},]")
+_ALIAS_STAR = lazy_compile(r"\*[^\s\[\]{},]")
 _BEFORE_ALIAS = frozenset(" \t\r\n[{,")
 
 
@@ -214,7 +214,7 @@ def _scalar(loader: Any, tag: str, node: yaml.ScalarNode) -> Any:
 # libyaml's composer recurses in C without a depth check: flow collections nested some 30,000 deep overflow the
 # C stack and kill the process (a segmentation fault, no report). Deeper than this is refused before parsing.
 MAX_FLOW_DEPTH = 5000
-_BRACKETS = re.compile(r"[\[\]{}]")
+_BRACKETS = lazy_compile(r"[\[\]{}]")
 
 
 def _flow_depth_exceeded(text: str) -> bool:

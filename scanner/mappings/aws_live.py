@@ -18,6 +18,7 @@ from scanner.mappings.compute import gib, shape_memory, shape_network, shape_vcp
 from scanner.mappings.network import _port_range, _redirects_to_https, _rule, route
 from scanner.mappings.transforms import to_bool
 from scanner.model import Resource, Unresolved
+from scanner.regex import lazy_compile
 
 
 def _items(value: Any) -> list[Any]:
@@ -288,7 +289,7 @@ def machine_memory(_: Any, resource: Resource) -> Any:
     return gib(answer / 1024) if isinstance(found, Unresolved) and isinstance(answer, int) else found
 
 
-_GIGABIT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*Gigabit\s*$", re.I)
+_GIGABIT = lazy_compile(r"^\s*(\d+(?:\.\d+)?)\s*Gigabit\s*$", re.I)
 
 
 @transform("aws_machine_network")

@@ -17,10 +17,11 @@ from scanner.mappings import MISSING, transform
 from scanner.mappings import lookup as path_lookup
 from scanner.mappings.transforms import to_bool
 from scanner.model import Resource, Unresolved
+from scanner.regex import lazy_compile
 from scanner.units import SIZE, Quantity, parse_quantity
 
 _GIB = 1024**3
-_ECS_CPU = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(vcpu)?\s*$", re.I)
+_ECS_CPU = lazy_compile(r"^\s*(\d+(?:\.\d+)?)\s*(vcpu)?\s*$", re.I)
 
 
 def gib(value: float) -> Quantity:

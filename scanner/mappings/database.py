@@ -11,6 +11,7 @@ from scanner.lines import LineDict
 from scanner.mappings import MISSING, lookup, transform
 from scanner.mappings.transforms import k8s_containers, to_bool
 from scanner.model import Resource, Unresolved
+from scanner.regex import lazy_compile
 
 _FAMILIES = (("aurora-postgresql", "postgresql"), ("postgres", "postgresql"), ("aurora-mysql", "mysql"),
              ("mysql", "mysql"), ("mariadb", "mysql"), ("sqlserver", "sqlserver"), ("oracle", "oracle"),
@@ -139,7 +140,7 @@ _GENERATED = ("random_password.", "random_string.", "random_id.", "random_bytes.
 # A password that is a variable, whole: bare, interpolated alone ("${var.x}"), or a conditional whose branches
 # are each such a variable or null (local.is_replica ? null : var.password). No branch holds a literal.
 _VAR_ONLY = r'(?:null|var\.[\w-]+|"\$\{var\.[\w-]+\}")'
-_VARIABLE_PASSWORD = re.compile(rf"{_VAR_ONLY}|[^?\"]+\?\s*{_VAR_ONLY}\s*:\s*{_VAR_ONLY}")
+_VARIABLE_PASSWORD = lazy_compile(rf"{_VAR_ONLY}|[^?\"]+\?\s*{_VAR_ONLY}\s*:\s*{_VAR_ONLY}")
 
 
 def classify_secret(value: Any) -> Any:
@@ -205,9 +206,9 @@ def db_credentials(_: Any, resource: Resource) -> Any:
     return MISSING
 
 
-_CREDENTIAL_ENV = re.compile(r"PASSWORD|PASSWD|(^|_)PWD$|(^|_)PASS$|DATABASE_URL|(^|_)DB_URL$|POSTGRES_URL|PG_?URL|"
-                             r"CONNECTION_STRING|DSN$", re.I)
-_URL_WITH_PASSWORD = re.compile(r"://[^/\s:@]+:[^/\s@]+@")
+_CREDENTIAL_ENV = lazy_compile(r"PASSWORD|PASSWD|(^|_)PWD$|(^|_)PASS$|DATABASE_URL|(^|_)DB_URL$|POSTGRES_URL|PG_?URL|"
+                               r"CONNECTION_STRING|DSN$", re.I)
+_URL_WITH_PASSWORD = lazy_compile(r"://[^/\s:@]+:[^/\s@]+@")
 
 
 @transform("k8s_credential_env")

@@ -7,10 +7,11 @@ from typing import Any
 
 from scanner.mappings import transform
 from scanner.model import Resource, Unresolved
+from scanner.regex import lazy_compile
 from scanner.units import DURATION, Quantity, parse_quantity
 
 # nginx: M is months, m minutes; "max" expires in 2037 (10 years is what nginx documents as the cap).
-_MONTHS = re.compile(r"(\d+)M\b")
+_MONTHS = lazy_compile(r"(\d+)M\b")
 _SPECIAL = {"max": Quantity(10 * 365 * 86400, DURATION, "max"), "off": Quantity(0, DURATION, "off"),
             "epoch": Quantity(0, DURATION, "epoch")}
 

@@ -11,15 +11,15 @@ present, a node pool's autoscaling bounds only when it autoscales).
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from typing import Any
 
 from scanner.lines import LineDict
 from scanner.mappings import MISSING, transform
 from scanner.model import Resource, Unresolved
+from scanner.regex import lazy_compile
 
-_CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")
+_CAMEL = lazy_compile(r"(?<=[a-z0-9])([A-Z])")
 # Maps whose keys are the user's (labels, flags by name), never renamed.
 _USER_MAPS = frozenset({"userLabels", "labels", "resourceLabels", "redisConfigs"})
 

@@ -15,7 +15,6 @@ The drift engine asks these functions, never a provider's name: a new cloud is a
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -23,6 +22,7 @@ from typing import Any
 
 from scanner.mappings import MISSING, documents, lookup
 from scanner.model import Resource
+from scanner.regex import lazy_compile
 
 
 @dataclass(frozen=True)
@@ -198,7 +198,7 @@ def cli_id(resource: Resource) -> str:
     return str(value) if value else resource.address
 
 
-_CLI_SLOT = re.compile(r"\{([\w.-]+)\}")
+_CLI_SLOT = lazy_compile(r"\{([\w.-]+)\}")
 
 
 def _attribute(resource: Resource, path: str) -> str:

@@ -10,14 +10,15 @@ from typing import Any
 from scanner.lines import LineDict, LineList
 from scanner.mappings import MISSING, lookup, transform
 from scanner.model import Resource, Unresolved
+from scanner.regex import lazy_compile
 from scanner.units import DURATION, parse_quantity
 
 _NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
-_ABOVE = re.compile(rf"(>=|>)\s*(?:bool\s+)?({_NUMBER})(?![\w.])")
-_BELOW_REVERSED = re.compile(rf"(?<![\w.])({_NUMBER})\s*(<=|<)\s*(?:bool\s+)?[A-Za-z_(]")
-_METRIC = re.compile(r"[A-Za-z_:][A-Za-z0-9_:]*")
-_PERCENTILE = re.compile(rf"^\s*p\(\s*({_NUMBER})\s*\)\s*(<=|<)\s*({_NUMBER})\s*$")
-_RATE = re.compile(rf"^\s*rate\s*(<=|<)\s*({_NUMBER})\s*$")
+_ABOVE = lazy_compile(rf"(>=|>)\s*(?:bool\s+)?({_NUMBER})(?![\w.])")
+_BELOW_REVERSED = lazy_compile(rf"(?<![\w.])({_NUMBER})\s*(<=|<)\s*(?:bool\s+)?[A-Za-z_(]")
+_METRIC = lazy_compile(r"[A-Za-z_:][A-Za-z0-9_:]*")
+_PERCENTILE = lazy_compile(rf"^\s*p\(\s*({_NUMBER})\s*\)\s*(<=|<)\s*({_NUMBER})\s*$")
+_RATE = lazy_compile(rf"^\s*rate\s*(<=|<)\s*({_NUMBER})\s*$")
 _QUERY_KEYS = ("expr", "expression", "query", "rawSql")
 
 

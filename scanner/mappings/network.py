@@ -20,6 +20,7 @@ from scanner.coerce import mapped
 from scanner.mappings import MISSING, lookup, transform
 from scanner.mappings.transforms import to_bool
 from scanner.model import Resource, Unresolved
+from scanner.regex import lazy_compile
 
 WORLD = ("0.0.0.0/0", "::/0", "*", "internet", "any", "0.0.0.0")
 
@@ -52,7 +53,7 @@ def upper(value: Any, _: Resource) -> Any:
 
 
 _ALL_PORTS = (None, "*", -1, "-1")
-_PORT = re.compile(r"\s*(-?\d+)\s*")
+_PORT = lazy_compile(r"\s*(-?\d+)\s*")
 
 
 def _port(value: Any) -> int | None:

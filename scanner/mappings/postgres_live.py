@@ -11,8 +11,9 @@ from scanner.mappings import MISSING, transform
 from scanner.mappings.postgresql import read_setting
 from scanner.mappings.timescaledb import pg_interval
 from scanner.model import Resource, Unresolved
+from scanner.regex import lazy_compile
 
-_BUCKET = re.compile(r"time_bucket\(\s*'([^']+)'(?:::interval)?", re.I)
+_BUCKET = lazy_compile(r"time_bucket\(\s*'([^']+)'(?:::interval)?", re.I)
 
 
 def _settings(resource: Resource) -> Any:

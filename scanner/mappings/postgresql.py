@@ -19,17 +19,18 @@ from scanner.coerce import listed
 from scanner.lines import LineDict
 from scanner.mappings import MISSING, lookup, transform
 from scanner.model import Resource, Unresolved
+from scanner.regex import lazy_compile
 from scanner.units import DURATION, SIZE, Quantity, format_quantity
 
 TABLE = Path(__file__).with_name("postgresql.yaml")
 # PostgreSQL's unit spellings (guc.c memory_unit_conversion_table / time_unit_conversion_table).
 MEMORY_UNITS = {"B": 1, "kB": 1024, "MB": 1024**2, "GB": 1024**3, "TB": 1024**4}
 TIME_UNITS = {"us": 1e-6, "ms": 1e-3, "s": 1, "min": 60, "h": 3600, "d": 86400}
-_NUMBER_UNIT = re.compile(r"^\s*([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*([A-Za-z]*)\s*$")
+_NUMBER_UNIT = lazy_compile(r"^\s*([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*([A-Za-z]*)\s*$")
 _BOOLEANS = {"on": True, "off": False, "true": True, "false": False, "yes": True, "no": False, "1": True, "0": False}
-_FORMULA = re.compile(r"^\{.*\}$|DBInstanceClassMemory", re.S)
-_COMPLETE_NAME = re.compile(r"^postgres(ql)?(\.[\w-]+)?\.conf$", re.I)
-_ARM_NAME_TAIL = re.compile(r"'/?([A-Za-z_][\w.]*)'\s*\)\s*\]$")
+_FORMULA = lazy_compile(r"^\{.*\}$|DBInstanceClassMemory", re.S)
+_COMPLETE_NAME = lazy_compile(r"^postgres(ql)?(\.[\w-]+)?\.conf$", re.I)
+_ARM_NAME_TAIL = lazy_compile(r"'/?([A-Za-z_][\w.]*)'\s*\)\s*\]$")
 
 
 @dataclass(frozen=True)

@@ -28,12 +28,13 @@ from typing import Any
 
 from scanner.mappings import documents, fact_spec, unit_dimension
 from scanner.model import Remediation, Resource, Unresolved
+from scanner.regex import lazy_compile
 from scanner.units import Quantity, parse_quantity
 
 # The type and name labels at the end of a Terraform address (module.a.aws_db_instance.main,
 # aws_s3_bucket.this["logs"]): the instance key is not part of the block's label.
-_TF_LABELS = re.compile(r"([A-Za-z_][\w-]*)\.([A-Za-z_][\w-]*)(?:\[[^\]]*\])?$")
-_TF_LABEL = re.compile(r"[A-Za-z_][\w-]*")
+_TF_LABELS = lazy_compile(r"([A-Za-z_][\w-]*)\.([A-Za-z_][\w-]*)(?:\[[^\]]*\])?$")
+_TF_LABEL = lazy_compile(r"[A-Za-z_][\w-]*")
 
 
 def terraform_labels(address: str) -> tuple[str, str]:
@@ -95,7 +96,7 @@ def native_value(resource: Resource, fact: str, value: Any) -> Any:
     return value
 
 
-_DIGITS = re.compile(r"\d+")
+_DIGITS = lazy_compile(r"\d+")
 
 
 def _hcl(value: Any) -> str:
@@ -340,7 +341,7 @@ def cli_templates() -> dict[str, dict[str, Any]]:
     return fix_tables()[1]
 
 
-_SLOT = re.compile(r"\{(\w+|value:[^{}\s]+|fact:[^{}\s]+)\}")
+_SLOT = lazy_compile(r"\{(\w+|value:[^{}\s]+|fact:[^{}\s]+)\}")
 
 
 def fill_template(template: str, resource: Resource, context: Mapping[str, Any],
@@ -572,5 +573,5 @@ def cli_fix(live: Resource, fact: str, value: Any, resource_id: str) -> str | No
     return " ".join(snippet.split())
 
 
-_ATTR_SLOT = re.compile(r"\{attr:(\w+)\}")  # a live attribute the command needs beside the ID (project, location)
-_VALUE_SLOT = re.compile(r"\{value_as:(\w+)\}")
+_ATTR_SLOT = lazy_compile(r"\{attr:(\w+)\}")  # a live attribute the command needs beside the ID (project, location)
+_VALUE_SLOT = lazy_compile(r"\{value_as:(\w+)\}")

@@ -7,9 +7,10 @@ from typing import Any
 
 from scanner.mappings import transform
 from scanner.model import Resource, Unresolved
+from scanner.regex import lazy_compile
 from scanner.units import DURATION, Quantity, parse_quantity
 
-_CLOCK = re.compile(r"(?:(\d+)\s+days?\s+)?(\d+):(\d{2})(?::(\d{2}(?:\.\d+)?))?$", re.I)
+_CLOCK = lazy_compile(r"(?:(\d+)\s+days?\s+)?(\d+):(\d{2})(?::(\d{2}(?:\.\d+)?))?$", re.I)
 
 
 def identifier(text: str) -> str:

@@ -10,6 +10,7 @@ from typing import Any
 
 from scanner.display import display, shown
 from scanner.model import Resource, Status, Unresolved
+from scanner.regex import lazy_compile
 from scanner.units import comparable
 
 SKIP = "skip"  # the policy does not apply (a missing optional fact, an empty list)
@@ -185,8 +186,8 @@ def describe_expected(op: str, value: Any) -> str:
     return f"{op} {text}" if op not in ("==",) else text
 
 
-_PARAM = re.compile(r"\{(\w+)\}")
-_ITEM = re.compile(r"\[([^\]]+)\]")  # the list item a fact names (containers[api].image -> api)
+_PARAM = lazy_compile(r"\{(\w+)\}")
+_ITEM = lazy_compile(r"\[([^\]]+)\]")  # the list item a fact names (containers[api].image -> api)
 
 
 def _fill_params(text: str, params: Mapping[str, Any]) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -25,6 +24,7 @@ from scanner.model import (
 )
 from scanner.policy.check import SKIP, EvalContext, Outcome, evaluate
 from scanner.policy.pack import Policy
+from scanner.regex import lazy_compile
 
 _TOP_FACTS: dict[str | None, str | None] = {}  # a finding's fact -> its top-level fact (a few hundred)
 # The fields Engine._finding passes by position, in this order: a change to Finding's fields fails here, at import.
@@ -33,7 +33,7 @@ _FINDING_FIELDS = ("policy_id", "requirement_ids", "title", "severity", "status"
                    "remediation", "source", "origin")
 if tuple(f.name for f in dataclasses.fields(Finding))[:len(_FINDING_FIELDS)] != _FINDING_FIELDS:
     raise ImportError("Finding's fields changed: update Engine._finding, which passes them by position")
-_ITEM = re.compile(r"\[([^\]]+)\]")
+_ITEM = lazy_compile(r"\[([^\]]+)\]")
 
 
 class Engine:

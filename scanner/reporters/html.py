@@ -10,7 +10,6 @@ value goes through Jinja2's autoescape. Jinja2 is imported only when a page is r
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timezone
@@ -19,6 +18,7 @@ from typing import Any
 
 from scanner.history.records import Changes, FindingRow, FixRow, RunRecord
 from scanner.model import Finding, Severity, Status
+from scanner.regex import lazy_compile
 from scanner.report import Report
 from scanner.reporters import reporter
 
@@ -30,7 +30,7 @@ _CHANGE_ORDER = {"new": 0, "open": 1, "unknown": 2, "accepted": 3, "fixed": 4}
 
 
 # control characters (an escape sequence, a NUL) and lone surrogates in a value: shown as escapes, never written
-_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+_INVISIBLE = lazy_compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 def visible(value: Any) -> Any:

@@ -7,17 +7,17 @@ with the reason, so CI dashboards (GitLab, Jenkins) show them without failing on
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 
 from scanner.model import Finding, Severity, Status
+from scanner.regex import lazy_compile
 from scanner.report import Report
 from scanner.reporters import reporter
 
 # Characters XML 1.0 cannot carry at all (a parser's message may quote them from a binary file, a file name may
 # hold them), and lone surrogates, which no UTF-8 document can: every text and attribute goes through _clean.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_NOT_XML = lazy_compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def _clean(text: str) -> str:

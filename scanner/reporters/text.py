@@ -23,6 +23,7 @@ from typing import Any
 from scanner.display import display, fill, in_syntax, syntax_of, visible
 from scanner.model import Finding, Remediation, Severity, Status
 from scanner.policy.pack import Policy
+from scanner.regex import lazy_compile
 from scanner.report import Report
 from scanner.reporters import reporter
 
@@ -237,9 +238,9 @@ def _fix_lines(finding: Finding, policies: dict[str, Policy], width: int, color:
     return _lead(wrap(f"fix: {words}", width, "      ", "        "), "fix:", "cyan", color)
 
 
-_COMMENT = re.compile(r"(\s*)(#|//|--) ?(.*)")
+_COMMENT = lazy_compile(r"(\s*)(#|//|--) ?(.*)")
 # code, then a comment after two spaces (how the fix tables write one), with no quote in the comment's way
-_TRAILING_COMMENT = re.compile(r"([^'\"]*\S)  (#|//|--) (.*)")
+_TRAILING_COMMENT = lazy_compile(r"([^'\"]*\S)  (#|//|--) (.*)")
 _COMMANDS = ("kubectl ", "aws ", "gcloud ", "az ", "docker ", "helm ")
 CODE_INDENT = "        "
 

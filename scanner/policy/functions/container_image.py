@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -10,9 +9,10 @@ from typing import Any
 from scanner.model import Status, Unresolved
 from scanner.policy.check import SKIP, EvalContext, Outcome, resolve_value
 from scanner.policy.functions import register
+from scanner.regex import lazy_compile
 
-_DIGEST = re.compile(r"^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-f0-9]{32,}$")
-_VERSION = re.compile(r"^v?(\d+(?:\.\d+)*)")
+_DIGEST = lazy_compile(r"^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-f0-9]{32,}$")
+_VERSION = lazy_compile(r"^v?(\d+(?:\.\d+)*)")
 
 
 @dataclass(frozen=True)

@@ -23,12 +23,13 @@ from scanner.policy.check import SKIP, EvalContext, Outcome, resolve_value
 from scanner.policy.check import regex as compiled
 from scanner.policy.functions import register
 from scanner.policy.resource_index import index_for
+from scanner.regex import lazy_compile
 from scanner.units import CPU, SIZE, comparable, parse_quantity
 
 _LONG_RUNNING = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Rollout",
                  "DeploymentConfig"}
-_DSN_NAME = re.compile(r"(?i)(^|_)dsn$")  # a data source name carries the connection's credentials
-_URL_WITH_CREDENTIALS = re.compile(r"^[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@", re.I)
+_DSN_NAME = lazy_compile(r"(?i)(^|_)dsn$")  # a data source name carries the connection's credentials
+_URL_WITH_CREDENTIALS = lazy_compile(r"^[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@", re.I)
 
 
 def _arg(ctx: EvalContext, args: Mapping[str, Any], name: str, default: Any = None) -> Any:
