@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -105,6 +106,7 @@ def _in_scope(paths: Sequence[str]) -> Callable[[str], bool]:
     """A predicate: is this file one of ``paths`` or under one of them (the files findings are kept for)?"""
     roots = [Path(p).resolve() for p in paths]
 
+    @cache  # asked once per finding: a file's answer is worked out once (resolve() reads the file system)
     def contains(file: str) -> bool:
         resolved = Path(file).resolve()
         return any(resolved == root or root in resolved.parents for root in roots)
