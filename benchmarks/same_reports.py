@@ -9,8 +9,11 @@ directory so paths print the same), what differs from run to run is blanked (the
 ``VOLATILE``), and each format's text is compared byte for byte. Where the JSON differs, the findings that only one
 side has are listed (policy, resource, status), so a change that makes findings right can be told from a
 regression; where another format differs, its first differing lines are shown.
-Corpora: the real repositories of ``benchmarks/repos.py``, examples/marketing-engine and a generated Terraform
-corpus of the tf-vpc size.
+Corpora: the real repositories of ``benchmarks/repos.py``, examples/marketing-engine, a generated Terraform
+corpus of the tf-vpc size, and the named-file (pre-commit) cases: one small ``.tf``, three real staged files and
+the example's three. A named-file scan loads its neighbours as context and keeps their parses between runs
+(``scanner/loaders/parse_cache.py``), so this tree scans those cases twice, with a cold cache then a warm one,
+and each must match the other tree's report.
 """
 
 from __future__ import annotations
@@ -33,21 +36,32 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks import generate, repos
-from benchmarks.run import EXAMPLE, REPO_CACHE, ROOT
+from benchmarks.run import EXAMPLE, PRECOMMIT_FILES, REPO_CACHE, ROOT
+
+NAMED = {"rw-small-tf": (repos.SMALL_TF,), "rw-precommit": repos.STAGED}
 
 
-def corpora(work: Path, wanted: set[str] | None) -> list[tuple[str, Path]]:
-    found: list[tuple[str, Path]] = []
+def corpora(work: Path, wanted: set[str] | None) -> list[tuple[str, list[Path]]]:
+    """(case, the paths its scan names)."""
+    found: list[tuple[str, list[Path]]] = []
     for repo in repos.REPOS:
         if wanted is None or repo.name in wanted:
             try:
-                found.append((repo.name, repos.materialize(repo, REPO_CACHE)))
+                found.append((repo.name, [repos.materialize(repo, REPO_CACHE)]))
             except repos.Absent as exc:
                 print(f"{repo.name}: skipped: {exc}", file=sys.stderr)
     if wanted is None or "example" in wanted:
-        found.append(("example", EXAMPLE))
+        found.append(("example", [EXAMPLE]))
     if wanted is None or "tf-vpc" in wanted:
-        found.append(("tf-vpc", generate.terraform(work / "tf-635", 635, 77).root))
+        found.append(("tf-vpc", [generate.terraform(work / "tf-635", 635, 77).root]))
+    for name, files in NAMED.items():
+        if wanted is None or name in wanted:
+            try:
+                found.append((name, repos.files(files, REPO_CACHE)))
+            except repos.Absent as exc:
+                print(f"{name}: skipped: {exc}", file=sys.stderr)
+    if wanted is None or "precommit" in wanted:
+        found.append(("precommit", [EXAMPLE / rel for rel in PRECOMMIT_FILES]))
     return found
 
 
@@ -75,14 +89,15 @@ def normalized(fmt: str, text: str) -> str:
     return text
 
 
-def reports(tree: Path, corpus: Path, neutral: Path) -> dict[str, str]:
-    """Format -> the tree's report on the corpus in that format, normalized; all from one scan."""
+def reports(tree: Path, corpus: Sequence[Path], neutral: Path) -> dict[str, str]:
+    """Format -> the tree's report on the corpus in that format, normalized; all from one scan (the tree's cache
+    directory is the same from one call to the next)."""
     out = neutral.parent / f"out-{abs(hash(str(tree)))}"
     out.mkdir(exist_ok=True)
     env = {**os.environ, "PYTHONPATH": str(tree), "NO_COLOR": "1", "COLUMNS": "160",
            "SPECDRIFT_CACHE_DIR": str(neutral / f"cache-{abs(hash(str(tree)))}")}
     formats = [arg for fmt, name in FORMATS.items() for arg in ("--format", f"{fmt}:{out / name}")]
-    done = subprocess.run([sys.executable, "-m", "scanner", "scan", str(corpus), *formats], cwd=neutral,
+    done = subprocess.run([sys.executable, "-m", "scanner", "scan", *map(str, corpus), *formats], cwd=neutral,
                           env=env, capture_output=True, text=True, timeout=1800, check=False)
     if done.returncode not in (0, 1):
         raise RuntimeError(f"{tree} on {corpus}: exit {done.returncode}: {done.stderr[-1000:]}")
@@ -124,7 +139,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python3 -m benchmarks.same_reports", description=__doc__.splitlines()[0])
     parser.add_argument("--before", type=Path, required=True, help="the other tree (a git archive of a commit)")
     parser.add_argument("--after", type=Path, default=ROOT, help="this tree by default")
-    parser.add_argument("--cases", help="comma-separated subset: the real repositories' names, example, tf-vpc")
+    parser.add_argument("--cases", help="comma-separated subset: the real repositories' names, example, tf-vpc, "
+                                        f"{', '.join(NAMED)}, precommit")
     args = parser.parse_args(argv)
     wanted = set(args.cases.split(",")) if args.cases else None
     differing = 0
@@ -133,12 +149,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         neutral = work / "run"
         neutral.mkdir()
         for name, corpus in corpora(work, wanted):
-            lines = differences(reports(args.before.resolve(), corpus, neutral),
-                                reports(args.after.resolve(), corpus, neutral))
-            differing += bool(lines)
-            print(f"{name}: {'same' if not lines else 'DIFFERENT'}")
-            for line in lines:
-                print(line)
+            before = reports(args.before.resolve(), corpus, neutral)
+            runs = [("", reports(args.after.resolve(), corpus, neutral))]
+            if name in NAMED or name == "precommit":  # the second run reads the context's kept parses
+                runs.append((" (warm cache)", reports(args.after.resolve(), corpus, neutral)))
+            for label, after in runs:
+                lines = differences(before, after)
+                differing += bool(lines)
+                print(f"{name}{label}: {'same' if not lines else 'DIFFERENT'}")
+                for line in lines:
+                    print(line)
     return 1 if differing else 0
 
 

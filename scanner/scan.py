@@ -134,7 +134,8 @@ def scan(options: ScanOptions) -> Report:
         policies = select_policies(pack, options)
         context = {"var_files": list(options.var_files),
                    "download_external_modules": options.download_external_modules,
-                   "follow_symlinks": options.follow_symlinks}
+                   "follow_symlinks": options.follow_symlinks,
+                   "context_files": list(options.context_paths)}  # read only to inform: their parses are kept
         outcome = load_paths([*options.paths, *options.context_paths], context, options.formats or None,
                              options.jobs, options.skip_paths)
         settings = {"environment": options.environment} if options.environment else {}

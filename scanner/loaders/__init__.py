@@ -248,10 +248,11 @@ def _read_capped(path: Path) -> bytes:
 
 
 def load_file(path: Path, only: Sequence[str] | None = None, shown: str | None = None, secrets: bool = True,
-              ) -> tuple[str | None, LoadResult]:
+              cached: bool = False) -> tuple[str | None, LoadResult]:
     """Load one file: (format or None if no loader claims it, result); ``shown`` is its display path.
     ``secrets`` False: no search for literal secrets (third-party code read only for context, such as a
-    Terraform module installed by ``terraform init``)."""
+    Terraform module installed by ``terraform init``). ``cached``: a file read only for context, whose parse
+    is kept between runs (``parse_cache``)."""
     shown = shown or _display(path)
     try:
         data = _read_capped(path)
@@ -288,9 +289,21 @@ def load_file(path: Path, only: Sequence[str] | None = None, shown: str | None =
             return loader.name, LoadResult(errors=[ParseError(shown, line, "not UTF-8 text", loader.name)])
     from scanner.loaders.budget import ParseTimeout, parse_budget
 
+    # The secrets-only loader remembers each secret it finds for masking: a side effect a kept result would skip.
+    cached = cached and loader.name != SECRETS_ONLY
+    kept = None
+    if cached:
+        from scanner.loaders import parse_cache
+
+        kept = parse_cache.read(loader.name, shown, data)
     try:
-        with parse_budget():
-            result = loader.load(shown, text)
+        if kept is not None:
+            result = kept
+        else:
+            with parse_budget():
+                result = loader.load(shown, text)
+            if cached:  # before the additions below, which are made afresh at every run
+                parse_cache.write(loader.name, shown, data, result)
     except ParseTimeout as stopped:  # the file's parse budget (scanner/loaders/budget.py): the scan goes on
         result = LoadResult(errors=[ParseError(shown, None, f"{stopped.reason}; not scanned", loader.name)])
     except RecursionError:
@@ -348,7 +361,9 @@ def load_files(paths: Iterable[str | os.PathLike[str]], context: dict[str, Any] 
             del outcome.passed_over[shown]
     names = [_display(path, cwd) for path in files]
     patches = kustomize_patches(files)
-    loaded = load_many(files, names, only, jobs)
+    context_files = {os.path.abspath(p) for p in context.get("context_files", ())}
+    cached = [name for path, name in zip(files, names, strict=True) if os.path.abspath(path) in context_files]
+    loaded = load_many(files, names, only, jobs, cached)
     for done, (path, shown, (fmt, result)) in enumerate(zip(files, names, loaded, strict=True), 1):
         step("files", done, len(files))
         if patches and fmt is not None and os.path.normpath(os.path.abspath(path)) in patches:

@@ -24,7 +24,7 @@ import math
 import os
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -124,8 +124,10 @@ def _worth_a_pool(files: Sequence[Path]) -> bool:
 
 
 def load_many(files: Sequence[Path], shown: Sequence[str], only: Sequence[str] | None = None,
-              jobs: int | None = None) -> Iterator[Loaded]:
-    """``load_file`` for each file, in order; across processes when it pays (``jobs``: how many, 1: none)."""
+              jobs: int | None = None, cached: Collection[str] = ()) -> Iterator[Loaded]:
+    """``load_file`` for each file, in order; across processes when it pays (``jobs``: how many, 1: none).
+    ``cached``: the shown names of files read only for context (``load_file``'s ``cached``)."""
+    cached = frozenset(cached)
     if jobs is None:
         jobs = requested_jobs()
     if jobs is None and _worth_a_pool(files):
@@ -141,14 +143,14 @@ def load_many(files: Sequence[Path], shown: Sequence[str], only: Sequence[str] |
                     # file goes to the pool with the others.
                     time.sleep(max(0.0, SAMPLE_S - (time.monotonic() - began)))
                     break
-                yield from _serial(files[done:done + 1], shown[done:done + 1], only)
+                yield from _serial(files[done:done + 1], shown[done:done + 1], only, cached)
                 done += 1
             jobs = _idle_jobs(first, own, began)
             files, shown = files[done:], shown[done:]
     if jobs is None:
         jobs = 1
     if jobs <= 1 or len(files) < 2:
-        yield from _serial(files, shown, only)
+        yield from _serial(files, shown, only, cached)
         return
     # imported here: a pre-commit run never pays for multiprocessing
     import pickle
@@ -158,7 +160,8 @@ def load_many(files: Sequence[Path], shown: Sequence[str], only: Sequence[str] |
     from scanner.masking import remember_secrets
 
     size = max(MIN_CHUNK, math.ceil(len(files) / (jobs * CHUNKS_PER_WORKER)))
-    chunks = [(list(files[i:i + size]), list(shown[i:i + size]), only) for i in range(0, len(files), size)]
+    chunks = [(list(files[i:i + size]), list(shown[i:i + size]), only, cached & set(shown[i:i + size]))
+              for i in range(0, len(files), size)]
     done = 0
     try:
         with ProcessPoolExecutor(max_workers=min(jobs, len(chunks)), mp_context=_context(),
@@ -172,7 +175,7 @@ def load_many(files: Sequence[Path], shown: Sequence[str], only: Sequence[str] |
         # would (each file's own faults are already error findings inside ``load_file``, in either process)
         print(f"specdrift: parallel loading stopped ({type(exc).__name__}); continuing in one process",
               file=sys.stderr)
-        yield from _serial(files[done:], shown[done:], only)
+        yield from _serial(files[done:], shown[done:], only, cached)
 
 
 def _idle_jobs(first: list[int], own_cpu: float, began: float) -> int:
@@ -188,19 +191,23 @@ def _idle_jobs(first: list[int], own_cpu: float, began: float) -> int:
     return max(1, min(cpus, int(cpus - others + 0.5)))
 
 
-def _serial(files: Sequence[Path], shown: Sequence[str], only: Sequence[str] | None) -> Iterator[Loaded]:
+def _serial(files: Sequence[Path], shown: Sequence[str], only: Sequence[str] | None,
+            cached: frozenset[str] = frozenset()) -> Iterator[Loaded]:
     from scanner.loaders import load_file
 
     for path, name in zip(files, shown, strict=True):
-        yield load_file(path, only, name)
+        yield load_file(path, only, name, cached=name in cached)
 
 
-def _load_chunk(chunk: tuple[list[Path], list[str], Sequence[str] | None]) -> tuple[list[Loaded], frozenset[str]]:
+Chunk = tuple[list[Path], list[str], Sequence[str] | None, frozenset[str]]
+
+
+def _load_chunk(chunk: Chunk) -> tuple[list[Loaded], frozenset[str]]:
     """The chunk's results, and the literal secrets this worker has seen: the parent masks them in findings."""
     from scanner.masking import known_secrets
 
-    files, shown, only = chunk
-    results = list(_serial(files, shown, only))
+    files, shown, only, cached = chunk
+    results = list(_serial(files, shown, only, cached))
     return results, known_secrets()
 
 

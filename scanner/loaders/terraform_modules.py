@@ -339,7 +339,7 @@ class ModuleSources:
         found: list[Resource] = []
         for name in _configuration_files(directory):
             path = os.path.join(directory, name)
-            _, result = load_file(Path(path), only=(NAME,), shown=path, secrets=False)
+            _, result = load_file(Path(path), only=(NAME,), shown=path, secrets=False, cached=True)
             found.extend(result.resources)
             self.errors.extend(result.errors)
         return found

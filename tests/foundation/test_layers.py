@@ -26,6 +26,7 @@ LAYERS: tuple[tuple[str, dict[str, str]], ...] = (
         "scanner.coerce": "native spellings of booleans, numbers and lists read as values",
         "scanner.schedules": "cron and maintenance windows read as values",
         "scanner.faults": "how a stage reports a fault of its own; every stage uses it",
+        "scanner.regex": "regular expressions compiled at their first use, for every module that keeps one",
         "scanner.repository": "the repository root and its git facts: paths, nothing of the scan",
         "scanner.registry": "the one plugin registry, used by every kind of plugin",
         "scanner.tables": "the one reader of shipped and user YAML tables",

@@ -53,8 +53,8 @@ def test_every_kind_is_registered() -> None:
     modules = {info.name for info in pkgutil.iter_modules([str(ROOT / "scanner" / "loaders")])}
     assert {_module(loader).rsplit(".", 1)[1] for loader in LOADERS.values()} == \
         modules - {"addressing", "base", "budget", "documents", "hcl_eval", "hcl_functions", "hcl_tree", "lines",
-                   "not_infrastructure", "parallel", "path_globs", "secrets", "suppressions", "terraform_json",
-                   "terraform_modules", "terraform_registry", "timescale", "yaml_lines"}
+                   "not_infrastructure", "parallel", "parse_cache", "path_globs", "secrets", "suppressions",
+                   "terraform_json", "terraform_modules", "terraform_registry", "timescale", "yaml_lines"}
     for name in LOADERS.names():
         assert LOADERS[name].name == name
     assert REPORTERS.names() == ("text", "json", "sarif", "junit", "gitlab", "markdown", "github", "html")

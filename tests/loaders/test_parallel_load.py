@@ -133,9 +133,9 @@ def test_a_large_file_is_left_to_the_pool(tmp_path: Path, monkeypatch: pytest.Mo
     events: list[str] = []
     serial = parallel._serial
 
-    def logged(files, shown, only):  # type: ignore[no-untyped-def]
+    def logged(files, shown, only, cached=frozenset()):  # type: ignore[no-untyped-def]
         events.extend(Path(f).name for f in files)
-        return serial(files, shown, only)
+        return serial(files, shown, only, cached)
 
     def sleep(seconds: float) -> None:
         assert 0 < seconds <= 3600.0
