@@ -139,10 +139,11 @@ def scan(options: ScanOptions) -> Report:
         outcome = load_paths([*options.paths, *options.context_paths], context, options.formats or None,
                              options.jobs, options.skip_paths)
         settings = {"environment": options.environment} if options.environment else {}
-        findings = parse_error_findings(outcome.errors) + Engine(policies, settings).run(outcome.resources)
+        # Context files inform the checks; their resources' own findings would be dropped below: not made.
+        in_scope = _in_scope(options.paths) if options.context_paths else None
+        findings = parse_error_findings(outcome.errors) + Engine(policies, settings).run(outcome.resources, in_scope)
     files, resources = outcome.files, len(outcome.resources)
-    if options.context_paths:
-        in_scope = _in_scope(options.paths)
+    if in_scope is not None:
         findings = [f for f in findings if f.file is None or in_scope(f.file)]
         files = {path: fmt for path, fmt in files.items() if in_scope(path)}
         resources = sum(1 for r in outcome.resources if r.origin.file is None or in_scope(r.origin.file))
@@ -154,7 +155,7 @@ def scan(options: ScanOptions) -> Report:
     outcome.resources = []
     forget_index()
     not_infrastructure = outcome.not_infrastructure
-    if options.context_paths:
+    if in_scope is not None:
         not_infrastructure = {path: what for path, what in not_infrastructure.items() if in_scope(path)}
     notes = pack_notes + not_infrastructure_notes(not_infrastructure) + passed_over_notes(outcome.passed_over)
     named = {os.path.normpath(p) for p in options.paths if os.path.isfile(p)}

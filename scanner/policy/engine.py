@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from scanner.display import display, fill, shown
@@ -98,13 +98,17 @@ class Engine:
         """The one copy of ``value`` (a message, a fix: immutable, compared by value) that findings share."""
         return self._seen.setdefault(value, value)
 
-    def run(self, resources: Sequence[Resource]) -> list[Finding]:
+    def run(self, resources: Sequence[Resource], judged: Callable[[str], bool] | None = None) -> list[Finding]:
+        """Every policy's findings on every resource; ``judged``: only on the resources of the files it accepts
+        (a policy's finding is always in its resource's file), the others still there to be referred to."""
         from scanner.policy.inherited import with_inherited_facts  # a replica's engine is its source's
 
         everything = with_inherited_facts(tuple(resources))
         findings: list[Finding] = []
         self._memo.clear()
         for resource in everything:
+            if judged is not None and resource.origin.file is not None and not judged(resource.origin.file):
+                continue
             for policy in self.policies_for(resource):
                 findings.extend(self.evaluate_all(policy, resource, everything))
         self._memo.clear()  # what it holds keeps the resources' facts alive

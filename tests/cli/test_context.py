@@ -6,6 +6,9 @@ import json
 import os
 import time
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from scanner.context import context_files
 from tests.conftest import EXAMPLE, run_cli
@@ -92,3 +95,28 @@ def test_hook_sized_scan_is_fast() -> None:
     elapsed = time.perf_counter() - started
     assert result.returncode == 1
     assert elapsed < 5, f"a three-file scan took {elapsed:.1f}s"  # measured ~0.5 s; generous for a shared CI box
+
+
+def test_context_resources_are_referred_to_but_not_judged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """A staged Deployment is judged with its neighbours (the HPA that scales it), whose own findings, which the
+    report would drop, are not made at all."""
+    from scanner.cli import main
+    from scanner.policy.engine import Engine
+
+    for name in ("deployment.yaml", "hpa.yaml", "service.yaml"):
+        (tmp_path / name).write_bytes((EXAMPLE / "kubernetes" / name).read_bytes())
+    judged: set[str] = set()
+    evaluate_all = Engine.evaluate_all
+
+    def recording(self: Engine, policy: Any, resource: Any, everything: Any = ()) -> Any:
+        judged.add(Path(resource.origin.file).name)
+        return evaluate_all(self, policy, resource, everything)
+
+    monkeypatch.setattr(Engine, "evaluate_all", recording)
+    main(["scan", str(tmp_path / "deployment.yaml"), "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    assert judged == {"deployment.yaml"}
+    hpa = [f for f in report["findings"] if f["policy_id"] == "ME-K8S-02"]
+    assert hpa and {f["status"] for f in hpa} == {"complies"}  # the HPA in hpa.yaml was there to be found
+    assert {Path(f["location"]["file"]).name for f in report["findings"]} == {"deployment.yaml"}
