@@ -98,11 +98,14 @@ def read_tables(kind: str | None, paths: Sequence[Path], *, schema: Path | bytes
     return values
 
 
-def cached_value(kind: str, files: Sequence[Path], build: Callable[[list[bytes]], Any]) -> Any:
-    """``build(contents of files)``, from the cache when no file changed: one value derived from several files.
-    A file is read and hashed once per process (several values may share one: the Kubernetes definitions,
-    1.8 MB, serve every kind's schema); on a hit its contents are not needed again."""
-    entry = _entry(kind, files, [_file_digest(path) for path in files], hashed=True)
+def cached_value(kind: str, files: Sequence[Path], build: Callable[[list[bytes]], Any], *,
+                 installed: bool = False) -> Any:
+    """``build(contents of files)``, from the cache when no file changed: one value derived from several files;
+    on a hit the contents are not read again. ``installed``: the files are a package's data, which only an
+    install changes: known by size, modification time and inode, not read at all (the Kubernetes definitions,
+    1.8 MB, were read and hashed for every kind's schema)."""
+    stamps = [_file_stamp(path) if installed else _file_digest(path) for path in files]
+    entry = _entry(kind, files, stamps, hashed=True)
     if entry is None:
         return build([path.read_bytes() for path in files])
     cached = _read(entry, 1, (object,))
@@ -113,16 +116,13 @@ def cached_value(kind: str, files: Sequence[Path], build: Callable[[list[bytes]]
     return value
 
 
-def _file_digest(path: Path) -> bytes:
+def _file_stamp(path: Path) -> bytes:
     status = path.stat()
-    return _digest_of(str(path), status.st_size, status.st_mtime_ns, status.st_ino)
+    return f"stamp {status.st_size} {status.st_mtime_ns} {status.st_ino}".encode()
 
 
-@cache
-def _digest_of(path: str, _size: int, _mtime_ns: int, _inode: int) -> bytes:
-    """The file's SHA-256, remembered for as long as its size, modification time and inode stay."""
-    with open(path, "rb") as handle:
-        return hashlib.sha256(handle.read()).digest()
+def _file_digest(path: Path) -> bytes:
+    return hashlib.sha256(path.read_bytes()).digest()
 
 
 def _parse(path: Path, raw: bytes, error: Callable[[str], Exception]) -> Any:

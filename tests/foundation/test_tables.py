@@ -234,6 +234,31 @@ def test_a_value_built_from_several_files_is_cached_until_any_of_them_changes(tm
     assert len(built) == 3
 
 
+def test_installed_files_are_known_by_their_stamp_and_not_read_on_a_hit(tmp_path: Path, cache: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    data = tmp_path / "definitions.json"
+    data.write_text("1")
+    built: list[list[bytes]] = []
+
+    def build(contents: list[bytes]) -> int:
+        built.append(contents)
+        return int(contents[0])
+
+    assert tables.cached_value("data", [data], build, installed=True) == 1
+    read_bytes = Path.read_bytes
+
+    def reading(path: Path) -> bytes:
+        assert path != data, "the installed file was read on a hit"
+        return read_bytes(path)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(Path, "read_bytes", reading)
+        assert tables.cached_value("data", [data], build, installed=True) == 1
+    data.write_text("22")  # reinstalled: another size (and time)
+    assert tables.cached_value("data", [data], build, installed=True) == 22
+    assert len(built) == 2
+
+
 @pytest.mark.parametrize("documents", [[{"x": 1}], [[1]], [None]])
 def test_a_policy_cache_entry_changed_by_hand_is_not_trusted(pack: Path, documents: list[object]) -> None:
     """Issue 17: an entry of the right outer shape but the wrong content (corrupt, or tampered with) broke

@@ -601,7 +601,8 @@ def _schema_validator(version: str, api_version: str, kind: str, strict: bool) -
     # and the definitions it reaches are kept together in the cache, keyed by both files' bytes.
     kind_file = f"{base.name}-{path.stem}"
     document = cached_value(f"k8s-schema-{kind_file}", [path, base / "_definitions.json"],
-                            lambda contents: _reachable(json.loads(contents[0]), json.loads(contents[1])))
+                            lambda contents: _reachable(json.loads(contents[0]), json.loads(contents[1])),
+                            installed=True)  # kubernetes-validate's own files
     registry = jsonschema_rs.Registry([(f"{SCHEMA_ROOT}_definitions.json", document["definitions"])])
     return jsonschema_rs.validator_for(document["schema"], registry=registry,
                                        base_uri=f"{SCHEMA_ROOT}{path.name}", offline=True)
