@@ -59,6 +59,8 @@ _UPLOADS = (("aws", "s3", ("cp", "sync", "mv")), ("gsutil", None, ("cp", "rsync"
             ("s3cmd", None, ("put", "sync")), ("mc", None, ("cp", "mirror")), ("restic", None, ("backup",)),
             ("borg", None, ("create",)))
 _UPLOADERS = {tool for tool, _, _ in _UPLOADS}
+# Command names ``_Walker.command`` reads more of than the name (their options, what they prune or upload).
+_SPECIAL = {"set", "trap", "find", *_UPLOADERS}
 _SUBCOMMAND = re.compile(r"^[a-z][a-z0-9-]*$")
 # Tools whose first words name the action (``aws s3 cp``); other commands show only their name,
 # so a report never repeats an argument (which may be a credential).
@@ -83,6 +85,7 @@ _REPAIRS = 8
 # Nodes that hold no other command unless a parenthesis (or backquote) appears in their text.
 _FLAT = {"command", "declaration_command", "unset_command", "test_command", "variable_assignment", "file_redirect",
          "herestring_redirect"}
+_NAMED_KINDS = {"command", "declaration_command", "unset_command", "test_command", "compound_statement"}
 _DQ_ESCAPE = re.compile(rb'\\([$`"\\\n])')
 _ESCAPE = re.compile(rb"\\(.)", re.S)
 _OPENS = re.compile(rb"\$\(|`")  # where a command substitution may start
@@ -102,17 +105,21 @@ class Step:
     """One command (or pipeline) that ran, with the status it left in ``$?``. Its ``text`` (a safe short name)
     is made from ``source`` when first asked for: most steps are never shown (only those a report names)."""
 
-    __slots__ = ("_text", "commands", "line", "source")
+    __slots__ = ("_text", "commands", "line", "node", "source")
 
-    def __init__(self, text: str | None, line: int, commands: list[str], source: _Command | None = None) -> None:
+    def __init__(self, text: str | None, line: int, commands: list[str], source: _Command | None = None,
+                 node: Any = None) -> None:
         self._text = text
         self.line = line
         self.commands = commands
         self.source = source
+        self.node = node  # a plain ``command`` node, read as a ``_Command`` only if shown (``_Walker.simple``)
 
     @property
     def text(self) -> str:
         if self._text is None:
+            if self.source is None and self.node is not None:
+                self.source = _Command(self.line, [], self.node, [], [self.node])
             self._text = _display(self.source) if self.source is not None else ""
         return self._text
 
@@ -526,12 +533,44 @@ def _command_name(node: Any) -> str | None:
     return None
 
 
+@cache
+def _named_query() -> Any:
+    """The node types ``_command_name`` may name, found by tree-sitter (in C) rather than a walk in Python."""
+    from tree_sitter import Query
+
+    return Query(_parser().language, "[(command) (declaration_command) (unset_command) (test_command) "
+                                     "(compound_statement)] @c")
+
+
+def _candidates(nodes: list[Any]) -> list[Any]:
+    """The nodes under ``nodes`` (themselves included) whose type ``_command_name`` may name, in source order:
+    those a walk of ``_preorder`` meets, in its order. The query gives them in no set order; sorted by where
+    they start they are in the walk's order when no two start at the same byte (of two nodes, the one met
+    first starts no later: it holds the other or ends before it), else the walk decides."""
+    from tree_sitter import QueryCursor
+
+    query = _named_query()
+    found: list[Any] = []
+    for node in nodes:
+        found.extend(QueryCursor(query).captures(node).get("c", ()))
+    if len(found) < 2:
+        return found
+    found.sort(key=_start_byte)
+    if any(a.start_byte == b.start_byte for a, b in itertools.pairwise(found)):
+        return [node for node in _preorder(nodes) if node.type in _NAMED_KINDS]
+    return found
+
+
+def _start_byte(node: Any) -> int:
+    return int(node.start_byte)
+
+
 def _names(nodes: list[Any]) -> list[str]:
     """Names of the commands run under ``nodes`` (substitutions included), in source order."""
     if all(node.type in _FLAT for node in nodes) and not any(b"(" in node.text or b"`" in node.text for node in nodes):
         candidates: Any = nodes  # no $(...), <(...) or subshell inside: the nodes themselves are all there is
     else:
-        candidates = _preorder(nodes)
+        candidates = _candidates(nodes)
     out = []
     for node in candidates:
         name = _command_name(node)
@@ -643,7 +682,7 @@ class _Walker:
         if kind is None:
             kind = node.type
         if kind == "command" and not redirects:  # most statements: what ``statement`` and ``_command`` make of it
-            self.command(_Command(node.start_point.row + 1, [], node, [], [node]), condition)
+            self.simple(node, condition)
             return
         redirects = redirects or []
         piped, then = _continuation(redirects)
@@ -789,6 +828,31 @@ class _Walker:
                         self.repairs.append((before.end_byte + newline, b";"))
                         return
 
+    def simple(self, node: Any, condition: bool) -> None:
+        """A ``command`` node with no redirection: ``command`` for the few whose text or name needs more (a
+        newline, ``$?``, a substitution, ``set``, ``find``, an uploader); the rest, most commands, here with
+        only the work ``command`` does for them (no ``_Command``; no ``Step`` unless it becomes ``$?``)."""
+        text = node.text
+        if b"\n" in text or _MARKED.search(text) is not None:
+            self.command(_Command(node.start_point.row + 1, [], node, [], [node]), condition)
+            return
+        first = _first_word(node)
+        name = _unquote(first) if first is not None else None
+        if name is None or name in _SPECIAL:
+            self.command(_Command(node.start_point.row + 1, [], node, [], [node]), condition)
+            return
+        line = node.start_point.row + 1
+        if name in _MISPLACED:
+            self.suspect = self.suspect or line
+        a = self.a
+        a.commands.append((name, line))
+        if a.pending is not None:  # ``_Analysis.ran``, inlined
+            a.unseen.append(a.pending)
+        a.pending = None
+        if not (condition or name in ("exit", "return") or a.options.errexit or a.options.errtrap):
+            # shown as its name alone unless it is one of the tools whose sub-commands show too (``_display``)
+            a.pending = Step(None, line, [name], None, node) if name in _MULTI_WORD else Step(name, line, [name])
+
     def command(self, node: _Command, condition: bool) -> None:
         self.misread(node)
         line, name = node.line, node.name
@@ -811,7 +875,7 @@ class _Walker:
             _set_options(self.a.options, node.words[1:], line)
         elif name == "trap" and "ERR" in node.words[2:]:
             self.a.options.errtrap = line
-        step = Step(None, line, [name], node)
+        step = Step(None, line, [name], node) if name in _MULTI_WORD else Step(name, line, [name])  # see ``_display``
         if name in _UPLOADERS and _is_upload(name, node.words[1:]):
             self.a.uploads.append(step)
         if name == "find":
