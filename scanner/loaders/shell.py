@@ -195,13 +195,16 @@ class ShellLoader:
         from scanner.loaders.budget import parse_tree
 
         source = text.encode("utf-8")
-        for _ in range(_REPAIRS):
+        for attempt in range(_REPAIRS):
             root = parse_tree(_parser(), source).root_node  # within the file's parse budget
             analysis = _Analysis(text.count("\n"))
             shebang = _SHEBANG.match(text)
             if shebang:
                 _set_options(analysis.options, shebang.group(1).split(), 1)
-            walker = _Walker(analysis)
+            # Once it has a repair to make the walk's analysis is thrown away (the patched text is walked again), so
+            # the rest of the walk only looks for repairs; not in a tree with an ERROR node (no repair is made there)
+            # nor in the last attempt (its analysis is reported as far as it goes).
+            walker = _Walker(analysis, discard=not root.has_error and attempt < _REPAIRS - 1)
             walker.block(root.children, condition=False)
             if not walker.repairs or root.has_error:  # in a tree with an ERROR node, bash -n decides (below)
                 break
@@ -635,10 +638,18 @@ class _Pipe:
 
 
 class _Walker:
-    def __init__(self, analysis: _Analysis) -> None:
+    def __init__(self, analysis: _Analysis, discard: bool = False) -> None:
         self.a = analysis
         self.suspect = 0  # the line of something tree-sitter accepts but bash may not (a stray ``fi``)
         self.repairs: list[tuple[int, bytes]] = []  # (byte, text to insert there) against a misreading
+        self.discard = discard  # whether a repair throws this walk's analysis away (``ShellLoader.load``)
+        # After a repair that throws the analysis away, the walk only looks for more repairs: it visits the same
+        # statements (what it visits never depends on the analysis) and skips what only the analysis uses.
+        self.repairing = False
+
+    def repair(self, at: int, insert: bytes) -> None:
+        self.repairs.append((at, insert))
+        self.repairing = self.discard
 
     # -- statements in order ---------------------------------------------------------------
     def block(self, children: list[Any], condition: bool, toggles: bool = False, case_item: bool = False) -> None:
@@ -745,7 +756,7 @@ class _Walker:
                     and any(c.type in _STATEMENTS for c in node.named_children):
                 # ``\[`` is the same command to bash (the builtin ``[``); tree-sitter reads it as a plain command
                 # name, so the test ends at its own ``]``. Lines do not move.
-                self.repairs.append((node.start_byte, b"\\"))
+                self.repair(node.start_byte, b"\\")
                 return
             command = _command(node, redirects)
             if command is not None:
@@ -781,6 +792,8 @@ class _Walker:
 
     def _redirected_commands(self, redirects: list[Any]) -> None:
         """Commands in the redirections of a compound (``done < <(cmd)``) run too."""
+        if self.repairing:
+            return
         for redirect in redirects:
             self.a.commands.extend((name, redirect.start_point.row + 1) for name in _names(_redirect_parts(redirect)))
 
@@ -793,6 +806,12 @@ class _Walker:
             members[0] = _Member(members[0].node.named_children[0], members[0].redirects)
         if len(members) == 1:
             self.visit(members[0].node, condition or negated, members[0].redirects)
+            return
+        if self.repairing:  # what ``_uses`` looks for repairs in
+            for member in members:
+                command = _command(member.node, member.redirects)
+                if command is not None:
+                    self.misread(command)
             return
         names: list[list[str]] = []
         for member in members:
@@ -822,10 +841,10 @@ class _Walker:
                     gap = node.text[before.end_byte - node.start_byte:after.start_byte - node.start_byte]
                     newline = gap.find(b"\n")
                     if before.type == "comment":  # ``word # note`` then words on the next line: ``;`` before ``#``
-                        self.repairs.append((before.start_byte, b";"))
+                        self.repair(before.start_byte, b";")
                         return
                     if newline >= 0 and not gap[:newline].endswith(b"\\"):
-                        self.repairs.append((before.end_byte + newline, b";"))
+                        self.repair(before.end_byte + newline, b";")
                         return
 
     def simple(self, node: Any, condition: bool) -> None:
@@ -833,6 +852,10 @@ class _Walker:
         newline, ``$?``, a substitution, ``set``, ``find``, an uploader); the rest, most commands, here with
         only the work ``command`` does for them (no ``_Command``; no ``Step`` unless it becomes ``$?``)."""
         text = node.text
+        if self.repairing:  # only ``misread`` may apply, to a command on more than one line
+            if b"\n" in text:
+                self.misread(_Command(node.start_point.row + 1, [], node, [], [node]))
+            return
         if b"\n" in text or _MARKED.search(text) is not None:
             self.command(_Command(node.start_point.row + 1, [], node, [], [node]), condition)
             return
@@ -855,6 +878,8 @@ class _Walker:
 
     def command(self, node: _Command, condition: bool) -> None:
         self.misread(node)
+        if self.repairing:
+            return
         line, name = node.line, node.name
         if node.marked:
             if node.reads_status():

@@ -187,3 +187,28 @@ def test_a_backup_script_complies_as_a_whole_or_reports_each_failure_once_where_
     (tmp_path / "backup.sh").write_text(script)
     report = scan(ScanOptions(paths=[str(tmp_path)], policies=["ME-BAK-02"]))
     assert {f.resource_address: f.status.value for f in report.findings} == expected
+
+
+_MISREAD_316 = "[ \"$A\" == \"true\" ] || sed -i s/a/b/ main.tf\nterraform init\n[ \"$A\" == \"true\" ] || rm x\n"
+_MISREAD_347 = "pg_dump db | gzip | tee f.gz\necho B && cd /s\n"
+
+
+@pytest.mark.parametrize("text", [
+    f"#!/bin/bash\n{_MISREAD_347}x\n{_MISREAD_347}",
+    f"#!/bin/bash\n{_MISREAD_347}f() {{\n{_MISREAD_347}}}\nif true; then\n{_MISREAD_347}fi\n",
+    f"#!/bin/bash\n{_MISREAD_347}while read -r x; do\n{_MISREAD_347}done < <(ls | sort)\n{_MISREAD_316}",
+    f"#!/bin/bash\n{_MISREAD_347}x=$(ls)\ncase $x in\n a) {_MISREAD_347};;\nesac\n",
+])
+def test_a_walk_past_its_first_repair_finds_every_repair_the_whole_walk_finds(text: str) -> None:
+    # After its first repair a walk whose analysis is thrown away only looks for repairs: it must find the same
+    from scanner.loaders.shell import _Analysis, _parser, _Walker
+
+    root = _parser().parse(text.encode()).root_node
+    assert not root.has_error
+    found = {}
+    for discard in (False, True):
+        walker = _Walker(_Analysis(text.count("\n")), discard=discard)
+        walker.block(root.children, condition=False)
+        found[discard] = walker.repairs
+    assert len(set(found[False])) >= 2
+    assert found[True] == found[False]
