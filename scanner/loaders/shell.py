@@ -570,8 +570,17 @@ def _start_byte(node: Any) -> int:
 
 def _names(nodes: list[Any]) -> list[str]:
     """Names of the commands run under ``nodes`` (substitutions included), in source order."""
-    if all(node.type in _FLAT for node in nodes) and not any(b"(" in node.text or b"`" in node.text for node in nodes):
-        candidates: Any = nodes  # no $(...), <(...) or subshell inside: the nodes themselves are all there is
+    if len(nodes) == 1:  # most often (a substitution's one command): the test below, without generators
+        node = nodes[0]
+        if node.type in _FLAT:
+            text = node.text
+            if b"(" not in text and b"`" not in text:
+                name = _command_name(node)
+                return [name] if name is not None else []
+        candidates: Any = _candidates(nodes)
+    elif all(node.type in _FLAT for node in nodes) and \
+            not any(b"(" in node.text or b"`" in node.text for node in nodes):
+        candidates = nodes  # no $(...), <(...) or subshell inside: the nodes themselves are all there is
     else:
         candidates = _candidates(nodes)
     out = []
@@ -692,9 +701,16 @@ class _Walker:
             return
         if kind is None:
             kind = node.type
-        if kind == "command" and not redirects:  # most statements: what ``statement`` and ``_command`` make of it
-            self.simple(node, condition)
-            return
+        if not redirects:  # most statements: what ``statement``, ``_command`` and ``command`` make of them, sooner
+            if kind == "command":
+                self.simple(node, condition)
+                return
+            if kind == "variable_assignment" or kind == "test_command":
+                text = node.text
+                if b"\n" not in text and _MARKED.search(text) is None:  # one line (no repair), no $?, no $(...)
+                    if not self.repairing:
+                        self.plain(node, kind == "test_command", condition)
+                    return
         redirects = redirects or []
         piped, then = _continuation(redirects)
         if kind == "redirected_statement":
@@ -875,6 +891,19 @@ class _Walker:
         if not (condition or name in ("exit", "return") or a.options.errexit or a.options.errtrap):
             # shown as its name alone unless it is one of the tools whose sub-commands show too (``_display``)
             a.pending = Step(None, line, [name], None, node) if name in _MULTI_WORD else Step(name, line, [name])
+
+    def plain(self, node: Any, test: bool, condition: bool) -> None:
+        """A one-line test (``[ ]``, ``[[ ]]``) or assignment (``A=1``) with no ``$?``, substitution or redirection:
+        what ``command`` does for it."""
+        line = node.start_point.row + 1
+        a = self.a
+        if test:
+            a.commands.append(("[", line))
+        if a.pending is not None:  # ``_Analysis.ran``, inlined
+            a.unseen.append(a.pending)
+        a.pending = None
+        if not (condition or a.options.errexit or a.options.errtrap):
+            a.pending = Step("[", line, ["["]) if test else Step(None, line, ["="], None, node)
 
     def command(self, node: _Command, condition: bool) -> None:
         self.misread(node)
