@@ -699,6 +699,8 @@ class _Walker:
         if isinstance(node, _Pipe):
             self.pipeline(node.members, condition)
             return
+        if self.repairing and not redirects and node.start_point.row == node.end_point.row:
+            return  # a repair is made where a node spans two lines: none in this one
         if kind is None:
             kind = node.type
         if not redirects:  # most statements: what ``statement``, ``_command`` and ``command`` make of them, sooner
