@@ -125,7 +125,10 @@ class Step:
 
     @property
     def trivial(self) -> bool:
-        return all(c in _TRIVIAL or "=" in c for c in self.commands)
+        commands = self.commands
+        if len(commands) == 1:  # most steps: one command, asked without a generator
+            return commands[0] in _TRIVIAL or "=" in commands[0]
+        return all(c in _TRIVIAL or "=" in c for c in commands)
 
     def describe(self) -> str:
         return f"{self.text} (line {self.line})"
