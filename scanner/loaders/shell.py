@@ -557,13 +557,13 @@ def _candidates(nodes: list[Any]) -> list[Any]:
 
     query = _named_query()
     found: list[Any] = []
-    for node in nodes:
-        found.extend(QueryCursor(query).captures(node).get("c", ()))
-    if len(found) < 2:
-        return found
-    found.sort(key=_start_byte)
-    if any(a.start_byte == b.start_byte for a, b in itertools.pairwise(found)):
-        return [node for node in _preorder(nodes) if node.type in _NAMED_KINDS]
+    for node in nodes:  # one node after the other, as the walk goes
+        under = QueryCursor(query).captures(node).get("c", [])
+        if len(under) > 1:
+            under.sort(key=_start_byte)
+            if any(a.start_byte == b.start_byte for a, b in itertools.pairwise(under)):
+                under = [n for n in _preorder([node]) if n.type in _NAMED_KINDS]
+        found.extend(under)
     return found
 
 

@@ -212,3 +212,32 @@ def test_a_walk_past_its_first_repair_finds_every_repair_the_whole_walk_finds(te
         found[discard] = walker.repairs
     assert len(set(found[False])) >= 2
     assert found[True] == found[False]
+
+
+_NESTED = """#!/bin/bash
+x=$(echo "$(date +%s)" | tr -d ' ' | sed "s/a/$(printf b)/")
+y=`ls | head -1`; z=$( (cd /tmp && ls) | wc -l )
+while read -r db; do pg_dump "$db" | gzip > "$db.gz" || echo "$(date) failed $db"; done < <(psql -lqt | cut -d'|' -f1)
+cat <<END | kubectl apply -f -
+name: $(hostname)-$(id -u)
+END
+[ "$(whoami)" = root ] && { local v; v=$(( $(nproc) + 1 )); declare -a w=($(seq 1 3)); unset q; }
+if [[ $(uname) == Linux ]]; then case $(arch) in x86_64) echo "$(lscpu | grep -c Model)";; esac; fi
+f() { echo "$1"; } ; ((n++)) ; trap 'rm -f "$(mktemp)"' EXIT
+"""
+
+
+@pytest.mark.parametrize("text", [
+    _NESTED, "#!/bin/bash\nx=$(a | b | c)\necho $(fi | done)\nrdlist=\"${rdlist%%]*}\"\n",  # ERROR nodes too
+])
+def test_the_commands_a_query_finds_are_those_a_walk_finds_in_its_order(text: str) -> None:
+    from scanner.loaders.shell import _NAMED_KINDS, _candidates, _parser, _preorder
+
+    root = _parser().parse(text.encode()).root_node
+    nodes = list(_preorder([root]))
+    assert sum(1 for node in nodes if node.type == "command_substitution") >= 2
+    for node in nodes:
+        walked = [(n.start_byte, n.end_byte, n.type) for n in _preorder([node]) if n.type in _NAMED_KINDS]
+        assert [(n.start_byte, n.end_byte, n.type) for n in _candidates([node])] == walked
+    statements = root.named_children
+    assert [n.id for n in _candidates(statements)] == [n.id for n in _preorder(statements) if n.type in _NAMED_KINDS]
