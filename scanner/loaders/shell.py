@@ -571,15 +571,32 @@ def _start_byte(node: Any) -> int:
     return int(node.start_byte)
 
 
+def _flat_members(node: Any, out: list[Any]) -> bool:
+    """``node``'s commands (into ``out``) when it is one of ``_FLAT`` or a pipeline or list of them, and its text
+    has no parenthesis or backquote: then they are all the walk of ``_preorder`` would name, in its order (a
+    pipeline or list is no command; what it holds comes in order). False, ``out`` unfinished, otherwise."""
+    kind = node.type
+    if kind in _FLAT:
+        out.append(node)
+        return True
+    if kind != "pipeline" and kind != "list":
+        return False
+    return all(_flat_members(child, out) for child in node.named_children)
+
+
 def _names(nodes: list[Any]) -> list[str]:
     """Names of the commands run under ``nodes`` (substitutions included), in source order."""
-    if len(nodes) == 1:  # most often (a substitution's one command): the test below, without generators
+    if len(nodes) == 1:  # most often (a substitution's one command or pipeline): the test below, without generators
         node = nodes[0]
-        if node.type in _FLAT:
-            text = node.text
-            if b"(" not in text and b"`" not in text:
-                name = _command_name(node)
-                return [name] if name is not None else []
+        text = node.text
+        flat: list[Any] = []
+        if b"(" not in text and b"`" not in text and _flat_members(node, flat):
+            out = []
+            for member in flat:
+                name = _command_name(member)
+                if name is not None:
+                    out.append(name)
+            return out
         candidates: Any = _candidates(nodes)
     elif all(node.type in _FLAT for node in nodes) and \
             not any(b"(" in node.text or b"`" in node.text for node in nodes):

@@ -241,3 +241,18 @@ def test_the_commands_a_query_finds_are_those_a_walk_finds_in_its_order(text: st
         assert [(n.start_byte, n.end_byte, n.type) for n in _candidates([node])] == walked
     statements = root.named_children
     assert [n.id for n in _candidates(statements)] == [n.id for n in _preorder(statements) if n.type in _NAMED_KINDS]
+
+
+@pytest.mark.parametrize("text", [
+    _NESTED, "#!/bin/bash\nx=$(a | b # c\n | d && e || f >> g; h)\ny=$(! a | b)\nz=$(a=1 b <<< c | d 2>&1)\n",
+])
+def test_the_names_of_a_substitution_are_those_a_walk_finds(text: str) -> None:
+    from scanner.loaders.shell import _command_name, _names, _parser, _preorder
+
+    root = _parser().parse(text.encode()).root_node
+    nodes = list(_preorder([root]))
+    pipelines = [node for node in nodes if node.type in ("pipeline", "list")]
+    assert len(pipelines) >= 3
+    for node in nodes:
+        walked = [name for n in _preorder([node]) if (name := _command_name(n)) is not None]
+        assert _names([node]) == walked, node.text
