@@ -702,7 +702,10 @@ class _Walker:
             if kind == "comment":
                 continue
             following = kinds[index + 1] if index < last else ";"
-            self.visit(child, condition or in_condition or following == "&", None, kind)
+            if kind == "command":  # most statements: straight to what ``visit`` would call
+                self.simple(child, condition or in_condition or following == "&")
+            else:
+                self.visit(child, condition or in_condition or following == "&", None, kind)
             if in_condition:
                 self.a.pending = None  # the if/while looked at it
 
