@@ -204,7 +204,7 @@ class ShellLoader:
             shebang = _SHEBANG.match(text)
             if shebang:
                 _set_options(analysis.options, shebang.group(1).split(), 1)
-            # Once it has a repair to make the walk's analysis is thrown away (the patched text is walked again), so
+            # Once the walk has a repair to make, its analysis is thrown away (the patched text is walked again), so
             # the rest of the walk only looks for repairs; not in a tree with an ERROR node (no repair is made there)
             # nor in the last attempt (its analysis is reported as far as it goes).
             walker = _Walker(analysis, discard=not root.has_error and attempt < _REPAIRS - 1)
