@@ -279,7 +279,15 @@ def _json_tree_credentials(text: str) -> list[Credential] | None:
 @functools.lru_cache(maxsize=8192)
 def _may_name(key: str) -> bool:
     """Whether ``_named`` may return a name for ``key`` under a parent that is no sealed secret's."""
-    return is_credential_name(key) or key.lower() in _PARENT_VALUE_KEYS
+    lowered = key.lower()
+    if lowered in _PARENT_VALUE_KEYS:
+        return True
+    # An ASCII name with none of the words of _TRIGGERS in it is no credential's (see _may_name_a_credential):
+    # that search is cheaper than is_credential_name's split into words, for the many keys (shell variables) that
+    # name nothing.
+    if key.isascii() and _TRIGGERS.search(lowered.encode("ascii").translate(None, _ASCII_SEPARATORS)) is None:
+        return False
+    return is_credential_name(key)
 
 
 def _named(key: str, parents: tuple[str, ...]) -> str | None:

@@ -60,6 +60,8 @@ _UPLOADS = (("aws", "s3", ("cp", "sync", "mv")), ("gsutil", None, ("cp", "rsync"
             ("s3cmd", None, ("put", "sync")), ("mc", None, ("cp", "mirror")), ("restic", None, ("backup",)),
             ("borg", None, ("create",)))
 _UPLOADERS = {tool for tool, _, _ in _UPLOADS}
+# Command names ``_Walker.command`` reads more of than the name (their options, what they prune or upload).
+_SPECIAL = {"set", "trap", "find", *_UPLOADERS}
 _SUBCOMMAND = lazy_compile(r"^[a-z][a-z0-9-]*$")
 # Tools whose first words name the action (``aws s3 cp``); other commands show only their name,
 # so a report never repeats an argument (which may be a credential).
@@ -84,6 +86,7 @@ _REPAIRS = 8
 # Nodes that hold no other command unless a parenthesis (or backquote) appears in their text.
 _FLAT = {"command", "declaration_command", "unset_command", "test_command", "variable_assignment", "file_redirect",
          "herestring_redirect"}
+_NAMED_KINDS = {"command", "declaration_command", "unset_command", "test_command", "compound_statement"}
 _DQ_ESCAPE = lazy_compile(rb'\\([$`"\\\n])')
 _ESCAPE = lazy_compile(rb"\\(.)", re.S)
 _OPENS = lazy_compile(rb"\$\(|`")  # where a command substitution may start
@@ -103,23 +106,30 @@ class Step:
     """One command (or pipeline) that ran, with the status it left in ``$?``. Its ``text`` (a safe short name)
     is made from ``source`` when first asked for: most steps are never shown (only those a report names)."""
 
-    __slots__ = ("_text", "commands", "line", "source")
+    __slots__ = ("_text", "commands", "line", "node", "source")
 
-    def __init__(self, text: str | None, line: int, commands: list[str], source: _Command | None = None) -> None:
+    def __init__(self, text: str | None, line: int, commands: list[str], source: _Command | None = None,
+                 node: Any = None) -> None:
         self._text = text
         self.line = line
         self.commands = commands
         self.source = source
+        self.node = node  # a plain ``command`` node, read as a ``_Command`` only if shown (``_Walker.simple``)
 
     @property
     def text(self) -> str:
         if self._text is None:
+            if self.source is None and self.node is not None:
+                self.source = _Command(self.line, [], self.node, [], [self.node])
             self._text = _display(self.source) if self.source is not None else ""
         return self._text
 
     @property
     def trivial(self) -> bool:
-        return all(c in _TRIVIAL or "=" in c for c in self.commands)
+        commands = self.commands
+        if len(commands) == 1:  # most steps: one command, asked without a generator
+            return commands[0] in _TRIVIAL or "=" in commands[0]
+        return all(c in _TRIVIAL or "=" in c for c in commands)
 
     def describe(self) -> str:
         return f"{self.text} (line {self.line})"
@@ -189,13 +199,16 @@ class ShellLoader:
         from scanner.loaders.budget import parse_tree
 
         source = text.encode("utf-8")
-        for _ in range(_REPAIRS):
+        for attempt in range(_REPAIRS):
             root = parse_tree(_parser(), source).root_node  # within the file's parse budget
             analysis = _Analysis(text.count("\n"))
             shebang = _SHEBANG.match(text)
             if shebang:
                 _set_options(analysis.options, shebang.group(1).split(), 1)
-            walker = _Walker(analysis)
+            # Once the walk has a repair to make, its analysis is thrown away (the patched text is walked again), so
+            # the rest of the walk only looks for repairs; not in a tree with an ERROR node (no repair is made there)
+            # nor in the last attempt (its analysis is reported as far as it goes).
+            walker = _Walker(analysis, discard=not root.has_error and attempt < _REPAIRS - 1)
             walker.block(root.children, condition=False)
             if not walker.repairs or root.has_error:  # in a tree with an ERROR node, bash -n decides (below)
                 break
@@ -527,12 +540,70 @@ def _command_name(node: Any) -> str | None:
     return None
 
 
+@cache
+def _named_query() -> Any:
+    """The node types ``_command_name`` may name, found by tree-sitter (in C) rather than a walk in Python."""
+    from tree_sitter import Query
+
+    return Query(_parser().language, "[(command) (declaration_command) (unset_command) (test_command) "
+                                     "(compound_statement)] @c")
+
+
+def _candidates(nodes: list[Any]) -> list[Any]:
+    """The nodes under ``nodes`` (themselves included) whose type ``_command_name`` may name, in source order:
+    those a walk of ``_preorder`` meets, in its order. The query gives them in no set order; sorted by where
+    they start they are in the walk's order when no two start at the same byte (of two nodes, the one met
+    first starts no later: it holds the other or ends before it), else the walk decides."""
+    from tree_sitter import QueryCursor
+
+    query = _named_query()
+    found: list[Any] = []
+    for node in nodes:  # one node after the other, as the walk goes
+        under = QueryCursor(query).captures(node).get("c", [])
+        if len(under) > 1:
+            under.sort(key=_start_byte)
+            if any(a.start_byte == b.start_byte for a, b in itertools.pairwise(under)):
+                under = [n for n in _preorder([node]) if n.type in _NAMED_KINDS]
+        found.extend(under)
+    return found
+
+
+def _start_byte(node: Any) -> int:
+    return int(node.start_byte)
+
+
+def _flat_members(node: Any, out: list[Any]) -> bool:
+    """``node``'s commands (into ``out``) when it is one of ``_FLAT`` or a pipeline or list of them, and its text
+    has no parenthesis or backquote: then they are all the walk of ``_preorder`` would name, in its order (a
+    pipeline or list is no command; what it holds comes in order). False, ``out`` unfinished, otherwise."""
+    kind = node.type
+    if kind in _FLAT:
+        out.append(node)
+        return True
+    if kind != "pipeline" and kind != "list":
+        return False
+    return all(_flat_members(child, out) for child in node.named_children)
+
+
 def _names(nodes: list[Any]) -> list[str]:
     """Names of the commands run under ``nodes`` (substitutions included), in source order."""
-    if all(node.type in _FLAT for node in nodes) and not any(b"(" in node.text or b"`" in node.text for node in nodes):
-        candidates: Any = nodes  # no $(...), <(...) or subshell inside: the nodes themselves are all there is
+    if len(nodes) == 1:  # most often (a substitution's one command or pipeline): the test below, without generators
+        node = nodes[0]
+        text = node.text
+        flat: list[Any] = []
+        if b"(" not in text and b"`" not in text and _flat_members(node, flat):
+            out = []
+            for member in flat:
+                name = _command_name(member)
+                if name is not None:
+                    out.append(name)
+            return out
+        candidates: Any = _candidates(nodes)
+    elif all(node.type in _FLAT for node in nodes) and \
+            not any(b"(" in node.text or b"`" in node.text for node in nodes):
+        candidates = nodes  # no $(...), <(...) or subshell inside: the nodes themselves are all there is
     else:
-        candidates = _preorder(nodes)
+        candidates = _candidates(nodes)
     out = []
     for node in candidates:
         name = _command_name(node)
@@ -597,10 +668,18 @@ class _Pipe:
 
 
 class _Walker:
-    def __init__(self, analysis: _Analysis) -> None:
+    def __init__(self, analysis: _Analysis, discard: bool = False) -> None:
         self.a = analysis
         self.suspect = 0  # the line of something tree-sitter accepts but bash may not (a stray ``fi``)
         self.repairs: list[tuple[int, bytes]] = []  # (byte, text to insert there) against a misreading
+        self.discard = discard  # whether a repair throws this walk's analysis away (``ShellLoader.load``)
+        # After a repair that throws the analysis away, the walk only looks for more repairs: it visits the same
+        # statements (what it visits never depends on the analysis) and skips what only the analysis uses.
+        self.repairing = False
+
+    def repair(self, at: int, insert: bytes) -> None:
+        self.repairs.append((at, insert))
+        self.repairing = self.discard
 
     # -- statements in order ---------------------------------------------------------------
     def block(self, children: list[Any], condition: bool, toggles: bool = False, case_item: bool = False) -> None:
@@ -624,7 +703,10 @@ class _Walker:
             if kind == "comment":
                 continue
             following = kinds[index + 1] if index < last else ";"
-            self.visit(child, condition or in_condition or following == "&", None, kind)
+            if kind == "command":  # most statements: straight to what ``visit`` would call
+                self.simple(child, condition or in_condition or following == "&")
+            else:
+                self.visit(child, condition or in_condition or following == "&", None, kind)
             if in_condition:
                 self.a.pending = None  # the if/while looked at it
 
@@ -641,11 +723,20 @@ class _Walker:
         if isinstance(node, _Pipe):
             self.pipeline(node.members, condition)
             return
+        if self.repairing and not redirects and node.start_point.row == node.end_point.row:
+            return  # a repair is made where a node spans two lines: none in this one
         if kind is None:
             kind = node.type
-        if kind == "command" and not redirects:  # most statements: what ``statement`` and ``_command`` make of it
-            self.command(_Command(node.start_point.row + 1, [], node, [], [node]), condition)
-            return
+        if not redirects:  # most statements: what ``statement``, ``_command`` and ``command`` make of them, sooner
+            if kind == "command":
+                self.simple(node, condition)
+                return
+            if kind == "variable_assignment" or kind == "test_command":
+                text = node.text
+                if b"\n" not in text and _MARKED.search(text) is None:  # one line (no repair), no $?, no $(...)
+                    if not self.repairing:
+                        self.plain(node, kind == "test_command", condition)
+                    return
         redirects = redirects or []
         piped, then = _continuation(redirects)
         if kind == "redirected_statement":
@@ -707,7 +798,7 @@ class _Walker:
                     and any(c.type in _STATEMENTS for c in node.named_children):
                 # ``\[`` is the same command to bash (the builtin ``[``); tree-sitter reads it as a plain command
                 # name, so the test ends at its own ``]``. Lines do not move.
-                self.repairs.append((node.start_byte, b"\\"))
+                self.repair(node.start_byte, b"\\")
                 return
             command = _command(node, redirects)
             if command is not None:
@@ -743,6 +834,8 @@ class _Walker:
 
     def _redirected_commands(self, redirects: list[Any]) -> None:
         """Commands in the redirections of a compound (``done < <(cmd)``) run too."""
+        if self.repairing:
+            return
         for redirect in redirects:
             self.a.commands.extend((name, redirect.start_point.row + 1) for name in _names(_redirect_parts(redirect)))
 
@@ -755,6 +848,12 @@ class _Walker:
             members[0] = _Member(members[0].node.named_children[0], members[0].redirects)
         if len(members) == 1:
             self.visit(members[0].node, condition or negated, members[0].redirects)
+            return
+        if self.repairing:  # what ``_uses`` looks for repairs in
+            for member in members:
+                command = _command(member.node, member.redirects)
+                if command is not None:
+                    self.misread(command)
             return
         names: list[list[str]] = []
         for member in members:
@@ -784,14 +883,58 @@ class _Walker:
                     gap = node.text[before.end_byte - node.start_byte:after.start_byte - node.start_byte]
                     newline = gap.find(b"\n")
                     if before.type == "comment":  # ``word # note`` then words on the next line: ``;`` before ``#``
-                        self.repairs.append((before.start_byte, b";"))
+                        self.repair(before.start_byte, b";")
                         return
                     if newline >= 0 and not gap[:newline].endswith(b"\\"):
-                        self.repairs.append((before.end_byte + newline, b";"))
+                        self.repair(before.end_byte + newline, b";")
                         return
+
+    def simple(self, node: Any, condition: bool) -> None:
+        """A ``command`` node with no redirection: ``command`` for the few whose text or name needs more (a
+        newline, ``$?``, a substitution, ``set``, ``find``, an uploader); the rest, most commands, here with
+        only the work ``command`` does for them (no ``_Command``; no ``Step`` unless it becomes ``$?``)."""
+        text = node.text
+        if self.repairing:  # only ``misread`` may apply, to a command on more than one line
+            if b"\n" in text:
+                self.misread(_Command(node.start_point.row + 1, [], node, [], [node]))
+            return
+        if b"\n" in text or _MARKED.search(text) is not None:
+            self.command(_Command(node.start_point.row + 1, [], node, [], [node]), condition)
+            return
+        first = _first_word(node)
+        name = _unquote(first) if first is not None else None
+        if name is None or name in _SPECIAL:
+            self.command(_Command(node.start_point.row + 1, [], node, [], [node]), condition)
+            return
+        line = node.start_point.row + 1
+        if name in _MISPLACED:
+            self.suspect = self.suspect or line
+        a = self.a
+        a.commands.append((name, line))
+        if a.pending is not None:  # ``_Analysis.ran``, inlined
+            a.unseen.append(a.pending)
+        a.pending = None
+        if not (condition or name in ("exit", "return") or a.options.errexit or a.options.errtrap):
+            # shown as its name alone unless it is one of the tools whose sub-commands show too (``_display``)
+            a.pending = Step(None, line, [name], None, node) if name in _MULTI_WORD else Step(name, line, [name])
+
+    def plain(self, node: Any, test: bool, condition: bool) -> None:
+        """A one-line test (``[ ]``, ``[[ ]]``) or assignment (``A=1``) with no ``$?``, substitution or redirection:
+        what ``command`` does for it."""
+        line = node.start_point.row + 1
+        a = self.a
+        if test:
+            a.commands.append(("[", line))
+        if a.pending is not None:  # ``_Analysis.ran``, inlined
+            a.unseen.append(a.pending)
+        a.pending = None
+        if not (condition or a.options.errexit or a.options.errtrap):
+            a.pending = Step("[", line, ["["]) if test else Step(None, line, ["="], None, node)
 
     def command(self, node: _Command, condition: bool) -> None:
         self.misread(node)
+        if self.repairing:
+            return
         line, name = node.line, node.name
         if node.marked:
             if node.reads_status():
@@ -812,7 +955,7 @@ class _Walker:
             _set_options(self.a.options, node.words[1:], line)
         elif name == "trap" and "ERR" in node.words[2:]:
             self.a.options.errtrap = line
-        step = Step(None, line, [name], node)
+        step = Step(None, line, [name], node) if name in _MULTI_WORD else Step(name, line, [name])  # see ``_display``
         if name in _UPLOADERS and _is_upload(name, node.words[1:]):
             self.a.uploads.append(step)
         if name == "find":

@@ -84,5 +84,5 @@ def test_same_reports_compares_every_format_with_only_the_run_specific_values_bl
 def test_instructions_reads_callgrinds_count() -> None:
     from benchmarks.instructions import _COLLECTED
 
-    found = _COLLECTED.search("==1== Events    : Ir\n==1== Collected : 651966153\n==1==\n==1== I   refs:      651,966,153")
+    found = _COLLECTED.search("==1== Events    : Ir\n==1== Collected : 651966153\n==1== I   refs:      651,966,153")
     assert found is not None and int(found.group(1)) == 651_966_153

@@ -326,3 +326,26 @@ def test_plain_strings_read_between_their_quotes_as_the_template_parts_did(liter
     parts = "".join(hcl_tree._unescape(c.text.decode()) for c in label_node.children if c.type == "template_literal")
     assert labels[-1] == parts
     assert hcl_tree.to_body(body, block)["v"] == parts
+
+
+def test_keys_without_a_trigger_word_are_told_apart_as_the_classifier_does() -> None:
+    # _may_name skips the classifier for an ASCII key with no word of _TRIGGERS in it: the same answers
+    from scanner.loaders import decode, secrets
+    from scanner.masking import is_credential_name
+    from tests.conftest import EXAMPLE, TESTS
+
+    keys = {"dbPassword", "PASS_WORD", "api-key", "Api.Key", "clientSecret", "CLIENT_SECRET", "PGPASSWORD",
+            "passwordLength", "adminPasswordKey", "secretName", "Default", "value", "x", "AUTH_TOKEN", "token_ttl",
+            "MYSQL_ROOT_PASSWORD", "accessKeyId", "sasToken", "connection_string", "pat", "ÄpiKey", "pass\u212aword"}
+    for path in [path for root in (EXAMPLE, TESTS / "fixtures", TESTS / "realworld", TESTS / "data")
+                 for path in sorted(root.rglob("*"))]:
+        if path.is_file() and path.stat().st_size < 500_000:
+            for line in decode(path.read_bytes()).splitlines():
+                match = secrets._KV_EQUALS.match(line) or secrets._KV_COLON.match(line)
+                if match:
+                    keys.add(match.group(2))
+    assert len(keys) > 500
+    named = {key for key in keys if is_credential_name(key)}
+    assert len(named) > 20
+    assert {key for key in keys if secrets._may_name(key)} == named | {
+        key for key in keys if key.lower() in secrets._PARENT_VALUE_KEYS}

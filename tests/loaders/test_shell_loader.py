@@ -187,3 +187,72 @@ def test_a_backup_script_complies_as_a_whole_or_reports_each_failure_once_where_
     (tmp_path / "backup.sh").write_text(script)
     report = scan(ScanOptions(paths=[str(tmp_path)], policies=["ME-BAK-02"]))
     assert {f.resource_address: f.status.value for f in report.findings} == expected
+
+
+_MISREAD_316 = "[ \"$A\" == \"true\" ] || sed -i s/a/b/ main.tf\nterraform init\n[ \"$A\" == \"true\" ] || rm x\n"
+_MISREAD_347 = "pg_dump db | gzip | tee f.gz\necho B && cd /s\n"
+
+
+@pytest.mark.parametrize("text", [
+    f"#!/bin/bash\n{_MISREAD_347}x\n{_MISREAD_347}",
+    f"#!/bin/bash\n{_MISREAD_347}f() {{\n{_MISREAD_347}}}\nif true; then\n{_MISREAD_347}fi\n",
+    f"#!/bin/bash\n{_MISREAD_347}while read -r x; do\n{_MISREAD_347}done < <(ls | sort)\n{_MISREAD_316}",
+    f"#!/bin/bash\n{_MISREAD_347}x=$(ls)\ncase $x in\n a) {_MISREAD_347};;\nesac\n",
+])
+def test_a_walk_past_its_first_repair_finds_every_repair_the_whole_walk_finds(text: str) -> None:
+    # After its first repair a walk whose analysis is thrown away only looks for repairs: it must find the same
+    from scanner.loaders.shell import _Analysis, _parser, _Walker
+
+    root = _parser().parse(text.encode()).root_node
+    assert not root.has_error
+    found = {}
+    for discard in (False, True):
+        walker = _Walker(_Analysis(text.count("\n")), discard=discard)
+        walker.block(root.children, condition=False)
+        found[discard] = walker.repairs
+    assert len(set(found[False])) >= 2
+    assert found[True] == found[False]
+
+
+_NESTED = """#!/bin/bash
+x=$(echo "$(date +%s)" | tr -d ' ' | sed "s/a/$(printf b)/")
+y=`ls | head -1`; z=$( (cd /tmp && ls) | wc -l )
+while read -r db; do pg_dump "$db" | gzip > "$db.gz" || echo "$(date) failed $db"; done < <(psql -lqt | cut -d'|' -f1)
+cat <<END | kubectl apply -f -
+name: $(hostname)-$(id -u)
+END
+[ "$(whoami)" = root ] && { local v; v=$(( $(nproc) + 1 )); declare -a w=($(seq 1 3)); unset q; }
+if [[ $(uname) == Linux ]]; then case $(arch) in x86_64) echo "$(lscpu | grep -c Model)";; esac; fi
+f() { echo "$1"; } ; ((n++)) ; trap 'rm -f "$(mktemp)"' EXIT
+"""
+
+
+@pytest.mark.parametrize("text", [
+    _NESTED, "#!/bin/bash\nx=$(a | b | c)\necho $(fi | done)\nrdlist=\"${rdlist%%]*}\"\n",  # ERROR nodes too
+])
+def test_the_commands_a_query_finds_are_those_a_walk_finds_in_its_order(text: str) -> None:
+    from scanner.loaders.shell import _NAMED_KINDS, _candidates, _parser, _preorder
+
+    root = _parser().parse(text.encode()).root_node
+    nodes = list(_preorder([root]))
+    assert sum(1 for node in nodes if node.type == "command_substitution") >= 2
+    for node in nodes:
+        walked = [(n.start_byte, n.end_byte, n.type) for n in _preorder([node]) if n.type in _NAMED_KINDS]
+        assert [(n.start_byte, n.end_byte, n.type) for n in _candidates([node])] == walked
+    statements = root.named_children
+    assert [n.id for n in _candidates(statements)] == [n.id for n in _preorder(statements) if n.type in _NAMED_KINDS]
+
+
+@pytest.mark.parametrize("text", [
+    _NESTED, "#!/bin/bash\nx=$(a | b # c\n | d && e || f >> g; h)\ny=$(! a | b)\nz=$(a=1 b <<< c | d 2>&1)\n",
+])
+def test_the_names_of_a_substitution_are_those_a_walk_finds(text: str) -> None:
+    from scanner.loaders.shell import _command_name, _names, _parser, _preorder
+
+    root = _parser().parse(text.encode()).root_node
+    nodes = list(_preorder([root]))
+    pipelines = [node for node in nodes if node.type in ("pipeline", "list")]
+    assert len(pipelines) >= 3
+    for node in nodes:
+        walked = [name for n in _preorder([node]) if (name := _command_name(n)) is not None]
+        assert _names([node]) == walked, node.text
