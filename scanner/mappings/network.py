@@ -107,8 +107,11 @@ def _rule(name: str, line: int | None, protocol: Any, ports: list[Any], sources:
     proto = str(protocol).lower() if protocol is not None else "all"
     if proto in ("-1", "*", "all"):
         proto = "all"
-    unresolved = [p for p in ports if isinstance(p, Unresolved)]
     sources = [s for s in sources if s not in (None, "")]
+    groups = list(groups)
+    # A rule that admits security groups (tags, prefix lists) alone is judged the same on every port: an
+    # undecided port leaves it decided. With an address range the port decides (world-open, database port).
+    unresolved = [p for p in ports if isinstance(p, Unresolved)] if sources or not groups else []
     unresolved += [s for s in sources if isinstance(s, Unresolved)]
     normalized_ports = None if any(p is None for p in ports) or not ports else [p for p in ports
                                                                                  if isinstance(p, list)]
