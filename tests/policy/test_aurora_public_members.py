@@ -12,7 +12,7 @@ from scanner.mappings import load_paths
 from scanner.model import Status
 from scanner.policy.engine import Engine
 from scanner.policy.pack import load_policies
-from tests.conftest import POLICIES
+from tests.conftest import POLICIES, scan_files
 
 POLICY = {p.id: p for p in load_policies([POLICIES])}["ME-NET-02"]
 
@@ -99,7 +99,7 @@ def test_multi_az_db_cluster_is_judged_on_its_own(tmp_path: Path, settings: str,
     ("PubliclyAccessible: false", Status.COMPLIES),
 ])
 def test_multi_az_db_cluster_in_cloudformation(tmp_path: Path, settings: str, expected: Status) -> None:
-    (tmp_path / "db.yaml").write_text(f'''AWSTemplateFormatVersion: '2010-09-09'
+    template = f'''AWSTemplateFormatVersion: '2010-09-09'
 Parameters:
   GroupName:
     Type: String
@@ -116,8 +116,6 @@ Resources:
       DBClusterInstanceClass: db.m6gd.large
       ManageMasterUserPassword: true
       {settings}
-''')
-    outcome = load_paths([tmp_path])
-    assert not outcome.errors, outcome.errors
-    found = {f.resource_address: f.status for f in Engine([POLICY]).run(outcome.resources)}
+'''
+    found = {f.resource_address: f.status for f in scan_files(tmp_path, {"db.yaml": template}, "ME-NET-02")}
     assert found["Cluster"] == expected

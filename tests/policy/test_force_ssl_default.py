@@ -7,13 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from scanner.mappings import load_paths
 from scanner.model import Status
-from scanner.policy.engine import Engine
-from scanner.policy.pack import load_policies
-from tests.conftest import POLICIES
-
-POLICY = {p.id: p for p in load_policies([POLICIES])}["ME-TLS-03"]
+from tests.conftest import scan_files
 
 
 @pytest.mark.parametrize("version, expected", [
@@ -23,7 +18,7 @@ POLICY = {p.id: p for p in load_policies([POLICIES])}["ME-TLS-03"]
     ("", Status.UNKNOWN),  # RDS picks its current default major version
 ])
 def test_default_parameter_group_follows_the_version(tmp_path: Path, version: str, expected: Status) -> None:
-    (tmp_path / "db.yaml").write_text(f'''AWSTemplateFormatVersion: '2010-09-09'
+    template = f'''AWSTemplateFormatVersion: '2010-09-09'
 Parameters:
   Version:
     Type: String
@@ -35,8 +30,6 @@ Resources:
       DBInstanceClass: db.m6g.2xlarge
       AllocatedStorage: 100
       {version}
-''')
-    outcome = load_paths([tmp_path])
-    assert not outcome.errors, outcome.errors
-    found = {f.resource_address: f for f in Engine([POLICY]).run(outcome.resources)}
+'''
+    found = {f.resource_address: f for f in scan_files(tmp_path, {"db.yaml": template}, "ME-TLS-03")}
     assert found["Database"].status == expected, found["Database"].message

@@ -11,7 +11,7 @@ from scanner.mappings import load_paths
 from scanner.model import Status
 from scanner.policy.engine import Engine
 from scanner.policy.pack import load_policies
-from tests.conftest import POLICIES
+from tests.conftest import POLICIES, scan_files
 
 POLICY = {p.id: p for p in load_policies([POLICIES])}["ME-NET-08"]
 
@@ -51,7 +51,7 @@ resource "aws_security_group_rule" "in" {{
 def test_group_source_decides_whatever_the_port(tmp_path: Path, source: str, expected: Status) -> None:
     """A rule from a security group is never world-open nor outside the app tier: a port left to a parameter
     without a default leaves nothing undecided; a range source still needs the port."""
-    (tmp_path / "sg.yaml").write_text(f'''AWSTemplateFormatVersion: '2010-09-09'
+    template = f'''AWSTemplateFormatVersion: '2010-09-09'
 Parameters:
   Port:
     Type: Number
@@ -67,8 +67,6 @@ Resources:
         FromPort: !Ref Port
         ToPort: !Ref Port
         {source}
-''')
-    outcome = load_paths([tmp_path])
-    assert not outcome.errors, outcome.errors
-    found = {f.resource_address: f for f in Engine([POLICY]).run(outcome.resources)}
+'''
+    found = {f.resource_address: f for f in scan_files(tmp_path, {"sg.yaml": template}, "ME-NET-08")}
     assert found["Group"].status == expected, found["Group"].message
