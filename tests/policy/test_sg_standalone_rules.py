@@ -43,18 +43,12 @@ resource "aws_security_group_rule" "in" {{
     assert found["aws_security_group_rule.in"] == expected
 
 
-@pytest.mark.parametrize("source, expected", [
-    ("SourceSecurityGroupId: sg-0123456789abcdef0", Status.COMPLIES),  # only a group: the port does not matter
-    ("CidrIp: 10.0.0.0/8", Status.UNKNOWN),  # a range: the database port may be among the ports
-    ("CidrIp: !Ref ClientCidr", Status.UNKNOWN),  # a range and a port, both undecided
-])
-def test_group_source_decides_whatever_the_port(tmp_path: Path, source: str, expected: Status) -> None:
-    """A rule from a security group is never world-open nor outside the app tier: a port left to a parameter
-    without a default leaves nothing undecided; a range source still needs the port."""
-    template = f'''AWSTemplateFormatVersion: '2010-09-09'
+# A group whose one inbound rule's port is the parameter Port (PORT: its further settings), from SOURCE.
+PORT_PARAMETER_GROUP = '''AWSTemplateFormatVersion: '2010-09-09'
 Parameters:
   Port:
     Type: Number
+    PORT
   ClientCidr:
     Type: String
 Resources:
@@ -66,7 +60,18 @@ Resources:
       - IpProtocol: tcp
         FromPort: !Ref Port
         ToPort: !Ref Port
-        {source}
+        SOURCE
 '''
+
+
+@pytest.mark.parametrize("source, expected", [
+    ("SourceSecurityGroupId: sg-0123456789abcdef0", Status.COMPLIES),  # only a group: the port does not matter
+    ("CidrIp: 10.0.0.0/8", Status.UNKNOWN),  # a range: the database port may be among the ports
+    ("CidrIp: !Ref ClientCidr", Status.UNKNOWN),  # a range and a port, both undecided
+])
+def test_group_source_decides_whatever_the_port(tmp_path: Path, source: str, expected: Status) -> None:
+    """A rule from a security group is never world-open nor outside the app tier: a port left to a parameter
+    without a default leaves nothing undecided; a range source still needs the port."""
+    template = PORT_PARAMETER_GROUP.replace("PORT", "Description: any port").replace("SOURCE", source)
     found = {f.resource_address: f for f in scan_files(tmp_path, {"sg.yaml": template}, "ME-NET-08")}
     assert found["Group"].status == expected, found["Group"].message
