@@ -137,8 +137,10 @@ def _lookup(mapping: Any, key: Any, *default: Any) -> Any:
 
 
 def _element(items: Any, position: Any) -> Any:
-    if isinstance(items, Unknown) and items.ref is not None and first_unknown(position) is None:
-        return after_apply(f"{items.ref}[{_int(position)}]")  # a data source's list: name the element
+    if isinstance(items, Unknown) and items.ref is not None:
+        # a data source's list, or the instances of a resource whose count is unknown: name the element; at a
+        # position not known either, one of them (``[?]``, as a splat writes an unknown key)
+        return after_apply(f"{items.ref}[{_int(position) if first_unknown(position) is None else '?'}]")
     found = _list(items, "element")
     if not found:
         raise EvalError("element(): the list is empty")
@@ -193,6 +195,8 @@ def _coalesce(*values: Any) -> Any:
 
 def _coalescelist(*lists: Any) -> Any:
     for value in lists:
+        if isinstance(value, Unknown) and value.ref is not None:
+            return value  # a resource's instances (``aws_route_table.private[*].id``): it names that resource
         if value is not None and _list(value, "coalescelist"):
             return value
     raise EvalError("coalescelist(): no non-empty list")
