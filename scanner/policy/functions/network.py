@@ -371,10 +371,29 @@ def lb_zone_spread(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str
     if len(zones_seen) >= minimum:
         return complies(f"subnets in {len(zones_seen)} zones: {', '.join(shown)}", "subnets", shown, expected)
     if missing:
+        distinct = _distinct_subnets(subnets)
+        if len(distinct) >= minimum:
+            # CreateLoadBalancer / SetSubnets accept at most one subnet per Availability Zone
+            return complies(f"{len(distinct)} subnets, so {len(distinct)} zones (the ELB API takes at most one subnet "
+                            f"per Availability Zone)", "subnets", distinct, expected)
         return unknown(f"declared subnets span {len(zones_seen)} zone(s) ({', '.join(shown) or 'none'}); "
                        + "; ".join(missing), "subnets", shown, expected)
     return violates(f"subnets span {len(zones_seen)} zone(s) ({', '.join(shown) or 'none'}); the guide requires "
                     f"{minimum}", "subnets", shown, expected)
+
+
+def _distinct_subnets(subnets: Any) -> list[str]:
+    """The distinct subnets a load balancer lists, one per item (a value that stands for the whole list, such as
+    a list variable, counts none: how many it holds is not known)."""
+    if not isinstance(subnets, list):
+        return []
+    seen: dict[str, None] = {}
+    for item in subnets:
+        if isinstance(item, list):
+            return []  # a nested list: a list-valued expression inside (how many it holds is not known)
+        key = item.expression if isinstance(item, Unresolved) else repr(item) if isinstance(item, dict) else str(item)
+        seen.setdefault(key, None)
+    return list(seen)
 
 
 def _zone_label(zone: str) -> str:
