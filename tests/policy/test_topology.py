@@ -168,6 +168,34 @@ resource "aws_lb" "one_zone" {
     assert statuses["aws_lb.one_zone"] == Status.VIOLATES
 
 
+def test_a_subnetwork_range_not_in_the_files_is_unknown(tmp_path: Path) -> None:
+    """A GCP network is judged by its subnetworks' ranges: one left to a variable without a default leaves it
+    unknown (never outside the guide's range), and one range outside still makes it violate."""
+    text = '''
+variable "range" { type = string }
+resource "google_compute_network" "vpc" {
+  name                    = "vpc"
+  auto_create_subnetworks = false
+}
+resource "google_compute_subnetwork" "app" {
+  name          = "app"
+  network       = google_compute_network.vpc.id
+  ip_cidr_range = var.range
+}
+resource "google_compute_subnetwork" "db" {
+  name          = "db"
+  network       = google_compute_network.vpc.id
+  ip_cidr_range = "RANGE"
+}
+'''
+    inside = _scan(tmp_path, text.replace("RANGE", "10.0.2.0/24"), "ME-NET-01")[
+        ("ME-NET-01", "google_compute_network.vpc")]
+    assert inside.status == Status.UNKNOWN and "var.range" in inside.message, inside.message
+    outside = _scan(tmp_path, text.replace("RANGE", "192.168.0.0/24"), "ME-NET-01")[
+        ("ME-NET-01", "google_compute_network.vpc")]
+    assert outside.status == Status.VIOLATES and "192.168.0.0/24" in outside.message, outside.message
+
+
 def test_unresolved_port_makes_the_firewall_check_unknown(tmp_path: Path) -> None:
     findings = _scan(tmp_path, '''
 resource "aws_security_group" "db" {

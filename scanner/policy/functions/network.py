@@ -109,12 +109,21 @@ def network_address_space(ctx: EvalContext, facts: Mapping[str, Any], args: Mapp
     if not subnets:
         return unknown(f"{ctx.resource.address} has no address space of its own and no subnetwork in the scanned "
                        "files", "address_space", None, cidr)
-    outside = [s for s in subnets if cidr_within(str(s.facts.get("cidr")), cidr) is not True]
+    within = {id(s): None if isinstance(value, Unresolved) else cidr_within(str(value), cidr)
+              for s in subnets for value in [s.facts.get("cidr")]}
+    outside = [s for s in subnets if within[id(s)] is False]
     ranges = [str(s.facts.get("cidr")) for s in subnets]
     if outside:
         first = outside[0]
         return violates(f"subnetwork {first.address} uses {first.facts.get('cidr')}, outside {cidr}", "address_space",
                         ranges, f"within {cidr}", line=line_in(ctx.resource, first))
+    undecided = [s for s in subnets if within[id(s)] is None]
+    if undecided:  # a range the files leave to a variable (or not a range at all): inside or not is not known
+        first = undecided[0]
+        value = first.facts.get("cidr")
+        said = f"{value.expression}: {value.reason}" if isinstance(value, Unresolved) else f"{value!r}, not a range"
+        return unknown(f"subnetwork {first.address} uses {said}", "address_space", ranges, f"within {cidr}",
+                       line=line_in(ctx.resource, first))
     return complies(f"subnetworks {', '.join(ranges)} lie within {cidr}", "address_space", ranges, f"within {cidr}")
 
 
