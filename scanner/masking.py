@@ -88,7 +88,9 @@ TOKEN_HINT = re.compile(r"A(?:KIA|SIA|GPA|IDA|ROA|NPA|IPA|Iza)|gh[pousr]_|xox[ab
 _REFERENCES = (
     (re.compile(r"\$\{|\$\(|^\$[A-Za-z_]\w*$|^\$\d$|^`[^`]+`$"), "environment variable or shell expansion"),
     (re.compile(r"\{\{.*\}\}|\{%"), "template"),
-    (re.compile(r"^!(Ref|Sub|GetAtt|ImportValue|FindInMap|Select|Join|If|Base64)\b"), "CloudFormation reference"),
+    # every intrinsic function's short form (a condition's !Not / !Equals / !And ... included)
+    (re.compile(r"^!(Ref|Sub|GetAtt|ImportValue|FindInMap|Select|Join|If|Base64|Not|Equals|And|Or|Condition|Split"
+                r"|GetAZs|Cidr|Length|ToJsonString|Transform)\b"), "CloudFormation reference"),
     (re.compile(r"^\{\s*[\"']?(Ref|Fn::\w+)[\"']?\s*:"), "CloudFormation reference"),
     (re.compile(r"^\[\s*\w+\("), "ARM template expression"),
     (re.compile(r"^@Microsoft\.KeyVault\(", re.I), "Key Vault reference"),

@@ -51,6 +51,11 @@ NOT_SECRETS = [
     ('  connection { password = self.password }\n', "terraform"),
     # CloudFormation, ARM, Kubernetes references
     ("      MasterUserPassword: !Ref DBPassword\n", "cloudformation"),
+    # every intrinsic function's short form: a condition named after a secret is no secret (widdix's HasSecret)
+    ("Conditions:\n  HasSecret: !Not [!Equals [!Ref ParentSecretStack, '']]\n", "cloudformation"),
+    ("Conditions:\n  IsSecretSet: !Equals [!Ref SecretArn, '']\n", "cloudformation"),
+    ("Conditions:\n  HasSecretAndKey: !And [!Condition HasSecret, !Condition HasKey]\n", "cloudformation"),
+    ("      SecretArns: !Split [',', !ImportValue Secrets]\n", "cloudformation"),
     ("      MasterUserPassword: '{{resolve:secretsmanager:db:SecretString:password}}'\n", "cloudformation"),
     ("      MasterUserPassword: !Sub '{{resolve:secretsmanager:${DBSecret}:SecretString:password}}'\n",
      "cloudformation"),
