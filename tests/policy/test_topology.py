@@ -125,6 +125,9 @@ def test_two_subnets_are_two_zones(tmp_path: Path) -> None:
 variable "a" { type = string }
 variable "b" { type = string }
 variable "subnets" { type = list(string) }
+resource "aws_lb" "dangling" {
+  subnets = [aws_subnet.one.id, aws_subnet.elsewhere.id]
+}
 resource "aws_subnet" "one" {
   vpc_id            = "vpc-1"
   cidr_block        = "10.0.1.0/24"
@@ -166,6 +169,7 @@ resource "aws_lb" "one_zone" {
     assert statuses["aws_lb.one_id"] == Status.UNKNOWN
     assert statuses["aws_lb.list"] == Status.UNKNOWN
     assert statuses["aws_lb.one_zone"] == Status.VIOLATES
+    assert statuses["aws_lb.dangling"] == Status.UNKNOWN  # aws_subnet.elsewhere: not declared, maybe no subnet
 
 
 def test_a_subnetwork_range_not_in_the_files_is_unknown(tmp_path: Path) -> None:

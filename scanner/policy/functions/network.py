@@ -380,7 +380,7 @@ def lb_zone_spread(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str
     if len(zones_seen) >= minimum:
         return complies(f"subnets in {len(zones_seen)} zones: {', '.join(shown)}", "subnets", shown, expected)
     if missing:
-        distinct = _distinct_subnets(subnets)
+        distinct = _distinct_subnets(subnets, index, resource)
         if len(distinct) >= minimum:
             # CreateLoadBalancer / SetSubnets accept at most one subnet per Availability Zone
             return complies(f"{len(distinct)} subnets, so {len(distinct)} zones (the ELB API takes at most one subnet "
@@ -391,15 +391,16 @@ def lb_zone_spread(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str
                     f"{minimum}", "subnets", shown, expected)
 
 
-def _distinct_subnets(subnets: Any) -> list[str]:
+def _distinct_subnets(subnets: Any, index: ResourceIndex, resource: Resource) -> list[str]:
     """The distinct subnets a load balancer lists, one per item (a value that stands for the whole list, such as
-    a list variable, counts none: how many it holds is not known)."""
+    a list variable, counts none: how many it holds is not known; nor does a list naming a resource the files do
+    not declare, which may not be a subnet at all)."""
     if not isinstance(subnets, list):
         return []
     seen: dict[str, None] = {}
     for item in subnets:
-        if isinstance(item, list):
-            return []  # a nested list: a list-valued expression inside (how many it holds is not known)
+        if isinstance(item, list) or any(found is None for _, found in index.targets(item, resource)):
+            return []  # a list-valued expression inside, or a reference to nothing the files declare
         key = item.expression if isinstance(item, Unresolved) else repr(item) if isinstance(item, dict) else str(item)
         seen.setdefault(key, None)
     return list(seen)
