@@ -36,6 +36,8 @@ _FINDING_FIELDS = ("policy_id", "requirement_ids", "title", "severity", "status"
 if tuple(f.name for f in dataclasses.fields(Finding))[:len(_FINDING_FIELDS)] != _FINDING_FIELDS:
     raise ImportError("Finding's fields changed: update Engine._finding, which passes them by position")
 _ITEM = re.compile(r"\[([^\]]+)\]")
+# What Engine._in_every_world answers when the policy applies with none of the values a resource's inputs allow.
+_APPLIES_TO_NONE = Outcome(SKIP)
 
 
 class Engine:
@@ -154,17 +156,22 @@ class Engine:
         if outcome is not None and outcome.status == Status.UNKNOWN:
             alternatives = resource.attributes.get(ALTERNATIVES)
             if isinstance(alternatives, Alternatives):
-                return self._in_every_world(policy, resource, everything, params, alternatives) or outcome
+                decided = self._in_every_world(policy, resource, everything, params, alternatives)
+                if decided is _APPLIES_TO_NONE:
+                    return None
+                return decided or outcome
         return outcome
 
     def _in_every_world(self, policy: Policy, resource: Resource, everything: tuple[Resource, ...],
                         params: dict[str, Any], alternatives: Alternatives) -> Outcome | None:
         """The verdict when every value the resource's undecided inputs allow gives the same one (each judged
-        among the scan's other resources); None when they differ or any is undecided."""
+        among the scan's other resources); ``_APPLIES_TO_NONE`` when the policy applies with none of them; None
+        when they differ or any is undecided."""
         from scanner.policy.resource_index import index_for
 
         index = index_for(everything)
         outcomes: list[Outcome] = []
+        verdict: Status | str | None = ""  # the one status every world gives (None: the policy does not apply)
         created_in_all = True
         for variant in self._variants(resource, alternatives):
             if variant is None:  # not created for these values: nothing to judge there
@@ -172,11 +179,15 @@ class Engine:
                 continue
             with index.standing_in(variant, resource):
                 judged = self._judged(policy, variant, everything, params)
-            if judged is None or judged.status not in (Status.COMPLIES, Status.VIOLATES) or (
-                    outcomes and judged.status != outcomes[0].status):
+            status = None if judged is None else judged.status
+            if status not in (None, Status.COMPLIES, Status.VIOLATES) or verdict not in ("", status):
                 return None
-            outcomes.append(judged)
-        if not outcomes or (outcomes[0].status == Status.VIOLATES and not created_in_all):
+            verdict = status
+            if judged is not None:
+                outcomes.append(judged)
+        if verdict is None:
+            return _APPLIES_TO_NONE  # e.g. a PostgreSQL policy on an engine every allowed value makes MySQL
+        if not outcomes or (verdict == Status.VIOLATES and not created_in_all):
             return None
         first = outcomes[0]
         shown_values = list(dict.fromkeys(display(o.observed) for o in outcomes if o.observed is not None))

@@ -92,3 +92,12 @@ def test_security_group_ports(tmp_path: Path, ports: str, source: str, standalon
     found = {f.resource_address: f for f in scan_files(tmp_path, {"sg.yaml": _group(ports, source, standalone)},
                                                        "ME-NET-08")}
     assert found["Group"].status == expected, found["Group"].message
+
+
+def test_a_policy_no_allowed_value_applies_to_gives_no_finding(tmp_path: Path) -> None:
+    """An engine left to a parameter whose every allowed value is a MySQL one: the PostgreSQL policies do not
+    apply, whichever it is (widdix's Aurora Serverless MySQL template)."""
+    template = _DATABASE.replace("ALLOWED", "AllowedValues: ['aurora-mysql']").replace(
+        "Engine: aurora-postgresql", "Engine: !Ref Version").replace("VERSION", "'5.7.mysql_aurora.2.08.3'")
+    found = scan_files(tmp_path, {"db.yaml": template}, "ME-DB-01", "ME-DB-08")
+    assert sorted(f.policy_id for f in found if f.resource_address == "Cluster") == ["ME-DB-08"], found
