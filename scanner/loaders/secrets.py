@@ -104,6 +104,9 @@ _CONTAINERS = frozenset(("{", "[", "|", ">", "|-", ">-", "|+", ">+", "("))
 _SEALED_PARENTS = {"encrypteddata"}
 _SMALL_NUMBER = re.compile(r"-?\d{1,3}(\.\d+)?")
 _TRAILING_COMMENT = re.compile(r"\s+#|\s+//")
+# An unquoted identifier followed by a separator (``lcaToken,``, ``this.token;``): a variable in code, which no
+# configuration format writes as a value
+_CODE_IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*\s*[,;]")
 _LABEL = re.compile(r'"([^"]*)"')
 # See _may_name_a_credential: the words one of which every credential-like name holds, separators taken out,
 # and the ASCII characters NAME_SEPARATORS splits names on (whitespace, "_", ".", "-").
@@ -519,7 +522,12 @@ class _Lines:
                 and is_credential_name(self.item_name[1]):
             name = self.item_name[1]  # Kubernetes env: - name: DB_PASSWORD / value: ...
         if name is not None:
-            credential = _credential(name, _unquote(raw, shell_words), number,
+            value = _unquote(raw, shell_words)
+            if _CODE_IDENTIFIER.fullmatch(_TRAILING_COMMENT.split(raw_stripped, maxsplit=1)[0]) \
+                    and value.lower() not in WELL_KNOWN_PASSWORDS:
+                # ``LifecycleActionToken: lcaToken,`` (an object member in inline code): a variable, not a value
+                return [Credential(name, number, "credential", False, value, "identifier in code")]
+            credential = _credential(name, value, number,
                                      parents=parents, quoted=raw_stripped[:1] in ("'", '"'), fmt=self.fmt)
             return [credential] if credential is not None else _NONE
         return _NONE

@@ -64,6 +64,12 @@ NOT_SECRETS = [
     ("        env:\n          - name: DB_PASSWORD\n            valueFrom:\n              secretKeyRef:\n"
      "                name: db\n                key: password\n", "kubernetes"),
     ('{"env": [{"name": "DB_PASSWORD", "valueFrom": {"secretKeyRef": {"name": "db", "key": "pw"}}}]}', "kubernetes"),
+    # an object member in inline code (a Lambda's ZipFile): an identifier followed by a separator is a variable
+    ("    ZipFile: |\n      await asg.send(new CompleteLifecycleActionCommand({\n"
+     "        LifecycleActionToken: lcaToken,\n        LifecycleActionResult: 'CONTINUE'\n      }));\n",
+     "cloudformation"),
+    ("        nextToken: nextToken,\n", "cloudformation"),
+    ("  token: this.token;\n", ""),
     # durations, booleans, numbers used as flags
     ("token: 30s\n", ""),
     ('  token_validity = "24h"\n', "terraform"),
@@ -138,6 +144,7 @@ LITERALS = [
     ('  password = "db"\n', "terraform"),
     ('variable "db_password" {\n  type    = string\n  default = "a-default-pw"\n}\n', "terraform"),
     ("password: hunter2\n", ""),
+    ("password: changeme,\n", ""),  # a well-known password stays a literal, separator or not
     ("DB_PASSWORD=hunter2\n", "plaintext"),
     ("export PGPASSWORD=hunter2\n", "shell"),
     ("password: '12345678'\n", ""),
