@@ -264,6 +264,39 @@ def _name_of(reference: Any) -> str:
     return text.rstrip("/]").rsplit("/", 1)[-1]
 
 
+@transform("classic_elb_listeners")
+def classic_elb_listeners(_: Any, resource: Resource) -> Any:
+    """A Classic Load Balancer's listeners inline, in the domain's listener shape. It has no redirect action, so
+    an HTTP listener serves plain HTTP; an SSL listener terminates TLS as an HTTPS one does."""
+    terraform = resource.format == "terraform"
+    items = resource.attributes.get("listener" if terraform else "Listeners")
+    if isinstance(items, Unresolved):
+        return items
+    out = []
+    for item in _items(items):
+        if not isinstance(item, Mapping):
+            continue
+        protocol = item.get("lb_protocol" if terraform else "Protocol")
+        if isinstance(protocol, Unresolved):
+            return protocol
+        protocol = str(protocol or "").upper()
+        protocol = "TLS" if protocol == "SSL" else protocol
+        certificate = item.get("ssl_certificate_id" if terraform else "SSLCertificateId")
+        out.append({"name": f"{protocol}:{item.get('lb_port' if terraform else 'LoadBalancerPort')}",
+                    "line": _line(item), "protocol": protocol, "certificate": certificate not in (None, ""),
+                    "redirects_to_https": False})
+    return out
+
+
+@transform("classic_elb_type")
+def classic_elb_type(_: Any, resource: Resource) -> Any:
+    """``application`` when a listener speaks HTTP or HTTPS (the application's load balancer), else ``network``."""
+    listeners = classic_elb_listeners(None, resource)
+    if isinstance(listeners, Unresolved):
+        return listeners
+    return "application" if any(x["protocol"] in ("HTTP", "HTTPS") for x in listeners) else "network"
+
+
 @transform("appgw_listeners")
 def appgw_listeners(_: Any, resource: Resource) -> Any:
     """Application Gateway listeners with their certificate and whether their rule redirects to HTTPS."""

@@ -349,6 +349,9 @@ def lb_zone_spread(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str
     resource, index = ctx.resource, _index(ctx)
     expected = f">= {minimum} zones"
     if "zones" in facts:
+        if isinstance(facts["zones"], Mapping) and set(facts["zones"]) == {"Fn::GetAZs"} and minimum <= 2:
+            return complies("every Availability Zone of the region (!GetAZs), and every AWS region has at least two",
+                            "zones", "!GetAZs", expected)
         zones = listed(facts["zones"], "zones")
         if isinstance(zones, Unresolved):
             return unknown(f"zones = {zones.expression}: {zones.reason}", "zones", zones.expression, expected)
