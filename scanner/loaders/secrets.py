@@ -523,12 +523,12 @@ class _Lines:
             name = self.item_name[1]  # Kubernetes env: - name: DB_PASSWORD / value: ...
         if name is not None:
             value = _unquote(raw, shell_words)
-            if _CODE_IDENTIFIER.fullmatch(_TRAILING_COMMENT.split(raw_stripped, maxsplit=1)[0]) \
-                    and value.lower() not in WELL_KNOWN_PASSWORDS:
+            quoted = raw_stripped[:1] in ("'", '"')
+            if not quoted and _CODE_IDENTIFIER.fullmatch(_TRAILING_COMMENT.split(raw_stripped, maxsplit=1)[0]) \
+                    and value.lower() not in WELL_KNOWN_PASSWORDS and _not_literal(value, quoted, self.fmt) is None:
                 # ``LifecycleActionToken: lcaToken,`` (an object member in inline code): a variable, not a value
                 return [Credential(name, number, "credential", False, value, "identifier in code")]
-            credential = _credential(name, value, number,
-                                     parents=parents, quoted=raw_stripped[:1] in ("'", '"'), fmt=self.fmt)
+            credential = _credential(name, value, number, parents=parents, quoted=quoted, fmt=self.fmt)
             return [credential] if credential is not None else _NONE
         return _NONE
 

@@ -288,6 +288,13 @@ def classic_elb_listeners(_: Any, resource: Resource) -> Any:
     return out
 
 
+@transform("classic_elb_zones")
+def classic_elb_zones(_: Any, resource: Resource) -> Any:
+    """The zones a Classic Load Balancer outside a VPC names (``AvailabilityZones``); absent with subnets."""
+    value = resource.attributes.get("availability_zones" if resource.format == "terraform" else "AvailabilityZones")
+    return MISSING if value is None else value
+
+
 @transform("classic_elb_type")
 def classic_elb_type(_: Any, resource: Resource) -> Any:
     """``application`` when a listener speaks HTTP or HTTPS (the application's load balancer), else ``network``."""
