@@ -107,6 +107,10 @@ _TRAILING_COMMENT = re.compile(r"\s+#|\s+//")
 # An unquoted identifier followed by a separator (``lcaToken,``, ``this.token;``): a variable in code, which no
 # configuration format writes as a value
 _CODE_IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*\s*[,;]")
+_IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*")
+# Keys whose block holds a function's source (CloudFormation's Lambda ZipFile, SAM's InlineCode): there, an
+# unquoted identifier as a member's value is a variable even without a separator after it (the last member)
+_CODE_BLOCKS = frozenset({"zipfile", "inlinecode"})
 _LABEL = re.compile(r'"([^"]*)"')
 # See _may_name_a_credential: the words one of which every credential-like name holds, separators taken out,
 # and the ASCII characters NAME_SEPARATORS splits names on (whitespace, "_", ".", "-").
@@ -524,7 +528,9 @@ class _Lines:
         if name is not None:
             value = _unquote(raw, shell_words)
             quoted = raw_stripped[:1] in ("'", '"')
-            if not quoted and _CODE_IDENTIFIER.fullmatch(_TRAILING_COMMENT.split(raw_stripped, maxsplit=1)[0]) \
+            written = _TRAILING_COMMENT.split(raw_stripped, maxsplit=1)[0]
+            in_code = any(p.lower() in _CODE_BLOCKS for p in parents)
+            if not quoted and (_CODE_IDENTIFIER.fullmatch(written) or (in_code and _IDENTIFIER.fullmatch(written))) \
                     and value.lower() not in WELL_KNOWN_PASSWORDS and _not_literal(value, quoted, self.fmt) is None:
                 # ``LifecycleActionToken: lcaToken,`` (an object member in inline code): a variable, not a value
                 return [Credential(name, number, "credential", False, value, "identifier in code")]

@@ -69,6 +69,9 @@ NOT_SECRETS = [
      "        LifecycleActionToken: lcaToken,\n        LifecycleActionResult: 'CONTINUE'\n      }));\n",
      "cloudformation"),
     ("        nextToken: nextToken,\n", "cloudformation"),
+    # ... and, inside a Lambda's inline source, the last member of an object (no separator after it)
+    ("      Code:\n        ZipFile: |\n          send({\n            LifecycleActionToken: lcaToken\n          });\n",
+     "cloudformation"),
     ("  token: this.token;\n", ""),
     # durations, booleans, numbers used as flags
     ("token: 30s\n", ""),
@@ -145,6 +148,8 @@ LITERALS = [
     ('variable "db_password" {\n  type    = string\n  default = "a-default-pw"\n}\n', "terraform"),
     ("password: hunter2\n", ""),
     ("password: changeme,\n", ""),  # a well-known password stays a literal, separator or not
+    ("      Code:\n        ZipFile: |\n          connect({\n            password: 'hunter2'\n          });\n",
+     "cloudformation"),  # quoted in the inline source: a literal
     ("DB_PASSWORD=hunter2\n", "plaintext"),
     ("export PGPASSWORD=hunter2\n", "shell"),
     ("password: '12345678'\n", ""),
