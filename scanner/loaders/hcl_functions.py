@@ -64,6 +64,12 @@ def _str(value: Any) -> str:
     return to_string(value)
 
 
+def _pathexpand(path: str) -> Any:
+    """The path, unless it starts with ``~`` (the home directory of wherever terraform runs)."""
+    return Unknown(f"pathexpand({path!r}): the home directory is known only where terraform runs") \
+        if path.startswith("~") else path
+
+
 def _int(value: Any) -> int:
     number = to_number(known(value))
     if isinstance(number, float):
@@ -558,6 +564,10 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "replace": _replace, "trimspace": lambda s: _str(s).strip(), "trim": _trim, "trimprefix": _trimprefix,
     "trimsuffix": _trimsuffix, "chomp": lambda s: _str(s).rstrip("\r\n"), "strrev": lambda s: _str(s)[::-1],
     "substr": _substr, "startswith": lambda s, p: _str(s).startswith(_str(p)),
+    # files: what a path names is read where terraform runs; a null path fails as it does there (try() catches it)
+    "pathexpand": lambda path: _pathexpand(_str(path)),
+    "fileset": lambda path, pattern: Unknown(f"fileset({_str(path)!r}, {_str(pattern)!r}): the files are read where "
+                                             "terraform runs"),
     "endswith": lambda s, p: _str(s).endswith(_str(p)), "strcontains": lambda s, p: _str(p) in _str(s),
     "regex": _regex, "regexall": _regexall, "indent": _indent,
     "base64encode": lambda s: base64.b64encode(_str(s).encode()).decode(),
