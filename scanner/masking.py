@@ -90,7 +90,9 @@ TOKEN_HINT = lazy_compile(r"A(?:KIA|SIA|GPA|IDA|ROA|NPA|IPA|Iza)|gh[pousr]_|xox[
 _REFERENCES = (
     (lazy_compile(r"\$\{|\$\(|^\$[A-Za-z_]\w*$|^\$\d$|^`[^`]+`$"), "environment variable or shell expansion"),
     (lazy_compile(r"\{\{.*\}\}|\{%"), "template"),
-    (lazy_compile(r"^!(Ref|Sub|GetAtt|ImportValue|FindInMap|Select|Join|If|Base64)\b"), "CloudFormation reference"),
+    # every intrinsic function's short form (a condition's !Not / !Equals / !And ... included)
+    (lazy_compile(r"^!(Ref|Sub|GetAtt|ImportValue|FindInMap|Select|Join|If|Base64|Not|Equals|And|Or|Condition|Split"
+                  r"|GetAZs|Cidr|Length|ToJsonString|Transform)\b"), "CloudFormation reference"),
     (lazy_compile(r"^\{\s*[\"']?(Ref|Fn::\w+)[\"']?\s*:"), "CloudFormation reference"),
     (lazy_compile(r"^\[\s*\w+\("), "ARM template expression"),
     (lazy_compile(r"^@Microsoft\.KeyVault\(", re.I), "Key Vault reference"),

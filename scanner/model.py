@@ -82,6 +82,29 @@ def module_prefix(address: str, rtype: str) -> str:
 # The attribute under which a loader records that a resource exists only under a condition it cannot
 # decide (a CloudFormation ``Condition`` on a parameter without a default): an ``Unresolved``.
 EXISTS_WHEN = "(exists when)"
+# The attribute under which a loader records what a resource would be for each value its undecided inputs may
+# take (a CloudFormation parameter without a default, with AllowedValues): an ``Alternatives``.
+ALTERNATIVES = "(for each allowed value)"
+
+
+@dataclass(frozen=True, slots=True)
+class Alternatives:
+    """The resource's attributes for every combination of the values its undecided inputs allow. ``names``: the
+    inputs (parameters); ``worlds``: (their values, in ``names`` order; the attributes then, None when the
+    resource is not created then). A policy every world decides the same way is decided (``Engine``)."""
+
+    names: tuple[str, ...]
+    worlds: tuple[tuple[tuple[Any, ...], Mapping[str, Any] | None], ...]
+
+    def describe(self) -> str:
+        """``Version: 13.9, 11.16`` (each input with the values it allows; past four, the first three and how
+        many)."""
+        said = []
+        for i, name in enumerate(self.names):
+            values = list(dict.fromkeys(str(values[i]) for values, _ in self.worlds))
+            shown = ", ".join(values) if len(values) <= 4 else f"{', '.join(values[:3])}, ... ({len(values)} values)"
+            said.append(f"{name}: {shown}")
+        return "; ".join(said)
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,10 +4,15 @@
 ``NoEcho`` one) stays ``Unresolved`` naming the parameter, so checks on it become unknown.
 Conditions are decided from the same defaults: ``Fn::If`` takes its branch and a resource whose
 ``Condition`` is false is not loaded; an undecidable condition leaves the value ``Unresolved``.
+A resource that depends on parameters without a default whose ``AllowedValues`` CloudFormation enforces
+also carries what it would be for each combination of those values (``ALTERNATIVES``), so that a policy
+every allowed value decides the same way is decided.
 """
 
 from __future__ import annotations
 
+import itertools
+import math
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +21,7 @@ from typing import Any
 from scanner.lines import LineDict, LineList
 from scanner.loaders import loader
 from scanner.loaders.base import LoadResult, ParseError
-from scanner.model import EXISTS_WHEN, Origin, Resource, Unresolved
+from scanner.model import ALTERNATIVES, EXISTS_WHEN, Alternatives, Origin, Resource, Unresolved
 from scanner.regex import lazy_compile
 
 NAME = "cloudformation"
@@ -53,6 +58,7 @@ class CloudFormationLoader:
             if not isinstance(body, dict) or "Type" not in body:
                 result.errors.append(ParseError(path, line, f"resource {logical_id} has no Type", NAME))
                 continue
+            scope.consulted = set()
             created = scope.condition(str(body["Condition"])) if "Condition" in body else True
             if created is False:
                 continue  # the template decides not to create it with the parameters' defaults
@@ -72,6 +78,10 @@ class CloudFormationLoader:
             attributes = scope.resolve(properties)
             if isinstance(created, Unresolved) and isinstance(attributes, LineDict):
                 attributes[EXISTS_WHEN] = created  # whether it is created is not in the files
+            if scope.consulted and isinstance(attributes, LineDict) and looped is None:
+                alternatives = scope.alternatives(body, properties)
+                if alternatives is not None:
+                    attributes[ALTERNATIVES] = alternatives
             result.resources.append(Resource("aws", rtype, logical_id, origin, attributes, format=NAME))
         return result
 
@@ -81,6 +91,8 @@ def _problem(exc: Any) -> str:
 
 
 _NO_VALUE = object()  # AWS::NoValue: the property is removed
+# At most this many combinations of allowed values are written out per resource: beyond, it stays unknown.
+_MAX_WORLDS = 64
 _SUB_VAR = lazy_compile(r"\$\{([^}]*)\}")
 _FOR_EACH = "Fn::ForEach::"
 _NOT_ALPHANUMERIC = lazy_compile(r"[^A-Za-z0-9]")
@@ -92,7 +104,13 @@ class _Template:
     values. References to resources stay as written (for cross-resource checks); anything else
     becomes ``Unresolved`` naming what is missing."""
 
-    def __init__(self, template: dict[str, Any]) -> None:
+    def __init__(self, template: dict[str, Any], fixed: dict[str, Any] | None = None) -> None:
+        self.template = template
+        self.fixed = fixed or {}  # parameters given one of their allowed values (see ``alternatives``)
+        # Parameters with allowed values but no default that resolving has met since it was last emptied
+        self.consulted: set[str] = set()
+        self._consulted_by: dict[str, set[str]] = {}  # condition -> the parameters it met when decided
+        self._worlds: dict[tuple[Any, ...], _Template] = {}
         self.parameters = template.get("Parameters") or {}
         self.conditions = template.get("Conditions") or {}
         self.mappings = template.get("Mappings") or {}
@@ -146,23 +164,61 @@ class _Template:
         return items
 
     def parameter(self, name: str) -> Any:
+        if name in self.fixed:
+            return self.fixed[name]
         param = self.parameters[name] or {}
         if str(param.get("NoEcho", "")).lower() == "true":
             return Unresolved(f"!Ref {name}", f"parameter {name} is NoEcho (a secret reference)")
         if "Default" in param:
             return param["Default"]
+        if self.allowed(name):
+            self.consulted.add(name)
         return Unresolved(f"!Ref {name}", f"parameter {name} has no default")
+
+    def allowed(self, name: str) -> list[Any]:
+        """The values a parameter may take (its ``AllowedValues`` as written), or [] when any value may come."""
+        param = self.parameters.get(name) or {}
+        values = param.get("AllowedValues") if isinstance(param, dict) else None
+        if not isinstance(values, list) or not values or any(isinstance(v, (dict, list)) for v in values):
+            return []
+        return list(dict.fromkeys(values))
+
+    def alternatives(self, body: dict[str, Any], properties: Any) -> Alternatives | None:
+        """The resource for every combination of the allowed values of the parameters resolving it met
+        (``consulted``); None beyond ``_MAX_WORLDS`` combinations."""
+        names = tuple(sorted(self.consulted))
+        choices = [self.allowed(name) for name in names]
+        if math.prod(len(c) for c in choices) > _MAX_WORLDS:
+            return None
+        worlds = []
+        for values in itertools.product(*choices):
+            world = self._worlds.get(values + names)
+            if world is None:
+                world = self._worlds[values + names] = _Template(self.template, dict(zip(names, values, strict=True)))
+            created = world.condition(str(body["Condition"])) if "Condition" in body else True
+            if created is False:
+                worlds.append((values, None))
+                continue
+            attributes = world.resolve(properties)
+            if isinstance(created, Unresolved) and isinstance(attributes, LineDict):
+                attributes[EXISTS_WHEN] = created
+            worlds.append((values, attributes))
+        return Alternatives(names, tuple(worlds))
 
     def condition(self, name: str, depth: int = 0) -> bool | Unresolved:
         if name in self._decided:
+            self.consulted |= self._consulted_by.get(name, set())
             return self._decided[name]
         if name not in self.conditions or depth > 16:
             return Unresolved(f"Condition {name}", f"condition {name} is not declared")
         self._decided[name] = Unresolved(f"Condition {name}", f"condition {name} refers to itself")
+        outer, self.consulted = self.consulted, set()
         decided = self._test(self.conditions[name], depth + 1)
         if isinstance(decided, Unresolved):
             decided = Unresolved(f"Condition {name}", f"condition {name} cannot be decided: {decided.reason}")
         self._decided[name] = decided
+        self._consulted_by[name] = self.consulted
+        self.consulted = outer | self.consulted
         return decided
 
     def _test(self, expr: Any, depth: int) -> bool | Unresolved:

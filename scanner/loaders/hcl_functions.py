@@ -65,6 +65,12 @@ def _str(value: Any) -> str:
     return to_string(value)
 
 
+def _pathexpand(path: str) -> Any:
+    """The path, unless it starts with ``~`` (the home directory of wherever terraform runs)."""
+    return Unknown(f"pathexpand({path!r}): the home directory is known only where terraform runs") \
+        if path.startswith("~") else path
+
+
 def _int(value: Any) -> int:
     number = to_number(known(value))
     if isinstance(number, float):
@@ -138,8 +144,10 @@ def _lookup(mapping: Any, key: Any, *default: Any) -> Any:
 
 
 def _element(items: Any, position: Any) -> Any:
-    if isinstance(items, Unknown) and items.ref is not None and first_unknown(position) is None:
-        return after_apply(f"{items.ref}[{_int(position)}]")  # a data source's list: name the element
+    if isinstance(items, Unknown) and items.ref is not None:
+        # a data source's list, or the instances of a resource whose count is unknown: name the element; at a
+        # position not known either, one of them (``[?]``, as a splat writes an unknown key)
+        return after_apply(f"{items.ref}[{_int(position) if first_unknown(position) is None else '?'}]")
     found = _list(items, "element")
     if not found:
         raise EvalError("element(): the list is empty")
@@ -194,6 +202,8 @@ def _coalesce(*values: Any) -> Any:
 
 def _coalescelist(*lists: Any) -> Any:
     for value in lists:
+        if isinstance(value, Unknown) and value.ref is not None:
+            return value  # a resource's instances (``aws_route_table.private[*].id``): it names that resource
         if value is not None and _list(value, "coalescelist"):
             return value
     raise EvalError("coalescelist(): no non-empty list")
@@ -555,6 +565,10 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "replace": _replace, "trimspace": lambda s: _str(s).strip(), "trim": _trim, "trimprefix": _trimprefix,
     "trimsuffix": _trimsuffix, "chomp": lambda s: _str(s).rstrip("\r\n"), "strrev": lambda s: _str(s)[::-1],
     "substr": _substr, "startswith": lambda s, p: _str(s).startswith(_str(p)),
+    # files: what a path names is read where terraform runs; a null path fails as it does there (try() catches it)
+    "pathexpand": lambda path: _pathexpand(_str(path)),
+    "fileset": lambda path, pattern: Unknown(f"fileset({_str(path)!r}, {_str(pattern)!r}): the files are read where "
+                                             "terraform runs"),
     "endswith": lambda s, p: _str(s).endswith(_str(p)), "strcontains": lambda s, p: _str(p) in _str(s),
     "regex": _regex, "regexall": _regexall, "indent": _indent,
     "base64encode": lambda s: base64.b64encode(_str(s).encode()).decode(),

@@ -105,6 +105,13 @@ _CONTAINERS = frozenset(("{", "[", "|", ">", "|-", ">-", "|+", ">+", "("))
 _SEALED_PARENTS = {"encrypteddata"}
 _SMALL_NUMBER = lazy_compile(r"-?\d{1,3}(\.\d+)?")
 _TRAILING_COMMENT = lazy_compile(r"\s+#|\s+//")
+# An unquoted identifier followed by a separator (``lcaToken,``, ``this.token;``): a variable in code, which no
+# configuration format writes as a value
+_CODE_IDENTIFIER = lazy_compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*\s*[,;]")
+_IDENTIFIER = lazy_compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*")
+# Keys whose block holds a function's source (CloudFormation's Lambda ZipFile, SAM's InlineCode): there, an
+# unquoted identifier as a member's value is a variable even without a separator after it (the last member)
+_CODE_BLOCKS = frozenset({"zipfile", "inlinecode"})
 _LABEL = lazy_compile(r'"([^"]*)"')
 # See _may_name_a_credential: the words one of which every credential-like name holds, separators taken out,
 # and the ASCII characters NAME_SEPARATORS splits names on (whitespace, "_", ".", "-").
@@ -528,8 +535,15 @@ class _Lines:
                 and is_credential_name(self.item_name[1]):
             name = self.item_name[1]  # Kubernetes env: - name: DB_PASSWORD / value: ...
         if name is not None:
-            credential = _credential(name, _unquote(raw, shell_words), number,
-                                     parents=parents, quoted=raw_stripped[:1] in ("'", '"'), fmt=self.fmt)
+            value = _unquote(raw, shell_words)
+            quoted = raw_stripped[:1] in ("'", '"')
+            written = _TRAILING_COMMENT.split(raw_stripped, maxsplit=1)[0]
+            in_code = any(p.lower() in _CODE_BLOCKS for p in parents)
+            if not quoted and (_CODE_IDENTIFIER.fullmatch(written) or (in_code and _IDENTIFIER.fullmatch(written))) \
+                    and value.lower() not in WELL_KNOWN_PASSWORDS and _not_literal(value, quoted, self.fmt) is None:
+                # ``LifecycleActionToken: lcaToken,`` (an object member in inline code): a variable, not a value
+                return [Credential(name, number, "credential", False, value, "identifier in code")]
+            credential = _credential(name, value, number, parents=parents, quoted=quoted, fmt=self.fmt)
             return [credential] if credential is not None else _NONE
         return _NONE
 

@@ -272,6 +272,53 @@ def aurora_storage_managed(_: Any, resource: Resource) -> Any:
     return isinstance(engine, str) and engine.lower().startswith("aurora")
 
 
+# "Each ACU is a combination of approximately 2 gigabytes (GB) of memory, corresponding CPU, and networking"
+# (Aurora User Guide, Aurora Serverless v1): a memory figure per capacity unit, and none for vCPUs.
+_ACU_GIB = 2
+
+
+def _serverless_v1(resource: Resource) -> bool:
+    mode = _first(resource, "engine_mode", "EngineMode")
+    return isinstance(mode, str) and mode.lower() == "serverless"
+
+
+def _max_capacity(resource: Resource) -> Any:
+    """An Aurora Serverless v1 cluster's maximum capacity in ACU (Unresolved when the files do not tell)."""
+    value = _first(resource, "scaling_configuration.max_capacity", "ScalingConfiguration.MaxCapacity")
+    if value is None:
+        return Unresolved("scaling_configuration not set", "the maximum capacity (ACU) of the Aurora Serverless v1 "
+                          "cluster is not declared")
+    return number(value, "a capacity in ACU")
+
+
+@transform("rds_cluster_vcpu")
+def rds_cluster_vcpu(_: Any, resource: Resource) -> Any:
+    """The cluster's instance class's vCPUs (a Multi-AZ DB cluster); Aurora sets the class on each instance
+    (absent), and an Aurora Serverless v1 cluster has none: its capacity units have no documented vCPU count."""
+    if _serverless_v1(resource):
+        capacity = _max_capacity(resource)
+        if isinstance(capacity, Unresolved):
+            return capacity
+        return Unresolved(f"{capacity:g} ACU", "Aurora Serverless v1 documents about 2 GiB of memory per capacity "
+                          "unit (ACU) but no vCPU count")
+    name = _first(resource, "db_cluster_instance_class", "DBClusterInstanceClass")
+    return MISSING if name is None else shape_vcpu(name, resource)
+
+
+@transform("rds_cluster_memory")
+def rds_cluster_memory(_: Any, resource: Resource) -> Any:
+    """The cluster's instance class's memory; an Aurora Serverless v1 cluster's at its maximum capacity, about
+    2 GiB per ACU."""
+    if _serverless_v1(resource):
+        capacity = _max_capacity(resource)
+        if isinstance(capacity, Unresolved):
+            return capacity
+        size = capacity * _ACU_GIB
+        return Quantity(size * _GIB, SIZE, f"{size:g}GiB ({capacity:g} ACU)")
+    name = _first(resource, "db_cluster_instance_class", "DBClusterInstanceClass")
+    return MISSING if name is None else shape_memory(name, resource)
+
+
 @transform("rds_cluster_disk_type")
 def rds_cluster_disk_type(_: Any, resource: Resource) -> Any:
     if aurora_storage_managed(None, resource):

@@ -291,6 +291,35 @@ def rds_instance_public(_: Any, resource: Resource) -> Any:
                       "PubliclyAccessible is left out and the DB subnet group may be the one named default (public)")
 
 
+@transform("rds_cluster_public")
+def rds_cluster_public(_: Any, resource: Resource) -> Any:
+    """PubliclyAccessible as set; left out on a Multi-AZ DB cluster (a non-Aurora engine), what CreateDBCluster
+    does: public without a DB subnet group, else private unless the group is the one named ``default`` (a DB
+    subnet group the files declare never is: CreateDBSubnetGroup refuses that name). An Aurora cluster has no
+    setting of its own (its instances carry it): absent."""
+    terraform = resource.format == "terraform"
+    value = resource.attributes.get("publicly_accessible" if terraform else "PubliclyAccessible")
+    if value is not None:
+        return to_bool(value, resource)
+    engine = resource.attributes.get("engine" if terraform else "Engine")
+    if not isinstance(engine, str) or engine.lower().startswith("aurora"):
+        return MISSING  # Aurora, or an engine the files do not tell: judged through the instances
+    group = resource.attributes.get("db_subnet_group_name" if terraform else "DBSubnetGroupName")
+    if group is None or group == "":
+        return True
+    if isinstance(group, str):
+        return group.lower() == "default"
+    if isinstance(group, dict) and ("Ref" in group or "Fn::GetAtt" in group):  # a DB subnet group of the template
+        return False
+    if isinstance(group, Unresolved) and _DECLARED_SUBNET_GROUP.match(group.expression):
+        return False
+    return Unresolved(str(group.expression if isinstance(group, Unresolved) else group),
+                      "publicly_accessible is left out and the DB subnet group may be the one named default (public)")
+
+
+_DECLARED_SUBNET_GROUP = lazy_compile(r"(?:module\.[^.]+\.)*aws_db_subnet_group\.[\w-]+(?:\[[^\]]*\])?\.(?:name|id)$")
+
+
 _COPIED_FROM = {"terraform": ("replicate_source_db", "snapshot_identifier", "restore_to_point_in_time",
                               "replication_source_identifier", "s3_import"),
                 "cloudformation": ("SourceDBInstanceIdentifier", "DBSnapshotIdentifier", "SnapshotIdentifier",

@@ -108,8 +108,11 @@ def _rule(name: str, line: int | None, protocol: Any, ports: list[Any], sources:
     proto = str(protocol).lower() if protocol is not None else "all"
     if proto in ("-1", "*", "all"):
         proto = "all"
-    unresolved = [p for p in ports if isinstance(p, Unresolved)]
     sources = [s for s in sources if s not in (None, "")]
+    groups = list(groups)
+    # A rule that admits security groups (tags, prefix lists) alone is judged the same on every port: an
+    # undecided port leaves it decided. With an address range the port decides (world-open, database port).
+    unresolved = [p for p in ports if isinstance(p, Unresolved)] if sources or not groups else []
     unresolved += [s for s in sources if isinstance(s, Unresolved)]
     normalized_ports = None if any(p is None for p in ports) or not ports else [p for p in ports
                                                                                  if isinstance(p, list)]
@@ -260,6 +263,46 @@ def _name_of(reference: Any) -> str:
     if quoted:
         return quoted[-1]
     return text.rstrip("/]").rsplit("/", 1)[-1]
+
+
+@transform("classic_elb_listeners")
+def classic_elb_listeners(_: Any, resource: Resource) -> Any:
+    """A Classic Load Balancer's listeners inline, in the domain's listener shape. It has no redirect action, so
+    an HTTP listener serves plain HTTP; an SSL listener terminates TLS as an HTTPS one does."""
+    terraform = resource.format == "terraform"
+    items = resource.attributes.get("listener" if terraform else "Listeners")
+    if isinstance(items, Unresolved):
+        return items
+    out = []
+    for item in _items(items):
+        if not isinstance(item, Mapping):
+            continue
+        protocol = item.get("lb_protocol" if terraform else "Protocol")
+        if isinstance(protocol, Unresolved):
+            return protocol
+        protocol = str(protocol or "").upper()
+        protocol = "TLS" if protocol == "SSL" else protocol
+        certificate = item.get("ssl_certificate_id" if terraform else "SSLCertificateId")
+        out.append({"name": f"{protocol}:{item.get('lb_port' if terraform else 'LoadBalancerPort')}",
+                    "line": _line(item), "protocol": protocol, "certificate": certificate not in (None, ""),
+                    "redirects_to_https": False})
+    return out
+
+
+@transform("classic_elb_zones")
+def classic_elb_zones(_: Any, resource: Resource) -> Any:
+    """The zones a Classic Load Balancer outside a VPC names (``AvailabilityZones``); absent with subnets."""
+    value = resource.attributes.get("availability_zones" if resource.format == "terraform" else "AvailabilityZones")
+    return MISSING if value is None else value
+
+
+@transform("classic_elb_type")
+def classic_elb_type(_: Any, resource: Resource) -> Any:
+    """``application`` when a listener speaks HTTP or HTTPS (the application's load balancer), else ``network``."""
+    listeners = classic_elb_listeners(None, resource)
+    if isinstance(listeners, Unresolved):
+        return listeners
+    return "application" if any(x["protocol"] in ("HTTP", "HTTPS") for x in listeners) else "network"
 
 
 @transform("appgw_listeners")

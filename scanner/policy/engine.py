@@ -12,8 +12,10 @@ from scanner.faults import FactFault, describe, reraise_when_debugging
 from scanner.loaders.base import ParseError
 from scanner.masking import mask_quoted, mask_value, redact
 from scanner.model import (
+    ALTERNATIVES,
     EXISTS_WHEN,
     PARSE_ERROR_POLICY,
+    Alternatives,
     Finding,
     Origin,
     Remediation,
@@ -34,6 +36,8 @@ _FINDING_FIELDS = ("policy_id", "requirement_ids", "title", "severity", "status"
 if tuple(f.name for f in dataclasses.fields(Finding))[:len(_FINDING_FIELDS)] != _FINDING_FIELDS:
     raise ImportError("Finding's fields changed: update Engine._finding, which passes them by position")
 _ITEM = lazy_compile(r"\[([^\]]+)\]")
+# What Engine._in_every_world answers when the policy applies with none of the values a resource's inputs allow.
+_APPLIES_TO_NONE = Outcome(SKIP)
 
 
 class Engine:
@@ -152,6 +156,66 @@ class Engine:
 
     def _outcome(self, policy: Policy, resource: Resource, everything: tuple[Resource, ...],
                  params: dict[str, Any]) -> Outcome | None:
+        outcome = self._judged(policy, resource, everything, params)
+        if outcome is not None and outcome.status == Status.UNKNOWN:
+            alternatives = resource.attributes.get(ALTERNATIVES)
+            if isinstance(alternatives, Alternatives):
+                decided = self._in_every_world(policy, resource, everything, params, alternatives)
+                if decided is _APPLIES_TO_NONE:
+                    return None
+                return decided or outcome
+        return outcome
+
+    def _in_every_world(self, policy: Policy, resource: Resource, everything: tuple[Resource, ...],
+                        params: dict[str, Any], alternatives: Alternatives) -> Outcome | None:
+        """The verdict when every value the resource's undecided inputs allow gives the same one (each judged
+        among the scan's other resources); ``_APPLIES_TO_NONE`` when the policy applies with none of them; None
+        when they differ or any is undecided."""
+        from scanner.policy.resource_index import index_for
+
+        index = index_for(everything)
+        outcomes: list[Outcome] = []
+        verdict: Status | str | None = ""  # the one status every world gives (None: the policy does not apply)
+        created_in_all = True
+        for variant in self._variants(resource, alternatives):
+            if variant is None:  # not created for these values: nothing to judge there
+                created_in_all = False
+                continue
+            with index.standing_in(variant, resource):
+                judged = self._judged(policy, variant, everything, params)
+            status = None if judged is None else judged.status
+            if status not in (None, Status.COMPLIES, Status.VIOLATES) or verdict not in ("", status):
+                return None
+            verdict = status
+            if judged is not None:
+                outcomes.append(judged)
+        if verdict is None:
+            return _APPLIES_TO_NONE  # e.g. a PostgreSQL policy on an engine every allowed value makes MySQL
+        if not outcomes or (verdict == Status.VIOLATES and not created_in_all):
+            return None
+        first = outcomes[0]
+        shown_values = list(dict.fromkeys(display(o.observed) for o in outcomes if o.observed is not None))
+        observed = " or ".join(map(str, shown_values)) if len(shown_values) > 1 else first.observed
+        said = first.message or (f"{first.fact} is {shown(display(observed))}" if first.fact else str(first.status))
+        return dataclasses.replace(first, observed=observed,
+                                   message=f"with every value its inputs allow ({alternatives.describe()}): {said}")
+
+    def _variants(self, resource: Resource, alternatives: Alternatives) -> list[Resource | None]:
+        """The resource as it would be for each combination of allowed values, with its facts (None where it
+        is not created); made once per resource and run."""
+        key = ("alternatives", id(resource))
+        found = self._memo.get(key)
+        if found is None or found[0] is not resource:
+            from scanner.mappings import normalize
+
+            variants = [None if attributes is None else normalize(Resource(
+                resource.provider, resource.type, resource.address, resource.origin, attributes,
+                format=resource.format, source=resource.source)) for _, attributes in alternatives.worlds]
+            found = self._memo[key] = (resource, variants)
+        return found[1]
+
+    def _judged(self, policy: Policy, resource: Resource, everything: tuple[Resource, ...],
+                params: dict[str, Any]) -> Outcome | None:
         ctx = EvalContext(resource, params, everything, self.settings, self._memo)
         gate = None
         if policy.where is not None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from functools import cached_property
 from typing import Any
@@ -90,6 +91,7 @@ class ResourceIndex:
         self._mentioned: dict[tuple[Pool, Reader], tuple[dict[str, list[int]], dict[str, list[int]]]] = {}
         self._positions: dict[Pool, dict[int, int]] = {}
         self._pools: dict[Pool, list[Resource]] = {}
+        self._stand_ins: dict[int, Resource] = {}  # a resource judged in place of a declared one -> that one
         for resource in self.resources:
             self.by_type[resource.type].append(resource)
             self._add(resource)
@@ -105,6 +107,20 @@ class ResourceIndex:
         scope = scope_of(resource)
         for key in _keys(resource):
             self._by_key.setdefault((scope, key), resource)
+
+    @contextmanager
+    def standing_in(self, variant: Resource, declared: Resource) -> Iterator[None]:
+        """While it lasts, who references ``variant`` (and where it stands) is answered as for ``declared``: the
+        declared resource as it would be for one allowed value of its parameters (``model.Alternatives``) is
+        judged among the scan's other resources."""
+        self._stand_ins[id(variant)] = declared
+        try:
+            yield
+        finally:
+            del self._stand_ins[id(variant)]
+
+    def _declared(self, resource: Resource) -> Resource:
+        return self._stand_ins.get(id(resource), resource) if self._stand_ins else resource
 
     def of_type(self, *types: str) -> list[Resource]:
         return [r for t in types for r in self._by_type.get(t, ())]
@@ -179,6 +195,7 @@ class ResourceIndex:
         return next((names[key] for t in types if (key := (scope, t, name)) in names), None)
 
     def points_to(self, value: Any, origin: Resource, target: Resource) -> bool:
+        target = self._declared(target)
         return any(found is target for _, found in self.targets(value, origin))
 
     def referrers(self, target: Resource, candidates: Iterable[Resource], *facts: str) -> Iterator[Resource]:
@@ -220,7 +237,7 @@ class ResourceIndex:
             for i, candidate in enumerate(self.pool(pool)):
                 positions.setdefault(id(candidate), i)
             self._positions[pool] = positions
-        return positions.get(id(resource), len(positions))
+        return positions.get(id(self._declared(resource)), len(positions))
 
     def in_file(self, pool: Pool, file: str | None) -> list[Resource]:
         """The candidates of ``pool`` declared in ``file``, in the pool's order."""
@@ -250,7 +267,7 @@ class ResourceIndex:
                             seen.add(id(found))
                             reverse[id(found)].append(candidate)
             self._reverse[key] = reverse = dict(reverse)
-        return list(reverse.get(id(target), ()))
+        return list(reverse.get(id(self._declared(target)), ()))
 
     def referring_to(self, target: Resource, pool: Pool, reader: Reader) -> list[Resource]:
         """The candidates of ``pool`` (in its order) one of whose ``reader`` values ``refers_to`` ``target``

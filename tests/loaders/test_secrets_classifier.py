@@ -51,6 +51,11 @@ NOT_SECRETS = [
     ('  connection { password = self.password }\n', "terraform"),
     # CloudFormation, ARM, Kubernetes references
     ("      MasterUserPassword: !Ref DBPassword\n", "cloudformation"),
+    # every intrinsic function's short form: a condition named after a secret is no secret (widdix's HasSecret)
+    ("Conditions:\n  HasSecret: !Not [!Equals [!Ref ParentSecretStack, '']]\n", "cloudformation"),
+    ("Conditions:\n  IsSecretSet: !Equals [!Ref SecretArn, '']\n", "cloudformation"),
+    ("Conditions:\n  HasSecretAndKey: !And [!Condition HasSecret, !Condition HasKey]\n", "cloudformation"),
+    ("      SecretArns: !Split [',', !ImportValue Secrets]\n", "cloudformation"),
     ("      MasterUserPassword: '{{resolve:secretsmanager:db:SecretString:password}}'\n", "cloudformation"),
     ("      MasterUserPassword: !Sub '{{resolve:secretsmanager:${DBSecret}:SecretString:password}}'\n",
      "cloudformation"),
@@ -59,6 +64,15 @@ NOT_SECRETS = [
     ("        env:\n          - name: DB_PASSWORD\n            valueFrom:\n              secretKeyRef:\n"
      "                name: db\n                key: password\n", "kubernetes"),
     ('{"env": [{"name": "DB_PASSWORD", "valueFrom": {"secretKeyRef": {"name": "db", "key": "pw"}}}]}', "kubernetes"),
+    # an object member in inline code (a Lambda's ZipFile): an identifier followed by a separator is a variable
+    ("    ZipFile: |\n      await asg.send(new CompleteLifecycleActionCommand({\n"
+     "        LifecycleActionToken: lcaToken,\n        LifecycleActionResult: 'CONTINUE'\n      }));\n",
+     "cloudformation"),
+    ("        nextToken: nextToken,\n", "cloudformation"),
+    # ... and, inside a Lambda's inline source, the last member of an object (no separator after it)
+    ("      Code:\n        ZipFile: |\n          send({\n            LifecycleActionToken: lcaToken\n          });\n",
+     "cloudformation"),
+    ("  token: this.token;\n", ""),
     # durations, booleans, numbers used as flags
     ("token: 30s\n", ""),
     ('  token_validity = "24h"\n', "terraform"),
@@ -133,6 +147,9 @@ LITERALS = [
     ('  password = "db"\n', "terraform"),
     ('variable "db_password" {\n  type    = string\n  default = "a-default-pw"\n}\n', "terraform"),
     ("password: hunter2\n", ""),
+    ("password: changeme,\n", ""),  # a well-known password stays a literal, separator or not
+    ("      Code:\n        ZipFile: |\n          connect({\n            password: 'hunter2'\n          });\n",
+     "cloudformation"),  # quoted in the inline source: a literal
     ("DB_PASSWORD=hunter2\n", "plaintext"),
     ("export PGPASSWORD=hunter2\n", "shell"),
     ("password: '12345678'\n", ""),

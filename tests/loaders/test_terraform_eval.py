@@ -95,6 +95,9 @@ locals {
     ('7 % 3', 1),
     ('"%{if var.enabled}on%{else}off%{endif}"', "off"),
     ('"%{for n in distinct(var.names)}${n};%{endfor}"', "a;b;"),
+    # a factory folder left null (cloud-foundation-fabric's factories_config): fileset() of null fails, try() gives []
+    ('try(fileset(try(pathexpand(null), null), "**/*.yaml"), [])', []),
+    ('pathexpand("modules/x")', "modules/x"),
 ])
 def test_expressions_evaluate(tmp_path: Path, expression: str, expected: Any) -> None:
     assert _value(tmp_path, expression, VARIABLES) == expected
@@ -799,3 +802,26 @@ def test_a_resource_id_passed_to_a_module_compared_with_null_is_known(tmp_path: 
                      'resource "null_resource" "x" {\n  v = var.key_id == null ? "null" : "set"\n}\n',
     })
     assert resources["module.m.null_resource.x"].attributes["v"] == "set"
+
+
+def test_an_element_at_an_unknown_position_still_names_its_resource(tmp_path: Path) -> None:
+    """``element(coalescelist(aws_route_table.database[*].id, aws_route_table.private[*].id), count.index)`` with
+    no database route table (count 0) and a count the files do not fix (terraform-aws-vpc's database subnets): the
+    value is one of the private route tables, so it names them and not the absent database one."""
+    resources = _load(tmp_path, {"main.tf": """
+variable "zones" {
+  type = list(string)
+}
+resource "aws_route_table" "database" {
+  count = 0
+}
+resource "aws_route_table" "private" {
+  count = length(var.zones)
+}
+resource "aws_route_table_association" "database" {
+  count          = length(var.zones)
+  route_table_id = element(coalescelist(aws_route_table.database[*].id, aws_route_table.private[*].id), count.index)
+}
+"""})
+    route_table = resources["aws_route_table_association.database"].attributes["route_table_id"]
+    assert [ref.target for ref in refs_in(route_table)] == ["aws_route_table.private"], route_table

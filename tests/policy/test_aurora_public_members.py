@@ -12,7 +12,7 @@ from scanner.mappings import load_paths
 from scanner.model import Status
 from scanner.policy.engine import Engine
 from scanner.policy.pack import load_policies
-from tests.conftest import POLICIES
+from tests.conftest import POLICIES, scan_files
 
 POLICY = {p.id: p for p in load_policies([POLICIES])}["ME-NET-02"]
 
@@ -65,3 +65,57 @@ def test_serverless_v1_cluster_has_no_public_endpoint(tmp_path: Path) -> None:
     text = _CLUSTER.replace('engine                      = "aurora-postgresql"',
                             'engine                      = "aurora-postgresql"\n  engine_mode = "serverless"')
     assert _cluster_status(tmp_path, "", text) == Status.COMPLIES
+
+
+_SUBNET_GROUP = '''
+resource "aws_db_subnet_group" "db" {
+  name       = "db"
+  subnet_ids = ["subnet-1", "subnet-2", "subnet-3"]
+}
+'''
+
+
+@pytest.mark.parametrize("settings, expected", [
+    ("", Status.VIOLATES),  # no DB subnet group: CreateDBCluster makes a Multi-AZ DB cluster public
+    ('db_subnet_group_name = aws_db_subnet_group.db.name', Status.COMPLIES),  # a group of its own: private
+    ('db_subnet_group_name = "default"', Status.VIOLATES),  # the default group: public
+    ('db_subnet_group_name = var.cluster_id', Status.UNKNOWN),  # may be the group named default
+    ('db_subnet_group_name = aws_db_subnet_group.db.name\n  publicly_accessible = true', Status.VIOLATES),
+    ('publicly_accessible = false', Status.COMPLIES),
+])
+def test_multi_az_db_cluster_is_judged_on_its_own(tmp_path: Path, settings: str, expected: Status) -> None:
+    """A Multi-AZ DB cluster (a non-Aurora engine with db_cluster_instance_class) has no aws_rds_cluster_instance
+    members: its publicly_accessible, or CreateDBCluster's default, is its own."""
+    cluster = _CLUSTER.replace('"aurora-postgresql"', '"postgres"').replace(
+        "engine    ", f'db_cluster_instance_class = "db.m6gd.large"\n  {settings}\n  engine    ')
+    assert _cluster_status(tmp_path, _SUBNET_GROUP, cluster) == expected
+
+
+@pytest.mark.parametrize("settings, expected", [
+    ("", Status.VIOLATES),
+    ("DBSubnetGroupName: !Ref Subnets", Status.COMPLIES),
+    ("DBSubnetGroupName: default", Status.VIOLATES),
+    ("DBSubnetGroupName: !Ref GroupName", Status.UNKNOWN),
+    ("PubliclyAccessible: false", Status.COMPLIES),
+])
+def test_multi_az_db_cluster_in_cloudformation(tmp_path: Path, settings: str, expected: Status) -> None:
+    template = f'''AWSTemplateFormatVersion: '2010-09-09'
+Parameters:
+  GroupName:
+    Type: String
+Resources:
+  Subnets:
+    Type: AWS::RDS::DBSubnetGroup
+    Properties:
+      DBSubnetGroupDescription: db
+      SubnetIds: [subnet-1, subnet-2, subnet-3]
+  Cluster:
+    Type: AWS::RDS::DBCluster
+    Properties:
+      Engine: mysql
+      DBClusterInstanceClass: db.m6gd.large
+      ManageMasterUserPassword: true
+      {settings}
+'''
+    found = {f.resource_address: f.status for f in scan_files(tmp_path, {"db.yaml": template}, "ME-NET-02")}
+    assert found["Cluster"] == expected

@@ -117,6 +117,89 @@ resource "aws_lb" "from_variable" {
     assert unknown.status == Status.UNKNOWN and "public_subnet_ids" in unknown.message
 
 
+def test_two_subnets_are_two_zones(tmp_path: Path) -> None:
+    """The ELB API takes at most one subnet per Availability Zone: two distinct subnets the files do not place
+    are two zones; one subnet (or the same one twice) is not enough, and subnets declared in one zone stay a
+    violation."""
+    findings = _scan(tmp_path, '''
+variable "a" { type = string }
+variable "b" { type = string }
+variable "subnets" { type = list(string) }
+resource "aws_lb" "dangling" {
+  subnets = [aws_subnet.one.id, aws_subnet.elsewhere.id]
+}
+resource "aws_subnet" "one" {
+  vpc_id            = "vpc-1"
+  cidr_block        = "10.0.1.0/24"
+  availability_zone = "eu-west-1a"
+}
+resource "aws_subnet" "two" {
+  vpc_id            = "vpc-1"
+  cidr_block        = "10.0.2.0/24"
+  availability_zone = "eu-west-1a"
+}
+resource "aws_lb" "ids" {
+  subnets = ["subnet-13f44a58", "subnet-9918eec4"]
+}
+resource "aws_lb" "variables" {
+  subnet_mapping {
+    subnet_id = var.a
+  }
+  subnet_mapping {
+    subnet_id = var.b
+  }
+}
+resource "aws_lb" "same" {
+  subnets = [var.a, var.a]
+}
+resource "aws_lb" "one_id" {
+  subnets = ["subnet-13f44a58"]
+}
+resource "aws_lb" "list" {
+  subnets = var.subnets
+}
+resource "aws_lb" "one_zone" {
+  subnets = [aws_subnet.one.id, aws_subnet.two.id]
+}
+''', "ME-NET-06")
+    statuses = {address: f.status for (policy, address), f in findings.items()}
+    assert statuses["aws_lb.ids"] == Status.COMPLIES, findings[("ME-NET-06", "aws_lb.ids")].message
+    assert statuses["aws_lb.variables"] == Status.COMPLIES
+    assert statuses["aws_lb.same"] == Status.UNKNOWN
+    assert statuses["aws_lb.one_id"] == Status.UNKNOWN
+    assert statuses["aws_lb.list"] == Status.UNKNOWN
+    assert statuses["aws_lb.one_zone"] == Status.VIOLATES
+    assert statuses["aws_lb.dangling"] == Status.UNKNOWN  # aws_subnet.elsewhere: not declared, maybe no subnet
+
+
+def test_a_subnetwork_range_not_in_the_files_is_unknown(tmp_path: Path) -> None:
+    """A GCP network is judged by its subnetworks' ranges: one left to a variable without a default leaves it
+    unknown (never outside the guide's range), and one range outside still makes it violate."""
+    text = '''
+variable "range" { type = string }
+resource "google_compute_network" "vpc" {
+  name                    = "vpc"
+  auto_create_subnetworks = false
+}
+resource "google_compute_subnetwork" "app" {
+  name          = "app"
+  network       = google_compute_network.vpc.id
+  ip_cidr_range = var.range
+}
+resource "google_compute_subnetwork" "db" {
+  name          = "db"
+  network       = google_compute_network.vpc.id
+  ip_cidr_range = "RANGE"
+}
+'''
+    inside = _scan(tmp_path, text.replace("RANGE", "10.0.2.0/24"), "ME-NET-01")[
+        ("ME-NET-01", "google_compute_network.vpc")]
+    assert inside.status == Status.UNKNOWN and "var.range" in inside.message, inside.message
+    outside = _scan(tmp_path, text.replace("RANGE", "192.168.0.0/24"), "ME-NET-01")[
+        ("ME-NET-01", "google_compute_network.vpc")]
+    assert outside.status == Status.VIOLATES and "192.168.0.0/24" in outside.message, outside.message
+
+
 def test_unresolved_port_makes_the_firewall_check_unknown(tmp_path: Path) -> None:
     findings = _scan(tmp_path, '''
 resource "aws_security_group" "db" {

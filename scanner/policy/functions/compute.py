@@ -286,6 +286,9 @@ def _verdict(resource: Resource, label: str, dims: list[_Dim], vcpu: float | Non
                 message += f"; the smallest size of its family that meets it is {target}"
         elif first.fact == "vcpu":
             target = None  # ECS CPU units: no machine type to suggest, the description says what to set
+        elif first.fact == "memory" and (spec := fact_spec(resource, "memory")) is not None and spec.compute \
+                and spec.fix_path is None:
+            target = None  # derived (Aurora Serverless v1 capacity units): no attribute takes the size as such
         elif first.fact == "disk_size" and first.reason:
             target = None  # attached disks count too: which disk to grow is the owner's choice
         elif first.fact == "count":

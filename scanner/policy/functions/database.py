@@ -224,6 +224,15 @@ def _rds_force_ssl(index: ResourceIndex, resource: Resource, facts: Mapping[str,
     if isinstance(value, Unresolved):
         return unknown(f"rds.force_ssl = {value.expression}: {value.reason}", "parameter_group", value.expression, "1",
                        line=line)
+    if value is None and isinstance(facts.get("engine"), str) and not engine.startswith("aurora") \
+            and not isinstance(major, (int, float)):
+        # RDS for PostgreSQL's default is 1 from 15 on, 0 before: the version decides it, and the files do not
+        why = f"{major.expression}: {major.reason}" if isinstance(major, Unresolved) else \
+            "not set (RDS picks its current default major version)"
+        where = f"{group.address} does not set rds.force_ssl" if group is not None else \
+            "the default parameter group keeps rds.force_ssl at the engine's default"
+        return unknown(f"{where}, which is 1 from PostgreSQL 15 and 0 before; the engine version is {why}",
+                       "parameter_group", None, "1", line=line)
     if value is None:
         said = (f"{group.address} does not set rds.force_ssl, so the engine default {default_value} applies"
                 if group is not None else f"the default parameter group keeps rds.force_ssl at {default_value}")

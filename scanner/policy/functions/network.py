@@ -109,12 +109,21 @@ def network_address_space(ctx: EvalContext, facts: Mapping[str, Any], args: Mapp
     if not subnets:
         return unknown(f"{ctx.resource.address} has no address space of its own and no subnetwork in the scanned "
                        "files", "address_space", None, cidr)
-    outside = [s for s in subnets if cidr_within(str(s.facts.get("cidr")), cidr) is not True]
+    within = {id(s): None if isinstance(value, Unresolved) else cidr_within(str(value), cidr)
+              for s in subnets for value in [s.facts.get("cidr")]}
+    outside = [s for s in subnets if within[id(s)] is False]
     ranges = [str(s.facts.get("cidr")) for s in subnets]
     if outside:
         first = outside[0]
         return violates(f"subnetwork {first.address} uses {first.facts.get('cidr')}, outside {cidr}", "address_space",
                         ranges, f"within {cidr}", line=line_in(ctx.resource, first))
+    undecided = [s for s in subnets if within[id(s)] is None]
+    if undecided:  # a range the files leave to a variable (or not a range at all): inside or not is not known
+        first = undecided[0]
+        value = first.facts.get("cidr")
+        said = f"{value.expression}: {value.reason}" if isinstance(value, Unresolved) else f"{value!r}, not a range"
+        return unknown(f"subnetwork {first.address} uses {said}", "address_space", ranges, f"within {cidr}",
+                       line=line_in(ctx.resource, first))
     return complies(f"subnetworks {', '.join(ranges)} lie within {cidr}", "address_space", ranges, f"within {cidr}")
 
 
@@ -340,6 +349,9 @@ def lb_zone_spread(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str
     resource, index = ctx.resource, _index(ctx)
     expected = f">= {minimum} zones"
     if "zones" in facts:
+        if isinstance(facts["zones"], Mapping) and set(facts["zones"]) == {"Fn::GetAZs"} and minimum <= 2:
+            return complies("every Availability Zone of the region (!GetAZs), and every AWS region has at least two",
+                            "zones", "!GetAZs", expected)
         zones = listed(facts["zones"], "zones")
         if isinstance(zones, Unresolved):
             return unknown(f"zones = {zones.expression}: {zones.reason}", "zones", zones.expression, expected)
@@ -371,10 +383,30 @@ def lb_zone_spread(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str
     if len(zones_seen) >= minimum:
         return complies(f"subnets in {len(zones_seen)} zones: {', '.join(shown)}", "subnets", shown, expected)
     if missing:
+        distinct = _distinct_subnets(subnets, index, resource)
+        if len(distinct) >= minimum:
+            # CreateLoadBalancer / SetSubnets accept at most one subnet per Availability Zone
+            return complies(f"{len(distinct)} subnets, so {len(distinct)} zones (the ELB API takes at most one subnet "
+                            f"per Availability Zone)", "subnets", distinct, expected)
         return unknown(f"declared subnets span {len(zones_seen)} zone(s) ({', '.join(shown) or 'none'}); "
                        + "; ".join(missing), "subnets", shown, expected)
     return violates(f"subnets span {len(zones_seen)} zone(s) ({', '.join(shown) or 'none'}); the guide requires "
                     f"{minimum}", "subnets", shown, expected)
+
+
+def _distinct_subnets(subnets: Any, index: ResourceIndex, resource: Resource) -> list[str]:
+    """The distinct subnets a load balancer lists, one per item (a value that stands for the whole list, such as
+    a list variable, counts none: how many it holds is not known; nor does a list naming a resource the files do
+    not declare, which may not be a subnet at all)."""
+    if not isinstance(subnets, list):
+        return []
+    seen: dict[str, None] = {}
+    for item in subnets:
+        if isinstance(item, list) or any(found is None for _, found in index.targets(item, resource)):
+            return []  # a list-valued expression inside, or a reference to nothing the files declare
+        key = item.expression if isinstance(item, Unresolved) else repr(item) if isinstance(item, dict) else str(item)
+        seen.setdefault(key, None)
+    return list(seen)
 
 
 def _zone_label(zone: str) -> str:
