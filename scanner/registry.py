@@ -19,6 +19,7 @@ import os
 import re
 from collections.abc import Callable, Iterator
 from functools import cache
+from pathlib import Path
 from typing import Generic, NamedTuple, TypeVar
 
 T = TypeVar("T")
@@ -54,7 +55,20 @@ class Declaration(NamedTuple):
 @cache
 def declared(package_path: str, decorator: str) -> dict[str, Declaration]:
     """Name -> declaration for every ``@decorator("name")`` (or ``@decorator("name", order=N)``) line of the
-    package's module sources, listed by order, then module, then place in the module."""
+    package's module sources, listed by order, then module, then place in the module. An install's index is
+    kept until pip installs it again (``scanner.installed``): its sources are not read at every run."""
+    from scanner.installed import install_stamp, shipped
+
+    if not shipped(Path(package_path)):
+        return _declared(package_path, decorator)
+    from scanner.tables import cached_shipped
+
+    kept = cached_shipped("shipped-plugins", f"{install_stamp()}\0{package_path}\0{decorator}",
+                          lambda: [[name, *found] for name, found in _declared(package_path, decorator).items()])
+    return {name: Declaration(module, order) for name, module, order in kept}
+
+
+def _declared(package_path: str, decorator: str) -> dict[str, Declaration]:
     # ``str.find`` for the lines that start with the decorator, then a regex on those lines alone: a pre-commit
     # run reads the index of five packages, whose sources are most of a megabyte.
     needle = f"\n@{decorator}("

@@ -116,6 +116,22 @@ def cached_value(kind: str, files: Sequence[Path], build: Callable[[list[bytes]]
     return value
 
 
+def cached_shipped(kind: str, key: str, build: Callable[[], Any]) -> Any:
+    """``build()``, from the cache when this install has stored it under ``key`` (``scanner.installed``: what
+    only the installed package's own files decide, kept until pip installs it again)."""
+    directory = cache_dir()
+    if directory is None:
+        return build()
+    digest = hashlib.sha256(f"specdrift {__version__} {kind}-cache {FORMAT}\0{key}".encode()).hexdigest()[:40]
+    entry = directory / f"{kind}-{digest}.json"
+    cached = _read(entry, 1, (object,))
+    if cached is not None:
+        return cached[0]
+    value = build()
+    _write(entry, [value])
+    return value
+
+
 def _file_stamp(path: Path) -> bytes:
     status = path.stat()
     return f"stamp {status.st_size} {status.st_mtime_ns} {status.st_ino}".encode()

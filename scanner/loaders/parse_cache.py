@@ -43,14 +43,17 @@ _ALLOWED = {("copyreg", "_reconstructor"), *(("builtins", name) for name in (
 
 @cache
 def _fingerprint() -> bytes:
-    return fingerprint_of(Path(__file__).resolve().parent.parent, _PARSERS)
+    from scanner.installed import install_stamp
+
+    return fingerprint_of(Path(__file__).resolve().parent.parent, _PARSERS, install_stamp())
 
 
-def fingerprint_of(package: Path, parsers: Sequence[str]) -> bytes:
-    """The code that parses: the package's Python files and the parsers' files, by path, size and mtime."""
-    digest = hashlib.sha256(f"specdrift {__version__} parse-cache {FORMAT} {sys.version}".encode())
+def fingerprint_of(package: Path, parsers: Sequence[str], installed: str | None = None) -> bytes:
+    """The code that parses: the package's Python files (or, for a regular install, the install's stamp) and the
+    parsers' files, by path, size and mtime."""
+    digest = hashlib.sha256(f"specdrift {__version__} parse-cache {FORMAT} {sys.version}\0{installed}".encode())
     stamps: list[str] = []
-    for directory, _dirs, names in os.walk(package):
+    for directory, _dirs, names in os.walk(package) if installed is None else ():
         stamps.extend(f"{directory}/{name}" for name in names if name.endswith(".py"))
     for name in parsers:
         try:

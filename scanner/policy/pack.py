@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -9,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from scanner.model import Severity
-from scanner.tables import read_table, read_tables
+from scanner.tables import cached_shipped, read_table, read_tables
 from scanner.tables import validate as validate_table
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "policy.schema.json"
@@ -164,12 +165,33 @@ def schema_with_external_checks(dirs: Iterable[Path] = ()) -> Path | bytes:
     return json.dumps(schema, sort_keys=True).encode()
 
 
+def _pack(dirs: list[Path], schema: Path | bytes) -> tuple[list[Path], list[Any]]:
+    """The policy files under ``dirs`` and their validated data. One cache entry for the whole pack: a warm run
+    reads one JSON file and validates nothing. The pack an install ships is known by the install (not listed,
+    read and hashed at every run); any other directory by its files' contents."""
+    from scanner.installed import install_stamp, shipped
+
+    def read() -> tuple[list[Path], list[Any]]:
+        files = policy_files(dirs)
+        return files, read_tables("policies", files, schema=schema, error=PolicyError)
+
+    if not dirs or not all(shipped(d) for d in dirs):
+        return read()
+    schema_bytes = schema if isinstance(schema, bytes) else schema.read_bytes()
+    key = "\0".join([str(install_stamp()), *map(str, dirs), hashlib.sha256(schema_bytes).hexdigest()])
+
+    def build() -> dict[str, Any]:
+        files, pack = read()
+        return {"files": [str(f) for f in files], "pack": pack}
+
+    kept = cached_shipped("shipped-policies", key, build)
+    return [Path(f) for f in kept["files"]], kept["pack"]
+
+
 def load_policies(dirs: Iterable[Path] | None = None, schema: Path | bytes = SCHEMA_PATH) -> list[Policy]:
     """Every policy under ``dirs`` (default: the shipped pack); duplicate IDs are an error."""
     dirs = list(dirs) if dirs is not None else default_policy_dirs()
-    files = policy_files(dirs)
-    # One cache entry for the whole pack: a warm run reads one JSON file and validates nothing.
-    pack = read_tables("policies", files, schema=schema, error=PolicyError)
+    files, pack = _pack(dirs, schema)
     policies = [policy_from_data(data, path) for path, data in zip(files, pack, strict=True)]
     seen: dict[str, str] = {}
     for policy in policies:
