@@ -13,12 +13,14 @@ semicolon-separated (a regex may contain commas): ``SPECDRIFT_PARAMETERS="ME-DB-
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from scanner.model import Severity
+from scanner.regex import lazy_compile
 from scanner.tables import read_table
 
 CONFIG_FILES = (".specdrift.yaml", ".specdrift.yml")
@@ -137,9 +139,24 @@ def find_config_file(start: Path | None = None) -> Path | None:
             if (directory / name).is_file():
                 return directory / name
         pyproject = directory / PYPROJECT
-        if pyproject.is_file() and "specdrift" in _pyproject_tool(pyproject):
+        if pyproject.is_file() and _may_configure(pyproject) and "specdrift" in _pyproject_tool(pyproject):
             return pyproject
     return None
+
+
+# Every spelling of a ``tool.specdrift`` table: ``[tool.specdrift]`` (or a dotted key), a ``[tool]`` table, or an
+# inline ``tool = {...}``, keys bare or quoted. A file with none of them configures nothing of specdrift, and is not
+# parsed (tomllib's import and a parse were 3 % of a pre-commit run in a repository with a pyproject.toml).
+_TOOL_TABLE = lazy_compile(r"""["']?tool["']?\s*\.\s*["']?specdrift"""
+                           r"""|^\s*\[\s*["']?tool["']?\s*\]|^\s*["']?tool["']?\s*=""", re.M)
+
+
+def _may_configure(path: Path) -> bool:
+    try:
+        text = path.read_text(encoding="utf-8-sig", errors="replace")
+    except OSError:
+        return True  # parsed, so that the error is reported
+    return "\\u" in text or "\\U" in text or _TOOL_TABLE.search(text) is not None  # an escaped key: parse it
 
 
 def _pyproject_tool(path: Path) -> dict[str, Any]:

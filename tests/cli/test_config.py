@@ -137,3 +137,27 @@ def test_bad_overrides_exit_2(tmp_path: Path, flags: tuple[str, str]) -> None:
     result = cli("scan", str(EXAMPLE / "aws"), *flags, cwd=tmp_path)
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("text", [
+    '[tool.specdrift]\nseverity = "high"\n',
+    '[ tool . "specdrift" ]\nseverity = "high"\n',
+    "['tool'.specdrift.parameters]\nx = 1\n",
+    '[tool]\nspecdrift = { severity = "high" }\n',
+    '[tool]\nspecdrift.severity = "high"\n',
+    'tool.specdrift.severity = "high"\n',
+    'tool = { specdrift = { severity = "high" } }\n',
+    '["\\u0074ool".specdrift]\nseverity = "high"\n',
+])
+def test_every_spelling_of_the_tool_table_is_found(tmp_path: Path, text: str) -> None:
+    (tmp_path / "pyproject.toml").write_text(text + '[project]\nname = "x"\n', encoding="utf-8")
+    assert find_config_file(tmp_path) == tmp_path / "pyproject.toml"
+
+
+def test_a_pyproject_of_other_tools_is_not_parsed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import scanner.config
+
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "specdrift"\n[tool.ruff]\nline-length = 120\n'
+                                             '[project.scripts]\nspecdrift = "scanner.cli:console"\n')
+    monkeypatch.setattr(scanner.config, "_pyproject_tool", lambda path: pytest.fail(f"parsed {path}"))
+    assert find_config_file(tmp_path) is None
