@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import enum
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from scanner.digest import sha256
 from scanner.regex import lazy_compile
 
 
@@ -234,7 +234,7 @@ class Finding:
         """Stable identity across runs: survives line moves, not renames."""
         key = "\x1f".join((self.policy_id, self.resource_type, self.resource_address, self.file or "",
                            self.fact or ""))
-        return hashlib.sha256(key.encode()).hexdigest()[:32]
+        return sha256(key.encode()).hexdigest()[:32]
 
 
 PARSE_ERROR_POLICY = "SD-PARSE"

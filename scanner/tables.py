@@ -25,7 +25,6 @@ every package may read its tables through it.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import itertools
 import json
 import os
@@ -35,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from scanner import __version__
+from scanner.digest import sha256
 
 FORMAT = 4  # bump when what is stored changes shape
 _ITEMS, _DATE, _DATETIME = "\x00items", "\x00date", "\x00datetime"  # tags of values JSON cannot hold
@@ -122,7 +122,7 @@ def cached_shipped(kind: str, key: str, build: Callable[[], Any]) -> Any:
     directory = cache_dir()
     if directory is None:
         return build()
-    digest = hashlib.sha256(f"specdrift {__version__} {kind}-cache {FORMAT}\0{key}".encode()).hexdigest()[:40]
+    digest = sha256(f"specdrift {__version__} {kind}-cache {FORMAT}\0{key}".encode()).hexdigest()[:40]
     entry = directory / f"{kind}-{digest}.json"
     cached = _read(entry, 1, (object,))
     if cached is not None:
@@ -138,7 +138,7 @@ def _file_stamp(path: Path) -> bytes:
 
 
 def _file_digest(path: Path) -> bytes:
-    return hashlib.sha256(path.read_bytes()).digest()
+    return sha256(path.read_bytes()).digest()
 
 
 def _parse(path: Path, raw: bytes, error: Callable[[str], Exception]) -> Any:
@@ -334,10 +334,10 @@ def _entry(kind: str, files: Sequence[Path], contents: Sequence[bytes], extra_ke
     directory = cache_dir()
     if directory is None:
         return None
-    digest = hashlib.sha256(f"specdrift {__version__} {kind}-cache {FORMAT}\0".encode())
-    digest.update(hashlib.sha256(extra_key).digest())
+    digest = sha256(f"specdrift {__version__} {kind}-cache {FORMAT}\0".encode())
+    digest.update(sha256(extra_key).digest())
     for path, data in zip(files, contents, strict=True):
-        digest.update(os.fsencode(path.resolve()) + b"\0" + (data if hashed else hashlib.sha256(data).digest()))
+        digest.update(os.fsencode(path.resolve()) + b"\0" + (data if hashed else sha256(data).digest()))
     return directory / f"{kind}-{digest.hexdigest()[:40]}.json"
 
 
@@ -362,7 +362,7 @@ def _read(entry: Path, expected: int, shapes: tuple[type, ...]) -> list[Any] | N
 
 def _digest(entry: Path, documents: bytes) -> str:
     """The hash an entry's header holds: of its key (the file name) and its documents' text."""
-    return hashlib.sha256(entry.name.encode() + b"\0" + documents).hexdigest()
+    return sha256(entry.name.encode() + b"\0" + documents).hexdigest()
 
 
 def _untag(obj: dict[str, Any]) -> Any:

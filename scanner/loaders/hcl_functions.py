@@ -10,7 +10,6 @@ Functions that read files, the clock or randomness are not here: a call to them 
 from __future__ import annotations
 
 import base64
-import hashlib
 import ipaddress
 import json
 import math
@@ -538,7 +537,12 @@ def _cidrsubnets(prefix: Any, *newbits: Any) -> Any:
 
 
 def _hash(name: str) -> Callable[[Any], Any]:
-    return lambda text: hashlib.new(name, _str(text).encode()).hexdigest()
+    def digest(text: Any) -> str:
+        import hashlib  # here: a configuration that hashes is rare, and hashlib's import loads OpenSSL
+
+        return hashlib.new(name, _str(text).encode()).hexdigest()
+
+    return digest
 
 
 def _min(*args: Any) -> Any:

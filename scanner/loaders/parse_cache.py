@@ -15,7 +15,6 @@ The cache reads back only specdrift's own classes and plain Python values (``_Re
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import io
 import os
 import pickle
@@ -28,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from scanner import __version__
+from scanner.digest import sha256
 from scanner.loaders.base import LoadResult
 
 FORMAT = 1
@@ -51,7 +51,7 @@ def _fingerprint() -> bytes:
 def fingerprint_of(package: Path, parsers: Sequence[str], installed: str | None = None) -> bytes:
     """The code that parses: the package's Python files (or, for a regular install, the install's stamp) and the
     parsers' files, by path, size and mtime."""
-    digest = hashlib.sha256(f"specdrift {__version__} parse-cache {FORMAT} {sys.version}\0{installed}".encode())
+    digest = sha256(f"specdrift {__version__} parse-cache {FORMAT} {sys.version}\0{installed}".encode())
     stamps: list[str] = []
     for directory, _dirs, names in os.walk(package) if installed is None else ():
         stamps.extend(f"{directory}/{name}" for name in names if name.endswith(".py"))
@@ -77,7 +77,7 @@ def _entry(loader: str, shown: str, data: bytes) -> Path | None:
     base = cache_dir()
     if base is None:
         return None
-    digest = hashlib.sha256(_fingerprint())
+    digest = sha256(_fingerprint())
     digest.update(f"\0{loader}\0{shown}\0".encode())
     digest.update(data)
     return base / "parsed" / f"{digest.hexdigest()[:40]}.pickle"

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from scanner.digest import sha256
 from scanner.model import Severity
 from scanner.tables import cached_shipped, read_table, read_tables
 from scanner.tables import validate as validate_table
@@ -178,7 +178,7 @@ def _pack(dirs: list[Path], schema: Path | bytes) -> tuple[list[Path], list[Any]
     if not dirs or not all(shipped(d) for d in dirs):
         return read()
     schema_bytes = schema if isinstance(schema, bytes) else schema.read_bytes()
-    key = "\0".join([str(install_stamp()), *map(str, dirs), hashlib.sha256(schema_bytes).hexdigest()])
+    key = "\0".join([str(install_stamp()), *map(str, dirs), sha256(schema_bytes).hexdigest()])
 
     def build() -> dict[str, Any]:
         files, pack = read()

@@ -28,6 +28,7 @@ LAYERS: tuple[tuple[str, dict[str, str]], ...] = (
         "scanner.faults": "how a stage reports a fault of its own; every stage uses it",
         "scanner.regex": "regular expressions compiled at their first use, for every module that keeps one",
         "scanner.installed": "is specdrift a regular install, and which: what keys caches of its shipped files",
+        "scanner.digest": "SHA-256 without hashlib's import (OpenSSL): cache keys and finding fingerprints",
         "scanner.repository": "the repository root and its git facts: paths, nothing of the scan",
         "scanner.registry": "the one plugin registry, used by every kind of plugin",
         "scanner.tables": "the one reader of shipped and user YAML tables",

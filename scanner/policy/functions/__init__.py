@@ -12,7 +12,6 @@ is validated, so a policy may name what they register. A name a shipped module d
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import importlib.util
 import json
@@ -23,6 +22,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from scanner.digest import sha256
 from scanner.policy.check import EvalContext, Outcome
 from scanner.registry import Registry
 
@@ -97,6 +97,8 @@ def _import_once(target: str) -> None:
 
 @cache
 def _import_file(path: str) -> None:
+    import hashlib  # here: only a run with external checks names their modules
+
     # A name of its own per file, so two directories' ``checks.py`` do not replace each other in sys.modules.
     name = f"specdrift_external_{hashlib.sha1(path.encode()).hexdigest()[:8]}_{Path(path).stem}"
     spec = importlib.util.spec_from_file_location(name, path)
@@ -127,7 +129,7 @@ def _entry_points() -> list[str]:
         except OSError:
             continue
     base = cache_dir()
-    key = hashlib.sha256("\n".join(stamps).encode()).hexdigest()[:32]
+    key = sha256("\n".join(stamps).encode()).hexdigest()[:32]
     stored = base / "entry-points" / f"{key}.json" if base is not None else None
     if stored is not None:
         try:
