@@ -48,11 +48,12 @@ def annotations_wanted(setting: str, destinations: list[tuple[str, str | None]])
 
 
 def run(args: argparse.Namespace) -> int:
+    from scanner.cli import exits_after_command
     from scanner.report import cyclic_gc_paused
 
     # One pause over the scan and its reports: switched on between them, the collector would walk the
     # whole heap of resources and findings once more before the reports are written.
-    with cyclic_gc_paused():
+    with cyclic_gc_paused(resume=not exits_after_command()):
         return _scan_and_report(args)
 
 
