@@ -11,8 +11,10 @@ an editable install has no such record beside the package: there the files thems
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 DISTRIBUTION = "specdrift"
 PACKAGE = Path(__file__).resolve().parent
@@ -45,3 +47,14 @@ def shipped(path: Path) -> bool:
         return path.resolve().is_relative_to(PACKAGE)
     except OSError:
         return False
+
+
+def kept_per_install(kind: str, paths: Sequence[Path], build: Callable[[], Any], key: str = "") -> Any:
+    """``build()``, which only the files under ``paths`` (and ``key``) decide: when all of them are the installed
+    package's, kept in the cache until pip installs again; otherwise built at every run, from the files."""
+    stamp = install_stamp()
+    if stamp is None or not paths or not all(shipped(path) for path in paths):
+        return build()
+    from scanner.tables import cached_shipped
+
+    return cached_shipped(kind, "\0".join([stamp, *map(str, paths), key]), build)

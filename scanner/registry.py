@@ -57,14 +57,10 @@ def declared(package_path: str, decorator: str) -> dict[str, Declaration]:
     """Name -> declaration for every ``@decorator("name")`` (or ``@decorator("name", order=N)``) line of the
     package's module sources, listed by order, then module, then place in the module. An install's index is
     kept until pip installs it again (``scanner.installed``): its sources are not read at every run."""
-    from scanner.installed import install_stamp, shipped
+    from scanner.installed import kept_per_install
 
-    if not shipped(Path(package_path)):
-        return _declared(package_path, decorator)
-    from scanner.tables import cached_shipped
-
-    kept = cached_shipped("shipped-plugins", f"{install_stamp()}\0{package_path}\0{decorator}",
-                          lambda: [[name, *found] for name, found in _declared(package_path, decorator).items()])
+    kept = kept_per_install("shipped-plugins", [Path(package_path)], lambda: [
+        [name, *found] for name, found in _declared(package_path, decorator).items()], decorator)
     return {name: Declaration(module, order) for name, module, order in kept}
 
 

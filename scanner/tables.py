@@ -105,25 +105,21 @@ def cached_value(kind: str, files: Sequence[Path], build: Callable[[list[bytes]]
     install changes: known by size, modification time and inode, not read at all (the Kubernetes definitions,
     1.8 MB, were read and hashed for every kind's schema)."""
     stamps = [_file_stamp(path) if installed else _file_digest(path) for path in files]
-    entry = _entry(kind, files, stamps, hashed=True)
-    if entry is None:
-        return build([path.read_bytes() for path in files])
-    cached = _read(entry, 1, (object,))
-    if cached is not None:
-        return cached[0]
-    value = build([path.read_bytes() for path in files])
-    _write(entry, [value])
-    return value
+    return _kept(_entry(kind, files, stamps, hashed=True), lambda: build([path.read_bytes() for path in files]))
 
 
 def cached_shipped(kind: str, key: str, build: Callable[[], Any]) -> Any:
     """``build()``, from the cache when this install has stored it under ``key`` (``scanner.installed``: what
     only the installed package's own files decide, kept until pip installs it again)."""
     directory = cache_dir()
-    if directory is None:
-        return build()
     digest = sha256(f"specdrift {__version__} {kind}-cache {FORMAT}\0{key}".encode()).hexdigest()[:40]
-    entry = directory / f"{kind}-{digest}.json"
+    return _kept(directory / f"{kind}-{digest}.json" if directory is not None else None, build)
+
+
+def _kept(entry: Path | None, build: Callable[[], Any]) -> Any:
+    """The one value of the cache entry; else ``build()``, stored there (nothing stored when caching is off)."""
+    if entry is None:
+        return build()
     cached = _read(entry, 1, (object,))
     if cached is not None:
         return cached[0]

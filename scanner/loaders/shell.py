@@ -591,14 +591,8 @@ def _names(nodes: list[Any]) -> list[str]:
         node = nodes[0]
         text = node.text
         flat: list[Any] = []
-        if b"(" not in text and b"`" not in text and _flat_members(node, flat):
-            out = []
-            for member in flat:
-                name = _command_name(member)
-                if name is not None:
-                    out.append(name)
-            return out
-        candidates: Any = _candidates(nodes)
+        plain = b"(" not in text and b"`" not in text and _flat_members(node, flat)
+        candidates: Any = flat if plain else _candidates(nodes)
     elif all(node.type in _FLAT for node in nodes) and \
             not any(b"(" in node.text or b"`" in node.text for node in nodes):
         candidates = nodes  # no $(...), <(...) or subshell inside: the nodes themselves are all there is

@@ -58,7 +58,7 @@ from scanner.loaders import LoadOutcome, load_files
 from scanner.loaders.base import BlockList, ParseError, line_at
 from scanner.model import Origin, Resource, Unresolved
 from scanner.registry import Registry
-from scanner.tables import cached_shipped, read_tables
+from scanner.tables import read_tables
 from scanner.units import CPU, DURATION, SIZE, parse_quantity
 
 TABLE_DIR = Path(__file__).parent
@@ -203,14 +203,11 @@ def _type_mapping(rtype: str, entry: Mapping[str, Any]) -> TypeMapping:
 def documents() -> tuple[Mapping[str, Any], ...]:
     """Every mapping table, as its YAML data (``types``, and the ``fixes`` and ``cli`` sections remediation
     reads), in file name order; from the cache unless a table changed."""
-    from scanner.installed import install_stamp, shipped
-
-    def read() -> list[Any]:
-        return read_tables("mappings", sorted(TABLE_DIR.glob("*.yaml")))
+    from scanner.installed import kept_per_install
 
     # The tables an install ships are known by the install: not listed, read and hashed at every run.
-    found = cached_shipped("shipped-mappings", f"{install_stamp()}\0{TABLE_DIR}", read) if shipped(TABLE_DIR) \
-        else read()
+    found = kept_per_install("shipped-mappings", [TABLE_DIR],
+                             lambda: read_tables("mappings", sorted(TABLE_DIR.glob("*.yaml"))))
     return tuple(data or {} for data in found)
 
 

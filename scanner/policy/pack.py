@@ -10,7 +10,7 @@ from typing import Any
 
 from scanner.digest import sha256
 from scanner.model import Severity
-from scanner.tables import cached_shipped, read_table, read_tables
+from scanner.tables import read_table, read_tables
 from scanner.tables import validate as validate_table
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "policy.schema.json"
@@ -169,22 +169,15 @@ def _pack(dirs: list[Path], schema: Path | bytes) -> tuple[list[Path], list[Any]
     """The policy files under ``dirs`` and their validated data. One cache entry for the whole pack: a warm run
     reads one JSON file and validates nothing. The pack an install ships is known by the install (not listed,
     read and hashed at every run); any other directory by its files' contents."""
-    from scanner.installed import install_stamp, shipped
+    from scanner.installed import kept_per_install
 
-    def read() -> tuple[list[Path], list[Any]]:
+    def read() -> dict[str, Any]:
         files = policy_files(dirs)
-        return files, read_tables("policies", files, schema=schema, error=PolicyError)
+        return {"files": [str(f) for f in files],
+                "pack": read_tables("policies", files, schema=schema, error=PolicyError)}
 
-    if not dirs or not all(shipped(d) for d in dirs):
-        return read()
     schema_bytes = schema if isinstance(schema, bytes) else schema.read_bytes()
-    key = "\0".join([str(install_stamp()), *map(str, dirs), sha256(schema_bytes).hexdigest()])
-
-    def build() -> dict[str, Any]:
-        files, pack = read()
-        return {"files": [str(f) for f in files], "pack": pack}
-
-    kept = cached_shipped("shipped-policies", key, build)
+    kept = kept_per_install("shipped-policies", dirs, read, sha256(schema_bytes).hexdigest())
     return [Path(f) for f in kept["files"]], kept["pack"]
 
 
