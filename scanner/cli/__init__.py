@@ -138,3 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("SPECDRIFT_DEBUG"):
             raise
         return EXIT_ERROR
+    finally:
+        from scanner import bytecode
+
+        bytecode.keep()  # the dataclass methods this run compiled, for the next run (as .pyc files are)

@@ -20,7 +20,7 @@ PACKAGE = ROOT / "scanner"
 # sits there. A unit imports units of its own layer or below; within a layer, no unit reaches itself again.
 LAYERS: tuple[tuple[str, dict[str, str]], ...] = (
     ("foundation", {
-        "scanner": "the package itself: __version__ alone",
+        "scanner": "the package itself: __version__, and the dataclass methods' compiled code installed",
         "scanner.model": "Resource, Finding, Severity, Unresolved: the words every layer speaks",
         "scanner.units": "quantities (sizes, durations, CPU) parsed and compared as values",
         "scanner.coerce": "native spellings of booleans, numbers and lists read as values",
@@ -28,6 +28,7 @@ LAYERS: tuple[tuple[str, dict[str, str]], ...] = (
         "scanner.faults": "how a stage reports a fault of its own; every stage uses it",
         "scanner.regex": "regular expressions compiled at their first use, for every module that keeps one",
         "scanner.installed": "is specdrift a regular install, and which: what keys caches of its shipped files",
+        "scanner.bytecode": "dataclass methods kept compiled beside the package, as .pyc files are",
         "scanner.digest": "SHA-256 without hashlib's import (OpenSSL): cache keys and finding fingerprints",
         "scanner.repository": "the repository root and its git facts: paths, nothing of the scan",
         "scanner.registry": "the one plugin registry, used by every kind of plugin",
