@@ -10,7 +10,7 @@ from typing import Any
 
 from scanner.display import display, shown
 from scanner.model import Resource, Status, Unresolved
-from scanner.regex import lazy_compile
+from scanner.regex import compiled, lazy_compile
 from scanner.units import comparable
 
 SKIP = "skip"  # the policy does not apply (a missing optional fact, an empty list)
@@ -81,7 +81,7 @@ def resolve_value(value: Any, params: Mapping[str, Any]) -> Any:
 
 @cache
 def _python_regex(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
+    return compiled(pattern)
 
 
 # Patterns a user gave (a parameter, an own policy), compiled with RE2: no backtracking, so no pattern can run

@@ -1,10 +1,12 @@
-"""Dataclass methods kept compiled (scanner/bytecode.py): the same classes as compiling them, fewer compiles."""
+"""Compiled forms kept beside the package (scanner/bytecode.py): dataclass methods and regular expression
+programs give what compiling gives, and a second process compiles none of them."""
 
 from __future__ import annotations
 
 import dataclasses
 import marshal
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -90,30 +92,64 @@ def test_other_packages_classes_are_compiled_without_this_modules_future_flags()
     assert elsewhere.__init__.__annotations__["size"] is int
 
 
+_PATTERNS = [(r"(?P<key>[A-Za-z_]\w*)\s*=\s*(?P<value>.*?)\s*$", re.M), (rb"\$\{?\?|PIPESTATUS", 0),
+             (r"(?i)^(pg_dump|redis-cli)$", 0), (r"caf\u00e9\b", re.U), (r"a{2,}(?=b)|(?<!c)d", re.S | re.X)]
+
+
 def test_a_kept_file_serves_the_next_process(tmp_path: Path) -> None:
-    path = tmp_path / "methods.marshal"
+    path = tmp_path / "compiled.marshal"
     first = bytecode._Store(path)
     text = "def __create_fn__():\n def f(self): return 1\n return f"
     code = first.code(text)
-    assert first.compiled == 1
-    bytecode.write(path, first.codes or {})
+    patterns = [first.pattern(source, int(flags)) for source, flags in _PATTERNS]
+    assert first.compiled == 1 + len(_PATTERNS)
+    bytecode.write(path, first.methods, first.patterns)
     second = bytecode._Store(path)
     assert _shape(second.code(text)) == _shape(code)
+    for (source, flags), made in zip(_PATTERNS, patterns, strict=True):
+        kept = second.pattern(source, int(flags))
+        assert kept == made == re.compile(source, flags)  # flags, text and compiled code
+        assert kept.groupindex == made.groupindex and kept.groups == made.groups
     assert second.compiled == 0
+    assert second.pattern(_PATTERNS[0][0], int(_PATTERNS[0][1])).match("name = x ").group("value") == "x"
+
+
+def test_every_pattern_of_the_package_is_kept_as_re_compiles_it() -> None:
+    from tests.test_regex import lazy_patterns
+
+    found = list(lazy_patterns())
+    assert len(found) > 100
+    for source, flags in found:
+        assert bytecode._from_program(source, bytecode._program(source, flags)) == re.compile(source, flags), source
+
+
+def test_a_damaged_program_is_compiled_again(tmp_path: Path) -> None:
+    path = tmp_path / "compiled.marshal"
+    source = r"(\d+)-(\d+)"
+    program = bytecode._program(source, 0)
+    bytecode.write(path, {}, {(source, 0): (program[0], [9999, 1, 2], *program[2:])})
+    store = bytecode._Store(path)
+    assert store.pattern(source, 0) == re.compile(source)
+    assert store.compiled == 1
+
+
+_TEXT = "def __create_fn__():\n return 2"
 
 
 @pytest.mark.parametrize("content", [
     b"", MAGIC_NUMBER, b"\x00\x00\x00\x00" + marshal.dumps({}), MAGIC_NUMBER + b"\xff\x00garbage",
-    MAGIC_NUMBER + marshal.dumps(["not", "a", "dict"]), MAGIC_NUMBER + marshal.dumps({"text": "not code", 3: 4}),
-    (MAGIC_NUMBER + marshal.dumps({"t": compile("1", "<string>", "exec")}))[:-3],
+    MAGIC_NUMBER + marshal.dumps(["not", "a", "dict"]), MAGIC_NUMBER + marshal.dumps({"methods": {"t": "x", 3: 4}}),
+    MAGIC_NUMBER + marshal.dumps({"patterns": {("a", 0): (0, ["x"], 0, {}, ()), ("t", 0): 1}, "methods": []}),
+    MAGIC_NUMBER + marshal.dumps({"patterns": {("a", 0): (0, [1, 2, 3], 0, {}, ())}, "methods": {_TEXT: 5}}),
+    (MAGIC_NUMBER + marshal.dumps({"methods": {"t": compile("1", "<string>", "exec")}}))[:-3],
 ])
 def test_a_damaged_or_foreign_file_is_ignored(tmp_path: Path, content: bytes) -> None:
-    path = tmp_path / "methods.marshal"
+    path = tmp_path / "compiled.marshal"
     path.write_bytes(content)
-    assert bytecode.read(path) == {}
     store = bytecode._Store(path)
-    assert store.code("def __create_fn__():\n return 2").co_name == "<module>"
-    assert store.compiled == 1
+    assert _shape(store.code(_TEXT)) == _shape(compile(_TEXT, "<string>", "exec", dont_inherit=True))
+    assert store.pattern("a", 0) == re.compile("a") and store.pattern("t", 0) == re.compile("t")
+    assert store.compiled == 3
 
 
 def _run(package_parent: Path, env_extra: dict[str, str]) -> tuple[int, int]:
@@ -130,7 +166,7 @@ def _run(package_parent: Path, env_extra: dict[str, str]) -> tuple[int, int]:
 
 def test_the_command_keeps_its_classes_for_the_next_run(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "scanner", tmp_path / "scanner", ignore=shutil.ignore_patterns("__pycache__"))
-    kept = tmp_path / "scanner" / "__pycache__" / f"dataclass-methods.{sys.implementation.cache_tag}.marshal"
+    kept = tmp_path / "scanner" / "__pycache__" / f"compiled.{sys.implementation.cache_tag}.marshal"
     compiled, used = _run(tmp_path, {})
     assert compiled == used > 10 and kept.is_file()
     assert _run(tmp_path, {}) == (0, used)  # the second run compiles none of them
