@@ -19,7 +19,6 @@ import io
 import os
 import pickle
 import sys
-import tempfile
 from collections.abc import Sequence
 from functools import cache
 from importlib.util import find_spec
@@ -115,6 +114,8 @@ def write(loader: str, shown: str, data: bytes, result: LoadResult) -> None:
     entry = _entry(loader, shown, data)
     if entry is None:
         return
+    import tempfile  # only when writing: a cache hit never pays for it (nor for shutil, which it imports)
+
     try:
         payload = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
         entry.parent.mkdir(parents=True, exist_ok=True, mode=0o700)

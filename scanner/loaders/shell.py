@@ -34,8 +34,6 @@ from __future__ import annotations
 import itertools
 import os
 import re
-import shutil
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -265,6 +263,9 @@ def _open_construct(node: Any) -> int:
 
 def _bash_check(text: str) -> _Verdict:
     """``bash -n`` on the script (parse only, nothing runs), with a clean environment: no ``BASH_ENV``."""
+    import shutil  # here: most scripts never need bash, and the two imports cost a one-script run ~8 ms
+    import subprocess
+
     bash = shutil.which("bash")
     if bash is None:
         return _Verdict(None, message="bash is not installed to tell whether the script is valid")

@@ -79,3 +79,41 @@ def test_version_builds_no_subcommand() -> None:
     loaded = set(modules.split())
     assert "scanner.cli" in loaded
     assert not {m for m in loaded if m.startswith(("scanner.cli.", "scanner.collectors", "scanner.config"))}
+
+
+def test_a_terraform_scan_starts_no_process_machinery(tmp_path: Path) -> None:
+    """``subprocess`` (bash -n), ``tempfile`` (cache writes) and ``shutil`` (argparse's terminal width) are
+    imported where they are used: a warm scan of one .tf file uses none of them (together ~8 ms)."""
+    tf = tmp_path / "main.tf"
+    tf.write_text('resource "aws_db_instance" "db" {\n  engine = "postgres"\n}\n')
+    wrapper = ("import sys\nbefore = set(sys.modules)\nfrom scanner.cli import main\n"
+               "main(['scan', sys.argv[1]])\nprint(' '.join(sorted(set(sys.modules) - before)))\n")
+    env = {**os.environ, "SPECDRIFT_CACHE_DIR": str(tmp_path / "cache"), "NO_COLOR": "1"}
+    for _ in range(2):  # the second run is warm
+        result = subprocess.run([sys.executable, "-c", wrapper, str(tf)], cwd=ROOT, env=env, capture_output=True,
+                                text=True, timeout=120, check=True)
+    loaded = set(result.stdout.split()[-1000:])
+    assert "scanner.loaders.hcl_tree" in loaded
+    assert not loaded & {"subprocess", "tempfile", "shutil"}
+
+
+def test_help_is_laid_out_as_argparse_lays_it_out() -> None:
+    """The parser's formatter finds the terminal's width without ``shutil``, to the same layout."""
+    import argparse
+
+    from scanner.cli import build_parser
+
+    for columns in ("100", "57", ""):
+        env = {**os.environ, "COLUMNS": columns}
+        ours = subprocess.run([sys.executable, "-c", "from scanner.cli import main; main(['scan', '--help'])"],
+                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=60).stdout
+        theirs = subprocess.run([sys.executable, "-c", (
+            "import argparse, scanner.cli as c\n"
+            "class P(c.Parser):\n"
+            "    def __init__(self, *a, **k):\n"
+            "        k['formatter_class'] = argparse.HelpFormatter\n"
+            "        super().__init__(*a, **k)\n"
+            "c.Parser = P\nc.main(['scan', '--help'])\n")], cwd=ROOT, env=env, capture_output=True, text=True,
+            timeout=60).stdout
+        assert ours and ours == theirs, columns
+    assert isinstance(build_parser(["scan"])._get_formatter(), argparse.HelpFormatter)
