@@ -115,8 +115,10 @@ _CODE_BLOCKS = frozenset({"zipfile", "inlinecode"})
 _LABEL = lazy_compile(r'"([^"]*)"')
 # See _may_name_a_credential: the words one of which every credential-like name holds, separators taken out,
 # and the ASCII characters NAME_SEPARATORS splits names on (whitespace, "_", ".", "-").
+# Longest first (so the longest word matches), then by spelling: the same text in every process, so its kept
+# program (scanner/bytecode.py) is found again; a set's own order changes with each process's hash seed.
 _TRIGGERS = lazy_compile("|".join(sorted(CREDENTIAL_WORDS | _SEALED_PARENTS,
-                                       key=len, reverse=True)).encode("ascii"))
+                                       key=lambda word: (-len(word), word))).encode("ascii"))
 _ASCII_SEPARATORS = bytes(c for c in range(128) if NAME_SEPARATORS.fullmatch(chr(c)))
 
 
