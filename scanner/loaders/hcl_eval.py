@@ -39,15 +39,23 @@ class EvalError(Exception):
 class Unknown:
     """A value not known before apply, with the reason; ``ref``: the resource reference it is, as text;
     ``configured``: for a resource instance, its attribute as its configuration sets it (``ABSENT`` when the
-    configuration does not, so it is known only after apply)."""
+    configuration does not, so it is known only after apply).
 
-    __slots__ = ("configured", "reason", "ref")
+    What is known of it, as Terraform's refinements keep it: ``prefix``, the known start of an unknown string
+    (a template whose first unknown part follows known text); ``leading``, the known first items of an
+    unknown list (``split`` of such a string). Only the functions that keep them read them; to every other
+    the value is wholly unknown, so a known length or a known item is never made up."""
+
+    __slots__ = ("configured", "leading", "prefix", "reason", "ref")
 
     def __init__(self, reason: str, ref: str | None = None,
-                 configured: Callable[[str], Any] | None = None) -> None:
+                 configured: Callable[[str], Any] | None = None, prefix: str = "",
+                 leading: tuple[Any, ...] = ()) -> None:
         self.reason = reason
         self.ref = ref
         self.configured = configured
+        self.prefix = prefix
+        self.leading = leading
 
     def __repr__(self) -> str:
         return f"Unknown({self.ref or ''!s}: {self.reason})"
@@ -728,7 +736,9 @@ def _render_parts(parts: list[Any], scope: Scope) -> Any:
             value = evaluate(part, scope)
         found = first_unknown(value)
         if found is not None:
-            return Unknown(found.reason)
+            # the text before the first unknown part is the string's known start (a refinement Terraform keeps)
+            start = "".join(out) + found.prefix if found is value else "".join(out)
+            return Unknown(found.reason, prefix=start)
         if value is None:
             raise EvalError("a null value cannot be used in a string template")
         out.append(to_string(value))
@@ -1083,7 +1093,9 @@ def export_raw(value: Any, scope: Scope) -> Any:
 def export(value: Any, text: Callable[[], str]) -> Any:
     """An evaluated value as attribute values: unknowns become ``Unresolved(text, reason)``."""
     if isinstance(value, Unknown):
-        return Unresolved(value.ref if value.ref is not None else text(), value.reason)
+        unresolved = Unresolved(value.ref if value.ref is not None else text(), value.reason)
+        # a list whose first items are known: those items, then the unknown rest (as a partly known list)
+        return [*(export(item, text) for item in value.leading), unresolved] if value.leading else unresolved
     if isinstance(value, Namespace):
         return Unresolved(value.text, f"{value.text} is not a value")
     if isinstance(value, list):

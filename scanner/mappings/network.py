@@ -2,9 +2,10 @@
 
 Each returns one normalized shape for every cloud, so the checks read one structure:
 
-- a firewall rule: ``{name, line, protocol, ports, sources, groups, unresolved}`` where ``ports`` is a
-  list of ``[low, high]`` ranges or ``None`` for every port, ``sources`` the address ranges / service
-  tags as written and ``groups`` the identity sources (security groups, tags, service accounts, ASGs);
+- a firewall rule: ``{name, line, protocol, ports, sources, groups, unresolved, unresolved_sources}`` where
+  ``ports`` is a list of ``[low, high]`` ranges or ``None`` for every port, ``sources`` the address ranges /
+  service tags as written (the known ones; ``unresolved_sources`` the reason one is not known) and ``groups``
+  the identity sources (security groups, tags, service accounts, ASGs);
 - a listener: ``{name, line, protocol, certificate, redirects_to_https}``;
 - a route: ``{destination, target_kind, target, line}`` with ``target_kind`` ``internet_gateway``,
   ``nat_gateway``, ``other`` or ``unknown``.
@@ -113,12 +114,15 @@ def _rule(name: str, line: int | None, protocol: Any, ports: list[Any], sources:
     # A rule that admits security groups (tags, prefix lists) alone is judged the same on every port: an
     # undecided port leaves it decided. With an address range the port decides (world-open, database port).
     unresolved = [p for p in ports if isinstance(p, Unresolved)] if sources or not groups else []
-    unresolved += [s for s in sources if isinstance(s, Unresolved)]
+    # An unresolved range beside known ones: the known ones are judged (one public on a database port is a
+    # violation whatever the others are), and the unresolved one keeps the rest of the verdict unknown.
+    unresolved_sources = [s for s in sources if isinstance(s, Unresolved)]
     normalized_ports = None if any(p is None for p in ports) or not ports else [p for p in ports
                                                                                  if isinstance(p, list)]
     return {"name": name, "line": line, "protocol": proto, "ports": normalized_ports,
             "sources": [s for s in sources if not isinstance(s, Unresolved)], "groups": list(groups),
-            "unresolved": unresolved[0].reason if unresolved else None}
+            "unresolved": unresolved[0].reason if unresolved else None,
+            "unresolved_sources": unresolved_sources[0].reason if unresolved_sources else None}
 
 
 def _aws_rule(block: Any, name: str, default_line: int | None, cfn: bool) -> dict[str, Any]:

@@ -521,6 +521,17 @@ def _judge_rule(ctx: EvalContext, rule: Mapping[str, Any], public_ports: list[in
     name = str(rule.get("name"))
     if rule.get("unresolved"):
         return unknown(f"rule {name}: {rule['unresolved']}", "ingress_rules", name, line=line)
+    outcome = _judge_sources(ctx, rule, public_ports, db_ports, app_cidrs)
+    if rule.get("unresolved_sources") and outcome.status == Status.COMPLIES:
+        return unknown(f"rule {name}: {rule['unresolved_sources']}", "ingress_rules", name, line=line)
+    return outcome
+
+
+def _judge_sources(ctx: EvalContext, rule: Mapping[str, Any], public_ports: list[int], db_ports: list[int],
+                   app_cidrs: list[str]) -> Outcome:
+    """The rule judged on its known address ranges."""
+    line = rule.get("line")
+    name = str(rule.get("name"))
     world = [s for s in rule.get("sources", []) if is_world(str(s))]
     if world:
         if not _within(rule, public_ports):
