@@ -43,19 +43,22 @@ class Unknown:
 
     What is known of it, as Terraform's refinements keep it: ``prefix``, the known start of an unknown string
     (a template whose first unknown part follows known text); ``leading``, the known first items of an
-    unknown list (``split`` of such a string). Only the functions that keep them read them; to every other
-    the value is wholly unknown, so a known length or a known item is never made up."""
+    unknown list (``split`` of such a string); ``entries``, the (key, value) pairs of a map a ``for``
+    expression makes whose keys are not all known (each key an ``Unknown`` or a string: as duplicate keys are
+    an error, a plan that succeeds has exactly these entries). Only the functions that keep them read them; to
+    every other the value is wholly unknown, so a known length or a known item is never made up."""
 
-    __slots__ = ("configured", "leading", "prefix", "reason", "ref")
+    __slots__ = ("configured", "entries", "leading", "prefix", "reason", "ref")
 
     def __init__(self, reason: str, ref: str | None = None,
                  configured: Callable[[str], Any] | None = None, prefix: str = "",
-                 leading: tuple[Any, ...] = ()) -> None:
+                 leading: tuple[Any, ...] = (), entries: tuple[tuple[Any, Any], ...] = ()) -> None:
         self.reason = reason
         self.ref = ref
         self.configured = configured
         self.prefix = prefix
         self.leading = leading
+        self.entries = entries
 
     def __repr__(self) -> str:
         return f"Unknown({self.ref or ''!s}: {self.reason})"
@@ -754,6 +757,7 @@ def _for_node(node: Node, scope: Scope) -> Any:
         raise EvalError("a for expression cannot iterate over null")
     items: list[Any] = []
     mapping: dict[str, Any] = {}
+    unknown_keys: list[tuple[Any, Any]] | None = None  # every entry in order, once a key is unknown
     for key, item in iterate(collection):
         names = {value_name: item}
         if key_name:
@@ -770,7 +774,12 @@ def _for_node(node: Node, scope: Scope) -> Any:
             continue
         out_key = evaluate(key_node, inner)
         if isinstance(out_key, Unknown):
-            return Unknown(out_key.reason)
+            if group:
+                return Unknown(out_key.reason)
+            if unknown_keys is None:
+                unknown_keys = list(mapping.items())
+            unknown_keys.append((Unknown(out_key.reason, prefix=out_key.prefix), evaluate(value_node, inner)))
+            continue
         text = to_string(out_key)
         value = evaluate(value_node, inner)
         if group:
@@ -779,6 +788,11 @@ def _for_node(node: Node, scope: Scope) -> Any:
             raise EvalError(f"duplicate key {text!r} in a for expression (use ... to group)")
         else:
             mapping[text] = value
+            if unknown_keys is not None:
+                unknown_keys.append((text, value))
+    if unknown_keys is not None:
+        first = next(key for key, _ in unknown_keys if isinstance(key, Unknown))
+        return Unknown(first.reason, entries=tuple(unknown_keys))
     return items if key_node is None else mapping
 
 

@@ -318,6 +318,8 @@ class _ModuleScope(Scope):
                     for key, item in value.items()}
         if kind == "unknown":
             return Namespace(f"module.{name}", lambda output: Unknown(value))
+        if kind == "keyed":
+            return Namespace(f"module.{name}", lambda output: Unknown(value[0]))
         return self._outputs_of(block, "", _Instance(self))
 
     def _outputs_of(self, call: Resource, suffix: str, scope: Scope) -> Namespace:
@@ -411,7 +413,8 @@ class _ModuleScope(Scope):
 
     def expansion(self, block: Resource) -> tuple[str, Any]:
         """How a block's ``count`` / ``for_each`` expand: ("single", None), ("count", n),
-        ("each", {key: value}) or ("unknown", reason)."""
+        ("each", {key: value}), ("keyed", (reason, ((key, value), ...))) when some keys are unknown (each an
+        ``Unknown``) but the entries are known, or ("unknown", reason)."""
         found = self._expansions.get(block.address)
         if found is not None:
             return found
@@ -441,6 +444,9 @@ class _ModuleScope(Scope):
         if "for_each" in attributes:
             each, _, _ = self._meta(attributes["for_each"])
             unknown = first_unknown(each) if isinstance(each, list) else each if isinstance(each, Unknown) else None
+            if isinstance(unknown, Unknown) and unknown is each and each.entries:
+                # a map whose keys are not all known, but whose entries are: one instance per entry
+                return "keyed", (f"the for_each of {block.address} has keys not known: {each.reason}", each.entries)
             if unknown is not None:
                 return "unknown", f"the for_each of {block.address} is not known: {unknown.reason}"
             if isinstance(each, dict):
@@ -512,6 +518,9 @@ def _instances(module: _ModuleScope, block: Resource) -> tuple[list[tuple[str, S
         return [(f"[{i}]", _Instance(module, count=i)) for i in range(value)], None
     if kind == "each":
         return [(f"[{literal(key)}]", _Instance(module, each=(key, item))) for key, item in value.items()], None
+    if kind == "keyed":  # an instance per entry; one whose key is unknown is named by its place among them
+        return [(f"[{literal(key)}]" if isinstance(key, str) else f"[<key {n} unknown>]",
+                 _Instance(module, each=(key, item))) for n, (key, item) in enumerate(value[1], 1)], None
     if kind == "unknown":
         unknown = Unknown(value)
         if "count" in block.attributes:
