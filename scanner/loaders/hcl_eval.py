@@ -621,9 +621,16 @@ _RESOURCE_ID = lazy_compile(r"^(?:module\.[\w-]+(?:\[[^\]]*\])?\.)*(?:data\.)?[a
 
 
 def _never_null(value: Any) -> bool:
-    """An unknown that is a resource's ``id``: Terraform requires every resource to have one once created (and
-    hashicorp/terraform#18790), so once applied it is never null: compared with null, the answer is known."""
-    return isinstance(value, Unknown) and value.ref is not None and _RESOURCE_ID.match(value.ref) is not None
+    """A value partly unknown that is not null, so compared with null the answer is known: a list or map whatever
+    its items; a string with known text (an unknown with a known prefix or entries); a resource's ``id``
+    (Terraform requires every resource to have one once created, hashicorp/terraform#18790)."""
+    if isinstance(value, (list, dict)):
+        return True
+    if not isinstance(value, Unknown):
+        return False
+    if value.prefix or value.leading or value.entries:
+        return True
+    return value.ref is not None and _RESOURCE_ID.match(value.ref) is not None
 
 
 _COMPARE: dict[str, Callable[[Any, Any], bool]] = {

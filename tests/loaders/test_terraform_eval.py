@@ -864,3 +864,15 @@ resource "google_compute_subnetwork" "s" {
 '''})
     assert [(address, status) for address, status, _ in _findings(tmp_path, "ME-NET-01")] == [
         ("google_compute_network.n", "violates")]
+
+
+@pytest.mark.parametrize("expression, expected", [
+    ('{ a = aws_eni.x.id } == null', False),
+    ('[aws_eni.x.id] != null', True),
+    ('null == { 0 = { id = aws_eni.x.id } }', False),
+    ('"p-${aws_eni.x.id}" == null', False),  # a template with known text is a string, never null
+])
+def test_a_value_partly_unknown_is_still_not_null(tmp_path: Path, expression: str, expected: bool) -> None:
+    """A collection (or a string with known text) is not null whatever its unknown parts: compared with null, the
+    answer is known (``var.network_interface == null`` with a map of resource IDs)."""
+    assert _value(tmp_path, expression, VARIABLES) is expected
