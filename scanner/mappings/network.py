@@ -43,6 +43,30 @@ def _line(node: Any, key: str | None = None) -> int | None:
     return int(line) if line else None
 
 
+@transform("azure_redis_public")
+def azure_redis_public(_: Any, resource: Resource) -> Any:
+    """Azure Cache for Redis has a public endpoint unless it is injected into a VNet subnet (then it is reachable
+    only from the network, whatever the public access flag says) or public network access is turned off."""
+    attrs = resource.attributes
+    terraform = resource.format == "terraform"
+    properties = attrs if terraform else attrs.get("properties")
+    if not isinstance(properties, Mapping):
+        return True
+    subnet = properties.get("subnet_id" if terraform else "subnetId")
+    if subnet not in (None, ""):
+        return False
+    flag = properties.get("public_network_access_enabled" if terraform else "publicNetworkAccess")
+    if flag is None:
+        return True
+    if isinstance(flag, Unresolved):
+        return flag
+    if terraform:
+        return to_bool(flag, resource)
+    known = {"enabled": True, "disabled": False}.get(str(flag).lower())
+    return known if known is not None else Unresolved(str(flag), f"publicNetworkAccess {flag!r} is neither Enabled "
+                                                                 "nor Disabled")
+
+
 @transform("as_list")
 def as_list(value: Any, _: Resource) -> Any:
     return value if isinstance(value, (list, Unresolved)) else [value]
