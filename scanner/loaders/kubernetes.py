@@ -18,7 +18,7 @@ from scanner.lines import LineDict
 from scanner.loaders import loader
 from scanner.loaders.base import LoadResult, ParseError
 from scanner.loaders.documents import json_document, yaml_documents
-from scanner.loaders.not_infrastructure import KUSTOMIZATION, KUSTOMIZE_PATCH
+from scanner.loaders.not_infrastructure import KUSTOMIZATION, KUSTOMIZE_PATCH, LOCAL_CONFIG
 from scanner.model import Origin, Resource
 from scanner.regex import lazy_compile
 
@@ -76,6 +76,8 @@ class KubernetesLoader:
                 skipped_as = KUSTOMIZATION
             elif with_directives and _has_patch_directive(doc):
                 skipped_as = KUSTOMIZE_PATCH
+            elif _local_config(doc):
+                skipped_as = skipped_as or LOCAL_CONFIG
             elif ("apiVersion" not in doc and "kind" not in doc) or not _served(doc):
                 other.append(doc)
             else:
@@ -153,6 +155,15 @@ def _objects(doc: Any) -> Iterator[Any]:
                 else:
                     item[key] = value
         yield item
+
+
+def _local_config(doc: Mapping[str, Any]) -> bool:
+    """An object kpt and kustomize never apply (``config.kubernetes.io/local-config: "true"``): blueprint metadata,
+    function configurations. It describes the package, it is no cluster object."""
+    metadata = doc.get("metadata")
+    annotations = metadata.get("annotations") if isinstance(metadata, Mapping) else None
+    flag = annotations.get("config.kubernetes.io/local-config") if isinstance(annotations, Mapping) else None
+    return str(flag).lower() == "true"
 
 
 def _served(doc: Mapping[str, Any]) -> bool:
