@@ -39,15 +39,26 @@ class EvalError(Exception):
 class Unknown:
     """A value not known before apply, with the reason; ``ref``: the resource reference it is, as text;
     ``configured``: for a resource instance, its attribute as its configuration sets it (``ABSENT`` when the
-    configuration does not, so it is known only after apply)."""
+    configuration does not, so it is known only after apply).
 
-    __slots__ = ("configured", "reason", "ref")
+    What is known of it, as Terraform's refinements keep it: ``prefix``, the known start of an unknown string
+    (a template whose first unknown part follows known text); ``leading``, the known first items of an
+    unknown list (``split`` of such a string); ``entries``, the (key, value) pairs of a map a ``for``
+    expression makes whose keys are not all known (each key an ``Unknown`` or a string: as duplicate keys are
+    an error, a plan that succeeds has exactly these entries). Only the functions that keep them read them; to
+    every other the value is wholly unknown, so a known length or a known item is never made up."""
+
+    __slots__ = ("configured", "entries", "leading", "prefix", "reason", "ref")
 
     def __init__(self, reason: str, ref: str | None = None,
-                 configured: Callable[[str], Any] | None = None) -> None:
+                 configured: Callable[[str], Any] | None = None, prefix: str = "",
+                 leading: tuple[Any, ...] = (), entries: tuple[tuple[Any, Any], ...] = ()) -> None:
         self.reason = reason
         self.ref = ref
         self.configured = configured
+        self.prefix = prefix
+        self.leading = leading
+        self.entries = entries
 
     def __repr__(self) -> str:
         return f"Unknown({self.ref or ''!s}: {self.reason})"
@@ -610,9 +621,16 @@ _RESOURCE_ID = lazy_compile(r"^(?:module\.[\w-]+(?:\[[^\]]*\])?\.)*(?:data\.)?[a
 
 
 def _never_null(value: Any) -> bool:
-    """An unknown that is a resource's ``id``: Terraform requires every resource to have one once created (and
-    hashicorp/terraform#18790), so once applied it is never null: compared with null, the answer is known."""
-    return isinstance(value, Unknown) and value.ref is not None and _RESOURCE_ID.match(value.ref) is not None
+    """A value partly unknown that is not null, so compared with null the answer is known: a list or map whatever
+    its items; a string with known text (an unknown with a known prefix or entries); a resource's ``id``
+    (Terraform requires every resource to have one once created, hashicorp/terraform#18790)."""
+    if isinstance(value, (list, dict)):
+        return True
+    if not isinstance(value, Unknown):
+        return False
+    if value.prefix or value.leading or value.entries:
+        return True
+    return value.ref is not None and _RESOURCE_ID.match(value.ref) is not None
 
 
 _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
@@ -728,7 +746,9 @@ def _render_parts(parts: list[Any], scope: Scope) -> Any:
             value = evaluate(part, scope)
         found = first_unknown(value)
         if found is not None:
-            return Unknown(found.reason)
+            # the text before the first unknown part is the string's known start (a refinement Terraform keeps)
+            start = "".join(out) + found.prefix if found is value else "".join(out)
+            return Unknown(found.reason, prefix=start)
         if value is None:
             raise EvalError("a null value cannot be used in a string template")
         out.append(to_string(value))
@@ -744,6 +764,7 @@ def _for_node(node: Node, scope: Scope) -> Any:
         raise EvalError("a for expression cannot iterate over null")
     items: list[Any] = []
     mapping: dict[str, Any] = {}
+    unknown_keys: list[tuple[Any, Any]] | None = None  # every entry in order, once a key is unknown
     for key, item in iterate(collection):
         names = {value_name: item}
         if key_name:
@@ -760,7 +781,12 @@ def _for_node(node: Node, scope: Scope) -> Any:
             continue
         out_key = evaluate(key_node, inner)
         if isinstance(out_key, Unknown):
-            return Unknown(out_key.reason)
+            if group:
+                return Unknown(out_key.reason)
+            if unknown_keys is None:
+                unknown_keys = list(mapping.items())
+            unknown_keys.append((Unknown(out_key.reason, prefix=out_key.prefix), evaluate(value_node, inner)))
+            continue
         text = to_string(out_key)
         value = evaluate(value_node, inner)
         if group:
@@ -769,6 +795,11 @@ def _for_node(node: Node, scope: Scope) -> Any:
             raise EvalError(f"duplicate key {text!r} in a for expression (use ... to group)")
         else:
             mapping[text] = value
+            if unknown_keys is not None:
+                unknown_keys.append((text, value))
+    if unknown_keys is not None:
+        first = next(key for key, _ in unknown_keys if isinstance(key, Unknown))
+        return Unknown(first.reason, entries=tuple(unknown_keys))
     return items if key_node is None else mapping
 
 
@@ -1083,7 +1114,9 @@ def export_raw(value: Any, scope: Scope) -> Any:
 def export(value: Any, text: Callable[[], str]) -> Any:
     """An evaluated value as attribute values: unknowns become ``Unresolved(text, reason)``."""
     if isinstance(value, Unknown):
-        return Unresolved(value.ref if value.ref is not None else text(), value.reason)
+        unresolved = Unresolved(value.ref if value.ref is not None else text(), value.reason)
+        # a list whose first items are known: those items, then the unknown rest (as a partly known list)
+        return [*(export(item, text) for item in value.leading), unresolved] if value.leading else unresolved
     if isinstance(value, Namespace):
         return Unresolved(value.text, f"{value.text} is not a value")
     if isinstance(value, list):

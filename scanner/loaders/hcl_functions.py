@@ -181,6 +181,9 @@ def _distinct(items: Any) -> Any:
 
 
 def _compact(items: Any) -> Any:
+    if isinstance(items, Unknown) and items.leading:  # the known first items stay first, compacted
+        kept = tuple(item for item in items.leading if item not in (None, ""))
+        return Unknown(items.reason, leading=kept)
     return [item for item in known(_list(items, "compact")) if item not in (None, "")]
 
 
@@ -363,6 +366,9 @@ def _join(separator: Any, *lists: Any) -> Any:
 
 
 def _split(separator: Any, text: Any) -> Any:
+    if isinstance(text, Unknown) and isinstance(separator, str) and separator and separator in text.prefix:
+        # "a,b,${x}": the list starts with "a" and "b" whatever x is; the rest (how many more) is unknown
+        return Unknown(text.reason, leading=tuple(text.prefix.split(separator)[:-1]))
     return _str(text).split(_str(separator)) if _str(separator) else list(_str(text))
 
 

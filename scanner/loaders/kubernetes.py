@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from scanner.lines import LineDict
 from scanner.loaders import loader
 from scanner.loaders.base import LoadResult, ParseError
 from scanner.loaders.documents import json_document, yaml_documents
-from scanner.loaders.not_infrastructure import KUSTOMIZATION, KUSTOMIZE_PATCH
+from scanner.loaders.not_infrastructure import KUSTOMIZATION, KUSTOMIZE_PATCH, LOCAL_CONFIG
 from scanner.model import Origin, Resource
 from scanner.regex import lazy_compile
 
@@ -75,6 +76,8 @@ class KubernetesLoader:
                 skipped_as = KUSTOMIZATION
             elif with_directives and _has_patch_directive(doc):
                 skipped_as = KUSTOMIZE_PATCH
+            elif _local_config(doc):
+                skipped_as = skipped_as or LOCAL_CONFIG
             elif ("apiVersion" not in doc and "kind" not in doc) or not _served(doc):
                 other.append(doc)
             else:
@@ -89,12 +92,47 @@ class KubernetesLoader:
                         result.errors.append(ParseError(path, getattr(obj, "line", None), _missing(obj), NAME))
                     else:
                         result.resources.append(resource)
+                        if resource.type == "ConfigMap":
+                            _embedded_configs(obj, path, resource.address, text, result)
         if result.resources or result.errors:
             # Among manifests, a document without apiVersion and kind is one kubectl rejects.
             result.errors.extend(ParseError(path, getattr(doc, "line", None), _missing(doc), NAME) for doc in other)
         elif skipped_as or other:
             result.not_infrastructure[path] = skipped_as or NOT_A_MANIFEST
         return result
+
+
+# A YAML block scalar's header at the end of its key's line: its text starts on the next line, one line each.
+_BLOCK_SCALAR = lazy_compile(r":[ \t]*[|>][-+0-9]*[ \t]*(#.*)?$")
+
+
+def _embedded_configs(obj: Mapping[str, Any], path: str, address: str, text: str, result: LoadResult) -> None:
+    """The server configuration files a ConfigMap holds, to be mounted into the server's pod (a redis.conf, a
+    postgresql.conf: a data key the file's loader claims by its name and content), read as those files would
+    be, addressed under the ConfigMap (``default/ConfigMap/redis/redis.conf``), their lines the manifest's."""
+    from scanner.loaders.postgresql import PostgresqlConfLoader
+    from scanner.loaders.redis_conf import RedisConfLoader
+
+    data = obj.get("data")
+    if not isinstance(data, dict):
+        return
+    lines: list[str] | None = None
+    for key, value in data.items():
+        if not isinstance(value, str) or "\n" not in value.strip():
+            continue
+        reader = next((r for r in (RedisConfLoader(), PostgresqlConfLoader()) if r.claims(Path(str(key)), value)),
+                      None)
+        if reader is None:
+            continue
+        key_line = int(getattr(data, "key_lines", {}).get(key) or getattr(obj, "line", None) or 1)
+        if lines is None:
+            lines = text.split("\n")
+        # A block scalar (``redis.conf: |``) starts on the next line; a quoted value is placed at its key's line.
+        first = key_line + 1 if key_line <= len(lines) and _BLOCK_SCALAR.search(lines[key_line - 1]) else key_line
+        loaded = reader.load(path, "\n" * (first - 1) + value)
+        result.errors.extend(loaded.errors)
+        result.resources.extend(replace(r, address=f"{address}/{key}", origin=Origin(path, first, r.origin.end_line))
+                                for r in loaded.resources)
 
 
 def _objects(doc: Any) -> Iterator[Any]:
@@ -117,6 +155,15 @@ def _objects(doc: Any) -> Iterator[Any]:
                 else:
                     item[key] = value
         yield item
+
+
+def _local_config(doc: Mapping[str, Any]) -> bool:
+    """An object kpt and kustomize never apply (``config.kubernetes.io/local-config: "true"``): blueprint metadata,
+    function configurations. It describes the package, it is no cluster object."""
+    metadata = doc.get("metadata")
+    annotations = metadata.get("annotations") if isinstance(metadata, Mapping) else None
+    flag = annotations.get("config.kubernetes.io/local-config") if isinstance(annotations, Mapping) else None
+    return str(flag).lower() == "true"
 
 
 def _served(doc: Mapping[str, Any]) -> bool:

@@ -20,6 +20,7 @@ HELM_TEMPLATE = "a Helm chart template"
 TEMPLATE = "a template that is not valid YAML or JSON until rendered"
 KUSTOMIZATION = "a kustomization file"
 KUSTOMIZE_PATCH = "a kustomize patch"
+LOCAL_CONFIG = "local configuration (config.kubernetes.io/local-config), never applied to a cluster"
 
 _NAMES = {
     ".gitlab-ci.yml": "a GitLab CI configuration",

@@ -13,6 +13,7 @@ import re
 import weakref
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -134,9 +135,60 @@ class TerraformLoader:
 
         files = _VarFiles([str(f) for f in context.get("var_files", ())])
         sources = ModuleSources(context)
-        modules = _Modules(resources, files, sources)
+        modules = _Modules(_merge_overrides(resources), files, sources)
         linked = modules.link()
         return LoadResult(linked, files.errors + sources.errors + modules.errors)
+
+
+# Terraform's override files: override.tf, *_override.tf and their .tf.json forms.
+_OVERRIDE_FILE = lazy_compile(r"(?:^|_)override\.tf(?:\.json)?$")
+
+
+def _merge_overrides(resources: Sequence[Resource]) -> Sequence[Resource]:
+    """The blocks of override files merged into the blocks of the same module they override, as Terraform merges
+    them (files in lexical order): an argument replaces the original's, a nested block type replaces every block
+    of that type in the original; a local is replaced whole. An override of a block the module does not declare
+    is an error to Terraform; it is dropped here."""
+    overrides = [r for r in resources if r.origin.file and _OVERRIDE_FILE.search(os.path.basename(r.origin.file))]
+    if not overrides:
+        return resources
+    merged = [r for r in resources if not (r.origin.file and _OVERRIDE_FILE.search(os.path.basename(r.origin.file)))]
+    where = {(_dir_of(r), r.address): i for i, r in enumerate(merged)}
+    for override in sorted(overrides, key=lambda r: (r.origin.file or "", r.origin.line or 0)):
+        i = where.get((_dir_of(override), override.address))
+        if i is None:
+            continue
+        base = merged[i]
+        merged[i] = override if base.type == "local" else replace(
+            base, attributes=_merged_body(base.attributes, override.attributes, base.origin.line or 0))
+    return merged
+
+
+def _merged_body(base: Mapping[str, Any], override: Mapping[str, Any], line: int) -> LineDict:
+    """``base`` with ``override``'s arguments and nested block types in place of its own. The lines of what the
+    override sets are another file's: they point at the original block's first line instead."""
+    overridden = {str(b.get("__labels__", [""])[0]) for b in override.get("dynamic") or () if isinstance(b, Mapping)}
+    overridden |= {key for key, value in override.items() if isinstance(value, BlockList) and key != "dynamic"}
+    key_lines = dict(getattr(base, "key_lines", {}))
+    out = LineDict.spanning(getattr(base, "line", line), getattr(base, "end_line", line), key_lines)
+    for key, value in base.items():
+        if key == "dynamic" and isinstance(value, BlockList):
+            kept = BlockList(b for b in value if not (isinstance(b, Mapping)
+                                                     and str((b.get("__labels__") or [""])[0]) in overridden))
+            kept.line = value.line
+            if kept:
+                out[key] = kept
+        elif key not in overridden:
+            out[key] = value
+    for key, value in override.items():
+        if key == "dynamic" and isinstance(value, BlockList) and isinstance(out.get("dynamic"), BlockList):
+            both = BlockList([*out["dynamic"], *value])
+            both.line = value.line
+            out[key] = both
+        else:
+            out[key] = value
+        key_lines[key] = line
+    return out
 
 
 class _VarFiles:
@@ -318,6 +370,8 @@ class _ModuleScope(Scope):
                     for key, item in value.items()}
         if kind == "unknown":
             return Namespace(f"module.{name}", lambda output: Unknown(value))
+        if kind == "keyed":
+            return Namespace(f"module.{name}", lambda output: Unknown(value[0]))
         return self._outputs_of(block, "", _Instance(self))
 
     def _outputs_of(self, call: Resource, suffix: str, scope: Scope) -> Namespace:
@@ -411,7 +465,8 @@ class _ModuleScope(Scope):
 
     def expansion(self, block: Resource) -> tuple[str, Any]:
         """How a block's ``count`` / ``for_each`` expand: ("single", None), ("count", n),
-        ("each", {key: value}) or ("unknown", reason)."""
+        ("each", {key: value}), ("keyed", (reason, ((key, value), ...))) when some keys are unknown (each an
+        ``Unknown``) but the entries are known, or ("unknown", reason)."""
         found = self._expansions.get(block.address)
         if found is not None:
             return found
@@ -441,6 +496,9 @@ class _ModuleScope(Scope):
         if "for_each" in attributes:
             each, _, _ = self._meta(attributes["for_each"])
             unknown = first_unknown(each) if isinstance(each, list) else each if isinstance(each, Unknown) else None
+            if isinstance(unknown, Unknown) and unknown is each and each.entries:
+                # a map whose keys are not all known, but whose entries are: one instance per entry
+                return "keyed", (f"the for_each of {block.address} has keys not known: {each.reason}", each.entries)
             if unknown is not None:
                 return "unknown", f"the for_each of {block.address} is not known: {unknown.reason}"
             if isinstance(each, dict):
@@ -512,6 +570,9 @@ def _instances(module: _ModuleScope, block: Resource) -> tuple[list[tuple[str, S
         return [(f"[{i}]", _Instance(module, count=i)) for i in range(value)], None
     if kind == "each":
         return [(f"[{literal(key)}]", _Instance(module, each=(key, item))) for key, item in value.items()], None
+    if kind == "keyed":  # an instance per entry; one whose key is unknown is named by its place among them
+        return [(f"[{literal(key)}]" if isinstance(key, str) else f"[<key {n} unknown>]",
+                 _Instance(module, each=(key, item))) for n, (key, item) in enumerate(value[1], 1)], None
     if kind == "unknown":
         unknown = Unknown(value)
         if "count" in block.attributes:

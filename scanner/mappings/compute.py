@@ -499,6 +499,29 @@ _VM_DISKS: dict[str, tuple[tuple[str, ...], tuple[str, ...], str]] = {
 }
 
 
+# The public SSM parameters of Amazon Linux AMIs name their root volume's type: "...-gp2" (General Purpose SSD)
+# and "...-ebs" (magnetic, the EBS volume type "standard"); others (al2023-ami-...) do not say. EC2 takes the
+# parameter itself as an image ID written "resolve:ssm:NAME" (CloudFormation: "{{resolve:ssm:NAME}}").
+_AMAZON_LINUX_SSM = lazy_compile(r"(?:\{\{)?(?:resolve:ssm:)?/aws/service/ami-amazon-linux-latest/[\w.-]+-(gp2|ebs)"
+                                 r"(?::\d+)?(?:\}\})?")
+
+
+@transform("ec2_root_volume_type")
+def ec2_root_volume_type(_: Any, resource: Resource) -> Any:
+    """The root volume's type: as the instance sets it, else the one its Amazon Linux AMI's public SSM parameter
+    names; absent (the AMI's, not known from the files) otherwise."""
+    terraform = resource.format == "terraform"
+    declared = _first(resource, "root_block_device.volume_type" if terraform else
+                      "BlockDeviceMappings.0.Ebs.VolumeType")
+    if declared is not None:
+        return declared.lower() if isinstance(declared, str) else declared
+    image = resource.attributes.get("ami" if terraform else "ImageId")
+    match = _AMAZON_LINUX_SSM.fullmatch(image.strip()) if isinstance(image, str) else None
+    if match is None:
+        return MISSING
+    return "gp2" if match.group(1) == "gp2" else "standard"
+
+
 @transform("vm_disk_total")
 def vm_disk_total(_: Any, resource: Resource) -> Any:
     """The storage a machine declares inline: its root/OS disk plus its data disks (GiB)."""

@@ -2,9 +2,10 @@
 
 Each returns one normalized shape for every cloud, so the checks read one structure:
 
-- a firewall rule: ``{name, line, protocol, ports, sources, groups, unresolved}`` where ``ports`` is a
-  list of ``[low, high]`` ranges or ``None`` for every port, ``sources`` the address ranges / service
-  tags as written and ``groups`` the identity sources (security groups, tags, service accounts, ASGs);
+- a firewall rule: ``{name, line, protocol, ports, sources, groups, unresolved, unresolved_sources}`` where
+  ``ports`` is a list of ``[low, high]`` ranges or ``None`` for every port, ``sources`` the address ranges /
+  service tags as written (the known ones; ``unresolved_sources`` the reason one is not known) and ``groups``
+  the identity sources (security groups, tags, service accounts, ASGs);
 - a listener: ``{name, line, protocol, certificate, redirects_to_https}``;
 - a route: ``{destination, target_kind, target, line}`` with ``target_kind`` ``internet_gateway``,
   ``nat_gateway``, ``other`` or ``unknown``.
@@ -40,6 +41,30 @@ def _line(node: Any, key: str | None = None) -> int | None:
             return int(key_lines[key])
     line = getattr(node, "line", None)
     return int(line) if line else None
+
+
+@transform("azure_redis_public")
+def azure_redis_public(_: Any, resource: Resource) -> Any:
+    """Azure Cache for Redis has a public endpoint unless it is injected into a VNet subnet (then it is reachable
+    only from the network, whatever the public access flag says) or public network access is turned off."""
+    attrs = resource.attributes
+    terraform = resource.format == "terraform"
+    properties = attrs if terraform else attrs.get("properties")
+    if not isinstance(properties, Mapping):
+        return True
+    subnet = properties.get("subnet_id" if terraform else "subnetId")
+    if subnet not in (None, ""):
+        return False
+    flag = properties.get("public_network_access_enabled" if terraform else "publicNetworkAccess")
+    if flag is None:
+        return True
+    if isinstance(flag, Unresolved):
+        return flag
+    if terraform:
+        return to_bool(flag, resource)
+    known = {"enabled": True, "disabled": False}.get(str(flag).lower())
+    return known if known is not None else Unresolved(str(flag), f"publicNetworkAccess {flag!r} is neither Enabled "
+                                                                 "nor Disabled")
 
 
 @transform("as_list")
@@ -113,12 +138,15 @@ def _rule(name: str, line: int | None, protocol: Any, ports: list[Any], sources:
     # A rule that admits security groups (tags, prefix lists) alone is judged the same on every port: an
     # undecided port leaves it decided. With an address range the port decides (world-open, database port).
     unresolved = [p for p in ports if isinstance(p, Unresolved)] if sources or not groups else []
-    unresolved += [s for s in sources if isinstance(s, Unresolved)]
+    # An unresolved range beside known ones: the known ones are judged (one public on a database port is a
+    # violation whatever the others are), and the unresolved one keeps the rest of the verdict unknown.
+    unresolved_sources = [s for s in sources if isinstance(s, Unresolved)]
     normalized_ports = None if any(p is None for p in ports) or not ports else [p for p in ports
                                                                                  if isinstance(p, list)]
     return {"name": name, "line": line, "protocol": proto, "ports": normalized_ports,
             "sources": [s for s in sources if not isinstance(s, Unresolved)], "groups": list(groups),
-            "unresolved": unresolved[0].reason if unresolved else None}
+            "unresolved": unresolved[0].reason if unresolved else None,
+            "unresolved_sources": unresolved_sources[0].reason if unresolved_sources else None}
 
 
 def _aws_rule(block: Any, name: str, default_line: int | None, cfn: bool) -> dict[str, Any]:

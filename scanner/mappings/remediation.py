@@ -429,8 +429,19 @@ def _restart(entry: Mapping[str, Any], resource: Resource, value: Any) -> str:
     return str(entry["restart"]).replace("{settings}", ", ".join(restart)) if restart else ""
 
 
+def _parameter_family(entry: Mapping[str, Any], resource: Resource, value: Any, context: Mapping[str, Any],
+                      wanted: Mapping[str, Any]) -> str | None:
+    """The entry's ``template`` with ``{family}``: the parameter group family of the resource's engine and
+    major version (``postgres14``, ``aurora-postgresql13``), as RDS names them."""
+    engine, major = resource.facts.get("engine"), resource.facts.get("engine_major_version")
+    shown = f"{major:g}" if isinstance(major, (int, float)) and not isinstance(major, bool) else "<major version>"
+    family = (engine if isinstance(engine, str) else "<engine>") + shown
+    return fill_template(entry["template"], resource, {**context, "family": family}, wanted)
+
+
 # Writers a table entry may name (``{writer: NAME}``): the fixes a template cannot say.
-WRITERS: dict[str, Writer] = {"lines": _lines, "settings": _settings, "dockerfile_from": _dockerfile_from}
+WRITERS: dict[str, Writer] = {"lines": _lines, "settings": _settings, "dockerfile_from": _dockerfile_from,
+                              "parameter_family": _parameter_family}
 WHY_CODE = {
     "lines": "one line per item of a list value (redis.conf save points, CREATE INDEX per missing index): a "
              "template has no loop",
@@ -440,6 +451,9 @@ WHY_CODE = {
                 "settings a running server applies at a restart (its pg_settings context)",
     "dockerfile_from": "the stage's AS clause is written only when the stage is named: a template has no "
                        "condition",
+    "parameter_family": "a parameter group's family joins the engine and its major version (postgres14, "
+                        "aurora-postgresql13), with no separator and the major number written without a "
+                        "decimal from version 10: a template places facts as they are",
 }
 
 # Facts policies check that no table can fix, and why: their findings carry the policy's description as a text

@@ -139,8 +139,11 @@ def _shown(value: Any) -> str:
 
 
 def in_subnet_group(index: ResourceIndex, subnet: Resource) -> Resource | None:
-    for group in index.pointing_to(subnet, ("kind", "subnet_group"), ("facts", "subnets")):
-        return group
+    """The DB / cache subnet group that lists the subnet, or a cache that names it itself (ElastiCache Serverless
+    takes its subnets directly, not through a subnet group); None when no data store holds it."""
+    for pool in (("kind", "subnet_group"), ("kind", "cache")):
+        for group in index.pointing_to(subnet, pool, ("facts", "subnets")):
+            return group
     return None
 
 

@@ -217,3 +217,26 @@ def test_byte_order_mark_is_stripped_in_configuration_and_variables_files(tmp_pa
     assert not outcome.errors, outcome.errors
     [db] = [r for r in outcome.resources if r.address == "aws_db_instance.db"]
     assert db.attributes["backup_retention_period"] == 35
+
+
+LOCAL_CONFIG = '''apiVersion: blueprints.cloud.google.com/v1alpha1
+kind: BlueprintMetadata
+metadata:
+  name: terraform-google-network
+  annotations:
+    config.kubernetes.io/local-config: "true"
+spec:
+  info:
+    title: Google Cloud Network
+'''
+
+
+def test_local_config_objects_are_not_cluster_objects(tmp_path: Path) -> None:
+    """kpt and kustomize never apply an object annotated config.kubernetes.io/local-config: "true" (blueprint
+    metadata, function configs): it is no cluster object, so no Kubernetes policy judges it."""
+    (tmp_path / "metadata.yaml").write_text(LOCAL_CONFIG)
+    (tmp_path / "app.yaml").write_text(LOCAL_CONFIG + "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\n")
+    outcome = load_paths([tmp_path])
+    assert not outcome.errors, outcome.errors
+    assert sorted(r.address for r in outcome.resources) == ["default/ConfigMap/app"]
+    assert "metadata.yaml" in " ".join(outcome.not_infrastructure)

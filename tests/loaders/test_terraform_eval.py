@@ -825,3 +825,54 @@ resource "aws_route_table_association" "database" {
 """})
     route_table = resources["aws_route_table_association.database"].attributes["route_table_id"]
     assert [ref.target for ref in refs_in(route_table)] == ["aws_route_table.private"], route_table
+
+
+def test_for_each_over_a_map_whose_keys_are_unknown(tmp_path: Path) -> None:
+    """``{for x in list : "${var.unset}-${x.name}" => x}``: the keys are not known, the entries are (duplicate keys
+    are an error, so a plan that succeeds has one instance per entry): each instance has its each.value."""
+    resources = _load(tmp_path, {"main.tf": '''variable "prefix" {}
+locals {
+  subnets = [{ name = "a", ip = "10.10.1.0/24" }, { name = "b", ip = "10.10.2.0/24" }]
+}
+resource "google_compute_subnetwork" "s" {
+  for_each      = { for x in local.subnets : "${var.prefix}-${x.name}" => x }
+  name          = each.key
+  ip_cidr_range = each.value.ip
+}
+'''})
+    subnets = {address: r for address, r in resources.items() if address.startswith("google_compute_subnetwork")}
+    assert sorted(r.attributes["ip_cidr_range"] for r in subnets.values()) == ["10.10.1.0/24", "10.10.2.0/24"]
+    assert all(isinstance(r.attributes["name"], Unresolved) for r in subnets.values())
+    assert len(set(subnets)) == 2
+
+
+def test_a_network_judged_by_subnetworks_whose_keys_are_unknown(tmp_path: Path) -> None:
+    write_files(tmp_path, {"main.tf": '''variable "name" {}
+locals {
+  subnets = [{ name = "a", ip = "10.10.1.0/24" }]
+}
+resource "google_compute_network" "n" {
+  name                    = var.name
+  auto_create_subnetworks = false
+}
+resource "google_compute_subnetwork" "s" {
+  for_each      = { for x in local.subnets : "${var.name}-${x.name}" => x }
+  name          = each.key
+  network       = google_compute_network.n.id
+  ip_cidr_range = each.value.ip
+}
+'''})
+    assert [(address, status) for address, status, _ in _findings(tmp_path, "ME-NET-01")] == [
+        ("google_compute_network.n", "violates")]
+
+
+@pytest.mark.parametrize("expression, expected", [
+    ('{ a = aws_eni.x.id } == null', False),
+    ('[aws_eni.x.id] != null', True),
+    ('null == { 0 = { id = aws_eni.x.id } }', False),
+    ('"p-${aws_eni.x.id}" == null', False),  # a template with known text is a string, never null
+])
+def test_a_value_partly_unknown_is_still_not_null(tmp_path: Path, expression: str, expected: bool) -> None:
+    """A collection (or a string with known text) is not null whatever its unknown parts: compared with null, the
+    answer is known (``var.network_interface == null`` with a map of resource IDs)."""
+    assert _value(tmp_path, expression, VARIABLES) is expected

@@ -39,6 +39,7 @@ from scanner.policy.topology import (
     subnet_exposure,
     subnet_zones,
 )
+from scanner.regex import lazy_compile
 
 _SPECIAL_AZURE_SUBNETS = ("gatewaysubnet", "azurefirewallsubnet", "azurebastionsubnet", "azurefirewallmanagementsubnet",
                           "routeserversubnet")
@@ -433,12 +434,39 @@ def cdn_in_front(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, 
     if fronting:
         cdn = min(fronting, key=lambda found: found[:2])[2]
         return complies(f"{cdn.address} has it as origin", "cdn", cdn.address, line=line_in(resource, cdn))
-    declared = [cdn for pool in pools for cdn in index.pool(pool)[:1]]
-    if declared:
-        return unknown(f"{declared[0].address} is declared but none of its origins names {resource.address}", "cdn",
-                       None, "a CDN with this load balancer as origin")
+    maybe = next(((cdn, origin) for pool in pools for cdn in index.pool(pool)
+                  if (origin := _open_origin(index, cdn)) is not None), None)
+    if maybe is not None:
+        cdn, origin = maybe
+        return unknown(f"{cdn.address} does not name {resource.address} as origin, but its origin {origin} may "
+                       "be it", "cdn", None, "a CDN with this load balancer as origin")
     return violates("no CDN (CloudFront / Front Door) in front of the load balancer", "cdn", None,
                     "a CDN with this load balancer as origin")
+
+
+# Host names of storage endpoints (S3 buckets and websites, Azure storage, Cloud Storage): a CDN origin that is
+# one of them serves files, never a load balancer.
+_STORAGE_HOST = lazy_compile(r"(?i)^[\w.-]+\.(s3([.-][\w-]+)?\.amazonaws\.com(\.cn)?|s3-website[.-][\w.-]+"
+                             r"\.amazonaws\.com|(blob|web|z\d+\.web)\.core\.windows\.net|storage\.googleapis\.com)"
+                             r"\.?$")
+
+
+def _open_origin(index: ResourceIndex, cdn: Resource) -> str | None:
+    """An origin of ``cdn`` that may be a load balancer the files do not show it naming: a value the files do
+    not resolve (a variable, a module output), or a host name written out (a DNS name may point anywhere)
+    other than a storage endpoint's. None when every origin is a declared resource or a storage endpoint."""
+    origins = cdn.facts.get("origins")
+    for origin in origins if isinstance(origins, list) else [origins]:
+        if origin is None:
+            continue
+        if isinstance(origin, str) and not refs_in(origin):
+            if not _STORAGE_HOST.match(origin.strip()):
+                return origin
+            continue
+        found = index.targets(origin, cdn)
+        if not found or any(target is None for _, target in found):
+            return origin.expression if isinstance(origin, Unresolved) else str(origin)
+    return None
 
 
 def _cloud_cdn(index: ResourceIndex, url_map: Resource, facts: Mapping[str, Any]) -> Outcome:
@@ -521,6 +549,17 @@ def _judge_rule(ctx: EvalContext, rule: Mapping[str, Any], public_ports: list[in
     name = str(rule.get("name"))
     if rule.get("unresolved"):
         return unknown(f"rule {name}: {rule['unresolved']}", "ingress_rules", name, line=line)
+    outcome = _judge_sources(ctx, rule, public_ports, db_ports, app_cidrs)
+    if rule.get("unresolved_sources") and outcome.status == Status.COMPLIES:
+        return unknown(f"rule {name}: {rule['unresolved_sources']}", "ingress_rules", name, line=line)
+    return outcome
+
+
+def _judge_sources(ctx: EvalContext, rule: Mapping[str, Any], public_ports: list[int], db_ports: list[int],
+                   app_cidrs: list[str]) -> Outcome:
+    """The rule judged on its known address ranges."""
+    line = rule.get("line")
+    name = str(rule.get("name"))
     world = [s for s in rule.get("sources", []) if is_world(str(s))]
     if world:
         if not _within(rule, public_ports):
