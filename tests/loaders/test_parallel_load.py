@@ -147,3 +147,34 @@ def test_a_large_file_is_left_to_the_pool(tmp_path: Path, monkeypatch: pytest.Mo
     outcome = load_paths([tmp_path])
     assert events[:2] == ["a.tf", "sleep"]  # b.tf is not loaded in the window
     assert _snapshot(outcome) == _snapshot(load_paths([tmp_path], jobs=1))
+
+
+def test_chunks_put_the_largest_files_first_each_file_once() -> None:
+    # longest processing time first: a file as large as a chunk's share goes alone, before the rest
+    sizes = [100] * 40 + [20_000] + [100] * 40 + [300] * 8
+    chunks = parallel._chunks(sizes, jobs=2)
+    assert chunks[0] == [40]
+    assert sorted(i for chunk in chunks for i in chunk) == list(range(len(sizes)))
+    work = [sum(sizes[i] + parallel.FILE_COST for i in chunk) for chunk in chunks]
+    assert work == sorted(work, reverse=True)  # the most work first
+    assert all(len(chunk) <= max(parallel.MIN_CHUNK, -(-len(sizes) // (2 * parallel.CHUNKS_PER_WORKER)))
+               for chunk in chunks)
+
+
+def test_this_process_loads_a_share_of_the_chunks(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # jobs=2: this process and one worker; what this process loads is never pickled, the report is the same
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_FILES", 2)
+    monkeypatch.setattr(parallel, "MIN_CHUNK", 3)
+    here: list[str] = []
+    serial = parallel._serial
+
+    def logged(files, shown, only, cached=frozenset()):  # type: ignore[no-untyped-def]
+        here.extend(shown)  # in a worker, its own copy of the list
+        return serial(files, shown, only, cached)
+
+    monkeypatch.setattr(parallel, "_serial", logged)
+    spread = load_paths([tree], jobs=2)
+    assert here
+    assert len(here) == len(set(here))  # each file once
+    monkeypatch.setattr(parallel, "_serial", serial)
+    assert _snapshot(spread) == _snapshot(load_paths([tree], jobs=1))
