@@ -256,3 +256,13 @@ def test_the_names_of_a_substitution_are_those_a_walk_finds(text: str) -> None:
     for node in nodes:
         walked = [name for n in _preorder([node]) if (name := _command_name(n)) is not None]
         assert _names([node]) == walked, node.text
+
+
+@pytest.mark.parametrize("text", [
+    b"echo ok", b"a\nb", b"x=$?", b"x=${?}", b"y=$(date)", b"echo `date`", b"echo ${PIPESTATUS[0]}", b"echo $x '$'",
+    b"echo \\\n  two", b"[ -n \"$a\" ]",
+])
+def test_one_search_tells_a_plain_statement_as_the_two_tests_did(text: bytes) -> None:
+    from scanner.loaders.shell import _MARKED, _UNPLAIN
+
+    assert (_UNPLAIN.search(text) is None) == (b"\n" not in text and _MARKED.search(text) is None)
