@@ -8,8 +8,9 @@ idle CPUs to do it on (measured, docs/performance.md): below ``PARALLEL_MIN_FILE
 or ``PARALLEL_MIN_BYTES`` (a pre-commit run, a small module) its start-up and the pickling
 of results cost more than they save, and on a machine whose other work already keeps the
 CPUs busy (sampled from /proc/stat for 50 ms) extra processes only take turns. ``--jobs`` /
-``SPECDRIFT_JOBS`` override the choice. The 50 ms sample is not waited for: the first files load in
-this process meanwhile, and this process's own use over the window is not counted as other work.
+``SPECDRIFT_JOBS`` override the choice. The 50 ms sample is not waited for: one worker starts at once
+and loads with this process meanwhile (their own use over the window is not counted as other work);
+after it, a busy machine leaves the rest to this process, an idle one with more CPUs gets more workers.
 
 Workers return ``LoadResult``s by pickling: Resources, LineDict/LineList/BlockList trees,
 Unresolved and ParseError are plain picklable classes. With them goes the set of literal
@@ -40,11 +41,10 @@ PARALLEL_MIN_FILES = 48
 PARALLEL_MIN_BYTES = 1 << 20
 CHUNKS_PER_WORKER = 4
 MIN_CHUNK = 8
-SAMPLE_S = 0.05  # how long the CPUs' use is sampled (while the first files load) before choosing
+SAMPLE_S = 0.05  # how long the CPUs' use is sampled (while this process and one worker load) before choosing
 # What loading a file costs beyond its bytes (reading, choosing a loader, the secret scan), in bytes of parsing:
 # about 0.14 ms a file where Terraform parses at 0.75 ms a KB (a chunk's timeline, tf-10k)
 FILE_COST = 256
-WINDOW_FILE_BYTES = 64 * 1024  # a file larger than this is not loaded in the window (it would outlast it)
 
 Loaded = tuple[str | None, LoadResult]
 
@@ -135,22 +135,12 @@ def load_many(files: Sequence[Path], shown: Sequence[str], only: Sequence[str] |
     if jobs is None:
         jobs = requested_jobs()
     if jobs is None and _worth_a_pool(files):
-        first = _cpu_times()
-        if first is None:
-            jobs = default_jobs()
-        else:  # sample the CPUs' use while the first files load here, instead of waiting for the sample
-            own, began, done = time.process_time(), time.monotonic(), 0
-            while done < len(files) and time.monotonic() - began < SAMPLE_S:
-                if _size(files[done]) > WINDOW_FILE_BYTES:
-                    # A large file (acme.sh: 250 KB of shell, 0.2 s) would keep this process busy long past the
-                    # window while the workers wait for it: the rest of the window is waited out instead, and the
-                    # file goes to the pool with the others.
-                    time.sleep(max(0.0, SAMPLE_S - (time.monotonic() - began)))
-                    break
-                yield from _serial(files[done:done + 1], shown[done:done + 1], only, cached)
-                done += 1
-            jobs = _idle_jobs(first, own, began)
-            files, shown = files[done:], shown[done:]
+        if _usable_cpus() > 1 and _cpu_times() is not None:
+            # one worker starts now and the CPUs' use is sampled while it and this process load: the rest of the
+            # pool (or none, on a busy machine) is decided after the window, nothing waits for it
+            yield from _shared(files, shown, only, cached, _usable_cpus(), sample=True)
+            return
+        jobs = default_jobs()
     if jobs is None:
         jobs = 1
     if jobs <= 1 or len(files) < 2:
@@ -191,17 +181,22 @@ def _chunks(sizes: Sequence[int], jobs: int) -> list[list[int]]:
 
 
 def _shared(files: Sequence[Path], shown: Sequence[str], only: Sequence[str] | None, cached: frozenset[str],
-            jobs: int) -> Iterator[Loaded]:
+            jobs: int, sample: bool = False) -> Iterator[Loaded]:
     """``_serial``'s results, loaded by this process and ``jobs - 1`` workers; yielded in file order.
 
-    Every chunk is handed to the pool, largest first, and this process takes chunks from the other end (the
-    smallest) meanwhile: whoever claims a chunk first (a flag shared between the processes) loads it, so each
-    is loaded once and no process waits while another has a queue of work. This process's own share is never
-    pickled."""
+    Every chunk is handed to the pool, largest first, and this process takes chunks from the other end
+    meanwhile: whoever claims a chunk first (a flag shared between the processes) loads it, so each is loaded
+    once and no process waits while another has a queue of work. This process's own share is never pickled.
+
+    ``sample``: ``jobs`` is only how many CPUs there are. One worker starts at once and the CPUs' use is sampled
+    (``SAMPLE_S``) while it and this process load; then the CPUs other work left idle decide: on a busy machine
+    this process claims every chunk left (the worker finishes the one it holds), else workers are added up to
+    the idle CPUs."""
     # imported here: a pre-commit run never pays for multiprocessing
     import pickle
     from concurrent.futures import Future, ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
+    from contextlib import ExitStack
 
     from scanner.masking import remember_secrets
 
@@ -235,21 +230,38 @@ def _shared(files: Sequence[Path], shown: Sequence[str], only: Sequence[str] | N
 
     context = _context()
     claimed = context.Array("b", len(chunks))
+    pids = context.Array("i", max(1, jobs - 1))  # the workers' process ids: their CPU use is no other work
     waiting: list[tuple[Future[tuple[list[Loaded], frozenset[str]] | None], list[int]]] = []
+
+    def start(pools: ExitStack, workers: int) -> None:
+        pool = pools.enter_context(ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                                       initializer=_worker_init, initargs=(claimed, pids)))
+        waiting.extend((pool.submit(_load_chunk, (number, *args(chunk))), chunk) for number, chunk in enumerate(chunks))
+
     try:
-        with ProcessPoolExecutor(max_workers=jobs - 1, mp_context=context, initializer=_worker_init,
-                                 initargs=(claimed,)) as pool:
-            waiting = [(pool.submit(_load_chunk, (number, *args(chunk))), chunk) for number, chunk in enumerate(chunks)]
+        with ExitStack() as pools:
+            first = _cpu_times() if sample else None
+            own, began = time.process_time(), time.monotonic()
+            start(pools, 1 if first is not None else jobs - 1)
+            mine: set[int] = set()  # chunks this process claimed
             for number in reversed(range(len(chunks))):
-                if _claim(claimed, number):
-                    store(chunks[number], list(_serial(*args(chunks[number]))))
+                if number in mine or _claim(claimed, number):
+                    for index, result in zip(chunks[number], _serial(*args(chunks[number])), strict=True):
+                        results[index] = result
+                        if first is not None and time.monotonic() - began >= SAMPLE_S:  # the window is over
+                            wanted = _idle_jobs(first, own, began, _cpu_of(pids))
+                            first = None
+                            if wanted <= 1:  # a busy machine: what the worker has not begun loads here
+                                mine.update(n for n in range(number) if _claim(claimed, n))
+                            elif wanted > 2:
+                                start(pools, wanted - 2)
                 for future, chunk in [pair for pair in waiting if pair[0].done()]:
                     collect(future, chunk)
                     waiting.remove((future, chunk))
                 yield from ready()
             for future, chunk in waiting:
                 collect(future, chunk)
-            waiting = []
+            waiting.clear()
     except (BrokenProcessPool, OSError, pickle.PicklingError) as exc:
         # a worker died, processes cannot start or a result cannot travel back: finish here, as a serial run
         # would (each file's own faults are already error findings inside ``load_file``, in either process)
@@ -261,15 +273,32 @@ def _shared(files: Sequence[Path], shown: Sequence[str], only: Sequence[str] | N
     yield from ready()
 
 
-def _idle_jobs(first: list[int], own_cpu: float, began: float) -> int:
+def _cpu_of(pids: Any) -> float:
+    """The CPU seconds the processes ``pids`` have used (/proc; 0 for those it cannot read)."""
+    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    used = 0
+    for pid in list(pids):
+        if pid <= 0:
+            continue
+        try:
+            with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+            used += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of proc(5))
+        except (OSError, IndexError, ValueError):
+            continue
+    return used / ticks
+
+
+def _idle_jobs(first: list[int], own_cpu: float, began: float, helpers_cpu: float = 0.0) -> int:
     """The usable CPUs other work left idle since ``first`` (a /proc/stat sample taken at ``began``, when this
-    process had used ``own_cpu`` seconds of CPU): this process's own use meanwhile is not other work."""
+    process had used ``own_cpu`` seconds of CPU): this process's own use meanwhile is not other work, nor is
+    ``helpers_cpu`` (what its workers used since they started, all within the window)."""
     second = _cpu_times()
     wall = time.monotonic() - began
     busy = _busy_share(first, second) if second is not None else None
     if busy is None or wall <= 0:
         return default_jobs()
-    others = max(0.0, busy - (time.process_time() - own_cpu) / wall)
+    others = max(0.0, busy - (time.process_time() - own_cpu + helpers_cpu) / wall)
     cpus = _usable_cpus()
     return max(1, min(cpus, int(cpus - others + 0.5)))
 
@@ -307,9 +336,14 @@ def _load_chunk(chunk: Chunk) -> tuple[list[Loaded], frozenset[str]] | None:
     return results, known_secrets()
 
 
-def _worker_init(claimed: Any) -> None:
+def _worker_init(claimed: Any, pids: Any) -> None:
     global _claimed
     _claimed = claimed
+    with pids.get_lock():  # this worker's id, in the first free place
+        for place, pid in enumerate(pids):
+            if pid == 0:
+                pids[place] = os.getpid()
+                break
     # Workers build many small containers and hold no cycles worth collecting (see scan.py).
     gc.disable()
 
