@@ -89,6 +89,9 @@ _DQ_ESCAPE = lazy_compile(rb'\\([$`"\\\n])')
 _ESCAPE = lazy_compile(rb"\\(.)", re.S)
 _OPENS = lazy_compile(rb"\$\(|`")  # where a command substitution may start
 _MARKED = lazy_compile(rb"\$\{?\?|PIPESTATUS|\$\(|`")  # what _Command's tests look for
+# A newline or one of _MARKED's: a statement the short paths leave to ``_Command`` (one search, not two; ``in`` on
+# bytes costs a quarter of a search: it first tries the needle as an integer, and formats the TypeError it catches).
+_UNPLAIN = lazy_compile(rb"\n|\$\{?\?|PIPESTATUS|\$\(|`")
 
 
 @cache
@@ -206,7 +209,7 @@ class ShellLoader:
             # Once the walk has a repair to make, its analysis is thrown away (the patched text is walked again), so
             # the rest of the walk only looks for repairs; not in a tree with an ERROR node (no repair is made there)
             # nor in the last attempt (its analysis is reported as far as it goes).
-            walker = _Walker(analysis, discard=not root.has_error and attempt < _REPAIRS - 1)
+            walker = _Walker(analysis, source, discard=not root.has_error and attempt < _REPAIRS - 1)
             walker.block(root.children, condition=False)
             if not walker.repairs or root.has_error:  # in a tree with an ERROR node, bash -n decides (below)
                 break
@@ -452,11 +455,13 @@ def _redirect_parts(redirect: Any) -> list[Any]:
             if child.type in ("file_redirect", "herestring_redirect", "heredoc_body")]
 
 
-def _unquote(node: Any) -> str:
-    """A word as the command sees it before expansion: quotes and escapes removed, ``$x``/``$(...)`` kept."""
-    text = node.text
-    if b"\\" not in text and b"'" not in text and b'"' not in text:
-        return text.decode()  # nothing to remove (most words): every branch below gives the text as it is
+def _unquote(node: Any, source: bytes | None = None) -> str:
+    """A word as the command sees it before expansion: quotes and escapes removed, ``$x``/``$(...)`` kept.
+    ``source``: the bytes the node's tree was parsed from (see ``_Walker.source``)."""
+    text = node.text if source is None else source[node.start_byte:node.end_byte]
+    plain = text.decode()  # ``in`` on str: on bytes it costs eight times as much (see ``_UNPLAIN``)
+    if "\\" not in plain and "'" not in plain and '"' not in plain:
+        return plain  # nothing to remove (most words): every branch below gives the text as it is
     kind = node.type
     if kind == "command_name":
         children = node.named_children
@@ -514,6 +519,9 @@ def _name_and_arguments(node: Any) -> list[Any]:
 def _first_word(node: Any) -> Any:
     """A ``command`` node's first word (``words[0]`` of ``_name_and_arguments``), its arguments read only
     when the name touches what comes before it."""
+    first = node.child(0)
+    if first is not None and first.type == "command_name" and not node.has_error:
+        return first  # most commands: the name comes first (a command has one ``command_name``, its name field)
     name = node.child_by_field_name("name")
     if name is None:
         return None
@@ -663,8 +671,11 @@ class _Pipe:
 
 
 class _Walker:
-    def __init__(self, analysis: _Analysis, discard: bool = False) -> None:
+    def __init__(self, analysis: _Analysis, source: bytes, discard: bool = False) -> None:
         self.a = analysis
+        # The bytes the tree was parsed from: a node's text sliced from them costs half of ``node.text`` (the
+        # binding slices its copy of the source through a Python slice object), on the statements of every script.
+        self.source = source
         self.suspect = 0  # the line of something tree-sitter accepts but bash may not (a stray ``fi``)
         self.repairs: list[tuple[int, bytes]] = []  # (byte, text to insert there) against a misreading
         self.discard = discard  # whether a repair throws this walk's analysis away (``ShellLoader.load``)
@@ -727,8 +738,8 @@ class _Walker:
                 self.simple(node, condition)
                 return
             if kind == "variable_assignment" or kind == "test_command":
-                text = node.text
-                if b"\n" not in text and _MARKED.search(text) is None:  # one line (no repair), no $?, no $(...)
+                text = self.source[node.start_byte:node.end_byte]
+                if _UNPLAIN.search(text) is None:  # one line (no repair), no $?, no $(...)
                     if not self.repairing:
                         self.plain(node, kind == "test_command", condition)
                     return
@@ -888,16 +899,16 @@ class _Walker:
         """A ``command`` node with no redirection: ``command`` for the few whose text or name needs more (a
         newline, ``$?``, a substitution, ``set``, ``find``, an uploader); the rest, most commands, here with
         only the work ``command`` does for them (no ``_Command``; no ``Step`` unless it becomes ``$?``)."""
-        text = node.text
+        text = self.source[node.start_byte:node.end_byte]
         if self.repairing:  # only ``misread`` may apply, to a command on more than one line
             if b"\n" in text:
                 self.misread(_Command(node.start_point.row + 1, [], node, [], [node]))
             return
-        if b"\n" in text or _MARKED.search(text) is not None:
+        if _UNPLAIN.search(text) is not None:  # a newline, $?, PIPESTATUS, a substitution
             self.command(_Command(node.start_point.row + 1, [], node, [], [node]), condition)
             return
         first = _first_word(node)
-        name = _unquote(first) if first is not None else None
+        name = _unquote(first, self.source) if first is not None else None
         if name is None or name in _SPECIAL:
             self.command(_Command(node.start_point.row + 1, [], node, [], [node]), condition)
             return

@@ -207,7 +207,7 @@ def test_a_walk_past_its_first_repair_finds_every_repair_the_whole_walk_finds(te
     assert not root.has_error
     found = {}
     for discard in (False, True):
-        walker = _Walker(_Analysis(text.count("\n")), discard=discard)
+        walker = _Walker(_Analysis(text.count("\n")), text.encode(), discard=discard)
         walker.block(root.children, condition=False)
         found[discard] = walker.repairs
     assert len(set(found[False])) >= 2
@@ -256,3 +256,41 @@ def test_the_names_of_a_substitution_are_those_a_walk_finds(text: str) -> None:
     for node in nodes:
         walked = [name for n in _preorder([node]) if (name := _command_name(n)) is not None]
         assert _names([node]) == walked, node.text
+
+
+@pytest.mark.parametrize("text", [
+    b"echo ok", b"a\nb", b"x=$?", b"x=${?}", b"y=$(date)", b"echo `date`", b"echo ${PIPESTATUS[0]}", b"echo $x '$'",
+    b"echo \\\n  two", b"[ -n \"$a\" ]",
+])
+def test_one_search_tells_a_plain_statement_as_the_two_tests_did(text: bytes) -> None:
+    from scanner.loaders.shell import _MARKED, _UNPLAIN
+
+    assert (_UNPLAIN.search(text) is None) == (b"\n" not in text and _MARKED.search(text) is None)
+
+
+@pytest.mark.parametrize("text", [
+    "#!/bin/sh\necho 'héllo wörld' \"$(date)\" ✓\nx=ü; [ \"$x\" = ü ] && echo ok\n",
+    "#!/bin/bash\n" + "echo \"ünïcode $((1 + 2))\"; cp a b || exit 1\n" * 5000,  # past budget.CHUNK: read in chunks
+])
+def test_a_text_sliced_from_the_source_is_the_node_text(text: str) -> None:
+    # the walker slices a node's text from the bytes parsed (``_Walker.source``) rather than asking ``node.text``
+    from scanner.loaders.budget import parse_tree
+    from scanner.loaders.shell import _parser, _preorder
+
+    source = text.encode()
+    root = parse_tree(_parser(), source).root_node
+    nodes = list(_preorder([root]))
+    assert len(nodes) > 10
+    assert all(source[node.start_byte:node.end_byte] == node.text for node in nodes)
+
+
+def test_a_command_that_starts_with_its_name_has_it_as_first_word() -> None:
+    from scanner.loaders.shell import _first_word, _name_and_arguments, _parser, _preorder
+
+    text = ("#!/bin/sh\nls -l; A=1 env; >f cat x; \"$cmd\" a; q=$q'&x='$1 next\n"
+            "a=$(b c) d; echo `x` | grep y\nif [ -n \"$a\" ]; then f 2>&1 x; fi\n")
+    commands = [n for n in _preorder([_parser().parse(text.encode()).root_node]) if n.type == "command"]
+    assert len(commands) >= 10
+    for node in commands:
+        words = _name_and_arguments(node)
+        assert (_first_word(node) or None) == (words[0] if words else None), node.text
