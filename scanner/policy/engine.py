@@ -93,9 +93,7 @@ class Engine:
     def _label(self, resource: Resource) -> str:
         """``remediation.label(resource)``, made once for the violations of one resource (they come in a row)."""
         if self._labelled[0] is not resource:
-            from scanner.mappings.remediation import label
-
-            self._labelled = (resource, label(resource))
+            self._labelled = (resource, _fixes().label(resource))
         return self._labelled[1]
 
     def _shared(self, value: Any) -> Any:
@@ -336,8 +334,8 @@ class Engine:
         """The fix of a violation, from the mapping tables (``scanner.mappings.remediation``): the check
         function's fact and wanted value, else the facts the policy's ``remediation`` names, else the fact's
         native path; the policy's description when no table can say it."""
-        from scanner.mappings.remediation import render, table_fix
-
+        fixes_module = _fixes()
+        render, table_fix = fixes_module.render, fixes_module.table_fix
         if outcome.parts:  # a compound requirement failed in several parts: one fix that covers them all
             from dataclasses import replace
 
@@ -359,8 +357,9 @@ class Engine:
         if outcome.wanted is not None:  # a check function named its fact's wanted value
             text = table_fix(resource, (top,), in_snippet, wanted, outcome.wanted)
             if text is not None:
-                return Remediation(resource.format, mask_quoted(text, (raw, outcome.expected), (observed, expected),
-                                                                snippet=True), description)
+                quoted = ((raw, outcome.expected), (observed, expected)) if (
+                    observed is not raw or expected is not outcome.expected) else (None, None)
+                return Remediation(resource.format, mask_quoted(text, *quoted, snippet=True), description)
         # The failing fact's fix when the policy names it, else the fix of the requirement as a whole.
         facts = [top] if top in (spec.get("facts") or ()) else []
         if spec.get("requirement_fact"):
@@ -373,6 +372,20 @@ class Engine:
             if rendered is not None:
                 return Remediation(rendered.format, rendered.snippet, description or rendered.description)
         return Remediation("text", description) if description else None
+
+
+_FIXES: Any = None
+
+
+def _fixes() -> Any:
+    """``scanner.mappings.remediation``, imported at the first violation and then kept (an import statement in
+    a function costs a lookup through the import machinery at every call: once per violation)."""
+    global _FIXES
+    if _FIXES is None:
+        from scanner.mappings import remediation
+
+        _FIXES = remediation
+    return _FIXES
 
 
 def _shareable(where: Mapping[str, Any]) -> str | None:
