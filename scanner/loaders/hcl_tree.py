@@ -57,7 +57,7 @@ class HclExpression(Unresolved):
 
 def _unresolved(node: Any) -> Unresolved:
     raw = node.text.decode()
-    text = _SPACE.sub(" ", raw).strip()
+    text = _SPACE.sub(" ", raw).strip() if "\n" in raw else raw.strip()  # _SPACE needs a newline to match
     return Unresolved(text) if text == raw else HclExpression(text, source=raw)
 
 

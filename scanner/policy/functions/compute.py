@@ -169,15 +169,17 @@ def _count(ctx: EvalContext, index: ResourceIndex, selects: Callable[[Resource],
             return _Dim("replicas", Status.UNKNOWN, replicas.expression, None, replicas.reason)
         # A source is named only when an HPA sets the minimum: then its minReplicas is what a fix raises.
         return _Dim("replicas", Status.COMPLIES, replicas, None, source, "hpa_min_replicas" if source else "")
-    unit = next((u for u in _SINGLE_UNITS if u & resource.kinds), None)
+    unit = next((u for u in _SINGLE_UNITS if not u.isdisjoint(resource.kinds)), None)
     if unit is not None and selects is not None:
         # Machines and databases are one resource per instance (or a Terraform count): add up the
         # component's resources of the same kind across the scan (once per scan, not per resource).
         key = ("siblings", id(getattr(selects, "__self__", selects)), tuple(sorted(unit)), resource.provider,
                resource.format)
         if key not in index.memo:
-            index.memo[key] = [r for r in ctx.resources if unit & r.kinds and r.provider == resource.provider
-                               and r.format == resource.format and selects(r) and not _defers_to_members(r, index)]
+            # (isdisjoint: no set made per resource of the scan)
+            index.memo[key] = [r for r in ctx.resources if not unit.isdisjoint(r.kinds)
+                               and r.provider == resource.provider and r.format == resource.format and selects(r)
+                               and not _defers_to_members(r, index)]
         siblings = index.memo[key]
         if not siblings:
             return _units_total([resource])
