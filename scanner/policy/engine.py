@@ -100,6 +100,11 @@ class Engine:
         """The one copy of ``value`` (a message, a fix: immutable, compared by value) that findings share."""
         return self._seen.setdefault(value, value)
 
+    def _shared_fix(self, fix: Remediation) -> Remediation:
+        """``_shared(fix)``, keyed by its fields: a tuple hashes and compares in C, the dataclass in Python."""
+        shared: Remediation = self._seen.setdefault(("fix", fix.format, fix.snippet, fix.description), fix)
+        return shared
+
     def run(self, resources: Sequence[Resource], judged: Callable[[str], bool] | None = None) -> list[Finding]:
         """Every policy's findings on every resource; ``judged``: only on the resources of the files it accepts
         (a policy's finding is always in its resource's file), the others still there to be referred to."""
@@ -325,7 +330,7 @@ class Engine:
             policy.id, policy.requirements, policy.title, policy.severity, status, self._shared(message),
             resource.address, resource.type, resource.provider, resource.origin.file,
             outcome.line or resource.line_of(top_fact), resource.origin.end_line, outcome.fact, observed, expected,
-            self._shared(remediation) if remediation is not None else None, resource.source, self._origin(resource),
+            self._shared_fix(remediation) if remediation is not None else None, resource.source, self._origin(resource),
         ), fault
 
     @staticmethod
