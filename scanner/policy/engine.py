@@ -45,6 +45,7 @@ class Engine:
         self.policies = list(policies)
         self.settings = dict(settings or {})  # scan-wide options functions may read (``environment``)
         self._by_kind: dict[str, list[Policy]] = defaultdict(list)
+        self._for_kinds: dict[frozenset[str], list[Policy]] = {}  # see policies_for
         self._memo: dict[Any, Any] = {}  # EvalContext.memo: what resources' shared facts yield, for one run
         for policy in self.policies:
             for kind in policy.kinds:
@@ -77,11 +78,15 @@ class Engine:
             return []
         if len(resource.kinds) == 1:
             return self._by_kind.get(next(iter(resource.kinds)), [])
-        seen: dict[str, Policy] = {}
-        for kind in sorted(resource.kinds):
-            for policy in self._by_kind.get(kind, ()):
-                seen.setdefault(policy.id, policy)
-        return list(seen.values())
+        # The same few sets of kinds (one per mapped type) for every resource: their policies gathered once each.
+        found = self._for_kinds.get(resource.kinds)
+        if found is None:
+            seen: dict[str, Policy] = {}
+            for kind in sorted(resource.kinds):
+                for policy in self._by_kind.get(kind, ()):
+                    seen.setdefault(policy.id, policy)
+            found = self._for_kinds[resource.kinds] = list(seen.values())
+        return list(found)
 
     def _origin(self, resource: Resource) -> str:
         """``resource.origin.describe()``, made once for the findings of one resource (they come in a row) and
