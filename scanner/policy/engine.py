@@ -367,9 +367,11 @@ class Engine:
         if outcome.wanted is not None:  # a check function named its fact's wanted value
             text = table_fix(resource, (top,), in_snippet, wanted, outcome.wanted)
             if text is not None:
-                quoted = ((raw, outcome.expected), (observed, expected)) if (
-                    observed is not raw or expected is not outcome.expected) else (None, None)
-                return Remediation(resource.format, mask_quoted(text, *quoted, snippet=True), description)
+                # when nothing was masked, nothing quoted is replaced (mask_quoted's fast path)
+                changed = observed is not raw or expected is not outcome.expected
+                return Remediation(resource.format, mask_quoted(text, (raw, outcome.expected) if changed else None,
+                                                                (observed, expected) if changed else None,
+                                                                snippet=True), description)
         # The failing fact's fix when the policy names it, else the fix of the requirement as a whole.
         facts = [top] if top in (spec.get("facts") or ()) else []
         if spec.get("requirement_fact"):

@@ -276,11 +276,9 @@ def test_each_resource_keeps_its_own_component_selection_across_the_sizing_polic
     # The sizing policy of a component and the traffic tier's ask whether the component selects a resource; the
     # answer is kept per scan and resource (compute._selected): two pools, one selected as API servers by its
     # label and one not, each asked by both policies, keep their own answers.
-    (tmp_path / "main.tf").write_text(
-        'resource "google_container_node_pool" "api" {\n  node_count = 3\n'
-        '  node_config {\n    machine_type = "n1-standard-2"\n    labels = { tier = "api" }\n  }\n}\n'
-        'resource "google_container_node_pool" "batch" {\n  node_count = 3\n'
-        '  node_config {\n    machine_type = "n1-standard-2"\n    labels = { tier = "batch" }\n  }\n}\n')
+    pool = ('resource "google_container_node_pool" "%s" {\n  node_count = 3\n  node_config {\n'
+            '    machine_type = "n1-standard-2"\n    labels = { tier = "%s" }\n  }\n}\n')
+    (tmp_path / "main.tf").write_text(pool % ("api", "api") + pool % ("batch", "batch"))
     sizing = [p for p in ALL if p.id in ("ME-CMP-01", "ME-CMP-09")]
     findings = _scan(tmp_path, sizing)[1]
     judged = sorted((f.policy_id, f.resource_address, f.status.value) for f in findings)
