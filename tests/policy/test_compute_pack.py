@@ -273,9 +273,9 @@ def test_the_environment_changes_the_verdict(tmp_path: Path, monkeypatch: pytest
 
 
 def test_each_resource_keeps_its_own_component_selection_across_the_sizing_policies(tmp_path: Path) -> None:
-    # The sizing policy of a component and the traffic tier's ask whether the component selects a resource; the
-    # answer is kept per scan and resource (compute._selected): two pools, one selected as API servers by its
-    # label and one not, each asked by both policies, keep their own answers.
+    # The sizing policy of a component and the traffic tier's both ask whether the component selects a resource
+    # (Selector.matches, label by label): two pools, one selected as API servers by its label and one not, each
+    # asked by both policies, get their own answers.
     pool = ('resource "google_container_node_pool" "%s" {\n  node_count = 3\n  node_config {\n'
             '    machine_type = "n1-standard-2"\n    labels = { tier = "%s" }\n  }\n}\n')
     (tmp_path / "main.tf").write_text(pool % ("api", "api") + pool % ("batch", "batch"))

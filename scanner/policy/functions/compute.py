@@ -343,24 +343,6 @@ def _count_fix(resource: Resource, dim: _Dim) -> tuple[str, Any]:
     return "instance_count", own + int(dim.required) - int(dim.observed)
 
 
-def _selected(ctx: EvalContext, component: Component) -> bool:
-    """``component.selects(ctx.resource)``, worked out once per scan: the sizing policies of a component and the
-    traffic tier's columns ask it of the same resource again (each a few regular expressions)."""
-    if not ctx.resources:  # a resource judged alone: no scan to keep the answer for
-        return component.selects(ctx.resource)
-    memo = index_for(ctx.resources).memo
-    key = ("selected", id(component))
-    found = memo.get(key)
-    if found is None or found[0] is not component:
-        found = memo[key] = (component, {})  # the component kept alongside: its id stays its own
-    answers: dict[int, tuple[Resource, bool]] = found[1]
-    resource = ctx.resource
-    answer = answers.get(id(resource))
-    if answer is None or answer[0] is not resource:
-        answer = answers[id(resource)] = (resource, component.selects(resource))
-    return answer[1]
-
-
 @register("component_size")
 def component_size(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, Any]) -> Outcome:
     """The resource, when the baseline component selects it, has the component's size and count."""
@@ -371,7 +353,7 @@ def component_size(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str
     component = components.get(key)
     if component is None:
         return Outcome(Status.UNKNOWN, message=f"baseline {components.path} declares no component {key!r}")
-    if not _selected(ctx, component):
+    if not component.selects(ctx.resource):
         return Outcome(SKIP)
     return size_outcome(ctx, component.title, component.vcpu, component.memory, component.disk,
                         component.count_min, component.selects)
@@ -410,7 +392,7 @@ def traffic_tier(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, 
                                                f"{', '.join(tiers)}")
     for column, spec in row.items():
         component: Component | None = components.get(str(columns.get(column, column)))
-        if component is None or not _selected(ctx, component):
+        if component is None or not component.selects(ctx.resource):
             continue
         label = f"{component.title} at the {tier} traffic tier"
         if spec.get("autoscaling"):
