@@ -110,22 +110,33 @@ class Selector:
             return False
         if self.types and resource.type not in self.types:
             return False
+        facts = resource.facts
         if self.name is not None:
-            name = _text(resource.facts.get("name")) or resource.address.rsplit("/", 1)[-1].rsplit(".", 1)[-1]
+            name = _text(facts.get("name")) or resource.address.rsplit("/", 1)[-1].rsplit(".", 1)[-1]
             if not self.name.search(name):
                 return False
-        for fact, wanted in (("labels", self.labels), ("tags", self.tags)):
-            have = resource.facts.get(fact)
-            have = have if type(have) is dict or isinstance(have, Mapping) else {}  # the ABC test last
-            for key, pattern in wanted.items():
-                value = _text(have.get(key))
-                if value is None or not pattern.fullmatch(value):
-                    return False
+        # Most selectors test one of labels, tags and facts: the others are skipped, not looped over empty
+        # (asked for every resource of a component's kinds, by several policies).
+        if self.labels and not _all_match(facts.get("labels"), self.labels):
+            return False
+        if self.tags and not _all_match(facts.get("tags"), self.tags):
+            return False
         for fact, pattern in self.facts.items():
-            value = _text(resource.facts.get(fact))  # an absent fact matches as "" (so "(postgres)?" allows it)
+            value = _text(facts.get(fact))  # an absent fact matches as "" (so "(postgres)?" allows it)
             if not pattern.fullmatch(value or ""):
                 return False
         return True
+
+
+def _all_match(have: Any, wanted: Mapping[str, re.Pattern[str]]) -> bool:
+    """Whether every key of ``wanted`` is in ``have`` (labels or tags) with a value its pattern matches whole."""
+    if not (type(have) is dict or isinstance(have, Mapping)):  # the ABC test last
+        return False  # as an empty mapping: a wanted key is absent (wanted is never empty here)
+    for key, pattern in wanted.items():
+        value = _text(have.get(key))
+        if value is None or not pattern.fullmatch(value):
+            return False
+    return True
 
 
 @dataclass(frozen=True)

@@ -348,6 +348,8 @@ def mask_quoted(text: str, raw: Any, masked: Any, snippet: bool = False) -> str:
     """``text`` (a check's own message or fix) with the values it quotes masked as ``mask_value`` masked them
     (``raw`` -> ``masked``), where they stand as a value: not inside a longer word, an address (``.db``) or a
     path; then a URL's password and token formats. Its other words are left as written."""
+    if raw is masked:  # nothing was masked (most findings): nothing quoted to replace
+        return _mask_text(text, snippet, known=False)
     for before, after in sorted(_changed(raw, masked), key=lambda pair: len(pair[0]), reverse=True):
         if before and before in text:
             # backslashes doubled: the replacement is a plain string, never a group reference

@@ -151,9 +151,11 @@ class Registry(Generic[T]):
         return found
 
     def __getitem__(self, name: str) -> T:
-        found = self.get(name)
+        found = self.loaded.get(name)  # already imported (a transform per fact per resource): no call to ``get``
         if found is None:
-            raise KeyError(f"no {self.kind} named {name!r}")
+            found = self.get(name)
+            if found is None:
+                raise KeyError(f"no {self.kind} named {name!r}")
         return found
 
     def __contains__(self, name: object) -> bool:

@@ -29,14 +29,17 @@ class Report:
     def counts(self) -> dict[str, int]:
         counts = {s.value: 0 for s in Status}
         for finding in self.findings:
-            counts[finding.status.value] += 1
+            counts[finding.status._value_] += 1  # ``_value_``: ``.value`` is a Python-level property, per finding
         return counts
 
     def failing(self, fail_on: Severity, strict: bool = False) -> list[Finding]:
         """Findings that fail the gate: violations at or above ``fail_on``; errors too when strict."""
-        return [f for f in self.findings if not f.accepted and (
-                (f.status == Status.VIOLATES and f.severity.rank >= fail_on.rank)
-                or (strict and f.status == Status.ERROR))]
+        # The severities at or above ``fail_on`` once, and the acceptance read in place: ``rank`` and
+        # ``accepted`` are Python-level properties, asked of every finding (and a report is asked twice).
+        severe = frozenset(s for s in Severity if s.rank >= fail_on.rank)
+        return [f for f in self.findings
+                if ((f.status == Status.VIOLATES and f.severity in severe) or (strict and f.status == Status.ERROR))
+                and (f.acceptance is None or f.acceptance.expired)]
 
 
 @contextmanager

@@ -57,7 +57,7 @@ class HclExpression(Unresolved):
 
 def _unresolved(node: Any) -> Unresolved:
     raw = node.text.decode()
-    text = _SPACE.sub(" ", raw).strip()
+    text = _SPACE.sub(" ", raw).strip() if "\n" in raw else raw.strip()  # _SPACE needs a newline to match
     return Unresolved(text) if text == raw else HclExpression(text, source=raw)
 
 
@@ -143,6 +143,12 @@ def to_body(body: Any | None, block: Any | None = None) -> LineDict:
         result = LineDict.spanning(*_brace_lines(block), {})
     else:
         result = LineDict.spanning(body.start_point.row + 1, body.end_point.row + 1, {})
+    _fill(result, body)
+    return result
+
+
+def _fill(result: LineDict, body: Any) -> None:
+    """Put the attributes and nested blocks of a ``body`` node into ``result``."""
     key_lines = result.key_lines
     for child in body.children:
         ctype = child.type
@@ -155,8 +161,10 @@ def to_body(body: Any | None, block: Any | None = None) -> LineDict:
             key_lines[key] = child.start_point[0] + 1
         elif ctype == "block":
             labels, inner_node, start, end = block_header(child)
-            inner = to_body(inner_node, child)
-            inner.line, inner.end_line = start, end
+            # A nested block spans its whole block, not its braces (no _brace_lines walk for lines not kept)
+            inner = LineDict.spanning(start, end, {})
+            if inner_node is not None:
+                _fill(inner, inner_node)
             if len(labels) > 1:  # dynamic "name" { ... } and other labelled nested blocks
                 inner["__labels__"] = labels[1:]
             found = result.get(labels[0])
@@ -166,7 +174,6 @@ def to_body(body: Any | None, block: Any | None = None) -> LineDict:
                 result[labels[0]] = found
                 key_lines[labels[0]] = start
             found.append(inner)
-    return result
 
 
 def _brace_lines(block: Any) -> tuple[int, int]:

@@ -322,6 +322,7 @@ def _line_path(tree: Any, path: tuple[str, ...]) -> list[str | int]:
     return out
 
 
+@cache  # a table's few units, asked for every fact with a unit of every resource (a parse each time)
 def unit_dimension(unit: str) -> str:
     if unit.lower() in ("cpu", "vcpu", "cores", "m"):
         return CPU

@@ -23,7 +23,7 @@ import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from scanner.mappings import documents, fact_spec, unit_dimension
@@ -37,6 +37,7 @@ _TF_LABELS = lazy_compile(r"([A-Za-z_][\w-]*)\.([A-Za-z_][\w-]*)(?:\[[^\]]*\])?$
 _TF_LABEL = lazy_compile(r"[A-Za-z_][\w-]*")
 
 
+@lru_cache(maxsize=1024)  # asked two or three times per violation of the same resource (its label, its fix's block)
 def terraform_labels(address: str) -> tuple[str, str]:
     """(type, name) labels of the ``resource`` block a Terraform address names."""
     # The common shapes by splitting (the search below retries at every position of a long module address:

@@ -71,7 +71,7 @@ _PATHS: dict[str, tuple[str, ...]] = {}  # fact name -> its parts (the pack name
 
 
 def resolve_value(value: Any, params: Mapping[str, Any]) -> Any:
-    if isinstance(value, dict) and set(value) == {"param"}:
+    if isinstance(value, dict) and len(value) == 1 and "param" in value:  # {"param": name}: no set made per call
         name = value["param"]
         if name not in params:
             raise KeyError(f"unknown parameter {name!r}")

@@ -45,6 +45,7 @@ class Engine:
         self.policies = list(policies)
         self.settings = dict(settings or {})  # scan-wide options functions may read (``environment``)
         self._by_kind: dict[str, list[Policy]] = defaultdict(list)
+        self._for_kinds: dict[frozenset[str], list[Policy]] = {}  # see policies_for
         self._memo: dict[Any, Any] = {}  # EvalContext.memo: what resources' shared facts yield, for one run
         for policy in self.policies:
             for kind in policy.kinds:
@@ -77,11 +78,15 @@ class Engine:
             return []
         if len(resource.kinds) == 1:
             return self._by_kind.get(next(iter(resource.kinds)), [])
-        seen: dict[str, Policy] = {}
-        for kind in sorted(resource.kinds):
-            for policy in self._by_kind.get(kind, ()):
-                seen.setdefault(policy.id, policy)
-        return list(seen.values())
+        # The same few sets of kinds (one per mapped type) for every resource: their policies gathered once each.
+        found = self._for_kinds.get(resource.kinds)
+        if found is None:
+            seen: dict[str, Policy] = {}
+            for kind in sorted(resource.kinds):
+                for policy in self._by_kind.get(kind, ()):
+                    seen.setdefault(policy.id, policy)
+            found = self._for_kinds[resource.kinds] = list(seen.values())
+        return list(found)
 
     def _origin(self, resource: Resource) -> str:
         """``resource.origin.describe()``, made once for the findings of one resource (they come in a row) and
@@ -93,14 +98,17 @@ class Engine:
     def _label(self, resource: Resource) -> str:
         """``remediation.label(resource)``, made once for the violations of one resource (they come in a row)."""
         if self._labelled[0] is not resource:
-            from scanner.mappings.remediation import label
-
-            self._labelled = (resource, label(resource))
+            self._labelled = (resource, _fixes().label(resource))
         return self._labelled[1]
 
     def _shared(self, value: Any) -> Any:
         """The one copy of ``value`` (a message, a fix: immutable, compared by value) that findings share."""
         return self._seen.setdefault(value, value)
+
+    def _shared_fix(self, fix: Remediation) -> Remediation:
+        """``_shared(fix)``, keyed by its fields: a tuple hashes and compares in C, the dataclass in Python."""
+        shared: Remediation = self._seen.setdefault(("fix", fix.format, fix.snippet, fix.description), fix)
+        return shared
 
     def run(self, resources: Sequence[Resource], judged: Callable[[str], bool] | None = None) -> list[Finding]:
         """Every policy's findings on every resource; ``judged``: only on the resources of the files it accepts
@@ -327,7 +335,7 @@ class Engine:
             policy.id, policy.requirements, policy.title, policy.severity, status, self._shared(message),
             resource.address, resource.type, resource.provider, resource.origin.file,
             outcome.line or resource.line_of(top_fact), resource.origin.end_line, outcome.fact, observed, expected,
-            self._shared(remediation) if remediation is not None else None, resource.source, self._origin(resource),
+            self._shared_fix(remediation) if remediation is not None else None, resource.source, self._origin(resource),
         ), fault
 
     @staticmethod
@@ -336,8 +344,8 @@ class Engine:
         """The fix of a violation, from the mapping tables (``scanner.mappings.remediation``): the check
         function's fact and wanted value, else the facts the policy's ``remediation`` names, else the fact's
         native path; the policy's description when no table can say it."""
-        from scanner.mappings.remediation import render, table_fix
-
+        fixes_module = _fixes()
+        render, table_fix = fixes_module.render, fixes_module.table_fix
         if outcome.parts:  # a compound requirement failed in several parts: one fix that covers them all
             from dataclasses import replace
 
@@ -359,7 +367,10 @@ class Engine:
         if outcome.wanted is not None:  # a check function named its fact's wanted value
             text = table_fix(resource, (top,), in_snippet, wanted, outcome.wanted)
             if text is not None:
-                return Remediation(resource.format, mask_quoted(text, (raw, outcome.expected), (observed, expected),
+                # when nothing was masked, nothing quoted is replaced (mask_quoted's fast path)
+                changed = observed is not raw or expected is not outcome.expected
+                return Remediation(resource.format, mask_quoted(text, (raw, outcome.expected) if changed else None,
+                                                                (observed, expected) if changed else None,
                                                                 snippet=True), description)
         # The failing fact's fix when the policy names it, else the fix of the requirement as a whole.
         facts = [top] if top in (spec.get("facts") or ()) else []
@@ -373,6 +384,20 @@ class Engine:
             if rendered is not None:
                 return Remediation(rendered.format, rendered.snippet, description or rendered.description)
         return Remediation("text", description) if description else None
+
+
+_FIXES: Any = None
+
+
+def _fixes() -> Any:
+    """``scanner.mappings.remediation``, imported at the first violation and then kept (an import statement in
+    a function costs a lookup through the import machinery at every call: once per violation)."""
+    global _FIXES
+    if _FIXES is None:
+        from scanner.mappings import remediation
+
+        _FIXES = remediation
+    return _FIXES
 
 
 def _shareable(where: Mapping[str, Any]) -> str | None:

@@ -73,7 +73,7 @@ def _envelope(report: Report, fail_on: Severity) -> dict[str, Any]:
             "findings": len(report.findings),
             "by_status": report.counts(),
             "failing": len(report.failing(fail_on)),
-            "accepted": sum(1 for f in report.findings if f.accepted and not f.suppressed),
+            "accepted": sum(1 for f in report.findings if f.acceptance is not None and f.accepted and not f.suppressed),
             **_suppressed_count(report),
         },
         "files": [{"path": path, "format": fmt} for path, fmt in sorted(report.files.items())],
@@ -83,7 +83,7 @@ def _envelope(report: Report, fail_on: Severity) -> dict[str, Any]:
 
 def _suppressed_count(report: Report) -> dict[str, int]:
     """``suppressed``: findings in-source comments suppress (present only when there are any)."""
-    count = sum(1 for f in report.findings if f.suppressed)
+    count = sum(1 for f in report.findings if f.acceptance is not None and f.suppressed)
     return {"suppressed": count} if count else {}
 
 

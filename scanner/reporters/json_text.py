@@ -68,12 +68,19 @@ def stream(document: Any, items: Iterable[Any]) -> Iterator[str]:
 
 def _items(batch: list[Any], indent: str, first: bool) -> str:
     """The items of a list at ``indent`` (each on its own lines, after a comma unless ``first``): encoded as
-    one list, whose layout is the items' own one level deeper, re-indented in one pass (not one per item)."""
+    one list inside as many one-item lists as ``indent`` has levels, so that orjson lays the items out at their
+    depth in the document itself (no second pass over the text to move their lines in)."""
+    depth = len(indent) // 2  # ``indent`` is the list's own: two spaces a level (OPT_INDENT_2)
+    wrapped: Any = batch
+    for _ in range(depth):
+        wrapped = [wrapped]
     try:
-        text = orjson.dumps(batch, default=str, option=OPTIONS).decode("utf-8")
+        text = orjson.dumps(wrapped, default=str, option=OPTIONS).decode("utf-8")
     except TypeError:  # one item orjson refuses: each on its own, as ``dumps`` writes it
         inner = "\n" + indent + "  "
         return ("" if first else ",") + inner + ("," + inner).join(dumps(item).replace("\n", inner)
                                                                   for item in batch)
-    # "[\n  a,\n  b\n]": the part between the brackets, its lines moved in by ``indent``
-    return ("" if first else ",") + text[1:-2].replace("\n", "\n" + indent)
+    # "[\n  [\n    a,\n    b\n  ]\n]" (depth 1): the part between the innermost brackets, at its depth already
+    opening = "[" + "".join("\n" + "  " * level + "[" for level in range(1, depth + 1))
+    closing = "".join("\n" + "  " * level + "]" for level in range(depth, -1, -1))
+    return ("" if first else ",") + text[len(opening):len(text) - len(closing)]

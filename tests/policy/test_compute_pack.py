@@ -272,6 +272,20 @@ def test_the_environment_changes_the_verdict(tmp_path: Path, monkeypatch: pytest
         load_components("broken")
 
 
+def test_each_resource_keeps_its_own_component_selection_across_the_sizing_policies(tmp_path: Path) -> None:
+    # The sizing policy of a component and the traffic tier's both ask whether the component selects a resource
+    # (Selector.matches, label by label): two pools, one selected as API servers by its label and one not, each
+    # asked by both policies, get their own answers.
+    pool = ('resource "google_container_node_pool" "%s" {\n  node_count = 3\n  node_config {\n'
+            '    machine_type = "n1-standard-2"\n    labels = { tier = "%s" }\n  }\n}\n')
+    (tmp_path / "main.tf").write_text(pool % ("api", "api") + pool % ("batch", "batch"))
+    sizing = [p for p in ALL if p.id in ("ME-CMP-01", "ME-CMP-09")]
+    findings = _scan(tmp_path, sizing)[1]
+    judged = sorted((f.policy_id, f.resource_address, f.status.value) for f in findings)
+    assert judged == [("ME-CMP-01", "google_container_node_pool.api", "violates"),
+                      ("ME-CMP-09", "google_container_node_pool.api", "violates")]
+
+
 @pytest.mark.parametrize("flag", ["--environment", "--baseline-env"])  # the former name, kept for one release
 def test_cli_rejects_an_unknown_environment(flag: str) -> None:
     result = run_cli("scan", "examples/marketing-engine/gcp", flag, "nowhere")

@@ -47,7 +47,12 @@ def register(name: str) -> Callable[[CheckFunction], CheckFunction]:
 
 
 def call(name: str, ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, Any]) -> Outcome:
-    return FUNCTIONS[name](ctx, facts, args)
+    # Once imported, a function is looked up where the registry keeps it (what ``FUNCTIONS[name]`` returns
+    # first): two Python calls less per policy and resource.
+    function = FUNCTIONS.loaded.get(name)
+    if function is None:
+        function = FUNCTIONS[name]
+    return function(ctx, facts, args)
 
 
 ENTRY_POINT_GROUP = "specdrift.checks"

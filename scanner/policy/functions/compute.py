@@ -79,9 +79,21 @@ def _quantity(value: Any) -> Quantity | None:
 def _shown(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    if isinstance(value, Quantity) and not any(c.isalpha() for c in value.text):
+    if isinstance(value, Quantity) and not _lettered(value.text):
         return format_quantity(value)  # a bare number from the file: show it with its unit
     return str(value)
+
+
+_LETTERED: dict[str, bool] = {}  # a quantity's text -> has it a letter (a unit)? The same few texts, many times
+
+
+def _lettered(text: str) -> bool:
+    found = _LETTERED.get(text)
+    if found is None:
+        if len(_LETTERED) >= 4096:
+            _LETTERED.clear()
+        found = _LETTERED[text] = any(c.isalpha() for c in text)
+    return found
 
 
 def _dimension(resource: Resource, fact: str, required: Any) -> _Dim | None:
@@ -157,15 +169,17 @@ def _count(ctx: EvalContext, index: ResourceIndex, selects: Callable[[Resource],
             return _Dim("replicas", Status.UNKNOWN, replicas.expression, None, replicas.reason)
         # A source is named only when an HPA sets the minimum: then its minReplicas is what a fix raises.
         return _Dim("replicas", Status.COMPLIES, replicas, None, source, "hpa_min_replicas" if source else "")
-    unit = next((u for u in _SINGLE_UNITS if u & resource.kinds), None)
+    unit = next((u for u in _SINGLE_UNITS if not u.isdisjoint(resource.kinds)), None)
     if unit is not None and selects is not None:
         # Machines and databases are one resource per instance (or a Terraform count): add up the
         # component's resources of the same kind across the scan (once per scan, not per resource).
         key = ("siblings", id(getattr(selects, "__self__", selects)), tuple(sorted(unit)), resource.provider,
                resource.format)
         if key not in index.memo:
-            index.memo[key] = [r for r in ctx.resources if unit & r.kinds and r.provider == resource.provider
-                               and r.format == resource.format and selects(r) and not _defers_to_members(r, index)]
+            # (isdisjoint: no set made per resource of the scan)
+            index.memo[key] = [r for r in ctx.resources if not unit.isdisjoint(r.kinds)
+                               and r.provider == resource.provider and r.format == resource.format and selects(r)
+                               and not _defers_to_members(r, index)]
         siblings = index.memo[key]
         if not siblings:
             return _units_total([resource])
@@ -422,11 +436,26 @@ def _serverless(ctx: EvalContext, label: str) -> Outcome:
                    "db.serverless", "==")
 
 
+# A policy's list of SSD classes, lower-cased once per list (the parameter's value, the same object for every
+# resource) rather than once per resource; kept with the list, so its id stays its own.
+_LOWERED: dict[int, tuple[Any, list[str]]] = {}
+
+
+def _lowered(values: Any) -> list[str]:
+    """``[str(v).lower() for v in values]``, shared: never to be changed."""
+    found = _LOWERED.get(id(values))
+    if found is None or found[0] is not values:
+        if len(_LOWERED) >= 64:  # parameters made anew per call (tests): bounded
+            _LOWERED.clear()
+        found = _LOWERED[id(values)] = (values, [str(t).lower() for t in values])
+    return found[1]
+
+
 @register("ssd_storage")
 def ssd_storage(ctx: EvalContext, facts: Mapping[str, Any], args: Mapping[str, Any]) -> Outcome:
     """The disk or database storage is SSD class; types the mapping cannot see are unknown with the reason."""
     resource = ctx.resource
-    ssd = [str(t).lower() for t in resolve_value(args["ssd_types"], ctx.params)]
+    ssd = _lowered(resolve_value(args["ssd_types"], ctx.params))
     value = facts.get("disk_type")
     if value is None:
         spec = fact_spec(resource, "disk_type")

@@ -65,13 +65,13 @@ def _engine_family(ctx: EvalContext, resource: Resource, facts: Mapping[str, Any
     """The engine family a database runs: its ``engine_family``, else its ``engine``, else (an Aurora instance
     whose engine is its cluster's, ``engine = aws_rds_cluster.main.engine``) its cluster's; Unresolved or
     None when nothing tells."""
-    from scanner.mappings.database import engine_family
-
     family = facts.get("engine_family")
     if isinstance(family, str):
         return family
     engine = facts.get("engine")
     if isinstance(engine, str):
+        from scanner.mappings.database import engine_family  # here: most databases have an engine_family
+
         return engine_family(engine, resource)
     cluster = facts.get("cluster")
     if follow and cluster is not None:
