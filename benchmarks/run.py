@@ -193,7 +193,9 @@ def checkov_command(target: Target, checkov: str, framework: str | None = None) 
 
 
 def _env(cache: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    # Both tools run as on a user's machine: PYTHONDONTWRITEBYTECODE (set on some development machines) would keep
+    # Python from writing what it compiles at a first run (.pyc files, specdrift's scanner/bytecode.py).
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONDONTWRITEBYTECODE")}
     env.update({"NO_COLOR": "1", "SPECDRIFT_CACHE_DIR": str(cache)})
     return env
 
