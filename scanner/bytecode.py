@@ -84,14 +84,12 @@ class _Store:
         compiled = re.compile(source, flags)
         try:
             program = _program(source, flags)
-            same = _from_program(source, program) == compiled
+            if _from_program(source, program) == compiled:  # else not kept: compiled at each run, as always
+                self.patterns[key] = program
+                self.used.add(key)
+                self.added()
         except Exception:  # re's internals differ on this interpreter: compile as always
-            same = False
-        if same:
-            assert program is not None
-            self.patterns[key] = program
-            self.used.add(key)
-            self.added()
+            pass
         return compiled
 
     def added(self) -> None:

@@ -34,12 +34,12 @@ class Report:
 
     def failing(self, fail_on: Severity, strict: bool = False) -> list[Finding]:
         """Findings that fail the gate: violations at or above ``fail_on``; errors too when strict."""
-        # The severities at or above ``fail_on`` once, and the acceptance read in place: ``rank`` and
-        # ``accepted`` are Python-level properties, asked of every finding (and a report is asked twice).
+        # The severities at or above ``fail_on`` once (``rank`` is a Python-level property), and ``accepted`` asked
+        # only of the findings that would fail: most comply.
         severe = frozenset(s for s in Severity if s.rank >= fail_on.rank)
         return [f for f in self.findings
                 if ((f.status == Status.VIOLATES and f.severity in severe) or (strict and f.status == Status.ERROR))
-                and (f.acceptance is None or f.acceptance.expired)]
+                and not f.accepted]
 
 
 @contextmanager

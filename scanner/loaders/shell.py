@@ -88,10 +88,11 @@ _NAMED_KINDS = {"command", "declaration_command", "unset_command", "test_command
 _DQ_ESCAPE = lazy_compile(rb'\\([$`"\\\n])')
 _ESCAPE = lazy_compile(rb"\\(.)", re.S)
 _OPENS = lazy_compile(rb"\$\(|`")  # where a command substitution may start
-_MARKED = lazy_compile(rb"\$\{?\?|PIPESTATUS|\$\(|`")  # what _Command's tests look for
+_MARKS = rb"\$\{?\?|PIPESTATUS|\$\(|`"  # what _Command's tests look for
+_MARKED = lazy_compile(_MARKS)
 # A newline or one of _MARKED's: a statement the short paths leave to ``_Command`` (one search, not two; ``in`` on
 # bytes costs a quarter of a search: it first tries the needle as an integer, and formats the TypeError it catches).
-_UNPLAIN = lazy_compile(rb"\n|\$\{?\?|PIPESTATUS|\$\(|`")
+_UNPLAIN = lazy_compile(rb"\n|" + _MARKS)
 
 
 @cache

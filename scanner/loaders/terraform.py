@@ -149,10 +149,13 @@ def _merge_overrides(resources: Sequence[Resource]) -> Sequence[Resource]:
     them (files in lexical order): an argument replaces the original's, a nested block type replaces every block
     of that type in the original; a local is replaced whole. An override of a block the module does not declare
     is an error to Terraform; it is dropped here."""
-    overrides = [r for r in resources if r.origin.file and _OVERRIDE_FILE.search(os.path.basename(r.origin.file))]
+    overrides: list[Resource] = []
+    merged: list[Resource] = []
+    for resource in resources:
+        file = resource.origin.file
+        (overrides if file and _OVERRIDE_FILE.search(os.path.basename(file)) else merged).append(resource)
     if not overrides:
         return resources
-    merged = [r for r in resources if not (r.origin.file and _OVERRIDE_FILE.search(os.path.basename(r.origin.file)))]
     where = {(_dir_of(r), r.address): i for i, r in enumerate(merged)}
     for override in sorted(overrides, key=lambda r: (r.origin.file or "", r.origin.line or 0)):
         i = where.get((_dir_of(override), override.address))

@@ -3,11 +3,38 @@
 from __future__ import annotations
 
 import posixpath
+from dataclasses import dataclass
 from typing import Any
 
 from scanner.mappings import MISSING, transform
 from scanner.model import Resource
 from scanner.regex import lazy_compile
+
+_VERSION = lazy_compile(r"^v?(\d+(?:\.\d+)*)")
+
+
+@dataclass(frozen=True)
+class ImageReference:
+    """A container image reference (Dockerfile ``FROM``), split as Docker reads it."""
+
+    repository: str
+    tag: str | None
+    digest: str | None
+
+    @classmethod
+    def parse(cls, text: str) -> ImageReference:
+        """``[registry[:port]/]path[:tag][@digest]``; a ``:`` before the last ``/`` is a registry port."""
+        name, _, digest = text.partition("@")
+        slash = name.rfind("/")
+        colon = name.rfind(":")
+        if colon > slash:
+            return cls(name[:colon], name[colon + 1:], digest or None)
+        return cls(name, None, digest or None)
+
+    def version_parts(self) -> int:
+        """Numeric components the tag starts with: ``20-alpine`` 1, ``20.11.1-alpine`` 3, ``jammy`` 0."""
+        match = _VERSION.match(self.tag or "")
+        return len(match.group(1).split(".")) if match else 0
 
 
 @transform("dockerfile_stage_count")
@@ -38,10 +65,10 @@ def dockerfile_user(_: Any, resource: Resource) -> Any:
 
 def _base_image_user(image: str) -> str | None:
     """The non-root user ``image`` runs as by its own configuration, when it is one known to (None otherwise)."""
-    reference = image.split("@", 1)[0]
-    name, _, tag = reference.rpartition(":") if ":" in reference.rsplit("/", 1)[-1] else (reference, "", "")
-    if tag and _NONROOT_TAG.search(tag):
+    reference = ImageReference.parse(image)
+    if reference.tag and _NONROOT_TAG.search(reference.tag):
         return "nonroot"
+    name = reference.repository
     path = name.split("/", 1)[1] if "." in name.split("/", 1)[0] and "/" in name else name
     return _NONROOT_IMAGES.get(path)
 

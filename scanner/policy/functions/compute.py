@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from scanner.catalog.shapes import lookup as shape_lookup
@@ -84,16 +85,10 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-_LETTERED: dict[str, bool] = {}  # a quantity's text -> has it a letter (a unit)? The same few texts, many times
-
-
+@lru_cache(maxsize=4096)  # the same few quantity texts, asked many times
 def _lettered(text: str) -> bool:
-    found = _LETTERED.get(text)
-    if found is None:
-        if len(_LETTERED) >= 4096:
-            _LETTERED.clear()
-        found = _LETTERED[text] = any(c.isalpha() for c in text)
-    return found
+    """Has a quantity's text a letter (a unit)?"""
+    return any(c.isalpha() for c in text)
 
 
 def _dimension(resource: Resource, fact: str, required: Any) -> _Dim | None:

@@ -3,38 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
+from scanner.mappings.container_image import ImageReference
 from scanner.model import Status, Unresolved
 from scanner.policy.check import SKIP, EvalContext, Outcome, resolve_value
 from scanner.policy.functions import register
 from scanner.regex import lazy_compile
 
 _DIGEST = lazy_compile(r"^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-f0-9]{32,}$")
-_VERSION = lazy_compile(r"^v?(\d+(?:\.\d+)*)")
-
-
-@dataclass(frozen=True)
-class ImageReference:
-    repository: str
-    tag: str | None
-    digest: str | None
-
-    @classmethod
-    def parse(cls, text: str) -> ImageReference:
-        """``[registry[:port]/]path[:tag][@digest]``; a ``:`` before the last ``/`` is a registry port."""
-        name, _, digest = text.partition("@")
-        slash = name.rfind("/")
-        colon = name.rfind(":")
-        if colon > slash:
-            return cls(name[:colon], name[colon + 1:], digest or None)
-        return cls(name, None, digest or None)
-
-    def version_parts(self) -> int:
-        """Numeric components the tag starts with: ``20-alpine`` 1, ``20.11.1-alpine`` 3, ``jammy`` 0."""
-        match = _VERSION.match(self.tag or "")
-        return len(match.group(1).split(".")) if match else 0
 
 
 @register("image_pinned")
